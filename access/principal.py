@@ -1,0 +1,133 @@
+"""Who is calling, and what they may reach: the principal and its tenant scope.
+
+A principal is decided once per request (access/authenticate.py) and never changes during it. Its
+`scope` is what every scoped SQL statement receives, through `carrier_in_scope(...)` in the database,
+so a new field cannot forget tenant isolation.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+
+
+class PrincipalKind(enum.Enum):
+    STAFF = "staff"
+    ADMIN = "admin"
+    API_KEY = "api_key"
+    ANONYMOUS = "anonymous"
+    SYSTEM = "system"
+
+
+class Scope(enum.Enum):
+    """What an API key may do. People hold every scope within their tenancy."""
+
+    CARRIER_READ = "carrier:read"
+    ENABLEMENTS_READ = "enablements:read"
+    KEYS_READ = "keys:read"
+    KEYS_WRITE = "keys:write"
+    ACTIVITY_READ = "activity:read"
+
+
+ALL_SCOPES = frozenset(Scope)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantScope:
+    """The carriers a principal may reach: all of them, or these carriers and these organizations'."""
+
+    everything: bool = False
+    carrier_ids: tuple[uuid.UUID, ...] = ()
+    organization_ids: tuple[uuid.UUID, ...] = ()
+
+    def params(self) -> tuple[bool, list[uuid.UUID], list[uuid.UUID]]:
+        """The three arguments of `carrier_in_scope(...)` in SQL, in order."""
+        return self.everything, list(self.carrier_ids), list(self.organization_ids)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.carrier_ids or self.organization_ids)
+
+
+NOTHING = TenantScope()
+EVERYTHING = TenantScope(everything=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    kind: PrincipalKind
+    # A person's subject, an API key's id, or a fixed name for the system.
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    scope: TenantScope = NOTHING
+    scopes: frozenset[Scope] = field(default_factory=frozenset)
+    # For an API key: its carrier. For a person: None.
+    carrier_id: uuid.UUID | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind in (PrincipalKind.STAFF, PrincipalKind.SYSTEM)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.kind is not PrincipalKind.ANONYMOUS
+
+    def holds(self, scope: Scope) -> bool:
+        return scope in self.scopes
+
+    def audit_fields(self) -> tuple[str, str | None, str | None]:
+        """(kind, id, name) as the activity log and the `*_by_*` columns record them."""
+        return self.kind.value, self.id, self.name
+
+
+ANONYMOUS = Principal(kind=PrincipalKind.ANONYMOUS)
+SYSTEM = Principal(
+    kind=PrincipalKind.SYSTEM,
+    id="system",
+    name="carrier-admin",
+    scope=EVERYTHING,
+    scopes=ALL_SCOPES,
+)
+
+
+def staff(subject: str, name: str | None, email: str | None) -> Principal:
+    return Principal(
+        kind=PrincipalKind.STAFF,
+        id=subject,
+        name=name,
+        email=email,
+        scope=EVERYTHING,
+        scopes=ALL_SCOPES,
+    )
+
+
+def admin(
+    subject: str,
+    name: str | None,
+    email: str | None,
+    carrier_ids: tuple[uuid.UUID, ...],
+    organization_ids: tuple[uuid.UUID, ...],
+) -> Principal:
+    return Principal(
+        kind=PrincipalKind.ADMIN,
+        id=subject,
+        name=name,
+        email=email,
+        scope=TenantScope(carrier_ids=carrier_ids, organization_ids=organization_ids),
+        scopes=ALL_SCOPES,
+    )
+
+
+def api_key(
+    key_id: uuid.UUID, description: str, carrier_id: uuid.UUID, scopes: frozenset[Scope]
+) -> Principal:
+    return Principal(
+        kind=PrincipalKind.API_KEY,
+        id=str(key_id),
+        name=description,
+        scope=TenantScope(carrier_ids=(carrier_id,)),
+        scopes=scopes,
+        carrier_id=carrier_id,
+    )

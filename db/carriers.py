@@ -1,0 +1,119 @@
+"""SQL for the `carriers` table. Every read applies the caller's tenant scope."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from access.principal import TenantScope
+from db.pagination import Keyset, Page, PageRequest, to_page
+from db.pool import Connection
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierRow:
+    id: uuid.UUID
+    code: str
+    name: str
+    organization_id: uuid.UUID | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierFilter:
+    organization_id: uuid.UUID | None = None
+    # True: only carriers in an organization; False: only carriers in none; None: both.
+    attached: bool | None = None
+    search: str | None = None
+
+
+COLUMNS = "c.id, c.code, c.name, c.organization_id, c.version, c.created_at, c.updated_at"
+IN_SCOPE = "carrier_in_scope(c.id, c.organization_id, $1, $2, $3)"
+
+BY_IDS = f"""
+select {COLUMNS} from carriers c
+where c.id = any($4::uuid[]) and {IN_SCOPE}
+"""
+
+BY_CODES = f"""
+select {COLUMNS} from carriers c
+where upper(c.code) = any($4::text[]) and {IN_SCOPE}
+"""
+
+# The filter parameters are always bound; a null disables its condition.
+FILTERED = f"""
+    from carriers c
+    where {IN_SCOPE}
+      and ($4::uuid is null or c.organization_id = $4)
+      and ($5::boolean is null or (c.organization_id is not null) = $5)
+      and ($6::text is null
+           or c.code ilike '%' || $6 || '%' escape '\\'
+           or c.name ilike '%' || $6 || '%' escape '\\')
+"""
+
+# One statement per page: the total of the filtered list, and the page itself (none for an empty one).
+PAGE = f"""
+with total as (select count(*) as n {FILTERED})
+select total.n as total, p.*
+from total
+left join lateral (
+    select {COLUMNS} {FILTERED} and {{where}}
+    order by {{order_by}} limit {{limit}}
+) p on true
+"""
+
+# Paginated carriers of many organizations in one statement: one lateral page per organization.
+PAGE_BY_ORGANIZATION_IDS = f"""
+select o.id as parent_id, t.total, p.*
+from unnest($4::uuid[]) as o(id)
+cross join lateral (
+    select count(*) as total from carriers c
+    where c.organization_id = o.id and {IN_SCOPE}
+) t
+left join lateral (
+    select {COLUMNS} from carriers c
+    where c.organization_id = o.id and {IN_SCOPE} and {{where}}
+    order by {{order_by}} limit {{limit}}
+) p on true
+"""
+
+
+def _row(record: object) -> CarrierRow:
+    return CarrierRow(**dict(record))  # type: ignore[call-overload]
+
+
+def _without(record: object, *names: str) -> dict[str, object]:
+    return {k: v for k, v in dict(record).items() if k not in names}  # type: ignore[call-overload]
+
+
+def _like_pattern(search: str | None) -> str | None:
+    if search is None or not search.strip():
+        return None
+    return search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def by_ids(
+    conn: Connection, *, scope: TenantScope, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, CarrierRow]:
+    records = await conn.fetch(BY_IDS, *scope.params(), list(ids))
+    return {r["id"]: _row(r) for r in records}
+
+
+async def by_codes(conn: Connection, *, scope: TenantScope, codes: Sequence[str]) -> dict[str, CarrierRow]:
+    records = await conn.fetch(BY_CODES, *scope.params(), [c.upper() for c in codes])
+    return {r["code"]: _row(r) for r in records}
+
+
+async def page(
+    conn: Connection, *, scope: TenantScope, where: CarrierFilter, page: PageRequest
+) -> Page[CarrierRow]:
+    keyset = Keyset.render(page, sort="c.code", id_column="c.id", key_type="text", first_param=7)
+    filter_params = [where.organization_id, where.attached, _like_pattern(where.search)]
+    sql = PAGE.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
+    records = await conn.fetch(sql, *scope.params(), *filter_params, *keyset.params)
+    rows = [_row(_without(r, "total")) for r in records if r["id"] is not None]
+    return to_page(rows, page, records[0]["total"])

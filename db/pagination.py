@@ -1,0 +1,104 @@
+"""Keyset pagination: cursors that name a row by its sort key, so pages stay stable under inserts.
+
+A list query orders by (sort key, id); a cursor carries both. `Keyset` renders the WHERE / ORDER BY /
+LIMIT fragments for one page, with parameters numbered after the query's own.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class InvalidCursorError(ValueError):
+    """A cursor that this server did not issue (or issued for another list)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    # Which list the cursor belongs to: a carriers cursor is meaningless for API keys.
+    list_name: str
+    key: str
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.list_name, self.key, str(self.id)], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str, list_name: str) -> Cursor:
+        try:
+            padded = text + "=" * (-len(text) % 4)
+            list_part, key, id_text = json.loads(base64.urlsafe_b64decode(padded.encode()))
+            cursor = cls(str(list_part), str(key), uuid.UUID(str(id_text)))
+        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+            raise InvalidCursorError(f"cursor {text[:60]!r} is not valid") from None
+        if cursor.list_name != list_name:
+            raise InvalidCursorError(f"cursor {text[:60]!r} belongs to another list")
+        return cursor
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """One page: `limit` rows after/before the cursors, read forward or (for `last`) backward."""
+
+    limit: int
+    after: Cursor | None = None
+    before: Cursor | None = None
+    backward: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    rows: list[T]
+    has_next_page: bool
+    has_previous_page: bool
+    total_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """The SQL fragments of one page over `order by <sort>, <id>`."""
+
+    where: str
+    order_by: str
+    limit: str
+    params: list[object]
+
+    @classmethod
+    def render(
+        cls, page: PageRequest, *, sort: str, id_column: str, key_type: str, first_param: int
+    ) -> Keyset:
+        conditions = ["true"]
+        params: list[object] = []
+        n = first_param
+        for cursor, op in ((page.after, ">"), (page.before, "<")):
+            if cursor is not None:
+                conditions.append(f"({sort}, {id_column}) {op} (${n}::{key_type}, ${n + 1}::uuid)")
+                params += [cursor.key, cursor.id]
+                n += 2
+        direction = "desc" if page.backward else "asc"
+        params.append(page.limit + 1)  # one more than asked tells whether another page follows
+        return cls(
+            where=" and ".join(conditions),
+            order_by=f"{sort} {direction}, {id_column} {direction}",
+            limit=f"${n}",
+            params=params,
+        )
+
+
+def to_page(rows: Sequence[T], page: PageRequest, total_count: int) -> Page[T]:
+    """Trim the extra row, restore ascending order, and say which neighbours exist."""
+    more = len(rows) > page.limit
+    kept = list(rows[: page.limit])
+    if page.backward:
+        kept.reverse()
+        return Page(kept, page.before is not None, more, total_count)
+    return Page(kept, more, page.after is not None, total_count)

@@ -1,0 +1,86 @@
+"""The connection pool, and a per-request view of it that counts SQL statements.
+
+Every statement the application runs goes through `Database.acquire()`, so counting them (for the
+statements-per-request figure and the tests that pin it) needs no cooperation from repository code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
+
+import asyncpg
+from asyncpg.connection import LoggedQuery
+from asyncpg.pool import PoolConnectionProxy
+
+# A plain connection (tests, the CLI) or one borrowed from the pool: repository code takes either.
+Connection = asyncpg.Connection | PoolConnectionProxy
+
+
+class Database(Protocol):
+    """Where connections come from: the real pool, or in tests one connection inside a transaction."""
+
+    def acquire(self) -> AbstractAsyncContextManager[Connection]: ...
+
+
+async def init_connection(conn: Connection) -> None:
+    # jsonb in and out as Python values: the activity log's before/after are dicts.
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(
+    url: str, *, min_size: int, max_size: int, statement_timeout_seconds: float
+) -> asyncpg.Pool:
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        init=init_connection,
+        # A request never hangs on a database that stopped answering: connect and statements time out.
+        timeout=5.0,
+        command_timeout=statement_timeout_seconds + 1.0,
+        server_settings={
+            "statement_timeout": str(int(statement_timeout_seconds * 1000)),
+            "application_name": "carrier-admin",
+        },
+    )
+    return pool
+
+
+class PoolDatabase:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Connection]:
+        async with self.pool.acquire() as conn:
+            yield conn
+
+
+class StatementCounter:
+    """Counts the statements one request sends to PostgreSQL."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, query: LoggedQuery) -> None:
+        self.count += 1
+
+
+class CountingDatabase:
+    """A request's view of the database: the same connections, every statement counted."""
+
+    def __init__(self, database: Database, counter: StatementCounter) -> None:
+        self.database = database
+        self.counter = counter
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Connection]:
+        async with self.database.acquire() as conn:
+            conn.add_query_logger(self.counter)
+            try:
+                yield conn
+            finally:
+                conn.remove_query_logger(self.counter)

@@ -1,0 +1,27 @@
+"""What every resolver receives as `info.context`: built once per request by the GraphQL view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from access.principal import Principal
+from db.loaders import Loaders
+from db.pool import CountingDatabase, StatementCounter
+from settings import Settings
+
+
+@dataclass(slots=True)
+class Context:
+    settings: Settings
+    principal: Principal
+    db: CountingDatabase
+    loaders: Loaders
+    statements: StatementCounter
+    request_id: str
+    client_address: str | None
+    now: Callable[[], datetime]
+    # Entries for the response's `extensions.warnings`, e.g. the restricted-functions banner.
+    warnings: list[dict[str, Any]] = field(default_factory=list)

@@ -1,0 +1,180 @@
+"""Configuration from the environment: every setting has a default that works on a laptop.
+
+The README's Configuration table lists the same names; `Settings.from_env()` is the only reader of
+`os.environ` in the server.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+Environment = Literal["development", "production"]
+
+
+class SettingsError(ValueError):
+    """A setting has a value the server cannot use; the message names the variable."""
+
+
+# Not slotted: from_env() reads the defaults back as class attributes.
+@dataclass(frozen=True)
+class Settings:
+    environment: Environment = "development"
+    # None means: start the embedded PostgreSQL (pgserver) in `embedded_pgdata`.
+    database_url: str | None = None
+    embedded_pgdata: Path = PROJECT_ROOT / ".pgdata"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    pool_min_size: int = 1
+    pool_max_size: int = 10
+    log_level: str = "INFO"
+    # Seconds PostgreSQL may spend on one statement before it cancels it.
+    statement_timeout_seconds: float = 5.0
+
+    # People's tokens (JWT).
+    jwt_issuer: str = "carrier-admin-dev"
+    jwt_audience: str = "carrier-admin"
+    jwt_hs256_secret: str | None = None
+    jwt_jwks_path: str | None = None
+    jwt_jwks_url: str | None = None
+    jwt_leeway_seconds: int = 30
+    jwt_claim_name: str = "name"
+    jwt_claim_email: str = "email"
+    jwt_claim_staff: str = "staff"
+    jwt_claim_carriers: str = "carriers"
+    jwt_claim_organizations: str = "organizations"
+
+    # Which peers may set X-Forwarded-For (comma-separated CIDR ranges); empty trusts none.
+    trusted_proxies: str = ""
+
+    # API keys.
+    key_environment: Literal["live", "test"] = "test"
+    key_default_lifetime_days: int = 90
+    key_max_lifetime_days: int = 365
+    allow_non_expiring_keys: bool = False
+    max_active_keys_per_carrier: int = 25
+    last_used_flush_seconds: float = 60.0
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        environment = _choice(env, "CARRIER_ADMIN_ENV", ("development", "production"), "development")
+        settings = cls(
+            environment=environment,  # type: ignore[arg-type]
+            database_url=env.get("DATABASE_URL") or None,
+            embedded_pgdata=Path(env.get("EMBEDDED_PGDATA", str(PROJECT_ROOT / ".pgdata"))),
+            host=env.get("HOST", cls.host),
+            port=_int(env, "PORT", cls.port),
+            pool_min_size=_int(env, "DB_POOL_MIN_SIZE", cls.pool_min_size),
+            pool_max_size=_int(env, "DB_POOL_MAX_SIZE", cls.pool_max_size),
+            log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
+            statement_timeout_seconds=_float(
+                env, "DB_STATEMENT_TIMEOUT_SECONDS", cls.statement_timeout_seconds
+            ),
+            jwt_issuer=env.get("JWT_ISSUER", cls.jwt_issuer),
+            jwt_audience=env.get("JWT_AUDIENCE", cls.jwt_audience),
+            jwt_hs256_secret=env.get("JWT_HS256_SECRET") or None,
+            jwt_jwks_path=env.get("JWT_JWKS_PATH") or None,
+            jwt_jwks_url=env.get("JWT_JWKS_URL") or None,
+            jwt_leeway_seconds=_int(env, "JWT_LEEWAY_SECONDS", cls.jwt_leeway_seconds),
+            jwt_claim_name=env.get("JWT_CLAIM_NAME", cls.jwt_claim_name),
+            jwt_claim_email=env.get("JWT_CLAIM_EMAIL", cls.jwt_claim_email),
+            jwt_claim_staff=env.get("JWT_CLAIM_STAFF", cls.jwt_claim_staff),
+            jwt_claim_carriers=env.get("JWT_CLAIM_CARRIERS", cls.jwt_claim_carriers),
+            jwt_claim_organizations=env.get("JWT_CLAIM_ORGANIZATIONS", cls.jwt_claim_organizations),
+            trusted_proxies=env.get("TRUSTED_PROXIES", ""),
+            key_environment=_choice(  # type: ignore[arg-type]
+                env,
+                "API_KEY_ENVIRONMENT",
+                ("live", "test"),
+                "live" if environment == "production" else "test",
+            ),
+            key_default_lifetime_days=_int(
+                env, "API_KEY_DEFAULT_LIFETIME_DAYS", cls.key_default_lifetime_days
+            ),
+            key_max_lifetime_days=_int(env, "API_KEY_MAX_LIFETIME_DAYS", cls.key_max_lifetime_days),
+            allow_non_expiring_keys=_bool(env, "API_KEY_ALLOW_NON_EXPIRING", cls.allow_non_expiring_keys),
+            max_active_keys_per_carrier=_int(
+                env, "API_KEY_MAX_ACTIVE_PER_CARRIER", cls.max_active_keys_per_carrier
+            ),
+            last_used_flush_seconds=_float(
+                env, "API_KEY_LAST_USED_FLUSH_SECONDS", cls.last_used_flush_seconds
+            ),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.pool_min_size < 0 or self.pool_max_size < max(1, self.pool_min_size):
+            raise SettingsError("DB_POOL_MAX_SIZE must be at least 1 and at least DB_POOL_MIN_SIZE")
+        # A shared secret is a development convenience; production verifies the IdP's keys.
+        if self.is_production and not (self.jwt_jwks_path or self.jwt_jwks_url):
+            raise SettingsError(
+                "CARRIER_ADMIN_ENV=production needs JWT_JWKS_URL or JWT_JWKS_PATH, not only JWT_HS256_SECRET"
+            )
+        if self.key_default_lifetime_days > self.key_max_lifetime_days:
+            raise SettingsError("API_KEY_DEFAULT_LIFETIME_DAYS must not exceed API_KEY_MAX_LIFETIME_DAYS")
+
+    def development_secret(self) -> str | None:
+        """The HS256 secret people's development tokens are signed with.
+
+        In development, without JWT_HS256_SECRET, a random secret is kept in a git-ignored file so that
+        the server and the `token` command agree. Production never gets one implicitly.
+        """
+        if self.jwt_hs256_secret:
+            return self.jwt_hs256_secret
+        if self.is_production:
+            return None
+        path = PROJECT_ROOT / ".dev-jwt-secret"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = env.get(name) or default
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw

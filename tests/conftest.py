@@ -1,0 +1,180 @@
+"""Test fixtures: a real PostgreSQL, a migrated template database, the real app over HTTP.
+
+Isolation: each test gets one connection inside a transaction that is rolled back at the end, and the
+app under test takes its connections from that transaction. Tests that need committed data or real
+concurrency (races, two app instances) get a database of their own, copied from the template.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from db import embedded
+from db.migrate import migrate
+from db.pool import Connection, init_connection
+from server import init_app
+from settings import Settings
+
+TEMPLATE = "carrier_admin_test_template"
+TEST_SECRET = "test-secret-for-hs256-signing-0123456789abcdef"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url(base: str, name: str) -> str:
+    """The same server as `base`, another database."""
+    parsed = base.split("?", 1)
+    head, _, _old = parsed[0].rpartition("/")
+    query = f"?{parsed[1]}" if len(parsed) > 1 else ""
+    return f"{head}/{name}{query}"
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """DATABASE_URL when set, otherwise an embedded PostgreSQL kept in .pgdata-test."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield url
+        return
+    url, handle = embedded.start(ROOT / ".pgdata-test")
+    yield url
+    embedded.stop(handle)
+
+
+async def _admin(server_url: str) -> asyncpg.Connection:
+    return await asyncpg.connect(database_url(server_url, "postgres"))
+
+
+@pytest.fixture(scope="session")
+async def template_url(server_url: str) -> str:
+    admin = await _admin(server_url)
+    try:
+        await admin.execute(f"drop database if exists {TEMPLATE} with (force)")
+        await admin.execute(f"create database {TEMPLATE}")
+    finally:
+        await admin.close()
+    url = database_url(server_url, TEMPLATE)
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    return url
+
+
+@asynccontextmanager
+async def copied_database(server_url: str, template: str | None) -> AsyncIterator[str]:
+    """A database of its own (from the template, or empty), dropped afterwards."""
+    name = f"carrier_admin_test_{uuid.uuid4().hex[:12]}"
+    admin = await _admin(server_url)
+    try:
+        source = f" template {template}" if template else ""
+        await admin.execute(f"create database {name}{source}")
+        try:
+            yield database_url(server_url, name)
+        finally:
+            await admin.execute(f"drop database if exists {name} with (force)")
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def own_database(server_url: str, template_url: str) -> AsyncIterator[str]:
+    """A migrated database whose commits are real, for concurrency tests."""
+    async with copied_database(server_url, TEMPLATE) as url:
+        yield url
+
+
+@pytest.fixture
+async def empty_database(server_url: str) -> AsyncIterator[str]:
+    async with copied_database(server_url, None) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def shared_test_url(server_url: str, template_url: str) -> AsyncIterator[str]:
+    """The database the rolled-back tests share; only ever changed inside a transaction."""
+    async with copied_database(server_url, TEMPLATE) as url:
+        yield url
+
+
+class TransactionDatabase:
+    """Hands the app the test's own connection, so everything the app does is rolled back.
+
+    Acquisitions are serialised; a nested acquisition would deadlock, so it fails fast instead.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Connection]:
+        async with asyncio.timeout(5):
+            await self.lock.acquire()
+        try:
+            yield self.conn
+        finally:
+            self.lock.release()
+
+
+@pytest.fixture
+async def conn(shared_test_url: str) -> AsyncIterator[Connection]:
+    connection = await asyncpg.connect(shared_test_url)
+    await init_connection(connection)
+    transaction = connection.transaction()
+    await transaction.start()
+    try:
+        yield connection
+    finally:
+        await transaction.rollback()
+        await connection.close()
+
+
+def make_settings(**overrides: Any) -> Settings:
+    base = Settings(jwt_hs256_secret=TEST_SECRET, trusted_proxies="")
+    return replace(base, **overrides)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+async def client(conn: Connection, settings: Settings) -> AsyncIterator[TestClient[Any, Any]]:
+    app = init_app(settings, database=TransactionDatabase(conn))
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
+GraphQL = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def graphql(client: TestClient[Any, Any]) -> GraphQL:
+    """POST a GraphQL document; return the decoded JSON body (any status)."""
+
+    async def post(
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        response = await client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {}
+        )
+        body: dict[str, Any] = await response.json()
+        return body
+
+    return post

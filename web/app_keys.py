@@ -1,0 +1,11 @@
+"""Typed application state: what init_app() puts on the aiohttp application."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from db.pool import Database
+from settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+DATABASE = web.AppKey("database", Database)

@@ -1,0 +1,26 @@
+"""Liveness and readiness: /healthz answers while the process lives, /readyz while PostgreSQL does."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from web.app_keys import DATABASE
+
+READINESS_TIMEOUT_SECONDS = 1.0
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    database = request.app[DATABASE]
+    try:
+        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS), database.acquire() as conn:
+            await conn.fetchval("select 1")
+    # Any failure to answer, whatever its kind, means "not ready".
+    except Exception as error:
+        return web.json_response({"status": "unavailable", "reason": type(error).__name__}, status=503)
+    return web.json_response({"status": "ready"})
