@@ -11,10 +11,13 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 
 from aiohttp import web
 
+from access.authenticate import Authenticator
 from db import embedded
 from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
@@ -22,13 +25,16 @@ from schema.build import schema
 from settings import Settings, SettingsError
 from web import health
 from web.app_keys import DATABASE, SETTINGS
-from web.view import GraphQLView
+from web.view import GraphQLView, utc_now
 
 log = logging.getLogger("carrier_admin")
 
 
-def init_app(settings: Settings, *, database: Database | None = None) -> web.Application:
-    """The application. With `database` given (tests), it is used as is and nothing is started."""
+def init_app(
+    settings: Settings, *, database: Database | None = None, now: Callable[[], datetime] = utc_now
+) -> web.Application:
+    """The application. With `database` given (tests), it is used as is and nothing is started;
+    `now` is the clock every expiry is judged by (tests move it)."""
     app = web.Application()
     app[SETTINGS] = settings
     if database is not None:
@@ -37,7 +43,8 @@ def init_app(settings: Settings, *, database: Database | None = None) -> web.App
         app.cleanup_ctx.append(_database_ctx)
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)
-    app.router.add_route("*", "/graphql", GraphQLView(schema=schema))
+    view = GraphQLView(schema=schema, authenticator=Authenticator(settings, now), now=now)
+    app.router.add_route("*", "/graphql", view)
     return app
 
 
@@ -91,9 +98,51 @@ async def _run_with_connection(settings: Settings, job: str) -> None:
             await asyncio.to_thread(embedded.stop, embedded_server)
 
 
+def mint_token(settings: Settings, args: argparse.Namespace) -> int:
+    """Print a development token; refused unless the server runs with its development secret."""
+    from access.tokens import TokenSettings, mint_development_token
+
+    secret = settings.development_secret()
+    if settings.is_production or secret is None:
+        print("the token command only works in development (CARRIER_ADMIN_ENV=development)", file=sys.stderr)
+        return 2
+    if not (args.staff or args.carrier or args.organization):
+        print("say who the token is for: --staff, --carrier CODE or --organization ID", file=sys.stderr)
+        return 2
+    token_settings = TokenSettings(
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        hs256_secret=secret,
+        claim_name=settings.jwt_claim_name,
+        claim_email=settings.jwt_claim_email,
+        claim_staff=settings.jwt_claim_staff,
+        claim_carriers=settings.jwt_claim_carriers,
+        claim_organizations=settings.jwt_claim_organizations,
+    )
+    token = mint_development_token(
+        token_settings,
+        subject=args.subject,
+        name=args.name,
+        email=args.email,
+        staff=args.staff,
+        carrier_codes=args.carrier,
+        organization_ids=[uuid.UUID(o) for o in args.organization],
+    )
+    print(token)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="server.py", description=__doc__.splitlines()[0])
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "demo"])
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "demo", "token"])
+    parser.add_argument("--staff", action="store_true", help="token: a platform staff member")
+    parser.add_argument("--carrier", action="append", default=[], help="token: administers this carrier code")
+    parser.add_argument(
+        "--organization", action="append", default=[], help="token: administers this organization id"
+    )
+    parser.add_argument("--subject", default="dev-user", help="token: the person's subject")
+    parser.add_argument("--name", default="Development User", help="token: the person's name")
+    parser.add_argument("--email", default=None, help="token: the person's email")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -103,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # pgserver narrates every pg_ctl call at INFO; its warnings and errors still show.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
+    if args.command == "token":
+        return mint_token(settings, args)
     try:
         if args.command == "serve":
             web.run_app(init_app(settings), host=settings.host, port=settings.port)

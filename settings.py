@@ -37,6 +37,10 @@ class Settings:
     # Seconds PostgreSQL may spend on one statement before it cancels it.
     statement_timeout_seconds: float = 5.0
 
+    # Connections: `first`/`last` default and cap.
+    default_page_size: int = 20
+    max_page_size: int = 100
+
     # People's tokens (JWT).
     jwt_issuer: str = "carrier-admin-dev"
     jwt_audience: str = "carrier-admin"
@@ -81,6 +85,8 @@ class Settings:
             statement_timeout_seconds=_float(
                 env, "DB_STATEMENT_TIMEOUT_SECONDS", cls.statement_timeout_seconds
             ),
+            default_page_size=_int(env, "DEFAULT_PAGE_SIZE", cls.default_page_size),
+            max_page_size=_int(env, "MAX_PAGE_SIZE", cls.max_page_size),
             jwt_issuer=env.get("JWT_ISSUER", cls.jwt_issuer),
             jwt_audience=env.get("JWT_AUDIENCE", cls.jwt_audience),
             jwt_hs256_secret=env.get("JWT_HS256_SECRET") or None,
@@ -122,6 +128,8 @@ class Settings:
             raise SettingsError(
                 "CARRIER_ADMIN_ENV=production needs JWT_JWKS_URL or JWT_JWKS_PATH, not only JWT_HS256_SECRET"
             )
+        if not 1 <= self.default_page_size <= self.max_page_size:
+            raise SettingsError("DEFAULT_PAGE_SIZE must be between 1 and MAX_PAGE_SIZE")
         if self.key_default_lifetime_days > self.key_max_lifetime_days:
             raise SettingsError("API_KEY_DEFAULT_LIFETIME_DAYS must not exceed API_KEY_MAX_LIFETIME_DAYS")
 

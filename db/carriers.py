@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from access.principal import TenantScope
-from db.pagination import Keyset, Page, PageRequest, to_page
+from db.pagination import Keyset, Page, PageRequest, group_pages, to_page
 from db.pool import Connection
+from db.rows import row
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,14 +83,6 @@ left join lateral (
 """
 
 
-def _row(record: object) -> CarrierRow:
-    return CarrierRow(**dict(record))  # type: ignore[call-overload]
-
-
-def _without(record: object, *names: str) -> dict[str, object]:
-    return {k: v for k, v in dict(record).items() if k not in names}  # type: ignore[call-overload]
-
-
 def _like_pattern(search: str | None) -> str | None:
     if search is None or not search.strip():
         return None
@@ -100,12 +93,12 @@ async def by_ids(
     conn: Connection, *, scope: TenantScope, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, CarrierRow]:
     records = await conn.fetch(BY_IDS, *scope.params(), list(ids))
-    return {r["id"]: _row(r) for r in records}
+    return {r["id"]: row(CarrierRow, r) for r in records}
 
 
 async def by_codes(conn: Connection, *, scope: TenantScope, codes: Sequence[str]) -> dict[str, CarrierRow]:
     records = await conn.fetch(BY_CODES, *scope.params(), [c.upper() for c in codes])
-    return {r["code"]: _row(r) for r in records}
+    return {r["code"]: row(CarrierRow, r) for r in records}
 
 
 async def page(
@@ -115,5 +108,24 @@ async def page(
     filter_params = [where.organization_id, where.attached, _like_pattern(where.search)]
     sql = PAGE.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
     records = await conn.fetch(sql, *scope.params(), *filter_params, *keyset.params)
-    rows = [_row(_without(r, "total")) for r in records if r["id"] is not None]
+    rows = [row(CarrierRow, r, skip=("total",)) for r in records if r["id"] is not None]
     return to_page(rows, page, records[0]["total"])
+
+
+async def pages_by_organization_ids(
+    conn: Connection, *, scope: TenantScope, organization_ids: Sequence[uuid.UUID], page: PageRequest
+) -> dict[uuid.UUID, Page[CarrierRow]]:
+    keyset = Keyset.render(page, sort="c.code", id_column="c.id", key_type="text", first_param=5)
+    sql = PAGE_BY_ORGANIZATION_IDS.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
+    records = await conn.fetch(sql, *scope.params(), list(organization_ids), *keyset.params)
+    return group_pages(
+        records, organization_ids, page, lambda r: row(CarrierRow, r, skip=("parent_id", "total"))
+    )
+
+
+async def ids_by_codes(conn: Connection, *, codes: Sequence[str]) -> tuple[uuid.UUID, ...]:
+    """Unscoped: turns the carrier codes in a person's token into ids, once per request."""
+    records = await conn.fetch(
+        "select id from carriers where upper(code) = any($1::text[]) order by id", [c.upper() for c in codes]
+    )
+    return tuple(r["id"] for r in records)

@@ -1,36 +1,70 @@
 """Per-request dataloaders: one SQL statement per batch, the caller's tenant scope applied inside it.
 
 Built by the GraphQL view for each request (never shared: a loader's cache belongs to one caller).
-Each returns exactly one result per key, in key order.
+Each returns exactly one result per key, in key order. Paginated children are keyed by
+(parent id, page request, filter): keys that share the page and filter go into one statement.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Coroutine, Hashable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
 from access.principal import TenantScope
-from db import carriers
+from db import activity, api_keys, carriers, enablements, features, organizations
+from db.activity import ActivityRow
+from db.api_keys import ApiKeyRow, KeyStatus
 from db.carriers import CarrierRow
+from db.enablements import EnablementRow
+from db.features import FeatureRow
+from db.organizations import OrganizationRow
+from db.pagination import Page, PageRequest
 from db.pool import CountingDatabase
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
+@dataclass(frozen=True, slots=True)
+class ChildPageKey:
+    parent_id: uuid.UUID
+    page: PageRequest
+    # A filter that applies to every parent alike (e.g. an API key status), or None.
+    filter: Hashable = None
+
+
 def _loader(batch: Callable[[list[K]], Coroutine[Any, Any, list[V]]]) -> DataLoader[K, V]:
     return DataLoader(batch_load_fn=batch)
 
 
+def _group(keys: list[ChildPageKey]) -> dict[tuple[PageRequest, Hashable], list[uuid.UUID]]:
+    groups: dict[tuple[PageRequest, Hashable], list[uuid.UUID]] = {}
+    for key in keys:
+        groups.setdefault((key.page, key.filter), []).append(key.parent_id)
+    return groups
+
+
 class Loaders:
-    def __init__(self, db: CountingDatabase, scope: TenantScope) -> None:
+    def __init__(self, db: CountingDatabase, scope: TenantScope, now: Callable[[], datetime]) -> None:
         self.db = db
         self.scope = scope
+        self.now = now
         self.carrier_by_id = _loader(self._carriers_by_id)
         self.carrier_by_code = _loader(self._carriers_by_code)
+        self.organization_by_id = _loader(self._organizations_by_id)
+        self.feature_by_id = _loader(self._features_by_id)
+        self.api_key_by_id = _loader(self._api_keys_by_id)
+        self.activity_event_by_id = _loader(self._activity_events_by_id)
+        self.carriers_by_organization_id = _loader(self._carriers_by_organization_id)
+        self.enablements_by_carrier_id = _loader(self._enablements_by_carrier_id)
+        self.enablements_by_organization_id = _loader(self._enablements_by_organization_id)
+        self.api_keys_by_carrier_id = _loader(self._api_keys_by_carrier_id)
+        self.activity_by_carrier_id = _loader(self._activity_by_carrier_id)
 
     async def _carriers_by_id(self, ids: list[uuid.UUID]) -> list[CarrierRow | None]:
         async with self.db.acquire() as conn:
@@ -41,3 +75,68 @@ class Loaders:
         async with self.db.acquire() as conn:
             by_code = await carriers.by_codes(conn, scope=self.scope, codes=codes)
         return [by_code.get(c.upper()) for c in codes]
+
+    async def _organizations_by_id(self, ids: list[uuid.UUID]) -> list[OrganizationRow | None]:
+        async with self.db.acquire() as conn:
+            by_id = await organizations.by_ids(conn, scope=self.scope, ids=ids)
+        return [by_id.get(i) for i in ids]
+
+    async def _features_by_id(self, ids: list[uuid.UUID]) -> list[FeatureRow | None]:
+        async with self.db.acquire() as conn:
+            by_id = await features.by_ids(conn, ids=ids)
+        return [by_id.get(i) for i in ids]
+
+    async def _api_keys_by_id(self, ids: list[uuid.UUID]) -> list[ApiKeyRow | None]:
+        async with self.db.acquire() as conn:
+            by_id = await api_keys.by_ids(conn, scope=self.scope, ids=ids)
+        return [by_id.get(i) for i in ids]
+
+    async def _activity_events_by_id(self, ids: list[uuid.UUID]) -> list[ActivityRow | None]:
+        async with self.db.acquire() as conn:
+            by_id = await activity.by_ids(conn, scope=self.scope, ids=ids)
+        return [by_id.get(i) for i in ids]
+
+    async def _carriers_by_organization_id(self, keys: list[ChildPageKey]) -> list[Page[CarrierRow]]:
+        pages: dict[ChildPageKey, Page[CarrierRow]] = {}
+        async with self.db.acquire() as conn:
+            for (page, _), parent_ids in _group(keys).items():
+                by_parent = await carriers.pages_by_organization_ids(
+                    conn, scope=self.scope, organization_ids=parent_ids, page=page
+                )
+                for parent_id, result in by_parent.items():
+                    pages[ChildPageKey(parent_id, page)] = result
+        return [pages[k] for k in keys]
+
+    async def _enablements_by_carrier_id(self, ids: list[uuid.UUID]) -> list[list[EnablementRow]]:
+        async with self.db.acquire() as conn:
+            by_id = await enablements.for_carriers(conn, scope=self.scope, carrier_ids=ids)
+        return [by_id.get(i, []) for i in ids]
+
+    async def _enablements_by_organization_id(self, ids: list[uuid.UUID]) -> list[list[EnablementRow]]:
+        async with self.db.acquire() as conn:
+            by_id = await enablements.for_organizations(conn, scope=self.scope, organization_ids=ids)
+        return [by_id.get(i, []) for i in ids]
+
+    async def _api_keys_by_carrier_id(self, keys: list[ChildPageKey]) -> list[Page[ApiKeyRow]]:
+        pages: dict[ChildPageKey, Page[ApiKeyRow]] = {}
+        now = self.now()
+        async with self.db.acquire() as conn:
+            for (page, status), parent_ids in _group(keys).items():
+                assert status is None or isinstance(status, KeyStatus)
+                by_parent = await api_keys.pages_by_carrier_ids(
+                    conn, scope=self.scope, carrier_ids=parent_ids, status=status, now=now, page=page
+                )
+                for parent_id, result in by_parent.items():
+                    pages[ChildPageKey(parent_id, page, status)] = result
+        return [pages[k] for k in keys]
+
+    async def _activity_by_carrier_id(self, keys: list[ChildPageKey]) -> list[Page[ActivityRow]]:
+        pages: dict[ChildPageKey, Page[ActivityRow]] = {}
+        async with self.db.acquire() as conn:
+            for (page, _), parent_ids in _group(keys).items():
+                by_parent = await activity.pages_by_carrier_ids(
+                    conn, scope=self.scope, carrier_ids=parent_ids, page=page
+                )
+                for parent_id, result in by_parent.items():
+                    pages[ChildPageKey(parent_id, page)] = result
+        return [pages[k] for k in keys]

@@ -10,11 +10,12 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+P = TypeVar("P", bound=Hashable)
 
 
 class InvalidCursorError(ValueError):
@@ -74,17 +75,26 @@ class Keyset:
 
     @classmethod
     def render(
-        cls, page: PageRequest, *, sort: str, id_column: str, key_type: str, first_param: int
+        cls,
+        page: PageRequest,
+        *,
+        sort: str,
+        id_column: str,
+        key_type: str,
+        first_param: int,
+        newest_first: bool = False,
     ) -> Keyset:
+        """`newest_first` lists in descending key order (an activity log reads newest first)."""
         conditions = ["true"]
         params: list[object] = []
         n = first_param
-        for cursor, op in ((page.after, ">"), (page.before, "<")):
+        after_op, before_op = ("<", ">") if newest_first else (">", "<")
+        for cursor, op in ((page.after, after_op), (page.before, before_op)):
             if cursor is not None:
                 conditions.append(f"({sort}, {id_column}) {op} (${n}::{key_type}, ${n + 1}::uuid)")
                 params += [cursor.key, cursor.id]
                 n += 2
-        direction = "desc" if page.backward else "asc"
+        direction = "desc" if page.backward != newest_first else "asc"
         params.append(page.limit + 1)  # one more than asked tells whether another page follows
         return cls(
             where=" and ".join(conditions),
@@ -102,3 +112,19 @@ def to_page(rows: Sequence[T], page: PageRequest, total_count: int) -> Page[T]:
         kept.reverse()
         return Page(kept, page.before is not None, more, total_count)
     return Page(kept, more, page.after is not None, total_count)
+
+
+def group_pages(
+    records: Sequence[Any], parent_ids: Sequence[P], page: PageRequest, make: Callable[[Any], T]
+) -> dict[P, Page[T]]:
+    """Split the result of a one-statement, many-parents page query (columns parent_id, total, row...).
+
+    A parent with no rows still comes back once, with a null row, so its total is known.
+    """
+    rows: dict[P, list[T]] = {parent: [] for parent in parent_ids}
+    totals: dict[P, int] = dict.fromkeys(parent_ids, 0)
+    for record in records:
+        totals[record["parent_id"]] = record["total"]
+        if record["id"] is not None:
+            rows[record["parent_id"]].append(make(record))
+    return {parent: to_page(rows[parent], page, totals[parent]) for parent in parent_ids}

@@ -1,21 +1,87 @@
-"""Reading carriers: the root `carriers` list and `carrier(code:)`."""
+"""Reading carriers and what hangs off them. Rows come from the per-request loaders (scoped)."""
 
 from __future__ import annotations
 
+import uuid
+
 from db import carriers
+from db.activity import ActivityRow
+from db.api_keys import ApiKeyRow, KeyStatus
 from db.carriers import CarrierFilter, CarrierRow
-from db.pagination import PageRequest
+from db.enablements import EnablementRow
+from db.loaders import ChildPageKey
+from db.organizations import OrganizationRow
+from db.pagination import Page
+from resolvers.pages import page_request
 from schema.context import Context
 
 
-async def list_carriers(context: Context) -> list[CarrierRow]:
+async def list_carriers(
+    context: Context,
+    where: CarrierFilter,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Page[CarrierRow]:
+    page = page_request(context, "carriers", first=first, after=after, last=last, before=before)
     async with context.db.acquire() as conn:
-        page = await carriers.page(
-            conn, scope=context.principal.scope, where=CarrierFilter(), page=PageRequest(limit=100)
-        )
-    return page.rows
+        return await carriers.page(conn, scope=context.principal.scope, where=where, page=page)
 
 
 async def carrier_by_code(context: Context, code: str) -> CarrierRow | None:
     row: CarrierRow | None = await context.loaders.carrier_by_code.load(code.strip().upper())
     return row
+
+
+async def carrier_by_id(context: Context, carrier_id: uuid.UUID | None) -> CarrierRow | None:
+    if carrier_id is None:
+        return None
+    row: CarrierRow | None = await context.loaders.carrier_by_id.load(carrier_id)
+    return row
+
+
+async def organization_of(context: Context, organization_id: uuid.UUID | None) -> OrganizationRow | None:
+    if organization_id is None:
+        return None
+    row: OrganizationRow | None = await context.loaders.organization_by_id.load(organization_id)
+    return row
+
+
+async def enablements_of(context: Context, carrier_id: uuid.UUID) -> list[EnablementRow]:
+    rows: list[EnablementRow] = await context.loaders.enablements_by_carrier_id.load(carrier_id)
+    return rows
+
+
+async def api_keys_of(
+    context: Context,
+    carrier_id: uuid.UUID,
+    status: KeyStatus | None,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Page[ApiKeyRow]:
+    page = page_request(context, "apiKeys", first=first, after=after, last=last, before=before)
+    result: Page[ApiKeyRow] = await context.loaders.api_keys_by_carrier_id.load(
+        ChildPageKey(carrier_id, page, status)
+    )
+    return result
+
+
+async def activity_of(
+    context: Context,
+    carrier_id: uuid.UUID,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Page[ActivityRow]:
+    page = page_request(context, "activity", first=first, after=after, last=last, before=before)
+    result: Page[ActivityRow] = await context.loaders.activity_by_carrier_id.load(
+        ChildPageKey(carrier_id, page)
+    )
+    return result

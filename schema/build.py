@@ -1,14 +1,29 @@
-"""Assembles the schema; `python -m schema.build` prints its SDL (committed as schema.graphql)."""
+"""Assembles the schema and wires access enforcement onto it.
+
+`python -m schema.build` prints the SDL, committed as schema.graphql.
+"""
 
 from __future__ import annotations
 
-import strawberry
+from typing import Any
 
+import strawberry
+from graphql import GraphQLError
+
+from schema.enforcement import enforce_access
 from schema.query import Query
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        # Expected errors (ApiError) are answers, not incidents; the view logs unexpected ones in full.
+        return None
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(query=Query)
+    schema = Schema(query=Query)
+    enforce_access(schema)
+    return schema
 
 
 schema = build_schema()

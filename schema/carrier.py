@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.types import Info
 
+from access.principal import Scope
 from db.carriers import CarrierRow
+from db.pagination import Cursor
+from resolvers import carriers as resolve
+from schema.connection import Connection, connection
+from schema.context import Context
+from schema.directives import RequiresScope
+from schema.enablement import Enablement
+from schema.enums import ApiKeyStatus
 from schema.node import Node, to_global_id
+
+if TYPE_CHECKING:
+    from schema.activity import ActivityEvent
+    from schema.api_key import ApiKey
+    from schema.organization import Organization
 
 
 @strawberry.type(description="A rail operator or business (BNSF, UP, a short line): the tenant.")
@@ -20,6 +36,8 @@ class Carrier(Node):
     )
     created_at: datetime = strawberry.field(description="When the carrier was created.")
     updated_at: datetime = strawberry.field(description="When the carrier last changed.")
+    row_id: strawberry.Private[uuid.UUID]
+    organization_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
     def from_row(cls, row: CarrierRow) -> Carrier:
@@ -30,4 +48,68 @@ class Carrier(Node):
             version=row.version,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            row_id=row.id,
+            organization_id=row.organization_id,
         )
+
+    @strawberry.field(description="The organization the carrier belongs to; null when it has none.")
+    async def organization(
+        self, info: Info[Context, None]
+    ) -> Annotated[Organization, strawberry.lazy("schema.organization")] | None:
+        from schema.organization import Organization  # the two types refer to each other
+
+        row = await resolve.organization_of(info.context, self.organization_id)
+        return Organization.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Every catalogue feature for this carrier: its own setting, the effective value "
+        "and where that comes from.",
+        directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
+    )
+    async def enablements(self, info: Info[Context, None]) -> list[Enablement]:
+        rows = await resolve.enablements_of(info.context, self.row_id)
+        return [Enablement.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description="The carrier's API keys, oldest first; optionally only those with one status.",
+        directives=[RequiresScope(scope=Scope.KEYS_READ)],
+    )
+    async def api_keys(
+        self,
+        info: Info[Context, None],
+        status: ApiKeyStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated[ApiKey, strawberry.lazy("schema.api_key")]]:
+        from schema.api_key import ApiKey, api_key_cursor  # mutual reference
+
+        page = await resolve.api_keys_of(
+            info.context, self.row_id, status, first=first, after=after, last=last, before=before
+        )
+        now = info.context.now()
+        return connection(page, lambda r: ApiKey.from_row(r, now), api_key_cursor)
+
+    @strawberry.field(
+        description="What happened to this carrier, newest first.",
+        directives=[RequiresScope(scope=Scope.ACTIVITY_READ)],
+    )
+    async def activity(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated[ActivityEvent, strawberry.lazy("schema.activity")]]:
+        from schema.activity import ActivityEvent, activity_cursor  # mutual reference
+
+        page = await resolve.activity_of(
+            info.context, self.row_id, first=first, after=after, last=last, before=before
+        )
+        return connection(page, ActivityEvent.from_row, activity_cursor)
+
+
+def carrier_cursor(row: CarrierRow) -> Cursor:
+    return Cursor("carriers", row.code, row.id)

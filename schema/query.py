@@ -2,21 +2,182 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
 import strawberry
 from strawberry.types import Info
 
-from resolvers import carriers
-from schema.carrier import Carrier
+from access.principal import Scope
+from db.activity import ActivityFilter
+from db.carriers import CarrierFilter
+from resolvers import activity, carriers, features, nodes, organizations
+from resolvers.api_keys import api_key_by_row_id
+from resolvers.nodes import decode_id
+from schema.activity import ActivityEvent, activity_cursor
+from schema.api_key import ApiKey
+from schema.carrier import Carrier, carrier_cursor
+from schema.connection import Connection, connection
 from schema.context import Context
+from schema.directives import Public, RequiresScope, Restricted
+from schema.errors import BadUserInput
+from schema.feature import Feature
+from schema.node import Node, from_global_id
+from schema.organization import Organization, organization_cursor
+from schema.viewer import Viewer
+
+NODE_WRAPPERS: dict[str, Callable[[Any, Context], Node]] = {
+    "Carrier": lambda row, _: Carrier.from_row(row),
+    "Organization": lambda row, _: Organization.from_row(row),
+    "Feature": lambda row, _: Feature.from_row(row),
+    "ApiKey": lambda row, context: ApiKey.from_row(row, context.now()),
+    "ActivityEvent": lambda row, _: ActivityEvent.from_row(row),
+}
 
 
 @strawberry.type(description="Read the organization → carrier → enablements/keys graph.")
 class Query:
-    @strawberry.field(description="Carriers the caller can see, ordered by code.")
-    async def carriers(self, info: Info[Context, None]) -> list[Carrier]:
-        return [Carrier.from_row(r) for r in await carriers.list_carriers(info.context)]
+    @strawberry.field(description="Who is calling, and what they may do.", directives=[Public()])
+    def viewer(self, info: Info[Context, None]) -> Viewer:
+        return Viewer.of(info.context.principal)
 
-    @strawberry.field(description="One carrier by its code (case-insensitive); null when not found.")
-    async def carrier(self, info: Info[Context, None], code: str) -> Carrier | None:
-        row = await carriers.carrier_by_code(info.context, code)
+    @strawberry.field(description="Any object by its global id; null when the caller cannot see it.")
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        (found,) = await nodes.nodes(info.context, [id])
+        return NODE_WRAPPERS[found[0]](found[1], info.context) if found else None
+
+    @strawberry.field(description="Objects by global id, in order; null for each the caller cannot see.")
+    async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > info.context.settings.max_page_size:
+            raise BadUserInput(
+                f"At most {info.context.settings.max_page_size} ids per request.", argument="ids"
+            )
+        found = await nodes.nodes(info.context, ids)
+        return [NODE_WRAPPERS[f[0]](f[1], info.context) if f else None for f in found]
+
+    @strawberry.field(
+        description="The directory of every organization, by name (the 'Add to existing "
+        "Organization' picker). Administrators find theirs under `viewer.organizations`.",
+        directives=[Restricted(reason="organization structure")],
+    )
+    async def organizations(
+        self,
+        info: Info[Context, None],
+        search: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Organization] | None:
+        # Nullable, as every restricted field: a refusal must not take the rest of the response with it.
+        page = await organizations.list_organizations(
+            info.context, search, first=first, after=after, last=last, before=before
+        )
+        return connection(page, Organization.from_row, organization_cursor)
+
+    @strawberry.field(
+        description="One organization by global id; null when not found or not in reach.",
+        directives=[RequiresScope(scope=Scope.CARRIER_READ)],
+    )
+    async def organization(self, info: Info[Context, None], id: strawberry.ID) -> Organization | None:
+        row = await organizations.organization_by_id(
+            info.context, decode_id(info.context, id, "Organization")
+        )
+        return Organization.from_row(row) if row else None
+
+    @strawberry.field(
+        description="The carriers in reach, by code: optionally of one organization, only attached "
+        "(or only unattached) ones, or those whose code or name contains `search`.",
+        directives=[RequiresScope(scope=Scope.CARRIER_READ)],
+    )
+    async def carriers(
+        self,
+        info: Info[Context, None],
+        organization_id: strawberry.ID | None = None,
+        attached: bool | None = None,
+        search: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Carrier]:
+        where = CarrierFilter(
+            organization_id=_filter_id(info.context, organization_id, "Organization", "organizationId"),
+            attached=attached,
+            search=search,
+        )
+        page = await carriers.list_carriers(
+            info.context, where, first=first, after=after, last=last, before=before
+        )
+        return connection(page, Carrier.from_row, carrier_cursor)
+
+    @strawberry.field(
+        description="One carrier by global id or by code (case-insensitive); null when not found or "
+        "not in reach.",
+        directives=[RequiresScope(scope=Scope.CARRIER_READ)],
+    )
+    async def carrier(
+        self, info: Info[Context, None], id: strawberry.ID | None = None, code: str | None = None
+    ) -> Carrier | None:
+        if (id is None) == (code is None):
+            raise BadUserInput("Pass exactly one of `id` and `code`.", argument="id")
+        if code is not None:
+            row = await carriers.carrier_by_code(info.context, code)
+        else:
+            row = await carriers.carrier_by_id(info.context, decode_id(info.context, str(id), "Carrier"))
         return Carrier.from_row(row) if row else None
+
+    @strawberry.field(
+        description="The feature catalogue, by key.",
+        directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
+    )
+    async def features(self, info: Info[Context, None]) -> list[Feature]:
+        return [Feature.from_row(r) for r in await features.list_features(info.context)]
+
+    @strawberry.field(
+        description="One API key by global id; null when not found or not in reach.",
+        directives=[RequiresScope(scope=Scope.KEYS_READ)],
+    )
+    async def api_key(self, info: Info[Context, None], id: strawberry.ID) -> ApiKey | None:
+        row = await api_key_by_row_id(info.context, decode_id(info.context, id, "ApiKey"))
+        return ApiKey.from_row(row, info.context.now()) if row else None
+
+    @strawberry.field(
+        description="The activity log of the carriers in reach, newest first; filter by actor, action, "
+        "target and time range [since, until).",
+        directives=[RequiresScope(scope=Scope.ACTIVITY_READ)],
+    )
+    async def activity(
+        self,
+        info: Info[Context, None],
+        actor_id: str | None = None,
+        action: str | None = None,
+        target_id: strawberry.ID | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ActivityEvent]:
+        target = None
+        if target_id is not None:
+            decoded = from_global_id(target_id)
+            if decoded is None:
+                raise BadUserInput("`targetId` is not an id this API issued.", argument="targetId")
+            target = decoded[1]
+        where = ActivityFilter(actor_id=actor_id, action=action, target_id=target, since=since, until=until)
+        page = await activity.list_activity(
+            info.context, where, first=first, after=after, last=last, before=before
+        )
+        return connection(page, ActivityEvent.from_row, activity_cursor)
+
+
+def _filter_id(context: Context, global_id: str | None, type_name: str, argument: str) -> Any:
+    if global_id is None:
+        return None
+    raw = decode_id(context, global_id, type_name)
+    if raw is None:
+        raise BadUserInput(f"`{argument}` is not the id of an {type_name}.", argument=argument)
+    return raw

@@ -165,3 +165,17 @@ language sql immutable parallel safe as $$
         or carrier_id = any(scope_carriers)
         or (organization_id is not null and organization_id = any(scope_orgs))
 $$;
+
+-- An organization is in reach when the caller administers it or one of its carriers.
+create function organization_in_scope(
+    organization_id uuid, scope_all boolean, scope_carriers uuid[], scope_orgs uuid[]
+) returns boolean
+language sql stable parallel safe as $$
+    select scope_all
+        or organization_id = any(scope_orgs)
+        or exists (
+            select 1 from carriers c
+            where c.organization_id = organization_in_scope.organization_id
+              and c.id = any(scope_carriers)
+        )
+$$;

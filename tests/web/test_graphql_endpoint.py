@@ -7,10 +7,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from db.pool import Connection
-
-
-async def add_carrier(conn: Connection, code: str, name: str) -> None:
-    await conn.execute("insert into carriers (code, name) values ($1, $2)", code, name)
+from tests import factories
+from tests.factories import bearer, staff_token
 
 
 async def test_graphiql_for_a_browser(client: TestClient[Any, Any]) -> None:
@@ -20,10 +18,29 @@ async def test_graphiql_for_a_browser(client: TestClient[Any, Any]) -> None:
 
 
 async def test_query_over_get(client: TestClient[Any, Any], conn: Connection) -> None:
-    await add_carrier(conn, "ZZTOP", "Zed Top Railroad")
-    response = await client.get("/graphql", params={"query": '{ carrier(code: "zztop") { code name } }'})
+    await factories.carrier(conn, "ZZTOP", name="Zed Top Railroad")
+    response = await client.get(
+        "/graphql",
+        params={"query": '{ carrier(code: "zztop") { code name } }'},
+        headers=bearer(staff_token()),
+    )
     assert response.status == 200
-    assert (await response.json())["data"]["carrier"] == {
-        "code": "ZZTOP",
-        "name": "Zed Top Railroad",
-    }
+    body = await response.json()
+    assert body["data"]["carrier"] == {"code": "ZZTOP", "name": "Zed Top Railroad"}
+
+
+async def test_unexpected_errors_are_masked_with_a_request_id(
+    client: TestClient[Any, Any], conn: Connection
+) -> None:
+    # given: the carriers table is gone (inside the test's transaction), so the query fails unexpectedly
+    await conn.execute("alter table carriers rename to carriers_gone")
+    response = await client.post(
+        "/graphql",
+        json={"query": '{ carrier(code: "BNSF") { code } }'},
+        headers={**bearer(staff_token()), "X-Request-Id": "req-123"},
+    )
+    body = await response.json()
+    (error,) = body["errors"]
+    assert error["message"] == "Internal error. Quote the request id to Support."
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": "req-123"}
+    assert "carriers" not in str(body)

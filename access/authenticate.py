@@ -1,0 +1,151 @@
+"""Who is calling: turns a request's credentials into a Principal, or refuses them.
+
+- `Authorization: Bearer cak_...` is an API key: format and checksum first (no database work for a
+  malformed key), then one lookup by the SHA-256 of the secret, then status, expiry and allowlist.
+- `Authorization: Bearer <JWT>` is a person, verified against the identity provider's keys.
+- No credentials: the anonymous principal, which reaches only fields marked @public.
+Credentials in a URL are refused outright: URLs end up in logs and browser histories.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from access import keyformat, principal
+from access.addresses import IPAddress, address_allowed, client_address, parse_networks
+from access.principal import ANONYMOUS, Principal, Scope
+from access.tokens import InvalidTokenError, PersonClaims, TokenSettings, TokenVerifier, looks_like_jwt
+from db import api_keys, carriers
+from db.api_keys import ApiKeyRow, KeyStatus
+from db.pool import Database
+from settings import Settings
+
+# One message for a malformed key and an unknown one: an attacker learns nothing from the difference.
+INVALID_KEY = "Invalid API key."
+URL_CREDENTIAL_PARAMETERS = frozenset({"api_key", "apikey", "key", "access_token", "token", "auth"})
+
+
+class AuthenticationError(Exception):
+    """Credentials were sent but cannot be accepted; `message` helps their owner, not an attacker."""
+
+    def __init__(self, message: str, *, status: int = 401, code: str = "UNAUTHENTICATED") -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    principal: Principal
+    address: IPAddress | None
+    # The key row for an API key caller: last use is recorded from it.
+    key: ApiKeyRow | None = None
+
+
+class Authenticator:
+    def __init__(self, settings: Settings, now: Callable[[], datetime]) -> None:
+        self.settings = settings
+        self.now = now
+        self.trusted_proxies = parse_networks(settings.trusted_proxies)
+        self.token_settings = TokenSettings(
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            hs256_secret=settings.development_secret(),
+            jwks_path=settings.jwt_jwks_path,
+            jwks_url=settings.jwt_jwks_url,
+            leeway_seconds=settings.jwt_leeway_seconds,
+            claim_name=settings.jwt_claim_name,
+            claim_email=settings.jwt_claim_email,
+            claim_staff=settings.jwt_claim_staff,
+            claim_carriers=settings.jwt_claim_carriers,
+            claim_organizations=settings.jwt_claim_organizations,
+        )
+        self.verifier = TokenVerifier(self.token_settings)
+
+    def address_of(self, remote: str | None, forwarded_for: str | None) -> IPAddress | None:
+        return client_address(remote, forwarded_for, self.trusted_proxies)
+
+    async def authenticate(
+        self,
+        *,
+        authorization: str | None,
+        query: Mapping[str, str],
+        address: IPAddress | None,
+        database: Database,
+    ) -> Caller:
+        if any(name.lower() in URL_CREDENTIAL_PARAMETERS for name in query) or any(
+            keyformat.PATTERN.search(value) for value in query.values()
+        ):
+            raise AuthenticationError(
+                "Credentials in the URL are refused: send them in the Authorization header. "
+                "Treat a key that was put in a URL as leaked and rotate it."
+            )
+        if authorization is None or not authorization.strip():
+            return Caller(ANONYMOUS, address)
+        scheme, _, credential = authorization.strip().partition(" ")
+        credential = credential.strip()
+        if scheme.lower() != "bearer" or not credential:
+            raise AuthenticationError("Use `Authorization: Bearer <API key or token>`.")
+        if credential.startswith(f"{keyformat.PREFIX}_"):
+            return await self._api_key(credential, address, database)
+        if looks_like_jwt(credential):
+            return Caller(await self._person(credential, database), address)
+        raise AuthenticationError("The bearer credential is neither an API key nor a token.")
+
+    async def _api_key(self, secret: str, address: IPAddress | None, database: Database) -> Caller:
+        parsed = keyformat.parse(secret)
+        if parsed is None:
+            raise AuthenticationError(INVALID_KEY)
+        async with database.acquire() as conn:
+            key = await api_keys.by_secret_hash(conn, secret_hash=parsed.secret_hash)
+        if key is None:
+            raise AuthenticationError(INVALID_KEY)
+        now = self.now()
+        status = key.status(now)
+        if status is KeyStatus.REVOKED:
+            raise AuthenticationError(
+                f"This API key ({key.hint}) was revoked; ask the carrier's administrator for a new one."
+            )
+        if status is KeyStatus.EXPIRED:
+            expired = key.expires_at.isoformat() if key.expires_at else "earlier"
+            raise AuthenticationError(f"This API key ({key.hint}) expired at {expired}; issue a new one.")
+        if key.ip_allowlist and (address is None or not address_allowed(address, key.ip_allowlist)):
+            raise AuthenticationError(
+                f"This API key ({key.hint}) may not be used from {address}; "
+                "its IP allowlist does not include that address.",
+                status=403,
+                code="FORBIDDEN",
+            )
+        scopes = frozenset(Scope(s) for s in key.scopes)
+        return Caller(principal.api_key(key.id, key.description, key.carrier_id, scopes), address, key)
+
+    async def _person(self, token: str, database: Database) -> Principal:
+        try:
+            if self.settings.jwt_jwks_url:
+                # Fetching the key set is blocking network I/O: keep it off the event loop.
+                claims = await asyncio.to_thread(self.verifier.verify, token)
+            else:
+                claims = self.verifier.verify(token)
+        except InvalidTokenError as error:
+            raise AuthenticationError(f"Invalid token: {error.reason}.") from None
+        return await self._person_principal(claims, database)
+
+    async def _person_principal(self, claims: PersonClaims, database: Database) -> Principal:
+        if claims.is_staff:
+            return principal.staff(claims.subject, claims.name, claims.email)
+        carrier_ids: tuple[uuid.UUID, ...] = ()
+        if claims.carrier_codes:
+            async with database.acquire() as conn:
+                carrier_ids = await carriers.ids_by_codes(conn, codes=claims.carrier_codes)
+        return principal.admin(
+            claims.subject,
+            claims.name,
+            claims.email,
+            carrier_ids,
+            claims.organization_ids,
+        )

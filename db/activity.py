@@ -1,0 +1,187 @@
+"""SQL for the append-only `activity_log`: every change, and every refused restricted call."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from access.principal import Principal, TenantScope
+from db.pagination import Keyset, Page, PageRequest, group_pages, to_page
+from db.pool import Connection
+from db.rows import row
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRow:
+    id: uuid.UUID
+    occurred_at: datetime
+    actor_kind: str
+    actor_id: str | None
+    actor_name: str | None
+    actor_is_staff: bool
+    action: str
+    outcome: str
+    target_type: str | None
+    target_id: uuid.UUID | None
+    carrier_id: uuid.UUID | None
+    organization_id: uuid.UUID | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    reason: str | None
+    request_id: str | None
+    client_address: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityFilter:
+    actor_id: str | None = None
+    action: str | None = None
+    target_id: uuid.UUID | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A change to record: what happened to which object, with its state before and after."""
+
+    action: str
+    target_type: str | None = None
+    target_id: uuid.UUID | None = None
+    carrier_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    reason: str | None = None
+    outcome: str = "succeeded"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a change came from: the caller, the request and the client's address."""
+
+    principal: Principal
+    request_id: str | None
+    client_address: str | None
+
+
+COLUMNS = """
+    a.id, a.occurred_at, a.actor_kind, a.actor_id, a.actor_name, a.actor_is_staff, a.action, a.outcome,
+    a.target_type, a.target_id, a.carrier_id, a.organization_id, a.before, a.after, a.reason,
+    a.request_id, host(a.client_address) as client_address
+"""
+
+IN_SCOPE = "carrier_in_scope(a.carrier_id, a.organization_id, $1, $2, $3)"
+
+BY_IDS = f"select {COLUMNS} from activity_log a where a.id = any($4::uuid[]) and {IN_SCOPE}"
+
+INSERT = """
+insert into activity_log
+    (actor_kind, actor_id, actor_name, actor_is_staff, action, outcome, target_type, target_id,
+     carrier_id, organization_id, before, after, reason, request_id, client_address)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::inet)
+"""
+
+FILTERED = f"""
+    from activity_log a
+    where {IN_SCOPE}
+      and ($4::text is null or a.actor_id = $4)
+      and ($5::text is null or a.action = $5)
+      and ($6::uuid is null or a.target_id = $6)
+      and ($7::timestamptz is null or a.occurred_at >= $7)
+      and ($8::timestamptz is null or a.occurred_at < $8)
+"""
+
+PAGE = f"""
+with total as (select count(*) as n {FILTERED})
+select total.n as total, p.*
+from total
+left join lateral (
+    select {COLUMNS} {FILTERED} and {{where}}
+    order by {{order_by}} limit {{limit}}
+) p on true
+"""
+
+PAGE_BY_CARRIER_IDS = f"""
+select p_.id as parent_id, t.total, a_.*
+from unnest($4::uuid[]) as p_(id)
+cross join lateral (
+    select count(*) as total from activity_log a where a.carrier_id = p_.id and {IN_SCOPE}
+) t
+left join lateral (
+    select {COLUMNS} from activity_log a
+    where a.carrier_id = p_.id and {IN_SCOPE} and {{where}}
+    order by {{order_by}} limit {{limit}}
+) a_ on true
+"""
+
+
+async def record(conn: Connection, *, origin: Origin, event: Event) -> None:
+    kind, actor_id, actor_name = origin.principal.audit_fields()
+    await conn.execute(
+        INSERT,
+        kind,
+        actor_id,
+        actor_name,
+        origin.principal.is_staff,
+        event.action,
+        event.outcome,
+        event.target_type,
+        event.target_id,
+        event.carrier_id,
+        event.organization_id,
+        event.before,
+        event.after,
+        event.reason,
+        origin.request_id,
+        origin.client_address,
+    )
+
+
+async def by_ids(
+    conn: Connection, *, scope: TenantScope, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ActivityRow]:
+    records = await conn.fetch(BY_IDS, *scope.params(), list(ids))
+    return {r["id"]: row(ActivityRow, r) for r in records}
+
+
+def _keyset(page: PageRequest, first_param: int) -> Keyset:
+    return Keyset.render(
+        page,
+        sort="a.occurred_at",
+        id_column="a.id",
+        key_type="timestamptz",
+        first_param=first_param,
+        newest_first=True,
+    )
+
+
+async def page(
+    conn: Connection, *, scope: TenantScope, where: ActivityFilter, page: PageRequest
+) -> Page[ActivityRow]:
+    keyset = _keyset(page, first_param=9)
+    sql = PAGE.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
+    records = await conn.fetch(
+        sql,
+        *scope.params(),
+        where.actor_id,
+        where.action,
+        where.target_id,
+        where.since,
+        where.until,
+        *keyset.params,
+    )
+    rows = [row(ActivityRow, r, skip=("total",)) for r in records if r["id"] is not None]
+    return to_page(rows, page, records[0]["total"])
+
+
+async def pages_by_carrier_ids(
+    conn: Connection, *, scope: TenantScope, carrier_ids: Sequence[uuid.UUID], page: PageRequest
+) -> dict[uuid.UUID, Page[ActivityRow]]:
+    keyset = _keyset(page, first_param=5)
+    sql = PAGE_BY_CARRIER_IDS.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
+    records = await conn.fetch(sql, *scope.params(), list(carrier_ids), *keyset.params)
+    return group_pages(records, carrier_ids, page, lambda r: row(ActivityRow, r, skip=("parent_id", "total")))

@@ -1,0 +1,132 @@
+"""SQL for the `api_keys` table. Only the SHA-256 of a secret is ever stored or compared."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from ipaddress import IPv4Network, IPv6Network
+
+from access.principal import TenantScope
+from db.pagination import Keyset, Page, PageRequest, group_pages
+from db.pool import Connection
+from db.rows import row
+
+
+class KeyStatus(enum.Enum):
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    REVOKED = "REVOKED"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyRow:
+    id: uuid.UUID
+    carrier_id: uuid.UUID
+    description: str
+    hint: str
+    environment: str
+    scopes: list[str]
+    ip_allowlist: list[IPv4Network | IPv6Network]
+    expires_at: datetime | None
+    created_at: datetime
+    created_by_kind: str
+    created_by_id: str
+    created_by_name: str | None
+    revoked_at: datetime | None
+    revoked_by_kind: str | None
+    revoked_by_id: str | None
+    revoked_by_name: str | None
+    revoked_reason: str | None
+    rotated_from_id: uuid.UUID | None
+    last_used_at: datetime | None
+    last_used_address: str | None
+    version: int
+    updated_at: datetime
+
+    def status(self, now: datetime) -> KeyStatus:
+        if self.revoked_at is not None and self.revoked_at <= now:
+            return KeyStatus.REVOKED
+        if self.expires_at is not None and self.expires_at <= now:
+            return KeyStatus.EXPIRED
+        return KeyStatus.ACTIVE
+
+
+COLUMNS = """
+    k.id, k.carrier_id, k.description, k.hint, k.environment, k.scopes, k.ip_allowlist, k.expires_at,
+    k.created_at, k.created_by_kind, k.created_by_id, k.created_by_name,
+    k.revoked_at, k.revoked_by_kind, k.revoked_by_id, k.revoked_by_name, k.revoked_reason,
+    k.rotated_from_id, k.last_used_at, host(k.last_used_address) as last_used_address,
+    k.version, k.updated_at
+"""
+
+# The status condition, with `now` as a parameter so that tests can move the clock.
+STATUS = """
+    ($STATUS::text is null
+     or ($STATUS = 'REVOKED' and k.revoked_at is not null and k.revoked_at <= $NOW)
+     or ($STATUS = 'EXPIRED' and (k.revoked_at is null or k.revoked_at > $NOW)
+         and k.expires_at <= $NOW)
+     or ($STATUS = 'ACTIVE' and (k.revoked_at is null or k.revoked_at > $NOW)
+         and (k.expires_at is null or k.expires_at > $NOW)))
+"""
+
+IN_SCOPE = """exists (
+    select 1 from carriers c
+    where c.id = k.carrier_id and carrier_in_scope(c.id, c.organization_id, $1, $2, $3))"""
+
+BY_IDS = f"select {COLUMNS} from api_keys k where k.id = any($4::uuid[]) and {IN_SCOPE}"
+
+# Authentication looks a key up before anyone is known: no scope, by the unique hash only.
+BY_SECRET_HASH = f"select {COLUMNS} from api_keys k where k.secret_hash = $1"
+
+PAGE_BY_CARRIER_IDS = f"""
+select p_.id as parent_id, t.total, k_.*
+from unnest($4::uuid[]) as p_(id)
+cross join lateral (
+    select count(*) as total from api_keys k where k.carrier_id = p_.id and {IN_SCOPE} and {{status}}
+) t
+left join lateral (
+    select {COLUMNS} from api_keys k
+    where k.carrier_id = p_.id and {IN_SCOPE} and {{status}} and {{where}}
+    order by {{order_by}} limit {{limit}}
+) k_ on true
+"""
+
+
+async def by_ids(
+    conn: Connection, *, scope: TenantScope, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ApiKeyRow]:
+    records = await conn.fetch(BY_IDS, *scope.params(), list(ids))
+    return {r["id"]: row(ApiKeyRow, r) for r in records}
+
+
+async def by_secret_hash(conn: Connection, *, secret_hash: bytes) -> ApiKeyRow | None:
+    record = await conn.fetchrow(BY_SECRET_HASH, secret_hash)
+    return row(ApiKeyRow, record) if record else None
+
+
+async def pages_by_carrier_ids(
+    conn: Connection,
+    *,
+    scope: TenantScope,
+    carrier_ids: Sequence[uuid.UUID],
+    status: KeyStatus | None,
+    now: datetime,
+    page: PageRequest,
+) -> dict[uuid.UUID, Page[ApiKeyRow]]:
+    keyset = Keyset.render(page, sort="k.created_at", id_column="k.id", key_type="timestamptz", first_param=7)
+    status_sql = STATUS.replace("$STATUS", "$5").replace("$NOW", "$6")
+    sql = PAGE_BY_CARRIER_IDS.format(
+        status=status_sql, where=keyset.where, order_by=keyset.order_by, limit=keyset.limit
+    )
+    records = await conn.fetch(
+        sql,
+        *scope.params(),
+        list(carrier_ids),
+        status.value if status else None,
+        now,
+        *keyset.params,
+    )
+    return group_pages(records, carrier_ids, page, lambda r: row(ApiKeyRow, r, skip=("parent_id", "total")))

@@ -1,0 +1,124 @@
+"""SQL for `carrier_enablements` and `organization_enablements`, and the effective value of each feature.
+
+Effective value = the carrier's own setting, else its organization's, else the feature's default; the
+source says which. One statement covers any number of carriers (or organizations) and every feature.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from asyncpg import Record
+
+from access.principal import TenantScope
+from db.features import FeatureRow
+from db.pool import Connection
+
+
+class Source(enum.Enum):
+    CARRIER = "CARRIER"
+    ORGANIZATION = "ORGANIZATION"
+    DEFAULT = "DEFAULT"
+
+
+@dataclass(frozen=True, slots=True)
+class EnablementRow:
+    """One feature for one carrier (or organization): its own setting and the effective value."""
+
+    owner_id: uuid.UUID
+    feature: FeatureRow
+    # The owner's own setting: True, False, or None for INHERIT.
+    setting: bool | None
+    effective: bool
+    source: Source
+    updated_at: datetime | None
+    updated_by_kind: str | None
+    updated_by_id: str | None
+    updated_by_name: str | None
+
+
+FEATURE_COLUMNS = (
+    "f.id as f_id, f.key as f_key, f.name as f_name, f.description as f_description, "
+    "f.default_enabled as f_default_enabled, f.version as f_version, f.created_at as f_created_at, "
+    "f.updated_at as f_updated_at"
+)
+
+FOR_CARRIERS = f"""
+select c.id as owner_id, {FEATURE_COLUMNS},
+       ce.enabled as setting,
+       coalesce(ce.enabled, oe.enabled, f.default_enabled) as effective,
+       case when ce.enabled is not null then 'CARRIER'
+            when oe.enabled is not null then 'ORGANIZATION'
+            else 'DEFAULT' end as source,
+       ce.updated_at, ce.updated_by_kind, ce.updated_by_id, ce.updated_by_name
+from carriers c
+cross join features f
+left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
+left join organization_enablements oe
+       on oe.organization_id = c.organization_id and oe.feature_id = f.id
+where c.id = any($4::uuid[]) and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
+order by c.id, f.key
+"""
+
+FOR_ORGANIZATIONS = f"""
+select o.id as owner_id, {FEATURE_COLUMNS},
+       oe.enabled as setting,
+       coalesce(oe.enabled, f.default_enabled) as effective,
+       case when oe.enabled is not null then 'ORGANIZATION' else 'DEFAULT' end as source,
+       oe.updated_at, oe.updated_by_kind, oe.updated_by_id, oe.updated_by_name
+from organizations o
+cross join features f
+left join organization_enablements oe on oe.organization_id = o.id and oe.feature_id = f.id
+where o.id = any($4::uuid[]) and organization_in_scope(o.id, $1, $2, $3)
+order by o.id, f.key
+"""
+
+
+def _enablement(r: Record) -> EnablementRow:
+    feature = FeatureRow(
+        id=r["f_id"],
+        key=r["f_key"],
+        name=r["f_name"],
+        description=r["f_description"],
+        default_enabled=r["f_default_enabled"],
+        version=r["f_version"],
+        created_at=r["f_created_at"],
+        updated_at=r["f_updated_at"],
+    )
+    return EnablementRow(
+        owner_id=r["owner_id"],
+        feature=feature,
+        setting=r["setting"],
+        effective=r["effective"],
+        source=Source(r["source"]),
+        updated_at=r["updated_at"],
+        updated_by_kind=r["updated_by_kind"],
+        updated_by_id=r["updated_by_id"],
+        updated_by_name=r["updated_by_name"],
+    )
+
+
+async def _grouped(
+    conn: Connection, sql: str, scope: TenantScope, owner_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[EnablementRow]]:
+    grouped: dict[uuid.UUID, list[EnablementRow]] = {}
+    for record in await conn.fetch(sql, *scope.params(), list(owner_ids)):
+        enablement = _enablement(record)
+        grouped.setdefault(enablement.owner_id, []).append(enablement)
+    return grouped
+
+
+async def for_carriers(
+    conn: Connection, *, scope: TenantScope, carrier_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[EnablementRow]]:
+    return await _grouped(conn, FOR_CARRIERS, scope, carrier_ids)
+
+
+async def for_organizations(
+    conn: Connection, *, scope: TenantScope, organization_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[EnablementRow]]:
+    return await _grouped(conn, FOR_ORGANIZATIONS, scope, organization_ids)

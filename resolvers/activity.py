@@ -1,0 +1,31 @@
+"""Reading the activity log (scoped: a caller sees events of the carriers in reach)."""
+
+from __future__ import annotations
+
+import uuid
+
+from db import activity
+from db.activity import ActivityFilter, ActivityRow
+from db.carriers import CarrierRow
+from db.pagination import Page
+from resolvers.carriers import carrier_by_id
+from resolvers.pages import page_request
+from schema.context import Context
+
+
+async def list_activity(
+    context: Context,
+    where: ActivityFilter,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Page[ActivityRow]:
+    page = page_request(context, "activity", first=first, after=after, last=last, before=before)
+    async with context.db.acquire() as conn:
+        return await activity.page(conn, scope=context.principal.scope, where=where, page=page)
+
+
+async def carrier_of(context: Context, carrier_id: uuid.UUID | None) -> CarrierRow | None:
+    return await carrier_by_id(context, carrier_id)

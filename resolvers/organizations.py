@@ -1,0 +1,56 @@
+"""Reading organizations and their carriers and settings (scoped by the loaders)."""
+
+from __future__ import annotations
+
+import uuid
+
+from db import organizations
+from db.carriers import CarrierRow
+from db.enablements import EnablementRow
+from db.loaders import ChildPageKey
+from db.organizations import OrganizationRow
+from db.pagination import Page
+from resolvers.pages import page_request
+from schema.context import Context
+
+
+async def list_organizations(
+    context: Context,
+    search: str | None,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Page[OrganizationRow]:
+    page = page_request(context, "organizations", first=first, after=after, last=last, before=before)
+    async with context.db.acquire() as conn:
+        return await organizations.page(conn, scope=context.principal.scope, search=search, page=page)
+
+
+async def organization_by_id(context: Context, organization_id: uuid.UUID | None) -> OrganizationRow | None:
+    if organization_id is None:
+        return None
+    row: OrganizationRow | None = await context.loaders.organization_by_id.load(organization_id)
+    return row
+
+
+async def carriers_of(
+    context: Context,
+    organization_id: uuid.UUID,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Page[CarrierRow]:
+    page = page_request(context, "carriers", first=first, after=after, last=last, before=before)
+    result: Page[CarrierRow] = await context.loaders.carriers_by_organization_id.load(
+        ChildPageKey(organization_id, page)
+    )
+    return result
+
+
+async def enablements_of(context: Context, organization_id: uuid.UUID) -> list[EnablementRow]:
+    rows: list[EnablementRow] = await context.loaders.enablements_by_organization_id.load(organization_id)
+    return rows

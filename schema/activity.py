@@ -1,0 +1,74 @@
+"""The ActivityEvent type: one entry of the append-only activity log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, cast
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from db.activity import ActivityRow
+from db.pagination import Cursor
+from resolvers import activity as resolve
+from schema.actor import Actor
+from schema.context import Context
+from schema.node import Node, to_global_id
+
+if TYPE_CHECKING:
+    from schema.carrier import Carrier
+
+
+@strawberry.type(
+    description="A change (or a refused attempt at a restricted function): who, what, when, from where, why."
+)
+class ActivityEvent(Node):
+    occurred_at: datetime = strawberry.field(description="When it happened.")
+    actor: Actor = strawberry.field(description="Who did it.")
+    actor_is_staff: bool = strawberry.field(description="Whether the actor was platform staff.")
+    action: str = strawberry.field(description="What was done, e.g. `carrier.attach` or `apiKey.revoke`.")
+    outcome: str = strawberry.field(description="`succeeded`, or `refused` for a denied restricted call.")
+    target_type: str | None = strawberry.field(description="The type of the object acted on.")
+    target_id: strawberry.ID | None = strawberry.field(description="The global id of the object acted on.")
+    before: JSON | None = strawberry.field(description="The object's relevant fields before the change.")
+    after: JSON | None = strawberry.field(description="The object's relevant fields after the change.")
+    reason: str | None = strawberry.field(description="Why, as the actor gave it.")
+    request_id: str | None = strawberry.field(description="The request's id, as in the server's logs.")
+    client_address: str | None = strawberry.field(description="The client's address.")
+    carrier_id: strawberry.Private[uuid.UUID | None]
+
+    @classmethod
+    def from_row(cls, row: ActivityRow) -> ActivityEvent:
+        return cls(
+            id=to_global_id("ActivityEvent", row.id),
+            occurred_at=row.occurred_at,
+            actor=Actor.of(row.actor_kind, row.actor_id, row.actor_name),  # type: ignore[arg-type]
+            actor_is_staff=row.actor_is_staff,
+            action=row.action,
+            outcome=row.outcome,
+            target_type=row.target_type,
+            target_id=(
+                to_global_id(row.target_type, row.target_id) if row.target_type and row.target_id else None
+            ),
+            before=cast("JSON | None", row.before),
+            after=cast("JSON | None", row.after),
+            reason=row.reason,
+            request_id=row.request_id,
+            client_address=row.client_address,
+            carrier_id=row.carrier_id,
+        )
+
+    @strawberry.field(description="The carrier the event concerns, if any and if the caller can see it.")
+    async def carrier(
+        self, info: Info[Context, None]
+    ) -> Annotated[Carrier, strawberry.lazy("schema.carrier")] | None:
+        from schema.carrier import Carrier  # the two types refer to each other
+
+        row = await resolve.carrier_of(info.context, self.carrier_id)
+        return Carrier.from_row(row) if row else None
+
+
+def activity_cursor(row: ActivityRow) -> Cursor:
+    return Cursor("activity", row.occurred_at.isoformat(), row.id)

@@ -1,0 +1,51 @@
+"""Cursor connections (the GraphQL Cursor Connections spec), generic over the node type."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from db.pagination import Cursor, Page
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="Where a page sits in its list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow the last of this page.")
+    has_previous_page: bool = strawberry.field(description="Items precede the first of this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item; null if empty.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item; null if empty.")
+
+
+@strawberry.type(description="One item of a page, with the cursor that points at it.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Pass as `after` or `before` to page from here.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of a list: items, cursors, and the size of the whole list.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The page's items with their cursors.")
+    nodes: list[T] = strawberry.field(description="The page's items, when cursors are not needed.")
+    page_info: PageInfo = strawberry.field(description="Whether more pages exist, and their cursors.")
+    total_count: int = strawberry.field(description="How many items the whole list holds.")
+
+
+def connection(page: Page[Any], node: Callable[[Any], T], cursor: Callable[[Any], Cursor]) -> Connection[T]:
+    """Wrap a page of rows: `node` makes the GraphQL object, `cursor` names the row's position."""
+    cursors = [cursor(row).encode() for row in page.rows]
+    nodes = [node(row) for row in page.rows]
+    return Connection(
+        edges=[Edge(cursor=c, node=n) for c, n in zip(cursors, nodes, strict=True)],
+        nodes=nodes,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        ),
+        total_count=page.total_count,
+    )

@@ -1,0 +1,53 @@
+"""The schema's enums, each the GraphQL face of a Python enum the rest of the code already uses."""
+
+from __future__ import annotations
+
+import enum
+from typing import TypeAlias
+
+import strawberry
+
+from access.principal import PrincipalKind, Scope
+from db.api_keys import KeyStatus
+from db.enablements import Source
+
+# The rest of the code's enums get their GraphQL names and descriptions here; the aliases let the
+# schema modules say which GraphQL enum they mean.
+strawberry.enum(Scope, name="ApiKeyScope", description="What an API key may read or do for its carrier.")
+strawberry.enum(
+    KeyStatus,
+    name="ApiKeyStatus",
+    description="Derived from the key's expiry and revocation: ACTIVE keys authenticate, others never.",
+)
+strawberry.enum(
+    Source,
+    name="EnablementSource",
+    description="Where a feature's effective value comes from: the carrier's own setting, its "
+    "organization's, or the feature's default.",
+)
+strawberry.enum(
+    PrincipalKind,
+    name="ActorKind",
+    description="Who did something: platform staff, a carrier or organization administrator, an API "
+    "key, nobody signed in, or the system itself.",
+)
+
+ApiKeyScope: TypeAlias = Scope
+ApiKeyStatus: TypeAlias = KeyStatus
+EnablementSource: TypeAlias = Source
+ActorKind: TypeAlias = PrincipalKind
+
+
+@strawberry.enum(description="A feature's setting for one carrier or organization.")
+class EnablementState(enum.Enum):
+    ENABLED = strawberry.enum_value("ENABLED", description="On, whatever the level above says.")
+    DISABLED = strawberry.enum_value("DISABLED", description="Off, whatever the level above says.")
+    INHERIT = strawberry.enum_value(
+        "INHERIT", description="No setting here: follow the organization, else the feature's default."
+    )
+
+    @classmethod
+    def from_setting(cls, setting: bool | None) -> EnablementState:
+        if setting is None:
+            return cls.INHERIT
+        return cls.ENABLED if setting else cls.DISABLED

@@ -1,0 +1,70 @@
+"""The Organization type: an umbrella over several carriers, with shared settings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from access.principal import Scope
+from db.organizations import OrganizationRow
+from db.pagination import Cursor
+from resolvers import organizations as resolve
+from schema.carrier import Carrier, carrier_cursor
+from schema.connection import Connection, connection
+from schema.context import Context
+from schema.directives import RequiresScope
+from schema.enablement import Enablement
+from schema.node import Node, to_global_id
+
+
+@strawberry.type(description="Groups several carriers under shared settings and access.")
+class Organization(Node):
+    name: str = strawberry.field(description="Display name, unique regardless of case.")
+    version: int = strawberry.field(
+        description="Incremented on every change; pass it as `expectedVersion` to detect edits "
+        "made by someone else in the meantime."
+    )
+    created_at: datetime = strawberry.field(description="When the organization was created.")
+    updated_at: datetime = strawberry.field(description="When the organization last changed.")
+    row_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: OrganizationRow) -> Organization:
+        return cls(
+            id=to_global_id("Organization", row.id),
+            name=row.name,
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            row_id=row.id,
+        )
+
+    @strawberry.field(description="The organization's carriers (those the caller can see), by code.")
+    async def carriers(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Carrier]:
+        page = await resolve.carriers_of(
+            info.context, self.row_id, first=first, after=after, last=last, before=before
+        )
+        return connection(page, Carrier.from_row, carrier_cursor)
+
+    @strawberry.field(
+        description="Every catalogue feature at organization level: the organization's own setting "
+        "and the value its carriers inherit unless they override it.",
+        directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
+    )
+    async def enablements(self, info: Info[Context, None]) -> list[Enablement]:
+        rows = await resolve.enablements_of(info.context, self.row_id)
+        return [Enablement.from_row(r) for r in rows]
+
+
+def organization_cursor(row: OrganizationRow) -> Cursor:
+    return Cursor("organizations", row.name, row.id)

@@ -1,0 +1,89 @@
+"""Who is signed in, and what they may do: the frontend shows the restricted-functions banner from it."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from access.principal import Principal, Scope
+from db.carriers import CarrierFilter
+from resolvers import carriers, organizations
+from schema.carrier import Carrier, carrier_cursor
+from schema.connection import Connection, connection
+from schema.context import Context
+from schema.directives import RequiresScope
+from schema.enums import ActorKind, ApiKeyScope
+from schema.errors import SUPPORT
+from schema.organization import Organization, organization_cursor
+
+RESTRICTED_NOTICE = (
+    "Organization changes, feature enablements and the feature catalogue are restricted functions "
+    f"for platform staff. {SUPPORT}"
+)
+
+
+@strawberry.type(description="The caller of this request, as the server authenticated it.")
+class Viewer:
+    kind: ActorKind = strawberry.field(description="STAFF, ADMIN, API_KEY or ANONYMOUS.")
+    id: str | None = strawberry.field(description="The person's subject, or the API key's id.")
+    name: str | None = strawberry.field(description="The person's name, or the API key's description.")
+    email: str | None = strawberry.field(description="The person's email, when the token carries one.")
+    is_staff: bool = strawberry.field(description="Whether the caller is platform staff.")
+    scopes: list[ApiKeyScope] = strawberry.field(
+        description="What the caller may read or do (an API key's scopes; people hold all of them)."
+    )
+    can_use_restricted_functions: bool = strawberry.field(
+        description="Whether fields marked @restricted will answer; false means show the banner."
+    )
+    restricted_functions_notice: str | None = strawberry.field(
+        description="The banner text to show when restricted functions are unavailable."
+    )
+    reaches_all_carriers: bool = strawberry.field(description="Whether every carrier is in reach (staff).")
+
+    @classmethod
+    def of(cls, principal: Principal) -> Viewer:
+        return cls(
+            kind=principal.kind,
+            id=principal.id,
+            name=principal.name,
+            email=principal.email,
+            is_staff=principal.is_staff,
+            scopes=sorted(principal.scopes, key=lambda scope: scope.value),
+            can_use_restricted_functions=principal.is_staff,
+            restricted_functions_notice=None if principal.is_staff else RESTRICTED_NOTICE,
+            reaches_all_carriers=principal.scope.everything,
+        )
+
+    @strawberry.field(
+        description="The carriers in the caller's reach, by code.",
+        directives=[RequiresScope(scope=Scope.CARRIER_READ)],
+    )
+    async def carriers(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Carrier]:
+        page = await carriers.list_carriers(
+            info.context, CarrierFilter(), first=first, after=after, last=last, before=before
+        )
+        return connection(page, Carrier.from_row, carrier_cursor)
+
+    @strawberry.field(
+        description="The organizations in the caller's reach, by name.",
+        directives=[RequiresScope(scope=Scope.CARRIER_READ)],
+    )
+    async def organizations(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Organization]:
+        page = await organizations.list_organizations(
+            info.context, None, first=first, after=after, last=last, before=before
+        )
+        return connection(page, Organization.from_row, organization_cursor)
