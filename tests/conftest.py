@@ -13,16 +13,19 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+from asyncpg.connection import LoggedQuery
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from db import embedded
 from db.migrate import migrate
 from db.pool import Connection, init_connection
+from web.view import utc_now
 from server import init_app
 from settings import Settings
 
@@ -156,6 +159,53 @@ async def client(conn: Connection, settings: Settings) -> AsyncIterator[TestClie
     app = init_app(settings, database=TransactionDatabase(conn))
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
+
+
+ClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
+
+
+@pytest.fixture
+async def make_client(conn: Connection) -> AsyncIterator[ClientFactory]:
+    """Another app on the test's transaction, with its own settings and clock:
+    `await make_client(trusted_proxies="127.0.0.1/32", now=lambda: fixed_time)`."""
+    clients: list[TestClient[Any, Any]] = []
+
+    async def make(now: Callable[[], datetime] | None = None, **overrides: Any) -> TestClient[Any, Any]:
+        app = init_app(make_settings(**overrides), database=TransactionDatabase(conn), now=now or utc_now)
+        test_client = TestClient(TestServer(app))
+        await test_client.start_server()
+        clients.append(test_client)
+        return test_client
+
+    yield make
+    for test_client in clients:
+        await test_client.close()
+
+
+class StatementLog:
+    """The statements sent on the test's connection: by the app under test and by the test itself."""
+
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    def __call__(self, query: LoggedQuery) -> None:
+        self.queries.append(query.query)
+
+    def clear(self) -> None:
+        self.queries.clear()
+
+    async def count(self) -> int:
+        # asyncpg calls query loggers through call_soon: let pending callbacks run first.
+        await asyncio.sleep(0)
+        return len(self.queries)
+
+
+@pytest.fixture
+def sql_log(conn: Connection) -> Iterator[StatementLog]:
+    log = StatementLog()
+    conn.add_query_logger(log)
+    yield log
+    conn.remove_query_logger(log)
 
 
 GraphQL = Callable[..., Awaitable[dict[str, Any]]]
