@@ -18,16 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from asyncpg.connection import LoggedQuery
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from asyncpg.connection import LoggedQuery
 
 from db import embedded
 from db.migrate import migrate
 from db.pool import Connection, init_connection
-from web.view import utc_now
 from server import init_app
 from settings import Settings
+from web.view import utc_now
 
 TEMPLATE = "carrier_admin_test_template"
 TEST_SECRET = "test-secret-for-hs256-signing-0123456789abcdef"
