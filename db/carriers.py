@@ -129,3 +129,57 @@ async def ids_by_codes(conn: Connection, *, codes: Sequence[str]) -> tuple[uuid.
         "select id from carriers where upper(code) = any($1::text[]) order by id", [c.upper() for c in codes]
     )
     return tuple(r["id"] for r in records)
+
+
+# Writes. Each returns the changed row, or None when the row is missing or the condition (an expected
+# version, an expected organization) does not hold; the caller then reads the row to say which.
+INSERT = f"insert into carriers as c (code, name) values ($1, $2) returning {COLUMNS}"
+
+UPDATE_NAME = f"""
+update carriers c set name = $2, version = version + 1, updated_at = now()
+where c.id = $1 and ($3::integer is null or c.version = $3)
+returning {COLUMNS}
+"""
+
+# The condition on the current organization makes attach, move and detach atomic: of two concurrent
+# attaches of one carrier, the second finds the carrier already attached and changes nothing.
+SET_ORGANIZATION = f"""
+update carriers c set organization_id = $2, version = version + 1, updated_at = now()
+where c.id = $1
+  and c.organization_id is not distinct from $3
+  and ($4::integer is null or c.version = $4)
+returning {COLUMNS}
+"""
+
+FOR_UPDATE = f"select {COLUMNS} from carriers c where c.id = $1 for update"
+
+
+async def insert(conn: Connection, *, code: str, name: str) -> CarrierRow:
+    return row(CarrierRow, await conn.fetchrow(INSERT, code, name))
+
+
+async def update_name(
+    conn: Connection, *, carrier_id: uuid.UUID, name: str, expected_version: int | None
+) -> CarrierRow | None:
+    record = await conn.fetchrow(UPDATE_NAME, carrier_id, name, expected_version)
+    return row(CarrierRow, record) if record else None
+
+
+async def set_organization(
+    conn: Connection,
+    *,
+    carrier_id: uuid.UUID,
+    organization_id: uuid.UUID | None,
+    current_organization_id: uuid.UUID | None,
+    expected_version: int | None,
+) -> CarrierRow | None:
+    record = await conn.fetchrow(
+        SET_ORGANIZATION, carrier_id, organization_id, current_organization_id, expected_version
+    )
+    return row(CarrierRow, record) if record else None
+
+
+async def lock(conn: Connection, *, carrier_id: uuid.UUID) -> CarrierRow | None:
+    """The carrier, locked until the transaction ends (serialises key issuance per carrier)."""
+    record = await conn.fetchrow(FOR_UPDATE, carrier_id)
+    return row(CarrierRow, record) if record else None

@@ -122,3 +122,105 @@ async def for_organizations(
     conn: Connection, *, scope: TenantScope, organization_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[EnablementRow]]:
     return await _grouped(conn, FOR_ORGANIZATIONS, scope, organization_ids)
+
+
+# Writes: a setting is a row; INHERIT is the absence of one.
+SET_CARRIER = """
+insert into carrier_enablements as e
+    (carrier_id, feature_id, enabled, updated_at, updated_by_kind, updated_by_id, updated_by_name)
+values ($1, $2, $3, now(), $4, $5, $6)
+on conflict (carrier_id, feature_id) do update set
+    enabled = excluded.enabled, updated_at = now(), updated_by_kind = excluded.updated_by_kind,
+    updated_by_id = excluded.updated_by_id, updated_by_name = excluded.updated_by_name
+"""
+CLEAR_CARRIER = "delete from carrier_enablements where carrier_id = $1 and feature_id = $2"
+SET_ORGANIZATION = """
+insert into organization_enablements as e
+    (organization_id, feature_id, enabled, updated_at, updated_by_kind, updated_by_id, updated_by_name)
+values ($1, $2, $3, now(), $4, $5, $6)
+on conflict (organization_id, feature_id) do update set
+    enabled = excluded.enabled, updated_at = now(), updated_by_kind = excluded.updated_by_kind,
+    updated_by_id = excluded.updated_by_id, updated_by_name = excluded.updated_by_name
+"""
+CLEAR_ORGANIZATION = "delete from organization_enablements where organization_id = $1 and feature_id = $2"
+
+# Effective values of (carrier, feature) pairs, to show a person what a change did. A null argument
+# widens the set: no carrier list means every carrier (of the organization, when one is given).
+EFFECTIVE = """
+select c.id as carrier_id, f.id as feature_id,
+       coalesce(ce.enabled, oe.enabled, f.default_enabled) as effective,
+       case when ce.enabled is not null then 'CARRIER'
+            when oe.enabled is not null then 'ORGANIZATION'
+            else 'DEFAULT' end as source
+from carriers c
+cross join features f
+left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
+left join organization_enablements oe on oe.organization_id = c.organization_id and oe.feature_id = f.id
+where ($1::uuid[] is null or c.id = any($1))
+  and ($2::uuid is null or c.organization_id = $2)
+  and ($3::uuid is null or f.id = $3)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    kind: str
+    id: str | None
+    name: str | None
+
+
+async def set_for_carrier(
+    conn: Connection, *, carrier_id: uuid.UUID, feature_id: uuid.UUID, enabled: bool | None, actor: Actor
+) -> None:
+    if enabled is None:
+        await conn.execute(CLEAR_CARRIER, carrier_id, feature_id)
+    else:
+        await conn.execute(SET_CARRIER, carrier_id, feature_id, enabled, actor.kind, actor.id, actor.name)
+
+
+async def set_for_organization(
+    conn: Connection, *, organization_id: uuid.UUID, feature_id: uuid.UUID, enabled: bool | None, actor: Actor
+) -> None:
+    if enabled is None:
+        await conn.execute(CLEAR_ORGANIZATION, organization_id, feature_id)
+    else:
+        await conn.execute(
+            SET_ORGANIZATION, organization_id, feature_id, enabled, actor.kind, actor.id, actor.name
+        )
+
+
+Effective = dict[tuple[uuid.UUID, uuid.UUID], tuple[bool, Source]]
+
+
+async def effective(
+    conn: Connection,
+    *,
+    carrier_ids: Sequence[uuid.UUID] | None = None,
+    organization_id: uuid.UUID | None = None,
+    feature_id: uuid.UUID | None = None,
+) -> Effective:
+    records = await conn.fetch(
+        EFFECTIVE, list(carrier_ids) if carrier_ids is not None else None, organization_id, feature_id
+    )
+    return {(r["carrier_id"], r["feature_id"]): (r["effective"], Source(r["source"])) for r in records}
+
+
+OWN_CARRIER = "select enabled from carrier_enablements where carrier_id = $1 and feature_id = $2"
+OWN_ORGANIZATION = (
+    "select enabled from organization_enablements where organization_id = $1 and feature_id = $2"
+)
+
+
+async def own_setting(
+    conn: Connection,
+    *,
+    feature_id: uuid.UUID,
+    carrier_id: uuid.UUID | None = None,
+    organization_id: uuid.UUID | None = None,
+) -> bool | None:
+    """One level's own setting of a feature: True, False, or None (INHERIT)."""
+    if carrier_id is not None:
+        value: bool | None = await conn.fetchval(OWN_CARRIER, carrier_id, feature_id)
+    else:
+        value = await conn.fetchval(OWN_ORGANIZATION, organization_id, feature_id)
+    return value

@@ -40,3 +40,40 @@ async def by_ids(conn: Connection, *, ids: Sequence[uuid.UUID]) -> dict[uuid.UUI
 
 async def by_keys(conn: Connection, *, keys: Sequence[str]) -> dict[str, FeatureRow]:
     return {r["key"]: row(FeatureRow, r) for r in await conn.fetch(BY_KEYS, list(keys))}
+
+
+INSERT = f"""
+insert into features as f (key, name, description, default_enabled) values ($1, $2, $3, $4)
+returning {COLUMNS}
+"""
+
+# A null argument keeps the current value.
+UPDATE = f"""
+update features f set
+    name = coalesce($2, f.name),
+    description = coalesce($3, f.description),
+    default_enabled = coalesce($4, f.default_enabled),
+    version = f.version + 1,
+    updated_at = now()
+where f.id = $1 and ($5::integer is null or f.version = $5)
+returning {COLUMNS}
+"""
+
+
+async def insert(
+    conn: Connection, *, key: str, name: str, description: str, default_enabled: bool
+) -> FeatureRow:
+    return row(FeatureRow, await conn.fetchrow(INSERT, key, name, description, default_enabled))
+
+
+async def update(
+    conn: Connection,
+    *,
+    feature_id: uuid.UUID,
+    name: str | None,
+    description: str | None,
+    default_enabled: bool | None,
+    expected_version: int | None,
+) -> FeatureRow | None:
+    record = await conn.fetchrow(UPDATE, feature_id, name, description, default_enabled, expected_version)
+    return row(FeatureRow, record) if record else None

@@ -62,3 +62,70 @@ async def page(
     records = await conn.fetch(sql, *scope.params(), pattern or None, *keyset.params)
     rows = [row(OrganizationRow, r, skip=("total",)) for r in records if r["id"] is not None]
     return to_page(rows, page, records[0]["total"])
+
+
+INSERT = f"insert into organizations as o (name) values ($1) returning {COLUMNS}"
+
+RENAME = f"""
+update organizations o set name = $2, version = version + 1, updated_at = now()
+where o.id = $1 and ($3::integer is null or o.version = $3)
+returning {COLUMNS}
+"""
+
+DELETE = f"""
+delete from organizations o
+where o.id = $1 and ($2::integer is null or o.version = $2)
+returning {COLUMNS}
+"""
+
+COUNT_CARRIERS = "select count(*) from carriers where organization_id = $1"
+CARRIER_IDS = "select id from carriers where organization_id = $1 order by code"
+
+
+async def insert(conn: Connection, *, name: str) -> OrganizationRow:
+    return row(OrganizationRow, await conn.fetchrow(INSERT, name))
+
+
+async def rename(
+    conn: Connection, *, organization_id: uuid.UUID, name: str, expected_version: int | None
+) -> OrganizationRow | None:
+    record = await conn.fetchrow(RENAME, organization_id, name, expected_version)
+    return row(OrganizationRow, record) if record else None
+
+
+async def delete(
+    conn: Connection, *, organization_id: uuid.UUID, expected_version: int | None
+) -> OrganizationRow | None:
+    """Deletes; the carriers' foreign key refuses it (ForeignKeyViolationError) while any remain."""
+    record = await conn.fetchrow(DELETE, organization_id, expected_version)
+    return row(OrganizationRow, record) if record else None
+
+
+async def count_carriers(conn: Connection, *, organization_id: uuid.UUID) -> int:
+    count: int = await conn.fetchval(COUNT_CARRIERS, organization_id)
+    return count
+
+
+async def carrier_ids(conn: Connection, *, organization_id: uuid.UUID) -> list[uuid.UUID]:
+    return [r["id"] for r in await conn.fetch(CARRIER_IDS, organization_id)]
+
+
+LOCK_SHARED = f"select {COLUMNS} from organizations o where o.id = $1 for key share"
+LOCK = f"select {COLUMNS} from organizations o where o.id = $1 for update"
+
+
+async def lock_shared(conn: Connection, *, organization_id: uuid.UUID) -> OrganizationRow | None:
+    """The organization, kept from being deleted until the transaction ends (attach, move)."""
+    record = await conn.fetchrow(LOCK_SHARED, organization_id)
+    return row(OrganizationRow, record) if record else None
+
+
+async def lock(conn: Connection, *, organization_id: uuid.UUID) -> OrganizationRow | None:
+    """The organization, locked for a change (rename, delete) until the transaction ends."""
+    record = await conn.fetchrow(LOCK, organization_id)
+    return row(OrganizationRow, record) if record else None
+
+
+async def get(conn: Connection, *, organization_id: uuid.UUID) -> OrganizationRow | None:
+    record = await conn.fetchrow(f"select {COLUMNS} from organizations o where o.id = $1", organization_id)
+    return row(OrganizationRow, record) if record else None

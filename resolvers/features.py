@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from db import features
 from db.features import FeatureRow
 from schema.context import Context
@@ -10,3 +12,8 @@ from schema.context import Context
 async def list_features(context: Context) -> list[FeatureRow]:
     async with context.db.acquire() as conn:
         return await features.all_features(conn)
+
+
+async def feature_by_id(context: Context, feature_id: uuid.UUID) -> FeatureRow | None:
+    row: FeatureRow | None = await context.loaders.feature_by_id.load(feature_id)
+    return row

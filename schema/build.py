@@ -11,6 +11,7 @@ import strawberry
 from graphql import GraphQLError
 
 from schema.enforcement import enforce_access
+from schema.mutation import Mutation
 from schema.query import Query
 
 
@@ -21,7 +22,7 @@ class Schema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    schema = Schema(query=Query)
+    schema = Schema(query=Query, mutation=Mutation)
     enforce_access(schema)
     return schema
 

@@ -1,0 +1,35 @@
+"""createCarrier: a new carrier, not yet in any organization."""
+
+from __future__ import annotations
+
+from asyncpg import UniqueViolationError
+
+from db import activity, carriers
+from db.activity import Event
+from db.carriers import CarrierRow
+from resolvers import snapshots, validation
+from resolvers.changes import origin
+from resolvers.failures import ConflictFailure
+from schema.context import Context
+
+
+async def create_carrier(context: Context, *, code: str, name: str) -> CarrierRow:
+    code = validation.carrier_code(code)
+    name = validation.text(name, field="name", label="A carrier's name")
+    async with context.db.acquire() as conn, conn.transaction():
+        try:
+            carrier = await carriers.insert(conn, code=code, name=name)
+        except UniqueViolationError:
+            raise ConflictFailure(f"A carrier with code {code} already exists.", field="code") from None
+        await activity.record(
+            conn,
+            origin=origin(context),
+            event=Event(
+                action="carrier.create",
+                target_type="Carrier",
+                target_id=carrier.id,
+                carrier_id=carrier.id,
+                after=snapshots.carrier(carrier),
+            ),
+        )
+    return carrier

@@ -1,0 +1,19 @@
+"""detachCarrierFromOrganization: the carrier leaves its organization (a no-op if it has none)."""
+
+from __future__ import annotations
+
+from resolvers import membership
+from resolvers.membership import Membership
+from schema.context import Context
+
+
+async def detach_carrier(context: Context, *, carrier_id: str, expected_version: int | None) -> Membership:
+    return await membership.change(
+        context,
+        membership.Request(
+            action="carrier.detach",
+            carrier_id=carrier_id,
+            target_organization_id=None,
+            expected_version=expected_version,
+        ),
+    )

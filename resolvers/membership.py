@@ -1,0 +1,115 @@
+"""The core of attach, move and detach: which organization a carrier belongs to.
+
+One transaction: lock the carrier (so concurrent changes to it queue up), check what the caller
+expects its current organization to be, keep the target organization from being deleted, change,
+and record what that did to the carrier's effective features.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from db import activity, carriers, enablements, organizations
+from db.activity import Event
+from db.carriers import CarrierRow
+from db.organizations import OrganizationRow
+from db.pool import Connection
+from resolvers import snapshots, validation
+from resolvers.changes import EffectiveChange, diff, origin, summary
+from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure, stale
+from schema.context import Context
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    carrier: CarrierRow
+    organization: OrganizationRow | None
+    previous_organization_id: uuid.UUID | None
+    changes: list[EffectiveChange] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    action: str
+    carrier_id: str
+    # The organization the carrier should end in (None: in none).
+    target_organization_id: str | None
+    expected_version: int | None
+    # For a move: the organization the caller says the carrier is in now.
+    from_organization_id: str | None = None
+
+
+async def change(context: Context, request: Request) -> Membership:
+    carrier_id = validation.object_id(request.carrier_id, type_name="Carrier", field="carrierId")
+    target_id = (
+        validation.object_id(request.target_organization_id, type_name="Organization", field="organizationId")
+        if request.target_organization_id is not None
+        else None
+    )
+    version = validation.expected_version(request.expected_version)
+    async with context.db.acquire() as conn, conn.transaction():
+        carrier = await carriers.lock(conn, carrier_id=carrier_id)
+        if carrier is None:
+            raise validation.not_found("Carrier", request.carrier_id, "carrierId")
+        if version is not None and carrier.version != version:
+            raise stale("carrier", carrier.version)
+        await _check_current(conn, carrier, request)
+        target = None
+        if target_id is not None:
+            target = await organizations.lock_shared(conn, organization_id=target_id)
+            if target is None:
+                raise validation.not_found(
+                    "Organization", str(request.target_organization_id), "organizationId"
+                )
+        if carrier.organization_id == target_id:
+            return Membership(carrier, target, carrier.organization_id)  # already so: nothing to do
+        before = await enablements.effective(conn, carrier_ids=[carrier.id])
+        changed = await carriers.set_organization(
+            conn,
+            carrier_id=carrier.id,
+            organization_id=target_id,
+            current_organization_id=carrier.organization_id,
+            expected_version=None,
+        )
+        assert changed is not None  # the carrier is locked
+        changes = diff(before, await enablements.effective(conn, carrier_ids=[carrier.id]))
+        await activity.record(
+            conn,
+            origin=origin(context),
+            event=Event(
+                action=request.action,
+                target_type="Carrier",
+                target_id=carrier.id,
+                carrier_id=carrier.id,
+                organization_id=target_id or carrier.organization_id,
+                before=snapshots.carrier(carrier),
+                after={**snapshots.carrier(changed), "effectiveChanges": summary(changes)},
+            ),
+        )
+    return Membership(changed, target, carrier.organization_id, changes)
+
+
+async def _check_current(conn: Connection, carrier: CarrierRow, request: Request) -> None:
+    if request.action == "carrier.move":
+        from_id = validation.object_id(
+            str(request.from_organization_id), type_name="Organization", field="fromOrganizationId"
+        )
+        if carrier.organization_id != from_id:
+            raise ConflictFailure(
+                f"Carrier {carrier.code} is not in the organization you are moving it from; "
+                "reload and try again.",
+                field="fromOrganizationId",
+                current_version=carrier.version,
+            )
+    elif request.action == "carrier.attach" and carrier.organization_id is not None:
+        current = await organizations.get(conn, organization_id=carrier.organization_id)
+        assert current is not None  # the foreign key guarantees it
+        if request.target_organization_id is None or carrier.organization_id != validation.object_id(
+            request.target_organization_id, type_name="Organization", field="organizationId"
+        ):
+            raise AlreadyInOrganizationFailure(
+                f"Carrier {carrier.code} already belongs to {current.name}. Move it explicitly "
+                "(moveCarrierToOrganization) or detach it first.",
+                organization=current,
+            )

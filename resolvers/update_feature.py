@@ -1,0 +1,70 @@
+"""updateFeature: change a catalogue entry; a new default reaches every carrier that inherits it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from db import activity, features
+from db import enablements as enablement_rows
+from db.activity import Event
+from db.features import FeatureRow
+from resolvers import snapshots, validation
+from resolvers.changes import EffectiveChange, diff, origin, summary
+from resolvers.failures import stale
+from schema.context import Context
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureUpdated:
+    feature: FeatureRow
+    changes: list[EffectiveChange] = field(default_factory=list)
+
+
+async def update_feature(
+    context: Context,
+    *,
+    feature_id: str,
+    name: str | None,
+    description: str | None,
+    default_enabled: bool | None,
+    expected_version: int | None,
+) -> FeatureUpdated:
+    raw_id = validation.object_id(feature_id, type_name="Feature", field="id")
+    if name is not None:
+        name = validation.text(name, field="name", label="A feature's name")
+    if description is not None:
+        description = validation.text(
+            description, field="description", label="A description", max_length=2000, required=False
+        )
+    version = validation.expected_version(expected_version)
+    async with context.db.acquire() as conn, conn.transaction():
+        current = (await features.by_ids(conn, ids=[raw_id])).get(raw_id)
+        if current is None:
+            raise validation.not_found("Feature", feature_id, "id")
+        if version is not None and current.version != version:
+            raise stale("feature", current.version)
+        before = await enablement_rows.effective(conn, feature_id=raw_id)
+        updated = await features.update(
+            conn,
+            feature_id=raw_id,
+            name=name,
+            description=description,
+            default_enabled=default_enabled,
+            expected_version=current.version,
+        )
+        if updated is None:  # changed between the read and the update
+            latest = (await features.by_ids(conn, ids=[raw_id]))[raw_id]
+            raise stale("feature", latest.version)
+        changes = diff(before, await enablement_rows.effective(conn, feature_id=raw_id))
+        await activity.record(
+            conn,
+            origin=origin(context),
+            event=Event(
+                action="feature.update",
+                target_type="Feature",
+                target_id=raw_id,
+                before=snapshots.feature(current),
+                after={**snapshots.feature(updated), "effectiveChanges": summary(changes)},
+            ),
+        )
+    return FeatureUpdated(updated, changes)

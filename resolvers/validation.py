@@ -1,0 +1,65 @@
+"""Input checks shared by the mutations: each returns the normalised value or raises InvalidFailure."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+
+from resolvers.failures import InvalidFailure, NotFoundFailure
+from schema.node import from_global_id
+
+CARRIER_CODE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
+FEATURE_KEY = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
+
+
+def text(value: str, *, field: str, label: str, max_length: int = 200, required: bool = True) -> str:
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise InvalidFailure(f"{label} must not be empty.", field=field)
+    if len(cleaned) > max_length:
+        raise InvalidFailure(
+            f"{label} must be at most {max_length} characters (got {len(cleaned)}).", field=field
+        )
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in cleaned):
+        raise InvalidFailure(f"{label} must not contain control characters.", field=field)
+    return cleaned
+
+
+def carrier_code(value: str) -> str:
+    code = value.strip().upper()
+    if not CARRIER_CODE.fullmatch(code):
+        raise InvalidFailure(
+            "A carrier code is 2 to 10 letters and digits starting with a letter, e.g. BNSF.", field="code"
+        )
+    return code
+
+
+def feature_key(value: str, *, field: str = "featureKey") -> str:
+    key = value.strip()
+    if len(key) > 100 or not FEATURE_KEY.fullmatch(key):
+        raise InvalidFailure(
+            "A feature key is dotted lower-case words, e.g. inventory.waybills (at most 100 characters).",
+            field=field,
+        )
+    return key
+
+
+def expected_version(value: int | None) -> int | None:
+    if value is not None and value < 1:
+        raise InvalidFailure("expectedVersion must be a positive version number.", field="expectedVersion")
+    return value
+
+
+def object_id(global_id: str, *, type_name: str, field: str) -> uuid.UUID:
+    """The uuid behind a global id, or NotFound: a malformed id, an id of another type and an id of
+    nothing all read the same to the caller."""
+    decoded = from_global_id(global_id)
+    if decoded is None or decoded[0] != type_name:
+        raise not_found(type_name, global_id, field)
+    return decoded[1]
+
+
+def not_found(type_name: str, global_id: str, field: str) -> NotFoundFailure:
+    # The same sentence whether the object exists elsewhere or nowhere.
+    return NotFoundFailure(f"No {type_name} with id {global_id[:100]!r} was found.", field=field)

@@ -1,0 +1,315 @@
+"""The mutation root. Each field validates, changes one transaction's worth, and answers a payload or
+a member of its error union; organization structure, enablements and the catalogue are @restricted."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+import strawberry
+from strawberry.types import Info
+
+from db.carriers import CarrierRow
+from db.features import FeatureRow
+from db.organizations import OrganizationRow
+from resolvers import carriers as carrier_reads
+from resolvers import organizations as organization_reads
+from resolvers.attach_carrier import attach_carrier
+from resolvers.create_carrier import create_carrier
+from resolvers.create_feature import create_feature
+from resolvers.create_organization import Created, create_organization
+from resolvers.delete_organization import delete_organization
+from resolvers.detach_carrier import detach_carrier
+from resolvers.failures import Failure
+from resolvers.membership import Membership
+from resolvers.move_carrier import move_carrier
+from resolvers.rename_organization import rename_organization
+from resolvers.set_enablement import EnablementSet, set_carrier_enablement, set_organization_enablement
+from resolvers.update_carrier import update_carrier
+from resolvers.update_feature import FeatureUpdated, update_feature
+from schema import inputs
+from schema.carrier import Carrier
+from schema.context import Context
+from schema.directives import Restricted
+from schema.effective_change import effective_changes
+from schema.enablement import Enablement
+from schema.feature import Feature
+from schema.node import to_global_id
+from schema.organization import Organization
+from schema.payloads import (
+    CarrierMembershipPayload,
+    CarrierPayload,
+    DeleteOrganizationPayload,
+    EnablementPayload,
+    FeaturePayload,
+    OrganizationPayload,
+)
+from schema.user_errors import (
+    AlreadyInOrganizationError,
+    ConflictError,
+    NotFoundError,
+    OrganizationNotEmptyError,
+    ValidationError,
+    user_error,
+)
+
+T = TypeVar("T")
+
+STRUCTURE = Restricted(reason="organization structure")
+ENABLEMENTS = Restricted(reason="feature enablements")
+CATALOGUE = Restricted(reason="feature catalogue")
+
+CreateCarrierResult = Annotated[
+    CarrierPayload | ValidationError | ConflictError, strawberry.union("CreateCarrierResult")
+]
+UpdateCarrierResult = Annotated[
+    CarrierPayload | NotFoundError | ValidationError | ConflictError, strawberry.union("UpdateCarrierResult")
+]
+CreateOrganizationResult = Annotated[
+    OrganizationPayload | ValidationError | ConflictError | NotFoundError | AlreadyInOrganizationError,
+    strawberry.union("CreateOrganizationResult"),
+]
+MembershipResult = Annotated[
+    CarrierMembershipPayload | NotFoundError | ValidationError | ConflictError | AlreadyInOrganizationError,
+    strawberry.union("CarrierMembershipResult"),
+]
+RenameOrganizationResult = Annotated[
+    OrganizationPayload | NotFoundError | ValidationError | ConflictError,
+    strawberry.union("RenameOrganizationResult"),
+]
+DeleteOrganizationResult = Annotated[
+    DeleteOrganizationPayload | NotFoundError | ValidationError | ConflictError | OrganizationNotEmptyError,
+    strawberry.union("DeleteOrganizationResult"),
+]
+SetEnablementResult = Annotated[
+    EnablementPayload | NotFoundError | ValidationError, strawberry.union("SetEnablementResult")
+]
+CreateFeatureResult = Annotated[
+    FeaturePayload | ValidationError | ConflictError, strawberry.union("CreateFeatureResult")
+]
+UpdateFeatureResult = Annotated[
+    FeaturePayload | NotFoundError | ValidationError | ConflictError, strawberry.union("UpdateFeatureResult")
+]
+
+
+async def attempt(work: Awaitable[T], success: Callable[[T], Awaitable[object]]) -> Any:
+    """Run a mutation: its result through `success`, or its expected failure as a GraphQL error type.
+
+    Typed Any: the caller's annotation (the mutation's result union) is what the schema checks."""
+    try:
+        result = await work
+    except Failure as failure:
+        return user_error(failure)
+    return await success(result)
+
+
+async def _membership(context: Context, result: Membership) -> CarrierMembershipPayload:
+    return CarrierMembershipPayload(
+        carrier=Carrier.from_row(result.carrier),
+        organization=Organization.from_row(result.organization) if result.organization else None,
+        previous_organization_id=(
+            to_global_id("Organization", result.previous_organization_id)
+            if result.previous_organization_id
+            else None
+        ),
+        effective_changes=effective_changes(result.changes),
+    )
+
+
+async def _carrier_enablement(context: Context, result: EnablementSet) -> EnablementPayload:
+    rows = await carrier_reads.enablements_of(context, result.owner_id)
+    return EnablementPayload(
+        enablement=next((Enablement.from_row(r) for r in rows if r.feature.id == result.feature.id), None),
+        effective_changes=effective_changes(result.changes),
+    )
+
+
+async def _organization_enablement(context: Context, result: EnablementSet) -> EnablementPayload:
+    rows = await organization_reads.enablements_of(context, result.owner_id)
+    return EnablementPayload(
+        enablement=next((Enablement.from_row(r) for r in rows if r.feature.id == result.feature.id), None),
+        effective_changes=effective_changes(result.changes),
+    )
+
+
+@strawberry.type(description="Change organizations, carriers, enablements, the catalogue and API keys.")
+class Mutation:
+    @strawberry.mutation(description="Create a carrier (in no organization).", directives=[STRUCTURE])
+    async def create_carrier(
+        self, info: Info[Context, None], input: inputs.CreateCarrierInput
+    ) -> CreateCarrierResult | None:
+        async def done(row: CarrierRow) -> CarrierPayload:
+            return CarrierPayload(carrier=Carrier.from_row(row))
+
+        return await attempt(create_carrier(info.context, code=input.code, name=input.name), done)
+
+    @strawberry.mutation(description="Rename a carrier.", directives=[STRUCTURE])
+    async def update_carrier(
+        self, info: Info[Context, None], input: inputs.UpdateCarrierInput
+    ) -> UpdateCarrierResult | None:
+        async def done(row: CarrierRow) -> CarrierPayload:
+            return CarrierPayload(carrier=Carrier.from_row(row))
+
+        work = update_carrier(
+            info.context, carrier_id=input.id, name=input.name, expected_version=input.expected_version
+        )
+        return await attempt(work, done)
+
+    @strawberry.mutation(
+        description="Create an organization ('Create new Organization'), optionally from a carrier that "
+        "joins it in the same transaction.",
+        directives=[STRUCTURE],
+    )
+    async def create_organization(
+        self, info: Info[Context, None], input: inputs.CreateOrganizationInput
+    ) -> CreateOrganizationResult | None:
+        async def done(result: Created) -> OrganizationPayload:
+            return OrganizationPayload(
+                organization=Organization.from_row(result.organization),
+                carrier=Carrier.from_row(result.carrier) if result.carrier else None,
+                effective_changes=effective_changes(result.changes),
+            )
+
+        work = create_organization(info.context, name=input.name, from_carrier_id=input.from_carrier_id)
+        return await attempt(work, done)
+
+    @strawberry.mutation(
+        description="Add a carrier that is in no organization to one ('Add to existing Organization'). "
+        "A carrier in another organization is refused with AlreadyInOrganizationError: move it instead.",
+        directives=[STRUCTURE],
+    )
+    async def attach_carrier_to_organization(
+        self, info: Info[Context, None], input: inputs.AttachCarrierInput
+    ) -> MembershipResult | None:
+        work = attach_carrier(
+            info.context,
+            carrier_id=input.carrier_id,
+            organization_id=input.organization_id,
+            expected_version=input.expected_version,
+        )
+        return await attempt(work, lambda r: _membership(info.context, r))
+
+    @strawberry.mutation(
+        description="Move a carrier from its organization to another, naming both.", directives=[STRUCTURE]
+    )
+    async def move_carrier_to_organization(
+        self, info: Info[Context, None], input: inputs.MoveCarrierInput
+    ) -> MembershipResult | None:
+        work = move_carrier(
+            info.context,
+            carrier_id=input.carrier_id,
+            from_organization_id=input.from_organization_id,
+            to_organization_id=input.to_organization_id,
+            expected_version=input.expected_version,
+        )
+        return await attempt(work, lambda r: _membership(info.context, r))
+
+    @strawberry.mutation(description="Take a carrier out of its organization.", directives=[STRUCTURE])
+    async def detach_carrier_from_organization(
+        self, info: Info[Context, None], input: inputs.DetachCarrierInput
+    ) -> MembershipResult | None:
+        work = detach_carrier(
+            info.context, carrier_id=input.carrier_id, expected_version=input.expected_version
+        )
+        return await attempt(work, lambda r: _membership(info.context, r))
+
+    @strawberry.mutation(description="Rename an organization.", directives=[STRUCTURE])
+    async def rename_organization(
+        self, info: Info[Context, None], input: inputs.RenameOrganizationInput
+    ) -> RenameOrganizationResult | None:
+        async def done(row: OrganizationRow) -> OrganizationPayload:
+            return OrganizationPayload(
+                organization=Organization.from_row(row),
+                carrier=None,
+                effective_changes=[],
+            )
+
+        work = rename_organization(
+            info.context, organization_id=input.id, name=input.name, expected_version=input.expected_version
+        )
+        return await attempt(work, done)
+
+    @strawberry.mutation(
+        description="Delete an organization that has no carriers left.", directives=[STRUCTURE]
+    )
+    async def delete_organization(
+        self, info: Info[Context, None], input: inputs.DeleteOrganizationInput
+    ) -> DeleteOrganizationResult | None:
+        async def done(row: OrganizationRow) -> DeleteOrganizationPayload:
+            return DeleteOrganizationPayload(
+                deleted_organization_id=to_global_id("Organization", row.id), name=row.name
+            )
+
+        work = delete_organization(
+            info.context, organization_id=input.id, expected_version=input.expected_version
+        )
+        return await attempt(work, done)
+
+    @strawberry.mutation(
+        description="Switch a feature on or off for one carrier, or back to INHERIT, with a reason.",
+        directives=[ENABLEMENTS],
+    )
+    async def set_carrier_enablement(
+        self, info: Info[Context, None], input: inputs.SetCarrierEnablementInput
+    ) -> SetEnablementResult | None:
+        work = set_carrier_enablement(
+            info.context,
+            carrier_id=input.carrier_id,
+            feature_key=input.feature_key,
+            state=input.state,
+            reason=input.reason,
+        )
+        return await attempt(work, lambda r: _carrier_enablement(info.context, r))
+
+    @strawberry.mutation(
+        description="Switch a feature for an organization; its carriers inherit it unless they override it.",
+        directives=[ENABLEMENTS],
+    )
+    async def set_organization_enablement(
+        self, info: Info[Context, None], input: inputs.SetOrganizationEnablementInput
+    ) -> SetEnablementResult | None:
+        work = set_organization_enablement(
+            info.context,
+            organization_id=input.organization_id,
+            feature_key=input.feature_key,
+            state=input.state,
+            reason=input.reason,
+        )
+        return await attempt(work, lambda r: _organization_enablement(info.context, r))
+
+    @strawberry.mutation(description="Add a feature to the catalogue.", directives=[CATALOGUE])
+    async def create_feature(
+        self, info: Info[Context, None], input: inputs.CreateFeatureInput
+    ) -> CreateFeatureResult | None:
+        async def done(row: FeatureRow) -> FeaturePayload:
+            return FeaturePayload(feature=Feature.from_row(row), effective_changes=[])
+
+        work = create_feature(
+            info.context,
+            key=input.key,
+            name=input.name,
+            description=input.description,
+            default_enabled=input.default_enabled,
+        )
+        return await attempt(work, done)
+
+    @strawberry.mutation(
+        description="Change a catalogue feature's name, description or default.", directives=[CATALOGUE]
+    )
+    async def update_feature(
+        self, info: Info[Context, None], input: inputs.UpdateFeatureInput
+    ) -> UpdateFeatureResult | None:
+        async def done(result: FeatureUpdated) -> FeaturePayload:
+            return FeaturePayload(
+                feature=Feature.from_row(result.feature), effective_changes=effective_changes(result.changes)
+            )
+
+        work = update_feature(
+            info.context,
+            feature_id=input.id,
+            name=input.name,
+            description=input.description,
+            default_enabled=input.default_enabled,
+            expected_version=input.expected_version,
+        )
+        return await attempt(work, done)
