@@ -19,12 +19,13 @@ from aiohttp import web
 
 from access.authenticate import Authenticator
 from db import embedded
+from db.key_usage import LastUseRecorder
 from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
 from schema.build import schema
 from settings import Settings, SettingsError
 from web import health
-from web.app_keys import DATABASE, SETTINGS
+from web.app_keys import DATABASE, LAST_USE, SETTINGS
 from web.view import GraphQLView, utc_now
 
 log = logging.getLogger("carrier_admin")
@@ -41,6 +42,7 @@ def init_app(
         app[DATABASE] = database
     else:
         app.cleanup_ctx.append(_database_ctx)
+    app.cleanup_ctx.append(_last_use_ctx)
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)
     view = GraphQLView(schema=schema, authenticator=Authenticator(settings, now), now=now)
@@ -68,6 +70,13 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
     finally:
         if embedded_server is not None:
             await asyncio.to_thread(embedded.stop, embedded_server)
+
+
+async def _last_use_ctx(app: web.Application) -> AsyncIterator[None]:
+    recorder = LastUseRecorder(app[DATABASE], app[SETTINGS].last_used_flush_seconds)
+    app[LAST_USE] = recorder
+    async for _ in recorder.running():
+        yield
 
 
 async def resolve_database_url(settings: Settings) -> tuple[str, object | None]:

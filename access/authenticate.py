@@ -65,7 +65,8 @@ class Authenticator:
             claim_carriers=settings.jwt_claim_carriers,
             claim_organizations=settings.jwt_claim_organizations,
         )
-        self.verifier = TokenVerifier(self.token_settings)
+        # Tokens' expiry is judged by the same clock as keys' (tests move it).
+        self.verifier = TokenVerifier(self.token_settings, now=lambda: self.now().timestamp())
 
     def address_of(self, remote: str | None, forwarded_for: str | None) -> IPAddress | None:
         return client_address(remote, forwarded_for, self.trusted_proxies)
@@ -79,7 +80,7 @@ class Authenticator:
         database: Database,
     ) -> Caller:
         if any(name.lower() in URL_CREDENTIAL_PARAMETERS for name in query) or any(
-            keyformat.PATTERN.search(value) for value in query.values()
+            keyformat.PATTERN.search(text) for item in query.items() for text in item
         ):
             raise AuthenticationError(
                 "Credentials in the URL are refused: send them in the Authorization header. "

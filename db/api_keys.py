@@ -130,3 +130,132 @@ async def pages_by_carrier_ids(
         *keyset.params,
     )
     return group_pages(records, carrier_ids, page, lambda r: row(ApiKeyRow, r, skip=("parent_id", "total")))
+
+
+INSERT = f"""
+insert into api_keys as k
+    (carrier_id, description, secret_hash, hint, environment, scopes, ip_allowlist, expires_at, created_at,
+     created_by_kind, created_by_id, created_by_name, rotated_from_id, idempotency_key, updated_at)
+values ($1, $2, $3, $4, $5, $6, $7::cidr[], $8, $9, $10, $11, $12, $13, $14, $9)
+returning {COLUMNS}
+"""
+
+BY_IDEMPOTENCY_KEY = f"select {COLUMNS} from api_keys k where k.carrier_id = $1 and k.idempotency_key = $2"
+
+COUNT_ACTIVE = """
+select count(*) from api_keys k
+where k.carrier_id = $1 and (k.revoked_at is null or k.revoked_at > $2)
+  and (k.expires_at is null or k.expires_at > $2)
+"""
+
+FOR_UPDATE = f"select {COLUMNS} from api_keys k where k.id = $1 for update"
+
+# A null argument keeps the current value.
+UPDATE = f"""
+update api_keys k set
+    description = coalesce($2, k.description),
+    ip_allowlist = coalesce($3::cidr[], k.ip_allowlist),
+    scopes = coalesce($4, k.scopes),
+    version = k.version + 1,
+    updated_at = $5
+where k.id = $1
+returning {COLUMNS}
+"""
+
+REVOKE = f"""
+update api_keys k set
+    revoked_at = $2, revoked_by_kind = $3, revoked_by_id = $4, revoked_by_name = $5, revoked_reason = $6,
+    version = k.version + 1, updated_at = $7
+where k.id = $1
+returning {COLUMNS}
+"""
+
+# Last use, written in batches: never moves backwards, whatever order the batches arrive in.
+TOUCH_LAST_USED = """
+update api_keys k set last_used_at = u.at, last_used_address = u.address::inet
+from unnest($1::uuid[], $2::timestamptz[], $3::text[]) as u(id, at, address)
+where k.id = u.id and (k.last_used_at is null or k.last_used_at < u.at)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class NewKey:
+    carrier_id: uuid.UUID
+    description: str
+    secret_hash: bytes
+    hint: str
+    environment: str
+    scopes: list[str]
+    ip_allowlist: list[str]
+    expires_at: datetime | None
+    created_at: datetime
+    created_by: tuple[str, str | None, str | None]
+    rotated_from_id: uuid.UUID | None = None
+    idempotency_key: str | None = None
+
+
+async def insert(conn: Connection, key: NewKey) -> ApiKeyRow:
+    record = await conn.fetchrow(
+        INSERT,
+        key.carrier_id,
+        key.description,
+        key.secret_hash,
+        key.hint,
+        key.environment,
+        key.scopes,
+        key.ip_allowlist,
+        key.expires_at,
+        key.created_at,
+        *key.created_by,
+        key.rotated_from_id,
+        key.idempotency_key,
+    )
+    return row(ApiKeyRow, record)
+
+
+async def by_idempotency_key(
+    conn: Connection, *, carrier_id: uuid.UUID, idempotency_key: str
+) -> ApiKeyRow | None:
+    record = await conn.fetchrow(BY_IDEMPOTENCY_KEY, carrier_id, idempotency_key)
+    return row(ApiKeyRow, record) if record else None
+
+
+async def count_active(conn: Connection, *, carrier_id: uuid.UUID, now: datetime) -> int:
+    count: int = await conn.fetchval(COUNT_ACTIVE, carrier_id, now)
+    return count
+
+
+async def lock(conn: Connection, *, key_id: uuid.UUID) -> ApiKeyRow | None:
+    record = await conn.fetchrow(FOR_UPDATE, key_id)
+    return row(ApiKeyRow, record) if record else None
+
+
+async def update(
+    conn: Connection,
+    *,
+    key_id: uuid.UUID,
+    description: str | None,
+    ip_allowlist: list[str] | None,
+    scopes: list[str] | None,
+    now: datetime,
+) -> ApiKeyRow:
+    return row(ApiKeyRow, await conn.fetchrow(UPDATE, key_id, description, ip_allowlist, scopes, now))
+
+
+async def revoke(
+    conn: Connection,
+    *,
+    key_id: uuid.UUID,
+    at: datetime,
+    by: tuple[str, str | None, str | None],
+    reason: str,
+    now: datetime,
+) -> ApiKeyRow:
+    return row(ApiKeyRow, await conn.fetchrow(REVOKE, key_id, at, *by, reason, now))
+
+
+async def touch_last_used(conn: Connection, uses: Sequence[tuple[uuid.UUID, datetime, str | None]]) -> None:
+    if not uses:
+        return
+    ids, times, addresses = zip(*uses, strict=True)
+    await conn.execute(TOUCH_LAST_USED, list(ids), list(times), list(addresses))

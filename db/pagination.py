@@ -91,7 +91,8 @@ class Keyset:
         after_op, before_op = ("<", ">") if newest_first else (">", "<")
         for cursor, op in ((page.after, after_op), (page.before, before_op)):
             if cursor is not None:
-                conditions.append(f"({sort}, {id_column}) {op} (${n}::{key_type}, ${n + 1}::uuid)")
+                # The key travels as text (it came from a cursor) and is cast by PostgreSQL.
+                conditions.append(f"({sort}, {id_column}) {op} (${n}::text::{key_type}, ${n + 1}::uuid)")
                 params += [cursor.key, cursor.id]
                 n += 2
         direction = "desc" if page.backward != newest_first else "asc"

@@ -57,6 +57,7 @@ async def create_organization(context: Context, *, name: str, from_carrier_id: s
             raise AlreadyInOrganizationFailure(
                 f"Carrier {carrier.code} already belongs to {current.name}; detach it first.",
                 organization=current,
+                field="fromCarrierId",
             )
         before = await enablements.effective(conn, carrier_ids=[carrier.id])
         attached = await carriers.set_organization(

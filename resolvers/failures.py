@@ -28,8 +28,8 @@ class ConflictFailure(Failure):
 
 
 class AlreadyInOrganizationFailure(Failure):
-    def __init__(self, message: str, *, organization: OrganizationRow) -> None:
-        super().__init__(message, field="carrierId")
+    def __init__(self, message: str, *, organization: OrganizationRow, field: str = "carrierId") -> None:
+        super().__init__(message, field=field)
         self.organization = organization
 
 

@@ -38,12 +38,16 @@ class Request:
     expected_version: int | None
     # For a move: the organization the caller says the carrier is in now.
     from_organization_id: str | None = None
+    # The input field that names the target organization, for errors about it.
+    target_field: str = "organizationId"
 
 
 async def change(context: Context, request: Request) -> Membership:
     carrier_id = validation.object_id(request.carrier_id, type_name="Carrier", field="carrierId")
     target_id = (
-        validation.object_id(request.target_organization_id, type_name="Organization", field="organizationId")
+        validation.object_id(
+            request.target_organization_id, type_name="Organization", field=request.target_field
+        )
         if request.target_organization_id is not None
         else None
     )
@@ -54,13 +58,13 @@ async def change(context: Context, request: Request) -> Membership:
             raise validation.not_found("Carrier", request.carrier_id, "carrierId")
         if version is not None and carrier.version != version:
             raise stale("carrier", carrier.version)
-        await _check_current(conn, carrier, request)
+        await _check_current(conn, carrier, request, target_id)
         target = None
         if target_id is not None:
             target = await organizations.lock_shared(conn, organization_id=target_id)
             if target is None:
                 raise validation.not_found(
-                    "Organization", str(request.target_organization_id), "organizationId"
+                    "Organization", str(request.target_organization_id), request.target_field
                 )
         if carrier.organization_id == target_id:
             return Membership(carrier, target, carrier.organization_id)  # already so: nothing to do
@@ -90,7 +94,9 @@ async def change(context: Context, request: Request) -> Membership:
     return Membership(changed, target, carrier.organization_id, changes)
 
 
-async def _check_current(conn: Connection, carrier: CarrierRow, request: Request) -> None:
+async def _check_current(
+    conn: Connection, carrier: CarrierRow, request: Request, target_id: uuid.UUID | None
+) -> None:
     if request.action == "carrier.move":
         from_id = validation.object_id(
             str(request.from_organization_id), type_name="Organization", field="fromOrganizationId"
@@ -105,9 +111,7 @@ async def _check_current(conn: Connection, carrier: CarrierRow, request: Request
     elif request.action == "carrier.attach" and carrier.organization_id is not None:
         current = await organizations.get(conn, organization_id=carrier.organization_id)
         assert current is not None  # the foreign key guarantees it
-        if request.target_organization_id is None or carrier.organization_id != validation.object_id(
-            request.target_organization_id, type_name="Organization", field="organizationId"
-        ):
+        if carrier.organization_id != target_id:
             raise AlreadyInOrganizationFailure(
                 f"Carrier {carrier.code} already belongs to {current.name}. Move it explicitly "
                 "(moveCarrierToOrganization) or detach it first.",

@@ -26,5 +26,6 @@ async def move_carrier(
             target_organization_id=to_organization_id,
             expected_version=expected_version,
             from_organization_id=from_organization_id,
+            target_field="toOrganizationId",
         ),
     )

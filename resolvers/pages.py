@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from db.pagination import Cursor, InvalidCursorError, PageRequest
 from schema.context import Context
 from schema.errors import BadUserInput
@@ -27,8 +29,8 @@ def page_request(
                 limit=cap,
             )
     try:
-        after_cursor = Cursor.decode(after, list_name) if after is not None else None
-        before_cursor = Cursor.decode(before, list_name) if before is not None else None
+        after_cursor = _cursor(after, list_name)
+        before_cursor = _cursor(before, list_name)
     except InvalidCursorError as error:
         raise BadUserInput(
             f"{error}: use a cursor from this list's pageInfo or edges.",
@@ -38,3 +40,19 @@ def page_request(
         return PageRequest(limit=last, after=after_cursor, before=before_cursor, backward=True)
     limit = first if first is not None else context.settings.default_page_size
     return PageRequest(limit=limit, after=after_cursor, before=before_cursor)
+
+
+# Lists whose cursors carry a time: a forged one must fail here, not in PostgreSQL.
+TIME_KEYED_LISTS = frozenset({"apiKeys", "activity"})
+
+
+def _cursor(text: str | None, list_name: str) -> Cursor | None:
+    if text is None:
+        return None
+    cursor = Cursor.decode(text, list_name)
+    if list_name in TIME_KEYED_LISTS:
+        try:
+            datetime.fromisoformat(cursor.key)
+        except ValueError:
+            raise InvalidCursorError(f"cursor {text[:60]!r} is not valid") from None
+    return cursor

@@ -43,6 +43,12 @@ async def update_feature(
             raise validation.not_found("Feature", feature_id, "id")
         if version is not None and current.version != version:
             raise stale("feature", current.version)
+        if (
+            name in (None, current.name)
+            and description in (None, current.description)
+            and default_enabled in (None, current.default_enabled)
+        ):
+            return FeatureUpdated(current)  # nothing to change
         before = await enablement_rows.effective(conn, feature_id=raw_id)
         updated = await features.update(
             conn,

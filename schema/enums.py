@@ -32,6 +32,50 @@ strawberry.enum(
     "key, nobody signed in, or the system itself.",
 )
 
+
+def _describe_values(cls: type[enum.Enum], descriptions: dict[str, str]) -> None:
+    """Value descriptions for enums defined outside the schema (they stay free of strawberry)."""
+    for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]
+        value.description = descriptions[value.name]
+
+
+_describe_values(
+    Scope,
+    {
+        "CARRIER_READ": "Read the key's carrier and its organization.",
+        "ENABLEMENTS_READ": "Read feature enablements and the feature catalogue.",
+        "KEYS_READ": "Read the carrier's API keys (never their secrets).",
+        "KEYS_WRITE": "Issue, change, rotate and revoke the carrier's API keys.",
+        "ACTIVITY_READ": "Read the carrier's activity log.",
+    },
+)
+_describe_values(
+    KeyStatus,
+    {
+        "ACTIVE": "Authenticates requests.",
+        "EXPIRED": "Its expiry has passed; it authenticates nothing.",
+        "REVOKED": "Revoked (or rotated and past its grace period); it authenticates nothing.",
+    },
+)
+_describe_values(
+    Source,
+    {
+        "CARRIER": "The carrier's own setting.",
+        "ORGANIZATION": "The carrier inherits its organization's setting.",
+        "DEFAULT": "Neither level has a setting: the feature's default.",
+    },
+)
+_describe_values(
+    PrincipalKind,
+    {
+        "STAFF": "A member of the platform vendor's staff.",
+        "ADMIN": "An administrator of carriers or organizations.",
+        "API_KEY": "An integration calling with an API key.",
+        "ANONYMOUS": "Nobody signed in.",
+        "SYSTEM": "The server itself (demo data, maintenance).",
+    },
+)
+
 ApiKeyScope: TypeAlias = Scope
 ApiKeyStatus: TypeAlias = KeyStatus
 EnablementSource: TypeAlias = Source

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
-from schema.enums import EnablementState
+from schema.enums import ApiKeyScope, EnablementState
 
 EXPECTED_VERSION = "The version you last saw; the change is refused with a ConflictError if it moved on."
 
@@ -107,3 +109,56 @@ class UpdateFeatureInput:
         default=None, description="Value for carriers that inherit."
     )
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
+
+
+@strawberry.input(description="A new API key for one integration of a carrier.")
+class CreateApiKeyInput:
+    carrier_id: strawberry.ID = strawberry.field(description="The carrier the key belongs to.")
+    description: str = strawberry.field(
+        description="What the key is for, e.g. 'Production ERP integration' (1 to 200 characters)."
+    )
+    scopes: list[ApiKeyScope] = strawberry.field(description="What it may do; at most the scopes you hold.")
+    ip_allowlist: list[str] = strawberry.field(
+        default_factory=list,
+        description="IPv4/IPv6 addresses and CIDR ranges it works from (at most 50); empty means any.",
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When it stops working: default 90 days from now, at most 365."
+    )
+    never_expires: bool = strawberry.field(
+        default=False,
+        description="A key without expiry: only staff, and only where the deployment allows it.",
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Your id for this request: a retry with the same value returns the key made the first "
+        "time (without its secret) instead of making a second one.",
+    )
+
+
+@strawberry.input(description="Changes to an active API key; omitted fields stay as they are.")
+class UpdateApiKeyInput:
+    id: strawberry.ID = strawberry.field(description="The key.")
+    description: str | None = strawberry.field(default=None, description="What the key is for.")
+    scopes: list[ApiKeyScope] | None = strawberry.field(
+        default=None, description="What it may do; at most the scopes you hold."
+    )
+    ip_allowlist: list[str] | None = strawberry.field(
+        default=None, description="Addresses and CIDR ranges it works from; an empty list means any."
+    )
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
+
+
+@strawberry.input(description="Revoke an API key: its next request fails.")
+class RevokeApiKeyInput:
+    id: strawberry.ID = strawberry.field(description="The key.")
+    reason: str = strawberry.field(description="Why; kept in the activity log (1 to 500 characters).")
+
+
+@strawberry.input(description="Replace an API key with a new one of the same settings.")
+class RotateApiKeyInput:
+    id: strawberry.ID = strawberry.field(description="The key to replace.")
+    grace_period_seconds: int = strawberry.field(
+        default=0,
+        description="How long the old key keeps working: 0 (none, the default) up to 604800 (seven days).",
+    )

@@ -9,12 +9,15 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry.types import Info
 
+from access.principal import Scope
+from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
 from db.features import FeatureRow
 from db.organizations import OrganizationRow
 from resolvers import carriers as carrier_reads
 from resolvers import organizations as organization_reads
 from resolvers.attach_carrier import attach_carrier
+from resolvers.create_api_key import Issued, create_api_key
 from resolvers.create_carrier import create_carrier
 from resolvers.create_feature import create_feature
 from resolvers.create_organization import Created, create_organization
@@ -24,29 +27,38 @@ from resolvers.failures import Failure
 from resolvers.membership import Membership
 from resolvers.move_carrier import move_carrier
 from resolvers.rename_organization import rename_organization
+from resolvers.revoke_api_key import revoke_api_key
+from resolvers.rotate_api_key import Rotated, rotate_api_key
 from resolvers.set_enablement import EnablementSet, set_carrier_enablement, set_organization_enablement
+from resolvers.update_api_key import update_api_key
 from resolvers.update_carrier import update_carrier
 from resolvers.update_feature import FeatureUpdated, update_feature
 from schema import inputs
+from schema.api_key import ApiKey
 from schema.carrier import Carrier
 from schema.context import Context
-from schema.directives import Restricted
+from schema.directives import RequiresScope, Restricted
 from schema.effective_change import effective_changes
 from schema.enablement import Enablement
 from schema.feature import Feature
 from schema.node import to_global_id
 from schema.organization import Organization
 from schema.payloads import (
+    ApiKeyPayload,
     CarrierMembershipPayload,
     CarrierPayload,
+    CreateApiKeyPayload,
     DeleteOrganizationPayload,
     EnablementPayload,
     FeaturePayload,
     OrganizationPayload,
+    RotateApiKeyPayload,
 )
 from schema.user_errors import (
     AlreadyInOrganizationError,
     ConflictError,
+    ForbiddenError,
+    LimitReachedError,
     NotFoundError,
     OrganizationNotEmptyError,
     ValidationError,
@@ -58,37 +70,94 @@ T = TypeVar("T")
 STRUCTURE = Restricted(reason="organization structure")
 ENABLEMENTS = Restricted(reason="feature enablements")
 CATALOGUE = Restricted(reason="feature catalogue")
+KEYS_WRITE = RequiresScope(scope=Scope.KEYS_WRITE)
 
 CreateCarrierResult = Annotated[
-    CarrierPayload | ValidationError | ConflictError, strawberry.union("CreateCarrierResult")
+    CarrierPayload | ValidationError | ConflictError,
+    strawberry.union(
+        "CreateCarrierResult", description="What createCarrier answers: its payload, or why nothing changed."
+    ),
 ]
 UpdateCarrierResult = Annotated[
-    CarrierPayload | NotFoundError | ValidationError | ConflictError, strawberry.union("UpdateCarrierResult")
+    CarrierPayload | NotFoundError | ValidationError | ConflictError,
+    strawberry.union(
+        "UpdateCarrierResult", description="What updateCarrier answers: its payload, or why nothing changed."
+    ),
 ]
 CreateOrganizationResult = Annotated[
     OrganizationPayload | ValidationError | ConflictError | NotFoundError | AlreadyInOrganizationError,
-    strawberry.union("CreateOrganizationResult"),
+    strawberry.union(
+        "CreateOrganizationResult",
+        description="What createOrganization answers: its payload, or why nothing changed.",
+    ),
 ]
 MembershipResult = Annotated[
     CarrierMembershipPayload | NotFoundError | ValidationError | ConflictError | AlreadyInOrganizationError,
-    strawberry.union("CarrierMembershipResult"),
+    strawberry.union(
+        "CarrierMembershipResult",
+        description="What carrierMembership answers: its payload, or why nothing changed.",
+    ),
 ]
 RenameOrganizationResult = Annotated[
     OrganizationPayload | NotFoundError | ValidationError | ConflictError,
-    strawberry.union("RenameOrganizationResult"),
+    strawberry.union(
+        "RenameOrganizationResult",
+        description="What renameOrganization answers: its payload, or why nothing changed.",
+    ),
 ]
 DeleteOrganizationResult = Annotated[
     DeleteOrganizationPayload | NotFoundError | ValidationError | ConflictError | OrganizationNotEmptyError,
-    strawberry.union("DeleteOrganizationResult"),
+    strawberry.union(
+        "DeleteOrganizationResult",
+        description="What deleteOrganization answers: its payload, or why nothing changed.",
+    ),
 ]
 SetEnablementResult = Annotated[
-    EnablementPayload | NotFoundError | ValidationError, strawberry.union("SetEnablementResult")
+    EnablementPayload | NotFoundError | ValidationError,
+    strawberry.union(
+        "SetEnablementResult", description="What setEnablement answers: its payload, or why nothing changed."
+    ),
 ]
 CreateFeatureResult = Annotated[
-    FeaturePayload | ValidationError | ConflictError, strawberry.union("CreateFeatureResult")
+    FeaturePayload | ValidationError | ConflictError,
+    strawberry.union(
+        "CreateFeatureResult", description="What createFeature answers: its payload, or why nothing changed."
+    ),
+]
+CreateApiKeyResult = Annotated[
+    CreateApiKeyPayload
+    | NotFoundError
+    | ValidationError
+    | ConflictError
+    | ForbiddenError
+    | LimitReachedError,
+    strawberry.union(
+        "CreateApiKeyResult", description="What createApiKey answers: its payload, or why nothing changed."
+    ),
+]
+UpdateApiKeyResult = Annotated[
+    ApiKeyPayload | NotFoundError | ValidationError | ConflictError | ForbiddenError,
+    strawberry.union(
+        "UpdateApiKeyResult", description="What updateApiKey answers: its payload, or why nothing changed."
+    ),
+]
+RevokeApiKeyResult = Annotated[
+    ApiKeyPayload | NotFoundError | ValidationError,
+    strawberry.union(
+        "RevokeApiKeyResult", description="What revokeApiKey answers: its payload, or why nothing changed."
+    ),
+]
+RotateApiKeyResult = Annotated[
+    RotateApiKeyPayload | NotFoundError | ValidationError | ConflictError,
+    strawberry.union(
+        "RotateApiKeyResult", description="What rotateApiKey answers: its payload, or why nothing changed."
+    ),
 ]
 UpdateFeatureResult = Annotated[
-    FeaturePayload | NotFoundError | ValidationError | ConflictError, strawberry.union("UpdateFeatureResult")
+    FeaturePayload | NotFoundError | ValidationError | ConflictError,
+    strawberry.union(
+        "UpdateFeatureResult", description="What updateFeature answers: its payload, or why nothing changed."
+    ),
 ]
 
 
@@ -313,3 +382,75 @@ class Mutation:
             expected_version=input.expected_version,
         )
         return await attempt(work, done)
+
+    @strawberry.mutation(
+        description="Issue an API key for a carrier. The payload carries the secret, once.",
+        directives=[KEYS_WRITE],
+    )
+    async def create_api_key(
+        self, info: Info[Context, None], input: inputs.CreateApiKeyInput
+    ) -> CreateApiKeyResult:
+        async def done(result: Issued) -> CreateApiKeyPayload:
+            return CreateApiKeyPayload(
+                api_key=ApiKey.from_row(result.key, info.context.now()),
+                secret=result.secret,
+                replayed=result.secret is None,
+            )
+
+        work = create_api_key(
+            info.context,
+            carrier_id=input.carrier_id,
+            description=input.description,
+            scopes=input.scopes,
+            ip_allowlist=input.ip_allowlist,
+            expires_at=input.expires_at,
+            never_expires=input.never_expires,
+            idempotency_key=input.idempotency_key,
+        )
+        return await attempt(work, done)
+
+    @strawberry.mutation(
+        description="Change an active key's description, allowlist or scopes.", directives=[KEYS_WRITE]
+    )
+    async def update_api_key(
+        self, info: Info[Context, None], input: inputs.UpdateApiKeyInput
+    ) -> UpdateApiKeyResult:
+        work = update_api_key(
+            info.context,
+            key_id=input.id,
+            description=input.description,
+            scopes=input.scopes,
+            ip_allowlist=input.ip_allowlist,
+            expected_version=input.expected_version,
+        )
+        return await attempt(work, lambda row: _key_payload(info.context, row))
+
+    @strawberry.mutation(description="Revoke a key: its next request fails.", directives=[KEYS_WRITE])
+    async def revoke_api_key(
+        self, info: Info[Context, None], input: inputs.RevokeApiKeyInput
+    ) -> RevokeApiKeyResult:
+        work = revoke_api_key(info.context, key_id=input.id, reason=input.reason)
+        return await attempt(work, lambda row: _key_payload(info.context, row))
+
+    @strawberry.mutation(
+        description="Replace a key with a new one of the same settings (its secret shown once); the old "
+        "key keeps working for the grace period.",
+        directives=[KEYS_WRITE],
+    )
+    async def rotate_api_key(
+        self, info: Info[Context, None], input: inputs.RotateApiKeyInput
+    ) -> RotateApiKeyResult:
+        async def done(result: Rotated) -> RotateApiKeyPayload:
+            now = info.context.now()
+            return RotateApiKeyPayload(
+                api_key=ApiKey.from_row(result.key, now),
+                secret=result.secret,
+                previous_key=ApiKey.from_row(result.previous, now),
+            )
+
+        work = rotate_api_key(info.context, key_id=input.id, grace_period_seconds=input.grace_period_seconds)
+        return await attempt(work, done)
+
+
+async def _key_payload(context: Context, row: ApiKeyRow) -> ApiKeyPayload:
+    return ApiKeyPayload(api_key=ApiKey.from_row(row, context.now()))

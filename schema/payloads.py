@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.api_key import ApiKey
 from schema.carrier import Carrier
 from schema.effective_change import EffectiveChange
 from schema.enablement import Enablement
@@ -57,4 +58,29 @@ class FeaturePayload:
     feature: Feature = strawberry.field(description="The feature.")
     effective_changes: list[EffectiveChange] = strawberry.field(
         description="Carriers whose effective value changed because the default did."
+    )
+
+
+@strawberry.type(description="A newly issued API key, and its secret: copy it now, it is never shown again.")
+class CreateApiKeyPayload:
+    api_key: ApiKey = strawberry.field(description="The key.")
+    secret: str | None = strawberry.field(
+        description="The secret, in this answer only. Null when the request was a retry (`replayed`)."
+    )
+    replayed: bool = strawberry.field(
+        description="True when an earlier request with the same idempotency key already issued this key."
+    )
+
+
+@strawberry.type(description="The API key after the change.")
+class ApiKeyPayload:
+    api_key: ApiKey = strawberry.field(description="The key.")
+
+
+@strawberry.type(description="The replacement key and its secret (shown once), and the key it replaces.")
+class RotateApiKeyPayload:
+    api_key: ApiKey = strawberry.field(description="The new key.")
+    secret: str = strawberry.field(description="The new key's secret, in this answer only.")
+    previous_key: ApiKey = strawberry.field(
+        description="The old key; it keeps working until its `revokedAt` (the grace period)."
     )

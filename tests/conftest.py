@@ -29,7 +29,8 @@ from server import init_app
 from settings import Settings
 from web.view import utc_now
 
-TEMPLATE = "carrier_admin_test_template"
+# Unique per test session: several sessions may share one server (CI beside a developer's run).
+TEMPLATE = f"carrier_admin_test_template_{uuid.uuid4().hex[:8]}"
 TEST_SECRET = "test-secret-for-hs256-signing-0123456789abcdef"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,10 +60,9 @@ async def _admin(server_url: str) -> asyncpg.Connection:
 
 
 @pytest.fixture(scope="session")
-async def template_url(server_url: str) -> str:
+async def template_url(server_url: str) -> AsyncIterator[str]:
     admin = await _admin(server_url)
     try:
-        await admin.execute(f"drop database if exists {TEMPLATE} with (force)")
         await admin.execute(f"create database {TEMPLATE}")
     finally:
         await admin.close()
@@ -72,7 +72,12 @@ async def template_url(server_url: str) -> str:
         await migrate(conn)
     finally:
         await conn.close()
-    return url
+    yield url
+    admin = await _admin(server_url)
+    try:
+        await admin.execute(f"drop database if exists {TEMPLATE} with (force)")
+    finally:
+        await admin.close()
 
 
 @asynccontextmanager

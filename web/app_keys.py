@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from db.key_usage import LastUseRecorder
 from db.pool import Database
 from settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
+LAST_USE = web.AppKey("last_use", LastUseRecorder)

@@ -19,7 +19,7 @@ from db.loaders import Loaders
 from db.pool import CountingDatabase, StatementCounter
 from schema.context import Context
 from schema.errors import ApiError
-from web.app_keys import DATABASE, SETTINGS
+from web.app_keys import DATABASE, LAST_USE, SETTINGS
 
 log = logging.getLogger("carrier_admin.graphql")
 
@@ -52,6 +52,9 @@ class GraphQLView(StrawberryView[Context, None]):
         except AuthenticationError as error:
             return error_response(error.status, error.message, error.code, request_id)
         request[CALLER] = caller
+        if caller.key is not None:
+            used_from = str(caller.address) if caller.address else None
+            request.app[LAST_USE].note(caller.key.id, self.now(), used_from)
         return await super().__call__(request)
 
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:

@@ -1,0 +1,38 @@
+"""revokeApiKey: the next request with the key fails, on every server instance (verification reads
+the database on each request)."""
+
+from __future__ import annotations
+
+from db import activity, api_keys
+from db.activity import Event
+from db.api_keys import ApiKeyRow
+from resolvers import api_key_policy as policy
+from resolvers import validation
+from resolvers.changes import origin
+from schema.context import Context
+
+
+async def revoke_api_key(context: Context, *, key_id: str, reason: str) -> ApiKeyRow:
+    now = context.now()
+    reason = validation.text(reason, field="reason", label="A reason", max_length=500)
+    async with context.db.acquire() as conn, conn.transaction():
+        before = await policy.managed_key(context, conn, key_id)
+        if before.revoked_at is not None and before.revoked_at <= now:
+            return before  # already revoked: nothing more to do
+        after = await api_keys.revoke(
+            conn, key_id=before.id, at=now, by=context.principal.audit_fields(), reason=reason, now=now
+        )
+        await activity.record(
+            conn,
+            origin=origin(context),
+            event=Event(
+                action="apiKey.revoke",
+                target_type="ApiKey",
+                target_id=before.id,
+                carrier_id=before.carrier_id,
+                before=policy.snapshot(before, now),
+                after=policy.snapshot(after, now),
+                reason=reason,
+            ),
+        )
+    return after

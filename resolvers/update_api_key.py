@@ -1,0 +1,58 @@
+"""updateApiKey: description, allowlist and scopes (never beyond the caller's own)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from access.principal import Scope
+from db import activity, api_keys
+from db.activity import Event
+from db.api_keys import ApiKeyRow, KeyStatus
+from resolvers import api_key_policy as policy
+from resolvers.changes import origin
+from resolvers.failures import InvalidFailure, stale
+from schema.context import Context
+
+
+async def update_api_key(
+    context: Context,
+    *,
+    key_id: str,
+    description: str | None,
+    scopes: Sequence[Scope] | None,
+    ip_allowlist: Sequence[str] | None,
+    expected_version: int | None,
+) -> ApiKeyRow:
+    now = context.now()
+    new_description = policy.description(description) if description is not None else None
+    new_scopes = policy.scopes(context.principal, scopes) if scopes is not None else None
+    new_allowlist = policy.allowlist(ip_allowlist) if ip_allowlist is not None else None
+    async with context.db.acquire() as conn, conn.transaction():
+        before = await policy.managed_key(context, conn, key_id)
+        if expected_version is not None and before.version != expected_version:
+            raise stale("API key", before.version)
+        if before.status(now) is not KeyStatus.ACTIVE:
+            raise InvalidFailure(
+                f"Key {before.hint} is {before.status(now).value.lower()}; it cannot change.", field="id"
+            )
+        after = await api_keys.update(
+            conn,
+            key_id=before.id,
+            description=new_description,
+            ip_allowlist=new_allowlist,
+            scopes=new_scopes,
+            now=now,
+        )
+        await activity.record(
+            conn,
+            origin=origin(context),
+            event=Event(
+                action="apiKey.update",
+                target_type="ApiKey",
+                target_id=before.id,
+                carrier_id=before.carrier_id,
+                before=policy.snapshot(before, now),
+                after=policy.snapshot(after, now),
+            ),
+        )
+    return after
