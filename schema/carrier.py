@@ -13,7 +13,7 @@ from access.principal import Scope
 from db.carriers import CarrierRow
 from db.pagination import Cursor
 from resolvers import carriers as resolve
-from schema.connection import Connection, connection
+from schema.connection import After, Before, Connection, First, Last, connection
 from schema.context import Context
 from schema.directives import RequiresScope
 from schema.enablement import Enablement
@@ -78,10 +78,10 @@ class Carrier(Node):
         self,
         info: Info[Context, None],
         status: ApiKeyStatus | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[ApiKey, strawberry.lazy("schema.api_key")]]:
         from schema.api_key import ApiKey, api_key_cursor  # mutual reference
 
@@ -98,10 +98,10 @@ class Carrier(Node):
     async def activity(
         self,
         info: Info[Context, None],
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Annotated[ActivityEvent, strawberry.lazy("schema.activity")]]:
         from schema.activity import ActivityEvent, activity_cursor  # mutual reference
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
 from db.pagination import Cursor, Page
 
 T = TypeVar("T")
+
+# The page arguments every connection field takes.
+First = Annotated[
+    int | None,
+    strawberry.argument(description="Page forward: at most this many items (default 20, max 100)."),
+]
+After = Annotated[str | None, strawberry.argument(description="Page forward from this cursor (exclusive).")]
+Last = Annotated[int | None, strawberry.argument(description="Page backward: at most this many items.")]
+Before = Annotated[str | None, strawberry.argument(description="Page backward from this cursor (exclusive).")]
 
 
 @strawberry.type(description="Where a page sits in its list.")

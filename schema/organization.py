@@ -13,7 +13,7 @@ from db.organizations import OrganizationRow
 from db.pagination import Cursor
 from resolvers import organizations as resolve
 from schema.carrier import Carrier, carrier_cursor
-from schema.connection import Connection, connection
+from schema.connection import After, Before, Connection, First, Last, connection
 from schema.context import Context
 from schema.directives import RequiresScope
 from schema.enablement import Enablement
@@ -46,10 +46,10 @@ class Organization(Node):
     async def carriers(
         self,
         info: Info[Context, None],
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Carrier]:
         page = await resolve.carriers_of(
             info.context, self.row_id, first=first, after=after, last=last, before=before

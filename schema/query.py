@@ -18,7 +18,7 @@ from resolvers.nodes import decode_id
 from schema.activity import ActivityEvent, activity_cursor
 from schema.api_key import ApiKey
 from schema.carrier import Carrier, carrier_cursor
-from schema.connection import Connection, connection
+from schema.connection import After, Before, Connection, First, Last, connection
 from schema.context import Context
 from schema.directives import Public, RequiresScope, Restricted
 from schema.errors import BadUserInput
@@ -65,10 +65,10 @@ class Query:
         self,
         info: Info[Context, None],
         search: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Organization] | None:
         # Nullable, as every restricted field: a refusal must not take the rest of the response with it.
         page = await organizations.list_organizations(
@@ -97,10 +97,10 @@ class Query:
         organization_id: strawberry.ID | None = None,
         attached: bool | None = None,
         search: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Carrier]:
         where = CarrierFilter(
             organization_id=_filter_id(info.context, organization_id, "Organization", "organizationId"),
@@ -156,10 +156,10 @@ class Query:
         target_id: strawberry.ID | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[ActivityEvent]:
         target = None
         if target_id is not None:

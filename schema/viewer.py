@@ -9,7 +9,7 @@ from access.principal import Principal, Scope
 from db.carriers import CarrierFilter
 from resolvers import carriers, organizations
 from schema.carrier import Carrier, carrier_cursor
-from schema.connection import Connection, connection
+from schema.connection import After, Before, Connection, First, Last, connection
 from schema.context import Context
 from schema.directives import RequiresScope
 from schema.enums import ActorKind, ApiKeyScope
@@ -61,10 +61,10 @@ class Viewer:
     async def carriers(
         self,
         info: Info[Context, None],
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Carrier]:
         page = await carriers.list_carriers(
             info.context, CarrierFilter(), first=first, after=after, last=last, before=before
@@ -78,10 +78,10 @@ class Viewer:
     async def organizations(
         self,
         info: Info[Context, None],
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Organization]:
         page = await organizations.list_organizations(
             info.context, None, first=first, after=after, last=last, before=before
