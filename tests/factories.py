@@ -102,7 +102,8 @@ async def api_key(
                               created_at, expires_at, created_by_kind, created_by_id,
                               revoked_at, revoked_by_kind, revoked_by_id, revoked_reason)
         values ($1, $2, $3, $4, 'test', $5, $6::cidr[], $7, $8, 'system', 'test',
-                case when $9 then $7::timestamptz end, case when $9 then 'system' end, case when $9 then 'test' end,
+                case when $9 then $7::timestamptz end, case when $9 then 'system' end,
+                case when $9 then 'test' end,
                 case when $9 then 'test revocation' end)
         returning id
         """,

@@ -219,8 +219,8 @@ MUTATION_CALLS: dict[str, MutationCall] = {
         'mutation { createOrganization(input: {name: "Refused Group"}) { __typename } }'
     ),
     "Mutation.attachCarrierToOrganization": MutationCall(
-        "mutation ($c: ID!, $o: ID!) { attachCarrierToOrganization(input: {carrierId: $c, organizationId: $o})"
-        " { __typename } }",
+        "mutation ($c: ID!, $o: ID!) { attachCarrierToOrganization("
+        "input: {carrierId: $c, organizationId: $o}) { __typename } }",
         _ids(c="C", o="O"),
     ),
     "Mutation.moveCarrierToOrganization": MutationCall(
@@ -253,8 +253,8 @@ MUTATION_CALLS: dict[str, MutationCall] = {
         'mutation { createFeature(input: {key: "test.refused", name: "Refused"}) { __typename } }'
     ),
     "Mutation.createApiKey": MutationCall(
-        'mutation ($c: ID!) { createApiKey(input: {carrierId: $c, description: "New", scopes: [CARRIER_READ]})'
-        " { __typename } }",
+        "mutation ($c: ID!) { createApiKey("
+        'input: {carrierId: $c, description: "New", scopes: [CARRIER_READ]}) { __typename } }',
         _ids(c="A"),
     ),
     "Mutation.updateApiKey": MutationCall(
