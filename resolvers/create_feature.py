@@ -19,7 +19,12 @@ async def create_feature(
     key = validation.feature_key(key, field="key")
     name = validation.text(name, field="name", label="A feature's name")
     description = validation.text(
-        description, field="description", label="A description", max_length=2000, required=False
+        description,
+        field="description",
+        label="A description",
+        max_length=2000,
+        required=False,
+        multiline=True,
     )
     async with context.db.acquire() as conn, conn.transaction():
         try:

@@ -50,7 +50,7 @@ async def set_carrier_enablement(
 ) -> EnablementSet:
     raw_id = validation.object_id(carrier_id, type_name="Carrier", field="carrierId")
     key = validation.feature_key(feature_key)
-    reason = validation.text(reason, field="reason", label="A reason", max_length=500)
+    reason = validation.text(reason, field="reason", label="A reason", max_length=500, multiline=True)
     async with context.db.acquire() as conn, conn.transaction():
         carrier = await carriers.lock(conn, carrier_id=raw_id)
         if carrier is None:
@@ -86,7 +86,7 @@ async def set_organization_enablement(
 ) -> EnablementSet:
     raw_id = validation.object_id(organization_id, type_name="Organization", field="organizationId")
     key = validation.feature_key(feature_key)
-    reason = validation.text(reason, field="reason", label="A reason", max_length=500)
+    reason = validation.text(reason, field="reason", label="A reason", max_length=500, multiline=True)
     async with context.db.acquire() as conn, conn.transaction():
         organization = await organizations.lock(conn, organization_id=raw_id)
         if organization is None:

@@ -34,7 +34,12 @@ async def update_feature(
         name = validation.text(name, field="name", label="A feature's name")
     if description is not None:
         description = validation.text(
-            description, field="description", label="A description", max_length=2000, required=False
+            description,
+            field="description",
+            label="A description",
+            max_length=2000,
+            required=False,
+            multiline=True,
         )
     version = validation.expected_version(expected_version)
     async with context.db.acquire() as conn, conn.transaction():

@@ -13,7 +13,16 @@ CARRIER_CODE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
 FEATURE_KEY = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 
 
-def text(value: str, *, field: str, label: str, max_length: int = 200, required: bool = True) -> str:
+def text(
+    value: str,
+    *,
+    field: str,
+    label: str,
+    max_length: int = 200,
+    required: bool = True,
+    multiline: bool = False,
+) -> str:
+    """Trimmed text; names are one line, `multiline` text (descriptions, reasons) may break lines."""
     cleaned = value.strip()
     if required and not cleaned:
         raise InvalidFailure(f"{label} must not be empty.", field=field)
@@ -21,7 +30,8 @@ def text(value: str, *, field: str, label: str, max_length: int = 200, required:
         raise InvalidFailure(
             f"{label} must be at most {max_length} characters (got {len(cleaned)}).", field=field
         )
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in cleaned):
+    allowed = "\n\t" if multiline else ""
+    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in cleaned):
         raise InvalidFailure(f"{label} must not contain control characters.", field=field)
     return cleaned
 
