@@ -15,6 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
+import uvloop
 from aiohttp import web
 
 from access.authenticate import Authenticator
@@ -24,8 +25,10 @@ from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
 from schema.build import schema
 from settings import Settings, SettingsError
-from web import health
-from web.app_keys import DATABASE, LAST_USE, SETTINGS
+from web import health, logs, middlewares
+from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS
+from web.metrics import Metrics
+from web.rate_limit import rate_limiter
 from web.view import GraphQLView, utc_now
 
 log = logging.getLogger("carrier_admin")
@@ -36,8 +39,12 @@ def init_app(
 ) -> web.Application:
     """The application. With `database` given (tests), it is used as is and nothing is started;
     `now` is the clock every expiry is judged by (tests move it)."""
-    app = web.Application()
+    app = web.Application(
+        client_max_size=settings.max_body_bytes, middlewares=[middlewares.error_shield, middlewares.cors]
+    )
     app[SETTINGS] = settings
+    app[METRICS] = Metrics()
+    app.cleanup_ctx.append(_rate_limiter_ctx)
     if database is not None:
         app[DATABASE] = database
     else:
@@ -45,6 +52,7 @@ def init_app(
     app.cleanup_ctx.append(_last_use_ctx)
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)
+    app.router.add_get("/metrics", _metrics)
     view = GraphQLView(schema=schema, authenticator=Authenticator(settings, now), now=now)
     app.router.add_route("*", "/graphql", view)
     return app
@@ -63,13 +71,24 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
         try:
             async with pool.acquire() as conn:
                 await migrate(conn)
-            app[DATABASE] = PoolDatabase(pool)
+            app[DATABASE] = PoolDatabase(pool, settings.pool_acquire_timeout_seconds)
             yield
         finally:
             await pool.close()
     finally:
         if embedded_server is not None:
             await asyncio.to_thread(embedded.stop, embedded_server)
+
+
+async def _metrics(request: web.Request) -> web.Response:
+    return request.app[METRICS].render(request.app[DATABASE])
+
+
+async def _rate_limiter_ctx(app: web.Application) -> AsyncIterator[None]:
+    limiter = rate_limiter(app[SETTINGS].redis_url)
+    app[RATE_LIMITER] = limiter
+    yield
+    await limiter.close()
 
 
 async def _last_use_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -158,14 +177,22 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # pgserver narrates every pg_ctl call at INFO; its warnings and errors still show.
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    logs.configure(settings.log_level, settings.log_format if args.command == "serve" else "text")
     if args.command == "token":
         return mint_token(settings, args)
     try:
         if args.command == "serve":
-            web.run_app(init_app(settings), host=settings.host, port=settings.port)
+            # uvloop: a faster event loop; SIGTERM stops accepting, lets in-flight requests finish
+            # within SHUTDOWN_TIMEOUT_SECONDS, then runs the cleanups (last-use flush, pool close).
+            uvloop.install()
+            web.run_app(
+                init_app(settings),
+                host=settings.host,
+                port=settings.port,
+                shutdown_timeout=settings.shutdown_timeout_seconds,
+                access_log=None,
+                print=None,
+            )
         else:
             asyncio.run(_run_with_connection(settings, args.command))
     except MigrationError as error:

@@ -37,6 +37,40 @@ class Settings:
     # Seconds PostgreSQL may spend on one statement before it cancels it.
     statement_timeout_seconds: float = 5.0
 
+    # Seconds a whole GraphQL request may take; past it the client gets a TIMEOUT error.
+    request_timeout_seconds: float = 10.0
+    # Seconds to wait for a pooled connection before answering SERVICE_UNAVAILABLE.
+    pool_acquire_timeout_seconds: float = 2.0
+    # Seconds in-flight requests get to finish after SIGTERM.
+    shutdown_timeout_seconds: float = 15.0
+
+    # Hostile and oversized queries.
+    max_body_bytes: int = 64 * 1024
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    max_directives_per_field: int = 4
+    max_query_cost: int = 50_000
+    # The size assumed for lists without a page argument (e.g. enablements) when costing a query.
+    list_cost_estimate: int = 20
+    # "on", "off" or "staff"; GraphiQL and "did you mean" suggestions on or off.
+    introspection: Literal["on", "off", "staff"] = "on"
+    graphiql: bool = True
+    field_suggestions: bool = True
+
+    # Browsers may call the API from these origins (comma-separated); empty allows none.
+    cors_origins: str = ""
+
+    # Rate limits, per minute. Shared across instances through Redis when REDIS_URL is set.
+    redis_url: str | None = None
+    rate_limit_per_key: int = 600
+    rate_limit_per_person: int = 600
+    rate_limit_per_address: int = 300
+    rate_limit_failed_auth_per_address: int = 20
+
+    # JSON log lines (one per request) or plain text.
+    log_format: Literal["json", "text"] = "json"
+
     # Connections: `first`/`last` default and cap.
     default_page_size: int = 20
     max_page_size: int = 100
@@ -66,6 +100,10 @@ class Settings:
     last_used_flush_seconds: float = 60.0
 
     @property
+    def allowed_origins(self) -> frozenset[str]:
+        return frozenset(o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip())
+
+    @property
     def is_production(self) -> bool:
         return self.environment == "production"
 
@@ -85,6 +123,32 @@ class Settings:
             statement_timeout_seconds=_float(
                 env, "DB_STATEMENT_TIMEOUT_SECONDS", cls.statement_timeout_seconds
             ),
+            request_timeout_seconds=_float(env, "REQUEST_TIMEOUT_SECONDS", cls.request_timeout_seconds),
+            pool_acquire_timeout_seconds=_float(
+                env, "DB_POOL_ACQUIRE_TIMEOUT_SECONDS", cls.pool_acquire_timeout_seconds
+            ),
+            shutdown_timeout_seconds=_float(env, "SHUTDOWN_TIMEOUT_SECONDS", cls.shutdown_timeout_seconds),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", cls.max_body_bytes),
+            max_query_depth=_int(env, "MAX_QUERY_DEPTH", cls.max_query_depth),
+            max_aliases=_int(env, "MAX_ALIASES", cls.max_aliases),
+            max_tokens=_int(env, "MAX_TOKENS", cls.max_tokens),
+            max_directives_per_field=_int(env, "MAX_DIRECTIVES_PER_FIELD", cls.max_directives_per_field),
+            max_query_cost=_int(env, "MAX_QUERY_COST", cls.max_query_cost),
+            list_cost_estimate=_int(env, "LIST_COST_ESTIMATE", cls.list_cost_estimate),
+            introspection=_choice(  # type: ignore[arg-type]
+                env, "INTROSPECTION", ("on", "off", "staff"), "staff" if environment == "production" else "on"
+            ),
+            graphiql=_bool(env, "GRAPHIQL", environment != "production"),
+            field_suggestions=_bool(env, "FIELD_SUGGESTIONS", environment != "production"),
+            cors_origins=env.get("CORS_ORIGINS", ""),
+            redis_url=env.get("REDIS_URL") or None,
+            rate_limit_per_key=_int(env, "RATE_LIMIT_PER_KEY", cls.rate_limit_per_key),
+            rate_limit_per_person=_int(env, "RATE_LIMIT_PER_PERSON", cls.rate_limit_per_person),
+            rate_limit_per_address=_int(env, "RATE_LIMIT_PER_ADDRESS", cls.rate_limit_per_address),
+            rate_limit_failed_auth_per_address=_int(
+                env, "RATE_LIMIT_FAILED_AUTH_PER_ADDRESS", cls.rate_limit_failed_auth_per_address
+            ),
+            log_format=_choice(env, "LOG_FORMAT", ("json", "text"), "json"),  # type: ignore[arg-type]
             default_page_size=_int(env, "DEFAULT_PAGE_SIZE", cls.default_page_size),
             max_page_size=_int(env, "MAX_PAGE_SIZE", cls.max_page_size),
             jwt_issuer=env.get("JWT_ISSUER", cls.jwt_issuer),

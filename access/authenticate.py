@@ -32,9 +32,13 @@ URL_CREDENTIAL_PARAMETERS = frozenset({"api_key", "apikey", "key", "access_token
 class AuthenticationError(Exception):
     """Credentials were sent but cannot be accepted; `message` helps their owner, not an attacker."""
 
-    def __init__(self, message: str, *, status: int = 401, code: str = "UNAUTHENTICATED") -> None:
+    def __init__(
+        self, message: str, *, kind: str = "invalid", status: int = 401, code: str = "UNAUTHENTICATED"
+    ) -> None:
         super().__init__(message)
         self.message = message
+        # For metrics: invalid, revoked, expired, address, token, url, scheme.
+        self.kind = kind
         self.status = status
         self.code = code
 
@@ -84,19 +88,20 @@ class Authenticator:
         ):
             raise AuthenticationError(
                 "Credentials in the URL are refused: send them in the Authorization header. "
-                "Treat a key that was put in a URL as leaked and rotate it."
+                "Treat a key that was put in a URL as leaked and rotate it.",
+                kind="url",
             )
         if authorization is None or not authorization.strip():
             return Caller(ANONYMOUS, address)
         scheme, _, credential = authorization.strip().partition(" ")
         credential = credential.strip()
         if scheme.lower() != "bearer" or not credential:
-            raise AuthenticationError("Use `Authorization: Bearer <API key or token>`.")
+            raise AuthenticationError("Use `Authorization: Bearer <API key or token>`.", kind="scheme")
         if credential.startswith(f"{keyformat.PREFIX}_"):
             return await self._api_key(credential, address, database)
         if looks_like_jwt(credential):
             return Caller(await self._person(credential, database), address)
-        raise AuthenticationError("The bearer credential is neither an API key nor a token.")
+        raise AuthenticationError("The bearer credential is neither an API key nor a token.", kind="scheme")
 
     async def _api_key(self, secret: str, address: IPAddress | None, database: Database) -> Caller:
         parsed = keyformat.parse(secret)
@@ -110,15 +115,19 @@ class Authenticator:
         status = key.status(now)
         if status is KeyStatus.REVOKED:
             raise AuthenticationError(
-                f"This API key ({key.hint}) was revoked; ask the carrier's administrator for a new one."
+                f"This API key ({key.hint}) was revoked; ask the carrier's administrator for a new one.",
+                kind="revoked",
             )
         if status is KeyStatus.EXPIRED:
             expired = key.expires_at.isoformat() if key.expires_at else "earlier"
-            raise AuthenticationError(f"This API key ({key.hint}) expired at {expired}; issue a new one.")
+            raise AuthenticationError(
+                f"This API key ({key.hint}) expired at {expired}; issue a new one.", kind="expired"
+            )
         if key.ip_allowlist and (address is None or not address_allowed(address, key.ip_allowlist)):
             raise AuthenticationError(
                 f"This API key ({key.hint}) may not be used from {address}; "
                 "its IP allowlist does not include that address.",
+                kind="address",
                 status=403,
                 code="FORBIDDEN",
             )
@@ -133,7 +142,7 @@ class Authenticator:
             else:
                 claims = self.verifier.verify(token)
         except InvalidTokenError as error:
-            raise AuthenticationError(f"Invalid token: {error.reason}.") from None
+            raise AuthenticationError(f"Invalid token: {error.reason}.", kind="token") from None
         return await self._person_principal(claims, database)
 
     async def _person_principal(self, claims: PersonClaims, database: Database) -> Principal:

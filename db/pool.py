@@ -39,7 +39,7 @@ async def create_pool(
         max_size=max_size,
         init=init_connection,
         # A request never hangs on a database that stopped answering: connect and statements time out.
-        timeout=5.0,
+        timeout=2.0,
         command_timeout=statement_timeout_seconds + 1.0,
         server_settings={
             "statement_timeout": str(int(statement_timeout_seconds * 1000)),
@@ -50,12 +50,14 @@ async def create_pool(
 
 
 class PoolDatabase:
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, acquire_timeout_seconds: float = 2.0) -> None:
         self.pool = pool
+        self.acquire_timeout_seconds = acquire_timeout_seconds
 
     @asynccontextmanager
     async def acquire(self) -> AsyncIterator[Connection]:
-        async with self.pool.acquire() as conn:
+        # Fail fast (TimeoutError → SERVICE_UNAVAILABLE) rather than queue behind a dead database.
+        async with self.pool.acquire(timeout=self.acquire_timeout_seconds) as conn:
             yield conn
 
 

@@ -13,6 +13,7 @@ from graphql import GraphQLError
 from schema.enforcement import enforce_access
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.request_rules import RequestRules
 
 
 class Schema(strawberry.Schema):
@@ -22,7 +23,7 @@ class Schema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    schema = Schema(query=Query, mutation=Mutation)
+    schema = Schema(query=Query, mutation=Mutation, extensions=[RequestRules])
     enforce_access(schema)
     return schema
 

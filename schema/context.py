@@ -23,5 +23,7 @@ class Context:
     request_id: str
     client_address: str | None
     now: Callable[[], datetime]
+    # The operation's name, once parsed (for the request's log line and metrics).
+    operation_name: str | None = None
     # Entries for the response's `extensions.warnings`, e.g. the restricted-functions banner.
     warnings: list[dict[str, Any]] = field(default_factory=list)

@@ -7,7 +7,11 @@ from aiohttp import web
 from db.key_usage import LastUseRecorder
 from db.pool import Database
 from settings import Settings
+from web.metrics import Metrics
+from web.rate_limit import RateLimiter
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 LAST_USE = web.AppKey("last_use", LastUseRecorder)
+METRICS = web.AppKey("metrics", Metrics)
+RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)

@@ -1,31 +1,68 @@
-"""The GraphQL endpoint: Strawberry's aiohttp view, with authentication and the per-request context."""
+"""The GraphQL endpoint: Strawberry's aiohttp view, with the rules of GraphQL over HTTP, authentication,
+rate limits, the per-request context, and one log line per request.
+
+The order a request goes through: HTTP checks (method, content type, CSRF) → failed-authentication
+limit for the address → authentication → the caller's rate limit → Strawberry (parse, validate with
+limits, execute) → the response's status and media type. All of it inside REQUEST_TIMEOUT_SECONDS.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from aiohttp import web
-from graphql import GraphQLError
+from asyncpg import QueryCanceledError
+from asyncpg import exceptions as asyncpg_errors
+from cross_web import HTTPException
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.aiohttp.views import GraphQLView as StrawberryView
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 
 from access.authenticate import AuthenticationError, Authenticator, Caller
+from access.principal import PrincipalKind
 from db.loaders import Loaders
 from db.pool import CountingDatabase, StatementCounter
 from schema.context import Context
 from schema.errors import ApiError
-from web.app_keys import DATABASE, LAST_USE, SETTINGS
+from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS
 
 log = logging.getLogger("carrier_admin.graphql")
 
 CALLER = web.RequestKey("caller", Caller)
 CONTEXT = web.RequestKey("context", Context)
 REQUEST_ID = web.RequestKey("request_id", str)
+MEDIA_TYPE = web.RequestKey("media_type", str)
+STATUS = web.RequestKey("status", int)
+REQUEST = web.ResponseKey("request", web.Request)
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+# A request carrying one of these cannot be a "simple" cross-site request: browsers preflight it.
+PREFLIGHT_HEADERS = ("X-Requested-With", "GraphQL-Preflight", "Apollo-Require-Preflight", "Authorization")
+REQUEST_ID_FORMAT = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+SUGGESTION = re.compile(r" Did you mean .*\?$")
+UNAVAILABLE = "The database is not answering; try again shortly."
+# Failures to reach the database, which mean "try again", not "you asked wrongly".
+DATABASE_DOWN = (
+    OSError,
+    TimeoutError,
+    asyncpg_errors.PostgresConnectionError,
+    asyncpg_errors.InterfaceError,
+    asyncpg_errors.CannotConnectNowError,
+    asyncpg_errors.AdminShutdownError,
+    asyncpg_errors.CrashShutdownError,
+    asyncpg_errors.TooManyConnectionsError,
+)
 
 
 def utc_now() -> datetime:
@@ -39,23 +76,112 @@ class GraphQLView(StrawberryView[Context, None]):
         self.now = now
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
-        request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
-        request[REQUEST_ID] = request_id
+        started = time.perf_counter()
+        settings = request.app[SETTINGS]
+        request[REQUEST_ID] = request_id = _request_id(request)
+        try:
+            async with asyncio.timeout(settings.request_timeout_seconds):
+                response = await self._handle(request)
+        except TimeoutError:
+            response = error_response(
+                504,
+                f"The request took longer than {settings.request_timeout_seconds:g} s; ask for less "
+                "(smaller pages, fewer nested fields).",
+                "TIMEOUT",
+                request_id,
+            )
+        response.headers["X-Request-Id"] = request_id
+        response.headers["Cache-Control"] = "no-store"
+        self._record(request, response, time.perf_counter() - started)
+        return response
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        refused = _http_refusal(request)
+        if refused is not None:
+            return refused
+        caller_or_refusal = await self._authenticate(request)
+        if isinstance(caller_or_refusal, web.StreamResponse):
+            return caller_or_refusal
+        request[CALLER] = caller = caller_or_refusal
+        refused = _cross_site_refusal(request)
+        if refused is not None:
+            return refused
+        limited = await self._rate_limit(request, caller)
+        if limited is not None:
+            return limited
+        if caller.key is not None:
+            used_from = str(caller.address) if caller.address else None
+            request.app[LAST_USE].note(caller.key.id, self.now(), used_from)
+        return await self._execute(request)
+
+    async def _execute(self, request: web.Request) -> web.StreamResponse:
+        request_id = request[REQUEST_ID]
+        try:
+            return await self.run(request)
+        except web.HTTPRequestEntityTooLarge:
+            limit = request.app[SETTINGS].max_body_bytes
+            return error_response(
+                413,
+                f"The request body is larger than {limit} bytes (MAX_BODY_BYTES).",
+                "PAYLOAD_TOO_LARGE",
+                request_id,
+                limit="MAX_BODY_BYTES",
+            )
+        except HTTPException as error:
+            if "not allowed when using GET" in error.reason:
+                return error_response(
+                    405, "Mutations need POST.", "METHOD_NOT_ALLOWED", request_id, headers={"Allow": "POST"}
+                )
+            return error_response(error.status_code, error.reason, "BAD_REQUEST", request_id)
+
+    async def _authenticate(self, request: web.Request) -> Caller | web.StreamResponse:
+        app, request_id = request.app, request[REQUEST_ID]
+        settings, limiter, metrics = app[SETTINGS], app[RATE_LIMITER], app[METRICS]
         address = self.authenticator.address_of(request.remote, request.headers.get("X-Forwarded-For"))
+        failures_bucket = f"authfail:{address}"
+        if request.headers.get("Authorization"):
+            before = await limiter.exceeded(failures_bucket, settings.rate_limit_failed_auth_per_address)
+            if not before.allowed:
+                metrics.rate_limited.labels("failed_auth").inc()
+                return rate_limited(request_id, before.retry_after, "failed authentication attempts")
         try:
             caller = await self.authenticator.authenticate(
                 authorization=request.headers.get("Authorization"),
                 query=request.query,
                 address=address,
-                database=request.app[DATABASE],
+                database=app[DATABASE],
             )
         except AuthenticationError as error:
+            metrics.key_verifications.labels(error.kind).inc()
+            await limiter.hit(failures_bucket, settings.rate_limit_failed_auth_per_address)
             return error_response(error.status, error.message, error.code, request_id)
-        request[CALLER] = caller
+        except DATABASE_DOWN:
+            log.warning("authentication could not reach the database", exc_info=True)
+            metrics.key_verifications.labels("error").inc()
+            return error_response(503, UNAVAILABLE, "SERVICE_UNAVAILABLE", request_id)
         if caller.key is not None:
-            used_from = str(caller.address) if caller.address else None
-            request.app[LAST_USE].note(caller.key.id, self.now(), used_from)
-        return await super().__call__(request)
+            metrics.key_verifications.labels("ok").inc()
+        return caller
+
+    async def _rate_limit(self, request: web.Request, caller: Caller) -> web.StreamResponse | None:
+        settings, limiter = request.app[SETTINGS], request.app[RATE_LIMITER]
+        principal = caller.principal
+        if principal.kind is PrincipalKind.API_KEY:
+            bucket, limit = f"key:{principal.id}", settings.rate_limit_per_key
+        elif principal.kind in (PrincipalKind.STAFF, PrincipalKind.ADMIN):
+            bucket, limit = f"person:{principal.id}", settings.rate_limit_per_person
+        else:
+            bucket, limit = f"address:{caller.address}", settings.rate_limit_per_address
+        try:
+            decision = await limiter.hit(bucket, limit)
+        except Exception:
+            # A rate limiter that is down must not take the API down with it.
+            log.warning("rate limiter unavailable; request let through", exc_info=True)
+            return None
+        if decision.allowed:
+            return None
+        request.app[METRICS].rate_limited.labels(bucket.split(":")[0]).inc()
+        return rate_limited(request[REQUEST_ID], decision.retry_after, "requests for this caller")
 
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:
         caller = request[CALLER]
@@ -74,41 +200,201 @@ class GraphQLView(StrawberryView[Context, None]):
         request[CONTEXT] = context
         return context
 
+    async def render_graphql_ide(self, request: web.Request) -> web.Response:
+        if not request.app[SETTINGS].graphiql:
+            return error_response(404, "GraphiQL is turned off here.", "NOT_FOUND", request[REQUEST_ID])
+        return await super().render_graphql_ide(request)
+
     async def process_result(self, request: web.Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         context = request.get(CONTEXT)
-        request_id = request[REQUEST_ID]
-        response: GraphQLHTTPResponse = {"data": result.data}
-        if result.errors:
-            response["errors"] = [_public_error(error, request_id) for error in result.errors]
+        settings = request.app[SETTINGS]
+        request_error = isinstance(result, PreExecutionError) or (
+            result.data is None and bool(result.errors) and all(e.path is None for e in result.errors or [])
+        )
+        errors: list[object] = [
+            _public_error(e, request[REQUEST_ID], settings.field_suggestions) for e in result.errors or []
+        ]
+        # A request error (parse, validation, variables) has no `data` entry at all, as the spec says.
+        response: GraphQLHTTPResponse = {} if request_error else {"data": result.data}
+        if errors:
+            response["errors"] = errors
         extensions = dict(result.extensions or {})
         if context is not None and context.warnings:
             extensions["warnings"] = context.warnings
         if extensions:
             response["extensions"] = extensions
+        request[MEDIA_TYPE] = _media_type(request)
+        codes = {e["extensions"].get("code") for e in errors if isinstance(e, dict)}
+        if "SERVICE_UNAVAILABLE" in codes:
+            request[STATUS] = 503
+        elif request_error and request[MEDIA_TYPE] == GRAPHQL_RESPONSE:
+            request[STATUS] = 400
         return response
 
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
-def _public_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
-    """Expected errors as they are; anything unexpected masked, with the request id, and logged."""
-    original = error.original_error
-    if original is None or isinstance(original, ApiError):
-        return dict(error.formatted)
-    log.error("unexpected error in %s (request %s)", error.path, request_id, exc_info=original)
-    masked = GraphQLError(
-        "Internal error. Quote the request id to Support.",
-        path=error.path,
-        extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+    async def get_sub_response(self, request: web.Request) -> web.Response:
+        response = web.Response()
+        # create_response() has no request: the sub-response carries what it needs to know.
+        response[REQUEST] = request
+        return response
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: web.Response
+    ) -> web.Response:
+        request = sub_response[REQUEST]
+        sub_response.body = self.encode_json(response_data)
+        sub_response.content_type = request.get(MEDIA_TYPE, JSON)
+        sub_response.charset = "utf-8"
+        sub_response.set_status(request.get(STATUS, 200))
+        return sub_response
+
+    def _record(self, request: web.Request, response: web.StreamResponse, seconds: float) -> None:
+        context = request.get(CONTEXT)
+        caller = request.get(CALLER)
+        operation = _operation_name(request)
+        outcome = _outcome(response.status)
+        metrics = request.app[METRICS]
+        metrics.requests.labels(operation, outcome).inc()
+        metrics.latency.labels(operation).observe(seconds)
+        if context is not None:
+            metrics.statements.observe(context.statements.count)
+        log.info(
+            "graphql request",
+            extra={
+                "request_id": request[REQUEST_ID],
+                "method": request.method,
+                "status": response.status,
+                "outcome": outcome,
+                "operation": operation,
+                "caller": f"{caller.principal.kind.value}:{caller.principal.id}" if caller else None,
+                "duration_ms": round(seconds * 1000, 2),
+                "sql_statements": context.statements.count if context else 0,
+            },
+        )
+
+
+def _request_id(request: web.Request) -> str:
+    """The caller's X-Request-Id when it is a plausible id (for correlation), else a new one."""
+    given = request.headers.get("X-Request-Id", "")
+    return given if REQUEST_ID_FORMAT.fullmatch(given) else uuid.uuid4().hex
+
+
+def _http_refusal(request: web.Request) -> web.Response | None:
+    request_id = request[REQUEST_ID]
+    if request.method not in ("GET", "POST"):
+        return error_response(
+            405,
+            "Use GET for queries or POST.",
+            "METHOD_NOT_ALLOWED",
+            request_id,
+            headers={"Allow": "GET, POST"},
+        )
+    if request.method == "POST":
+        media = request.content_type.lower()
+        if media != JSON:
+            # Also refuses form posts, which a cross-site page could send without a preflight.
+            return error_response(
+                415, "Send the request body as application/json.", "UNSUPPORTED_MEDIA_TYPE", request_id
+            )
+        return None
+    return None
+
+
+def _cross_site_refusal(request: web.Request) -> web.Response | None:
+    """A GET that runs an operation must carry a header a cross-site page cannot send unasked."""
+    if request.method != "GET" or "query" not in request.query:
+        return None
+    if not any(request.headers.get(h) for h in PREFLIGHT_HEADERS):
+        return error_response(
+            400,
+            "A GET request with a query needs an Authorization header or an X-Requested-With header "
+            "(this stops cross-site requests that browsers would send without asking).",
+            "CSRF_PREVENTED",
+            request[REQUEST_ID],
+        )
+    return None
+
+
+def _media_type(request: web.Request) -> str:
+    accept = request.headers.get("Accept", "")
+    return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON
+
+
+def _operation_name(request: web.Request) -> str:
+    """For logs and metric labels: the operation's name, "anonymous", or "-" before execution."""
+    context = request.get(CONTEXT)
+    if context is None:
+        return "-"
+    return (context.operation_name or "anonymous")[:64]
+
+
+def _outcome(status: int) -> str:
+    return {200: "ok", 401: "refused", 403: "refused", 429: "rate_limited", 504: "timeout"}.get(
+        status, "error" if status >= 400 else "ok"
     )
-    masked.locations = error.locations
-    return dict(masked.formatted)
 
 
-def error_response(status: int, message: str, code: str, request_id: str) -> web.Response:
-    headers = {"X-Request-Id": request_id}
+def _public_error(error: GraphQLError, request_id: str, suggestions: bool) -> dict[str, Any]:
+    """Expected errors with their code; unexpected ones masked, with the request id, and logged."""
+    original = error.original_error
+    formatted: dict[str, Any] = dict(error.formatted)
+    if not suggestions:
+        formatted["message"] = SUGGESTION.sub("", str(formatted["message"]))
+    extensions: dict[str, Any] = dict(formatted.get("extensions") or {})
+    if original is None or isinstance(original, ApiError):
+        if "code" not in extensions:
+            extensions["code"] = _request_error_code(error)
+            if "tokens" in error.message and isinstance(error, GraphQLSyntaxError):
+                extensions.update(code="QUERY_TOO_LARGE", limit="MAX_TOKENS")
+        formatted["extensions"] = extensions
+        return formatted
+    if isinstance(original, QueryCanceledError):
+        code, message = "TIMEOUT", "The database gave up on this query (too slow); ask for less."
+    elif isinstance(original, DATABASE_DOWN):
+        code, message = "SERVICE_UNAVAILABLE", UNAVAILABLE
+    else:
+        log.error("unexpected error in %s (request %s)", error.path, request_id, exc_info=original)
+        code, message = "INTERNAL_SERVER_ERROR", "Internal error. Quote the request id to Support."
+    masked: dict[str, Any] = {"message": message, "extensions": {"code": code, "requestId": request_id}}
+    if error.path:
+        masked["path"] = error.path
+    return masked
+
+
+def _request_error_code(error: GraphQLError) -> str:
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.path is None and error.message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"
+    return "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"
+
+
+def error_response(
+    status: int,
+    message: str,
+    code: str,
+    request_id: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> web.Response:
+    all_headers = {"X-Request-Id": request_id, "Cache-Control": "no-store", **(headers or {})}
     if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="carrier-admin"'
-    return web.json_response(
-        {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]},
-        status=status,
-        headers=headers,
+        all_headers["WWW-Authenticate"] = 'Bearer realm="carrier-admin"'
+    body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id, **extra}}]}
+    return web.Response(
+        body=orjson.dumps(body), status=status, headers=all_headers, content_type=JSON, charset="utf-8"
+    )
+
+
+def rate_limited(request_id: str, retry_after: int, what: str) -> web.Response:
+    return error_response(
+        429,
+        f"Too many {what}; retry after {retry_after} s.",
+        "RATE_LIMITED",
+        request_id,
+        headers={"Retry-After": str(retry_after)},
+        retryAfter=retry_after,
     )

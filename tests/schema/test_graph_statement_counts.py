@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import pytest
+
 from access import keyformat
 from db.pool import Connection
 from schema.node import to_global_id
+from settings import Settings
 from tests import factories
-from tests.conftest import GraphQL, StatementLog
+from tests.conftest import GraphQL, StatementLog, make_settings
 from tests.factories import bearer, staff_token
 
 ORGANIZATIONS_GRAPH = """
@@ -76,6 +79,13 @@ class Graph:
     carriers: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # hint of a rotated key → hint of the key it replaced
     rotated_from: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    # These tests are about statements per request: the whole tree in one request, past the cost limit
+    # a public caller would get (tests/web/test_query_limits.py covers that limit).
+    return make_settings(max_query_cost=10_000_000)
 
 
 async def insert_keys(conn: Connection, carrier_id: uuid.UUID, start: datetime, count: int) -> list[str]:

@@ -1,0 +1,66 @@
+"""Prometheus metrics, served at /metrics. One registry per application (tests build many apps)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from db.pool import PoolDatabase
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "carrier_admin_graphql_requests",
+            "GraphQL requests by operation name and outcome (ok, error, refused, rate_limited, timeout).",
+            ["operation", "outcome"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "carrier_admin_graphql_request_seconds",
+            "GraphQL request latency.",
+            ["operation"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+            registry=self.registry,
+        )
+        self.statements = Histogram(
+            "carrier_admin_sql_statements_per_request",
+            "SQL statements one GraphQL request sent.",
+            buckets=(0, 1, 2, 3, 5, 8, 13, 21, 50, 100),
+            registry=self.registry,
+        )
+        self.rate_limited = Counter(
+            "carrier_admin_rate_limit_refusals",
+            "Requests refused by a rate limit.",
+            ["bucket"],
+            registry=self.registry,
+        )
+        self.key_verifications = Counter(
+            "carrier_admin_api_key_verifications",
+            "API key verifications by result (ok, invalid, revoked, expired, address, error).",
+            ["result"],
+            registry=self.registry,
+        )
+        self.pool_size = Gauge(
+            "carrier_admin_db_pool_size", "Connections in the pool.", registry=self.registry
+        )
+        self.pool_idle = Gauge(
+            "carrier_admin_db_pool_idle", "Idle connections in the pool.", registry=self.registry
+        )
+
+    def render(self, database: object) -> web.Response:
+        if isinstance(database, PoolDatabase):
+            self.pool_size.set(database.pool.get_size())
+            self.pool_idle.set(database.pool.get_idle_size())
+        body = generate_latest(self.registry)
+        response = web.Response(body=body)
+        response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
+        return response
