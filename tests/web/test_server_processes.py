@@ -1,0 +1,182 @@
+"""The server as users run it: `python server.py serve` processes on one database.
+
+- SIGTERM: in-flight requests finish, pending last-use records are flushed, the process exits 0.
+- Two instances started at once on an empty database: migrations race-free; a revocation and an
+  enablement change made through one are seen by the other on the next request; rate limits shared
+  through Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+
+from schema.node import to_global_id
+from tests import factories
+from tests.conftest import TEST_SECRET
+
+ROOT = Path(__file__).resolve().parents[2]
+CREATE_KEY = """
+mutation ($c: ID!) { createApiKey(input: {carrierId: $c, description: "Shared", scopes: [CARRIER_READ]}) {
+  ... on CreateApiKeyPayload { secret apiKey { id } } } }
+"""
+REVOKE_KEY = 'mutation ($k: ID!) { revokeApiKey(input: {id: $k, reason: "test"}) { __typename } }'
+SET_ENABLEMENT = """
+mutation ($c: ID!) { setCarrierEnablement(input: {carrierId: $c, featureKey: "test.shared", state: ENABLED,
+  reason: "test"}) { __typename } }
+"""
+READ_ENABLEMENT = '{ carrier(code: "PROC1") { enablements { feature { key } effective source } } }'
+VIEWER = "{ viewer { kind } }"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def redis_answers() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+class Server:
+    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
+        self.process = process
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def post(
+        self, session: aiohttp.ClientSession, query: str, headers: dict[str, str], **variables: Any
+    ) -> tuple[int, Any]:
+        async with session.post(
+            f"{self.url}/graphql", json={"query": query, "variables": variables}, headers=headers
+        ) as response:
+            return response.status, await response.json()
+
+
+async def _ready(server: Server, session: aiohttp.ClientSession) -> None:
+    for _ in range(200):
+        if server.process.returncode is not None:
+            raise AssertionError(f"server exited with {server.process.returncode}")
+        try:
+            async with session.get(f"{server.url}/readyz") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientConnectionError:
+            pass
+        await asyncio.sleep(0.05)
+    raise AssertionError("server did not become ready")
+
+
+@asynccontextmanager
+async def servers(database: str, count: int, **env: str) -> AsyncIterator[list[Server]]:
+    """`count` server processes on `database`, started at the same moment."""
+    started = []
+    for _ in range(count):
+        port = free_port()
+        environment = {
+            **os.environ,
+            "DATABASE_URL": database,
+            "PORT": str(port),
+            "JWT_HS256_SECRET": TEST_SECRET,
+            "LOG_LEVEL": "WARNING",
+            **env,
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "server.py", "serve", cwd=ROOT, env=environment, stdout=asyncio.subprocess.DEVNULL
+        )
+        started.append(Server(process, port))
+    try:
+        async with aiohttp.ClientSession() as session:
+            await asyncio.gather(*(_ready(server, session) for server in started))
+        yield started
+    finally:
+        for server in started:
+            if server.process.returncode is None:
+                server.process.kill()
+            await asyncio.wait_for(server.process.wait(), timeout=10)
+
+
+async def test_sigterm_finishes_in_flight_requests_and_flushes_last_use(own_database: str) -> None:
+    # given: a key, and a server that would flush last use only once an hour
+    conn = await asyncpg.connect(own_database)
+    carrier_id = await factories.carrier(conn, "PROC0")
+    key_id, secret = await factories.api_key(conn, carrier_id)
+    await conn.close()
+    async with servers(own_database, 1, API_KEY_LAST_USED_FLUSH_SECONDS="3600") as (server,):
+        blocker = await asyncpg.connect(own_database)
+        async with aiohttp.ClientSession() as session:
+            assert (await server.post(session, VIEWER, factories.bearer(secret)))[0] == 200
+            # when: a request is in flight (held by a table lock) as SIGTERM arrives
+            transaction = blocker.transaction()
+            await transaction.start()
+            await blocker.execute("lock table carriers in access exclusive mode")
+            in_flight = asyncio.ensure_future(
+                server.post(
+                    session, '{ carrier(code: "PROC0") { code } }', factories.bearer(factories.staff_token())
+                )
+            )
+            await asyncio.sleep(0.3)
+            server.process.send_signal(signal.SIGTERM)
+            await asyncio.sleep(0.3)
+            await transaction.rollback()
+            status, body = await in_flight
+        await blocker.close()
+        # then: the in-flight request was answered, and the process exits cleanly
+        assert status == 200, body
+        assert body["data"]["carrier"] == {"code": "PROC0"}
+        assert await asyncio.wait_for(server.process.wait(), timeout=20) == 0
+    conn = await asyncpg.connect(own_database)
+    last_used = await conn.fetchval("select last_used_at from api_keys where id = $1", key_id)
+    await conn.close()
+    assert last_used is not None
+
+
+async def test_two_instances_share_one_database(own_database: str, empty_database: str) -> None:
+    # given: two instances started at once on an empty database (both migrate it)
+    env = {"REDIS_URL": "redis://127.0.0.1:6379/0", "RATE_LIMIT_PER_KEY": "3"} if redis_answers() else {}
+    async with servers(empty_database, 2, **env) as (a, b):
+        conn = await asyncpg.connect(empty_database)
+        applied = await conn.fetchval("select count(*) from schema_migrations")
+        carrier_id = await factories.carrier(conn, "PROC1")
+        await factories.feature(conn, "test.shared")
+        await conn.close()
+        assert applied >= 1
+        staff = factories.bearer(factories.staff_token())
+        carrier = to_global_id("Carrier", carrier_id)
+        async with aiohttp.ClientSession() as session:
+            # a key issued through A works on B
+            status, body = await a.post(session, CREATE_KEY, staff, c=carrier)
+            issued = body["data"]["createApiKey"]
+            assert (await b.post(session, VIEWER, factories.bearer(issued["secret"])))[0] == 200
+            # an enablement set through A is what B reads next
+            await a.post(session, SET_ENABLEMENT, staff, c=carrier)
+            _, read = await b.post(session, READ_ENABLEMENT, staff)
+            assert {"feature": {"key": "test.shared"}, "effective": True, "source": "CARRIER"} in read[
+                "data"
+            ]["carrier"]["enablements"]
+            if env:
+                # rate limits are shared: the key has made 1 request (on B); 2 more anywhere reach 3
+                assert (await a.post(session, VIEWER, factories.bearer(issued["secret"])))[0] == 200
+                assert (await b.post(session, VIEWER, factories.bearer(issued["secret"])))[0] == 200
+                limited, refusal = await a.post(session, VIEWER, factories.bearer(issued["secret"]))
+                assert limited == 429, refusal
+            # a revocation through A is seen by B on the very next request
+            await a.post(session, REVOKE_KEY, staff, k=issued["apiKey"]["id"])
+            status, refusal = await b.post(session, VIEWER, factories.bearer(issued["secret"]))
+            assert status == 401
+            assert "revoked" in refusal["errors"][0]["message"]
