@@ -6,11 +6,17 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint migrate demo clean schema
 
-$(STAMP): pyproject.toml
+GRAPHIQL := web/graphiql/node_modules/.package-lock.json
+
+$(STAMP): pyproject.toml $(GRAPHIQL)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# GraphiQL's browser assets, from the npm registry, checked against package-lock.json's integrity hashes.
+$(GRAPHIQL): web/graphiql/package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --prefix web/graphiql
 
 run: $(STAMP)  ## serve the API (embedded PostgreSQL unless DATABASE_URL is set), with demo data
 	$(BIN)/python server.py demo

@@ -25,7 +25,7 @@ from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
 from schema.build import schema
 from settings import Settings, SettingsError
-from web import health, logs, middlewares
+from web import graphiql_page, health, logs, middlewares
 from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS
 from web.metrics import Metrics
 from web.rate_limit import rate_limiter
@@ -53,6 +53,7 @@ def init_app(
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)
     app.router.add_get("/metrics", _metrics)
+    app.router.add_get("/graphiql/assets/{name}", graphiql_page.asset)
     view = GraphQLView(schema=schema, authenticator=Authenticator(settings, now), now=now)
     app.router.add_route("*", "/graphql", view)
     return app

@@ -9,6 +9,7 @@ from datetime import timedelta
 from asyncpg import UniqueViolationError
 
 from access import keyformat
+from access.principal import Scope
 from db import activity, api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow, KeyStatus, NewKey
@@ -38,7 +39,12 @@ async def rotate_api_key(context: Context, *, key_id: str, grace_period_seconds:
                 f"Key {old.hint} is not active (or already on its way out); issue a new key instead.",
                 field="id",
             )
+        # The replacement may not carry more than the caller could grant by creating a key.
+        policy.scopes(context.principal, [Scope(s) for s in old.scopes])
         lifetime = (old.expires_at - old.created_at) if old.expires_at else None
+        if lifetime is None and not (context.settings.allow_non_expiring_keys and context.principal.is_staff):
+            # A key that never expired is replaced by one that does, unless policy still allows it.
+            lifetime = timedelta(days=context.settings.key_default_lifetime_days)
         issued = keyformat.generate(context.settings.key_environment)
         try:
             async with conn.transaction():

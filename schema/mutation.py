@@ -148,7 +148,7 @@ RevokeApiKeyResult = Annotated[
     ),
 ]
 RotateApiKeyResult = Annotated[
-    RotateApiKeyPayload | NotFoundError | ValidationError | ConflictError,
+    RotateApiKeyPayload | NotFoundError | ValidationError | ConflictError | ForbiddenError,
     strawberry.union(
         "RotateApiKeyResult", description="What rotateApiKey answers: its payload, or why nothing changed."
     ),

@@ -34,6 +34,7 @@ from db.loaders import Loaders
 from db.pool import CountingDatabase, StatementCounter
 from schema.context import Context
 from schema.errors import ApiError
+from web import graphiql_page
 from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS
 
 log = logging.getLogger("carrier_admin.graphql")
@@ -203,7 +204,7 @@ class GraphQLView(StrawberryView[Context, None]):
     async def render_graphql_ide(self, request: web.Request) -> web.Response:
         if not request.app[SETTINGS].graphiql:
             return error_response(404, "GraphiQL is turned off here.", "NOT_FOUND", request[REQUEST_ID])
-        return await super().render_graphql_ide(request)
+        return graphiql_page.page(request.app[SETTINGS])
 
     async def process_result(self, request: web.Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         context = request.get(CONTEXT)
@@ -343,7 +344,8 @@ def _public_error(error: GraphQLError, request_id: str, suggestions: bool) -> di
     if not suggestions:
         formatted["message"] = SUGGESTION.sub("", str(formatted["message"]))
     extensions: dict[str, Any] = dict(formatted.get("extensions") or {})
-    if original is None or isinstance(original, ApiError):
+    # graphql-core wraps its own errors (e.g. variable coercion) as original errors: those are answers too.
+    if original is None or isinstance(original, ApiError | GraphQLError):
         if "code" not in extensions:
             extensions["code"] = _request_error_code(error)
             if "tokens" in error.message and isinstance(error, GraphQLSyntaxError):
