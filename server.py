@@ -26,9 +26,10 @@ from db.pool import Database, PoolDatabase, create_pool
 from schema.build import schema
 from settings import Settings, SettingsError
 from web import graphiql_page, health, logs, middlewares
-from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS
+from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
 from web.metrics import Metrics
 from web.rate_limit import rate_limiter
+from web.trusted_documents import TrustedDocuments
 from web.view import GraphQLView, utc_now
 
 log = logging.getLogger("carrier_admin")
@@ -44,6 +45,7 @@ def init_app(
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
+    app[TRUSTED_DOCUMENTS] = TrustedDocuments.load(settings.trusted_documents_path)
     app.cleanup_ctx.append(_rate_limiter_ctx)
     if database is not None:
         app[DATABASE] = database

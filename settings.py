@@ -68,6 +68,14 @@ class Settings:
     rate_limit_per_address: int = 300
     rate_limit_failed_auth_per_address: int = 20
 
+    # Trusted documents: the manifest of the frontend's operations, and whether administrators (the
+    # frontend's users) may send only those.
+    trusted_documents_path: Path | None = PROJECT_ROOT / "frontend" / "trusted-documents.json"
+    trusted_documents_only_for_people: bool = False
+
+    # OpenTelemetry: traces go to this OTLP/HTTP endpoint when set; off otherwise.
+    otel_exporter_endpoint: str | None = None
+
     # JSON log lines (one per request) or plain text.
     log_format: Literal["json", "text"] = "json"
 
@@ -148,6 +156,13 @@ class Settings:
             rate_limit_failed_auth_per_address=_int(
                 env, "RATE_LIMIT_FAILED_AUTH_PER_ADDRESS", cls.rate_limit_failed_auth_per_address
             ),
+            trusted_documents_path=Path(env["TRUSTED_DOCUMENTS_PATH"])
+            if env.get("TRUSTED_DOCUMENTS_PATH")
+            else cls.trusted_documents_path,
+            trusted_documents_only_for_people=_bool(
+                env, "TRUSTED_DOCUMENTS_ONLY_FOR_PEOPLE", environment == "production"
+            ),
+            otel_exporter_endpoint=env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             log_format=_choice(env, "LOG_FORMAT", ("json", "text"), "json"),  # type: ignore[arg-type]
             default_page_size=_int(env, "DEFAULT_PAGE_SIZE", cls.default_page_size),
             max_page_size=_int(env, "MAX_PAGE_SIZE", cls.max_page_size),

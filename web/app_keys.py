@@ -9,9 +9,11 @@ from db.pool import Database
 from settings import Settings
 from web.metrics import Metrics
 from web.rate_limit import RateLimiter
+from web.trusted_documents import TrustedDocuments
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 LAST_USE = web.AppKey("last_use", LastUseRecorder)
 METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
+TRUSTED_DOCUMENTS = web.AppKey("trusted_documents", TrustedDocuments)

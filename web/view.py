@@ -21,7 +21,7 @@ import orjson
 from aiohttp import web
 from asyncpg import QueryCanceledError
 from asyncpg import exceptions as asyncpg_errors
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.aiohttp.views import GraphQLView as StrawberryView
 from strawberry.http import GraphQLHTTPResponse
@@ -35,7 +35,8 @@ from db.pool import CountingDatabase, StatementCounter
 from schema.context import Context
 from schema.errors import ApiError
 from web import graphiql_page
-from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS
+from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
+from web.trusted_documents import DocumentError, document_id_of
 
 log = logging.getLogger("carrier_admin.graphql")
 
@@ -128,6 +129,8 @@ class GraphQLView(StrawberryView[Context, None]):
                 request_id,
                 limit="MAX_BODY_BYTES",
             )
+        except DocumentError as error:
+            return error_response(400, error.message, error.code, request_id)
         except HTTPException as error:
             if "not allowed when using GET" in error.reason:
                 return error_response(
@@ -184,6 +187,34 @@ class GraphQLView(StrawberryView[Context, None]):
         request.app[METRICS].rate_limited.labels(bucket.split(":")[0]).inc()
         return rate_limited(request[REQUEST_ID], decision.retry_after, "requests for this caller")
 
+    async def parse_http_body(self, request_adapter: AsyncHTTPRequestAdapter) -> Any:
+        """The request's document: its own text, or the trusted document it names by id."""
+        data = await super().parse_http_body(request_adapter)
+        if isinstance(data, list):
+            return data
+        request: web.Request = request_adapter.request  # type: ignore[attr-defined]
+        document_id = document_id_of({"extensions": data.extensions})
+        if document_id is None:
+            if request.method == "GET":
+                document_id = request.query.get("documentId")
+            else:
+                raw = await request_adapter.get_body()
+                # Parse the body a second time only when it can name a document.
+                if b'"documentId"' in raw:
+                    document_id = document_id_of(orjson.loads(raw))
+        if document_id is not None:
+            document = request.app[TRUSTED_DOCUMENTS].resolve(document_id)
+            if data.query is not None and data.query != document:
+                raise DocumentError("The query text does not match its documentId.", "BAD_REQUEST")
+            data.query = document
+        elif _trusted_only(request):
+            raise DocumentError(
+                "This API accepts only the admin frontend's trusted documents from people: send a "
+                "documentId (partner integrations use an API key).",
+                "PERSISTED_DOCUMENT_REQUIRED",
+            )
+        return data
+
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:
         caller = request[CALLER]
         statements = StatementCounter()
@@ -200,6 +231,11 @@ class GraphQLView(StrawberryView[Context, None]):
         )
         request[CONTEXT] = context
         return context
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET naming a trusted document is an operation, not a browser asking for the page.
+        operation = {"query", "documentId", "extensions"} & set(request.query_params)
+        return request.method == "GET" and not operation and super().should_render_graphql_ide(request)
 
     async def render_graphql_ide(self, request: web.Request) -> web.Response:
         if not request.app[SETTINGS].graphiql:
@@ -276,6 +312,15 @@ class GraphQLView(StrawberryView[Context, None]):
         )
 
 
+def _trusted_only(request: web.Request) -> bool:
+    """Administrators and anonymous callers may send only trusted documents, when so configured."""
+    kind = request[CALLER].principal.kind
+    return request.app[SETTINGS].trusted_documents_only_for_people and kind in (
+        PrincipalKind.ADMIN,
+        PrincipalKind.ANONYMOUS,
+    )
+
+
 def _request_id(request: web.Request) -> str:
     """The caller's X-Request-Id when it is a plausible id (for correlation), else a new one."""
     given = request.headers.get("X-Request-Id", "")
@@ -305,7 +350,7 @@ def _http_refusal(request: web.Request) -> web.Response | None:
 
 def _cross_site_refusal(request: web.Request) -> web.Response | None:
     """A GET that runs an operation must carry a header a cross-site page cannot send unasked."""
-    if request.method != "GET" or "query" not in request.query:
+    if request.method != "GET" or not {"query", "documentId", "extensions"} & set(request.query):
         return None
     if not any(request.headers.get(h) for h in PREFLIGHT_HEADERS):
         return error_response(
