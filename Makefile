@@ -11,7 +11,7 @@ GRAPHIQL := web/graphiql/node_modules/.package-lock.json
 $(STAMP): pyproject.toml $(GRAPHIQL)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,tracing]'
 	touch $(STAMP)
 
 # GraphiQL's browser assets, from the npm registry, checked against package-lock.json's integrity hashes.

@@ -23,9 +23,9 @@ from db import embedded
 from db.key_usage import LastUseRecorder
 from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
-from schema.build import schema
+from schema.build import build_schema, schema
 from settings import Settings, SettingsError
-from web import graphiql_page, health, logs, middlewares
+from web import graphiql_page, health, logs, middlewares, tracing
 from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
 from web.metrics import Metrics
 from web.rate_limit import rate_limiter
@@ -56,7 +56,11 @@ def init_app(
     app.router.add_get("/readyz", health.readyz)
     app.router.add_get("/metrics", _metrics)
     app.router.add_get("/graphiql/assets/{name}", graphiql_page.asset)
-    view = GraphQLView(schema=schema, authenticator=Authenticator(settings, now), now=now)
+    served = schema
+    if settings.otel_exporter_endpoint:
+        tracing.configure(settings.otel_exporter_endpoint)
+        served = build_schema(tracing=True)
+    view = GraphQLView(schema=served, authenticator=Authenticator(settings, now), now=now)
     app.router.add_route("*", "/graphql", view)
     return app
 

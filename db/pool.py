@@ -7,7 +7,7 @@ statements-per-request figure and the tests that pin it) needs no cooperation fr
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
@@ -62,13 +62,16 @@ class PoolDatabase:
 
 
 class StatementCounter:
-    """Counts the statements one request sends to PostgreSQL."""
+    """Counts the statements one request sends to PostgreSQL (and, when tracing, traces them)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.on_statement: Callable[[LoggedQuery], None] | None = None
 
     def __call__(self, query: LoggedQuery) -> None:
         self.count += 1
+        if self.on_statement is not None:
+            self.on_statement(query)
 
 
 class CountingDatabase:

@@ -22,8 +22,13 @@ class Schema(strawberry.Schema):
         return None
 
 
-def build_schema() -> strawberry.Schema:
-    schema = Schema(query=Query, mutation=Mutation, extensions=[RequestRules])
+def build_schema(*, tracing: bool = False) -> strawberry.Schema:
+    extensions: list[Any] = [RequestRules]
+    if tracing:
+        from web.tracing import Tracing
+
+        extensions.insert(0, Tracing)
+    schema = Schema(query=Query, mutation=Mutation, extensions=extensions)
     enforce_access(schema)
     return schema
 

@@ -13,7 +13,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +36,7 @@ from schema.context import Context
 from schema.errors import ApiError
 from web import graphiql_page
 from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
+from web.rate_limit import Decision
 from web.trusted_documents import DocumentError, document_id_of
 
 log = logging.getLogger("carrier_admin.graphql")
@@ -52,7 +53,8 @@ JSON = "application/json"
 # A request carrying one of these cannot be a "simple" cross-site request: browsers preflight it.
 PREFLIGHT_HEADERS = ("X-Requested-With", "GraphQL-Preflight", "Apollo-Require-Preflight", "Authorization")
 REQUEST_ID_FORMAT = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-SUGGESTION = re.compile(r" Did you mean .*\?$")
+# graphql-core puts its hint at the end of some messages and in the middle of others.
+SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 UNAVAILABLE = "The database is not answering; try again shortly."
 # Failures to reach the database, which mean "try again", not "you asked wrongly".
 DATABASE_DOWN = (
@@ -94,6 +96,8 @@ class GraphQLView(StrawberryView[Context, None]):
             )
         response.headers["X-Request-Id"] = request_id
         response.headers["Cache-Control"] = "no-store"
+        # asyncpg reports statements through call_soon: let those callbacks run before counting.
+        await asyncio.sleep(0)
         self._record(request, response, time.perf_counter() - started)
         return response
 
@@ -144,7 +148,9 @@ class GraphQLView(StrawberryView[Context, None]):
         address = self.authenticator.address_of(request.remote, request.headers.get("X-Forwarded-For"))
         failures_bucket = f"authfail:{address}"
         if request.headers.get("Authorization"):
-            before = await limiter.exceeded(failures_bucket, settings.rate_limit_failed_auth_per_address)
+            before = await _guarded(
+                limiter.exceeded(failures_bucket, settings.rate_limit_failed_auth_per_address)
+            )
             if not before.allowed:
                 metrics.rate_limited.labels("failed_auth").inc()
                 return rate_limited(request_id, before.retry_after, "failed authentication attempts")
@@ -157,7 +163,7 @@ class GraphQLView(StrawberryView[Context, None]):
             )
         except AuthenticationError as error:
             metrics.key_verifications.labels(error.kind).inc()
-            await limiter.hit(failures_bucket, settings.rate_limit_failed_auth_per_address)
+            await _guarded(limiter.hit(failures_bucket, settings.rate_limit_failed_auth_per_address))
             return error_response(error.status, error.message, error.code, request_id)
         except DATABASE_DOWN:
             log.warning("authentication could not reach the database", exc_info=True)
@@ -176,12 +182,7 @@ class GraphQLView(StrawberryView[Context, None]):
             bucket, limit = f"person:{principal.id}", settings.rate_limit_per_person
         else:
             bucket, limit = f"address:{caller.address}", settings.rate_limit_per_address
-        try:
-            decision = await limiter.hit(bucket, limit)
-        except Exception:
-            # A rate limiter that is down must not take the API down with it.
-            log.warning("rate limiter unavailable; request let through", exc_info=True)
-            return None
+        decision = await _guarded(limiter.hit(bucket, limit))
         if decision.allowed:
             return None
         request.app[METRICS].rate_limited.labels(bucket.split(":")[0]).inc()
@@ -310,6 +311,15 @@ class GraphQLView(StrawberryView[Context, None]):
                 "sql_statements": context.statements.count if context else 0,
             },
         )
+
+
+async def _guarded(check: Awaitable[Decision]) -> Decision:
+    """A rate limiter that is down (Redis unreachable) must not take the API down with it."""
+    try:
+        return await check
+    except Exception:
+        log.warning("rate limiter unavailable; request let through", exc_info=True)
+        return Decision(allowed=True, retry_after=0)
 
 
 def _trusted_only(request: web.Request) -> bool:

@@ -1,0 +1,204 @@
+"""Rate limits over HTTP: per API key, per person, per address for anonymous callers, failed
+authentication per address, and the Redis-backed counters shared by two app instances."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+import pytest
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient
+
+from db.pool import Connection
+from tests import factories
+from tests.conftest import ClientFactory
+from tests.factories import admin_token, bearer, staff_token
+from web.rate_limit import WINDOW_SECONDS
+
+VIEWER = "query Viewer { viewer { kind id } }"
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
+
+
+async def fresh_window(needed: float = 3.0) -> None:
+    """The counters use fixed one-minute windows: start a scenario with at least `needed` s left."""
+    left = WINDOW_SECONDS - time.time() % WINDOW_SECONDS
+    if left < needed:
+        await asyncio.sleep(left + 0.05)
+
+
+async def _ask(client: TestClient[Any, Any], headers: dict[str, str] | None = None) -> ClientResponse:
+    response = await client.post("/graphql", json={"query": VIEWER}, headers=headers or {})
+    await response.read()
+    return response
+
+
+async def _assert_rate_limited(response: ClientResponse) -> None:
+    assert response.status == 429
+    retry_after = response.headers["Retry-After"]
+    assert retry_after.isdigit()
+    assert 1 <= int(retry_after) <= WINDOW_SECONDS
+    body = await response.json()
+    assert "data" not in body
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "RATE_LIMITED"
+    assert error["extensions"]["retryAfter"] == int(retry_after)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+async def _two_keys(conn: Connection) -> tuple[str, str]:
+    carrier_id = await factories.carrier(conn)
+    _, first = await factories.api_key(conn, carrier_id)
+    _, second = await factories.api_key(conn, carrier_id)
+    return first, second
+
+
+async def test_per_key_limit(make_client: ClientFactory, conn: Connection) -> None:
+    key, other_key = await _two_keys(conn)
+    client = await make_client(rate_limit_per_key=3)
+    await fresh_window()
+
+    statuses = [(await _ask(client, bearer(key))).status for _ in range(3)]
+    fourth = await _ask(client, bearer(key))
+
+    assert statuses == [200, 200, 200]
+    await _assert_rate_limited(fourth)
+    # Another key has its own count.
+    assert (await _ask(client, bearer(other_key))).status == 200
+
+
+async def test_per_person_limit(make_client: ClientFactory) -> None:
+    client = await make_client(rate_limit_per_person=3)
+    await fresh_window()
+
+    # Every request with a freshly minted token: the count is the person's (subject), not the token's.
+    statuses = [(await _ask(client, bearer(staff_token()))).status for _ in range(3)]
+    fourth = await _ask(client, bearer(staff_token()))
+
+    assert statuses == [200, 200, 200]
+    await _assert_rate_limited(fourth)
+    other_person = await _ask(client, bearer(admin_token(subject="admin-rate-2")))
+    assert other_person.status == 200
+    assert (await other_person.json())["data"]["viewer"] == {"kind": "ADMIN", "id": "admin-rate-2"}
+
+
+async def test_per_person_limit_between_two_admins(make_client: ClientFactory) -> None:
+    client = await make_client(rate_limit_per_person=2)
+    await fresh_window()
+
+    first = [(await _ask(client, bearer(admin_token(subject="admin-a")))).status for _ in range(3)]
+    second = [(await _ask(client, bearer(admin_token(subject="admin-b")))).status for _ in range(2)]
+
+    assert first == [200, 200, 429]
+    assert second == [200, 200]
+
+
+async def test_anonymous_requests_per_address(make_client: ClientFactory) -> None:
+    client = await make_client(rate_limit_per_address=2)
+    await fresh_window()
+
+    statuses = [(await _ask(client)).status for _ in range(2)]
+    third = await _ask(client)
+
+    assert statuses == [200, 200]
+    await _assert_rate_limited(third)
+    # People are counted by who they are, not by the address they share with anonymous callers.
+    assert (await _ask(client, bearer(staff_token()))).status == 200
+
+
+async def test_failed_authentication_per_address(make_client: ClientFactory, conn: Connection) -> None:
+    key, _ = await _two_keys(conn)
+    client = await make_client(rate_limit_failed_auth_per_address=2)
+    await fresh_window()
+
+    failures = [(await _ask(client, bearer("cak_test_not-a-real-key"))).status for _ in range(2)]
+    with_valid_token = await _ask(client, bearer(staff_token()))
+    with_valid_key = await _ask(client, bearer(key))
+
+    assert failures == [401, 401]
+    await _assert_rate_limited(with_valid_token)
+    await _assert_rate_limited(with_valid_key)
+    # A request without credentials has nothing to guess with: it is not refused by this limit.
+    assert (await _ask(client)).status == 200
+
+
+async def test_failed_authentication_below_the_limit_lets_a_valid_credential_through(
+    make_client: ClientFactory,
+) -> None:
+    client = await make_client(rate_limit_failed_auth_per_address=2)
+    await fresh_window()
+
+    failure = await _ask(client, bearer("cak_test_not-a-real-key"))
+    success = await _ask(client, bearer(staff_token()))
+
+    assert (failure.status, success.status) == (401, 200)
+
+
+async def test_failed_authentication_counts_bad_tokens_too(make_client: ClientFactory) -> None:
+    client = await make_client(rate_limit_failed_auth_per_address=2)
+    await fresh_window()
+
+    failures = [(await _ask(client, bearer("eyJhbGciOiJIUzI1NiJ9.e30.bad"))).status for _ in range(2)]
+    after = await _ask(client, bearer(staff_token()))
+
+    assert failures == [401, 401]
+    await _assert_rate_limited(after)
+
+
+async def _redis_answers() -> bool:
+    try:
+        async with asyncio.timeout(0.5):
+            _, writer = await asyncio.open_connection(REDIS_HOST, REDIS_PORT)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return True
+
+
+async def test_redis_counters_are_shared_between_instances(
+    make_client: ClientFactory, conn: Connection
+) -> None:
+    if not await _redis_answers():
+        pytest.skip(f"nothing answers on {REDIS_HOST}:{REDIS_PORT}")
+    # A key created in this test: its id (the counter's name) is new, whoever else uses this Redis.
+    key, _ = await _two_keys(conn)
+    one = await make_client(redis_url=REDIS_URL, rate_limit_per_key=3)
+    other = await make_client(redis_url=REDIS_URL, rate_limit_per_key=3)
+    await fresh_window()
+
+    statuses = [
+        (await _ask(one, bearer(key))).status,
+        (await _ask(one, bearer(key))).status,
+        (await _ask(other, bearer(key))).status,
+    ]
+    fourth = await _ask(other, bearer(key))
+
+    assert statuses == [200, 200, 200]
+    await _assert_rate_limited(fourth)
+    await _assert_rate_limited(await _ask(one, bearer(key)))
+
+
+async def test_redis_counters_are_per_key(make_client: ClientFactory, conn: Connection) -> None:
+    if not await _redis_answers():
+        pytest.skip(f"nothing answers on {REDIS_HOST}:{REDIS_PORT}")
+    key, other_key = await _two_keys(conn)
+    client = await make_client(redis_url=REDIS_URL, rate_limit_per_key=1)
+    await fresh_window()
+
+    assert (await _ask(client, bearer(key))).status == 200
+    assert (await _ask(client, bearer(key))).status == 429
+    assert (await _ask(client, bearer(other_key))).status == 200
+
+
+async def test_an_unreachable_redis_lets_requests_through(make_client: ClientFactory) -> None:
+    # Nothing listens on port 1: the limiter fails, and the API keeps answering (view.py's fallback).
+    client = await make_client(redis_url="redis://127.0.0.1:1/0", rate_limit_per_person=1)
+
+    statuses = [(await _ask(client, bearer(staff_token()))).status for _ in range(2)]
+
+    assert statuses == [200, 200]
