@@ -11,6 +11,7 @@ import strawberry
 from graphql import GraphQLError
 
 from schema.enforcement import enforce_access
+from schema.fast_execution import execution_context_class, plain_fields
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.request_rules import RequestRules
@@ -22,7 +23,8 @@ class Schema(strawberry.Schema):
         return None
 
 
-def build_schema(*, tracing: bool = False) -> strawberry.Schema:
+def build_schema(*, tracing: bool = False, fast: bool = True) -> strawberry.Schema:
+    """The schema; `fast=False` keeps Strawberry's own executor (the fast path's tests compare the two)."""
     extensions: list[Any] = [RequestRules]
     if tracing:
         from web.tracing import Tracing
@@ -30,6 +32,9 @@ def build_schema(*, tracing: bool = False) -> strawberry.Schema:
         extensions.insert(0, Tracing)
     schema = Schema(query=Query, mutation=Mutation, extensions=extensions)
     enforce_access(schema)
+    if fast:
+        # After enforcement: fields wrapped by an access rule are never on the fast path.
+        schema.execution_context_class = execution_context_class(plain_fields(schema._schema))
     return schema
 
 
