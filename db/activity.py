@@ -11,7 +11,7 @@ from typing import Any
 from access.principal import Principal, TenantScope
 from db.pagination import Keyset, Page, PageRequest, group_pages, to_page
 from db.pool import Connection
-from db.rows import row
+from db.rows import check_columns, row
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,7 @@ COLUMNS = """
     a.target_type, a.target_id, a.carrier_id, a.organization_id, a.before, a.after, a.reason,
     a.request_id, host(a.client_address) as client_address
 """
+check_columns(ActivityRow, COLUMNS)
 
 IN_SCOPE = "carrier_in_scope(a.carrier_id, a.organization_id, $1, $2, $3)"
 
@@ -174,7 +175,7 @@ async def page(
         where.until,
         *keyset.params,
     )
-    rows = [row(ActivityRow, r, skip=("total",)) for r in records if r["id"] is not None]
+    rows = [row(ActivityRow, r, skip=1) for r in records if r["id"] is not None]
     return to_page(rows, page, records[0]["total"])
 
 
@@ -184,4 +185,4 @@ async def pages_by_carrier_ids(
     keyset = _keyset(page, first_param=5)
     sql = PAGE_BY_CARRIER_IDS.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
     records = await conn.fetch(sql, *scope.params(), list(carrier_ids), *keyset.params)
-    return group_pages(records, carrier_ids, page, lambda r: row(ActivityRow, r, skip=("parent_id", "total")))
+    return group_pages(records, carrier_ids, page, lambda r: row(ActivityRow, r, skip=2))

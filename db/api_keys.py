@@ -12,7 +12,7 @@ from ipaddress import IPv4Network, IPv6Network
 from access.principal import TenantScope
 from db.pagination import Keyset, Page, PageRequest, group_pages
 from db.pool import Connection
-from db.rows import row
+from db.rows import check_columns, row
 
 
 class KeyStatus(enum.Enum):
@@ -61,6 +61,7 @@ COLUMNS = """
     k.rotated_from_id, k.last_used_at, host(k.last_used_address) as last_used_address,
     k.version, k.updated_at
 """
+check_columns(ApiKeyRow, COLUMNS)
 
 # The status condition, with `now` as a parameter so that tests can move the clock.
 STATUS = """
@@ -129,7 +130,7 @@ async def pages_by_carrier_ids(
         now,
         *keyset.params,
     )
-    return group_pages(records, carrier_ids, page, lambda r: row(ApiKeyRow, r, skip=("parent_id", "total")))
+    return group_pages(records, carrier_ids, page, lambda r: row(ApiKeyRow, r, skip=2))
 
 
 INSERT = f"""

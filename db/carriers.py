@@ -10,7 +10,7 @@ from datetime import datetime
 from access.principal import TenantScope
 from db.pagination import Keyset, Page, PageRequest, group_pages, to_page
 from db.pool import Connection
-from db.rows import row
+from db.rows import check_columns, row
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,7 @@ class CarrierFilter:
 
 
 COLUMNS = "c.id, c.code, c.name, c.organization_id, c.version, c.created_at, c.updated_at"
+check_columns(CarrierRow, COLUMNS)
 IN_SCOPE = "carrier_in_scope(c.id, c.organization_id, $1, $2, $3)"
 
 BY_IDS = f"""
@@ -108,7 +109,7 @@ async def page(
     filter_params = [where.organization_id, where.attached, _like_pattern(where.search)]
     sql = PAGE.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
     records = await conn.fetch(sql, *scope.params(), *filter_params, *keyset.params)
-    rows = [row(CarrierRow, r, skip=("total",)) for r in records if r["id"] is not None]
+    rows = [row(CarrierRow, r, skip=1) for r in records if r["id"] is not None]
     return to_page(rows, page, records[0]["total"])
 
 
@@ -118,9 +119,7 @@ async def pages_by_organization_ids(
     keyset = Keyset.render(page, sort="c.code", id_column="c.id", key_type="text", first_param=5)
     sql = PAGE_BY_ORGANIZATION_IDS.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
     records = await conn.fetch(sql, *scope.params(), list(organization_ids), *keyset.params)
-    return group_pages(
-        records, organization_ids, page, lambda r: row(CarrierRow, r, skip=("parent_id", "total"))
-    )
+    return group_pages(records, organization_ids, page, lambda r: row(CarrierRow, r, skip=2))
 
 
 async def ids_by_codes(conn: Connection, *, codes: Sequence[str]) -> tuple[uuid.UUID, ...]:

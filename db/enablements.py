@@ -25,6 +25,9 @@ class Source(enum.Enum):
     DEFAULT = "DEFAULT"
 
 
+SOURCES = {source.value: source for source in Source}
+
+
 @dataclass(frozen=True, slots=True)
 class EnablementRow:
     """One feature for one carrier (or organization): its own setting and the effective value."""
@@ -94,7 +97,7 @@ def _enablement(r: Record) -> EnablementRow:
         feature=feature,
         setting=r["setting"],
         effective=r["effective"],
-        source=Source(r["source"]),
+        source=SOURCES[r["source"]],
         updated_at=r["updated_at"],
         updated_by_kind=r["updated_by_kind"],
         updated_by_id=r["updated_by_id"],

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db.pool import Connection
-from db.rows import row
+from db.rows import check_columns, row
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,7 @@ class FeatureRow:
 
 
 COLUMNS = "f.id, f.key, f.name, f.description, f.default_enabled, f.version, f.created_at, f.updated_at"
+check_columns(FeatureRow, COLUMNS)
 
 ALL = f"select {COLUMNS} from features f order by f.key"
 BY_IDS = f"select {COLUMNS} from features f where f.id = any($1::uuid[])"

@@ -10,7 +10,7 @@ from datetime import datetime
 from access.principal import TenantScope
 from db.pagination import Keyset, Page, PageRequest, to_page
 from db.pool import Connection
-from db.rows import row
+from db.rows import check_columns, row
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,7 @@ class OrganizationRow:
 
 
 COLUMNS = "o.id, o.name, o.version, o.created_at, o.updated_at"
+check_columns(OrganizationRow, COLUMNS)
 IN_SCOPE = "organization_in_scope(o.id, $1, $2, $3)"
 
 BY_IDS = f"""
@@ -60,7 +61,7 @@ async def page(
     sql = PAGE.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
     pattern = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") if search else None
     records = await conn.fetch(sql, *scope.params(), pattern or None, *keyset.params)
-    rows = [row(OrganizationRow, r, skip=("total",)) for r in records if r["id"] is not None]
+    rows = [row(OrganizationRow, r, skip=1) for r in records if r["id"] is not None]
     return to_page(rows, page, records[0]["total"])
 
 

@@ -14,6 +14,8 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import orjson
+
 T = TypeVar("T")
 P = TypeVar("P", bound=Hashable)
 
@@ -30,8 +32,8 @@ class Cursor:
     id: uuid.UUID
 
     def encode(self) -> str:
-        raw = json.dumps([self.list_name, self.key, str(self.id)], separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        raw = orjson.dumps([self.list_name, self.key, str(self.id)])
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     @classmethod
     def decode(cls, text: str, list_name: str) -> Cursor:

@@ -1,15 +1,36 @@
-"""Turning asyncpg records into the typed rows that repositories return."""
+"""Turning asyncpg records into the typed rows that repositories return.
+
+Rows are built positionally (a record's values in SELECT order) because it is several times cheaper
+than by keyword, and a repository may read thousands per request; `check_columns` makes each
+repository prove at import that its column list matches its row type, so the order cannot drift.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+import re
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+_ALIAS = re.compile(r"(?:.*\s+as\s+|.*\.)(\w+)$", re.IGNORECASE | re.DOTALL)
 
-def row(cls: type[T], record: Any, *, skip: Iterable[str] = ()) -> T:
-    """Build `cls` from a record's columns, leaving out helper columns such as a page's total."""
-    skipped = set(skip)
-    values = {k: v for k, v in record.items() if k not in skipped}
-    return cls(**values)
+
+def row(cls: type[T], record: Any, *, skip: int = 0) -> T:
+    """Build `cls` from a record's values, after `skip` leading helper columns (a page's total...)."""
+    values = tuple(record)
+    return cls(*(values[skip:] if skip else values))
+
+
+def check_columns(cls: type[Any], columns: str) -> None:
+    """Fail at import if a SELECT list and its row type disagree on names or order."""
+    names = [_column_name(column) for column in columns.split(",")]
+    fields = [field.name for field in dataclasses.fields(cls)]
+    if names != fields:
+        raise TypeError(f"{cls.__name__}: columns {names} do not match fields {fields}")
+
+
+def _column_name(column: str) -> str:
+    column = column.strip()
+    match = _ALIAS.match(column)
+    return match.group(1) if match else column

@@ -20,4 +20,7 @@ class Actor:
     def of(cls, kind: str | None, actor_id: str | None, name: str | None) -> Actor | None:
         if kind is None:
             return None
-        return cls(kind=PrincipalKind(kind), id=actor_id, name=name)
+        return cls(kind=KINDS[kind], id=actor_id, name=name)
+
+
+KINDS = {kind.value: kind for kind in PrincipalKind}

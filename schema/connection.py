@@ -37,24 +37,33 @@ class Edge(Generic[T]):
 
 @strawberry.type(description="A page of a list: items, cursors, and the size of the whole list.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="The page's items with their cursors.")
     nodes: list[T] = strawberry.field(description="The page's items, when cursors are not needed.")
     page_info: PageInfo = strawberry.field(description="Whether more pages exist, and their cursors.")
     total_count: int = strawberry.field(description="How many items the whole list holds.")
+    rows: strawberry.Private[list[Any]]
+    cursor: strawberry.Private[Callable[[Any], Cursor]]
+
+    @strawberry.field(description="The page's items with their cursors.")
+    def edges(self) -> list[Edge[T]]:
+        # Cursors are encoded only when asked for: partner tooling often reads `nodes` alone.
+        return [
+            Edge(cursor=self.cursor(row).encode(), node=node)
+            for row, node in zip(self.rows, self.nodes, strict=True)
+        ]
 
 
 def connection(page: Page[Any], node: Callable[[Any], T], cursor: Callable[[Any], Cursor]) -> Connection[T]:
     """Wrap a page of rows: `node` makes the GraphQL object, `cursor` names the row's position."""
-    cursors = [cursor(row).encode() for row in page.rows]
-    nodes = [node(row) for row in page.rows]
+    rows = page.rows
     return Connection(
-        edges=[Edge(cursor=c, node=n) for c, n in zip(cursors, nodes, strict=True)],
-        nodes=nodes,
+        nodes=[node(row) for row in rows],
         page_info=PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=cursors[0] if cursors else None,
-            end_cursor=cursors[-1] if cursors else None,
+            start_cursor=cursor(rows[0]).encode() if rows else None,
+            end_cursor=cursor(rows[-1]).encode() if rows else None,
         ),
         total_count=page.total_count,
+        rows=rows,
+        cursor=cursor,
     )

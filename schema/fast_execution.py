@@ -24,6 +24,7 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     Undefined,
+    specified_scalar_types,
 )
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -143,7 +144,41 @@ def _read(attribute: str, complete: Callable[[Any], Any]) -> Callable[[Any], Any
     return lambda source: complete(getattr(source, attribute))
 
 
+# The built-in scalars return these Python types unchanged; anything else goes through coercion.
+_PASS_THROUGH: dict[str, tuple[type, ...]] = {
+    "String": (str,),
+    "ID": (str,),
+    "Boolean": (bool,),
+    "Float": (float,),
+}
+_INT_RANGE = range(-(2**31), 2**31)
+
+
 def _leaf(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
+    coerce = _generic_leaf(leaf_type)
+    passes = _PASS_THROUGH.get(leaf_type.name) if leaf_type is specified_scalar(leaf_type.name) else None
+    if passes is not None:
+        return lambda value: value if type(value) in passes else coerce(value)
+    if leaf_type.name == "Int" and leaf_type is specified_scalar("Int"):
+        return lambda value: value if type(value) is int and value in _INT_RANGE else coerce(value)
+    if isinstance(leaf_type, GraphQLEnumType):
+        # Strawberry's enums coerce a member to the name whose value matches: the same, precomputed.
+        names = {value.value: name for name, value in leaf_type.values.items()}
+        enum_class = getattr(leaf_type, "wrapped_cls", ())
+
+        def enum(value: Any) -> Any:
+            name = names.get(value.value) if isinstance(value, enum_class) else None
+            return name if name is not None else coerce(value)
+
+        return enum
+    return coerce
+
+
+def specified_scalar(name: str) -> GraphQLScalarType | None:
+    return specified_scalar_types.get(name)
+
+
+def _generic_leaf(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
     coerce = leaf_type.coerce_output_value
 
     def complete(value: Any) -> Any:
