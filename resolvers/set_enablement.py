@@ -1,17 +1,20 @@
 """setCarrierEnablement and setOrganizationEnablement: switch a feature at one level, with a reason.
 
-An organization's setting never touches a carrier's explicit override: only carriers that inherit
-follow it, and the payload lists exactly those whose effective value changed.
+Both levels go through one flow; a `Level` says what differs (which row is locked, which table holds
+the setting, which carriers can feel it). An organization's setting never touches a carrier's
+explicit override: only carriers that inherit follow it, and the payload lists exactly those whose
+effective value changed.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from db import activity, carriers, enablements, features, organizations
 from db.activity import Event
-from db.enablements import Actor
+from db.enablements import Actor, Effective
 from db.features import FeatureRow
 from db.pool import Connection
 from resolvers import validation
@@ -19,6 +22,8 @@ from resolvers.changes import EffectiveChange, diff, origin, summary
 from resolvers.failures import InvalidFailure
 from schema.context import Context
 from schema.enums import EnablementState
+
+SETTINGS = {EnablementState.ENABLED: True, EnablementState.DISABLED: False, EnablementState.INHERIT: None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +33,103 @@ class EnablementSet:
     changes: list[EffectiveChange] = field(default_factory=list)
 
 
-def _setting(state: EnablementState) -> bool | None:
-    return {EnablementState.ENABLED: True, EnablementState.DISABLED: False, EnablementState.INHERIT: None}[
-        state
-    ]
+@dataclass(frozen=True, slots=True)
+class Level:
+    type_name: str  # "Carrier" or "Organization"
+    field: str  # the input field naming the owner
+    action: str
+    # The owner, locked for the change; None when it does not exist. Returns (owner, its organization).
+    lock: Callable[[Connection, uuid.UUID], Awaitable[tuple[object, uuid.UUID | None] | None]]
+    # Effective values of the feature for the carriers this level reaches.
+    effective: Callable[[Connection, uuid.UUID, uuid.UUID], Awaitable[Effective]]
+    own: Callable[[Connection, uuid.UUID, uuid.UUID], Awaitable[bool | None]]
+    store: Callable[[Connection, uuid.UUID, uuid.UUID, bool | None, Actor], Awaitable[None]]
+
+
+async def _lock_carrier(conn: Connection, owner: uuid.UUID) -> tuple[object, uuid.UUID | None] | None:
+    row = await carriers.lock(conn, carrier_id=owner)
+    return (row, row.organization_id) if row else None
+
+
+async def _lock_organization(conn: Connection, owner: uuid.UUID) -> tuple[object, uuid.UUID | None] | None:
+    row = await organizations.lock(conn, organization_id=owner)
+    return (row, row.id) if row else None
+
+
+CARRIER = Level(
+    type_name="Carrier",
+    field="carrierId",
+    action="enablement.setForCarrier",
+    lock=_lock_carrier,
+    effective=lambda conn, owner, feature: enablements.effective(
+        conn, carrier_ids=[owner], feature_id=feature
+    ),
+    own=lambda conn, owner, feature: enablements.own_setting(conn, carrier_id=owner, feature_id=feature),
+    store=lambda conn, owner, feature, enabled, actor: enablements.set_for_carrier(
+        conn, carrier_id=owner, feature_id=feature, enabled=enabled, actor=actor
+    ),
+)
+ORGANIZATION = Level(
+    type_name="Organization",
+    field="organizationId",
+    action="enablement.setForOrganization",
+    lock=_lock_organization,
+    effective=lambda conn, owner, feature: enablements.effective(
+        conn, organization_id=owner, feature_id=feature
+    ),
+    own=lambda conn, owner, feature: enablements.own_setting(conn, organization_id=owner, feature_id=feature),
+    store=lambda conn, owner, feature, enabled, actor: enablements.set_for_organization(
+        conn, organization_id=owner, feature_id=feature, enabled=enabled, actor=actor
+    ),
+)
+
+
+async def set_carrier_enablement(
+    context: Context, *, carrier_id: str, feature_key: str, state: EnablementState, reason: str
+) -> EnablementSet:
+    return await set_enablement(context, CARRIER, carrier_id, feature_key, state, reason)
+
+
+async def set_organization_enablement(
+    context: Context, *, organization_id: str, feature_key: str, state: EnablementState, reason: str
+) -> EnablementSet:
+    return await set_enablement(context, ORGANIZATION, organization_id, feature_key, state, reason)
+
+
+async def set_enablement(  # noqa: PLR0917 - the two public functions above name every argument
+    context: Context, level: Level, owner_id: str, feature_key: str, state: EnablementState, reason: str
+) -> EnablementSet:
+    owner = validation.object_id(owner_id, type_name=level.type_name, field=level.field)
+    key = validation.feature_key(feature_key)
+    reason = validation.text(reason, field="reason", label="A reason", max_length=500, multiline=True)
+    setting = SETTINGS[state]
+    async with context.db.acquire() as conn, conn.transaction():
+        locked = await level.lock(conn, owner)
+        if locked is None:
+            raise validation.not_found(level.type_name, owner_id, level.field)
+        _, organization_id = locked
+        feature = await _feature(conn, key)
+        previous = await level.own(conn, owner, feature.id)
+        if previous == setting:
+            return EnablementSet(owner, feature)  # already so: nothing to record
+        before = await level.effective(conn, owner, feature.id)
+        await level.store(conn, owner, feature.id, setting, Actor(*context.principal.audit_fields()))
+        changes = diff(before, await level.effective(conn, owner, feature.id))
+        await activity.record(
+            conn,
+            origin=origin(context),
+            event=Event(
+                action=level.action,
+                target_type=level.type_name,
+                target_id=owner,
+                carrier_id=owner if level is CARRIER else None,
+                organization_id=organization_id,
+                before={"feature": key, "state": EnablementState.from_setting(previous).value},
+                after={"feature": key, "state": state.value, "effectiveChanges": summary(changes)},
+                reason=reason,
+            ),
+        )
+    return EnablementSet(owner, feature, changes)
 
 
 async def _feature(conn: Connection, key: str) -> FeatureRow:
@@ -39,84 +137,3 @@ async def _feature(conn: Connection, key: str) -> FeatureRow:
     if found is None:
         raise InvalidFailure(f"There is no feature {key!r} in the catalogue.", field="featureKey")
     return found
-
-
-def _actor(context: Context) -> Actor:
-    return Actor(*context.principal.audit_fields())
-
-
-async def set_carrier_enablement(
-    context: Context, *, carrier_id: str, feature_key: str, state: EnablementState, reason: str
-) -> EnablementSet:
-    raw_id = validation.object_id(carrier_id, type_name="Carrier", field="carrierId")
-    key = validation.feature_key(feature_key)
-    reason = validation.text(reason, field="reason", label="A reason", max_length=500, multiline=True)
-    async with context.db.acquire() as conn, conn.transaction():
-        carrier = await carriers.lock(conn, carrier_id=raw_id)
-        if carrier is None:
-            raise validation.not_found("Carrier", carrier_id, "carrierId")
-        feature = await _feature(conn, key)
-        before = await enablements.effective(conn, carrier_ids=[raw_id], feature_id=feature.id)
-        previous = await enablements.own_setting(conn, carrier_id=raw_id, feature_id=feature.id)
-        if previous == _setting(state):
-            return EnablementSet(raw_id, feature)
-        await enablements.set_for_carrier(
-            conn, carrier_id=raw_id, feature_id=feature.id, enabled=_setting(state), actor=_actor(context)
-        )
-        changes = diff(before, await enablements.effective(conn, carrier_ids=[raw_id], feature_id=feature.id))
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
-                action="enablement.setForCarrier",
-                target_type="Carrier",
-                target_id=raw_id,
-                carrier_id=raw_id,
-                organization_id=carrier.organization_id,
-                before={"feature": key, "state": EnablementState.from_setting(previous).value},
-                after={"feature": key, "state": state.value, "effectiveChanges": summary(changes)},
-                reason=reason,
-            ),
-        )
-    return EnablementSet(raw_id, feature, changes)
-
-
-async def set_organization_enablement(
-    context: Context, *, organization_id: str, feature_key: str, state: EnablementState, reason: str
-) -> EnablementSet:
-    raw_id = validation.object_id(organization_id, type_name="Organization", field="organizationId")
-    key = validation.feature_key(feature_key)
-    reason = validation.text(reason, field="reason", label="A reason", max_length=500, multiline=True)
-    async with context.db.acquire() as conn, conn.transaction():
-        organization = await organizations.lock(conn, organization_id=raw_id)
-        if organization is None:
-            raise validation.not_found("Organization", organization_id, "organizationId")
-        feature = await _feature(conn, key)
-        before = await enablements.effective(conn, organization_id=raw_id, feature_id=feature.id)
-        previous = await enablements.own_setting(conn, organization_id=raw_id, feature_id=feature.id)
-        if previous == _setting(state):
-            return EnablementSet(raw_id, feature)
-        await enablements.set_for_organization(
-            conn,
-            organization_id=raw_id,
-            feature_id=feature.id,
-            enabled=_setting(state),
-            actor=_actor(context),
-        )
-        changes = diff(
-            before, await enablements.effective(conn, organization_id=raw_id, feature_id=feature.id)
-        )
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
-                action="enablement.setForOrganization",
-                target_type="Organization",
-                target_id=raw_id,
-                organization_id=raw_id,
-                before={"feature": key, "state": EnablementState.from_setting(previous).value},
-                after={"feature": key, "state": state.value, "effectiveChanges": summary(changes)},
-                reason=reason,
-            ),
-        )
-    return EnablementSet(raw_id, feature, changes)
