@@ -26,6 +26,7 @@ from settings import Settings
 
 # One message for a malformed key and an unknown one: an attacker learns nothing from the difference.
 INVALID_KEY = "Invalid API key."
+TOKEN_CACHE_SIZE = 10_000
 URL_CREDENTIAL_PARAMETERS = frozenset({"api_key", "apikey", "key", "access_token", "token", "auth"})
 
 
@@ -71,6 +72,11 @@ class Authenticator:
         )
         # Tokens' expiry is judged by the same clock as keys' (tests move it).
         self.verifier = TokenVerifier(self.token_settings, now=lambda: self.now().timestamp())
+        # Verified tokens by their text: a signature check per request is the largest fixed cost of a
+        # person's request. Expiry is still judged on every request (see _person).
+        self.verified: dict[str, tuple[PersonClaims, float]] = {}
+        # Carrier codes never change and carriers are never deleted: code → id can be remembered.
+        self.carrier_ids: dict[str, uuid.UUID] = {}
 
     def address_of(self, remote: str | None, forwarded_for: str | None) -> IPAddress | None:
         return client_address(remote, forwarded_for, self.trusted_proxies)
@@ -135,6 +141,9 @@ class Authenticator:
         return Caller(principal.api_key(key.id, key.description, key.carrier_id, scopes), address, key)
 
     async def _person(self, token: str, database: Database) -> Principal:
+        cached = self.verified.get(token)
+        if cached is not None and self.now().timestamp() < cached[1]:
+            return await self._person_principal(cached[0], database)
         try:
             if self.settings.jwt_jwks_url:
                 # Fetching the key set is blocking network I/O: keep it off the event loop.
@@ -142,16 +151,27 @@ class Authenticator:
             else:
                 claims = self.verifier.verify(token)
         except InvalidTokenError as error:
+            self.verified.pop(token, None)
             raise AuthenticationError(f"Invalid token: {error.reason}.", kind="token") from None
+        self._remember(token, claims)
         return await self._person_principal(claims, database)
+
+    def _remember(self, token: str, claims: PersonClaims) -> None:
+        """Keep a verified token until its expiry (not past it, whatever the leeway)."""
+        if len(self.verified) >= TOKEN_CACHE_SIZE:
+            self.verified.clear()  # crude but bounded; verification simply runs again
+        self.verified[token] = (claims, claims.expires_at)
 
     async def _person_principal(self, claims: PersonClaims, database: Database) -> Principal:
         if claims.is_staff:
             return principal.staff(claims.subject, claims.name, claims.email)
-        carrier_ids: tuple[uuid.UUID, ...] = ()
-        if claims.carrier_codes:
+        missing = [code for code in claims.carrier_codes if code not in self.carrier_ids]
+        if missing:
             async with database.acquire() as conn:
-                carrier_ids = await carriers.ids_by_codes(conn, codes=claims.carrier_codes)
+                self.carrier_ids.update(await carriers.ids_by_codes(conn, codes=missing))
+        carrier_ids = tuple(
+            sorted(self.carrier_ids[code] for code in claims.carrier_codes if code in self.carrier_ids)
+        )
         return principal.admin(
             claims.subject,
             claims.name,

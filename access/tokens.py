@@ -64,6 +64,8 @@ class PersonClaims:
     is_staff: bool
     carrier_codes: tuple[str, ...]  # upper-cased, de-duplicated, sorted
     organization_ids: tuple[uuid.UUID, ...]  # de-duplicated, sorted
+    # The token's `exp` (seconds since the epoch): a verified token may be remembered until then.
+    expires_at: float = 0.0
 
 
 class InvalidTokenError(Exception):
@@ -248,6 +250,7 @@ class TokenVerifier:
             is_staff=_flag(payload.get(settings.claim_staff)),
             carrier_codes=_carrier_codes(payload.get(settings.claim_carriers)),
             organization_ids=_organization_ids(payload.get(settings.claim_organizations)),
+            expires_at=float(_timestamp(payload["exp"])),
         )
 
 

@@ -122,12 +122,13 @@ async def pages_by_organization_ids(
     return group_pages(records, organization_ids, page, lambda r: row(CarrierRow, r, skip=2))
 
 
-async def ids_by_codes(conn: Connection, *, codes: Sequence[str]) -> tuple[uuid.UUID, ...]:
-    """Unscoped: turns the carrier codes in a person's token into ids, once per request."""
+async def ids_by_codes(conn: Connection, *, codes: Sequence[str]) -> dict[str, uuid.UUID]:
+    """Unscoped: the ids of the carrier codes in a person's token (codes never change)."""
     records = await conn.fetch(
-        "select id from carriers where upper(code) = any($1::text[]) order by id", [c.upper() for c in codes]
+        "select upper(code) as code, id from carriers where upper(code) = any($1::text[])",
+        [c.upper() for c in codes],
     )
-    return tuple(r["id"] for r in records)
+    return {r["code"]: r["id"] for r in records}
 
 
 # Writes. Each returns the changed row, or None when the row is missing or the condition (an expected

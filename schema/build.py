@@ -9,12 +9,15 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 
 from schema.enforcement import enforce_access
 from schema.fast_execution import execution_context_class, plain_fields
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.request_rules import RequestRules
+
+DOCUMENT_CACHE_SIZE = 1024
 
 
 class Schema(strawberry.Schema):
@@ -25,7 +28,13 @@ class Schema(strawberry.Schema):
 
 def build_schema(*, tracing: bool = False, fast: bool = True) -> strawberry.Schema:
     """The schema; `fast=False` keeps Strawberry's own executor (the fast path's tests compare the two)."""
-    extensions: list[Any] = [RequestRules]
+    # Partner tooling and the frontend send the same documents again and again: parse and validate each
+    # once (validation is keyed by the request's rule set too, so limits and introspection still hold).
+    extensions: list[Any] = [
+        RequestRules,
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+    ]
     if tracing:
         from web.tracing import Tracing
 

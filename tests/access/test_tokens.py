@@ -95,6 +95,7 @@ def test_minted_token_round_trips_with_all_claims() -> None:
         is_staff=True,
         carrier_codes=("BLS", "SBB"),
         organization_ids=(ORG_A, ORG_B),
+        expires_at=float(int(NOW) + 8 * 3600),
     )
 
 
@@ -108,6 +109,7 @@ def test_minimal_token_has_no_rights() -> None:
         is_staff=False,
         carrier_codes=(),
         organization_ids=(),
+        expires_at=float(int(NOW) + 600),
     )
 
 
@@ -158,6 +160,7 @@ def test_custom_claim_names_are_used_for_minting_and_reading() -> None:
         is_staff=True,
         carrier_codes=("RHB",),
         organization_ids=(ORG_A,),
+        expires_at=float(raw["exp"]),
     )
 
 
