@@ -61,7 +61,9 @@ def execution_context_class(plain: PlainFields) -> type:
     class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self._builders: dict[tuple[str, tuple[int, ...]], Builder | None] = {}
+            # Keyed by the field-details list object itself (the executor passes the same one for every
+            # item of a list); the entry keeps that object alive, so its id cannot be reused meanwhile.
+            self._builders: dict[tuple[str, int], tuple[Any, Builder | None]] = {}
 
         def complete_object_value(
             self,
@@ -85,10 +87,14 @@ def execution_context_class(plain: PlainFields) -> type:
             )
 
         def _builder(self, object_type: GraphQLObjectType, field_details_list: Any) -> Builder | None:
-            key = (object_type.name, tuple(id(details.node) for details in field_details_list))
-            if key not in self._builders:
-                self._builders[key] = self._plan(object_type, field_details_list)
-            return self._builders[key]
+            key = (object_type.name, id(field_details_list))
+            entry = self._builders.get(key)
+            if entry is None:
+                entry = self._builders[key] = (
+                    field_details_list,
+                    self._plan(object_type, field_details_list),
+                )
+            return entry[1]
 
         def _plan(self, object_type: GraphQLObjectType, field_details_list: Any) -> Builder | None:
             grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
