@@ -44,6 +44,9 @@ class Settings:
     # Seconds in-flight requests get to finish after SIGTERM.
     shutdown_timeout_seconds: float = 15.0
 
+    # Allocations between young-generation garbage collections (Python's default is 700).
+    gc_young_threshold: int = 100_000
+
     # Hostile and oversized queries.
     max_body_bytes: int = 64 * 1024
     max_query_depth: int = 12
@@ -136,6 +139,7 @@ class Settings:
                 env, "DB_POOL_ACQUIRE_TIMEOUT_SECONDS", cls.pool_acquire_timeout_seconds
             ),
             shutdown_timeout_seconds=_float(env, "SHUTDOWN_TIMEOUT_SECONDS", cls.shutdown_timeout_seconds),
+            gc_young_threshold=_int(env, "GC_YOUNG_THRESHOLD", cls.gc_young_threshold),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", cls.max_body_bytes),
             max_query_depth=_int(env, "MAX_QUERY_DEPTH", cls.max_query_depth),
             max_aliases=_int(env, "MAX_ALIASES", cls.max_aliases),
