@@ -8,8 +8,8 @@ python server.py demo      load the demo data set (idempotent)
 from __future__ import annotations
 
 import argparse
-import gc
 import asyncio
+import gc
 import logging
 import sys
 import uuid
