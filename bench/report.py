@@ -1,0 +1,163 @@
+"""The results as Markdown: one table, the floor, and what they were measured on."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.dataset import Dataset
+from bench.floor import Floor
+from bench.measure import COARSE_REQUESTS_PER_CONNECTION, Figures
+
+HEADER = (
+    "| workload | our req/s | p50 ms | p99 ms | SQL statements/request | CPU ms/request "
+    "| DB CPU ms/request | response bytes | peer req/s | peer p50 ms | peer p99 ms "
+    "| peer CPU ms/request | peer DB CPU ms/request | ours ÷ peer (req/s) |"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    workload: str
+    ours: Figures
+    peer: Figures | None
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    command: str
+    started: datetime
+    load: str
+    pinning: str
+    rounds: int
+    dataset: Dataset
+    postgres_version: str
+    load_average: str
+    peer: str
+    notes: Sequence[str]
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def _throughput(figures: Figures) -> str:
+    return _number(figures.requests_per_second) + ("*" if figures.coarse else "")
+
+
+def _ratio(ours: Figures, peer: Figures | None) -> str:
+    if peer is None or peer.requests_per_second == 0:
+        return "—"
+    return f"{ours.requests_per_second / peer.requests_per_second:.2f}x"
+
+
+def table(rows: Sequence[Row]) -> str:
+    lines = [HEADER, "|" + "---|" * HEADER.count(" | ") + "---|"]
+    for row in rows:
+        o, p = row.ours, row.peer
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    row.workload,
+                    _throughput(o),
+                    _number(o.p50_ms),
+                    _number(o.p99_ms),
+                    _number(o.statements_per_request),
+                    _number(o.cpu_ms_per_request, 2),
+                    _number(o.db_cpu_ms_per_request, 2),
+                    f"{o.response_bytes:,}",
+                    _throughput(p) if p else "—",
+                    _number(p.p50_ms) if p else "—",
+                    _number(p.p99_ms) if p else "—",
+                    _number(p.cpu_ms_per_request, 2) if p else "—",
+                    _number(p.db_cpu_ms_per_request, 2) if p else "—",
+                    _ratio(o, p),
+                ]
+            )
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, e.g. `0.12 0.30 0.25`."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def render(rows: Sequence[Row], floor: Floor | None, context: Context) -> str:
+    dataset = context.dataset
+    shape = dataset.shape
+    counts = ", ".join(f"{name} {count:,}" for name, count in sorted(dataset.row_counts.items()))
+    errors = [f"{r.workload}: ours {r.ours.errors}" for r in rows if r.ours.errors] + [
+        f"{r.workload}: peer {r.peer.errors}" for r in rows if r.peer and r.peer.errors
+    ]
+    parts = [
+        "# carrier-admin benchmark",
+        "",
+        table(rows),
+        "",
+    ]
+    if floor is not None:
+        parts += [
+            f"**Floor** (main nested response, org of {shape.main_size} carriers, built by hand: asyncpg, "
+            f"dicts, orjson; one process, no HTTP, no GraphQL): **{floor.cpu_ms_per_response:.2f} ms CPU per "
+            f"response** ({floor.wall_ms_per_response:.2f} ms wall, {floor.statements} SQL statements, "
+            f"{floor.response_bytes:,} bytes, {floor.carriers} carriers, {floor.iterations} iterations).",
+            "",
+        ]
+    parts += [
+        "- Columns: req/s at fixed concurrency over all rounds, and p50/p99 latency as wrk saw it "
+        "(averaged over rounds). The cost columns come from requests sent one at a time after each "
+        "round's load (at least 5 and 1 s; the cheapest round is shown), so that requests left in "
+        "flight by wrk cannot skew them: CPU ms/request = the server process's user+system CPU "
+        "(/proc/<pid>/stat) per request; DB CPU ms/request = the same for the PostgreSQL backends "
+        "serving the benchmark database; SQL statements/request = our /metrics histogram "
+        "carrier_admin_sql_statements_per_request (GraphQL execution only: the API key lookup is not "
+        "counted). Response bytes = one response body.",
+        f"- Load: {context.load}; {context.rounds} round(s) per server and workload, ours and the peer "
+        "interleaved (ours, peer, ours, peer), after a warm-up of 3 requests per connection; each "
+        "server is left to finish its leftover requests before the next run; "
+        f"{context.pinning}; PostgreSQL not pinned.",
+        f"- Peer: {context.peer}",
+        f"- Data set: organizations of {', '.join(str(s) for s in shape.organization_sizes)} carriers, "
+        f"{shape.keys_per_carrier} API keys and an enablement row for each of {shape.features} features per "
+        f"carrier; background: {shape.unattached_carriers:,} unattached carriers, "
+        f"{shape.empty_organizations:,} empty organizations, {shape.activity_rows:,} activity rows. "
+        f"Rows: {counts}. Built in {dataset.seconds:.1f} s.",
+        f"- Machine: {os.cpu_count()} CPUs ({cpu_model()}); load average {context.load_average} at the "
+        f"start (other work on the machine shows up as noise); {context.postgres_version}; "
+        f"Python {platform.python_version()}; {platform.platform()}.",
+        f"- Date: {context.started.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Command: `{context.command}`",
+    ]
+    if any(r.ours.coarse or (r.peer and r.peer.coarse) for r in rows):
+        parts.append(
+            f"- \\* Fewer than {COARSE_REQUESTS_PER_CONNECTION} requests per connection in a run: slow "
+            "requests sharing one core finish in waves of about one per connection, so this req/s moves in "
+            "steps of connections/duration; a longer --duration steadies it (the CPU columns do not "
+            "depend on it)."
+        )
+    if errors:
+        parts.append(f"- **Errors during load** (timeouts, non-2xx responses): {'; '.join(errors)}")
+    parts += [f"- {note}" for note in context.notes]
+    return "\n".join(parts) + "\n"
+
+
+def write(text: str, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)

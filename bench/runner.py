@@ -1,0 +1,272 @@
+"""The whole benchmark, in order: data set, servers, workloads (ours and the peer interleaved), floor,
+report. Every server started here is stopped in `finally`, and the database dropped unless kept."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import dataset as data
+from bench import floor as floor_module
+from bench import load, measure, ours, peer, processes, report
+from bench.backends import Backends
+from bench.credentials import make_identity_provider
+from bench.load import LoadResult, LoadSettings, WrkMissingError
+from bench.measure import Cost, Figures, Target
+from bench.peer import PeerQueries, PeerUnavailableError
+from bench.processes import Pinning, Server
+from bench.workloads import Credential, Workload, check_ours, our_request, workloads
+
+# A server under fixed-concurrency load should keep its core busy; below this, say so in the report.
+BUSY_WARNING = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    server_url: str
+    database_name: str
+    keep_database: bool
+    tiny: bool
+    duration_seconds: float
+    connections: int
+    threads: int
+    rounds: int
+    peer: bool
+    peer_directory: Path
+    floor_iterations: int
+    output: Path
+    command: str
+
+
+@dataclass(slots=True)
+class PeerState:
+    server: Server | None = None
+    queries: PeerQueries | None = None
+    description: str = "not run (--no-peer)"
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+async def run(options: Options) -> int:
+    started = datetime.now(UTC)
+    load_average = report.load_average()
+    try:
+        wrk = load.find_wrk()
+    except WrkMissingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    shape = data.TINY if options.tiny else data.FULL
+    say(f"building the data set in database {options.database_name} ...")
+    dataset = await data.build(options.server_url, options.database_name, shape)
+    say(f"data set built in {dataset.seconds:.1f} s: {dataset.row_counts}")
+    try:
+        with tempfile.TemporaryDirectory(prefix="carrier-admin-bench-") as scratch:
+            text = await _benchmark(
+                options, dataset, wrk=wrk, scratch=Path(scratch), started=started, load_average=load_average
+            )
+    except RuntimeError as error:
+        # Our own failures (a server that died, an answer with errors) carry their explanation.
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if not options.keep_database:
+            await data.drop_database(options.server_url, options.database_name)
+    print()
+    print(text, flush=True)
+    report.write(text, options.output)
+    say(f"written to {options.output}")
+    return 0
+
+
+async def _benchmark(
+    options: Options, dataset: data.Dataset, *, wrk: str, scratch: Path, started: datetime, load_average: str
+) -> str:
+    pinning = Pinning.detect()
+    settings = LoadSettings(options.threads, options.connections, options.duration_seconds, pinning.load_core)
+    identity = make_identity_provider(scratch)
+    credentials = {
+        Credential.STAFF_TOKEN: f"Bearer {identity.staff_token()}",
+        Credential.API_KEY: f"Bearer {dataset.api_key_secret}",
+    }
+    monitor = await Backends.connect(dataset.url)
+    servers: list[Server] = []
+    try:
+        postgres_version = "PostgreSQL " + str(await monitor.conn.fetchval("show server_version"))
+        say("starting our server (CARRIER_ADMIN_ENV=production) ...")
+        our_server = ours.start(dataset.url, identity, core=pinning.server_core, log_dir=scratch)
+        servers.append(our_server)
+        peer_state = _start_peer(options, dataset, pinning, scratch) if options.peer else PeerState()
+        if peer_state.server is not None:
+            servers.append(peer_state.server)
+        rows: list[report.Row] = []
+        anomalies: list[str] = []
+        for number, workload in enumerate(workloads(dataset.shape)):
+            say(f"{workload.name}:")
+            target = Target.prepare(
+                our_server,
+                our_request(workload, dataset),
+                credentials[workload.credential],
+                scratch,
+                f"{number}-ours",
+            )
+            targets = [(target, measure.validate(target, functools.partial(check_ours, workload)))]
+            peer_target = _peer_target(peer_state, workload, dataset, scratch, number)
+            if peer_target is not None:
+                targets.append(peer_target)
+            try:
+                figures = await _interleaved(
+                    wrk,
+                    settings,
+                    monitor,
+                    rounds=options.rounds,
+                    targets=targets,
+                    workload_name=workload.name,
+                    anomalies=anomalies,
+                )
+            except (OSError, RuntimeError) as error:
+                states = "\n".join(t.server.state() for t, _ in targets)
+                raise RuntimeError(f"{workload.name}: {error}\n{states}") from error
+            rows.append(report.Row(workload.name, figures[0], figures[1] if len(figures) > 1 else None))
+        say(f"floor: {options.floor_iterations} hand-built responses ...")
+        floor = await floor_module.measure(dataset, options.floor_iterations, pinning.server_core)
+    finally:
+        for server in reversed(servers):
+            processes.stop(server)
+        await monitor.close()
+    context = report.Context(
+        command=options.command,
+        started=started,
+        load=f"wrk -t{options.threads} -c{options.connections} -d{round(options.duration_seconds)}s",
+        pinning=pinning.describe(),
+        rounds=options.rounds,
+        dataset=dataset,
+        postgres_version=postgres_version,
+        load_average=load_average,
+        peer=peer_state.description,
+        notes=[*_notes(peer_state), *(f"**Anomaly**: {a}" for a in anomalies)],
+    )
+    return report.render(rows, floor, context)
+
+
+def _start_peer(options: Options, dataset: data.Dataset, pinning: Pinning, scratch: Path) -> PeerState:
+    say(f"starting the peer (PostGraphile, from npm in {options.peer_directory}) ...")
+    try:
+        server = peer.start(options.peer_directory, dataset.url, core=pinning.server_core, log_dir=scratch)
+    except (PeerUnavailableError, OSError, subprocess.SubprocessError) as error:
+        say(f"the peer is unavailable, continuing without it: {error}")
+        return PeerState(description=f"not run: {_first_line(error)}")
+    try:
+        queries = peer.discover(server, dataset)
+    except (PeerUnavailableError, OSError, KeyError, TypeError, ValueError) as error:
+        processes.stop(server)
+        say(f"the peer's schema could not be used, continuing without it: {error}")
+        return PeerState(description=f"not run: {_first_line(error)}")
+    return PeerState(server, queries, _describe_peer(options.peer_directory))
+
+
+def _peer_target(
+    state: PeerState, workload: Workload, dataset: data.Dataset, scratch: Path, number: int
+) -> tuple[Target, int] | None:
+    """The peer's request for the workload, checked once, with its response size; None if it has none."""
+    if state.server is None or state.queries is None:
+        return None
+    body = state.queries.request(workload, dataset)
+    if body is None:
+        return None
+    target = Target.prepare(state.server, body, "", scratch, f"{number}-peer")
+    try:
+        return target, measure.validate(target, functools.partial(peer.check_peer, workload))
+    except (RuntimeError, OSError, ValueError) as error:
+        say(f"  the peer cannot answer this workload, skipped: {error}")
+        return None
+
+
+async def _interleaved(
+    wrk: str,
+    settings: LoadSettings,
+    monitor: Backends,
+    *,
+    rounds: int,
+    targets: list[tuple[Target, int]],
+    workload_name: str,
+    anomalies: list[str],
+) -> list[Figures]:
+    """Ours, peer, ours, peer, ...: a drift of the machine during the run hits both alike.
+
+    Each round is a wrk run and then a cost measurement; the cheapest cost of the rounds is kept, since
+    other work on the machine can only ever add to it.
+    """
+    for target, _ in targets:
+        await asyncio.to_thread(measure.warm_up, target, settings.connections)
+    runs: list[list[LoadResult]] = [[] for _ in targets]
+    costs: list[list[Cost]] = [[] for _ in targets]
+    for round_number in range(1, rounds + 1):
+        for (target, _), results, spent in zip(targets, runs, costs, strict=True):
+            measured = await measure.run(wrk, target, settings)
+            result = measured.load
+            results.append(result)
+            spent.append(await measure.cost(target, monitor))
+            say(
+                f"  {target.server.name:<4} round {round_number}: {result.requests_per_second:,.1f} req/s, "
+                f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, server busy {measured.busy:.0%}, "
+                f"{spent[-1].cpu_ms:.2f} ms CPU per request ({spent[-1].requests} one at a time)"
+                + (f", {result.errors} errors" if result.errors else "")
+            )
+            if measured.busy < BUSY_WARNING or not result.requests:
+                anomalies.append(
+                    f"{workload_name}, {target.server.name}, round {round_number}: {result.requests} "
+                    f"requests completed, the server was busy {measured.busy:.0%} of the run (another "
+                    "process on its core, or a stall)"
+                )
+    return [
+        measure.summarize(results, min(spent, key=lambda c: c.cpu_ms), response_bytes, settings.connections)
+        for (_, response_bytes), results, spent in zip(targets, runs, costs, strict=True)
+    ]
+
+
+def _describe_peer(directory: Path) -> str:
+    try:
+        package = json.loads((directory / "node_modules" / "postgraphile" / "package.json").read_text())
+        node = subprocess.run(  # noqa: S603 - the node we installed, asked its version
+            [str(directory / "node_modules" / "node" / "bin" / "node"), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        ).stdout.strip()
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return f"PostGraphile (amber preset), installed from npm in {directory}"
+    return (
+        f"PostGraphile {package.get('version', '?')} (amber preset, NODE_ENV=production) on Node {node}, "
+        f"installed from npm (packages `postgraphile@^5` and `node@^22`) in {directory}, same database, "
+        "same core."
+    )
+
+
+def _notes(state: PeerState) -> list[str]:
+    notes = [
+        "Ours runs `python server.py serve` with CARRIER_ADMIN_ENV=production, LOG_LEVEL=WARNING, rate "
+        "limits raised out of reach, in-process rate limiter (no REDIS_URL), RS256 staff tokens from a "
+        "JWKS file; the API key workload presents a `cak_live_` key instead.",
+    ]
+    if state.queries is not None:
+        notes.append(
+            "The peer answers the same questions in its own schema (carriers by code, keys by creation, "
+            "each carrier's own enablement rows with the feature key; no effective value, no key status); "
+            "it has no API keys, so the key workload is ours alone."
+        )
+    return notes
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

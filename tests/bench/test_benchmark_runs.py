@@ -1,0 +1,61 @@
+"""The load benchmark still runs: `python -m bench --tiny` against the test server, in a subprocess.
+
+It needs wrk (the Debian package `wrk`); CI installs it. Without it the test is skipped, not failed,
+so that a laptop without wrk can still run the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("wrk") is None, reason="wrk is not installed (apt-get install -y wrk); CI installs it"
+)
+
+
+def test_the_benchmark_runs_and_prints_its_table(server_url: str, tmp_path: Path) -> None:
+    # A database of its own: several test sessions may share one server.
+    database = f"carrier_admin_bench_ci_{uuid.uuid4().hex[:8]}"
+    output = tmp_path / "latest.md"
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+
+    completed = subprocess.run(  # noqa: S603 - our own interpreter and module, no shell
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--tiny",
+            "--duration",
+            "1",
+            "--rounds",
+            "1",
+            "--no-peer",
+            "--database-url",
+            server_url,
+            "--database-name",
+            database,
+            "--output",
+            str(output),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert "| workload | our req/s | p50 ms | p99 ms | SQL statements/request |" in completed.stdout
+    assert "nested: org of 5 carriers (main)" in completed.stdout
+    assert "**Floor**" in completed.stdout
+    assert output.read_text().startswith("# carrier-admin benchmark")
