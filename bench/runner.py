@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
+
 from bench import dataset as data
 from bench import floor as floor_module
-from bench import load, measure, ours, peer, processes, report
+from bench import load, lock, measure, ours, peer, processes, report
 from bench.backends import Backends
 from bench.credentials import make_identity_provider
 from bench.load import LoadResult, LoadSettings, WrkMissingError
@@ -57,34 +59,47 @@ def say(message: str) -> None:
 
 
 async def run(options: Options) -> int:
-    started = datetime.now(UTC)
-    load_average = report.load_average()
     try:
         wrk = load.find_wrk()
     except WrkMissingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    try:
+        async with lock.exclusive(options.server_url, options.database_name):
+            text = await _build_and_measure(options, wrk)
+    except RuntimeError as error:
+        # Our own failures (a server that died, an answer with errors) carry their explanation.
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except (asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        print(
+            f"error: PostgreSQL failed the benchmark ({type(error).__name__}: {error}); was the database "
+            "dropped or the server restarted by something else meanwhile?",
+            file=sys.stderr,
+        )
+        return 1
+    print()
+    print(text, flush=True)
+    report.write(text, options.output)
+    say(f"written to {options.output}")
+    return 0
+
+
+async def _build_and_measure(options: Options, wrk: str) -> str:
+    started = datetime.now(UTC)
+    load_average = report.load_average()
     shape = data.TINY if options.tiny else data.FULL
     say(f"building the data set in database {options.database_name} ...")
     dataset = await data.build(options.server_url, options.database_name, shape)
     say(f"data set built in {dataset.seconds:.1f} s: {dataset.row_counts}")
     try:
         with tempfile.TemporaryDirectory(prefix="carrier-admin-bench-") as scratch:
-            text = await _benchmark(
+            return await _benchmark(
                 options, dataset, wrk=wrk, scratch=Path(scratch), started=started, load_average=load_average
             )
-    except RuntimeError as error:
-        # Our own failures (a server that died, an answer with errors) carry their explanation.
-        print(f"error: {error}", file=sys.stderr)
-        return 1
     finally:
         if not options.keep_database:
             await data.drop_database(options.server_url, options.database_name)
-    print()
-    print(text, flush=True)
-    report.write(text, options.output)
-    say(f"written to {options.output}")
-    return 0
 
 
 async def _benchmark(
@@ -224,8 +239,8 @@ async def _interleaved(
             if measured.busy < BUSY_WARNING or not result.requests:
                 anomalies.append(
                     f"{workload_name}, {target.server.name}, round {round_number}: {result.requests} "
-                    f"requests completed, the server was busy {measured.busy:.0%} of the run (another "
-                    "process on its core, or a stall)"
+                    f"requests completed, its core busy only {measured.busy:.0%} of the run (compare the "
+                    "other rounds: other work on the machine, or waiting on PostgreSQL)"
                 )
     return [
         measure.summarize(results, min(spent, key=lambda c: c.cpu_ms), response_bytes, settings.connections)
