@@ -46,6 +46,8 @@ CONTEXT = web.RequestKey("context", Context)
 REQUEST_ID = web.RequestKey("request_id", str)
 MEDIA_TYPE = web.RequestKey("media_type", str)
 STATUS = web.RequestKey("status", int)
+# One counter for the whole request, authentication included (an API key lookup is a statement too).
+STATEMENTS = web.RequestKey("statements", StatementCounter)
 REQUEST = web.ResponseKey("request", web.Request)
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -83,6 +85,7 @@ class GraphQLView(StrawberryView[Context, None]):
         started = time.perf_counter()
         settings = request.app[SETTINGS]
         request[REQUEST_ID] = request_id = _request_id(request)
+        request[STATEMENTS] = StatementCounter()
         try:
             async with asyncio.timeout(settings.request_timeout_seconds):
                 response = await self._handle(request)
@@ -159,7 +162,7 @@ class GraphQLView(StrawberryView[Context, None]):
                 authorization=request.headers.get("Authorization"),
                 query=request.query,
                 address=address,
-                database=app[DATABASE],
+                database=CountingDatabase(app[DATABASE], request[STATEMENTS]),
             )
         except AuthenticationError as error:
             metrics.key_verifications.labels(error.kind).inc()
@@ -218,7 +221,7 @@ class GraphQLView(StrawberryView[Context, None]):
 
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:
         caller = request[CALLER]
-        statements = StatementCounter()
+        statements = request[STATEMENTS]
         db = CountingDatabase(request.app[DATABASE], statements)
         context = Context(
             settings=request.app[SETTINGS],

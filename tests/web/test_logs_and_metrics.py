@@ -271,7 +271,8 @@ async def test_metrics_after_requests(
     # Observed for the three requests that reached execution.
     assert samples[(f"{per_request}_count", _labels())] == 3
     assert samples[(f"{per_request}_bucket", _labels(le="+Inf"))] == 3
-    assert samples[(f"{per_request}_sum", _labels())] == statements
+    # The named query's statements, plus the key-authenticated request's key lookup.
+    assert samples[(f"{per_request}_sum", _labels())] == statements + 1
 
 
 async def test_metrics_count_failed_authentication_refusals(make_client: ClientFactory) -> None:
