@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from db import activity
 from db.activity import ActivityFilter, ActivityRow
 from db.carriers import CarrierRow
 from db.pagination import Page
+from resolvers import filters
 from resolvers.carriers import carrier_by_id
 from resolvers.pages import page_request
 from schema.context import Context
@@ -23,6 +25,13 @@ async def list_activity(
     before: str | None,
 ) -> Page[ActivityRow]:
     page = page_request(context, "activity", first=first, after=after, last=last, before=before)
+    where = replace(
+        where,
+        actor_id=filters.text(where.actor_id, "actorId"),
+        action=filters.text(where.action, "action"),
+        since=filters.instant(where.since, "since"),
+        until=filters.instant(where.until, "until"),
+    )
     async with context.db.acquire() as conn:
         return await activity.page(conn, scope=context.principal.scope, where=where, page=page)
 

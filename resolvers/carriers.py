@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from db import carriers
 from db.activity import ActivityRow
@@ -12,6 +13,7 @@ from db.enablements import EnablementRow
 from db.loaders import ChildPageKey
 from db.organizations import OrganizationRow
 from db.pagination import Page
+from resolvers import filters
 from resolvers.pages import page_request
 from schema.context import Context
 
@@ -26,12 +28,14 @@ async def list_carriers(
     before: str | None,
 ) -> Page[CarrierRow]:
     page = page_request(context, "carriers", first=first, after=after, last=last, before=before)
+    where = replace(where, search=filters.text(where.search, "search"))
     async with context.db.acquire() as conn:
         return await carriers.page(conn, scope=context.principal.scope, where=where, page=page)
 
 
 async def carrier_by_code(context: Context, code: str) -> CarrierRow | None:
-    row: CarrierRow | None = await context.loaders.carrier_by_code.load(code.strip().upper())
+    checked = filters.text(code, "code") or ""
+    row: CarrierRow | None = await context.loaders.carrier_by_code.load(checked.strip().upper())
     return row
 
 

@@ -10,6 +10,7 @@ from db.enablements import EnablementRow
 from db.loaders import ChildPageKey
 from db.organizations import OrganizationRow
 from db.pagination import Page
+from resolvers import filters
 from resolvers.pages import page_request
 from schema.context import Context
 
@@ -25,7 +26,9 @@ async def list_organizations(
 ) -> Page[OrganizationRow]:
     page = page_request(context, "organizations", first=first, after=after, last=last, before=before)
     async with context.db.acquire() as conn:
-        return await organizations.page(conn, scope=context.principal.scope, search=search, page=page)
+        return await organizations.page(
+            conn, scope=context.principal.scope, search=filters.text(search, "search"), page=page
+        )
 
 
 async def organization_by_id(context: Context, organization_id: uuid.UUID | None) -> OrganizationRow | None:

@@ -1,0 +1,29 @@
+"""Query arguments that reach SQL as values (search text, codes, times), checked before they do.
+
+PostgreSQL refuses a NUL character in text and asyncpg a time without a zone; caught here, either is
+a BAD_USER_INPUT naming the argument instead of a database error.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from schema.errors import BadUserInput
+
+MAX_TEXT = 200
+
+
+def text(value: str | None, argument: str) -> str | None:
+    if value is None:
+        return None
+    if "\x00" in value:
+        raise BadUserInput(f"`{argument}` contains a NUL character.", argument=argument)
+    if len(value) > MAX_TEXT:
+        raise BadUserInput(f"`{argument}` may be at most {MAX_TEXT} characters.", argument=argument)
+    return value
+
+
+def instant(value: datetime | None, argument: str) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise BadUserInput(f"`{argument}` needs a time zone, e.g. 2026-01-31T00:00:00Z.", argument=argument)
+    return value
