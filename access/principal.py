@@ -45,10 +45,6 @@ class TenantScope:
         """The three arguments of `carrier_in_scope(...)` in SQL, in order."""
         return self.everything, list(self.carrier_ids), list(self.organization_ids)
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.everything or self.carrier_ids or self.organization_ids)
-
 
 NOTHING = TenantScope()
 EVERYTHING = TenantScope(everything=True)

@@ -80,7 +80,6 @@ returning {COLUMNS}
 """
 
 COUNT_CARRIERS = "select count(*) from carriers where organization_id = $1"
-CARRIER_IDS = "select id from carriers where organization_id = $1 order by code"
 
 
 async def insert(conn: Connection, *, name: str) -> OrganizationRow:
@@ -105,10 +104,6 @@ async def delete(
 async def count_carriers(conn: Connection, *, organization_id: uuid.UUID) -> int:
     count: int = await conn.fetchval(COUNT_CARRIERS, organization_id)
     return count
-
-
-async def carrier_ids(conn: Connection, *, organization_id: uuid.UUID) -> list[uuid.UUID]:
-    return [r["id"] for r in await conn.fetch(CARRIER_IDS, organization_id)]
 
 
 LOCK_SHARED = f"select {COLUMNS} from organizations o where o.id = $1 for key share"

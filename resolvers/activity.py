@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 
 from db import activity
 from db.activity import ActivityFilter, ActivityRow
-from db.carriers import CarrierRow
 from db.pagination import Page
 from resolvers import filters
-from resolvers.carriers import carrier_by_id
 from resolvers.pages import page_request
 from schema.context import Context
 
@@ -34,7 +31,3 @@ async def list_activity(
     )
     async with context.db.acquire() as conn:
         return await activity.page(conn, scope=context.principal.scope, where=where, page=page)
-
-
-async def carrier_of(context: Context, carrier_id: uuid.UUID | None) -> CarrierRow | None:
-    return await carrier_by_id(context, carrier_id)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 
 from db.api_keys import ApiKeyRow
-from db.carriers import CarrierRow
-from resolvers.carriers import carrier_by_id
 from schema.context import Context
 
 
@@ -15,7 +13,3 @@ async def api_key_by_row_id(context: Context, key_id: uuid.UUID | None) -> ApiKe
         return None
     row: ApiKeyRow | None = await context.loaders.api_key_by_id.load(key_id)
     return row
-
-
-async def carrier_of(context: Context, carrier_id: uuid.UUID) -> CarrierRow | None:
-    return await carrier_by_id(context, carrier_id)

@@ -24,7 +24,7 @@ NODE_TYPES: dict[str, tuple[str, Scope]] = {
 }
 
 
-def decode_id(context: Context, global_id: str, type_name: str) -> uuid.UUID | None:
+def decode_id(global_id: str, type_name: str) -> uuid.UUID | None:
     """The uuid of a global id of `type_name`, or None for any id that cannot name such an object."""
     decoded = from_global_id(global_id)
     if decoded is None or decoded[0] != type_name:

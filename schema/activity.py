@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from db.activity import ActivityRow
 from db.pagination import Cursor
-from resolvers import activity as resolve
+from resolvers.carriers import carrier_by_id
 from schema.actor import Actor
 from schema.context import Context
 from schema.node import Node, to_global_id
@@ -66,7 +66,7 @@ class ActivityEvent(Node):
     ) -> Annotated[Carrier, strawberry.lazy("schema.carrier")] | None:
         from schema.carrier import Carrier  # the two types refer to each other
 
-        row = await resolve.carrier_of(info.context, self.carrier_id)
+        row = await carrier_by_id(info.context, self.carrier_id)
         return Carrier.from_row(row) if row else None
 
 

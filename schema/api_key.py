@@ -13,6 +13,7 @@ from access.principal import Scope
 from db.api_keys import ApiKeyRow
 from db.pagination import Cursor
 from resolvers import api_keys as resolve
+from resolvers.carriers import carrier_by_id
 from schema.actor import Actor
 from schema.context import Context
 from schema.enums import ApiKeyScope, ApiKeyStatus
@@ -82,7 +83,7 @@ class ApiKey(Node):
     ) -> Annotated[Carrier, strawberry.lazy("schema.carrier")] | None:
         from schema.carrier import Carrier  # the two types refer to each other
 
-        row = await resolve.carrier_of(info.context, self.carrier_id)
+        row = await carrier_by_id(info.context, self.carrier_id)
         return Carrier.from_row(row) if row else None
 
     @strawberry.field(description="The key this one replaced in a rotation; null if it was issued new.")

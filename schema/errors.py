@@ -30,7 +30,3 @@ class Forbidden(ApiError):
 
 class BadUserInput(ApiError):
     code = "BAD_USER_INPUT"
-
-
-class NotFound(ApiError):
-    code = "NOT_FOUND"

@@ -81,9 +81,7 @@ class Query:
         directives=[RequiresScope(scope=Scope.CARRIER_READ)],
     )
     async def organization(self, info: Info[Context, None], id: strawberry.ID) -> Organization | None:
-        row = await organizations.organization_by_id(
-            info.context, decode_id(info.context, id, "Organization")
-        )
+        row = await organizations.organization_by_id(info.context, decode_id(id, "Organization"))
         return Organization.from_row(row) if row else None
 
     @strawberry.field(
@@ -125,7 +123,7 @@ class Query:
         if code is not None:
             row = await carriers.carrier_by_code(info.context, code)
         else:
-            row = await carriers.carrier_by_id(info.context, decode_id(info.context, str(id), "Carrier"))
+            row = await carriers.carrier_by_id(info.context, decode_id(str(id), "Carrier"))
         return Carrier.from_row(row) if row else None
 
     @strawberry.field(
@@ -140,7 +138,7 @@ class Query:
         directives=[RequiresScope(scope=Scope.KEYS_READ)],
     )
     async def api_key(self, info: Info[Context, None], id: strawberry.ID) -> ApiKey | None:
-        row = await api_key_by_row_id(info.context, decode_id(info.context, id, "ApiKey"))
+        row = await api_key_by_row_id(info.context, decode_id(id, "ApiKey"))
         return ApiKey.from_row(row, info.context.now()) if row else None
 
     @strawberry.field(
@@ -177,7 +175,7 @@ class Query:
 def _filter_id(context: Context, global_id: str | None, type_name: str, argument: str) -> Any:
     if global_id is None:
         return None
-    raw = decode_id(context, global_id, type_name)
+    raw = decode_id(global_id, type_name)
     if raw is None:
         raise BadUserInput(f"`{argument}` is not the id of an {type_name}.", argument=argument)
     return raw
