@@ -11,6 +11,7 @@ from access.principal import TenantScope
 from db.pagination import Keyset, Page, PageRequest, group_pages, to_page
 from db.pool import Connection
 from db.rows import check_columns, row
+from db.search import like_pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +85,6 @@ left join lateral (
 """
 
 
-def _like_pattern(search: str | None) -> str | None:
-    if search is None or not search.strip():
-        return None
-    return search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 async def by_ids(
     conn: Connection, *, scope: TenantScope, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, CarrierRow]:
@@ -106,7 +101,7 @@ async def page(
     conn: Connection, *, scope: TenantScope, where: CarrierFilter, page: PageRequest
 ) -> Page[CarrierRow]:
     keyset = Keyset.render(page, sort="c.code", id_column="c.id", key_type="text", first_param=7)
-    filter_params = [where.organization_id, where.attached, _like_pattern(where.search)]
+    filter_params = [where.organization_id, where.attached, like_pattern(where.search)]
     sql = PAGE.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
     records = await conn.fetch(sql, *scope.params(), *filter_params, *keyset.params)
     rows = [row(CarrierRow, r, skip=1) for r in records if r["id"] is not None]

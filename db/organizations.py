@@ -11,6 +11,7 @@ from access.principal import TenantScope
 from db.pagination import Keyset, Page, PageRequest, to_page
 from db.pool import Connection
 from db.rows import check_columns, row
+from db.search import like_pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +60,7 @@ async def page(
 ) -> Page[OrganizationRow]:
     keyset = Keyset.render(page, sort="o.name", id_column="o.id", key_type="text", first_param=5)
     sql = PAGE.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
-    pattern = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") if search else None
-    records = await conn.fetch(sql, *scope.params(), pattern or None, *keyset.params)
+    records = await conn.fetch(sql, *scope.params(), like_pattern(search), *keyset.params)
     rows = [row(OrganizationRow, r, skip=1) for r in records if r["id"] is not None]
     return to_page(rows, page, records[0]["total"])
 

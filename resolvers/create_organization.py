@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 
 from asyncpg import UniqueViolationError
 
-from db import activity, carriers, enablements, organizations
+from db import activity, carriers, organizations
 from db.activity import Event
 from db.carriers import CarrierRow
 from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
-from resolvers.changes import EffectiveChange, diff, origin, summary
+from resolvers.changes import EffectiveChange, origin
 from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure
+from resolvers.membership import move_locked
 from schema.context import Context
 
 
@@ -59,27 +60,5 @@ async def create_organization(context: Context, *, name: str, from_carrier_id: s
                 organization=current,
                 field="fromCarrierId",
             )
-        before = await enablements.effective(conn, carrier_ids=[carrier.id])
-        attached = await carriers.set_organization(
-            conn,
-            carrier_id=carrier.id,
-            organization_id=organization.id,
-            current_organization_id=None,
-            expected_version=None,
-        )
-        assert attached is not None  # locked above
-        changes = diff(before, await enablements.effective(conn, carrier_ids=[carrier.id]))
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
-                action="carrier.attach",
-                target_type="Carrier",
-                target_id=carrier.id,
-                carrier_id=carrier.id,
-                organization_id=organization.id,
-                before=snapshots.carrier(carrier),
-                after={**snapshots.carrier(attached), "effectiveChanges": summary(changes)},
-            ),
-        )
+        attached, changes = await move_locked(conn, context, carrier, organization.id, "carrier.attach")
     return Created(organization, attached, changes)

@@ -68,30 +68,39 @@ async def change(context: Context, request: Request) -> Membership:
                 )
         if carrier.organization_id == target_id:
             return Membership(carrier, target, carrier.organization_id)  # already so: nothing to do
-        before = await enablements.effective(conn, carrier_ids=[carrier.id])
-        changed = await carriers.set_organization(
-            conn,
-            carrier_id=carrier.id,
-            organization_id=target_id,
-            current_organization_id=carrier.organization_id,
-            expected_version=None,
-        )
-        assert changed is not None  # the carrier is locked
-        changes = diff(before, await enablements.effective(conn, carrier_ids=[carrier.id]))
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
-                action=request.action,
-                target_type="Carrier",
-                target_id=carrier.id,
-                carrier_id=carrier.id,
-                organization_id=target_id or carrier.organization_id,
-                before=snapshots.carrier(carrier),
-                after={**snapshots.carrier(changed), "effectiveChanges": summary(changes)},
-            ),
-        )
+        changed, changes = await move_locked(conn, context, carrier, target_id, request.action)
     return Membership(changed, target, carrier.organization_id, changes)
+
+
+async def move_locked(
+    conn: Connection, context: Context, carrier: CarrierRow, target_id: uuid.UUID | None, action: str
+) -> tuple[CarrierRow, list[EffectiveChange]]:
+    """Put a locked carrier in `target_id` (None: in none), inside the caller's transaction, and
+    record it with what it did to the carrier's effective features."""
+    before = await enablements.effective(conn, carrier_ids=[carrier.id])
+    changed = await carriers.set_organization(
+        conn,
+        carrier_id=carrier.id,
+        organization_id=target_id,
+        current_organization_id=carrier.organization_id,
+        expected_version=None,
+    )
+    assert changed is not None  # the carrier is locked
+    changes = diff(before, await enablements.effective(conn, carrier_ids=[carrier.id]))
+    await activity.record(
+        conn,
+        origin=origin(context),
+        event=Event(
+            action=action,
+            target_type="Carrier",
+            target_id=carrier.id,
+            carrier_id=carrier.id,
+            organization_id=target_id or carrier.organization_id,
+            before=snapshots.carrier(carrier),
+            after={**snapshots.carrier(changed), "effectiveChanges": summary(changes)},
+        ),
+    )
+    return changed, changes
 
 
 async def _check_current(

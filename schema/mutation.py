@@ -12,6 +12,7 @@ from strawberry.types import Info
 from access.principal import Scope
 from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
+from db.enablements import EnablementRow
 from db.features import FeatureRow
 from db.organizations import OrganizationRow
 from resolvers import carriers as carrier_reads
@@ -186,17 +187,18 @@ async def _membership(context: Context, result: Membership) -> CarrierMembership
 
 
 async def _carrier_enablement(context: Context, result: EnablementSet) -> EnablementPayload:
-    rows = await carrier_reads.enablements_of(context, result.owner_id)
-    return EnablementPayload(
-        enablement=next((Enablement.from_row(r) for r in rows if r.feature.id == result.feature.id), None),
-        effective_changes=effective_changes(result.changes),
-    )
+    return _enablement_payload(await carrier_reads.enablements_of(context, result.owner_id), result)
 
 
 async def _organization_enablement(context: Context, result: EnablementSet) -> EnablementPayload:
-    rows = await organization_reads.enablements_of(context, result.owner_id)
+    return _enablement_payload(await organization_reads.enablements_of(context, result.owner_id), result)
+
+
+def _enablement_payload(rows: list[EnablementRow], result: EnablementSet) -> EnablementPayload:
+    """The changed feature's enablement as the owner now reads it, and what the change did."""
+    changed = next((row for row in rows if row.feature.id == result.feature.id), None)
     return EnablementPayload(
-        enablement=next((Enablement.from_row(r) for r in rows if r.feature.id == result.feature.id), None),
+        enablement=Enablement.from_row(changed) if changed else None,
         effective_changes=effective_changes(result.changes),
     )
 
