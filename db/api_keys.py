@@ -82,15 +82,17 @@ BY_IDS = f"select {COLUMNS} from api_keys k where k.id = any($4::uuid[]) and {IN
 # Authentication looks a key up before anyone is known: no scope, by the unique hash only.
 BY_SECRET_HASH = f"select {COLUMNS} from api_keys k where k.secret_hash = $1"
 
+# The scope is a property of the carrier: checked once per parent here, not per key in each lateral.
 PAGE_BY_CARRIER_IDS = f"""
 select p_.id as parent_id, t.total, k_.*
 from unnest($4::uuid[]) as p_(id)
+join carriers c on c.id = p_.id and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
 cross join lateral (
-    select count(*) as total from api_keys k where k.carrier_id = p_.id and {IN_SCOPE} and {{status}}
+    select count(*) as total from api_keys k where k.carrier_id = p_.id and {{status}}
 ) t
 left join lateral (
     select {COLUMNS} from api_keys k
-    where k.carrier_id = p_.id and {IN_SCOPE} and {{status}} and {{where}}
+    where k.carrier_id = p_.id and {{status}} and {{where}}
     order by {{order_by}} limit {{limit}}
 ) k_ on true
 """
