@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import os
+import pstats
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +30,7 @@ from db.pool import CountingDatabase, PoolDatabase, StatementCounter, create_poo
 from schema.build import schema
 from schema.context import Context
 from schema.node import to_global_id
+from server import tune_garbage_collector
 from settings import Settings
 
 QUERY = """
@@ -76,6 +80,9 @@ async def main() -> None:
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--html", default=None, help="also write the profile as HTML here")
     parser.add_argument("--no-profile", action="store_true", help="only time it (no profiler overhead)")
+    parser.add_argument(
+        "--cprofile", action="store_true", help="a flat cProfile table (own time per function) instead"
+    )
     args = parser.parse_args()
     name = f"carrier_admin_profile_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(args.database_url)
@@ -104,33 +111,47 @@ async def main() -> None:
         assert not result.errors, result.errors
         for _ in range(20):  # warm up caches and prepared statements
             await schema.execute(QUERY, variable_values=variables, context_value=context())
-        profiler = Profiler(async_mode="disabled")
-        started = time.perf_counter()
-        cpu_started = time.process_time()
-        if args.no_profile:
+        tune_garbage_collector(settings.gc_young_threshold)  # as the server runs
+
+        async def run() -> None:
             for _ in range(args.iterations):
                 await schema.execute(QUERY, variable_values=variables, context_value=context())
-        else:
-            with profiler:
-                for _ in range(args.iterations):
-                    await schema.execute(QUERY, variable_values=variables, context_value=context())
-        elapsed = time.perf_counter() - started
-        cpu = time.process_time() - cpu_started
-        if not args.no_profile:
-            print(
-                profiler.output_text(unicode=True, color=False, show_all=os.environ.get("PROFILE_ALL") == "1")
-            )
-        print(f"{cpu / args.iterations * 1000:.2f} ms of this process's CPU per execution")
-        if args.html and not args.no_profile:
-            Path(args.html).write_text(profiler.output_html())  # noqa: ASYNC240 - a one-off at the end
-        print(
-            f"{elapsed / args.iterations * 1000:.2f} ms per execution of the nested query "
-            f"(1 organization, 50 carriers, 20 keys and 15 enablements each), {args.iterations} runs"
-        )
+
+        await measure(run, args)
         await pool.close()
     finally:
         await admin.execute(f"drop database if exists {name} with (force)")
         await admin.close()
+
+
+async def measure(run: Callable[[], Awaitable[None]], args: argparse.Namespace) -> None:
+    """Time `run` (iterations of the query) bare, under pyinstrument, or under cProfile, and report."""
+    profiler = Profiler(async_mode="disabled")
+    flat = cProfile.Profile()
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    if args.cprofile:
+        flat.enable()
+        await run()
+        flat.disable()
+    elif args.no_profile:
+        await run()
+    else:
+        with profiler:
+            await run()
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    if args.cprofile:
+        pstats.Stats(flat).sort_stats("tottime").print_stats(35)
+    elif not args.no_profile:
+        print(profiler.output_text(unicode=True, color=False, show_all=os.environ.get("PROFILE_ALL") == "1"))
+        if args.html:
+            Path(args.html).write_text(profiler.output_html())  # noqa: ASYNC240 - a one-off at the end
+    print(f"{cpu / args.iterations * 1000:.2f} ms of this process's CPU per execution")
+    print(
+        f"{elapsed / args.iterations * 1000:.2f} ms per execution of the nested query "
+        f"(1 organization, 50 carriers, 20 keys and 15 enablements each), {args.iterations} runs"
+    )
 
 
 if __name__ == "__main__":

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from ipaddress import IPv4Network, IPv6Network
 
+import asyncpg
+
 from access.principal import TenantScope
 from db.pagination import Keyset, Page, PageRequest, group_pages
 from db.pool import Connection
-from db.rows import check_columns, row
+from db.rows import check_columns, record_columns
 
 
 class KeyStatus(enum.Enum):
@@ -21,8 +23,10 @@ class KeyStatus(enum.Enum):
     REVOKED = "REVOKED"
 
 
-@dataclass(frozen=True, slots=True)
-class ApiKeyRow:
+@record_columns
+class ApiKeyRow(asyncpg.Record):
+    """A key as asyncpg decoded it: pages of keys are read into this type directly, nothing copied."""
+
     id: uuid.UUID
     carrier_id: uuid.UUID
     description: str
@@ -101,13 +105,12 @@ left join lateral (
 async def by_ids(
     conn: Connection, *, scope: TenantScope, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, ApiKeyRow]:
-    records = await conn.fetch(BY_IDS, *scope.params(), list(ids))
-    return {r["id"]: row(ApiKeyRow, r) for r in records}
+    records = await conn.fetch(BY_IDS, *scope.params(), list(ids), record_class=ApiKeyRow)
+    return {r.id: r for r in records}
 
 
 async def by_secret_hash(conn: Connection, *, secret_hash: bytes) -> ApiKeyRow | None:
-    record = await conn.fetchrow(BY_SECRET_HASH, secret_hash)
-    return row(ApiKeyRow, record) if record else None
+    return await conn.fetchrow(BY_SECRET_HASH, secret_hash, record_class=ApiKeyRow)
 
 
 async def pages_by_carrier_ids(
@@ -131,8 +134,9 @@ async def pages_by_carrier_ids(
         status.value if status else None,
         now,
         *keyset.params,
+        record_class=ApiKeyRow,
     )
-    return group_pages(records, carrier_ids, page, lambda r: row(ApiKeyRow, r, skip=2))
+    return group_pages(records, carrier_ids, page, lambda r: r)
 
 
 INSERT = f"""
@@ -212,15 +216,16 @@ async def insert(conn: Connection, key: NewKey) -> ApiKeyRow:
         *key.created_by,
         key.rotated_from_id,
         key.idempotency_key,
+        record_class=ApiKeyRow,
     )
-    return row(ApiKeyRow, record)
+    assert record is not None  # an insert returns its row
+    return record
 
 
 async def by_idempotency_key(
     conn: Connection, *, carrier_id: uuid.UUID, idempotency_key: str
 ) -> ApiKeyRow | None:
-    record = await conn.fetchrow(BY_IDEMPOTENCY_KEY, carrier_id, idempotency_key)
-    return row(ApiKeyRow, record) if record else None
+    return await conn.fetchrow(BY_IDEMPOTENCY_KEY, carrier_id, idempotency_key, record_class=ApiKeyRow)
 
 
 async def count_active(conn: Connection, *, carrier_id: uuid.UUID, now: datetime) -> int:
@@ -229,8 +234,7 @@ async def count_active(conn: Connection, *, carrier_id: uuid.UUID, now: datetime
 
 
 async def lock(conn: Connection, *, key_id: uuid.UUID) -> ApiKeyRow | None:
-    record = await conn.fetchrow(FOR_UPDATE, key_id)
-    return row(ApiKeyRow, record) if record else None
+    return await conn.fetchrow(FOR_UPDATE, key_id, record_class=ApiKeyRow)
 
 
 async def update(
@@ -242,7 +246,11 @@ async def update(
     scopes: list[str] | None,
     now: datetime,
 ) -> ApiKeyRow:
-    return row(ApiKeyRow, await conn.fetchrow(UPDATE, key_id, description, ip_allowlist, scopes, now))
+    record = await conn.fetchrow(
+        UPDATE, key_id, description, ip_allowlist, scopes, now, record_class=ApiKeyRow
+    )
+    assert record is not None  # the caller holds the key's row lock
+    return record
 
 
 async def revoke(
@@ -254,7 +262,9 @@ async def revoke(
     reason: str,
     now: datetime,
 ) -> ApiKeyRow:
-    return row(ApiKeyRow, await conn.fetchrow(REVOKE, key_id, at, *by, reason, now))
+    record = await conn.fetchrow(REVOKE, key_id, at, *by, reason, now, record_class=ApiKeyRow)
+    assert record is not None  # the caller holds the key's row lock
+    return record
 
 
 async def touch_last_used(conn: Connection, uses: Sequence[tuple[uuid.UUID, datetime, str | None]]) -> None:

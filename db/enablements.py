@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from asyncpg import Record
-
 from access.principal import TenantScope
 from db.features import FeatureRow
 from db.pool import Connection
@@ -28,7 +26,9 @@ class Source(enum.Enum):
 SOURCES = {source.value: source for source in Source}
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a nested query reads one per carrier and feature, and a frozen dataclass's __init__
+# costs several times more. Nothing mutates one after `_grouped` builds it.
+@dataclass(slots=True)
 class EnablementRow:
     """One feature for one carrier (or organization): its own setting and the effective value."""
 
@@ -81,37 +81,25 @@ order by o.id, f.key
 """
 
 
-def _enablement(r: Record) -> EnablementRow:
-    feature = FeatureRow(
-        id=r["f_id"],
-        key=r["f_key"],
-        name=r["f_name"],
-        description=r["f_description"],
-        default_enabled=r["f_default_enabled"],
-        version=r["f_version"],
-        created_at=r["f_created_at"],
-        updated_at=r["f_updated_at"],
-    )
-    return EnablementRow(
-        owner_id=r["owner_id"],
-        feature=feature,
-        setting=r["setting"],
-        effective=r["effective"],
-        source=SOURCES[r["source"]],
-        updated_at=r["updated_at"],
-        updated_by_kind=r["updated_by_kind"],
-        updated_by_id=r["updated_by_id"],
-        updated_by_name=r["updated_by_name"],
-    )
-
-
 async def _grouped(
     conn: Connection, sql: str, scope: TenantScope, owner_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[EnablementRow]]:
     grouped: dict[uuid.UUID, list[EnablementRow]] = {}
-    for record in await conn.fetch(sql, *scope.params(), list(owner_ids)):
-        enablement = _enablement(record)
-        grouped.setdefault(enablement.owner_id, []).append(enablement)
+    # Every owner lists the same catalogue: one FeatureRow per feature, shared by all its rows.
+    features: dict[uuid.UUID, FeatureRow] = {}
+    # By position (cheaper than by name, for thousands of rows): owner_id, the feature's eight columns
+    # in FeatureRow's order, then setting, effective, source and the four updated_* columns.
+    for r in await conn.fetch(sql, *scope.params(), list(owner_ids)):
+        feature = features.get(r[1])
+        if feature is None:
+            feature = features[r[1]] = FeatureRow(*tuple(r)[1:9])
+        owner_id = r[0]
+        enablement = EnablementRow(owner_id, feature, r[9], r[10], SOURCES[r[11]], r[12], r[13], r[14], r[15])
+        rows = grouped.get(owner_id)
+        if rows is None:
+            grouped[owner_id] = [enablement]
+        else:
+            rows.append(enablement)
     return grouped
 
 

@@ -28,54 +28,95 @@ if TYPE_CHECKING:
     "with. The secret is shown once, when the key is created; afterwards `hint` identifies it."
 )
 class ApiKey(Node):
-    description: str = strawberry.field(description="What the key is for, e.g. 'Production ERP integration'.")
-    hint: str = strawberry.field(description="The key's prefix and last characters, e.g. `cak_live_…Xy12`.")
-    environment: str = strawberry.field(description="`live` or `test`, as in the key's prefix.")
-    scopes: list[ApiKeyScope] = strawberry.field(description="What the key may read or do.")
-    ip_allowlist: list[str] = strawberry.field(
-        description="Addresses and CIDR ranges (IPv4, IPv6) the key works from; empty means any."
-    )
-    expires_at: datetime | None = strawberry.field(description="When the key stops working; null: never.")
-    status: ApiKeyStatus = strawberry.field(description="ACTIVE, EXPIRED or REVOKED, as of this request.")
-    created_at: datetime = strawberry.field(description="When the key was issued.")
-    created_by: Actor = strawberry.field(description="Who issued the key.")
-    revoked_at: datetime | None = strawberry.field(
-        description="When the key was (or, after a rotation, will be) revoked."
-    )
-    revoked_by: Actor | None = strawberry.field(description="Who revoked (or rotated) the key.")
-    revocation_reason: str | None = strawberry.field(description="Why the key was revoked.")
-    last_used_at: datetime | None = strawberry.field(
-        description="When the key last authenticated a request (recorded at most once a minute)."
-    )
-    last_used_address: str | None = strawberry.field(description="The client address of that request.")
-    version: int = strawberry.field(description="Incremented on every change.")
-    row_id: strawberry.Private[uuid.UUID]
-    carrier_id: strawberry.Private[uuid.UUID]
-    rotated_from_id: strawberry.Private[uuid.UUID | None]
+    # A view of the row: a page of keys builds one object per key, and each field is computed only
+    # when a query selects it (a partner's sync reads thousands of keys for four fields each).
+    row: strawberry.Private[ApiKeyRow]
+    now: strawberry.Private[datetime]
 
     @classmethod
     def from_row(cls, row: ApiKeyRow, now: datetime) -> ApiKey:
-        return cls(
-            id=to_global_id("ApiKey", row.id),
-            description=row.description,
-            hint=row.hint,
-            environment=row.environment,
-            scopes=[SCOPES[s] for s in row.scopes],
-            ip_allowlist=[str(n) for n in row.ip_allowlist],
-            expires_at=row.expires_at,
-            status=row.status(now),
-            created_at=row.created_at,
-            created_by=Actor.of(row.created_by_kind, row.created_by_id, row.created_by_name),  # type: ignore[arg-type]
-            revoked_at=row.revoked_at,
-            revoked_by=Actor.of(row.revoked_by_kind, row.revoked_by_id, row.revoked_by_name),
-            revocation_reason=row.revoked_reason,
-            last_used_at=row.last_used_at,
-            last_used_address=row.last_used_address,
-            version=row.version,
-            row_id=row.id,
-            carrier_id=row.carrier_id,
-            rotated_from_id=row.rotated_from_id,
-        )
+        return cls(row=row, now=now)  # type: ignore[call-arg]
+
+    @property
+    def row_id(self) -> uuid.UUID:
+        return self.row.id
+
+    @property
+    def carrier_id(self) -> uuid.UUID:
+        return self.row.carrier_id
+
+    # The interface's id, computed when selected (a resolver may stand in for Node's attribute).
+    @strawberry.field(  # type: ignore[misc]
+        description="Opaque global id; pass it to `node(id:)` or to any argument taking this type."
+    )
+    def id(self) -> strawberry.ID:
+        return to_global_id("ApiKey", self.row.id)
+
+    @strawberry.field(description="What the key is for, e.g. 'Production ERP integration'.")
+    def description(self) -> str:
+        return self.row.description
+
+    @strawberry.field(description="The key's prefix and last characters, e.g. `cak_live_…Xy12`.")
+    def hint(self) -> str:
+        return self.row.hint
+
+    @strawberry.field(description="`live` or `test`, as in the key's prefix.")
+    def environment(self) -> str:
+        return self.row.environment
+
+    @strawberry.field(description="What the key may read or do.")
+    def scopes(self) -> list[ApiKeyScope]:
+        return [SCOPES[s] for s in self.row.scopes]
+
+    @strawberry.field(
+        description="Addresses and CIDR ranges (IPv4, IPv6) the key works from; empty means any."
+    )
+    def ip_allowlist(self) -> list[str]:
+        return [str(n) for n in self.row.ip_allowlist]
+
+    @strawberry.field(description="When the key stops working; null: never.")
+    def expires_at(self) -> datetime | None:
+        return self.row.expires_at
+
+    @strawberry.field(description="ACTIVE, EXPIRED or REVOKED, as of this request.")
+    def status(self) -> ApiKeyStatus:
+        return self.row.status(self.now)
+
+    @strawberry.field(description="When the key was issued.")
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field(description="Who issued the key.")
+    def created_by(self) -> Actor:
+        row = self.row
+        return Actor.of(row.created_by_kind, row.created_by_id, row.created_by_name)  # type: ignore[return-value]
+
+    @strawberry.field(description="When the key was (or, after a rotation, will be) revoked.")
+    def revoked_at(self) -> datetime | None:
+        return self.row.revoked_at
+
+    @strawberry.field(description="Who revoked (or rotated) the key.")
+    def revoked_by(self) -> Actor | None:
+        row = self.row
+        return Actor.of(row.revoked_by_kind, row.revoked_by_id, row.revoked_by_name)
+
+    @strawberry.field(description="Why the key was revoked.")
+    def revocation_reason(self) -> str | None:
+        return self.row.revoked_reason
+
+    @strawberry.field(
+        description="When the key last authenticated a request (recorded at most once a minute)."
+    )
+    def last_used_at(self) -> datetime | None:
+        return self.row.last_used_at
+
+    @strawberry.field(description="The client address of that request.")
+    def last_used_address(self) -> str | None:
+        return self.row.last_used_address
+
+    @strawberry.field(description="Incremented on every change.")
+    def version(self) -> int:
+        return self.row.version
 
     @strawberry.field(description="The carrier the key belongs to.")
     async def carrier(
@@ -88,7 +129,7 @@ class ApiKey(Node):
 
     @strawberry.field(description="The key this one replaced in a rotation; null if it was issued new.")
     async def rotated_from(self, info: Info[Context, None]) -> ApiKey | None:
-        row = await resolve.api_key_by_row_id(info.context, self.rotated_from_id)
+        row = await resolve.api_key_by_row_id(info.context, self.row.rotated_from_id)
         return ApiKey.from_row(row, info.context.now()) if row else None
 
 

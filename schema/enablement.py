@@ -17,26 +17,34 @@ from schema.feature import Feature
     "effect, and which level that value comes from."
 )
 class Enablement:
-    feature: Feature = strawberry.field(description="The feature.")
-    state: EnablementState = strawberry.field(
-        description="The setting made at this level; INHERIT when there is none."
-    )
-    effective: bool = strawberry.field(description="Whether the feature is on, all levels considered.")
-    source: EnablementSource = strawberry.field(description="Which level `effective` comes from.")
-    updated_at: datetime | None = strawberry.field(
-        description="When this level's setting last changed; null while it inherits."
-    )
-    updated_by: Actor | None = strawberry.field(
-        description="Who last changed this level's setting; null while it inherits."
-    )
+    # A view of the row: a nested query reads one per carrier and feature.
+    row: strawberry.Private[EnablementRow]
 
     @classmethod
     def from_row(cls, row: EnablementRow) -> Enablement:
-        return cls(
-            feature=Feature.from_row(row.feature),
-            state=EnablementState.from_setting(row.setting),
-            effective=row.effective,
-            source=row.source,
-            updated_at=row.updated_at,
-            updated_by=Actor.of(row.updated_by_kind, row.updated_by_id, row.updated_by_name),
-        )
+        return cls(row=row)
+
+    @strawberry.field(description="The feature.")
+    def feature(self) -> Feature:
+        return Feature.from_row(self.row.feature)
+
+    @strawberry.field(description="The setting made at this level; INHERIT when there is none.")
+    def state(self) -> EnablementState:
+        return EnablementState.from_setting(self.row.setting)
+
+    @strawberry.field(description="Whether the feature is on, all levels considered.")
+    def effective(self) -> bool:
+        return self.row.effective
+
+    @strawberry.field(description="Which level `effective` comes from.")
+    def source(self) -> EnablementSource:
+        return self.row.source
+
+    @strawberry.field(description="When this level's setting last changed; null while it inherits.")
+    def updated_at(self) -> datetime | None:
+        return self.row.updated_at
+
+    @strawberry.field(description="Who last changed this level's setting; null while it inherits.")
+    def updated_by(self) -> Actor | None:
+        row = self.row
+        return Actor.of(row.updated_by_kind, row.updated_by_id, row.updated_by_name)

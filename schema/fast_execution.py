@@ -1,18 +1,26 @@
-"""A faster path through the executor for objects whose selected fields are all plain attributes.
+"""A faster path through the executor for objects whose selected fields are all plain values.
 
 Partner tooling reads thousands of keys and enablements per request; the standard executor spends
 most of its time on per-field machinery (resolve info, awaitability checks, path objects) for fields
-that are nothing but an attribute. For an object whose selection is only such fields (leaves, lists
-of leaves, or plain objects selected the same way), this builds the response dict directly.
+that are nothing but a value. For an object whose selection is only such fields (leaves, lists of
+leaves, or plain objects selected the same way), this builds the response dict directly, with a
+function compiled once per (type, selection) and request: the steps a field needs are written out as
+Python source, so a key costs one call, not a chain of closures per field.
 
-Semantics stay exact: anything else — a field with a resolver or an access rule, a null in a
-non-null field, a value that does not serialize, `@defer` — falls back to the standard path, which
-then produces the response (and the error) it always would. tests/schema/test_fast_execution.py
-compares both paths byte for byte.
+A field is plain when it has no arguments, no field extensions, no access rule and either no resolver
+(an attribute) or a synchronous resolver taking only `self` (a value computed from the object, such
+as a key's status). Such resolvers must be pure: when the fast path cannot answer, the standard path
+runs them again.
+
+Semantics stay exact: anything else — a field with another kind of resolver, a null in a non-null
+field, a value that does not serialize, an exception in a resolver, `@defer`, schema extensions that
+wrap resolvers — falls back to the standard path, which then produces the response (and the error) it
+always would. tests/schema/test_fast_execution.py compares both paths byte for byte.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -29,9 +37,10 @@ from graphql import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-# (type name, field name) → the Python attribute holding the value, for plain fields only.
-PlainFields = dict[tuple[str, str], str]
+# (type name, field name) → how to read the value: an attribute name, or a resolver taking `self`.
+PlainFields = dict[tuple[str, str], str | Callable[[Any], Any]]
 Builder = Callable[[Any], dict[str, Any]]
+Complete = Callable[[Any], Any]
 
 
 class Fallback(Exception):
@@ -39,7 +48,7 @@ class Fallback(Exception):
 
 
 def plain_fields(schema: GraphQLSchema) -> PlainFields:
-    """Fields with no resolver, no arguments, no field extensions and no access rule."""
+    """Fields read as an attribute or through a resolver of `self` alone, with no access rule."""
     plain: PlainFields = {}
     for gql_type in schema.type_map.values():
         if not isinstance(gql_type, GraphQLObjectType) or gql_type.name.startswith("__"):
@@ -47,14 +56,32 @@ def plain_fields(schema: GraphQLSchema) -> PlainFields:
         for name, field in gql_type.fields.items():
             definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
             if (
-                definition is not None
-                and definition.base_resolver is None
-                and not definition.extensions
-                and not field.args
-                and not getattr(field.resolve, "__name__", "").startswith("guarded_")
+                definition is None
+                or definition.extensions
+                or field.args
+                or getattr(field.resolve, "__name__", "").startswith("guarded_")
             ):
+                continue
+            resolver = definition.base_resolver
+            if resolver is None:
                 plain[(gql_type.name, name)] = definition.python_name
+            elif _of_self_alone(resolver):
+                plain[(gql_type.name, name)] = resolver.wrapped_func
     return plain
+
+
+def _of_self_alone(resolver: Any) -> bool:
+    """A synchronous method of the object with no other parameter: what Strawberry calls as f(source)."""
+    return (
+        inspect.isfunction(resolver.wrapped_func)
+        and not resolver.is_async
+        and resolver.self_parameter is not None
+        and resolver.info_parameter is None
+        and resolver.root_parameter is None
+        and resolver.parent_parameter is None
+        and not resolver.arguments
+        and len(inspect.signature(resolver.wrapped_func).parameters) == 1
+    )
 
 
 def execution_context_class(plain: PlainFields) -> type:
@@ -64,6 +91,9 @@ def execution_context_class(plain: PlainFields) -> type:
             # Keyed by the field-details list object itself (the executor passes the same one for every
             # item of a list); the entry keeps that object alive, so its id cannot be reused meanwhile.
             self._builders: dict[tuple[str, int], tuple[Any, Builder | None]] = {}
+            manager = self.middleware_manager
+            # Schema extensions that wrap every resolver (tracing) must see every field: no fast path.
+            self._fast = manager is None or not manager.middlewares
 
         def complete_object_value(
             self,
@@ -74,13 +104,13 @@ def execution_context_class(plain: PlainFields) -> type:
             result: Any,
             position_context: Any,
         ) -> Any:
-            builder = self._builder(return_type, field_details_list)
+            builder = self._builder(return_type, field_details_list) if self._fast else None
             if builder is not None:
                 is_type_of = return_type.is_type_of
                 if is_type_of is None or is_type_of(result, info) is True:
                     try:
                         return builder(result)
-                    except Fallback:
+                    except Exception:  # noqa: S110 - the standard path reports it exactly
                         pass
             return super().complete_object_value(
                 return_type, field_details_list, info, path, result, position_context
@@ -100,94 +130,165 @@ def execution_context_class(plain: PlainFields) -> type:
             grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
             if new_defer_usages or any(d.defer_usage is not None for d in field_details_list):
                 return None
-            steps: list[tuple[str, Callable[[Any], Any]]] = []
+            source = _Source()
             for response_key, details in grouped.items():
                 field_name = details[0].node.name.value
                 if field_name == "__typename":
-                    steps.append((response_key, _constant(object_type.name)))
+                    source.constant(response_key, object_type.name)
                     continue
-                attribute = plain.get((object_type.name, field_name))
-                if attribute is None:
+                access = plain.get((object_type.name, field_name))
+                if access is None:
                     return None
-                complete = self._value(object_type.fields[field_name].type, details)
-                if complete is None:
+                value = source.read(access)
+                if not self._complete(source, value, object_type.fields[field_name].type, details):
                     return None
-                steps.append((response_key, _read(attribute, complete)))
+                source.answer(response_key, value)
+            return source.compile(object_type.name)
 
-            def build(source: Any) -> dict[str, Any]:
-                return {key: step(source) for key, step in steps}
-
-            return build
-
-        def _value(self, field_type: Any, details: Any) -> Callable[[Any], Any] | None:
-            """How to complete a value of `field_type`, or None if only the standard path can."""
+        def _complete(self, source: _Source, value: str, field_type: Any, details: Any) -> bool:
+            """Write how `value` is completed as `field_type`; False if only the standard path can."""
             non_null = isinstance(field_type, GraphQLNonNull)
             inner = field_type.of_type if non_null else field_type
             if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-                complete = _leaf(inner)
-            elif isinstance(inner, GraphQLList):
-                item = self._value(inner.of_type, details)
-                if item is None:
-                    return None
-                complete = _list(item)
+                source.leaf(value, inner, non_null)
+                return True
+            complete: Complete | None
+            if isinstance(inner, GraphQLList):
+                complete = self._list_item(inner.of_type, details)
+                complete = _list(complete) if complete is not None else None
             elif isinstance(inner, GraphQLObjectType):
                 nested = self._builder(inner, details)
-                if nested is None:
-                    return None
-                complete = _typed(inner, nested)
+                complete = _typed(inner, nested) if nested is not None else None
             else:
-                return None  # interfaces, unions, objects that must be type-checked
+                complete = None  # interfaces, unions: the standard path resolves the type
+            if complete is None:
+                return False
+            source.apply(value, complete, non_null)
+            return True
+
+        def _list_item(self, item_type: Any, details: Any) -> Complete | None:
+            """How to complete one item of a list, as a function (lists are rarer than leaves)."""
+            non_null = isinstance(item_type, GraphQLNonNull)
+            inner = item_type.of_type if non_null else item_type
+            complete: Complete | None
+            if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
+                complete = _leaf(inner)
+            elif isinstance(inner, GraphQLList):
+                item = self._list_item(inner.of_type, details)
+                complete = _list(item) if item is not None else None
+            elif isinstance(inner, GraphQLObjectType):
+                nested = self._builder(inner, details)
+                complete = _typed(inner, nested) if nested is not None else None
+            else:
+                complete = None
+            if complete is None:
+                return None
             return _not_null(complete) if non_null else _nullable(complete)
 
     return FastExecutionContext
 
 
-def _constant(value: str) -> Callable[[Any], Any]:
-    return lambda _source: value
+class _Source:
+    """The Python source of one builder: a line per step, the functions it calls in a namespace."""
 
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.entries: list[str] = []
+        self.namespace: dict[str, Any] = {"Fallback": Fallback}
 
-def _read(attribute: str, complete: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    return lambda source: complete(getattr(source, attribute))
+    def name(self, value: Any) -> str:
+        name = f"n{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def constant(self, response_key: str, value: str) -> None:
+        self.entries.append(f"{response_key!r}: {self.name(value)}")
+
+    def read(self, access: str | Callable[[Any], Any]) -> str:
+        value = f"v{len(self.entries)}"
+        if isinstance(access, str):
+            self.lines.append(f"{value} = source.{access}")
+        else:
+            self.lines.append(f"{value} = {self.name(access)}(source)")
+        return value
+
+    def answer(self, response_key: str, value: str) -> None:
+        self.entries.append(f"{response_key!r}: {value}")
+
+    def leaf(self, value: str, leaf_type: GraphQLScalarType | GraphQLEnumType, non_null: bool) -> None:
+        """Built-in scalars pass their own Python type through; enums map members to names by identity."""
+        coerce = self.name(_generic_leaf(leaf_type))
+        if non_null:
+            self.lines.append(f"if {value} is None: raise Fallback")
+        when = "" if non_null else f"if {value} is not None: "
+        passes = _PASS_THROUGH.get(leaf_type.name) if _is_specified(leaf_type) else None
+        names = _member_names(leaf_type) if isinstance(leaf_type, GraphQLEnumType) else None
+        if passes is not None:
+            kind = self.name(passes)
+            self.lines.append(f"{when}{value} = {value} if type({value}) is {kind} else {coerce}({value})")
+        elif names:
+            self.lines.append(f"{when}{value} = {self.name(names)}.get(id({value})) or {coerce}({value})")
+        else:
+            self.lines.append(f"{when}{value} = {coerce}({value})")
+
+    def apply(self, value: str, complete: Complete, non_null: bool) -> None:
+        function = self.name(complete)
+        if non_null:
+            self.lines.append(f"if {value} is None: raise Fallback")
+            self.lines.append(f"{value} = {function}({value})")
+        else:
+            self.lines.append(f"if {value} is not None: {value} = {function}({value})")
+
+    def compile(self, type_name: str) -> Builder:
+        body = "".join(f"    {line}\n" for line in self.lines)
+        code = f"def build(source):\n{body}    return {{{', '.join(self.entries)}}}\n"
+        exec(compile(code, f"<fast path for {type_name}>", "exec"), self.namespace)  # noqa: S102
+        build: Builder = self.namespace["build"]
+        return build
 
 
 # The built-in scalars return these Python types unchanged; anything else goes through coercion.
-_PASS_THROUGH: dict[str, tuple[type, ...]] = {
-    "String": (str,),
-    "ID": (str,),
-    "Boolean": (bool,),
-    "Float": (float,),
-}
+_PASS_THROUGH: dict[str, type] = {"String": str, "ID": str, "Boolean": bool, "Float": float}
 _INT_RANGE = range(-(2**31), 2**31)
 
 
-def _leaf(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
+def _is_specified(leaf_type: GraphQLScalarType | GraphQLEnumType) -> bool:
+    return leaf_type is specified_scalar_types.get(leaf_type.name)
+
+
+def _member_names(enum_type: GraphQLEnumType) -> dict[int, str]:
+    """Strawberry's enums serialize a member as the name whose value matches it: by member identity."""
+    enum_class = getattr(enum_type, "wrapped_cls", None)
+    if enum_class is None:
+        return {}
+    names = {value.value: name for name, value in enum_type.values.items()}
+    return {id(member): names[member.value] for member in enum_class if member.value in names}
+
+
+def _leaf(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Complete:
     coerce = _generic_leaf(leaf_type)
-    passes = _PASS_THROUGH.get(leaf_type.name) if leaf_type is specified_scalar(leaf_type.name) else None
+    passes = _PASS_THROUGH.get(leaf_type.name) if _is_specified(leaf_type) else None
     if passes is not None:
-        return lambda value: value if type(value) in passes else coerce(value)
-    if leaf_type.name == "Int" and leaf_type is specified_scalar("Int"):
+        return lambda value: value if type(value) is passes else coerce(value)
+    if leaf_type.name == "Int" and _is_specified(leaf_type):
         return lambda value: value if type(value) is int and value in _INT_RANGE else coerce(value)
     if isinstance(leaf_type, GraphQLEnumType):
-        # Strawberry's enums coerce a member to the name whose value matches: the same, precomputed.
-        names = {value.value: name for name, value in leaf_type.values.items()}
-        enum_class = getattr(leaf_type, "wrapped_cls", ())
+        names = _member_names(leaf_type)
 
         def enum(value: Any) -> Any:
-            name = names.get(value.value) if isinstance(value, enum_class) else None
+            name = names.get(id(value))
             return name if name is not None else coerce(value)
 
         return enum
     return coerce
 
 
-def specified_scalar(name: str) -> GraphQLScalarType | None:
-    return specified_scalar_types.get(name)
-
-
-def _generic_leaf(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any]:
+def _generic_leaf(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Complete:
     coerce = leaf_type.coerce_output_value
 
     def complete(value: Any) -> Any:
+        if type(value) is int and leaf_type is specified_scalar_types["Int"] and value in _INT_RANGE:
+            return value
         try:
             coerced = coerce(value)
         except Exception:
@@ -199,7 +300,7 @@ def _generic_leaf(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Callable[[A
     return complete
 
 
-def _typed(object_type: GraphQLObjectType, build: Builder) -> Callable[[Any], Any]:
+def _typed(object_type: GraphQLObjectType, build: Builder) -> Complete:
     """A nested object, checked to be of its type the way is_type_of would, without resolve info."""
     definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
     origin = getattr(definition, "origin", None)
@@ -212,7 +313,7 @@ def _typed(object_type: GraphQLObjectType, build: Builder) -> Callable[[Any], An
     return complete
 
 
-def _list(item: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _list(item: Complete) -> Complete:
     def complete(values: Any) -> Any:
         if not isinstance(values, list | tuple):
             raise Fallback
@@ -221,7 +322,7 @@ def _list(item: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return complete
 
 
-def _not_null(complete: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _not_null(complete: Complete) -> Complete:
     def checked(value: Any) -> Any:
         if value is None:
             raise Fallback  # the standard path reports the null with its path
@@ -230,5 +331,5 @@ def _not_null(complete: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return checked
 
 
-def _nullable(complete: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _nullable(complete: Complete) -> Complete:
     return lambda value: None if value is None else complete(value)

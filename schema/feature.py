@@ -14,25 +14,46 @@ from schema.node import Node, to_global_id
     description="A product capability from the vendor's catalogue that can be switched on or off."
 )
 class Feature(Node):
-    key: str = strawberry.field(description="Stable key, e.g. `inventory.waybills`.")
-    name: str = strawberry.field(description="Display name.")
-    description: str = strawberry.field(description="What the feature does.")
-    default_enabled: bool = strawberry.field(
-        description="The value for carriers whose organization and own settings both say INHERIT."
-    )
-    version: int = strawberry.field(description="Incremented on every change.")
-    created_at: datetime = strawberry.field(description="When the feature entered the catalogue.")
-    updated_at: datetime = strawberry.field(description="When the feature last changed.")
+    # A view of the row: an organization's carriers list the catalogue once each, and most queries
+    # read a field or two of it.
+    row: strawberry.Private[FeatureRow]
 
     @classmethod
     def from_row(cls, row: FeatureRow) -> Feature:
-        return cls(
-            id=to_global_id("Feature", row.id),
-            key=row.key,
-            name=row.name,
-            description=row.description,
-            default_enabled=row.default_enabled,
-            version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
+        return cls(row=row)  # type: ignore[call-arg]
+
+    @strawberry.field(  # type: ignore[misc]
+        description="Opaque global id; pass it to `node(id:)` or to any argument taking this type."
+    )
+    def id(self) -> strawberry.ID:
+        return to_global_id("Feature", self.row.id)
+
+    @strawberry.field(description="Stable key, e.g. `inventory.waybills`.")
+    def key(self) -> str:
+        return self.row.key
+
+    @strawberry.field(description="Display name.")
+    def name(self) -> str:
+        return self.row.name
+
+    @strawberry.field(description="What the feature does.")
+    def description(self) -> str:
+        return self.row.description
+
+    @strawberry.field(
+        description="The value for carriers whose organization and own settings both say INHERIT."
+    )
+    def default_enabled(self) -> bool:
+        return self.row.default_enabled
+
+    @strawberry.field(description="Incremented on every change.")
+    def version(self) -> int:
+        return self.row.version
+
+    @strawberry.field(description="When the feature entered the catalogue.")
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field(description="When the feature last changed.")
+    def updated_at(self) -> datetime:
+        return self.row.updated_at
