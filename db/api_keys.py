@@ -67,6 +67,19 @@ COLUMNS = """
 """
 check_columns(ApiKeyRow, COLUMNS)
 
+# A page of keys may read only some columns (those the query's fields need); these it always reads:
+# the key's identity, its carrier, and the page's sort key (cursors are made of it).
+ALWAYS = frozenset({"id", "carrier_id", "created_at"})
+_SELECT = dict(zip(ApiKeyRow.__annotations__, (c.strip() for c in COLUMNS.split(",")), strict=True))
+
+
+def select_list(columns: frozenset[str] | None) -> str:
+    """The SELECT list for `columns` (every column when None), in ApiKeyRow's order."""
+    if columns is None:
+        return COLUMNS
+    return ", ".join(sql for name, sql in _SELECT.items() if name in columns or name in ALWAYS)
+
+
 # The status condition, with `now` as a parameter so that tests can move the clock.
 STATUS = """
     ($STATUS::text is null
@@ -87,17 +100,17 @@ BY_IDS = f"select {COLUMNS} from api_keys k where k.id = any($4::uuid[]) and {IN
 BY_SECRET_HASH = f"select {COLUMNS} from api_keys k where k.secret_hash = $1"
 
 # The scope is a property of the carrier: checked once per parent here, not per key in each lateral.
-PAGE_BY_CARRIER_IDS = f"""
+PAGE_BY_CARRIER_IDS = """
 select p_.id as parent_id, t.total, k_.*
 from unnest($4::uuid[]) as p_(id)
 join carriers c on c.id = p_.id and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
 cross join lateral (
-    select count(*) as total from api_keys k where k.carrier_id = p_.id and {{status}}
+    select count(*) as total from api_keys k where k.carrier_id = p_.id and {status}
 ) t
 left join lateral (
-    select {COLUMNS} from api_keys k
-    where k.carrier_id = p_.id and {{status}} and {{where}}
-    order by {{order_by}} limit {{limit}}
+    select {columns} from api_keys k
+    where k.carrier_id = p_.id and {status} and {where}
+    order by {order_by} limit {limit}
 ) k_ on true
 """
 
@@ -121,11 +134,17 @@ async def pages_by_carrier_ids(
     status: KeyStatus | None,
     now: datetime,
     page: PageRequest,
+    columns: frozenset[str] | None = None,
 ) -> dict[uuid.UUID, Page[ApiKeyRow]]:
+    """Reading a column outside `columns` (None: all) from one of these rows raises KeyError."""
     keyset = Keyset.render(page, sort="k.created_at", id_column="k.id", key_type="timestamptz", first_param=7)
     status_sql = STATUS.replace("$STATUS", "$5").replace("$NOW", "$6")
     sql = PAGE_BY_CARRIER_IDS.format(
-        status=status_sql, where=keyset.where, order_by=keyset.order_by, limit=keyset.limit
+        columns=select_list(columns),
+        status=status_sql,
+        where=keyset.where,
+        order_by=keyset.order_by,
+        limit=keyset.limit,
     )
     records = await conn.fetch(
         sql,

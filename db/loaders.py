@@ -36,16 +36,21 @@ class ChildPageKey:
     page: PageRequest
     # A filter that applies to every parent alike (e.g. an API key status), or None.
     filter: Hashable = None
+    # The columns the query needs (None: all), for lists that can read fewer (API keys).
+    columns: frozenset[str] | None = None
 
 
 def _loader(batch: Callable[[list[K]], Coroutine[Any, Any, list[V]]]) -> DataLoader[K, V]:
     return DataLoader(batch_load_fn=batch)
 
 
-def _group(keys: list[ChildPageKey]) -> dict[tuple[PageRequest, Hashable], list[uuid.UUID]]:
-    groups: dict[tuple[PageRequest, Hashable], list[uuid.UUID]] = {}
+Group = tuple[PageRequest, Hashable, frozenset[str] | None]
+
+
+def _group(keys: list[ChildPageKey]) -> dict[Group, list[uuid.UUID]]:
+    groups: dict[Group, list[uuid.UUID]] = {}
     for key in keys:
-        groups.setdefault((key.page, key.filter), []).append(key.parent_id)
+        groups.setdefault((key.page, key.filter, key.columns), []).append(key.parent_id)
     return groups
 
 
@@ -99,7 +104,7 @@ class Loaders:
     async def _carriers_by_organization_id(self, keys: list[ChildPageKey]) -> list[Page[CarrierRow]]:
         pages: dict[ChildPageKey, Page[CarrierRow]] = {}
         async with self.db.acquire() as conn:
-            for (page, _), parent_ids in _group(keys).items():
+            for (page, _, _), parent_ids in _group(keys).items():
                 by_parent = await carriers.pages_by_organization_ids(
                     conn, scope=self.scope, organization_ids=parent_ids, page=page
                 )
@@ -121,19 +126,25 @@ class Loaders:
         pages: dict[ChildPageKey, Page[ApiKeyRow]] = {}
         now = self.now()
         async with self.db.acquire() as conn:
-            for (page, status), parent_ids in _group(keys).items():
+            for (page, status, columns), parent_ids in _group(keys).items():
                 assert status is None or isinstance(status, KeyStatus)
                 by_parent = await api_keys.pages_by_carrier_ids(
-                    conn, scope=self.scope, carrier_ids=parent_ids, status=status, now=now, page=page
+                    conn,
+                    scope=self.scope,
+                    carrier_ids=parent_ids,
+                    status=status,
+                    now=now,
+                    page=page,
+                    columns=columns,
                 )
                 for parent_id, result in by_parent.items():
-                    pages[ChildPageKey(parent_id, page, status)] = result
+                    pages[ChildPageKey(parent_id, page, status, columns)] = result
         return [pages[k] for k in keys]
 
     async def _activity_by_carrier_id(self, keys: list[ChildPageKey]) -> list[Page[ActivityRow]]:
         pages: dict[ChildPageKey, Page[ActivityRow]] = {}
         async with self.db.acquire() as conn:
-            for (page, _), parent_ids in _group(keys).items():
+            for (page, _, _), parent_ids in _group(keys).items():
                 by_parent = await activity.pages_by_carrier_ids(
                     conn, scope=self.scope, carrier_ids=parent_ids, page=page
                 )

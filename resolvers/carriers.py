@@ -67,10 +67,11 @@ async def api_keys_of(
     after: str | None,
     last: int | None,
     before: str | None,
+    columns: frozenset[str] | None = None,
 ) -> Page[ApiKeyRow]:
     page = page_request(context, "apiKeys", first=first, after=after, last=last, before=before)
     result: Page[ApiKeyRow] = await context.loaders.api_keys_by_carrier_id.load(
-        ChildPageKey(carrier_id, page, status)
+        ChildPageKey(carrier_id, page, status, columns)
     )
     return result
 

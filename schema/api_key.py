@@ -133,6 +133,42 @@ class ApiKey(Node):
         return ApiKey.from_row(row, info.context.now()) if row else None
 
 
+# The row columns each field reads (beyond db.api_keys.ALWAYS): a page of keys reads only those its
+# query selects. tests/schema/test_api_key_columns.py checks every field of ApiKey is here.
+COLUMNS_BY_FIELD: dict[str, tuple[str, ...]] = {
+    "__typename": (),
+    "id": (),
+    "description": ("description",),
+    "hint": ("hint",),
+    "environment": ("environment",),
+    "scopes": ("scopes",),
+    "ipAllowlist": ("ip_allowlist",),
+    "expiresAt": ("expires_at",),
+    "status": ("revoked_at", "expires_at"),
+    "createdAt": (),
+    "createdBy": ("created_by_kind", "created_by_id", "created_by_name"),
+    "revokedAt": ("revoked_at",),
+    "revokedBy": ("revoked_by_kind", "revoked_by_id", "revoked_by_name"),
+    "revocationReason": ("revoked_reason",),
+    "lastUsedAt": ("last_used_at",),
+    "lastUsedAddress": ("last_used_address",),
+    "version": ("version",),
+    "carrier": (),
+    "rotatedFrom": ("rotated_from_id",),
+}
+
+
+def api_key_columns(fields: frozenset[str]) -> frozenset[str] | None:
+    """The columns `fields` need; None (every column) if one of them is not in the table above."""
+    columns: set[str] = set()
+    for name in fields:
+        needed = COLUMNS_BY_FIELD.get(name)
+        if needed is None:
+            return None
+        columns.update(needed)
+    return frozenset(columns)
+
+
 # Enum lookup by value is slow for thousands of keys per request; a dict is not.
 SCOPES = {scope.value: scope for scope in Scope}
 

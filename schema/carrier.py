@@ -19,6 +19,7 @@ from schema.directives import RequiresScope
 from schema.enablement import Enablement
 from schema.enums import ApiKeyStatus
 from schema.node import Node, to_global_id
+from schema.selection import connection_item_fields
 
 if TYPE_CHECKING:
     from schema.activity import ActivityEvent
@@ -83,10 +84,17 @@ class Carrier(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[ApiKey, strawberry.lazy("schema.api_key")]]:
-        from schema.api_key import ApiKey, api_key_cursor  # mutual reference
+        from schema.api_key import ApiKey, api_key_columns, api_key_cursor  # mutual reference
 
         page = await resolve.api_keys_of(
-            info.context, self.row_id, status, first=first, after=after, last=last, before=before
+            info.context,
+            self.row_id,
+            status,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            columns=api_key_columns(connection_item_fields(info)),
         )
         now = info.context.now()
         return connection(page, lambda r: ApiKey.from_row(r, now), api_key_cursor)

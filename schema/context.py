@@ -27,3 +27,5 @@ class Context:
     operation_name: str | None = None
     # Entries for the response's `extensions.warnings`, e.g. the restricted-functions banner.
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    # Per field of the document: the item fields a connection selects (schema/selection.py).
+    selections: dict[int, frozenset[str]] = field(default_factory=dict)

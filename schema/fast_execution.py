@@ -91,6 +91,7 @@ def execution_context_class(plain: PlainFields) -> type:
             # Keyed by the field-details list object itself (the executor passes the same one for every
             # item of a list); the entry keeps that object alive, so its id cannot be reused meanwhile.
             self._builders: dict[tuple[str, int], tuple[Any, Builder | None]] = {}
+            self._lists: dict[tuple[str, int], tuple[Any, Complete | None]] = {}
             manager = self.middleware_manager
             # Schema extensions that wrap every resolver (tracing) must see every field: no fast path.
             self._fast = manager is None or not manager.middlewares
@@ -115,6 +116,38 @@ def execution_context_class(plain: PlainFields) -> type:
             return super().complete_object_value(
                 return_type, field_details_list, info, path, result, position_context
             )
+
+        def complete_list_value(
+            self,
+            return_type: GraphQLList[Any],
+            field_details_list: Any,
+            info: Any,
+            path: Any,
+            result: Any,
+            position_context: Any,
+        ) -> Any:
+            # A list a resolver returned (a carrier's enablements): its items, when plain, are built
+            # here at once rather than one by one through the standard path.
+            complete = self._list_builder(return_type, field_details_list) if self._fast else None
+            if complete is not None and type(result) is list:
+                try:
+                    return complete(result)
+                except Exception:  # noqa: S110 - the standard path reports it exactly
+                    pass
+            return super().complete_list_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+
+        def _list_builder(self, list_type: GraphQLList[Any], field_details_list: Any) -> Complete | None:
+            key = (f"[{list_type.of_type}]", id(field_details_list))
+            entry = self._lists.get(key)
+            if entry is None:
+                # A directive on the list field itself (@stream) is the standard path's to honour.
+                item = None
+                if not any(details.node.directives for details in field_details_list):
+                    item = self._list_item(list_type.of_type, field_details_list)
+                entry = self._lists[key] = (field_details_list, _list(item) if item is not None else None)
+            return entry[1]
 
         def _builder(self, object_type: GraphQLObjectType, field_details_list: Any) -> Builder | None:
             key = (object_type.name, id(field_details_list))

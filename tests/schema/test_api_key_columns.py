@@ -1,0 +1,129 @@
+"""A page of API keys reads only the columns its query's fields need, and answers exactly the same.
+
+schema/api_key.py maps each ApiKey field to the row columns it reads; a page of keys selects those
+(db/api_keys.select_list). A field missing from the map, or mapped to too few columns, would answer
+wrongly or fail: these tests ask for each field on its own and compare with every column read.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from graphql import GraphQLObjectType
+
+from access.principal import staff
+from db.loaders import Loaders
+from db.pool import Connection, CountingDatabase, StatementCounter
+from schema.api_key import COLUMNS_BY_FIELD
+from schema.build import schema
+from schema.context import Context
+from schema.node import to_global_id
+from tests import factories
+from tests.conftest import TransactionDatabase, make_settings
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+_API_KEY = schema._schema.type_map["ApiKey"]
+assert isinstance(_API_KEY, GraphQLObjectType)
+API_KEY_FIELDS = list(_API_KEY.fields)
+
+# A sub-selection for the fields whose type is an object.
+SUBSELECTION = {"createdBy": "{ kind id name }", "revokedBy": "{ kind id name }", "carrier": "{ code }",
+                "rotatedFrom": "{ hint }"}  # fmt: skip
+EVERY_FIELD = " ".join(f"{name} {SUBSELECTION.get(name, '')}" for name in API_KEY_FIELDS)
+
+
+def context(conn: Connection, statements: list[str]) -> Context:
+    counter = StatementCounter()
+    counter.on_statement = lambda query: statements.append(query.query)
+    db = CountingDatabase(TransactionDatabase(conn), counter)
+    principal = staff("columns", "Columns", None)
+    return Context(
+        make_settings(),
+        principal,
+        db,
+        Loaders(db, principal.scope, lambda: NOW),
+        counter,
+        "t",
+        None,
+        lambda: NOW,
+    )
+
+
+async def carrier_query(
+    conn: Connection, carrier: Any, selection: str, statements: list[str], fragments: str = ""
+) -> Any:
+    result = await schema.execute(
+        f"query ($id: ID!) {{ node(id: $id) {{ ... on Carrier {{ {selection} }} }} }} {fragments}",
+        variable_values={"id": to_global_id("Carrier", carrier)},
+        context_value=context(conn, statements),
+    )
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return result.data["node"]
+
+
+async def keys_of(conn: Connection, carrier: Any, selection: str) -> Any:
+    return (await carrier_query(conn, carrier, f"apiKeys(first: 10) {{ {selection} }}", []))["apiKeys"]
+
+
+@pytest.fixture
+async def carrier(conn: Connection) -> Any:
+    carrier_id = await factories.carrier(conn, "COLS")
+    old, _ = await factories.api_key(
+        conn, carrier_id, revoked=True, created_at=NOW - timedelta(days=3), allowlist=["10.0.0.0/8"]
+    )
+    new, _ = await factories.api_key(
+        conn, carrier_id, scopes=("carrier:read", "keys:read"), expires_at=NOW + timedelta(days=30)
+    )
+    await conn.execute(
+        "update api_keys set rotated_from_id = $1, last_used_at = $2, last_used_address = '192.0.2.7' "
+        "where id = $3",
+        old,
+        NOW - timedelta(hours=1),
+        new,
+    )
+    return carrier_id
+
+
+def test_every_field_of_api_key_says_which_columns_it_reads() -> None:
+    assert set(API_KEY_FIELDS) | {"__typename"} == set(COLUMNS_BY_FIELD)
+
+
+@pytest.mark.parametrize("field", [*API_KEY_FIELDS, "__typename"])
+async def test_each_field_alone_answers_as_with_every_column_read(
+    conn: Connection, carrier: Any, field: str
+) -> None:
+    everything = await keys_of(conn, carrier, f"nodes {{ {EVERY_FIELD} __typename }}")
+    alone = await keys_of(conn, carrier, f"nodes {{ {field} {SUBSELECTION.get(field, '')} }}")
+    assert alone["nodes"] == [{field: node[field]} for node in everything["nodes"]]
+    assert len(alone["nodes"]) == 2
+
+
+async def test_only_the_selected_fields_columns_are_read_through_fragments_and_edges(
+    conn: Connection, carrier: Any
+) -> None:
+    statements: list[str] = []
+    selection = "apiKeys(first: 10) { edges { node { ...Hint } } nodes { ... on ApiKey { status } } }"
+    await carrier_query(conn, carrier, selection, statements, "fragment Hint on ApiKey { hint }")
+    [page_sql] = [s for s in statements if "lateral" in s and "from api_keys k" in s]
+    read = page_sql.split("left join lateral (")[1].split("from api_keys k")[0]
+    assert {c.strip() for c in read.replace("select", "").split(",")} == {
+        "k.id", "k.carrier_id", "k.created_at", "k.hint", "k.revoked_at", "k.expires_at"
+    }  # fmt: skip
+
+
+async def test_two_selections_of_the_same_keys_each_read_what_they_need(
+    conn: Connection, carrier: Any
+) -> None:
+    statements: list[str] = []
+    selection = (
+        "a: apiKeys(first: 10) { nodes { hint } } b: apiKeys(first: 10) { nodes { createdBy { kind } } }"
+    )
+    both = await carrier_query(conn, carrier, selection, statements)
+    assert [n["hint"] for n in both["a"]["nodes"]] == [
+        n["hint"] for n in (await keys_of(conn, carrier, "nodes { hint }"))["nodes"]
+    ]
+    assert [n["createdBy"]["kind"] for n in both["b"]["nodes"]] == ["SYSTEM", "SYSTEM"]
+    assert len([s for s in statements if "lateral" in s and "from api_keys k" in s]) == 2
