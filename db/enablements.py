@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from access.principal import TenantScope
+from db import features
 from db.features import FeatureRow
 from db.pool import Connection
 
@@ -44,14 +45,8 @@ class EnablementRow:
     updated_by_name: str | None
 
 
-FEATURE_COLUMNS = (
-    "f.id as f_id, f.key as f_key, f.name as f_name, f.description as f_description, "
-    "f.default_enabled as f_default_enabled, f.version as f_version, f.created_at as f_created_at, "
-    "f.updated_at as f_updated_at"
-)
-
-FOR_CARRIERS = f"""
-select c.id as owner_id, {FEATURE_COLUMNS},
+FOR_CARRIERS = """
+select c.id as owner_id, f.id as feature_id,
        ce.enabled as setting,
        coalesce(ce.enabled, oe.enabled, f.default_enabled) as effective,
        case when ce.enabled is not null then 'CARRIER'
@@ -67,8 +62,8 @@ where c.id = any($4::uuid[]) and carrier_in_scope(c.id, c.organization_id, $1, $
 order by c.id, f.key
 """
 
-FOR_ORGANIZATIONS = f"""
-select o.id as owner_id, {FEATURE_COLUMNS},
+FOR_ORGANIZATIONS = """
+select o.id as owner_id, f.id as feature_id,
        oe.enabled as setting,
        coalesce(oe.enabled, f.default_enabled) as effective,
        case when oe.enabled is not null then 'ORGANIZATION' else 'DEFAULT' end as source,
@@ -84,17 +79,18 @@ order by o.id, f.key
 async def _grouped(
     conn: Connection, sql: str, scope: TenantScope, owner_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[EnablementRow]]:
+    records = await conn.fetch(sql, *scope.params(), list(owner_ids))
+    # Every owner lists the same catalogue: its rows are read once (one more statement), not once per
+    # owner and feature (50 carriers by 15 features decoded 750 copies of eight columns: 3 ms of CPU).
+    catalogue = await features.by_ids(conn, ids=list({r[1] for r in records})) if records else {}
     grouped: dict[uuid.UUID, list[EnablementRow]] = {}
-    # Every owner lists the same catalogue: one FeatureRow per feature, shared by all its rows.
-    features: dict[uuid.UUID, FeatureRow] = {}
-    # By position (cheaper than by name, for thousands of rows): owner_id, the feature's eight columns
-    # in FeatureRow's order, then setting, effective, source and the four updated_* columns.
-    for r in await conn.fetch(sql, *scope.params(), list(owner_ids)):
-        feature = features.get(r[1])
-        if feature is None:
-            feature = features[r[1]] = FeatureRow(*tuple(r)[1:9])
+    # By position (cheaper than by name, for thousands of rows): owner_id, feature_id, setting,
+    # effective, source and the four updated_* columns.
+    for r in records:
         owner_id = r[0]
-        enablement = EnablementRow(owner_id, feature, r[9], r[10], SOURCES[r[11]], r[12], r[13], r[14], r[15])
+        enablement = EnablementRow(
+            owner_id, catalogue[r[1]], r[2], r[3], SOURCES[r[4]], r[5], r[6], r[7], r[8]
+        )
         rows = grouped.get(owner_id)
         if rows is None:
             grouped[owner_id] = [enablement]

@@ -61,12 +61,12 @@ query Graph($id: ID!) {
 FEATURES = "query { features { key } }"
 
 # organizations page, Organization.carriers (one LATERAL statement for every organization),
-# Carrier.organization, Carrier.enablements, Carrier.apiKeys (one LATERAL statement for every
-# carrier), ApiKey.rotatedFrom.
-STATEMENTS_FROM_ORGANIZATIONS = 6
+# Carrier.organization, Carrier.enablements (one for every carrier's settings, one for the features
+# they name), Carrier.apiKeys (one LATERAL statement for every carrier), ApiKey.rotatedFrom.
+STATEMENTS_FROM_ORGANIZATIONS = 7
 # The same without the organizations page: `organization(id:)` reads through the organization loader,
 # whose cache then answers every Carrier.organization of the response.
-STATEMENTS_FROM_ONE_ORGANIZATION = 5
+STATEMENTS_FROM_ONE_ORGANIZATION = 6
 
 
 @dataclass
