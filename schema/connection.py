@@ -25,8 +25,17 @@ Before = Annotated[str | None, strawberry.argument(description="Page backward fr
 class PageInfo:
     has_next_page: bool = strawberry.field(description="More items follow the last of this page.")
     has_previous_page: bool = strawberry.field(description="Items precede the first of this page.")
-    start_cursor: str | None = strawberry.field(description="Cursor of the first item; null if empty.")
-    end_cursor: str | None = strawberry.field(description="Cursor of the last item; null if empty.")
+    rows: strawberry.Private[list[Any]]
+    cursor: strawberry.Private[Callable[[Any], Cursor]]
+
+    # Cursors are encoded only when asked for: a nested query has a page per carrier.
+    @strawberry.field(description="Cursor of the first item; null if empty.")
+    def start_cursor(self) -> str | None:
+        return self.cursor(self.rows[0]).encode() if self.rows else None
+
+    @strawberry.field(description="Cursor of the last item; null if empty.")
+    def end_cursor(self) -> str | None:
+        return self.cursor(self.rows[-1]).encode() if self.rows else None
 
 
 @strawberry.type(description="One item of a page, with the cursor that points at it.")
@@ -60,8 +69,8 @@ def connection(page: Page[Any], node: Callable[[Any], T], cursor: Callable[[Any]
         page_info=PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
-            start_cursor=cursor(rows[0]).encode() if rows else None,
-            end_cursor=cursor(rows[-1]).encode() if rows else None,
+            rows=rows,
+            cursor=cursor,
         ),
         total_count=page.total_count,
         rows=rows,

@@ -20,8 +20,11 @@ always would. tests/schema/test_fast_execution.py compares both paths byte for b
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
+from datetime import date, datetime, time
+from types import CodeType
 from typing import Any
 
 from graphql import (
@@ -256,9 +259,15 @@ class _Source:
         when = "" if non_null else f"if {value} is not None: "
         passes = _PASS_THROUGH.get(leaf_type.name) if _is_specified(leaf_type) else None
         names = _member_names(leaf_type) if isinstance(leaf_type, GraphQLEnumType) else None
+        iso = _ISOFORMAT.get(leaf_type.name) if _serializes_isoformat(leaf_type) else None
         if passes is not None:
             kind = self.name(passes)
             self.lines.append(f"{when}{value} = {value} if type({value}) is {kind} else {coerce}({value})")
+        elif iso is not None:
+            kind = self.name(iso)
+            self.lines.append(
+                f"{when}{value} = {value}.isoformat() if type({value}) is {kind} else {coerce}({value})"
+            )
         elif names:
             self.lines.append(f"{when}{value} = {self.name(names)}.get(id({value})) or {coerce}({value})")
         else:
@@ -274,15 +283,30 @@ class _Source:
 
     def compile(self, type_name: str) -> Builder:
         body = "".join(f"    {line}\n" for line in self.lines)
-        code = f"def build(source):\n{body}    return {{{', '.join(self.entries)}}}\n"
-        exec(compile(code, f"<fast path for {type_name}>", "exec"), self.namespace)  # noqa: S102
+        source = f"def build(source):\n{body}    return {{{', '.join(self.entries)}}}\n"
+        exec(_compiled(source, type_name), self.namespace)  # noqa: S102
         build: Builder = self.namespace["build"]
         return build
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(source: str, type_name: str) -> CodeType:
+    """Compiling costs more than building a page of keys: the same selection compiles once per process
+    (the names in the source are positional, so a selection always writes the same text)."""
+    return compile(source, f"<fast path for {type_name}>", "exec")
 
 
 # The built-in scalars return these Python types unchanged; anything else goes through coercion.
 _PASS_THROUGH: dict[str, type] = {"String": str, "ID": str, "Boolean": bool, "Float": float}
 _INT_RANGE = range(-(2**31), 2**31)
+
+
+# Strawberry's date and time scalars serialize with `methodcaller("isoformat")`: the same call, inline.
+_ISOFORMAT: dict[str, type] = {"DateTime": datetime, "Date": date, "Time": time}
+
+
+def _serializes_isoformat(leaf_type: GraphQLScalarType | GraphQLEnumType) -> bool:
+    return repr(leaf_type.coerce_output_value) == "operator.methodcaller('isoformat')"
 
 
 def _is_specified(leaf_type: GraphQLScalarType | GraphQLEnumType) -> bool:
