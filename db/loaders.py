@@ -20,7 +20,7 @@ from db import activity, api_keys, carriers, enablements, features, organization
 from db.activity import ActivityRow
 from db.api_keys import ApiKeyRow, KeyStatus
 from db.carriers import CarrierRow
-from db.enablements import EnablementRow
+from db.enablements import OwnerEnablements
 from db.features import FeatureRow
 from db.organizations import OrganizationRow
 from db.pagination import Page, PageRequest
@@ -112,15 +112,15 @@ class Loaders:
                     pages[ChildPageKey(parent_id, page)] = result
         return [pages[k] for k in keys]
 
-    async def _enablements_by_carrier_id(self, ids: list[uuid.UUID]) -> list[list[EnablementRow]]:
+    async def _enablements_by_carrier_id(self, ids: list[uuid.UUID]) -> list[OwnerEnablements]:
         async with self.db.acquire() as conn:
             by_id = await enablements.for_carriers(conn, scope=self.scope, carrier_ids=ids)
-        return [by_id.get(i, []) for i in ids]
+        return [by_id.get(i) or OwnerEnablements([], {}) for i in ids]
 
-    async def _enablements_by_organization_id(self, ids: list[uuid.UUID]) -> list[list[EnablementRow]]:
+    async def _enablements_by_organization_id(self, ids: list[uuid.UUID]) -> list[OwnerEnablements]:
         async with self.db.acquire() as conn:
             by_id = await enablements.for_organizations(conn, scope=self.scope, organization_ids=ids)
-        return [by_id.get(i, []) for i in ids]
+        return [by_id.get(i) or OwnerEnablements([], {}) for i in ids]
 
     async def _api_keys_by_carrier_id(self, keys: list[ChildPageKey]) -> list[Page[ApiKeyRow]]:
         pages: dict[ChildPageKey, Page[ApiKeyRow]] = {}

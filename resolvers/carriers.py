@@ -9,7 +9,7 @@ from db import carriers
 from db.activity import ActivityRow
 from db.api_keys import ApiKeyRow, KeyStatus
 from db.carriers import CarrierFilter, CarrierRow
-from db.enablements import EnablementRow
+from db.enablements import OwnerEnablements
 from db.loaders import ChildPageKey
 from db.organizations import OrganizationRow
 from db.pagination import Page
@@ -53,9 +53,9 @@ async def organization_of(context: Context, organization_id: uuid.UUID | None) -
     return row
 
 
-async def enablements_of(context: Context, carrier_id: uuid.UUID) -> list[EnablementRow]:
-    rows: list[EnablementRow] = await context.loaders.enablements_by_carrier_id.load(carrier_id)
-    return rows
+async def enablements_of(context: Context, carrier_id: uuid.UUID) -> OwnerEnablements:
+    found: OwnerEnablements = await context.loaders.enablements_by_carrier_id.load(carrier_id)
+    return found
 
 
 async def api_keys_of(

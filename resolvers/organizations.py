@@ -6,7 +6,7 @@ import uuid
 
 from db import organizations
 from db.carriers import CarrierRow
-from db.enablements import EnablementRow
+from db.enablements import OwnerEnablements
 from db.loaders import ChildPageKey
 from db.organizations import OrganizationRow
 from db.pagination import Page
@@ -54,6 +54,6 @@ async def carriers_of(
     return result
 
 
-async def enablements_of(context: Context, organization_id: uuid.UUID) -> list[EnablementRow]:
-    rows: list[EnablementRow] = await context.loaders.enablements_by_organization_id.load(organization_id)
-    return rows
+async def enablements_of(context: Context, organization_id: uuid.UUID) -> OwnerEnablements:
+    found: OwnerEnablements = await context.loaders.enablements_by_organization_id.load(organization_id)
+    return found

@@ -16,7 +16,7 @@ from resolvers import carriers as resolve
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.context import Context
 from schema.directives import RequiresScope
-from schema.enablement import Enablement
+from schema.enablement import Enablement, enablements
 from schema.enums import ApiKeyStatus
 from schema.node import Node, to_global_id
 from schema.selection import connection_item_fields
@@ -68,8 +68,7 @@ class Carrier(Node):
         directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
     )
     async def enablements(self, info: Info[Context, None]) -> list[Enablement]:
-        rows = await resolve.enablements_of(info.context, self.row_id)
-        return [Enablement.from_row(r) for r in rows]
+        return enablements(info.context, await resolve.enablements_of(info.context, self.row_id))
 
     @strawberry.field(
         description="The carrier's API keys, oldest first; optionally only those with one status.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,3 +30,5 @@ class Context:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     # Per field of the document: the item fields a connection selects (schema/selection.py).
     selections: dict[int, frozenset[str]] = field(default_factory=dict)
+    # Feature objects by feature id, shared by every enablement of the response that names one.
+    feature_views: dict[uuid.UUID, Any] = field(default_factory=dict)

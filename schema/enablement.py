@@ -6,8 +6,9 @@ from datetime import datetime
 
 import strawberry
 
-from db.enablements import EnablementRow
+from db.enablements import EnablementRow, OwnerEnablements
 from schema.actor import Actor
+from schema.context import Context
 from schema.enums import EnablementSource, EnablementState
 from schema.feature import Feature
 
@@ -19,14 +20,7 @@ from schema.feature import Feature
 class Enablement:
     # A view of the row: a nested query reads one per carrier and feature.
     row: strawberry.Private[EnablementRow]
-
-    @classmethod
-    def from_row(cls, row: EnablementRow) -> Enablement:
-        return cls(row=row)
-
-    @strawberry.field(description="The feature.")
-    def feature(self) -> Feature:
-        return Feature.from_row(self.row.feature)
+    feature: Feature = strawberry.field(description="The feature.")
 
     @strawberry.field(description="The setting made at this level; INHERIT when there is none.")
     def state(self) -> EnablementState:
@@ -48,3 +42,15 @@ class Enablement:
     def updated_by(self) -> Actor | None:
         row = self.row
         return Actor.of(row.updated_by_kind, row.updated_by_id, row.updated_by_name)
+
+
+def enablements(context: Context, found: OwnerEnablements) -> list[Enablement]:
+    """The owner's enablements, each with its feature: one Feature object per feature and request."""
+    views = context.feature_views
+    result = []
+    for row in found.rows:
+        feature = views.get(row.feature_id)
+        if feature is None or feature.row is not found.features[row.feature_id]:
+            feature = views[row.feature_id] = Feature.from_row(found.features[row.feature_id])
+        result.append(Enablement(row=row, feature=feature))
+    return result

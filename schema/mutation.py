@@ -12,7 +12,7 @@ from strawberry.types import Info
 from access.principal import Scope
 from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
-from db.enablements import EnablementRow
+from db.enablements import OwnerEnablements
 from db.features import FeatureRow
 from db.organizations import OrganizationRow
 from resolvers import carriers as carrier_reads
@@ -40,7 +40,7 @@ from schema.carrier import Carrier
 from schema.context import Context
 from schema.directives import RequiresScope, Restricted
 from schema.effective_change import effective_changes
-from schema.enablement import Enablement
+from schema.enablement import enablements
 from schema.feature import Feature
 from schema.node import to_global_id
 from schema.organization import Organization
@@ -187,18 +187,22 @@ async def _membership(context: Context, result: Membership) -> CarrierMembership
 
 
 async def _carrier_enablement(context: Context, result: EnablementSet) -> EnablementPayload:
-    return _enablement_payload(await carrier_reads.enablements_of(context, result.owner_id), result)
+    return _enablement_payload(context, await carrier_reads.enablements_of(context, result.owner_id), result)
 
 
 async def _organization_enablement(context: Context, result: EnablementSet) -> EnablementPayload:
-    return _enablement_payload(await organization_reads.enablements_of(context, result.owner_id), result)
+    return _enablement_payload(
+        context, await organization_reads.enablements_of(context, result.owner_id), result
+    )
 
 
-def _enablement_payload(rows: list[EnablementRow], result: EnablementSet) -> EnablementPayload:
+def _enablement_payload(
+    context: Context, found: OwnerEnablements, result: EnablementSet
+) -> EnablementPayload:
     """The changed feature's enablement as the owner now reads it, and what the change did."""
-    changed = next((row for row in rows if row.feature.id == result.feature.id), None)
+    changed = next((e for e in enablements(context, found) if e.row.feature_id == result.feature.id), None)
     return EnablementPayload(
-        enablement=Enablement.from_row(changed) if changed else None,
+        enablement=changed,
         effective_changes=effective_changes(result.changes),
     )
 

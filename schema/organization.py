@@ -16,7 +16,7 @@ from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.context import Context
 from schema.directives import RequiresScope
-from schema.enablement import Enablement
+from schema.enablement import Enablement, enablements
 from schema.node import Node, to_global_id
 
 
@@ -62,8 +62,7 @@ class Organization(Node):
         directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
     )
     async def enablements(self, info: Info[Context, None]) -> list[Enablement]:
-        rows = await resolve.enablements_of(info.context, self.row_id)
-        return [Enablement.from_row(r) for r in rows]
+        return enablements(info.context, await resolve.enablements_of(info.context, self.row_id))
 
 
 def organization_cursor(row: OrganizationRow) -> Cursor:
