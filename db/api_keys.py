@@ -67,9 +67,9 @@ COLUMNS = """
 """
 check_columns(ApiKeyRow, COLUMNS)
 
-# A page of keys may read only some columns (those the query's fields need); these it always reads:
-# the key's identity, its carrier, and the page's sort key (cursors are made of it).
-ALWAYS = frozenset({"id", "carrier_id", "created_at"})
+# A page of keys may read only some columns (those the query's fields need); it always reads the id
+# (a parent without keys comes back as one row with a null id).
+ALWAYS = frozenset({"id"})
 _SELECT = dict(zip(ApiKeyRow.__annotations__, (c.strip() for c in COLUMNS.split(",")), strict=True))
 
 

@@ -18,6 +18,7 @@ from schema.actor import Actor
 from schema.context import Context
 from schema.enums import ApiKeyScope, ApiKeyStatus
 from schema.node import Node, to_global_id
+from schema.selection import CURSORS
 
 if TYPE_CHECKING:
     from schema.carrier import Carrier
@@ -136,6 +137,7 @@ class ApiKey(Node):
 # The row columns each field reads (beyond db.api_keys.ALWAYS): a page of keys reads only those its
 # query selects. tests/schema/test_api_key_columns.py checks every field of ApiKey is here.
 COLUMNS_BY_FIELD: dict[str, tuple[str, ...]] = {
+    CURSORS: ("created_at",),  # api_key_cursor
     "__typename": (),
     "id": (),
     "description": ("description",),
@@ -145,7 +147,7 @@ COLUMNS_BY_FIELD: dict[str, tuple[str, ...]] = {
     "ipAllowlist": ("ip_allowlist",),
     "expiresAt": ("expires_at",),
     "status": ("revoked_at", "expires_at"),
-    "createdAt": (),
+    "createdAt": ("created_at",),
     "createdBy": ("created_by_kind", "created_by_id", "created_by_name"),
     "revokedAt": ("revoked_at",),
     "revokedBy": ("revoked_by_kind", "revoked_by_id", "revoked_by_name"),
@@ -153,7 +155,7 @@ COLUMNS_BY_FIELD: dict[str, tuple[str, ...]] = {
     "lastUsedAt": ("last_used_at",),
     "lastUsedAddress": ("last_used_address",),
     "version": ("version",),
-    "carrier": (),
+    "carrier": ("carrier_id",),
     "rotatedFrom": ("rotated_from_id",),
 }
 

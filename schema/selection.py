@@ -14,9 +14,13 @@ from strawberry.types import Info
 
 from schema.context import Context
 
+# Stands for "the query reads cursors" (edges' or pageInfo's) among the item field names.
+CURSORS = "(cursors)"
+
 
 def connection_item_fields(info: Info[Context, Any]) -> frozenset[str]:
-    """Names of the fields selected on `nodes` and `edges { node }` of the connection being resolved."""
+    """Names of the fields selected on `nodes` and `edges { node }` of the connection being resolved,
+    and CURSORS if `edges` or `pageInfo` (whose cursors are made of each item's sort key) are selected."""
     raw = info._raw_info  # Strawberry's Info exposes the field's AST nodes only through here
     cache = info.context.selections
     key = id(raw.field_nodes[0])  # the document outlives the request: ids are stable within it
@@ -32,7 +36,10 @@ def _connection(selection_set: SelectionSetNode | None, fragments: dict[str, Any
     for selection in _flatten(selection_set, fragments):
         if selection.name.value == "nodes":
             _fields(selection.selection_set, fragments, into)
+        elif selection.name.value == "pageInfo":
+            into.add(CURSORS)
         elif selection.name.value == "edges":
+            into.add(CURSORS)
             for edge_field in _flatten(selection.selection_set, fragments):
                 if edge_field.name.value == "node":
                     _fields(edge_field.selection_set, fragments, into)

@@ -20,6 +20,7 @@ from schema.api_key import COLUMNS_BY_FIELD
 from schema.build import schema
 from schema.context import Context
 from schema.node import to_global_id
+from schema.selection import CURSORS
 from tests import factories
 from tests.conftest import TransactionDatabase, make_settings
 
@@ -88,7 +89,7 @@ async def carrier(conn: Connection) -> Any:
 
 
 def test_every_field_of_api_key_says_which_columns_it_reads() -> None:
-    assert set(API_KEY_FIELDS) | {"__typename"} == set(COLUMNS_BY_FIELD)
+    assert set(API_KEY_FIELDS) | {"__typename", CURSORS} == set(COLUMNS_BY_FIELD)
 
 
 @pytest.mark.parametrize("field", [*API_KEY_FIELDS, "__typename"])
@@ -110,8 +111,31 @@ async def test_only_the_selected_fields_columns_are_read_through_fragments_and_e
     [page_sql] = [s for s in statements if "lateral" in s and "from api_keys k" in s]
     read = page_sql.split("left join lateral (")[1].split("from api_keys k")[0]
     assert {c.strip() for c in read.replace("select", "").split(",")} == {
-        "k.id", "k.carrier_id", "k.created_at", "k.hint", "k.revoked_at", "k.expires_at"
+        "k.id", "k.created_at", "k.hint", "k.revoked_at", "k.expires_at"
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        "pageInfo { startCursor endCursor } nodes { hint }",
+        "edges { cursor }",
+        "edges { cursor node { hint } }",
+        "pageInfo { hasNextPage }",
+    ],
+)
+async def test_cursors_read_the_sort_key_whatever_else_is_selected(
+    conn: Connection, carrier: Any, selection: str
+) -> None:
+    # A page of one: its cursor must page on to the second key, so it holds the sort key.
+    one = await carrier_query(
+        conn, carrier, f"apiKeys(first: 1) {{ {selection} pageInfo {{ endCursor }} }}", []
+    )
+    after = one["apiKeys"]["pageInfo"]["endCursor"]
+    rest = await carrier_query(
+        conn, carrier, f'apiKeys(first: 10, after: "{after}") {{ nodes {{ hint }} }}', []
+    )
+    assert len(rest["apiKeys"]["nodes"]) == 1
 
 
 async def test_two_selections_of_the_same_keys_each_read_what_they_need(
