@@ -185,22 +185,38 @@ def execution_context_class(plain: PlainFields) -> type:
             """Write how `value` is completed as `field_type`; False if only the standard path can."""
             non_null = isinstance(field_type, GraphQLNonNull)
             inner = field_type.of_type if non_null else field_type
-            if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-                source.leaf(value, inner, non_null)
-                return True
-            complete: Complete | None
             if isinstance(inner, GraphQLList):
-                complete = self._list_item(inner.of_type, details)
-                complete = _list(complete) if complete is not None else None
-            elif isinstance(inner, GraphQLObjectType):
-                nested = self._builder(inner, details)
-                complete = _typed(inner, nested) if nested is not None else None
-            else:
-                complete = None  # interfaces, unions: the standard path resolves the type
-            if complete is None:
+                item = self._item_expression(source, inner.of_type, details)
+                if item is None:
+                    return False
+                source.list_of(value, item, non_null)
+                return True
+            expression = self._expression(source, value, inner, details)
+            if expression is None:
                 return False
-            source.apply(value, complete, non_null)
+            source.complete(value, expression, non_null)
             return True
+
+        def _expression(self, source: _Source, value: str, inner: Any, details: Any) -> str | None:
+            """A Python expression completing a non-null `value` of a named type, or None."""
+            if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
+                return source.leaf(value, inner)
+            if isinstance(inner, GraphQLObjectType):
+                nested = self._builder(inner, details)
+                return source.object(value, inner, nested) if nested is not None else None
+            return None  # interfaces, unions: the standard path resolves the type
+
+        def _item_expression(self, source: _Source, item_type: Any, details: Any) -> str | None:
+            """An expression completing one list item `x`; lists of lists take the closures below."""
+            non_null = isinstance(item_type, GraphQLNonNull)
+            inner = item_type.of_type if non_null else item_type
+            if isinstance(inner, GraphQLList):
+                complete = self._list_item(item_type, details)
+                return f"{source.name(complete)}(x)" if complete is not None else None
+            expression = self._expression(source, "x", inner, details)
+            if expression is None or non_null:
+                return expression  # a None item fails the expression's type test: Fallback
+            return f"None if x is None else ({expression})"
 
         def _list_item(self, item_type: Any, details: Any) -> Complete | None:
             """How to complete one item of a list, as a function (lists are rarer than leaves)."""
@@ -230,7 +246,7 @@ class _Source:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.entries: list[str] = []
-        self.namespace: dict[str, Any] = {"Fallback": Fallback}
+        self.namespace: dict[str, Any] = {"Fallback": Fallback, "fail": _fail}
 
     def name(self, value: Any) -> str:
         name = f"n{len(self.namespace)}"
@@ -251,35 +267,45 @@ class _Source:
     def answer(self, response_key: str, value: str) -> None:
         self.entries.append(f"{response_key!r}: {value}")
 
-    def leaf(self, value: str, leaf_type: GraphQLScalarType | GraphQLEnumType, non_null: bool) -> None:
-        """Built-in scalars pass their own Python type through; enums map members to names by identity."""
+    def leaf(self, value: str, leaf_type: GraphQLScalarType | GraphQLEnumType) -> str:
+        """Built-in scalars pass their own Python type through; dates call isoformat; enums map members
+        to names by identity; anything else (and any surprise) goes through the type's coercion."""
         coerce = self.name(_generic_leaf(leaf_type))
-        if non_null:
-            self.lines.append(f"if {value} is None: raise Fallback")
-        when = "" if non_null else f"if {value} is not None: "
         passes = _PASS_THROUGH.get(leaf_type.name) if _is_specified(leaf_type) else None
-        names = _member_names(leaf_type) if isinstance(leaf_type, GraphQLEnumType) else None
         iso = _ISOFORMAT.get(leaf_type.name) if _serializes_isoformat(leaf_type) else None
+        names = _member_names(leaf_type) if isinstance(leaf_type, GraphQLEnumType) else None
         if passes is not None:
-            kind = self.name(passes)
-            self.lines.append(f"{when}{value} = {value} if type({value}) is {kind} else {coerce}({value})")
-        elif iso is not None:
-            kind = self.name(iso)
-            self.lines.append(
-                f"{when}{value} = {value}.isoformat() if type({value}) is {kind} else {coerce}({value})"
-            )
-        elif names:
-            self.lines.append(f"{when}{value} = {self.name(names)}.get(id({value})) or {coerce}({value})")
-        else:
-            self.lines.append(f"{when}{value} = {coerce}({value})")
+            return f"{value} if type({value}) is {self.name(passes)} else {coerce}({value})"
+        if iso is not None:
+            return f"{value}.isoformat() if type({value}) is {self.name(iso)} else {coerce}({value})"
+        if names:
+            return f"{self.name(names)}.get(id({value})) or {coerce}({value})"
+        return f"{coerce}({value})"
 
-    def apply(self, value: str, complete: Complete, non_null: bool) -> None:
-        function = self.name(complete)
+    def object(self, value: str, object_type: GraphQLObjectType, build: Builder) -> str | None:
+        """A nested object, checked to be of its type the way is_type_of would, without resolve info."""
+        definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        origin = getattr(definition, "origin", None)
+        if origin is None:
+            return None
+        return f"{self.name(build)}({value}) if type({value}) is {self.name(origin)} else fail({value})"
+
+    def complete(self, value: str, expression: str, non_null: bool) -> None:
         if non_null:
             self.lines.append(f"if {value} is None: raise Fallback")
-            self.lines.append(f"{value} = {function}({value})")
+            self.lines.append(f"{value} = {expression}")
         else:
-            self.lines.append(f"if {value} is not None: {value} = {function}({value})")
+            self.lines.append(f"if {value} is not None: {value} = {expression}")
+
+    def list_of(self, value: str, item: str, non_null: bool) -> None:
+        # Only a list goes this way (the standard path also takes other iterables, and answers for them).
+        if non_null:
+            self.lines.append(f"if type({value}) is not list: raise Fallback")
+            self.lines.append(f"{value} = [{item} for x in {value}]")
+        else:
+            self.lines.append(f"if {value} is not None:")
+            self.lines.append(f"    if type({value}) is not list: raise Fallback")
+            self.lines.append(f"    {value} = [{item} for x in {value}]")
 
     def compile(self, type_name: str) -> Builder:
         body = "".join(f"    {line}\n" for line in self.lines)
@@ -355,6 +381,10 @@ def _generic_leaf(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Complete:
         return coerced
 
     return complete
+
+
+def _fail(_value: Any) -> Any:
+    raise Fallback
 
 
 def _typed(object_type: GraphQLObjectType, build: Builder) -> Complete:

@@ -108,6 +108,8 @@ class Item:
     name: str
     size: int
     tags: list[str]
+    maybe: list[str | None] | None = None
+    grid: list[list[int]] | None = None
 
 
 @strawberry.type
@@ -133,15 +135,30 @@ class Query:
     def not_a_list(self) -> list[Item]:
         return [Item(name="a", size=1, tags="x")]  # type: ignore[arg-type]
 
+    @strawberry.field
+    def nested_lists(self) -> list[Item]:
+        return [Item(name="a", size=1, tags=[], maybe=["x", None], grid=[[1, 2], [], [3]])]
+
+    @strawberry.field
+    def tuple_not_list(self) -> list[Item]:
+        return [Item(name="a", size=1, tags=("x", "y"), maybe=("z", None))]  # type: ignore[arg-type]
+
+    @strawberry.field
+    def null_in_nested_list(self) -> list[Item]:
+        return [Item(name="a", size=1, tags=[], grid=[[1, None]])]  # type: ignore[list-item]
+
 
 EDGE_PLAIN = strawberry.Schema(query=Query)
 EDGE_FAST = strawberry.Schema(query=Query)
 EDGE_FAST.execution_context_class = execution_context_class(plain_fields(EDGE_FAST._schema))
 
 
-@pytest.mark.parametrize("field", ["good", "nullInNonNull", "notAnInt", "notAList"])
+@pytest.mark.parametrize(
+    "field",
+    ["good", "nullInNonNull", "notAnInt", "notAList", "nestedLists", "tupleNotList", "nullInNestedList"],
+)
 async def test_edges_fall_back_to_the_same_errors(field: str) -> None:
-    query = f"{{ {field} {{ name size tags }} }}"
+    query = f"{{ {field} {{ name size tags maybe grid }} }}"
     fast = await EDGE_FAST.execute(query)
     plain = await EDGE_PLAIN.execute(query)
     assert orjson.dumps(fast.data) == orjson.dumps(plain.data)
