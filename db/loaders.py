@@ -56,52 +56,69 @@ def _group(keys: list[ChildPageKey]) -> dict[Group, list[uuid.UUID]]:
 
 class Loaders:
     def __init__(self, db: CountingDatabase, scope: TenantScope, now: Callable[[], datetime]) -> None:
+        # The batch functions live on an object of their own, so that loaders and batches form no
+        # reference cycle (see release()).
+        batches = Batches(db, scope, now)
+        self.carrier_by_id = _loader(batches.carriers_by_id)
+        self.carrier_by_code = _loader(batches.carriers_by_code)
+        self.organization_by_id = _loader(batches.organizations_by_id)
+        self.feature_by_id = _loader(batches.features_by_id)
+        self.api_key_by_id = _loader(batches.api_keys_by_id)
+        self.activity_event_by_id = _loader(batches.activity_events_by_id)
+        self.carriers_by_organization_id = _loader(batches.carriers_by_organization_id)
+        self.enablements_by_carrier_id = _loader(batches.enablements_by_carrier_id)
+        self.enablements_by_organization_id = _loader(batches.enablements_by_organization_id)
+        self.api_keys_by_carrier_id = _loader(batches.api_keys_by_carrier_id)
+        self.activity_by_carrier_id = _loader(batches.activity_by_carrier_id)
+
+    def release(self) -> None:
+        """Forget every loaded row. The executor that ran the request holds itself in a reference cycle
+        (graphql-core's resolve-info helpers are its bound methods) and, through the request's context,
+        these loaders: without this, a response's rows wait for the cyclic garbage collector (~7,000
+        objects per nested query; 80 ms full collections under load) instead of going with it."""
+        for loader in vars(self).values():
+            loader.clear_all()
+
+
+class Batches:
+    """One SQL statement (or two) per batch of keys, in the caller's tenant scope."""
+
+    def __init__(self, db: CountingDatabase, scope: TenantScope, now: Callable[[], datetime]) -> None:
         self.db = db
         self.scope = scope
         self.now = now
-        self.carrier_by_id = _loader(self._carriers_by_id)
-        self.carrier_by_code = _loader(self._carriers_by_code)
-        self.organization_by_id = _loader(self._organizations_by_id)
-        self.feature_by_id = _loader(self._features_by_id)
-        self.api_key_by_id = _loader(self._api_keys_by_id)
-        self.activity_event_by_id = _loader(self._activity_events_by_id)
-        self.carriers_by_organization_id = _loader(self._carriers_by_organization_id)
-        self.enablements_by_carrier_id = _loader(self._enablements_by_carrier_id)
-        self.enablements_by_organization_id = _loader(self._enablements_by_organization_id)
-        self.api_keys_by_carrier_id = _loader(self._api_keys_by_carrier_id)
-        self.activity_by_carrier_id = _loader(self._activity_by_carrier_id)
 
-    async def _carriers_by_id(self, ids: list[uuid.UUID]) -> list[CarrierRow | None]:
+    async def carriers_by_id(self, ids: list[uuid.UUID]) -> list[CarrierRow | None]:
         async with self.db.acquire() as conn:
             by_id = await carriers.by_ids(conn, scope=self.scope, ids=ids)
         return [by_id.get(i) for i in ids]
 
-    async def _carriers_by_code(self, codes: list[str]) -> list[CarrierRow | None]:
+    async def carriers_by_code(self, codes: list[str]) -> list[CarrierRow | None]:
         async with self.db.acquire() as conn:
             by_code = await carriers.by_codes(conn, scope=self.scope, codes=codes)
         return [by_code.get(c.upper()) for c in codes]
 
-    async def _organizations_by_id(self, ids: list[uuid.UUID]) -> list[OrganizationRow | None]:
+    async def organizations_by_id(self, ids: list[uuid.UUID]) -> list[OrganizationRow | None]:
         async with self.db.acquire() as conn:
             by_id = await organizations.by_ids(conn, scope=self.scope, ids=ids)
         return [by_id.get(i) for i in ids]
 
-    async def _features_by_id(self, ids: list[uuid.UUID]) -> list[FeatureRow | None]:
+    async def features_by_id(self, ids: list[uuid.UUID]) -> list[FeatureRow | None]:
         async with self.db.acquire() as conn:
             by_id = await features.by_ids(conn, ids=ids)
         return [by_id.get(i) for i in ids]
 
-    async def _api_keys_by_id(self, ids: list[uuid.UUID]) -> list[ApiKeyRow | None]:
+    async def api_keys_by_id(self, ids: list[uuid.UUID]) -> list[ApiKeyRow | None]:
         async with self.db.acquire() as conn:
             by_id = await api_keys.by_ids(conn, scope=self.scope, ids=ids)
         return [by_id.get(i) for i in ids]
 
-    async def _activity_events_by_id(self, ids: list[uuid.UUID]) -> list[ActivityRow | None]:
+    async def activity_events_by_id(self, ids: list[uuid.UUID]) -> list[ActivityRow | None]:
         async with self.db.acquire() as conn:
             by_id = await activity.by_ids(conn, scope=self.scope, ids=ids)
         return [by_id.get(i) for i in ids]
 
-    async def _carriers_by_organization_id(self, keys: list[ChildPageKey]) -> list[Page[CarrierRow]]:
+    async def carriers_by_organization_id(self, keys: list[ChildPageKey]) -> list[Page[CarrierRow]]:
         pages: dict[ChildPageKey, Page[CarrierRow]] = {}
         async with self.db.acquire() as conn:
             for (page, _, _), parent_ids in _group(keys).items():
@@ -112,17 +129,17 @@ class Loaders:
                     pages[ChildPageKey(parent_id, page)] = result
         return [pages[k] for k in keys]
 
-    async def _enablements_by_carrier_id(self, ids: list[uuid.UUID]) -> list[OwnerEnablements]:
+    async def enablements_by_carrier_id(self, ids: list[uuid.UUID]) -> list[OwnerEnablements]:
         async with self.db.acquire() as conn:
             by_id = await enablements.for_carriers(conn, scope=self.scope, carrier_ids=ids)
         return [by_id.get(i) or OwnerEnablements([], {}) for i in ids]
 
-    async def _enablements_by_organization_id(self, ids: list[uuid.UUID]) -> list[OwnerEnablements]:
+    async def enablements_by_organization_id(self, ids: list[uuid.UUID]) -> list[OwnerEnablements]:
         async with self.db.acquire() as conn:
             by_id = await enablements.for_organizations(conn, scope=self.scope, organization_ids=ids)
         return [by_id.get(i) or OwnerEnablements([], {}) for i in ids]
 
-    async def _api_keys_by_carrier_id(self, keys: list[ChildPageKey]) -> list[Page[ApiKeyRow]]:
+    async def api_keys_by_carrier_id(self, keys: list[ChildPageKey]) -> list[Page[ApiKeyRow]]:
         pages: dict[ChildPageKey, Page[ApiKeyRow]] = {}
         now = self.now()
         async with self.db.acquire() as conn:
@@ -141,7 +158,7 @@ class Loaders:
                     pages[ChildPageKey(parent_id, page, status, columns)] = result
         return [pages[k] for k in keys]
 
-    async def _activity_by_carrier_id(self, keys: list[ChildPageKey]) -> list[Page[ActivityRow]]:
+    async def activity_by_carrier_id(self, keys: list[ChildPageKey]) -> list[Page[ActivityRow]]:
         pages: dict[ChildPageKey, Page[ActivityRow]] = {}
         async with self.db.acquire() as conn:
             for (page, _, _), parent_ids in _group(keys).items():

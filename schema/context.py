@@ -32,3 +32,9 @@ class Context:
     selections: dict[int, frozenset[str]] = field(default_factory=dict)
     # Feature objects by feature id, shared by every enablement of the response that names one.
     feature_views: dict[uuid.UUID, Any] = field(default_factory=dict)
+
+    def release(self) -> None:
+        """Drop what the request loaded, once its response is built (see Loaders.release)."""
+        self.loaders.release()
+        self.feature_views.clear()
+        self.selections.clear()

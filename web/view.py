@@ -124,6 +124,13 @@ class GraphQLView(StrawberryView[Context, None]):
         return await self._execute(request)
 
     async def _execute(self, request: web.Request) -> web.StreamResponse:
+        try:
+            return await self._run(request)
+        finally:
+            if (context := request.get(CONTEXT)) is not None:
+                context.release()
+
+    async def _run(self, request: web.Request) -> web.StreamResponse:
         request_id = request[REQUEST_ID]
         try:
             return await self.run(request)
