@@ -34,7 +34,8 @@ SOURCES = {source.value: source for source in Source}
 class EnablementRow(asyncpg.Record):
     """One feature for one carrier (or organization): its own setting and the effective value.
 
-    The record asyncpg decoded, nothing copied: a nested query reads one per carrier and feature."""
+    The record asyncpg decoded, nothing copied: a nested query reads one per carrier and feature.
+    The updated_* columns are there only when read `with_updates` (else reading one raises KeyError)."""
 
     owner_id: uuid.UUID
     feature_id: uuid.UUID
@@ -70,8 +71,7 @@ select c.id as owner_id, f.id as feature_id,
        coalesce(ce.enabled, oe.enabled, f.default_enabled) as effective,
        case when ce.enabled is not null then 'CARRIER'
             when oe.enabled is not null then 'ORGANIZATION'
-            else 'DEFAULT' end as source_name,
-       ce.updated_at, ce.updated_by_kind, ce.updated_by_id, ce.updated_by_name
+            else 'DEFAULT' end as source_name{updates}
 from carriers c
 cross join features f
 left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
@@ -81,12 +81,15 @@ where c.id = any($4::uuid[]) and carrier_in_scope(c.id, c.organization_id, $1, $
 order by c.id, f.key
 """
 
+# Who changed a setting and when: read only when asked for (four columns of 750 rows in a nested query).
+CARRIER_UPDATES = ", ce.updated_at, ce.updated_by_kind, ce.updated_by_id, ce.updated_by_name"
+ORGANIZATION_UPDATES = ", oe.updated_at, oe.updated_by_kind, oe.updated_by_id, oe.updated_by_name"
+
 FOR_ORGANIZATIONS = """
 select o.id as owner_id, f.id as feature_id,
        oe.enabled as setting,
        coalesce(oe.enabled, f.default_enabled) as effective,
-       case when oe.enabled is not null then 'ORGANIZATION' else 'DEFAULT' end as source_name,
-       oe.updated_at, oe.updated_by_kind, oe.updated_by_id, oe.updated_by_name
+       case when oe.enabled is not null then 'ORGANIZATION' else 'DEFAULT' end as source_name{updates}
 from organizations o
 cross join features f
 left join organization_enablements oe on oe.organization_id = o.id and oe.feature_id = f.id
@@ -113,15 +116,17 @@ async def _grouped(
 
 
 async def for_carriers(
-    conn: Connection, *, scope: TenantScope, carrier_ids: Sequence[uuid.UUID]
+    conn: Connection, *, scope: TenantScope, carrier_ids: Sequence[uuid.UUID], with_updates: bool = True
 ) -> dict[uuid.UUID, OwnerEnablements]:
-    return await _grouped(conn, FOR_CARRIERS, scope, carrier_ids)
+    sql = FOR_CARRIERS.format(updates=CARRIER_UPDATES if with_updates else "")
+    return await _grouped(conn, sql, scope, carrier_ids)
 
 
 async def for_organizations(
-    conn: Connection, *, scope: TenantScope, organization_ids: Sequence[uuid.UUID]
+    conn: Connection, *, scope: TenantScope, organization_ids: Sequence[uuid.UUID], with_updates: bool = True
 ) -> dict[uuid.UUID, OwnerEnablements]:
-    return await _grouped(conn, FOR_ORGANIZATIONS, scope, organization_ids)
+    sql = FOR_ORGANIZATIONS.format(updates=ORGANIZATION_UPDATES if with_updates else "")
+    return await _grouped(conn, sql, scope, organization_ids)
 
 
 # Writes: a setting is a row; INHERIT is the absence of one.

@@ -40,6 +40,13 @@ class ChildPageKey:
     columns: frozenset[str] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class EnablementsKey:
+    owner_id: uuid.UUID
+    # Whether the query reads who changed each setting and when (db.enablements: with_updates).
+    with_updates: bool = True
+
+
 def _loader(batch: Callable[[list[K]], Coroutine[Any, Any, list[V]]]) -> DataLoader[K, V]:
     return DataLoader(batch_load_fn=batch)
 
@@ -129,15 +136,27 @@ class Batches:
                     pages[ChildPageKey(parent_id, page)] = result
         return [pages[k] for k in keys]
 
-    async def enablements_by_carrier_id(self, ids: list[uuid.UUID]) -> list[OwnerEnablements]:
+    async def enablements_by_carrier_id(self, keys: list[EnablementsKey]) -> list[OwnerEnablements]:
+        found: dict[EnablementsKey, OwnerEnablements] = {}
         async with self.db.acquire() as conn:
-            by_id = await enablements.for_carriers(conn, scope=self.scope, carrier_ids=ids)
-        return [by_id.get(i) or OwnerEnablements([], {}) for i in ids]
+            for with_updates in {key.with_updates for key in keys}:
+                ids = [key.owner_id for key in keys if key.with_updates == with_updates]
+                by_id = await enablements.for_carriers(
+                    conn, scope=self.scope, carrier_ids=ids, with_updates=with_updates
+                )
+                found.update({EnablementsKey(i, with_updates): r for i, r in by_id.items()})
+        return [found.get(key) or OwnerEnablements([], {}) for key in keys]
 
-    async def enablements_by_organization_id(self, ids: list[uuid.UUID]) -> list[OwnerEnablements]:
+    async def enablements_by_organization_id(self, keys: list[EnablementsKey]) -> list[OwnerEnablements]:
+        found: dict[EnablementsKey, OwnerEnablements] = {}
         async with self.db.acquire() as conn:
-            by_id = await enablements.for_organizations(conn, scope=self.scope, organization_ids=ids)
-        return [by_id.get(i) or OwnerEnablements([], {}) for i in ids]
+            for with_updates in {key.with_updates for key in keys}:
+                ids = [key.owner_id for key in keys if key.with_updates == with_updates]
+                by_id = await enablements.for_organizations(
+                    conn, scope=self.scope, organization_ids=ids, with_updates=with_updates
+                )
+                found.update({EnablementsKey(i, with_updates): r for i, r in by_id.items()})
+        return [found.get(key) or OwnerEnablements([], {}) for key in keys]
 
     async def api_keys_by_carrier_id(self, keys: list[ChildPageKey]) -> list[Page[ApiKeyRow]]:
         pages: dict[ChildPageKey, Page[ApiKeyRow]] = {}

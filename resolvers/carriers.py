@@ -10,7 +10,7 @@ from db.activity import ActivityRow
 from db.api_keys import ApiKeyRow, KeyStatus
 from db.carriers import CarrierFilter, CarrierRow
 from db.enablements import OwnerEnablements
-from db.loaders import ChildPageKey
+from db.loaders import ChildPageKey, EnablementsKey
 from db.organizations import OrganizationRow
 from db.pagination import Page
 from resolvers import filters
@@ -53,8 +53,12 @@ async def organization_of(context: Context, organization_id: uuid.UUID | None) -
     return row
 
 
-async def enablements_of(context: Context, carrier_id: uuid.UUID) -> OwnerEnablements:
-    found: OwnerEnablements = await context.loaders.enablements_by_carrier_id.load(carrier_id)
+async def enablements_of(
+    context: Context, carrier_id: uuid.UUID, *, with_updates: bool = True
+) -> OwnerEnablements:
+    found: OwnerEnablements = await context.loaders.enablements_by_carrier_id.load(
+        EnablementsKey(carrier_id, with_updates)
+    )
     return found
 
 

@@ -7,7 +7,7 @@ import uuid
 from db import organizations
 from db.carriers import CarrierRow
 from db.enablements import OwnerEnablements
-from db.loaders import ChildPageKey
+from db.loaders import ChildPageKey, EnablementsKey
 from db.organizations import OrganizationRow
 from db.pagination import Page
 from resolvers import filters
@@ -54,6 +54,10 @@ async def carriers_of(
     return result
 
 
-async def enablements_of(context: Context, organization_id: uuid.UUID) -> OwnerEnablements:
-    found: OwnerEnablements = await context.loaders.enablements_by_organization_id.load(organization_id)
+async def enablements_of(
+    context: Context, organization_id: uuid.UUID, *, with_updates: bool = True
+) -> OwnerEnablements:
+    found: OwnerEnablements = await context.loaders.enablements_by_organization_id.load(
+        EnablementsKey(organization_id, with_updates)
+    )
     return found

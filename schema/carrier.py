@@ -16,10 +16,10 @@ from resolvers import carriers as resolve
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.context import Context
 from schema.directives import RequiresScope
-from schema.enablement import Enablement, enablements
+from schema.enablement import Enablement, enablements, reads_updates
 from schema.enums import ApiKeyStatus
 from schema.node import Node, to_global_id
-from schema.selection import connection_item_fields
+from schema.selection import connection_item_fields, list_item_fields
 
 if TYPE_CHECKING:
     from schema.activity import ActivityEvent
@@ -68,7 +68,9 @@ class Carrier(Node):
         directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
     )
     async def enablements(self, info: Info[Context, None]) -> list[Enablement]:
-        return enablements(info.context, await resolve.enablements_of(info.context, self.row_id))
+        with_updates = reads_updates(list_item_fields(info))
+        found = await resolve.enablements_of(info.context, self.row_id, with_updates=with_updates)
+        return enablements(info.context, found)
 
     @strawberry.field(
         description="The carrier's API keys, oldest first; optionally only those with one status.",

@@ -44,6 +44,15 @@ class Enablement:
         return Actor.of(row.updated_by_kind, row.updated_by_id, row.updated_by_name)
 
 
+# The fields that read nothing of who changed a setting: a query selecting only these reads the
+# enablements without their updated_* columns.
+WITHOUT_UPDATES = frozenset({"__typename", "feature", "state", "effective", "source"})
+
+
+def reads_updates(fields: frozenset[str]) -> bool:
+    return not fields <= WITHOUT_UPDATES
+
+
 def enablements(context: Context, found: OwnerEnablements) -> list[Enablement]:
     """The owner's enablements, each with its feature: one Feature object per feature and request."""
     views = context.feature_views

@@ -16,8 +16,9 @@ from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.context import Context
 from schema.directives import RequiresScope
-from schema.enablement import Enablement, enablements
+from schema.enablement import Enablement, enablements, reads_updates
 from schema.node import Node, to_global_id
+from schema.selection import list_item_fields
 
 
 @strawberry.type(description="Groups several carriers under shared settings and access.")
@@ -62,7 +63,9 @@ class Organization(Node):
         directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
     )
     async def enablements(self, info: Info[Context, None]) -> list[Enablement]:
-        return enablements(info.context, await resolve.enablements_of(info.context, self.row_id))
+        with_updates = reads_updates(list_item_fields(info))
+        found = await resolve.enablements_of(info.context, self.row_id, with_updates=with_updates)
+        return enablements(info.context, found)
 
 
 def organization_cursor(row: OrganizationRow) -> Cursor:

@@ -32,6 +32,19 @@ def connection_item_fields(info: Info[Context, Any]) -> frozenset[str]:
     return cache[key]
 
 
+def list_item_fields(info: Info[Context, Any]) -> frozenset[str]:
+    """Names of the fields selected on the items of the list being resolved."""
+    raw = info._raw_info
+    cache = info.context.selections
+    key = id(raw.field_nodes[0])
+    if key not in cache:
+        names: set[str] = set()
+        for node in raw.field_nodes:
+            _fields(node.selection_set, raw.fragments, names)
+        cache[key] = frozenset(names)
+    return cache[key]
+
+
 def _connection(selection_set: SelectionSetNode | None, fragments: dict[str, Any], into: set[str]) -> None:
     for selection in _flatten(selection_set, fragments):
         if selection.name.value == "nodes":
