@@ -79,6 +79,7 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
         try:
             async with pool.acquire() as conn:
                 await migrate(conn)
+                await conn.reset()  # the pool's release does not (db/pool.keep_session)
             app[DATABASE] = PoolDatabase(pool, settings.pool_acquire_timeout_seconds)
             yield
         finally:
