@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Sequence
 from typing import Final, TypeAlias
@@ -129,6 +130,7 @@ def parse_networks(text: str) -> tuple[IPNetwork, ...]:
     return parse_allowlist(entries, max_entries=len(entries))
 
 
+@functools.lru_cache(maxsize=4096)  # the same peers and proxies, request after request
 def _parse_address(text: str) -> IPAddress | None:
     text = text.strip()
     # Some proxies append the source port: "203.0.113.7:51234" or "[2001:db8::1]:51234".
