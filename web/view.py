@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 from aiohttp import web
@@ -242,6 +242,10 @@ class GraphQLView(StrawberryView[Context, None]):
         )
         request[CONTEXT] = context
         return context
+
+    def is_websocket_request(self, request: web.Request) -> TypeGuard[web.Request]:
+        # Strawberry builds a WebSocketResponse per request to find out; only an Upgrade can be one.
+        return "Upgrade" in request.headers and super().is_websocket_request(request)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET naming a trusted document is an operation, not a browser asking for the page.
