@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import asyncpg
 
@@ -115,18 +116,24 @@ async def _grouped(
     return {owner_id: OwnerEnablements(rows, catalogue) for owner_id, rows in grouped.items()}
 
 
+class ReadEnablements(Protocol):
+    async def __call__(
+        self, conn: Connection, *, scope: TenantScope, owner_ids: Sequence[uuid.UUID], with_updates: bool
+    ) -> dict[uuid.UUID, OwnerEnablements]: ...
+
+
 async def for_carriers(
-    conn: Connection, *, scope: TenantScope, carrier_ids: Sequence[uuid.UUID], with_updates: bool = True
+    conn: Connection, *, scope: TenantScope, owner_ids: Sequence[uuid.UUID], with_updates: bool = True
 ) -> dict[uuid.UUID, OwnerEnablements]:
     sql = FOR_CARRIERS.format(updates=CARRIER_UPDATES if with_updates else "")
-    return await _grouped(conn, sql, scope, carrier_ids)
+    return await _grouped(conn, sql, scope, owner_ids)
 
 
 async def for_organizations(
-    conn: Connection, *, scope: TenantScope, organization_ids: Sequence[uuid.UUID], with_updates: bool = True
+    conn: Connection, *, scope: TenantScope, owner_ids: Sequence[uuid.UUID], with_updates: bool = True
 ) -> dict[uuid.UUID, OwnerEnablements]:
     sql = FOR_ORGANIZATIONS.format(updates=ORGANIZATION_UPDATES if with_updates else "")
-    return await _grouped(conn, sql, scope, organization_ids)
+    return await _grouped(conn, sql, scope, owner_ids)
 
 
 # Writes: a setting is a row; INHERIT is the absence of one.

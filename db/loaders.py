@@ -174,24 +174,19 @@ class Batches:
         return [pages[k] for k in keys]
 
     async def enablements_by_carrier_id(self, keys: list[EnablementsKey]) -> list[OwnerEnablements]:
-        found: dict[EnablementsKey, OwnerEnablements] = {}
-        async with self.db.acquire() as conn:
-            for with_updates in {key.with_updates for key in keys}:
-                ids = [key.owner_id for key in keys if key.with_updates == with_updates]
-                by_id = await enablements.for_carriers(
-                    conn, scope=self.scope, carrier_ids=ids, with_updates=with_updates
-                )
-                found.update({EnablementsKey(i, with_updates): r for i, r in by_id.items()})
-        return [found.get(key) or OwnerEnablements([], {}) for key in keys]
+        return await self._enablements(keys, enablements.for_carriers)
 
     async def enablements_by_organization_id(self, keys: list[EnablementsKey]) -> list[OwnerEnablements]:
+        return await self._enablements(keys, enablements.for_organizations)
+
+    async def _enablements(
+        self, keys: list[EnablementsKey], read: enablements.ReadEnablements
+    ) -> list[OwnerEnablements]:
         found: dict[EnablementsKey, OwnerEnablements] = {}
         async with self.db.acquire() as conn:
             for with_updates in {key.with_updates for key in keys}:
                 ids = [key.owner_id for key in keys if key.with_updates == with_updates]
-                by_id = await enablements.for_organizations(
-                    conn, scope=self.scope, organization_ids=ids, with_updates=with_updates
-                )
+                by_id = await read(conn, scope=self.scope, owner_ids=ids, with_updates=with_updates)
                 found.update({EnablementsKey(i, with_updates): r for i, r in by_id.items()})
         return [found.get(key) or OwnerEnablements([], {}) for key in keys]
 

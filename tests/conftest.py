@@ -22,9 +22,12 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from asyncpg.connection import LoggedQuery
 
+from access.principal import staff
 from db import embedded
+from db.loaders import Loaders
 from db.migrate import migrate
-from db.pool import Connection, init_connection
+from db.pool import Connection, CountingDatabase, StatementCounter, init_connection
+from schema.context import Context
 from server import init_app
 from settings import Settings
 from web.view import utc_now
@@ -152,6 +155,20 @@ async def conn(shared_test_url: str) -> AsyncIterator[Connection]:
 def make_settings(**overrides: Any) -> Settings:
     base = Settings(jwt_hs256_secret=TEST_SECRET, trusted_proxies="")
     return replace(base, **overrides)
+
+
+def staff_context(conn: Connection, now: datetime, statements: list[str] | None = None) -> Context:
+    """The context a staff member's request gets, on the test's connection, for executing the schema
+    directly (no HTTP); `statements` collects the SQL it sends."""
+    counter = StatementCounter()
+    if statements is not None:
+        counter.on_statement = lambda query: statements.append(query.query)
+    db = CountingDatabase(TransactionDatabase(conn), counter)
+    principal = staff("schema-test", "Schema Test", None)
+    clock = lambda: now  # noqa: E731
+    return Context(
+        make_settings(), principal, db, Loaders(db, principal.scope, clock), counter, "t", None, clock
+    )
 
 
 @pytest.fixture

@@ -13,16 +13,13 @@ from typing import Any
 import pytest
 from graphql import GraphQLObjectType
 
-from access.principal import staff
-from db.loaders import Loaders
-from db.pool import Connection, CountingDatabase, StatementCounter
+from db.pool import Connection
 from schema.api_key import COLUMNS_BY_FIELD
 from schema.build import schema
-from schema.context import Context
 from schema.node import to_global_id
 from schema.selection import CURSORS
 from tests import factories
-from tests.conftest import TransactionDatabase, make_settings
+from tests.conftest import staff_context
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 _API_KEY = schema._schema.type_map["ApiKey"]
@@ -35,30 +32,13 @@ SUBSELECTION = {"createdBy": "{ kind id name }", "revokedBy": "{ kind id name }"
 EVERY_FIELD = " ".join(f"{name} {SUBSELECTION.get(name, '')}" for name in API_KEY_FIELDS)
 
 
-def context(conn: Connection, statements: list[str]) -> Context:
-    counter = StatementCounter()
-    counter.on_statement = lambda query: statements.append(query.query)
-    db = CountingDatabase(TransactionDatabase(conn), counter)
-    principal = staff("columns", "Columns", None)
-    return Context(
-        make_settings(),
-        principal,
-        db,
-        Loaders(db, principal.scope, lambda: NOW),
-        counter,
-        "t",
-        None,
-        lambda: NOW,
-    )
-
-
 async def carrier_query(
     conn: Connection, carrier: Any, selection: str, statements: list[str], fragments: str = ""
 ) -> Any:
     result = await schema.execute(
         f"query ($id: ID!) {{ node(id: $id) {{ ... on Carrier {{ {selection} }} }} }} {fragments}",
         variable_values={"id": to_global_id("Carrier", carrier)},
-        context_value=context(conn, statements),
+        context_value=staff_context(conn, NOW, statements),
     )
     assert result.errors is None, result.errors
     assert result.data is not None

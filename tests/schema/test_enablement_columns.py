@@ -13,14 +13,11 @@ from typing import Any
 import pytest
 from graphql import GraphQLObjectType
 
-from access.principal import staff
-from db.loaders import Loaders
-from db.pool import Connection, CountingDatabase, StatementCounter
+from db.pool import Connection
 from schema.build import schema
-from schema.context import Context
 from schema.node import to_global_id
 from tests import factories
-from tests.conftest import TransactionDatabase, make_settings
+from tests.conftest import staff_context
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 _ENABLEMENT = schema._schema.type_map["Enablement"]
@@ -39,20 +36,7 @@ async def owner_query(
     *,
     fragments: str = "",
 ) -> Any:
-    counter = StatementCounter()
-    counter.on_statement = lambda query: statements.append(query.query)
-    db = CountingDatabase(TransactionDatabase(conn), counter)
-    principal = staff("columns", "Columns", None)
-    context = Context(
-        make_settings(),
-        principal,
-        db,
-        Loaders(db, principal.scope, lambda: NOW),
-        counter,
-        "t",
-        None,
-        lambda: NOW,
-    )
+    context = staff_context(conn, NOW, statements)
     result = await schema.execute(
         f"query ($id: ID!) {{ node(id: $id) {{ ... on {type_name} {{ enablements {{ {selection} }} }} }} }}"
         f" {fragments}",

@@ -9,15 +9,13 @@ import orjson
 import pytest
 import strawberry
 
-from access.principal import staff
-from db.loaders import Loaders
-from db.pool import Connection, CountingDatabase, StatementCounter
+from db.pool import Connection
 from schema.build import build_schema
 from schema.context import Context
 from schema.fast_execution import execution_context_class, plain_fields
 from schema.node import to_global_id
 from tests import factories
-from tests.conftest import TransactionDatabase, make_settings
+from tests.conftest import staff_context
 
 FAST = build_schema()
 PLAIN = build_schema(fast=False)
@@ -51,19 +49,7 @@ QUERIES = [
 
 
 def context(conn: Connection) -> Context:
-    counter = StatementCounter()
-    db = CountingDatabase(TransactionDatabase(conn), counter)
-    principal = staff("fast", "Fast Path", None)
-    return Context(
-        make_settings(),
-        principal,
-        db,
-        Loaders(db, principal.scope, lambda: NOW),
-        counter,
-        "t",
-        None,
-        lambda: NOW,
-    )
+    return staff_context(conn, NOW)
 
 
 async def world(conn: Connection) -> dict[str, Any]:
