@@ -29,7 +29,7 @@ class Context:
     # Entries for the response's `extensions.warnings`, e.g. the restricted-functions banner.
     warnings: list[dict[str, Any]] = field(default_factory=list)
     # Per field of the document: the item fields a connection selects (schema/selection.py).
-    selections: dict[int, frozenset[str]] = field(default_factory=dict)
+    selections: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
     # Feature objects by feature id, shared by every enablement of the response that names one.
     feature_views: dict[uuid.UUID, Any] = field(default_factory=dict)
 

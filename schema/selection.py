@@ -7,6 +7,7 @@ caller maps the names to columns and reads every column for a name it does not k
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
@@ -21,28 +22,31 @@ CURSORS = "(cursors)"
 def connection_item_fields(info: Info[Context, Any]) -> frozenset[str]:
     """Names of the fields selected on `nodes` and `edges { node }` of the connection being resolved,
     and CURSORS if `edges` or `pageInfo` (whose cursors are made of each item's sort key) are selected."""
-    raw = info._raw_info  # Strawberry's Info exposes the field's AST nodes only through here
-    cache = info.context.selections
-    key = id(raw.field_nodes[0])  # the document outlives the request: ids are stable within it
-    if key not in cache:
-        names: set[str] = set()
-        for node in raw.field_nodes:
-            _connection(node.selection_set, raw.fragments, names)
-        cache[key] = frozenset(names)
-    return cache[key]
+    return _cached(info, _connection)
 
 
 def list_item_fields(info: Info[Context, Any]) -> frozenset[str]:
     """Names of the fields selected on the items of the list being resolved."""
-    raw = info._raw_info
+    return _cached(info, _fields)
+
+
+Collect = Callable[[SelectionSetNode | None, dict[str, Any], set[str]], None]
+
+
+def _cached(info: Info[Context, Any], collect: Collect) -> frozenset[str]:
+    """Once per request and merged field. The key is every AST node merged into the field, not the
+    first alone: a fragment's field merges with different siblings where the fragment is spread
+    twice. The document outlives the request, so the nodes' ids are stable within it."""
+    raw = info._raw_info  # Strawberry's Info exposes the field's AST nodes only through here
+    key = tuple(map(id, raw.field_nodes))
     cache = info.context.selections
-    key = id(raw.field_nodes[0])
-    if key not in cache:
-        names: set[str] = set()
+    names = cache.get(key)
+    if names is None:
+        collected: set[str] = set()
         for node in raw.field_nodes:
-            _fields(node.selection_set, raw.fragments, names)
-        cache[key] = frozenset(names)
-    return cache[key]
+            collect(node.selection_set, raw.fragments, collected)
+        names = cache[key] = frozenset(collected)
+    return names
 
 
 def _connection(selection_set: SelectionSetNode | None, fragments: dict[str, Any], into: set[str]) -> None:

@@ -131,3 +131,20 @@ async def test_two_selections_of_the_same_keys_each_read_what_they_need(
     ]
     assert [n["createdBy"]["kind"] for n in both["b"]["nodes"]] == ["SYSTEM", "SYSTEM"]
     assert len([s for s in statements if "lateral" in s and "from api_keys k" in s]) == 2
+
+
+async def test_a_fragment_spread_in_two_places_reads_the_columns_each_place_needs(
+    conn: Connection, carrier: Any
+) -> None:
+    # The fragment's apiKeys merges with a sibling selecting `hint` in the second place only: the
+    # first place must not decide the columns of the second.
+    result = await schema.execute(
+        "query ($id: ID!) { b: node(id: $id) { ... on Carrier { ...K } }"
+        " a: node(id: $id) { ... on Carrier { ...K apiKeys(first: 10) { nodes { hint } } } } }"
+        " fragment K on Carrier { apiKeys(first: 10) { nodes { id } } }",
+        variable_values={"id": to_global_id("Carrier", carrier)},
+        context_value=staff_context(conn, NOW),
+    )
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    assert [set(n) for n in result.data["a"]["apiKeys"]["nodes"]] == [{"id", "hint"}] * 2

@@ -87,3 +87,18 @@ async def test_updated_columns_are_read_only_when_selected(
     await owner_query(conn, "Carrier", owners["Carrier"], selection, statements, fragments=change)
     [sql] = [s for s in statements if "carrier_enablements ce" in s]
     assert ("ce.updated_at" in sql) is reads_updates
+
+
+async def test_a_fragment_spread_in_two_places_reads_the_updates_where_one_needs_them(
+    conn: Connection, owners: dict[str, Any]
+) -> None:
+    result = await schema.execute(
+        "query ($id: ID!) { b: node(id: $id) { ... on Carrier { ...E } }"
+        " a: node(id: $id) { ... on Carrier { ...E enablements { updatedAt } } } }"
+        " fragment E on Carrier { enablements { effective } }",
+        variable_values={"id": to_global_id("Carrier", owners["Carrier"])},
+        context_value=staff_context(conn, NOW),
+    )
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    assert any(e["updatedAt"] for e in result.data["a"]["enablements"])
