@@ -43,7 +43,7 @@ async def create_api_key(
     expiry = policy.expiry(context, expires_at=expires_at, never_expires=never_expires, now=now)
     if idempotency_key is not None:
         idempotency_key = validation.text(idempotency_key, field="idempotencyKey", label="An idempotency key")
-    async with context.db.acquire() as conn, conn.transaction():
+    async with context.changing() as conn:
         carrier = await policy.managed_carrier(context, conn, carrier_id)
         if idempotency_key is not None:
             earlier = await api_keys.by_idempotency_key(

@@ -16,7 +16,7 @@ from schema.context import Context
 async def create_carrier(context: Context, *, code: str, name: str) -> CarrierRow:
     code = validation.carrier_code(code)
     name = validation.text(name, field="name", label="A carrier's name")
-    async with context.db.acquire() as conn, conn.transaction():
+    async with context.changing() as conn:
         try:
             carrier = await carriers.insert(conn, code=code, name=name)
         except UniqueViolationError:

@@ -26,7 +26,7 @@ async def create_feature(
         required=False,
         multiline=True,
     )
-    async with context.db.acquire() as conn, conn.transaction():
+    async with context.changing() as conn:
         try:
             feature = await features.insert(
                 conn, key=key, name=name, description=description, default_enabled=default_enabled

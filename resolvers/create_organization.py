@@ -31,7 +31,7 @@ async def create_organization(context: Context, *, name: str, from_carrier_id: s
         if from_carrier_id is not None
         else None
     )
-    async with context.db.acquire() as conn, conn.transaction():
+    async with context.changing() as conn:
         try:
             organization = await organizations.insert(conn, name=name)
         except UniqueViolationError:

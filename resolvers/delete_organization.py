@@ -18,7 +18,7 @@ async def delete_organization(
 ) -> OrganizationRow:
     raw_id = validation.object_id(organization_id, type_name="Organization", field="id")
     version = validation.expected_version(expected_version)
-    async with context.db.acquire() as conn, conn.transaction():
+    async with context.changing() as conn:
         before = await organizations.lock(conn, organization_id=raw_id)
         if before is None:
             raise validation.not_found("Organization", organization_id, "id")

@@ -52,7 +52,7 @@ async def change(context: Context, request: Request) -> Membership:
         else None
     )
     version = validation.expected_version(request.expected_version)
-    async with context.db.acquire() as conn, conn.transaction():
+    async with context.changing() as conn:
         carrier = await carriers.lock(conn, carrier_id=carrier_id)
         if carrier is None:
             raise validation.not_found("Carrier", request.carrier_id, "carrierId")

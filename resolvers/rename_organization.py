@@ -19,7 +19,7 @@ async def rename_organization(
     raw_id = validation.object_id(organization_id, type_name="Organization", field="id")
     name = validation.text(name, field="name", label="An organization's name")
     version = validation.expected_version(expected_version)
-    async with context.db.acquire() as conn, conn.transaction():
+    async with context.changing() as conn:
         before = await organizations.lock(conn, organization_id=raw_id)
         if before is None:
             raise validation.not_found("Organization", organization_id, "id")

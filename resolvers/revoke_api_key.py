@@ -15,7 +15,7 @@ from schema.context import Context
 async def revoke_api_key(context: Context, *, key_id: str, reason: str) -> ApiKeyRow:
     now = context.now()
     reason = validation.text(reason, field="reason", label="A reason", max_length=500, multiline=True)
-    async with context.db.acquire() as conn, conn.transaction():
+    async with context.changing() as conn:
         before = await policy.managed_key(context, conn, key_id)
         if before.revoked_at is not None and before.revoked_at <= now:
             return before  # already revoked: nothing more to do

@@ -32,7 +32,7 @@ async def rotate_api_key(context: Context, *, key_id: str, grace_period_seconds:
         raise InvalidFailure(
             "gracePeriodSeconds must be between 0 (none) and 604800 (seven days).", field="gracePeriodSeconds"
         )
-    async with context.db.acquire() as conn, conn.transaction():
+    async with context.changing() as conn:
         old = await policy.managed_key(context, conn, key_id)
         if old.status(now) is not KeyStatus.ACTIVE or old.revoked_at is not None:
             raise InvalidFailure(

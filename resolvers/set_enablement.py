@@ -103,7 +103,7 @@ async def set_enablement(  # noqa: PLR0917 - the two public functions above name
     key = validation.feature_key(feature_key)
     reason = validation.text(reason, field="reason", label="A reason", max_length=500, multiline=True)
     setting = SETTINGS[state]
-    async with context.db.acquire() as conn, conn.transaction():
+    async with context.changing() as conn:
         locked = await level.lock(conn, owner)
         if locked is None:
             raise validation.not_found(level.type_name, owner_id, level.field)

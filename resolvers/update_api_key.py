@@ -27,7 +27,7 @@ async def update_api_key(
     new_description = policy.description(description) if description is not None else None
     new_scopes = policy.scopes(context.principal, scopes) if scopes is not None else None
     new_allowlist = policy.allowlist(ip_allowlist) if ip_allowlist is not None else None
-    async with context.db.acquire() as conn, conn.transaction():
+    async with context.changing() as conn:
         before = await policy.managed_key(context, conn, key_id)
         if expected_version is not None and before.version != expected_version:
             raise stale("API key", before.version)

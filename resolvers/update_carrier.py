@@ -17,7 +17,7 @@ async def update_carrier(
     raw_id = validation.object_id(carrier_id, type_name="Carrier", field="id")
     name = validation.text(name, field="name", label="A carrier's name")
     version = validation.expected_version(expected_version)
-    async with context.db.acquire() as conn, conn.transaction():
+    async with context.changing() as conn:
         before = await carriers.lock(conn, carrier_id=raw_id)
         if before is None:
             raise validation.not_found("Carrier", carrier_id, "id")

@@ -42,7 +42,7 @@ async def update_feature(
             multiline=True,
         )
     version = validation.expected_version(expected_version)
-    async with context.db.acquire() as conn, conn.transaction():
+    async with context.changing() as conn:
         current = (await features.by_ids(conn, ids=[raw_id])).get(raw_id)
         if current is None:
             raise validation.not_found("Feature", feature_id, "id")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from access.principal import Principal
 from db.loaders import Loaders
-from db.pool import CountingDatabase, StatementCounter
+from db.pool import Connection, CountingDatabase, StatementCounter
 from settings import Settings
 
 
@@ -32,6 +33,15 @@ class Context:
     selections: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
     # Feature objects by feature id, shared by every enablement of the response that names one.
     feature_views: dict[uuid.UUID, Any] = field(default_factory=dict)
+
+    @asynccontextmanager
+    async def changing(self) -> AsyncIterator[Connection]:
+        """A connection in a transaction, for a mutation's change. Once it commits, what the request
+        loaded before is forgotten: the payload (and a later mutation of the same request) reads the
+        data as changed, not the loaders' earlier copy."""
+        async with self.db.acquire() as conn, conn.transaction():
+            yield conn
+        self.loaders.release()
 
     def release(self) -> None:
         """Drop what the request loaded, once its response is built (see Loaders.release)."""

@@ -669,3 +669,37 @@ async def test_the_inheritance_table_through_the_mutations(graphql: GraphQL, con
         "enablement.setForOrganization",
         "carrier.detach",
     ]
+
+
+async def test_changes_in_one_request_each_answer_with_the_state_they_left(
+    graphql: GraphQL, conn: Connection
+) -> None:
+    # given: a carrier and a feature, changed three times in one request
+    carrier_id = await factories.carrier(conn, factories.unique_code())
+    await factories.feature(conn, "test.twice", default=False)
+    change = (
+        'setCarrierEnablement(input: {{carrierId: $c, featureKey: "test.twice", state: {state}, '
+        'reason: "test"}}) '
+        "{{ ... on EnablementPayload {{ enablement {{ state effective }} }} }}"
+    )
+
+    # when: mutations run one after the other, in the order written
+    body = await graphql(
+        "mutation ($c: ID!) { on: "
+        + change.format(state="ENABLED")
+        + " off: "
+        + change.format(state="DISABLED")
+        + " back: "
+        + change.format(state="INHERIT")
+        + " }",
+        {"c": carrier_gid(carrier_id)},
+        headers=staff("req-twice"),
+    )
+
+    # then: each payload reads the data its own change left, not an earlier read of the request
+    assert body.get("errors") is None, body
+    assert [body["data"][name]["enablement"] for name in ("on", "off", "back")] == [
+        {"state": "ENABLED", "effective": True},
+        {"state": "DISABLED", "effective": False},
+        {"state": "INHERIT", "effective": False},
+    ]
