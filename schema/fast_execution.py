@@ -283,7 +283,10 @@ class _Source:
         return f"{coerce}({value})"
 
     def object(self, value: str, object_type: GraphQLObjectType, build: Builder) -> str | None:
-        """A nested object, checked to be of its type the way is_type_of would, without resolve info."""
+        """A nested object. The standard path checks its runtime type only where the type has an
+        is_type_of (types with interfaces); there, only an instance of exactly the type goes this way."""
+        if object_type.is_type_of is None:
+            return f"{self.name(build)}({value}) if {value} is not None else fail({value})"
         definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
         origin = getattr(definition, "origin", None)
         if origin is None:
@@ -388,12 +391,13 @@ def _fail(_value: Any) -> Any:
 
 
 def _typed(object_type: GraphQLObjectType, build: Builder) -> Complete:
-    """A nested object, checked to be of its type the way is_type_of would, without resolve info."""
+    """A nested object, type-checked as `_Source.object` does."""
     definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
     origin = getattr(definition, "origin", None)
+    checked = object_type.is_type_of is not None
 
     def complete(value: Any) -> Any:
-        if origin is None or type(value) is not origin:
+        if value is None or (checked and (origin is None or type(value) is not origin)):
             raise Fallback
         return build(value)
 

@@ -130,6 +130,14 @@ class Query:
         return [Item(name="a", size=1, tags=("x", "y"), maybe=("z", None))]  # type: ignore[arg-type]
 
     @strawberry.field
+    def null_in_plain_list(self) -> Broken:
+        return Broken(items=[Item(name="a", size=1, tags=[]), None])  # type: ignore[list-item]
+
+    @strawberry.field
+    def null_item(self) -> list[Item]:
+        return [Item(name="a", size=1, tags=[]), None]  # type: ignore[list-item]
+
+    @strawberry.field
     def null_in_nested_list(self) -> list[Item]:
         return [Item(name="a", size=1, tags=[], grid=[[1, None]])]  # type: ignore[list-item]
 
@@ -141,11 +149,30 @@ EDGE_FAST.execution_context_class = execution_context_class(plain_fields(EDGE_FA
 
 @pytest.mark.parametrize(
     "field",
-    ["good", "nullInNonNull", "notAnInt", "notAList", "nestedLists", "tupleNotList", "nullInNestedList"],
+    [
+        "good",
+        "nullInNonNull",
+        "notAnInt",
+        "notAList",
+        "nestedLists",
+        "tupleNotList",
+        "nullInNestedList",
+        "nullItem",
+    ],
 )
 async def test_edges_fall_back_to_the_same_errors(field: str) -> None:
-    query = f"{{ {field} {{ name size tags maybe grid }} }}"
+    query = f"{{ {field} {{ __typename name size tags maybe grid }} t: {field} {{ __typename }} }}"
     fast = await EDGE_FAST.execute(query)
     plain = await EDGE_PLAIN.execute(query)
     assert orjson.dumps(fast.data) == orjson.dumps(plain.data)
     assert [e.formatted for e in fast.errors or []] == [e.formatted for e in plain.errors or []]
+
+
+@pytest.mark.parametrize("selection", ["__typename", "name"])
+async def test_a_null_in_a_plain_objects_list_falls_back_to_the_same_error(selection: str) -> None:
+    query = f"{{ nullInPlainList {{ items {{ {selection} }} }} }}"
+    fast = await EDGE_FAST.execute(query)
+    plain = await EDGE_PLAIN.execute(query)
+    assert orjson.dumps(fast.data) == orjson.dumps(plain.data)
+    assert [e.formatted for e in fast.errors or []] == [e.formatted for e in plain.errors or []]
+    assert plain.errors
