@@ -1,0 +1,50 @@
+"""An enablements batch reads the rows and the features they name in two statements; a feature changed
+in between must not leave a response whose effective values disagree with the feature's default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+import pytest
+
+from access.principal import staff
+from db import enablements, features
+from tests import factories
+
+
+async def test_a_feature_changed_between_the_two_reads_is_read_again_from_one_snapshot(
+    own_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a carrier that inherits a feature's default (false)
+    setup = await asyncpg.connect(own_database)
+    carrier = await factories.carrier(setup, "SNAP1")
+    feature = await factories.feature(setup, "snapshot.feature", default=False)
+    reads = 0
+    read_features = features.by_ids
+
+    async def by_ids_after_a_change(conn: Any, *, ids: Any) -> Any:
+        # when: another connection turns the default on, and commits, between the two statements
+        nonlocal reads
+        reads += 1
+        if reads == 1:
+            await setup.execute(
+                "update features set default_enabled = true, version = version + 1 where id = $1", feature
+            )
+        return await read_features(conn, ids=ids)
+
+    monkeypatch.setattr(features, "by_ids", by_ids_after_a_change)
+    reader = await asyncpg.connect(own_database)
+    try:
+        found = await enablements.for_carriers(
+            reader, scope=staff("t", "T", None).scope, owner_ids=[carrier], with_updates=False
+        )
+    finally:
+        await reader.close()
+        await setup.close()
+
+    # then: both were read again, and agree: the default is on, and so is the value it gives
+    [row] = [r for r in found[carrier].rows if r.feature_id == feature]
+    assert reads == 2
+    assert found[carrier].feature(row).default_enabled is True
+    assert (row.source_name, row.effective) == ("DEFAULT", True)
