@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 
 from db import carriers
@@ -56,15 +57,22 @@ async def organization_of(context: Context, organization_id: uuid.UUID | None) -
 async def enablements_of(
     context: Context, carrier_id: uuid.UUID, *, with_updates: bool = True
 ) -> OwnerEnablements:
-    found: OwnerEnablements = await context.loaders.enablements_by_carrier_id.load(
-        EnablementsKey(carrier_id, with_updates)
+    (found,) = await enablements_of_carriers(context, [carrier_id], with_updates=with_updates)
+    return found
+
+
+async def enablements_of_carriers(
+    context: Context, carrier_ids: Sequence[uuid.UUID], *, with_updates: bool = True
+) -> list[OwnerEnablements]:
+    found: list[OwnerEnablements] = await context.loaders.enablements_by_carrier_id.load_many(
+        [EnablementsKey(carrier_id, with_updates) for carrier_id in carrier_ids]
     )
     return found
 
 
-async def api_keys_of(
+async def api_keys_of_carriers(
     context: Context,
-    carrier_id: uuid.UUID,
+    carrier_ids: Sequence[uuid.UUID],
     status: KeyStatus | None,
     *,
     first: int | None,
@@ -72,10 +80,11 @@ async def api_keys_of(
     last: int | None,
     before: str | None,
     columns: frozenset[str] | None = None,
-) -> Page[ApiKeyRow]:
+) -> list[Page[ApiKeyRow]]:
+    """One page of keys per carrier, the same page (arguments) for each."""
     page = page_request(context, "apiKeys", first=first, after=after, last=last, before=before)
-    result: Page[ApiKeyRow] = await context.loaders.api_keys_by_carrier_id.load(
-        ChildPageKey(carrier_id, page, status, columns)
+    result: list[Page[ApiKeyRow]] = await context.loaders.api_keys_by_carrier_id.load_many(
+        [ChildPageKey(carrier_id, page, status, columns) for carrier_id in carrier_ids]
     )
     return result
 

@@ -11,8 +11,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 
-from schema.enforcement import enforce_access
-from schema.fast_execution import execution_context_class, plain_fields
+from schema.enforcement import enforce_access, field_rules
+from schema.fast_execution import batched_fields, execution_context_class, plain_fields
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.request_rules import RequestRules
@@ -42,8 +42,11 @@ def build_schema(*, tracing: bool = False, fast: bool = True) -> strawberry.Sche
     schema = Schema(query=Query, mutation=Mutation, extensions=extensions)
     enforce_access(schema)
     if fast:
-        # After enforcement: fields wrapped by an access rule are never on the fast path.
-        schema.execution_context_class = execution_context_class(plain_fields(schema._schema))
+        # After enforcement: fields wrapped by an access rule are never plain; a batched field's rule
+        # is checked once per list.
+        schema.execution_context_class = execution_context_class(
+            plain_fields(schema._schema), batched_fields(schema, field_rules(schema))
+        )
     return schema
 
 

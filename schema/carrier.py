@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +14,7 @@ from access.principal import Scope
 from db.carriers import CarrierRow
 from db.pagination import Cursor
 from resolvers import carriers as resolve
+from schema.batched_fields import batched
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.context import Context
 from schema.directives import RequiresScope
@@ -25,6 +27,43 @@ if TYPE_CHECKING:
     from schema.activity import ActivityEvent
     from schema.api_key import ApiKey
     from schema.organization import Organization
+
+
+async def enablements_of_carriers(
+    carriers: Sequence[Carrier], info: Info[Context, None]
+) -> list[list[Enablement]]:
+    """Carrier.enablements for a list of carriers at once (schema/batched_fields.py)."""
+    with_updates = reads_updates(list_item_fields(info))
+    found = await resolve.enablements_of_carriers(
+        info.context, [carrier.row_id for carrier in carriers], with_updates=with_updates
+    )
+    return [enablements(info.context, owner) for owner in found]
+
+
+async def api_keys_of_carriers(
+    carriers: Sequence[Carrier],
+    info: Info[Context, None],
+    status: ApiKeyStatus | None = None,
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
+) -> list[Connection[ApiKey]]:
+    """Carrier.apiKeys for a list of carriers at once (schema/batched_fields.py)."""
+    from schema.api_key import ApiKey, api_key_columns, api_key_cursor  # mutual reference
+
+    pages = await resolve.api_keys_of_carriers(
+        info.context,
+        [carrier.row_id for carrier in carriers],
+        status,
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        columns=api_key_columns(connection_item_fields(info)),
+    )
+    now = info.context.now()
+    return [connection(page, lambda r: ApiKey.from_row(r, now), api_key_cursor) for page in pages]
 
 
 @strawberry.type(description="A rail operator or business (BNSF, UP, a short line): the tenant.")
@@ -67,15 +106,16 @@ class Carrier(Node):
         "and where that comes from.",
         directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
     )
+    @batched(enablements_of_carriers)
     async def enablements(self, info: Info[Context, None]) -> list[Enablement]:
-        with_updates = reads_updates(list_item_fields(info))
-        found = await resolve.enablements_of(info.context, self.row_id, with_updates=with_updates)
-        return enablements(info.context, found)
+        (found,) = await enablements_of_carriers([self], info)
+        return found
 
     @strawberry.field(
         description="The carrier's API keys, oldest first; optionally only those with one status.",
         directives=[RequiresScope(scope=Scope.KEYS_READ)],
     )
+    @batched(api_keys_of_carriers)
     async def api_keys(
         self,
         info: Info[Context, None],
@@ -85,20 +125,10 @@ class Carrier(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[ApiKey, strawberry.lazy("schema.api_key")]]:
-        from schema.api_key import ApiKey, api_key_columns, api_key_cursor  # mutual reference
-
-        page = await resolve.api_keys_of(
-            info.context,
-            self.row_id,
-            status,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            columns=api_key_columns(connection_item_fields(info)),
+        (page,) = await api_keys_of_carriers(
+            [self], info, status, first=first, after=after, last=last, before=before
         )
-        now = info.context.now()
-        return connection(page, lambda r: ApiKey.from_row(r, now), api_key_cursor)
+        return page
 
     @strawberry.field(
         description="What happened to this carrier, newest first.",

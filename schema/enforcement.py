@@ -16,7 +16,7 @@ import strawberry
 from graphql import GraphQLObjectType, default_field_resolver
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from access.principal import Scope
+from access.principal import Principal, Scope
 from db import activity
 from db.activity import Event, Origin
 from schema.context import Context
@@ -36,6 +36,14 @@ class AccessRule:
     @property
     def is_open(self) -> bool:
         return not (self.needs_authentication or self.restricted_reason or self.scope)
+
+    def admits(self, principal: Principal) -> bool:
+        """Whether the principal may use the field: what `guarded` lets through to the resolver."""
+        return (
+            (principal.is_authenticated or not self.needs_authentication)
+            and (principal.is_staff or not self.restricted_reason)
+            and (self.scope is None or principal.holds(self.scope))
+        )
 
     @property
     def action(self) -> str:
@@ -87,6 +95,8 @@ def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any
     def guarded(source: Any, info: Any, **arguments: Any) -> Any:
         context: Context = info.context
         principal = context.principal
+        if rule.admits(principal):
+            return resolve(source, info, **arguments)
         if rule.needs_authentication and not principal.is_authenticated:
             raise Unauthenticated(
                 "Sign in: send `Authorization: Bearer <token or API key>` with the request."
@@ -99,7 +109,7 @@ def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any
                 "ask the key's owner to issue a key with that scope.",
                 requiredScope=rule.scope.name,
             )
-        return resolve(source, info, **arguments)
+        raise AssertionError(f"{rule.coordinate}: refused without a reason")  # admits() and these agree
 
     guarded.__name__ = f"guarded_{rule.coordinate.replace('.', '_')}"
     assert not inspect.iscoroutinefunction(guarded)

@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from types import CodeType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import (
     GraphQLEnumType,
+    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -37,8 +39,19 @@ from graphql import (
     Undefined,
     specified_scalar_types,
 )
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import convert_arguments
+
+from schema.batched_fields import BatchResolver, batch_of
+
+if TYPE_CHECKING:
+    import strawberry
+    from strawberry.types.field import StrawberryField
+
+    from schema.enforcement import AccessRule
 
 # (type name, field name) → how to read the value: an attribute name, or a resolver taking `self`.
 PlainFields = dict[tuple[str, str], str | Callable[[Any], Any]]
@@ -87,7 +100,74 @@ def _of_self_alone(resolver: Any) -> bool:
     )
 
 
-def execution_context_class(plain: PlainFields) -> type:
+@dataclass(frozen=True, slots=True)
+class BatchedField:
+    """A field answered for a whole list of its objects at once (schema/batched_fields.py)."""
+
+    definition: StrawberryField
+    batch: BatchResolver
+    rule: AccessRule | None  # the field's access mark, checked once per list
+    schema: strawberry.Schema
+
+    def info(self, raw_info: Any) -> Any:
+        return self.schema.config.info_class(_raw_info=raw_info, _field=self.definition)
+
+    def arguments(self, raw: dict[str, Any], info: Any) -> dict[str, Any]:
+        """The resolver's keyword arguments, converted as Strawberry converts them for the resolver."""
+        converted: dict[str, Any] = convert_arguments(
+            raw,
+            self.definition.arguments,
+            scalar_registry=self.schema.schema_converter.scalar_registry,
+            config=self.schema.config,
+            info=info,
+        )
+        return converted
+
+
+BatchedFields = dict[tuple[str, str], BatchedField]
+
+
+def batched_fields(schema: strawberry.Schema, rules: Mapping[str, AccessRule]) -> BatchedFields:
+    """Fields whose resolver is marked `@batched` and that no field extension wraps."""
+    found: BatchedFields = {}
+    for gql_type in schema._schema.type_map.values():
+        if not isinstance(gql_type, GraphQLObjectType) or gql_type.name.startswith("__"):
+            continue
+        for name, field in gql_type.fields.items():
+            definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            resolver = getattr(definition, "base_resolver", None)
+            if definition is None or definition.extensions or resolver is None or not resolver.is_async:
+                continue
+            batch = batch_of(resolver.wrapped_func)
+            if batch is not None:
+                rule = rules.get(f"{gql_type.name}.{name}")
+                found[(gql_type.name, name)] = BatchedField(
+                    definition, batch, None if rule is None or rule.is_open else rule, schema
+                )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _SiblingField:
+    response_key: str
+    field_def: GraphQLField
+    details: Any  # the executor's field details list
+    batched: BatchedField
+
+
+@dataclass(frozen=True, slots=True)
+class _Siblings:
+    """How to answer a list of objects some of whose fields are batched."""
+
+    object_type: GraphQLObjectType
+    origin: type | None  # where the type has is_type_of, each item must be exactly this class
+    build: Builder  # an item's plain fields, with None where a batched field's answer goes
+    fields: list[_SiblingField]
+
+
+def execution_context_class(plain: PlainFields, batched: BatchedFields | None = None) -> type:
+    batches: BatchedFields = batched or {}
+
     class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -95,6 +175,7 @@ def execution_context_class(plain: PlainFields) -> type:
             # item of a list); the entry keeps that object alive, so its id cannot be reused meanwhile.
             self._builders: dict[tuple[str, int], tuple[Any, Builder | None]] = {}
             self._lists: dict[tuple[str, int], tuple[Any, Complete | None]] = {}
+            self._sibling_plans: dict[tuple[str, int], tuple[Any, _Siblings | None]] = {}
             manager = self.middleware_manager
             # Schema extensions that wrap every resolver (tracing) must see every field: no fast path.
             self._fast = manager is None or not manager.middlewares
@@ -137,9 +218,260 @@ def execution_context_class(plain: PlainFields) -> type:
                     return complete(result)
                 except Exception:  # noqa: S110 - the standard path reports it exactly
                     pass
+            # A list of objects with batched fields (a page of carriers and their keys): each such
+            # field is resolved once for the whole list.
+            siblings = self._siblings(return_type, field_details_list) if complete is None else None
+            if siblings is not None and type(result) is list and result:
+                return self._complete_siblings(
+                    siblings, return_type, field_details_list, info, path, result, position_context
+                )
             return super().complete_list_value(
                 return_type, field_details_list, info, path, result, position_context
             )
+
+        def _siblings(self, list_type: GraphQLList[Any], field_details_list: Any) -> _Siblings | None:
+            if not self._fast or not batches:
+                return None
+            key = (f"[{list_type.of_type}]", id(field_details_list))
+            entry = self._sibling_plans.get(key)
+            if entry is None:
+                entry = self._sibling_plans[key] = (
+                    field_details_list,
+                    self._plan_siblings(list_type, field_details_list),
+                )
+            return entry[1]
+
+        def _plan_siblings(self, list_type: GraphQLList[Any], field_details_list: Any) -> _Siblings | None:
+            item_type = list_type.of_type
+            object_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+            if (
+                not isinstance(object_type, GraphQLObjectType)
+                or self.abort_signal is not None
+                or any(details.node.directives for details in field_details_list)  # @stream
+            ):
+                return None
+            grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+            if new_defer_usages or any(d.defer_usage is not None for d in field_details_list):
+                return None
+            definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            origin = getattr(definition, "origin", None)
+            if object_type.is_type_of is not None and origin is None:
+                return None
+            source = _Source()
+            fields = self._sibling_fields(source, object_type, grouped)
+            if not fields:
+                return None  # nothing batched: the plain path's, or the standard path's
+            checked = origin if object_type.is_type_of is not None else None
+            return _Siblings(object_type, checked, source.compile(object_type.name), fields)
+
+        def _sibling_fields(
+            self, source: _Source, object_type: GraphQLObjectType, grouped: Any
+        ) -> list[_SiblingField] | None:
+            """Write the plain fields into `source`; the batched ones, in order; None if any is neither."""
+            principal = getattr(self.context_value, "principal", None)
+            fields: list[_SiblingField] = []
+            for response_key, details in grouped.items():
+                field_name = details[0].node.name.value
+                if field_name == "__typename":
+                    source.constant(response_key, object_type.name)
+                    continue
+                field = object_type.fields[field_name]
+                access = plain.get((object_type.name, field_name))
+                if access is not None:
+                    value = source.read(access)
+                    if not self._complete(source, value, field.type, details):
+                        return None
+                    source.answer(response_key, value)
+                    continue
+                batched_field = batches.get((object_type.name, field_name))
+                rule = batched_field.rule if batched_field else None
+                if batched_field is None or principal is None or (rule and not rule.admits(principal)):
+                    return None  # a refusal is the standard path's, with its error and warning
+                source.answer(response_key, "None")
+                fields.append(_SiblingField(response_key, field, details, batched_field))
+            return fields
+
+        async def _complete_siblings(
+            self,
+            plan: _Siblings,
+            list_type: GraphQLList[Any],
+            field_details_list: Any,
+            info: Any,
+            path: Any,
+            items: list[Any],
+            position_context: Any,
+        ) -> Any:
+            try:
+                objects = self._build_items(plan, items)
+                answers = await self._resolve_batches(plan, items, path)
+            except Exception:
+                # A resolver's error, a null item, a wrong type: the standard path answers the list
+                # item by item, exactly as it always would (its resolvers read what the loaders hold).
+                completed = super().complete_list_value(
+                    list_type, field_details_list, info, path, items, position_context
+                )
+                return await completed if self.is_awaitable(completed) else completed
+            return await self._complete_items(
+                plan, list_type.of_type, field_details_list, path, objects, answers, position_context
+            )
+
+        def _build_items(self, plan: _Siblings, items: list[Any]) -> list[dict[str, Any]]:
+            origin = plan.origin
+            if any(item is None or (origin is not None and type(item) is not origin) for item in items):
+                raise Fallback
+            build = plan.build
+            return [build(item) for item in items]
+
+        async def _resolve_batches(
+            self, plan: _Siblings, items: list[Any], path: Any
+        ) -> list[tuple[list[Any], Any]]:
+            calls = [self._resolve_batch(plan.object_type, field, items, path) for field in plan.fields]
+            if len(calls) == 1:
+                return [await calls[0]]
+            # Together, so that every batch's loads are queued before the loaders dispatch; one failing
+            # cancels the others, as the standard executor cancels a failed object's other fields.
+            return list(await gather_with_cancel(*calls))
+
+        async def _resolve_batch(
+            self, parent_type: GraphQLObjectType, field: _SiblingField, items: list[Any], path: Any
+        ) -> tuple[list[Any], Any]:
+            """Every item's answer for one field, and the resolve info its completion is given."""
+            first = field.details[0]
+            nodes = [details.node for details in field.details]
+            # The first item's: completion reads the field's name, type and nodes from it, not its path.
+            field_path = path.add_key(0, None).add_key(field.response_key, parent_type.name)
+            raw_info = self.build_resolve_info(field.field_def, nodes, parent_type, field_path)
+            raw_arguments = (
+                get_argument_values(
+                    field.field_def,
+                    first.node,
+                    self.variable_values,
+                    first.fragment_variable_values,
+                    self.hide_suggestions,
+                )
+                if field.field_def.args or first.node.arguments
+                else {}
+            )
+            info = field.batched.info(raw_info)
+            answers = await field.batched.batch(items, info, **field.batched.arguments(raw_arguments, info))
+            if type(answers) is not list or len(answers) != len(items):
+                raise Fallback
+            return answers, raw_info
+
+        async def _complete_items(
+            self,
+            plan: _Siblings,
+            item_type: Any,
+            field_details_list: Any,
+            path: Any,
+            objects: list[dict[str, Any]],
+            answers: list[tuple[list[Any], Any]],
+            position_context: Any,
+        ) -> list[Any]:
+            """Complete each item's batched answers as the standard path completes a resolver's result,
+            with its error handling: a field's error nulls the field or, when the field is non-null, the
+            item. As there, every field is completed (and its errors recorded) before an item's null
+            propagates."""
+            completed: list[Any] = []
+            pending: list[int] = []
+            failed: list[tuple[int, Exception]] = []
+            for index, item in enumerate(objects):
+                item_path = path.add_key(index, None)
+                waiting, failure = self._complete_item(
+                    plan, item, index, item_path, answers, position_context
+                )
+                if failure is not None:
+                    failed.append((index, failure))
+                    completed.append(None)
+                elif waiting:
+                    pending.append(index)
+                    completed.append(
+                        self._await_item(item, waiting, item_type, field_details_list, item_path)
+                    )
+                else:
+                    completed.append(item)
+            try:
+                for index, failure in failed:
+                    self.handle_field_error(failure, item_type, field_details_list, path.add_key(index, None))
+            except Exception:
+                if pending:
+                    self.settle_in_background([completed[index] for index in pending])
+                raise
+            if pending:
+                awaited = await gather_with_cancel(*(completed[index] for index in pending))
+                for index, value in zip(pending, awaited, strict=True):
+                    completed[index] = value
+            return completed
+
+        def _complete_item(
+            self,
+            plan: _Siblings,
+            item: dict[str, Any],
+            index: int,
+            item_path: Any,
+            answers: list[tuple[list[Any], Any]],
+            position_context: Any,
+        ) -> tuple[list[tuple[str, Any]], Exception | None]:
+            """Put one item's completed answers in place: those still to await, and the error of a
+            non-null field (which nulls the item)."""
+            waiting: list[tuple[str, Any]] = []
+            failure: Exception | None = None
+            for field, (field_answers, info) in zip(plan.fields, answers, strict=True):
+                field_path = item_path.add_key(field.response_key, plan.object_type.name)
+                try:
+                    value = self._complete_field(
+                        field, info, field_path, field_answers[index], position_context
+                    )
+                except Exception as error:
+                    failure = failure or error
+                    continue
+                item[field.response_key] = value
+                if self.is_awaitable(value):
+                    waiting.append((field.response_key, value))
+            if failure is not None and waiting:
+                self.settle_in_background([value for _, value in waiting])
+                waiting = []
+            return waiting, failure
+
+        def _complete_field(
+            self, field: _SiblingField, info: Any, path: Any, result: Any, position_context: Any
+        ) -> Any:
+            """What the standard executor does with a resolver's result (execute_field)."""
+            return_type = field.field_def.type
+            try:
+                completed = self.complete_value(
+                    return_type, field.details, info, path, result, position_context
+                )
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, return_type, field.details, path)
+                return None
+            if self.is_awaitable(completed):
+                return self._await_field(completed, return_type, field.details, path)
+            return completed
+
+        async def _await_field(self, completed: Any, return_type: Any, details: Any, path: Any) -> Any:
+            try:
+                return await completed
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, return_type, details, path)
+                return None
+
+        async def _await_item(
+            self,
+            item: dict[str, Any],
+            waiting: list[tuple[str, Any]],
+            item_type: Any,
+            field_details_list: Any,
+            item_path: Any,
+        ) -> Any:
+            try:
+                values = await gather_with_cancel(*(value for _, value in waiting))
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, item_type, field_details_list, item_path)
+                return None
+            for (response_key, _), value in zip(waiting, values, strict=True):
+                item[response_key] = value
+            return item
 
         def _list_builder(self, list_type: GraphQLList[Any], field_details_list: Any) -> Complete | None:
             key = (f"[{list_type.of_type}]", id(field_details_list))

@@ -22,7 +22,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from asyncpg.connection import LoggedQuery
 
-from access.principal import staff
+from access.principal import Principal, staff
 from db import embedded
 from db.loaders import Loaders
 from db.migrate import migrate
@@ -157,14 +157,19 @@ def make_settings(**overrides: Any) -> Settings:
     return replace(base, **overrides)
 
 
-def staff_context(conn: Connection, now: datetime, statements: list[str] | None = None) -> Context:
-    """The context a staff member's request gets, on the test's connection, for executing the schema
-    directly (no HTTP); `statements` collects the SQL it sends."""
+def staff_context(
+    conn: Connection,
+    now: datetime,
+    statements: list[str] | None = None,
+    principal: Principal | None = None,
+) -> Context:
+    """The context a staff member's (or `principal`'s) request gets, on the test's connection, for
+    executing the schema directly (no HTTP); `statements` collects the SQL it sends."""
     counter = StatementCounter()
     if statements is not None:
         counter.on_statement = lambda query: statements.append(query.query)
     db = CountingDatabase(TransactionDatabase(conn), counter)
-    principal = staff("schema-test", "Schema Test", None)
+    principal = principal or staff("schema-test", "Schema Test", None)
     clock = lambda: now  # noqa: E731
     return Context(
         make_settings(), principal, db, Loaders(db, principal.scope, clock), counter, "t", None, clock

@@ -1,0 +1,220 @@
+"""Batched fields (schema/batched_fields.py): a list's items answered by one call per field, with the
+same response and the same errors as the standard executor's one call per item, byte for byte."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+import pytest
+import strawberry
+from strawberry.types import Info
+
+from access.principal import Scope, staff
+from db.pool import Connection
+from schema import batched_fields
+from schema.build import build_schema
+from schema.carrier import Carrier
+from schema.fast_execution import batched_fields as find_batched_fields
+from schema.fast_execution import execution_context_class, plain_fields
+from schema.node import to_global_id
+from tests import factories
+from tests.conftest import staff_context
+
+FAST = build_schema()
+PLAIN = build_schema(fast=False)
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+NESTED = """
+query ($id: ID!, $first: Int = 20) {
+  organization(id: $id) {
+    carriers(first: 10) {
+      nodes {
+        __typename code
+        keys: apiKeys(first: $first) { totalCount nodes { hint status scopes expiresAt } }
+        active: apiKeys(status: ACTIVE, first: 1) {
+          totalCount pageInfo { hasNextPage endCursor } edges { cursor node { hint } }
+        }
+        ...Settings
+      }
+    }
+  }
+}
+fragment Settings on Carrier {
+  enablements { feature { key } state effective source updatedAt updatedBy { kind id name } }
+}
+"""
+
+# A key's carrier is an async field: completing a page of keys returns awaitables.
+DEEPER = """
+query ($id: ID!) {
+  organization(id: $id) {
+    carriers(first: 10) { nodes { code apiKeys(first: 2) { nodes { hint carrier { code } } } } }
+  }
+}
+"""
+
+
+async def world(conn: Connection) -> dict[str, Any]:
+    organization = await factories.organization(conn, "Batch Group")
+    feature = await factories.feature(conn, "batch.feature", default=True)
+    await factories.feature(conn, "batch.other")
+    carriers = [await factories.carrier(conn, f"BAT{n}", organization_id=organization) for n in range(3)]
+    await factories.set_carrier_enablement(conn, carriers[0], feature, False)
+    await factories.set_organization_enablement(conn, organization, feature, True)
+    for n, carrier in enumerate(carriers[:2]):
+        for _ in range(n + 2):
+            await factories.api_key(conn, carrier)
+        await factories.api_key(conn, carrier, revoked=True)
+    return {"id": to_global_id("Organization", organization)}
+
+
+async def both(conn: Connection, query: str, variables: dict[str, Any], **context: Any) -> Any:
+    """Execute on the fast and the standard executor; assert they agree byte for byte."""
+    fast = await FAST.execute(
+        query, variable_values=variables, context_value=staff_context(conn, NOW, **context)
+    )
+    await settled()
+    plain = await PLAIN.execute(
+        query, variable_values=variables, context_value=staff_context(conn, NOW, **context)
+    )
+    await settled()
+    assert orjson.dumps(fast.data) == orjson.dumps(plain.data)
+    assert [e.formatted for e in fast.errors or []] == [e.formatted for e in plain.errors or []]
+    return fast
+
+
+async def settled() -> None:
+    """Wait for what an execution left running: when an error nulls the response early, a loader's
+    batch still reads on (both executors answer without waiting for it), on the test's one connection."""
+    async with asyncio.timeout(5):
+        while len(asyncio.all_tasks()) > 1:  # noqa: ASYNC110 - other tasks, not an event, are awaited
+            await asyncio.sleep(0.001)
+
+
+@pytest.mark.parametrize("query", [NESTED, DEEPER], ids=["nested", "deeper"])
+async def test_a_list_with_batched_fields_answers_like_the_standard_executor(
+    conn: Connection, query: str
+) -> None:
+    result = await both(conn, query, await world(conn))
+    assert result.errors is None
+    carriers = result.data["organization"]["carriers"]["nodes"]
+    assert [len(c.get("keys", c.get("apiKeys"))["nodes"]) for c in carriers] == (
+        [3, 4, 0] if query is NESTED else [2, 2, 0]
+    )
+
+
+@pytest.mark.parametrize("first", [-1, 100_000])
+async def test_bad_arguments_give_the_standard_errors_for_every_item(conn: Connection, first: int) -> None:
+    variables = await world(conn) | {"first": first}
+    result = await both(conn, NESTED, variables)
+    assert result.errors
+    assert {e.extensions["code"] for e in result.errors} == {"BAD_USER_INPUT"}
+    # The first carrier's error nulls the non-null chain up to the organization; the others are dropped.
+    assert [e.path for e in result.errors] == [["organization", "carriers", "nodes", 0, "keys"]]
+
+
+async def test_a_missing_scope_is_refused_for_every_item_as_the_guard_refuses_it(conn: Connection) -> None:
+    variables = await world(conn)
+    principal = replace(staff("schema-test", "Schema Test", None), scopes=frozenset({Scope.CARRIER_READ}))
+    result = await both(conn, NESTED, variables, principal=principal)
+    assert result.errors
+    assert {e.extensions["code"] for e in result.errors} == {"FORBIDDEN"}
+
+
+async def test_each_batched_field_is_resolved_once_for_the_whole_list(
+    conn: Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    variables = await world(conn)
+    calls: list[tuple[str, int]] = []
+
+    def spy(name: str, batch: Any) -> Any:
+        async def spied(items: Sequence[Any], info: Any, **arguments: Any) -> Any:
+            calls.append((name, len(items)))
+            return await batch(items, info, **arguments)
+
+        return spied
+
+    fields = Carrier.__strawberry_definition__.fields  # type: ignore[attr-defined]
+    for field in (f for f in fields if f.python_name in ("api_keys", "enablements")):
+        resolver = field.base_resolver.wrapped_func
+        batch = batched_fields.batch_of(resolver)
+        monkeypatch.setitem(batched_fields._BATCHES, resolver, spy(field.python_name, batch))
+    spied_schema = build_schema()
+    result = await spied_schema.execute(
+        NESTED, variable_values=variables, context_value=staff_context(conn, NOW)
+    )
+    assert result.errors is None
+    # Two aliases of apiKeys (each once), enablements once: three carriers each time.
+    assert sorted(calls) == [("api_keys", 3), ("api_keys", 3), ("enablements", 3)]
+
+
+# A tiny schema of its own for what the real data cannot reach: a batch that fails, that answers
+# the wrong number of items, nulls in non-null fields, values that do not complete.
+@strawberry.type
+class Box:
+    size: int
+
+
+async def boxes(things: Sequence[Thing], info: Info, mode: str = "ok") -> list[Box | None]:
+    if mode == "raise":
+        raise ValueError("the batch failed")
+    if mode == "short" and len(things) > 1:
+        return [Box(size=1)]
+    if mode == "null":
+        return [None if thing.name == "b" else Box(size=1) for thing in things]
+    if mode == "bad":
+        return [Box(size="many") if thing.name == "b" else Box(size=1) for thing in things]  # type: ignore[arg-type]
+    return [Box(size=len(thing.name)) for thing in things]
+
+
+@strawberry.type
+class Thing:
+    name: str
+
+    @strawberry.field
+    @batched_fields.batched(boxes)
+    async def box(self, info: Info, mode: str = "ok") -> Box:
+        (found,) = await boxes([self], info, mode)
+        return found  # type: ignore[return-value]
+
+    @strawberry.field
+    @batched_fields.batched(boxes)
+    async def maybe_box(self, info: Info, mode: str = "ok") -> Box | None:
+        (found,) = await boxes([self], info, mode)
+        return found
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def things(self) -> list[Thing]:
+        return [Thing(name="a"), Thing(name="b"), Thing(name="c")]
+
+    @strawberry.field
+    def maybe_things(self) -> list[Thing | None] | None:
+        return [Thing(name="a"), Thing(name="b"), Thing(name="c")]
+
+
+EDGE_PLAIN = strawberry.Schema(query=Query)
+EDGE_FAST = strawberry.Schema(query=Query)
+EDGE_FAST.execution_context_class = execution_context_class(
+    plain_fields(EDGE_FAST._schema), find_batched_fields(EDGE_FAST, {})
+)
+EDGE_CONTEXT = SimpleNamespace(principal=staff("edge", None, None))
+
+
+@pytest.mark.parametrize("mode", ["ok", "raise", "short", "null", "bad"])
+@pytest.mark.parametrize("field", ["things", "maybeThings"])
+async def test_edges_answer_and_fail_like_the_standard_executor(mode: str, field: str) -> None:
+    query = f'{{ {field} {{ name box(mode: "{mode}") {{ size }} maybeBox(mode: "{mode}") {{ size }} }} }}'
+    fast = await EDGE_FAST.execute(query, context_value=EDGE_CONTEXT)
+    plain = await EDGE_PLAIN.execute(query, context_value=EDGE_CONTEXT)
+    assert orjson.dumps(fast.data) == orjson.dumps(plain.data)
+    assert [e.formatted for e in fast.errors or []] == [e.formatted for e in plain.errors or []]
+    assert bool(fast.errors) == (mode in ("raise", "null", "bad"))
