@@ -47,11 +47,14 @@ async def carrier_by_id(context: Context, carrier_id: uuid.UUID | None) -> Carri
     return row
 
 
-async def organization_of(context: Context, organization_id: uuid.UUID | None) -> OrganizationRow | None:
-    if organization_id is None:
-        return None
-    row: OrganizationRow | None = await context.loaders.organization_by_id.load(organization_id)
-    return row
+async def organizations_of(
+    context: Context, organization_ids: Sequence[uuid.UUID | None]
+) -> list[OrganizationRow | None]:
+    """Each carrier's organization (None for a carrier in none), in the order of `organization_ids`."""
+    wanted = [organization_id for organization_id in organization_ids if organization_id is not None]
+    rows: list[OrganizationRow | None] = await context.loaders.organization_by_id.load_many(wanted)
+    found = iter(rows)
+    return [None if organization_id is None else next(found) for organization_id in organization_ids]
 
 
 async def enablements_of(
@@ -89,17 +92,18 @@ async def api_keys_of_carriers(
     return result
 
 
-async def activity_of(
+async def activity_of_carriers(
     context: Context,
-    carrier_id: uuid.UUID,
+    carrier_ids: Sequence[uuid.UUID],
     *,
     first: int | None,
     after: str | None,
     last: int | None,
     before: str | None,
-) -> Page[ActivityRow]:
+) -> list[Page[ActivityRow]]:
+    """One page of activity per carrier, the same page (arguments) for each."""
     page = page_request(context, "activity", first=first, after=after, last=last, before=before)
-    result: Page[ActivityRow] = await context.loaders.activity_by_carrier_id.load(
-        ChildPageKey(carrier_id, page)
+    result: list[Page[ActivityRow]] = await context.loaders.activity_by_carrier_id.load_many(
+        [ChildPageKey(carrier_id, page) for carrier_id in carrier_ids]
     )
     return result

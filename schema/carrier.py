@@ -66,6 +66,38 @@ async def api_keys_of_carriers(
     return [connection(page, lambda r: ApiKey.from_row(r, now), api_key_cursor) for page in pages]
 
 
+async def organizations_of_carriers(
+    carriers: Sequence[Carrier], info: Info[Context, None]
+) -> list[Organization | None]:
+    """Carrier.organization for a list of carriers at once (schema/batched_fields.py)."""
+    from schema.organization import Organization  # the two types refer to each other
+
+    rows = await resolve.organizations_of(info.context, [carrier.organization_id for carrier in carriers])
+    return [Organization.from_row(row) if row else None for row in rows]
+
+
+async def activity_of_carriers(
+    carriers: Sequence[Carrier],
+    info: Info[Context, None],
+    first: First = None,
+    after: After = None,
+    last: Last = None,
+    before: Before = None,
+) -> list[Connection[ActivityEvent]]:
+    """Carrier.activity for a list of carriers at once (schema/batched_fields.py)."""
+    from schema.activity import ActivityEvent, activity_cursor  # mutual reference
+
+    pages = await resolve.activity_of_carriers(
+        info.context,
+        [carrier.row_id for carrier in carriers],
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+    )
+    return [connection(page, ActivityEvent.from_row, activity_cursor) for page in pages]
+
+
 @strawberry.type(description="A rail operator or business (BNSF, UP, a short line): the tenant.")
 class Carrier(Node):
     code: str = strawberry.field(description="Short upper-case code, unique across carriers.")
@@ -93,13 +125,12 @@ class Carrier(Node):
         )
 
     @strawberry.field(description="The organization the carrier belongs to; null when it has none.")
+    @batched(organizations_of_carriers)
     async def organization(
         self, info: Info[Context, None]
     ) -> Annotated[Organization, strawberry.lazy("schema.organization")] | None:
-        from schema.organization import Organization  # the two types refer to each other
-
-        row = await resolve.organization_of(info.context, self.organization_id)
-        return Organization.from_row(row) if row else None
+        (found,) = await organizations_of_carriers([self], info)
+        return found
 
     @strawberry.field(
         description="Every catalogue feature for this carrier: its own setting, the effective value "
@@ -134,6 +165,7 @@ class Carrier(Node):
         description="What happened to this carrier, newest first.",
         directives=[RequiresScope(scope=Scope.ACTIVITY_READ)],
     )
+    @batched(activity_of_carriers)
     async def activity(
         self,
         info: Info[Context, None],
@@ -142,12 +174,8 @@ class Carrier(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[ActivityEvent, strawberry.lazy("schema.activity")]]:
-        from schema.activity import ActivityEvent, activity_cursor  # mutual reference
-
-        page = await resolve.activity_of(
-            info.context, self.row_id, first=first, after=after, last=last, before=before
-        )
-        return connection(page, ActivityEvent.from_row, activity_cursor)
+        (page,) = await activity_of_carriers([self], info, first=first, after=after, last=last, before=before)
+        return page
 
 
 def carrier_cursor(row: CarrierRow) -> Cursor:

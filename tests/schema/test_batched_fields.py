@@ -16,6 +16,8 @@ import strawberry
 from strawberry.types import Info
 
 from access.principal import Scope, staff
+from db import activity
+from db.activity import Event, Origin
 from db.pool import Connection
 from schema import batched_fields
 from schema.build import build_schema
@@ -50,6 +52,21 @@ fragment Settings on Carrier {
 }
 """
 
+# Every batched field of a carrier, and a carrier in no organization.
+EVERY = """
+query ($id: ID!) {
+  organization(id: $id) {
+    carriers(first: 10) {
+      nodes {
+        code organization { name } activity(first: 2) { totalCount nodes { action } }
+        apiKeys(first: 1) { totalCount } enablements { state }
+      }
+    }
+  }
+  carriers(first: 50) { nodes { code organization { name } } }
+}
+"""
+
 # A key's carrier is an async field: completing a page of keys returns awaitables.
 DEEPER = """
 query ($id: ID!) {
@@ -65,6 +82,13 @@ async def world(conn: Connection) -> dict[str, Any]:
     feature = await factories.feature(conn, "batch.feature", default=True)
     await factories.feature(conn, "batch.other")
     carriers = [await factories.carrier(conn, f"BAT{n}", organization_id=organization) for n in range(3)]
+    await factories.carrier(conn, "BATNONE")
+    origin = Origin(staff("batch-test", "Batch Test", None), "t", None)
+    for n, carrier in enumerate(carriers):
+        for _ in range(n):
+            await activity.record(
+                conn, origin=origin, event=Event(action="carrier.update", carrier_id=carrier)
+            )
     await factories.set_carrier_enablement(conn, carriers[0], feature, False)
     await factories.set_organization_enablement(conn, organization, feature, True)
     for n, carrier in enumerate(carriers[:2]):
@@ -97,16 +121,21 @@ async def settled() -> None:
             await asyncio.sleep(0.001)
 
 
-@pytest.mark.parametrize("query", [NESTED, DEEPER], ids=["nested", "deeper"])
+@pytest.mark.parametrize("query", [NESTED, EVERY, DEEPER], ids=["nested", "every", "deeper"])
 async def test_a_list_with_batched_fields_answers_like_the_standard_executor(
     conn: Connection, query: str
 ) -> None:
     result = await both(conn, query, await world(conn))
     assert result.errors is None
     carriers = result.data["organization"]["carriers"]["nodes"]
-    assert [len(c.get("keys", c.get("apiKeys"))["nodes"]) for c in carriers] == (
-        [3, 4, 0] if query is NESTED else [2, 2, 0]
-    )
+    if query is EVERY:
+        assert {c["organization"]["name"] for c in carriers} == {"Batch Group"}
+        assert [c["activity"]["totalCount"] for c in carriers] == [0, 1, 2]
+        assert None in [c["organization"] for c in result.data["carriers"]["nodes"]]
+    else:
+        assert [len(c.get("keys", c.get("apiKeys"))["nodes"]) for c in carriers] == (
+            [3, 4, 0] if query is NESTED else [2, 2, 0]
+        )
 
 
 @pytest.mark.parametrize("first", [-1, 100_000])
