@@ -24,10 +24,11 @@ import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from types import CodeType
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -608,6 +609,15 @@ class _Source:
         names = _member_names(leaf_type) if isinstance(leaf_type, GraphQLEnumType) else None
         if passes is not None:
             return f"{value} if type({value}) is {self.name(passes)} else {coerce}({value})"
+        if iso is datetime:
+            # What isoformat() writes for a datetime in UTC (asyncpg's timestamps all are), three times
+            # faster: orjson writes microseconds only when there are any, and "+00:00".
+            fast = f"{self.name(orjson.dumps)}({value})[1:-1].decode()"
+            slow = f"{value}.isoformat()"
+            return (
+                f"({fast} if {value}.tzinfo is {self.name(UTC)} else {slow}) "
+                f"if type({value}) is {self.name(datetime)} else {coerce}({value})"
+            )
         if iso is not None:
             return f"{value}.isoformat() if type({value}) is {self.name(iso)} else {coerce}({value})"
         if names:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import orjson
@@ -99,6 +99,21 @@ class Item:
 
 
 @strawberry.type
+class Moment:
+    at: datetime
+
+
+MOMENTS = [
+    datetime(2026, 11, 26, 12, 0, tzinfo=UTC),
+    datetime(2026, 11, 26, 12, 0, 1, 5, tzinfo=UTC),
+    datetime(1, 1, 1, tzinfo=UTC),
+    datetime(2026, 11, 26, 12, 0, 1, 5, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+    datetime(2026, 11, 26, 12, 0, tzinfo=timezone(timedelta(seconds=5))),
+    datetime(2026, 11, 26, 12, 0),
+]
+
+
+@strawberry.type
 class Broken:
     items: list[Item]
 
@@ -128,6 +143,10 @@ class Query:
     @strawberry.field
     def tuple_not_list(self) -> list[Item]:
         return [Item(name="a", size=1, tags=("x", "y"), maybe=("z", None))]  # type: ignore[arg-type]
+
+    @strawberry.field
+    def moments(self) -> list[Moment]:
+        return [Moment(at=at) for at in MOMENTS]
 
     @strawberry.field
     def null_in_plain_list(self) -> Broken:
@@ -176,3 +195,9 @@ async def test_a_null_in_a_plain_objects_list_falls_back_to_the_same_error(selec
     assert orjson.dumps(fast.data) == orjson.dumps(plain.data)
     assert [e.formatted for e in fast.errors or []] == [e.formatted for e in plain.errors or []]
     assert plain.errors
+
+
+async def test_dates_read_as_isoformat_writes_them_in_any_zone() -> None:
+    fast = await EDGE_FAST.execute("{ moments { at } }")
+    plain = await EDGE_PLAIN.execute("{ moments { at } }")
+    assert fast.data == plain.data == {"moments": [{"at": at.isoformat()} for at in MOMENTS]}
