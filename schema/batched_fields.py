@@ -11,6 +11,12 @@ with one item, so the two paths share their code and cannot drift apart.
 A batch resolver may use `info` for the context and the field's selection, never for the item's
 position (`info.path` is the first item's). When it raises, the standard path answers the list
 instead, item by item, and reports the error exactly as it always would.
+
+The answers are completed with the standard executor's error handling and in its order (a field's
+answers for every item as its batch lands, then the nulls of items whose non-null field failed), so
+the data and the errors are the same. One thing is not reproduced: errors raised in async work nested
+*below* two or more batched fields (a key's carrier, an event's carrier) may be listed in another
+order, as they are between two runs of the standard executor whose loaders answer in another order.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ always would. tests/schema/test_fast_execution.py compares both paths byte for b
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 from collections.abc import Callable, Mapping
@@ -325,13 +326,37 @@ def execution_context_class(plain: PlainFields, batched: BatchedFields | None = 
 
         async def _resolve_batches(
             self, plan: _Siblings, items: list[Any], path: Any
-        ) -> list[tuple[list[Any], Any]]:
-            calls = [self._resolve_batch(plan.object_type, field, items, path) for field in plan.fields]
+        ) -> list[list[tuple[int, list[Any], Any]]]:
+            """Each batched field's answers (field index, answers, resolve info), grouped as the
+            standard path's resolvers would see their data: first the fields whose batch answered at
+            once (each item's such fields complete together there), then one field at a time in the
+            order their batches finished (a loader answers every item of its field at once)."""
+            loop = asyncio.get_running_loop()
+            turns = [0]  # event-loop turns since the batches started
+
+            def turn() -> None:
+                turns[0] += 1
+
+            at_once: list[tuple[int, list[Any], Any]] = []
+            later: list[list[tuple[int, list[Any], Any]]] = []
+
+            async def resolve(index: int, field: _SiblingField) -> None:
+                started = turns[0]
+                loop.call_soon(turn)
+                answers, info = await self._resolve_batch(plan.object_type, field, items, path)
+                if turns[0] == started:
+                    at_once.append((index, answers, info))
+                else:
+                    later.append([(index, answers, info)])
+
+            calls = [resolve(index, field) for index, field in enumerate(plan.fields)]
             if len(calls) == 1:
-                return [await calls[0]]
-            # Together, so that every batch's loads are queued before the loaders dispatch; one failing
-            # cancels the others, as the standard executor cancels a failed object's other fields.
-            return list(await gather_with_cancel(*calls))
+                await calls[0]
+            else:
+                # Together, so that every batch's loads are queued before the loaders dispatch; one
+                # failing cancels the others, as the standard executor cancels an object's other fields.
+                await gather_with_cancel(*calls)
+            return ([sorted(at_once, key=lambda answer: answer[0])] if at_once else []) + later
 
         async def _resolve_batch(
             self, parent_type: GraphQLObjectType, field: _SiblingField, items: list[Any], path: Any
@@ -366,73 +391,100 @@ def execution_context_class(plain: PlainFields, batched: BatchedFields | None = 
             field_details_list: Any,
             path: Any,
             objects: list[dict[str, Any]],
-            answers: list[tuple[list[Any], Any]],
+            answers: list[list[tuple[int, list[Any], Any]]],
             position_context: Any,
         ) -> list[Any]:
-            """Complete each item's batched answers as the standard path completes a resolver's result,
-            with its error handling: a field's error nulls the field or, when the field is non-null, the
-            item. As there, every field is completed (and its errors recorded) before an item's null
-            propagates."""
-            completed: list[Any] = []
-            pending: list[int] = []
-            failed: list[tuple[int, Exception]] = []
-            for index, item in enumerate(objects):
-                item_path = path.add_key(index, None)
-                waiting, failure = self._complete_item(
-                    plan, item, index, item_path, answers, position_context
-                )
-                if failure is not None:
-                    failed.append((index, failure))
-                    completed.append(None)
-                elif waiting:
-                    pending.append(index)
-                    completed.append(
-                        self._await_item(item, waiting, item_type, field_details_list, item_path)
-                    )
-                else:
-                    completed.append(item)
-            try:
-                for index, failure in failed:
-                    self.handle_field_error(failure, item_type, field_details_list, path.add_key(index, None))
-            except Exception:
-                if pending:
-                    self.settle_in_background([completed[index] for index in pending])
-                raise
-            if pending:
-                awaited = await gather_with_cancel(*(completed[index] for index in pending))
-                for index, value in zip(pending, awaited, strict=True):
-                    completed[index] = value
+            """Complete the batched answers as the standard path completes its resolvers' results, and
+            in its order (see _resolve_batches): a group's fields for every item, then the nulls of the
+            items whose non-null field failed; a nullable field's error nulls the field alone."""
+            completed: list[Any] = list(objects)
+            waiting: list[tuple[int, str, Any]] = []  # awaitables, in the order they started
+            type_name = plan.object_type.name
+            for group in answers:
+                failed: list[tuple[int, Exception]] = []
+                for index, item in enumerate(completed):
+                    if item is None:
+                        continue  # nulled by an earlier group's error: the standard path stops there
+                    item_path = path.add_key(index, None)
+                    for field_index, field_answers, info in group:
+                        field = plan.fields[field_index]
+                        field_path = item_path.add_key(field.response_key, type_name)
+                        try:
+                            value = self._complete_field(
+                                field, info, field_path, field_answers[index], position_context
+                            )
+                        except Exception as error:
+                            failed.append((index, error))
+                            continue
+                        item[field.response_key] = value
+                        if self.is_awaitable(value):
+                            waiting.append((index, field.response_key, value))
+                waiting = self._null_items(failed, completed, waiting, item_type, field_details_list, path)
+            if waiting:
+                await self._await_items(completed, waiting, item_type, field_details_list, path)
             return completed
 
-        def _complete_item(
+        def _null_items(
             self,
-            plan: _Siblings,
-            item: dict[str, Any],
-            index: int,
-            item_path: Any,
-            answers: list[tuple[list[Any], Any]],
-            position_context: Any,
-        ) -> tuple[list[tuple[str, Any]], Exception | None]:
-            """Put one item's completed answers in place: those still to await, and the error of a
-            non-null field (which nulls the item)."""
-            waiting: list[tuple[str, Any]] = []
-            failure: Exception | None = None
-            for field, (field_answers, info) in zip(plan.fields, answers, strict=True):
-                field_path = item_path.add_key(field.response_key, plan.object_type.name)
+            failed: list[tuple[int, Exception]],
+            completed: list[Any],
+            waiting: list[tuple[int, str, Any]],
+            item_type: Any,
+            field_details_list: Any,
+            path: Any,
+        ) -> list[tuple[int, str, Any]]:
+            """Null each item whose non-null field failed (or, for a non-null item, fail the list), and
+            settle what those items were still waiting for. Returns what the others still wait for."""
+            if not failed:
+                return waiting
+            first: dict[int, Exception] = {}  # an item is nulled by its first failed field
+            for index, error in failed:
+                first.setdefault(index, error)
+            nulled = set(first)
+            dropped = [value for index, _, value in waiting if index in nulled]
+            waiting = [entry for entry in waiting if entry[0] not in nulled]
+            if dropped:
+                self.settle_in_background(dropped)
+            try:
+                for index, error in first.items():
+                    completed[index] = None
+                    self.handle_field_error(error, item_type, field_details_list, path.add_key(index, None))
+            except Exception:
+                if waiting:
+                    self.settle_in_background([value for _, _, value in waiting])
+                raise
+            return waiting
+
+        async def _await_items(
+            self,
+            completed: list[Any],
+            waiting: list[tuple[int, str, Any]],
+            item_type: Any,
+            field_details_list: Any,
+            path: Any,
+        ) -> None:
+            """Await the items' pending fields together, in the order the standard path starts them; a
+            non-null field's error nulls its item, as the item's own await would."""
+            failures: list[tuple[int, Exception]] = []
+
+            async def settle(index: int, value: Any) -> Any:
                 try:
-                    value = self._complete_field(
-                        field, info, field_path, field_answers[index], position_context
-                    )
+                    return await value
                 except Exception as error:
-                    failure = failure or error
-                    continue
-                item[field.response_key] = value
-                if self.is_awaitable(value):
-                    waiting.append((field.response_key, value))
-            if failure is not None and waiting:
-                self.settle_in_background([value for _, value in waiting])
-                waiting = []
-            return waiting, failure
+                    failures.append((index, error))
+                    return None
+
+            values = await gather_with_cancel(*(settle(index, value) for index, _, value in waiting))
+            for (index, response_key, _), value in zip(waiting, values, strict=True):
+                item = completed[index]
+                if item is not None:
+                    item[response_key] = value
+            seen: set[int] = set()
+            for index, error in failures:
+                if index not in seen:
+                    seen.add(index)
+                    completed[index] = None
+                    self.handle_field_error(error, item_type, field_details_list, path.add_key(index, None))
 
         def _complete_field(
             self, field: _SiblingField, info: Any, path: Any, result: Any, position_context: Any
@@ -456,23 +508,6 @@ def execution_context_class(plain: PlainFields, batched: BatchedFields | None = 
             except Exception as raw_error:
                 self.handle_field_error(raw_error, return_type, details, path)
                 return None
-
-        async def _await_item(
-            self,
-            item: dict[str, Any],
-            waiting: list[tuple[str, Any]],
-            item_type: Any,
-            field_details_list: Any,
-            item_path: Any,
-        ) -> Any:
-            try:
-                values = await gather_with_cancel(*(value for _, value in waiting))
-            except Exception as raw_error:
-                self.handle_field_error(raw_error, item_type, field_details_list, item_path)
-                return None
-            for (response_key, _), value in zip(waiting, values, strict=True):
-                item[response_key] = value
-            return item
 
         def _list_builder(self, list_type: GraphQLList[Any], field_details_list: Any) -> Complete | None:
             key = (f"[{list_type.of_type}]", id(field_details_list))

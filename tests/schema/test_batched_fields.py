@@ -156,6 +156,38 @@ async def test_a_missing_scope_is_refused_for_every_item_as_the_guard_refuses_it
     assert {e.extensions["code"] for e in result.errors} == {"FORBIDDEN"}
 
 
+# Errors raised in async work nested below two batched fields (each key's and each event's carrier,
+# whose enablements the principal may not read).
+NESTED_REFUSALS = """
+query ($id: ID!) { organization(id: $id) { carriers(first: 10) { nodes { code
+  apiKeys(first: 2) { nodes { hint carrier { code enablements { state } } } }
+  activity(first: 2) { nodes { action carrier { code enablements { state } } } }
+} } } }
+"""
+
+
+async def test_errors_nested_below_batched_fields_are_the_same_errors(conn: Connection) -> None:
+    """The same data and the same errors; their order may differ (see schema/batched_fields.py)."""
+    variables = await world(conn)
+    principal = replace(
+        staff("schema-test", "Schema Test", None),
+        scopes=frozenset({Scope.CARRIER_READ, Scope.KEYS_READ, Scope.ACTIVITY_READ}),
+    )
+    results = []
+    for schema in (FAST, PLAIN):
+        context = staff_context(conn, NOW, principal=principal)
+        results.append(
+            await schema.execute(NESTED_REFUSALS, variable_values=variables, context_value=context)
+        )
+        await settled()
+    fast, plain = results
+    assert orjson.dumps(fast.data) == orjson.dumps(plain.data)
+    assert sorted(map(repr, (e.formatted for e in fast.errors or []))) == sorted(
+        map(repr, (e.formatted for e in plain.errors or []))
+    )
+    assert len(fast.errors or []) == 7  # keys: 2 + 2 (carriers 0, 1); events: 1 + 2 (carriers 1, 2)
+
+
 async def test_each_batched_field_is_resolved_once_for_the_whole_list(
     conn: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -202,9 +234,22 @@ async def boxes(things: Sequence[Thing], info: Info, mode: str = "ok") -> list[B
     return [Box(size=len(thing.name)) for thing in things]
 
 
+async def tardy_boxes(things: Sequence[Thing], info: Info, mode: str = "ok") -> list[Box | None]:
+    """Answers a few event-loop turns later, as a second loader would."""
+    for _ in range(3):
+        await asyncio.sleep(0)
+    return await boxes(things, info, mode)
+
+
 @strawberry.type
 class Thing:
     name: str
+
+    @strawberry.field
+    @batched_fields.batched(tardy_boxes)
+    async def tardy_box(self, info: Info, mode: str = "ok") -> Box | None:
+        (found,) = await tardy_boxes([self], info, mode)
+        return found
 
     @strawberry.field
     @batched_fields.batched(boxes)
@@ -247,3 +292,17 @@ async def test_edges_answer_and_fail_like_the_standard_executor(mode: str, field
     assert orjson.dumps(fast.data) == orjson.dumps(plain.data)
     assert [e.formatted for e in fast.errors or []] == [e.formatted for e in plain.errors or []]
     assert bool(fast.errors) == (mode in ("raise", "null", "bad"))
+
+
+@pytest.mark.parametrize("mode", ["ok", "raise", "null", "bad"])
+@pytest.mark.parametrize("field", ["things", "maybeThings"])
+async def test_a_later_batch_finds_its_item_already_nulled_as_the_standard_path_does(
+    mode: str, field: str
+) -> None:
+    # `box` fails at once for item "b" (non-null: the item is nulled); `tardyBox`, answered later,
+    # must then add no error under that item.
+    query = f'{{ {field} {{ name tardyBox(mode: "{mode}") {{ size }} box(mode: "{mode}") {{ size }} }} }}'
+    fast = await EDGE_FAST.execute(query, context_value=EDGE_CONTEXT)
+    plain = await EDGE_PLAIN.execute(query, context_value=EDGE_CONTEXT)
+    assert orjson.dumps(fast.data) == orjson.dumps(plain.data)
+    assert [e.formatted for e in fast.errors or []] == [e.formatted for e in plain.errors or []]
