@@ -7,6 +7,7 @@ Each returns exactly one result per key, in key order. Paginated children are ke
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import uuid
 from collections.abc import Callable, Coroutine, Hashable
@@ -48,8 +49,24 @@ class EnablementsKey:
     with_updates: bool = True
 
 
+class RequestLoader(DataLoader[K, V]):
+    """A DataLoader that never hands out a cancelled load.
+
+    When a field fails, graphql-core cancels its sibling fields, and with them the loads they were
+    awaiting; aiodataloader keeps those cancelled futures in its cache. A later read of the same key in
+    the request (through an alias, or another path to the same carrier) would get one and raise
+    CancelledError, which is not a field error: the whole request would fail. It loads again instead.
+    """
+
+    def load(self, key: K) -> asyncio.Future[V]:
+        cached = self._cache.get(self.get_cache_key(key))
+        if cached is not None and cached.cancelled():
+            self.clear(key)
+        return super().load(key)
+
+
 def _loader(batch: Callable[[list[K]], Coroutine[Any, Any, list[V]]]) -> DataLoader[K, V]:
-    return DataLoader(batch_load_fn=batch)
+    return RequestLoader(batch_load_fn=batch)
 
 
 Group = tuple[PageRequest, Hashable, frozenset[str] | None]

@@ -188,6 +188,38 @@ async def test_errors_nested_below_batched_fields_are_the_same_errors(conn: Conn
     assert len(fast.errors or []) == 7  # keys: 2 + 2 (carriers 0, 1); events: 1 + 2 (carriers 1, 2)
 
 
+# A bad argument fails the first list (its activity loads are cancelled with it); the alias reads the
+# same carriers' activity again, through each key's carrier.
+CANCELLED_THEN_READ = """
+query ($id: ID!) {
+  organization(id: $id) {
+    carriers(first: 10) { nodes { code activity(first: 1) { totalCount } apiKeys(first: -1) { totalCount } } }
+  }
+  again: organization(id: $id) {
+    carriers(first: 10) {
+      nodes { apiKeys(first: 1) { nodes { carrier { code activity(first: 1) { totalCount } } } } }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("schema", [FAST, PLAIN], ids=["fast", "standard"])
+async def test_a_load_cancelled_by_a_failed_field_is_read_again_later(
+    conn: Connection, schema: strawberry.Schema
+) -> None:
+    variables = await world(conn)
+    result = await schema.execute(
+        CANCELLED_THEN_READ, variable_values=variables, context_value=staff_context(conn, NOW)
+    )
+    await settled()
+    assert result.data is not None
+    assert result.data["organization"] is None
+    assert {(e.extensions or {}).get("code") for e in result.errors or []} == {"BAD_USER_INPUT"}
+    again = result.data["again"]["carriers"]["nodes"]
+    assert [n["apiKeys"]["nodes"][0]["carrier"]["activity"]["totalCount"] for n in again[:2]] == [0, 1]
+
+
 async def test_each_batched_field_is_resolved_once_for_the_whole_list(
     conn: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
