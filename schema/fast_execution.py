@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from types import CodeType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 from graphql import (
@@ -173,8 +173,7 @@ def execution_context_class(plain: PlainFields, batched: BatchedFields | None = 
     class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            # Keyed by the field-details list object itself (the executor passes the same one for every
-            # item of a list); the entry keeps that object alive, so its id cannot be reused meanwhile.
+            # Plans made once per execution, field and type (see _planned).
             self._builders: dict[tuple[str, int], tuple[Any, Builder | None]] = {}
             self._lists: dict[tuple[str, int], tuple[Any, Complete | None]] = {}
             self._sibling_plans: dict[tuple[str, int], tuple[Any, _Siblings | None]] = {}
@@ -234,14 +233,12 @@ def execution_context_class(plain: PlainFields, batched: BatchedFields | None = 
         def _siblings(self, list_type: GraphQLList[Any], field_details_list: Any) -> _Siblings | None:
             if not self._fast or not batches:
                 return None
-            key = (f"[{list_type.of_type}]", id(field_details_list))
-            entry = self._sibling_plans.get(key)
-            if entry is None:
-                entry = self._sibling_plans[key] = (
-                    field_details_list,
-                    self._plan_siblings(list_type, field_details_list),
-                )
-            return entry[1]
+            return _planned(
+                self._sibling_plans,
+                f"[{list_type.of_type}]",
+                field_details_list,
+                lambda: self._plan_siblings(list_type, field_details_list),
+            )
 
         def _plan_siblings(self, list_type: GraphQLList[Any], field_details_list: Any) -> _Siblings | None:
             item_type = list_type.of_type
@@ -510,25 +507,22 @@ def execution_context_class(plain: PlainFields, batched: BatchedFields | None = 
                 return None
 
         def _list_builder(self, list_type: GraphQLList[Any], field_details_list: Any) -> Complete | None:
-            key = (f"[{list_type.of_type}]", id(field_details_list))
-            entry = self._lists.get(key)
-            if entry is None:
+            def plan() -> Complete | None:
                 # A directive on the list field itself (@stream) is the standard path's to honour.
-                item = None
-                if not any(details.node.directives for details in field_details_list):
-                    item = self._list_item(list_type.of_type, field_details_list)
-                entry = self._lists[key] = (field_details_list, _list(item) if item is not None else None)
-            return entry[1]
+                if any(details.node.directives for details in field_details_list):
+                    return None
+                item = self._list_item(list_type.of_type, field_details_list)
+                return _list(item) if item is not None else None
+
+            return _planned(self._lists, f"[{list_type.of_type}]", field_details_list, plan)
 
         def _builder(self, object_type: GraphQLObjectType, field_details_list: Any) -> Builder | None:
-            key = (object_type.name, id(field_details_list))
-            entry = self._builders.get(key)
-            if entry is None:
-                entry = self._builders[key] = (
-                    field_details_list,
-                    self._plan(object_type, field_details_list),
-                )
-            return entry[1]
+            return _planned(
+                self._builders,
+                object_type.name,
+                field_details_list,
+                lambda: self._plan(object_type, field_details_list),
+            )
 
         def _plan(self, object_type: GraphQLObjectType, field_details_list: Any) -> Builder | None:
             grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
@@ -606,6 +600,25 @@ def execution_context_class(plain: PlainFields, batched: BatchedFields | None = 
             return _not_null(complete) if non_null else _nullable(complete)
 
     return FastExecutionContext
+
+
+Plan = TypeVar("Plan")
+
+
+def _planned(
+    cache: dict[tuple[str, int], tuple[Any, Plan | None]],
+    name: str,
+    field_details_list: Any,
+    plan: Callable[[], Plan | None],
+) -> Plan | None:
+    """`plan()`, made once per execution and (type, field). Keyed by the field-details list object
+    itself (the executor passes the same one for every item of a list); the entry keeps that object
+    alive, so its id cannot be reused meanwhile."""
+    key = (name, id(field_details_list))
+    entry = cache.get(key)
+    if entry is None:
+        entry = cache[key] = (field_details_list, plan())
+    return entry[1]
 
 
 class _Source:
