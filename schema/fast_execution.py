@@ -249,24 +249,26 @@ def execution_context_class(plain: PlainFields, batched: BatchedFields | None = 
                 or any(details.node.directives for details in field_details_list)  # @stream
             ):
                 return None
-            grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
-            if new_defer_usages or any(d.defer_usage is not None for d in field_details_list):
-                return None
             definition = object_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
             origin = getattr(definition, "origin", None)
             if object_type.is_type_of is not None and origin is None:
                 return None
             source = _Source()
-            fields = self._sibling_fields(source, object_type, grouped)
+            fields = self._write_fields(source, object_type, field_details_list, batch=True)
             if not fields:
                 return None  # nothing batched: the plain path's, or the standard path's
             checked = origin if object_type.is_type_of is not None else None
             return _Siblings(object_type, checked, source.compile(object_type.name), fields)
 
-        def _sibling_fields(
-            self, source: _Source, object_type: GraphQLObjectType, grouped: Any
+        def _write_fields(
+            self, source: _Source, object_type: GraphQLObjectType, field_details_list: Any, *, batch: bool
         ) -> list[_SiblingField] | None:
-            """Write the plain fields into `source`; the batched ones, in order; None if any is neither."""
+            """Write the object's plain fields into `source` and, with `batch`, return its batched
+            fields in order (their answers' places hold None). None if a field is neither, or under
+            @defer: the standard path's."""
+            grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
+            if new_defer_usages or any(d.defer_usage is not None for d in field_details_list):
+                return None
             principal = getattr(self.context_value, "principal", None)
             fields: list[_SiblingField] = []
             for response_key, details in grouped.items():
@@ -282,7 +284,7 @@ def execution_context_class(plain: PlainFields, batched: BatchedFields | None = 
                         return None
                     source.answer(response_key, value)
                     continue
-                batched_field = batches.get((object_type.name, field_name))
+                batched_field = batches.get((object_type.name, field_name)) if batch else None
                 rule = batched_field.rule if batched_field else None
                 if batched_field is None or principal is None or (rule and not rule.admits(principal)):
                     return None  # a refusal is the standard path's, with its error and warning
@@ -525,22 +527,9 @@ def execution_context_class(plain: PlainFields, batched: BatchedFields | None = 
             )
 
         def _plan(self, object_type: GraphQLObjectType, field_details_list: Any) -> Builder | None:
-            grouped, new_defer_usages, _ = self.collect_subfields(object_type, field_details_list)
-            if new_defer_usages or any(d.defer_usage is not None for d in field_details_list):
-                return None
             source = _Source()
-            for response_key, details in grouped.items():
-                field_name = details[0].node.name.value
-                if field_name == "__typename":
-                    source.constant(response_key, object_type.name)
-                    continue
-                access = plain.get((object_type.name, field_name))
-                if access is None:
-                    return None
-                value = source.read(access)
-                if not self._complete(source, value, object_type.fields[field_name].type, details):
-                    return None
-                source.answer(response_key, value)
+            if self._write_fields(source, object_type, field_details_list, batch=False) is None:
+                return None
             return source.compile(object_type.name)
 
         def _complete(self, source: _Source, value: str, field_type: Any, details: Any) -> bool:
