@@ -19,7 +19,6 @@ from datetime import datetime
 import uvloop
 from aiohttp import web
 
-from access.authenticate import Authenticator
 from db import embedded
 from db.key_usage import LastUseRecorder
 from db.migrate import MigrationError, migrate
@@ -28,6 +27,7 @@ from schema.build import build_schema, schema
 from settings import Settings, SettingsError
 from web import graphiql_page, health, logs, middlewares, tracing
 from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
+from web.authentication import Authenticator
 from web.metrics import Metrics
 from web.rate_limit import rate_limiter
 from web.trusted_documents import TrustedDocuments
@@ -60,7 +60,7 @@ def init_app(
     served = schema
     if settings.otel_exporter_endpoint:
         tracing.configure(settings.otel_exporter_endpoint)
-        served = build_schema(tracing=True)
+        served = build_schema(extensions=[tracing.Tracing])
     view = GraphQLView(schema=served, authenticator=Authenticator(settings, now), now=now)
     app.router.add_route("*", "/graphql", view)
     return app

@@ -26,11 +26,11 @@ from typing import Any
 import asyncpg
 
 from access import keyformat
-from access.authenticate import AuthenticationError, Authenticator
 from db import embedded
 from db.migrate import migrate
 from db.pool import Database, PoolDatabase, create_pool
 from settings import PROJECT_ROOT, Settings
+from web.authentication import AuthenticationError, Authenticator
 from web.view import utc_now
 
 DEFAULT_ITERATIONS = 2000

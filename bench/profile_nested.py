@@ -24,12 +24,12 @@ import asyncpg
 from pyinstrument import Profiler
 
 from access.principal import staff
+from context import Context
 from db.loaders import Loaders
 from db.migrate import migrate
 from db.pool import CountingDatabase, PoolDatabase, StatementCounter, create_pool
+from resolvers.global_ids import to_global_id
 from schema.build import schema
-from schema.context import Context
-from schema.node import to_global_id
 from server import tune_garbage_collector
 from settings import Settings
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.dataset import Dataset, Shape
-from schema.node import to_global_id
+from resolvers.global_ids import to_global_id
 
 KEYS_PER_CARRIER_PAGE = 20
 

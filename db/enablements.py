@@ -31,6 +31,20 @@ class Source(enum.Enum):
 SOURCES = {source.value: source for source in Source}
 
 
+class EnablementState(enum.Enum):
+    """A setting at one level: on, off, or no row at all (inherit from the level above)."""
+
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+    INHERIT = "INHERIT"
+
+    @classmethod
+    def from_setting(cls, setting: bool | None) -> EnablementState:
+        if setting is None:
+            return cls.INHERIT
+        return cls.ENABLED if setting else cls.DISABLED
+
+
 @record_columns
 class EnablementRow(asyncpg.Record):
     """One feature for one carrier (or organization): its own setting and the effective value.

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from context import Context
 from db import activity
 from db.activity import ActivityFilter, ActivityRow
 from db.pagination import Page
 from resolvers import filters
 from resolvers.pages import page_request
-from schema.context import Context
 
 
 async def list_activity(

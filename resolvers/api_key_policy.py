@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 from access.addresses import AllowlistError, parse_allowlist
 from access.principal import Principal, Scope
+from context import Context
 from db import api_keys, carriers
 from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
 from db.pool import Connection
 from resolvers import validation
 from resolvers.failures import ForbiddenFailure, InvalidFailure
-from schema.context import Context
 
 MAX_GRACE = timedelta(days=7)
 

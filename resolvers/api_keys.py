@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from context import Context
 from db.api_keys import ApiKeyRow
-from schema.context import Context
 
 
 async def api_key_by_row_id(context: Context, key_id: uuid.UUID | None) -> ApiKeyRow | None:

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 
+from context import Context
 from db import carriers
 from db.activity import ActivityRow
 from db.api_keys import ApiKeyRow, KeyStatus
@@ -16,7 +17,6 @@ from db.organizations import OrganizationRow
 from db.pagination import Page
 from resolvers import filters
 from resolvers.pages import page_request
-from schema.context import Context
 
 
 async def list_carriers(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from context import Context
 from db.activity import Origin
 from db.enablements import Effective, Source
-from schema.context import Context
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from access import keyformat
 from access.principal import Scope
+from context import Context
 from db import activity, api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow, NewKey
@@ -15,7 +16,6 @@ from resolvers import api_key_policy as policy
 from resolvers import validation
 from resolvers.changes import origin
 from resolvers.failures import ConflictFailure, LimitReachedFailure
-from schema.context import Context
 
 
 @dataclass(frozen=True, slots=True)

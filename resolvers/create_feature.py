@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from asyncpg import UniqueViolationError
 
+from context import Context
 from db import activity, features
 from db.activity import Event
 from db.features import FeatureRow
 from resolvers import snapshots, validation
 from resolvers.changes import origin
 from resolvers.failures import ConflictFailure
-from schema.context import Context
 
 
 async def create_feature(

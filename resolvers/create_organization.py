@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from asyncpg import UniqueViolationError
 
+from context import Context
 from db import activity, carriers, organizations
 from db.activity import Event
 from db.carriers import CarrierRow
@@ -14,7 +15,6 @@ from resolvers import snapshots, validation
 from resolvers.changes import EffectiveChange, origin
 from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure
 from resolvers.membership import move_locked
-from schema.context import Context
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from context import Context
 from resolvers import membership
 from resolvers.membership import Membership
-from schema.context import Context
 
 
 async def detach_carrier(context: Context, *, carrier_id: str, expected_version: int | None) -> Membership:

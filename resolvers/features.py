@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from context import Context
 from db import features
 from db.features import FeatureRow
-from schema.context import Context
 
 
 async def list_features(context: Context) -> list[FeatureRow]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from schema.errors import BadUserInput
+from resolvers.errors import BadUserInput
 
 MAX_TEXT = 200
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from context import Context
 from db import activity, carriers, enablements, organizations
 from db.activity import Event
 from db.carriers import CarrierRow
@@ -18,7 +19,6 @@ from db.pool import Connection
 from resolvers import snapshots, validation
 from resolvers.changes import EffectiveChange, diff, origin, summary
 from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure, stale
-from schema.context import Context
 
 
 @dataclass(frozen=True, slots=True)

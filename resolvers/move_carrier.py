@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from context import Context
 from resolvers import membership
 from resolvers.failures import InvalidFailure
 from resolvers.membership import Membership
-from schema.context import Context
 
 
 async def move_carrier(

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from access.principal import Scope
-from schema.context import Context
-from schema.node import from_global_id
+from context import Context
+from resolvers.global_ids import from_global_id
 
 # The loader each type is read with, and the scope an API key needs to read it.
 NODE_TYPES: dict[str, tuple[str, Scope]] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from context import Context
 from db import organizations
 from db.carriers import CarrierRow
 from db.enablements import OwnerEnablements
@@ -12,7 +13,6 @@ from db.organizations import OrganizationRow
 from db.pagination import Page
 from resolvers import filters
 from resolvers.pages import page_request
-from schema.context import Context
 
 
 async def list_organizations(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from context import Context
 from db.pagination import Cursor, InvalidCursorError, PageRequest
-from schema.context import Context
-from schema.errors import BadUserInput
+from resolvers.errors import BadUserInput
 
 
 def page_request(

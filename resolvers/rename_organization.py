@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from asyncpg import UniqueViolationError
 
+from context import Context
 from db import activity, organizations
 from db.activity import Event
 from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
 from resolvers.changes import origin
 from resolvers.failures import ConflictFailure, stale
-from schema.context import Context
 
 
 async def rename_organization(

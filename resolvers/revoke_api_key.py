@@ -3,13 +3,13 @@ the database on each request)."""
 
 from __future__ import annotations
 
+from context import Context
 from db import activity, api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow
 from resolvers import api_key_policy as policy
 from resolvers import validation
 from resolvers.changes import origin
-from schema.context import Context
 
 
 async def revoke_api_key(context: Context, *, key_id: str, reason: str) -> ApiKeyRow:

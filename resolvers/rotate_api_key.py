@@ -10,13 +10,13 @@ from asyncpg import UniqueViolationError
 
 from access import keyformat
 from access.principal import Scope
+from context import Context
 from db import activity, api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow, KeyStatus, NewKey
 from resolvers import api_key_policy as policy
 from resolvers.changes import origin
 from resolvers.failures import ConflictFailure, InvalidFailure
-from schema.context import Context
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,16 +12,15 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from context import Context
 from db import activity, carriers, enablements, features, organizations
 from db.activity import Event
-from db.enablements import Actor, Effective
+from db.enablements import Actor, Effective, EnablementState
 from db.features import FeatureRow
 from db.pool import Connection
 from resolvers import validation
 from resolvers.changes import EffectiveChange, diff, origin, summary
 from resolvers.failures import InvalidFailure
-from schema.context import Context
-from schema.enums import EnablementState
 
 SETTINGS = {EnablementState.ENABLED: True, EnablementState.DISABLED: False, EnablementState.INHERIT: None}
 

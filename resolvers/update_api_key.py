@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from access.principal import Scope
+from context import Context
 from db import activity, api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow, KeyStatus
 from resolvers import api_key_policy as policy
 from resolvers.changes import origin
 from resolvers.failures import InvalidFailure, stale
-from schema.context import Context
 
 
 async def update_api_key(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from context import Context
 from db import activity, carriers
 from db.activity import Event
 from db.carriers import CarrierRow
 from resolvers import snapshots, validation
 from resolvers.changes import origin
 from resolvers.failures import stale
-from schema.context import Context
 
 
 async def update_carrier(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from context import Context
 from db import activity, features
 from db import enablements as enablement_rows
 from db.activity import Event
@@ -11,7 +12,6 @@ from db.features import FeatureRow
 from resolvers import snapshots, validation
 from resolvers.changes import EffectiveChange, diff, origin, summary
 from resolvers.failures import stale
-from schema.context import Context
 
 
 @dataclass(frozen=True, slots=True)

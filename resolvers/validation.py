@@ -7,7 +7,7 @@ import unicodedata
 import uuid
 
 from resolvers.failures import InvalidFailure, NotFoundFailure
-from schema.node import from_global_id
+from resolvers.global_ids import from_global_id
 
 CARRIER_CODE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
 FEATURE_KEY = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")

@@ -10,12 +10,13 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from context import Context
 from db.activity import ActivityRow
 from db.pagination import Cursor
 from resolvers.carriers import carrier_by_id
+from resolvers.global_ids import to_global_id
 from schema.actor import Actor
-from schema.context import Context
-from schema.node import Node, to_global_id
+from schema.node import Node
 
 if TYPE_CHECKING:
     from schema.carrier import Carrier

@@ -10,14 +10,15 @@ import strawberry
 from strawberry.types import Info
 
 from access.principal import Scope
+from context import Context
 from db.api_keys import ApiKeyRow
 from db.pagination import Cursor
 from resolvers import api_keys as resolve
 from resolvers.carriers import carrier_by_id
+from resolvers.global_ids import to_global_id
 from schema.actor import Actor
-from schema.context import Context
 from schema.enums import ApiKeyScope, ApiKeyStatus
-from schema.node import Node, to_global_id
+from schema.node import Node
 from schema.selection import CURSORS
 
 if TYPE_CHECKING:

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 
 from schema.enforcement import enforce_access, field_rules
 from schema.fast_execution import batched_fields, execution_context_class, plain_fields
@@ -26,20 +27,18 @@ class Schema(strawberry.Schema):
         return None
 
 
-def build_schema(*, tracing: bool = False, fast: bool = True) -> strawberry.Schema:
-    """The schema; `fast=False` keeps Strawberry's own executor (the fast path's tests compare the two)."""
+def build_schema(*, extensions: Sequence[type[SchemaExtension]] = (), fast: bool = True) -> strawberry.Schema:
+    """The schema; `extensions` go first (the web layer's tracing); `fast=False` keeps Strawberry's own
+    executor (the fast path's tests compare the two)."""
     # Partner tooling and the frontend send the same documents again and again: parse and validate each
     # once (validation is keyed by the request's rule set too, so limits and introspection still hold).
-    extensions: list[Any] = [
+    every_extension: list[Any] = [
+        *extensions,
         RequestRules,
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
     ]
-    if tracing:
-        from web.tracing import Tracing
-
-        extensions.insert(0, Tracing)
-    schema = Schema(query=Query, mutation=Mutation, extensions=extensions)
+    schema = Schema(query=Query, mutation=Mutation, extensions=every_extension)
     enforce_access(schema)
     if fast:
         # After enforcement: fields wrapped by an access rule are never plain; a batched field's rule

@@ -11,16 +11,17 @@ import strawberry
 from strawberry.types import Info
 
 from access.principal import Scope
+from context import Context
 from db.carriers import CarrierRow
 from db.pagination import Cursor
 from resolvers import carriers as resolve
+from resolvers.global_ids import to_global_id
 from schema.batched_fields import batched
 from schema.connection import After, Before, Connection, First, Last, connection
-from schema.context import Context
 from schema.directives import RequiresScope
 from schema.enablement import Enablement, enablements, reads_updates
 from schema.enums import ApiKeyStatus
-from schema.node import Node, to_global_id
+from schema.node import Node
 from schema.selection import connection_item_fields, list_item_fields
 
 if TYPE_CHECKING:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from context import Context
 from resolvers.carriers import carrier_by_id
 from resolvers.changes import EffectiveChange as Change
 from resolvers.features import feature_by_id
 from schema.carrier import Carrier
-from schema.context import Context
 from schema.enums import EnablementSource
 from schema.feature import Feature
 

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import strawberry
 
-from db.enablements import EnablementRow, OwnerEnablements
+from context import Context
+from db.enablements import EnablementRow, EnablementState, OwnerEnablements
 from schema.actor import Actor
-from schema.context import Context
-from schema.enums import EnablementSource, EnablementState
+from schema.enums import EnablementSource
 from schema.feature import Feature
 
 

@@ -17,11 +17,10 @@ from graphql import GraphQLObjectType, default_field_resolver
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from access.principal import Principal, Scope
-from db import activity
-from db.activity import Event, Origin
-from schema.context import Context
+from context import Context
+from resolvers.errors import SUPPORT, Forbidden, Unauthenticated
+from resolvers.refusals import record_refusal
 from schema.directives import Public, RequiresScope, Restricted
-from schema.errors import SUPPORT, Forbidden, Unauthenticated
 
 RESTRICTED_MESSAGE = f"This is a restricted function for platform staff. {SUPPORT}"
 
@@ -121,15 +120,5 @@ async def _refuse(context: Context, rule: AccessRule) -> None:
     warning = {"code": "RESTRICTED_FUNCTION", "field": rule.coordinate, "message": RESTRICTED_MESSAGE}
     if warning not in context.warnings:
         context.warnings.append(warning)
-    async with context.db.acquire() as conn:
-        await activity.record(
-            conn,
-            origin=Origin(context.principal, context.request_id, context.client_address),
-            event=Event(
-                action=rule.action,
-                outcome="refused",
-                carrier_id=context.principal.carrier_id,
-                reason=f"restricted function: {rule.restricted_reason}",
-            ),
-        )
+    await record_refusal(context, action=rule.action, reason=f"restricted function: {rule.restricted_reason}")
     raise Forbidden(RESTRICTED_MESSAGE, restricted=True, field=rule.coordinate)

@@ -9,7 +9,7 @@ import strawberry
 
 from access.principal import PrincipalKind, Scope
 from db.api_keys import KeyStatus
-from db.enablements import Source
+from db.enablements import EnablementState, Source
 
 # The rest of the code's enums get their GraphQL names and descriptions here; the aliases let the
 # schema modules say which GraphQL enum they mean.
@@ -25,6 +25,7 @@ strawberry.enum(
     description="Where a feature's effective value comes from: the carrier's own setting, its "
     "organization's, or the feature's default.",
 )
+strawberry.enum(EnablementState, description="A feature's setting for one carrier or organization.")
 strawberry.enum(
     PrincipalKind,
     name="ActorKind",
@@ -66,6 +67,14 @@ _describe_values(
     },
 )
 _describe_values(
+    EnablementState,
+    {
+        "ENABLED": "On, whatever the level above says.",
+        "DISABLED": "Off, whatever the level above says.",
+        "INHERIT": "No setting here: follow the organization, else the feature's default.",
+    },
+)
+_describe_values(
     PrincipalKind,
     {
         "STAFF": "A member of the platform vendor's staff.",
@@ -80,18 +89,3 @@ ApiKeyScope: TypeAlias = Scope
 ApiKeyStatus: TypeAlias = KeyStatus
 EnablementSource: TypeAlias = Source
 ActorKind: TypeAlias = PrincipalKind
-
-
-@strawberry.enum(description="A feature's setting for one carrier or organization.")
-class EnablementState(enum.Enum):
-    ENABLED = strawberry.enum_value("ENABLED", description="On, whatever the level above says.")
-    DISABLED = strawberry.enum_value("DISABLED", description="Off, whatever the level above says.")
-    INHERIT = strawberry.enum_value(
-        "INHERIT", description="No setting here: follow the organization, else the feature's default."
-    )
-
-    @classmethod
-    def from_setting(cls, setting: bool | None) -> EnablementState:
-        if setting is None:
-            return cls.INHERIT
-        return cls.ENABLED if setting else cls.DISABLED

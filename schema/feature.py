@@ -7,7 +7,8 @@ from datetime import datetime
 import strawberry
 
 from db.features import FeatureRow
-from schema.node import Node, to_global_id
+from resolvers.global_ids import to_global_id
+from schema.node import Node
 
 
 @strawberry.type(

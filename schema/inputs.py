@@ -6,7 +6,8 @@ from datetime import datetime
 
 import strawberry
 
-from schema.enums import ApiKeyScope, EnablementState
+from db.enablements import EnablementState
+from schema.enums import ApiKeyScope
 
 EXPECTED_VERSION = "The version you last saw; the change is refused with a ConflictError if it moved on."
 

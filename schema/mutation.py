@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from access.principal import Scope
+from context import Context
 from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
 from db.enablements import OwnerEnablements
@@ -25,6 +26,7 @@ from resolvers.create_organization import Created, create_organization
 from resolvers.delete_organization import delete_organization
 from resolvers.detach_carrier import detach_carrier
 from resolvers.failures import Failure
+from resolvers.global_ids import to_global_id
 from resolvers.membership import Membership
 from resolvers.move_carrier import move_carrier
 from resolvers.rename_organization import rename_organization
@@ -37,12 +39,10 @@ from resolvers.update_feature import FeatureUpdated, update_feature
 from schema import inputs
 from schema.api_key import ApiKey
 from schema.carrier import Carrier
-from schema.context import Context
 from schema.directives import RequiresScope, Restricted
 from schema.effective_change import effective_changes
 from schema.enablement import enablements
 from schema.feature import Feature
-from schema.node import to_global_id
 from schema.organization import Organization
 from schema.payloads import (
     ApiKeyPayload,

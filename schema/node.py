@@ -1,10 +1,6 @@
-"""Relay's Node interface with opaque global ids: base64 of "<Type>:<uuid>"."""
+"""Relay's Node interface: every object with an opaque global id (resolvers/global_ids.py)."""
 
 from __future__ import annotations
-
-import base64
-import binascii
-import uuid
 
 import strawberry
 
@@ -14,16 +10,3 @@ class Node:
     id: strawberry.ID = strawberry.field(
         description="Opaque global id; pass it to `node(id:)` or to any argument taking this type."
     )
-
-
-def to_global_id(type_name: str, raw_id: uuid.UUID) -> strawberry.ID:
-    return strawberry.ID(base64.b64encode(f"{type_name}:{raw_id}".encode()).decode())
-
-
-def from_global_id(global_id: str) -> tuple[str, uuid.UUID] | None:
-    """(type name, uuid), or None for anything that is not an id this server issued."""
-    try:
-        type_name, _, raw = base64.b64decode(global_id.encode(), validate=True).decode().partition(":")
-        return type_name, uuid.UUID(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        return None

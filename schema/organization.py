@@ -9,15 +9,16 @@ import strawberry
 from strawberry.types import Info
 
 from access.principal import Scope
+from context import Context
 from db.organizations import OrganizationRow
 from db.pagination import Cursor
 from resolvers import organizations as resolve
+from resolvers.global_ids import to_global_id
 from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
-from schema.context import Context
 from schema.directives import RequiresScope
 from schema.enablement import Enablement, enablements, reads_updates
-from schema.node import Node, to_global_id
+from schema.node import Node
 from schema.selection import list_item_fields
 
 

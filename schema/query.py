@@ -10,20 +10,21 @@ import strawberry
 from strawberry.types import Info
 
 from access.principal import Scope
+from context import Context
 from db.activity import ActivityFilter
 from db.carriers import CarrierFilter
 from resolvers import activity, carriers, features, nodes, organizations
 from resolvers.api_keys import api_key_by_row_id
+from resolvers.errors import BadUserInput
+from resolvers.global_ids import from_global_id
 from resolvers.nodes import decode_id
 from schema.activity import ActivityEvent, activity_cursor
 from schema.api_key import ApiKey
 from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
-from schema.context import Context
 from schema.directives import Public, RequiresScope, Restricted
-from schema.errors import BadUserInput
 from schema.feature import Feature
-from schema.node import Node, from_global_id
+from schema.node import Node
 from schema.organization import Organization, organization_cursor
 from schema.viewer import Viewer
 

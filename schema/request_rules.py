@@ -9,7 +9,7 @@ from functools import cache
 from graphql import NoSchemaIntrospectionCustomRule, ValidationRule
 from strawberry.extensions import SchemaExtension
 
-from schema.context import Context
+from context import Context
 from schema.limits import limits_rule
 from settings import Settings
 

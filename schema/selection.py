@@ -13,7 +13,7 @@ from typing import Any
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 from strawberry.types import Info
 
-from schema.context import Context
+from context import Context
 
 # Stands for "the query reads cursors" (edges' or pageInfo's) among the item field names.
 CURSORS = "(cursors)"

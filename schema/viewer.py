@@ -6,14 +6,14 @@ import strawberry
 from strawberry.types import Info
 
 from access.principal import Principal, Scope
+from context import Context
 from db.carriers import CarrierFilter
 from resolvers import carriers, organizations
+from resolvers.errors import SUPPORT
 from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
-from schema.context import Context
 from schema.directives import RequiresScope
 from schema.enums import ActorKind, ApiKeyScope
-from schema.errors import SUPPORT
 from schema.organization import Organization, organization_cursor
 
 RESTRICTED_NOTICE = (

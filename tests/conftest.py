@@ -23,11 +23,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from asyncpg.connection import LoggedQuery
 
 from access.principal import Principal, staff
+from context import Context
 from db import embedded
 from db.loaders import Loaders
 from db.migrate import migrate
 from db.pool import Connection, CountingDatabase, StatementCounter, init_connection
-from schema.context import Context
 from server import init_app
 from settings import Settings
 from web.view import utc_now

@@ -9,7 +9,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from web.app_keys import SETTINGS
-from web.view import error_response
+from web.responses import error_response
 
 log = logging.getLogger("carrier_admin.http")
 

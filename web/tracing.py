@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from strawberry.extensions.base_extension import LifecycleStep
 from strawberry.extensions.tracing import OpenTelemetryExtension
 
-from schema.context import Context
+from context import Context
 
 # Arguments never copied into a span: mutation inputs (people's data) and anything credential-like.
 FILTERED_ARGUMENTS = frozenset({"input", "secret", "token", "password", "idempotencyKey"})

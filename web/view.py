@@ -28,15 +28,16 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from access.authenticate import AuthenticationError, Authenticator, Caller
 from access.principal import PrincipalKind
+from context import Context
 from db.loaders import Loaders
 from db.pool import CountingDatabase, StatementCounter
-from schema.context import Context
-from schema.errors import ApiError
+from resolvers.errors import ApiError
 from web import graphiql_page
 from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
+from web.authentication import AuthenticationError, Authenticator, Caller
 from web.rate_limit import Decision
+from web.responses import JSON, error_response, rate_limited
 from web.trusted_documents import DocumentError, document_id_of
 
 log = logging.getLogger("carrier_admin.graphql")
@@ -51,7 +52,6 @@ STATEMENTS = web.RequestKey("statements", StatementCounter)
 REQUEST = web.ResponseKey("request", web.Request)
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
-JSON = "application/json"
 # A request carrying one of these cannot be a "simple" cross-site request: browsers preflight it.
 PREFLIGHT_HEADERS = ("X-Requested-With", "GraphQL-Preflight", "Apollo-Require-Preflight", "Authorization")
 REQUEST_ID_FORMAT = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -440,32 +440,3 @@ def _request_error_code(error: GraphQLError) -> str:
     if error.path is None and error.message.startswith("Variable '$"):
         return "BAD_USER_INPUT"
     return "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"
-
-
-def error_response(
-    status: int,
-    message: str,
-    code: str,
-    request_id: str,
-    *,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
-) -> web.Response:
-    all_headers = {"X-Request-Id": request_id, "Cache-Control": "no-store", **(headers or {})}
-    if status == 401:
-        all_headers["WWW-Authenticate"] = 'Bearer realm="carrier-admin"'
-    body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id, **extra}}]}
-    return web.Response(
-        body=orjson.dumps(body), status=status, headers=all_headers, content_type=JSON, charset="utf-8"
-    )
-
-
-def rate_limited(request_id: str, retry_after: int, what: str) -> web.Response:
-    return error_response(
-        429,
-        f"Too many {what}; retry after {retry_after} s.",
-        "RATE_LIMITED",
-        request_id,
-        headers={"Retry-After": str(retry_after)},
-        retryAfter=retry_after,
-    )

@@ -12,11 +12,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from access import keyformat
-from access.authenticate import INVALID_KEY
 from db.pool import Connection
 from tests import factories
 from tests.conftest import ClientFactory, StatementLog
 from tests.factories import bearer
+from web.authentication import INVALID_KEY
 
 VIEWER = "{ viewer { kind id name scopes } }"
 CARRIERS = "{ carriers { totalCount nodes { code } } }"

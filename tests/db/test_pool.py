@@ -13,7 +13,7 @@ import asyncpg
 from aiohttp.test_utils import TestClient, TestServer
 
 from db.pool import PoolDatabase, create_pool
-from schema.node import to_global_id
+from resolvers.global_ids import to_global_id
 from server import init_app
 from tests import factories
 from tests.conftest import make_settings

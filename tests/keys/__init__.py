@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient
 from access import keyformat
 from access.tokens import mint_development_token
 from db.pool import Connection
-from schema.node import from_global_id, to_global_id
+from resolvers.global_ids import from_global_id, to_global_id
 from tests import factories
 
 KEY_FIELDS = """

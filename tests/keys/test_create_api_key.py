@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from access import keyformat
 from db.pool import Connection
-from schema.node import to_global_id
+from resolvers.global_ids import to_global_id
 from tests import factories
 from tests.conftest import ClientFactory
 from tests.factories import bearer

@@ -11,7 +11,6 @@ import asyncpg
 from aiohttp.test_utils import TestClient, TestServer
 
 from access import keyformat
-from access.authenticate import INVALID_KEY
 from db.pool import Connection, PoolDatabase, create_pool
 from server import init_app
 from tests import factories
@@ -27,6 +26,7 @@ from tests.keys import (
     staff,
     viewer_status,
 )
+from web.authentication import INVALID_KEY
 
 PROXY = "127.0.0.1/32"  # the test client's own address: trusted, it may speak for the client behind it
 SECOND = timedelta(seconds=1)

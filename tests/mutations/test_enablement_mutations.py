@@ -10,7 +10,7 @@ import pytest
 
 from access.tokens import mint_development_token
 from db.pool import Connection
-from schema.node import to_global_id
+from resolvers.global_ids import to_global_id
 from tests import factories
 from tests.conftest import GraphQL
 from tests.factories import bearer, staff_token

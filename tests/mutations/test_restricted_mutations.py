@@ -12,8 +12,8 @@ import pytest
 
 from access import keyformat
 from db.pool import Connection
+from resolvers.global_ids import to_global_id
 from schema.enforcement import RESTRICTED_MESSAGE
-from schema.node import to_global_id
 from tests import factories
 from tests.conftest import GraphQL
 from tests.factories import admin_token, bearer

@@ -18,8 +18,8 @@ from aiohttp.test_utils import TestClient
 
 from access.principal import Scope
 from db.pool import Connection
+from resolvers.global_ids import to_global_id
 from schema.build import schema
-from schema.node import to_global_id
 from tests import factories
 from tests.factories import admin_token, bearer, staff_token
 

@@ -14,9 +14,9 @@ import pytest
 from graphql import GraphQLObjectType
 
 from db.pool import Connection
+from resolvers.global_ids import to_global_id
 from schema.api_key import COLUMNS_BY_FIELD
 from schema.build import schema
-from schema.node import to_global_id
 from schema.selection import CURSORS
 from tests import factories
 from tests.conftest import staff_context

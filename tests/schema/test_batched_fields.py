@@ -19,12 +19,12 @@ from access.principal import Scope, staff
 from db import activity
 from db.activity import Event, Origin
 from db.pool import Connection
+from resolvers.global_ids import to_global_id
 from schema import batched_fields
 from schema.build import build_schema
 from schema.carrier import Carrier
 from schema.fast_execution import batched_fields as find_batched_fields
 from schema.fast_execution import execution_context_class, plain_fields
-from schema.node import to_global_id
 from tests import factories
 from tests.conftest import staff_context
 

@@ -14,8 +14,8 @@ import pytest
 from graphql import GraphQLObjectType
 
 from db.pool import Connection
+from resolvers.global_ids import to_global_id
 from schema.build import schema
-from schema.node import to_global_id
 from tests import factories
 from tests.conftest import staff_context
 

@@ -9,11 +9,11 @@ import orjson
 import pytest
 import strawberry
 
+from context import Context
 from db.pool import Connection
+from resolvers.global_ids import to_global_id
 from schema.build import build_schema
-from schema.context import Context
 from schema.fast_execution import execution_context_class, plain_fields
-from schema.node import to_global_id
 from tests import factories
 from tests.conftest import staff_context
 

@@ -15,8 +15,8 @@ from graphql import GraphQLObjectType
 from access import keyformat
 from access.tokens import mint_development_token
 from db.pool import Connection
+from resolvers.global_ids import to_global_id
 from schema.build import schema
-from schema.node import to_global_id
 from tests import factories
 from tests.conftest import ClientFactory, GraphQL
 from tests.factories import admin_token, bearer, staff_token

@@ -16,7 +16,7 @@ import pytest
 
 from access import keyformat
 from db.pool import Connection
-from schema.node import to_global_id
+from resolvers.global_ids import to_global_id
 from settings import Settings
 from tests import factories
 from tests.conftest import GraphQL, StatementLog, make_settings

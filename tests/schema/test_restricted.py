@@ -33,9 +33,9 @@ from graphql import (
 )
 
 from db.pool import Connection
+from resolvers.global_ids import to_global_id
 from schema.build import schema
 from schema.enforcement import AccessRule, field_rules
-from schema.node import to_global_id
 from tests.conftest import ClientFactory
 from tests.schema.test_access_matrix import World, build_world, post
 

@@ -21,7 +21,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 
-from schema.node import to_global_id
+from resolvers.global_ids import to_global_id
 from tests import factories
 from tests.conftest import TEST_SECRET
 

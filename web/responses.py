@@ -1,0 +1,39 @@
+"""Error responses the web layer answers by itself (before or around GraphQL): one JSON shape for all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+JSON = "application/json"
+
+
+def error_response(
+    status: int,
+    message: str,
+    code: str,
+    request_id: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> web.Response:
+    all_headers = {"X-Request-Id": request_id, "Cache-Control": "no-store", **(headers or {})}
+    if status == 401:
+        all_headers["WWW-Authenticate"] = 'Bearer realm="carrier-admin"'
+    body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id, **extra}}]}
+    return web.Response(
+        body=orjson.dumps(body), status=status, headers=all_headers, content_type=JSON, charset="utf-8"
+    )
+
+
+def rate_limited(request_id: str, retry_after: int, what: str) -> web.Response:
+    return error_response(
+        429,
+        f"Too many {what}; retry after {retry_after} s.",
+        "RATE_LIMITED",
+        request_id,
+        headers={"Retry-After": str(retry_after)},
+        retryAfter=retry_after,
+    )
