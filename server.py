@@ -25,7 +25,7 @@ from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
 from schema.build import build_schema, schema
 from settings import Settings, SettingsError
-from web import graphiql_page, health, logs, middlewares, tracing
+from web import graphiql_page, health, logs, middlewares, sign_in, tools_page, tracing
 from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
 from web.authentication import Authenticator
 from web.metrics import Metrics
@@ -63,6 +63,8 @@ def init_app(
         served = build_schema(extensions=[tracing.Tracing])
     view = GraphQLView(schema=served, authenticator=Authenticator(settings, now), now=now)
     app.router.add_route("*", "/graphql", view)
+    sign_in.add_routes(app)
+    tools_page.add_routes(app)  # last: its catch-all answers the page's own routes
     return app
 
 
@@ -146,16 +148,7 @@ def mint_token(settings: Settings, args: argparse.Namespace) -> int:
     if not (args.staff or args.carrier or args.organization):
         print("say who the token is for: --staff, --carrier CODE or --organization ID", file=sys.stderr)
         return 2
-    token_settings = TokenSettings(
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        hs256_secret=secret,
-        claim_name=settings.jwt_claim_name,
-        claim_email=settings.jwt_claim_email,
-        claim_staff=settings.jwt_claim_staff,
-        claim_carriers=settings.jwt_claim_carriers,
-        claim_organizations=settings.jwt_claim_organizations,
-    )
+    token_settings = TokenSettings.from_settings(settings)
     token = mint_development_token(
         token_settings,
         subject=args.subject,

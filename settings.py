@@ -6,6 +6,7 @@ The README's Configuration table lists the same names; `Settings.from_env()` is 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -99,6 +100,18 @@ class Settings:
     jwt_claim_carriers: str = "carriers"
     jwt_claim_organizations: str = "organizations"
 
+    # The Tools page: the built single-page app served at /, and how people sign in to it.
+    frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"
+    # OpenID Connect (production sign-in): the page runs the authorization code flow with PKCE against
+    # this issuer; the API verifies its access tokens (JWT_ISSUER defaults to it; JWT_JWKS_URL names
+    # its keys).
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_scopes: str = "openid profile email"
+    # The development sign-in (pick who you are; tokens signed with the development secret) and the
+    # ready-made token on the GraphiQL page. None: on in development when listening on loopback only.
+    development_sign_in: bool | None = None
+
     # Which peers may set X-Forwarded-For (comma-separated CIDR ranges); empty trusts none.
     trusted_proxies: str = ""
 
@@ -117,6 +130,23 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def listens_on_loopback(self) -> bool:
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return self.host == "localhost"
+
+    @property
+    def development_sign_in_allowed(self) -> bool:
+        """Whether anyone who can reach the server may pick who they are (and GraphiQL carries a staff
+        token): development settings only, and by default only on a loopback address."""
+        if self.is_production:
+            return False
+        if self.development_sign_in is not None:
+            return self.development_sign_in
+        return self.listens_on_loopback
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -170,7 +200,7 @@ class Settings:
             log_format=_choice(env, "LOG_FORMAT", ("json", "text"), "json"),  # type: ignore[arg-type]
             default_page_size=_int(env, "DEFAULT_PAGE_SIZE", cls.default_page_size),
             max_page_size=_int(env, "MAX_PAGE_SIZE", cls.max_page_size),
-            jwt_issuer=env.get("JWT_ISSUER", cls.jwt_issuer),
+            jwt_issuer=env.get("JWT_ISSUER") or env.get("OIDC_ISSUER") or cls.jwt_issuer,
             jwt_audience=env.get("JWT_AUDIENCE", cls.jwt_audience),
             jwt_hs256_secret=env.get("JWT_HS256_SECRET") or None,
             jwt_jwks_path=env.get("JWT_JWKS_PATH") or None,
@@ -182,6 +212,13 @@ class Settings:
             jwt_claim_carriers=env.get("JWT_CLAIM_CARRIERS", cls.jwt_claim_carriers),
             jwt_claim_organizations=env.get("JWT_CLAIM_ORGANIZATIONS", cls.jwt_claim_organizations),
             trusted_proxies=env.get("TRUSTED_PROXIES", ""),
+            frontend_dist=Path(env["FRONTEND_DIST"]) if env.get("FRONTEND_DIST") else cls.frontend_dist,
+            oidc_issuer=env.get("OIDC_ISSUER") or None,
+            oidc_client_id=env.get("OIDC_CLIENT_ID") or None,
+            oidc_scopes=env.get("OIDC_SCOPES") or cls.oidc_scopes,
+            development_sign_in=_bool(env, "DEVELOPMENT_SIGN_IN", False)
+            if env.get("DEVELOPMENT_SIGN_IN")
+            else None,
             key_environment=_choice(  # type: ignore[arg-type]
                 env,
                 "API_KEY_ENVIRONMENT",
@@ -213,6 +250,10 @@ class Settings:
             )
         if not 1 <= self.default_page_size <= self.max_page_size:
             raise SettingsError("DEFAULT_PAGE_SIZE must be between 1 and MAX_PAGE_SIZE")
+        if self.is_production and self.development_sign_in:
+            raise SettingsError("DEVELOPMENT_SIGN_IN cannot be turned on with CARRIER_ADMIN_ENV=production")
+        if bool(self.oidc_issuer) != bool(self.oidc_client_id):
+            raise SettingsError("OIDC_ISSUER and OIDC_CLIENT_ID go together: set both or neither")
         if self.key_default_lifetime_days > self.key_max_lifetime_days:
             raise SettingsError("API_KEY_DEFAULT_LIFETIME_DAYS must not exceed API_KEY_MAX_LIFETIME_DAYS")
 
@@ -262,6 +303,10 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw.lower() in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _optional_bool(env: Mapping[str, str], name: str) -> bool | None:
+    return _bool(env, name, False) if env.get(name) else None
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:

@@ -15,6 +15,8 @@ from typing import Any, Final
 import jwt
 from jwt.exceptions import InvalidJTIError, InvalidSubjectError
 
+from settings import Settings
+
 __all__ = [
     "InvalidTokenError",
     "PersonClaims",
@@ -52,6 +54,23 @@ class TokenSettings:
     claim_staff: str = "staff"  # boolean
     claim_carriers: str = "carriers"  # carrier codes the person administers
     claim_organizations: str = "organizations"  # organization UUIDs (strings) administered
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenSettings:
+        """The server's configuration (the development secret only where development allows one)."""
+        return cls(
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            hs256_secret=settings.development_secret(),
+            jwks_path=settings.jwt_jwks_path,
+            jwks_url=settings.jwt_jwks_url,
+            leeway_seconds=settings.jwt_leeway_seconds,
+            claim_name=settings.jwt_claim_name,
+            claim_email=settings.jwt_claim_email,
+            claim_staff=settings.jwt_claim_staff,
+            claim_carriers=settings.jwt_claim_carriers,
+            claim_organizations=settings.jwt_claim_organizations,
+        )
 
 
 @dataclass(frozen=True, slots=True)

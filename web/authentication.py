@@ -57,19 +57,7 @@ class Authenticator:
         self.settings = settings
         self.now = now
         self.trusted_proxies = parse_networks(settings.trusted_proxies)
-        self.token_settings = TokenSettings(
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            hs256_secret=settings.development_secret(),
-            jwks_path=settings.jwt_jwks_path,
-            jwks_url=settings.jwt_jwks_url,
-            leeway_seconds=settings.jwt_leeway_seconds,
-            claim_name=settings.jwt_claim_name,
-            claim_email=settings.jwt_claim_email,
-            claim_staff=settings.jwt_claim_staff,
-            claim_carriers=settings.jwt_claim_carriers,
-            claim_organizations=settings.jwt_claim_organizations,
-        )
+        self.token_settings = TokenSettings.from_settings(settings)
         # Tokens' expiry is judged by the same clock as keys' (tests move it).
         self.verifier = TokenVerifier(self.token_settings, now=lambda: self.now().timestamp())
         # Verified tokens by their text: a signature check per request is the largest fixed cost of a

@@ -77,20 +77,10 @@ def page(settings: Settings) -> web.Response:
 
 def _development_headers(settings: Settings) -> str | None:
     """In development, a staff token ready in the headers pane; in production, nothing."""
-    secret = settings.development_secret()
-    if settings.is_production or secret is None:
+    if not settings.development_sign_in_allowed:
         return None
     token = mint_development_token(
-        TokenSettings(
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            hs256_secret=secret,
-            claim_name=settings.jwt_claim_name,
-            claim_email=settings.jwt_claim_email,
-            claim_staff=settings.jwt_claim_staff,
-            claim_carriers=settings.jwt_claim_carriers,
-            claim_organizations=settings.jwt_claim_organizations,
-        ),
+        TokenSettings.from_settings(settings),
         subject="graphiql-developer",
         name="GraphiQL developer",
         staff=True,
