@@ -157,7 +157,7 @@ class GraphQLView(StrawberryView[Context, None]):
     async def _authenticate(self, request: web.Request) -> Caller | web.StreamResponse:
         app, request_id = request.app, request[REQUEST_ID]
         settings, limiter, metrics = app[SETTINGS], app[RATE_LIMITER], app[METRICS]
-        address = self.authenticator.address_of(request.remote, request.headers.get("X-Forwarded-For"))
+        address = self.authenticator.address_of(request.remote, forwarded_for(request))
         failures_bucket = f"authfail:{address}"
         if request.headers.get("Authorization"):
             before = await _guarded(
@@ -363,6 +363,13 @@ def _nesting(value: Any) -> int:
                 children = item.values() if isinstance(item, dict) else item
                 stack.extend((child, depth + 1) for child in children)
     return deepest
+
+
+def forwarded_for(request: web.Request) -> str | None:
+    """Every X-Forwarded-For line, in order, as one list: a proxy may append a line of its own
+    (HAProxy's `option forwardfor`), and reading only the first would let the client pick its address."""
+    lines = [line for line in request.headers.getall("X-Forwarded-For", []) if line.strip()]
+    return ", ".join(lines) if lines else None
 
 
 def _trusted_only(request: web.Request) -> bool:
