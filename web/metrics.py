@@ -64,3 +64,13 @@ class Metrics:
         response = web.Response(body=body)
         response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
         return response
+
+
+# Every request's operation becomes a label value: only names from a bounded set may (a caller could
+# otherwise grow /metrics and the process with every new name it makes up).
+OTHER_OPERATION = "other"
+
+
+def operation_label(name: str, known: frozenset[str]) -> str:
+    """The operation's name when it is a trusted document's; "-" before execution; else "other"."""
+    return name if name == "-" or name in known else OTHER_OPERATION
