@@ -102,7 +102,8 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _rate_limiter_ctx(app: web.Application) -> AsyncIterator[None]:
-    limiter = rate_limiter(app[SETTINGS].redis_url)
+    settings = app[SETTINGS]
+    limiter = rate_limiter(settings.redis_url, retry_seconds=settings.rate_limit_redis_retry_seconds)
     app[RATE_LIMITER] = limiter
     yield
     await limiter.close()

@@ -80,6 +80,8 @@ class Settings:
     rate_limit_per_person: int = 600
     rate_limit_per_address: int = 300
     rate_limit_failed_auth_per_address: int = 20
+    # While Redis is unreachable (limits then counted per process), how often to try it again.
+    rate_limit_redis_retry_seconds: float = 5.0
 
     # Trusted documents: the manifest of the frontend's operations, and whether administrators (the
     # frontend's users) may send only those.
@@ -211,6 +213,9 @@ class Settings:
             rate_limit_per_address=_int(env, "RATE_LIMIT_PER_ADDRESS", cls.rate_limit_per_address),
             rate_limit_failed_auth_per_address=_int(
                 env, "RATE_LIMIT_FAILED_AUTH_PER_ADDRESS", cls.rate_limit_failed_auth_per_address
+            ),
+            rate_limit_redis_retry_seconds=_float(
+                env, "RATE_LIMIT_REDIS_RETRY_SECONDS", cls.rate_limit_redis_retry_seconds
             ),
             trusted_documents_path=Path(env["TRUSTED_DOCUMENTS_PATH"])
             if env.get("TRUSTED_DOCUMENTS_PATH")

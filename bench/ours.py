@@ -8,6 +8,7 @@ request would measure the terminal), and tokens signed by the benchmark's own ke
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ START_TIMEOUT_SECONDS = 60.0
 UNLIMITED = str(1_000_000_000)
 STATEMENTS_METRIC = "carrier_admin_sql_statements_per_request"
 # Production serves /metrics on the public port only with a token, as a deployment would set one.
-METRICS_TOKEN = "bench-metrics-scrape"
+METRICS_TOKEN = secrets.token_urlsafe(24)
 
 
 def environment(database_url: str, port: int, identity: IdentityProvider) -> dict[str, str]:

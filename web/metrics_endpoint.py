@@ -11,11 +11,11 @@ import hmac
 
 from aiohttp import web
 
-from web.app_keys import DATABASE, METRICS, SETTINGS
+from web.app_keys import DATABASE, METRICS, RATE_LIMITER, SETTINGS
 
 
 def render(app: web.Application) -> web.Response:
-    return app[METRICS].render(app[DATABASE])
+    return app[METRICS].render(app[DATABASE], app[RATE_LIMITER])
 
 
 async def public(request: web.Request) -> web.Response:
