@@ -10,6 +10,9 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from access.addresses import IPNetwork
 
 
 class PrincipalKind(enum.Enum):
@@ -31,6 +34,25 @@ class Scope(enum.Enum):
 
 
 ALL_SCOPES = frozenset(Scope)
+# A scope that includes others: who may change keys may read them (GitHub's "read and write").
+IMPLIED: dict[Scope, frozenset[Scope]] = {Scope.KEYS_WRITE: frozenset({Scope.KEYS_READ})}
+
+
+def with_implied(scopes: frozenset[Scope]) -> frozenset[Scope]:
+    """The scopes and every scope they include."""
+    return scopes.union(*(IMPLIED.get(scope, frozenset()) for scope in scopes))
+
+
+@dataclass(frozen=True, slots=True)
+class KeyGrant:
+    """What an API key holds, and so the most it may hand out to a key it creates or changes."""
+
+    scopes: frozenset[Scope]  # with the implied ones
+    # Where it may be used from; empty: anywhere.
+    networks: tuple[IPNetwork, ...]
+    expires_at: datetime | None
+    # Rotated away, still working until its grace period ends: it may no longer manage keys.
+    rotating: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +83,8 @@ class Principal:
     scopes: frozenset[Scope] = field(default_factory=frozenset)
     # For an API key: its carrier. For a person: None.
     carrier_id: uuid.UUID | None = None
+    # For an API key: what it holds. For a person: None (people's rules are the policy's).
+    grant: KeyGrant | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -116,14 +140,13 @@ def admin(
     )
 
 
-def api_key(
-    key_id: uuid.UUID, description: str, carrier_id: uuid.UUID, scopes: frozenset[Scope]
-) -> Principal:
+def api_key(key_id: uuid.UUID, description: str, carrier_id: uuid.UUID, grant: KeyGrant) -> Principal:
     return Principal(
         kind=PrincipalKind.API_KEY,
         id=str(key_id),
         name=description,
         scope=TenantScope(carrier_ids=(carrier_id,)),
-        scopes=scopes,
+        scopes=grant.scopes,
         carrier_id=carrier_id,
+        grant=grant,
     )

@@ -176,14 +176,15 @@ where k.carrier_id = $1 and (k.revoked_at is null or k.revoked_at > $2)
 
 FOR_UPDATE = f"select {COLUMNS} from api_keys k where k.id = $1 for update"
 
-# A null argument keeps the current value.
+# A null argument keeps the current value; $6 clears the expiry (a key that never expires).
 UPDATE = f"""
 update api_keys k set
     description = coalesce($2, k.description),
     ip_allowlist = coalesce($3::cidr[], k.ip_allowlist),
     scopes = coalesce($4, k.scopes),
+    expires_at = case when $6 then null else coalesce($5, k.expires_at) end,
     version = k.version + 1,
-    updated_at = $5
+    updated_at = $7
 where k.id = $1
 returning {COLUMNS}
 """
@@ -263,10 +264,20 @@ async def update(
     description: str | None,
     ip_allowlist: list[str] | None,
     scopes: list[str] | None,
+    expires_at: datetime | None,
+    clear_expiry: bool,
     now: datetime,
 ) -> ApiKeyRow:
     record = await conn.fetchrow(
-        UPDATE, key_id, description, ip_allowlist, scopes, now, record_class=ApiKeyRow
+        UPDATE,
+        key_id,
+        description,
+        ip_allowlist,
+        scopes,
+        expires_at,
+        clear_expiry,
+        now,
+        record_class=ApiKeyRow,
     )
     assert record is not None  # the caller holds the key's row lock
     return record

@@ -267,3 +267,19 @@ async def own_setting(
     else:
         value = await conn.fetchval(OWN_ORGANIZATION, organization_id, feature_id)
     return value
+
+
+FEATURE_EFFECTIVE = """
+select coalesce(ce.enabled, oe.enabled, f.default_enabled)
+from carriers c
+join features f on f.key = $2
+left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
+left join organization_enablements oe on oe.organization_id = c.organization_id and oe.feature_id = f.id
+where c.id = $1
+"""
+
+
+async def feature_effective(conn: Connection, *, carrier_id: uuid.UUID, feature_key: str) -> bool | None:
+    """Whether a catalogue feature is on for a carrier; None when there is no such feature."""
+    value: bool | None = await conn.fetchval(FEATURE_EFFECTIVE, carrier_id, feature_key)
+    return value

@@ -1,102 +1,293 @@
-"""The rules every API key mutation shares: who may manage a carrier's keys, which scopes they may
-grant, what an allowlist and an expiry may be."""
+"""The rules every API key mutation shares: who may manage a carrier's keys, what a key may hold (the
+deployment's policy), and what a caller may hand out.
+
+People (administrators and staff) may give a key anything the policy allows, within the carriers they
+administer. An API key with KEYS_WRITE may only create, change, rotate or revoke keys that end up no
+stronger than itself: scopes within its own, an allowlist within its own ranges, an expiry no later
+than its own; it cannot touch a key stronger than itself; while it is in a rotation's grace period it
+cannot manage keys at all. Each refusal names its rule (`ForbiddenError.rule`).
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from access.addresses import AllowlistError, parse_allowlist
+from access.addresses import AllowlistError, IPNetwork, parse_allowlist
 from access.principal import Principal, Scope
 from context import Context
-from db import api_keys, carriers
+from db import api_keys, carriers, enablements
 from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
 from db.pool import Connection
 from resolvers import validation
-from resolvers.failures import ForbiddenFailure, InvalidFailure
+from resolvers.failures import ForbiddenFailure, ForbiddenRule, InvalidFailure, LimitReachedFailure
+from resolvers.global_ids import to_global_id
 
 MAX_GRACE = timedelta(days=7)
+# The catalogue feature this API obeys for keys: off for a carrier, its keys are refused and none issued.
+API_ACCESS_FEATURE = "integrations.api_access"
+# Grace periods offered to people (Stripe's "roll key"): now, an hour, a day, a week.
+GRACE_PERIOD_CHOICES = (0, 3600, 86400, 604800)
+EXPIRING_SOON_DAYS = 7
 
 
 def description(value: str) -> str:
     return validation.text(value, field="description", label="A key's description")
 
 
-def scopes(principal: Principal, requested: Sequence[Scope]) -> list[str]:
-    """The scopes to store, sorted; refused if they go beyond what the caller holds itself."""
-    if not requested:
-        raise InvalidFailure("Give the key at least one scope.", field="scopes")
-    beyond = sorted(s.value for s in set(requested) - principal.scopes)
-    if beyond:
-        raise ForbiddenFailure(
-            f"You cannot grant scopes you do not hold yourself: {', '.join(beyond)}.", field="scopes"
-        )
-    return sorted({s.value for s in requested})
-
-
-def allowlist(entries: Sequence[str]) -> list[str]:
+def allowlist(entries: Sequence[str]) -> tuple[IPNetwork, ...]:
     try:
-        return [str(network) for network in parse_allowlist(entries)]
+        return parse_allowlist(entries)
     except AllowlistError as error:
         field = f"ipAllowlist[{error.index}]" if error.index is not None else "ipAllowlist"
         raise InvalidFailure(error.message, field=field) from None
 
 
+def scope_names(scopes: Sequence[str] | frozenset[Scope]) -> list[str]:
+    """Scopes as clients spell them (KEYS_READ), sorted; stored values (keys:read) are converted."""
+    return sorted(s.name if isinstance(s, Scope) else Scope(s).name for s in scopes)
+
+
+# --- expiry --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiryRequest:
+    """An expiry as a mutation's input gives it: a moment, a day (ended in a time zone), or never."""
+
+    expires_at: datetime | None = None
+    expires_on: date | None = None
+    time_zone: str | None = None
+    never_expires: bool = False
+
+    @property
+    def given(self) -> bool:
+        return self.expires_at is not None or self.expires_on is not None or self.never_expires
+
+
 def expiry(
-    context: Context, *, expires_at: datetime | None, never_expires: bool, now: datetime
+    context: Context, request: ExpiryRequest, *, now: datetime, authority: Authority
 ) -> datetime | None:
+    """The expiry to store for `request` (the policy's default when it gives none), or a failure."""
     settings = context.settings
-    if never_expires:
-        if expires_at is not None:
-            raise InvalidFailure("Give either expiresAt or neverExpires, not both.", field="neverExpires")
+    if sum((request.expires_at is not None, request.expires_on is not None, request.never_expires)) > 1:
+        field = "neverExpires" if request.never_expires else "expiresOn"
+        raise InvalidFailure("Give one of expiresAt, expiresOn and neverExpires.", field=field)
+    if request.time_zone is not None and request.expires_on is None:
+        raise InvalidFailure("timeZone goes with expiresOn (the day it ends).", field="timeZone")
+    if request.never_expires:
         # Keys that never expire are a risk: only where the deployment allows them, and only for staff.
         if not (settings.allow_non_expiring_keys and context.principal.is_staff):
             raise ForbiddenFailure(
                 "Keys without an expiry are not allowed here; set an expiry (at most "
                 f"{settings.key_max_lifetime_days} days).",
                 field="neverExpires",
+                rule=ForbiddenRule.NON_EXPIRING_NOT_ALLOWED,
             )
-        return None
-    if expires_at is None:
-        return now + timedelta(days=settings.key_default_lifetime_days)
-    if expires_at.tzinfo is None:
-        raise InvalidFailure("expiresAt needs a time zone, e.g. 2027-01-31T00:00:00Z.", field="expiresAt")
-    if expires_at <= now:
-        raise InvalidFailure("expiresAt must be in the future.", field="expiresAt")
-    if expires_at > now + timedelta(days=settings.key_max_lifetime_days):
+        return authority.expiry_within(None, field="neverExpires")
+    if not request.given:
+        default = now + timedelta(days=settings.key_default_lifetime_days)
+        # A key's own expiry caps what it issues by default, rather than refusing the default.
+        return min(default, authority.expires_at) if authority.expires_at else default
+    moment, field = _moment(request)
+    if moment <= now:
+        raise InvalidFailure(f"{field} must be in the future.", field=field)
+    if moment > now + timedelta(days=settings.key_max_lifetime_days):
         raise InvalidFailure(
-            f"expiresAt may be at most {settings.key_max_lifetime_days} days from now.", field="expiresAt"
+            f"{field} may be at most {settings.key_max_lifetime_days} days from now.", field=field
         )
-    return expires_at
+    return authority.expiry_within(moment, field=field)
+
+
+def _moment(request: ExpiryRequest) -> tuple[datetime, str]:
+    if request.expires_on is not None:
+        zone_name = request.time_zone or "UTC"
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidFailure(
+                f"{zone_name[:60]!r} is not a time zone name, e.g. UTC or America/Chicago.", field="timeZone"
+            ) from None
+        try:
+            return datetime.combine(request.expires_on, time.max, zone).astimezone(UTC), "expiresOn"
+        except OverflowError:
+            raise InvalidFailure("expiresOn is outside the calendar in UTC.", field="expiresOn") from None
+    assert request.expires_at is not None
+    if request.expires_at.tzinfo is None:
+        raise InvalidFailure("expiresAt needs a time zone, e.g. 2027-01-31T00:00:00Z.", field="expiresAt")
+    try:
+        return request.expires_at.astimezone(UTC), "expiresAt"
+    except OverflowError:
+        raise InvalidFailure("expiresAt is outside the calendar in UTC.", field="expiresAt") from None
+
+
+# --- what the caller may hand out ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Authority:
+    """What the caller may give a key. For people: everything in the policy. For a key: itself."""
+
+    scopes: frozenset[Scope]
+    # The ranges a key given out must stay within; None: no limit of the caller's own.
+    networks: tuple[IPNetwork, ...] | None
+    # The latest expiry it may give; None: no limit of the caller's own.
+    expires_at: datetime | None
+    rotating: bool = False
+
+    @classmethod
+    def of(cls, principal: Principal) -> Authority:
+        grant = principal.grant
+        if grant is None:
+            return cls(scopes=principal.scopes, networks=None, expires_at=None)
+        return cls(
+            scopes=grant.scopes,
+            networks=grant.networks or None,
+            expires_at=grant.expires_at,
+            rotating=grant.rotating,
+        )
+
+    def may_manage(self) -> None:
+        if self.rotating:
+            raise ForbiddenFailure(
+                "This key was rotated and works only until its grace period ends: it cannot manage "
+                "keys any more. Use its replacement.",
+                rule=ForbiddenRule.CALLER_IN_GRACE_PERIOD,
+            )
+
+    def scopes_within(self, requested: Sequence[Scope]) -> list[str]:
+        """The scopes to store (their stored spelling), sorted; refused beyond the caller's own."""
+        if not requested:
+            raise InvalidFailure("Give the key at least one scope.", field="scopes")
+        beyond = scope_names(frozenset(requested) - self.scopes)
+        if beyond:
+            raise ForbiddenFailure(
+                f"You cannot grant scopes you do not hold yourself: {', '.join(beyond)}.",
+                field="scopes",
+                rule=ForbiddenRule.SCOPE_NOT_HELD,
+            )
+        return sorted({s.value for s in requested})
+
+    def allowlist_within(self, networks: tuple[IPNetwork, ...]) -> list[str]:
+        """The allowlist to store; refused where it reaches beyond the caller's own ranges."""
+        if self.networks is not None:
+            outside = [n for n in networks if not _inside(n, self.networks)]
+            if not networks or outside:
+                ranges = ", ".join(str(n) for n in self.networks)
+                what = f"{outside[0]} is outside them" if outside else "an empty allowlist means anywhere"
+                raise ForbiddenFailure(
+                    f"A key limited to {ranges} can only give keys limited within those ranges; {what}.",
+                    field="ipAllowlist",
+                    rule=ForbiddenRule.ALLOWLIST_WIDER,
+                )
+        return [str(network) for network in networks]
+
+    def expiry_within(self, expires_at: datetime | None, *, field: str) -> datetime | None:
+        if self.expires_at is not None and (expires_at is None or expires_at > self.expires_at):
+            raise ForbiddenFailure(
+                f"A key can only give keys that expire no later than itself ({self.expires_at.isoformat()}).",
+                field=field,
+                rule=ForbiddenRule.EXPIRY_LATER,
+            )
+        return expires_at
+
+    def reaches(self, key: ApiKeyRow) -> None:
+        """Refused when `key` is stronger than the caller: more scopes, wider ranges, later expiry."""
+        if self.networks is None and self.expires_at is None and self.scopes >= frozenset(Scope):
+            return
+        stored = frozenset(Scope(s) for s in key.scopes)
+        stronger = (
+            not stored <= self.scopes
+            or (
+                self.networks is not None
+                and (not key.ip_allowlist or not all(_inside(n, self.networks) for n in key.ip_allowlist))
+            )
+            or (self.expires_at is not None and (key.expires_at is None or key.expires_at > self.expires_at))
+        )
+        if stronger:
+            raise ForbiddenFailure(
+                f"Key {key.hint} can do more than the key you are calling with (scopes, allowlist or "
+                "expiry): a key can only manage keys no stronger than itself.",
+                field="id",
+                rule=ForbiddenRule.TARGET_STRONGER,
+            )
+
+
+def _inside(network: IPNetwork, ranges: tuple[IPNetwork, ...]) -> bool:
+    return any(network.version == r.version and network.subnet_of(r) for r in ranges)  # type: ignore[arg-type]
+
+
+# --- the carrier and the key a mutation acts on ---------------------------------------------------
 
 
 async def managed_carrier(context: Context, conn: Connection, carrier_global_id: str) -> CarrierRow:
     """The carrier whose keys the caller manages, locked: key changes of one carrier queue up."""
     carrier_id = validation.object_id(carrier_global_id, type_name="Carrier", field="carrierId")
+    return await _locked_carrier(context, conn, carrier_id, carrier_global_id)
+
+
+async def _locked_carrier(
+    context: Context, conn: Connection, carrier_id: uuid.UUID, global_id: str
+) -> CarrierRow:
     visible = await carriers.by_ids(conn, scope=context.principal.scope, ids=[carrier_id])
     locked = await carriers.lock(conn, carrier_id=carrier_id) if carrier_id in visible else None
     if locked is None:
-        raise validation.not_found("Carrier", carrier_global_id, "carrierId")
+        raise validation.not_found("Carrier", global_id, "carrierId")
     return locked
 
 
-async def managed_key(context: Context, conn: Connection, key_global_id: str) -> ApiKeyRow:
-    """A key in the caller's reach, locked for the change."""
+async def managed_key(context: Context, conn: Connection, key_global_id: str) -> tuple[CarrierRow, ApiKeyRow]:
+    """A key in the caller's reach, locked for the change, with its carrier (locked first, as
+    `managed_carrier` does: key changes of one carrier queue up in one order)."""
     key_id = validation.object_id(key_global_id, type_name="ApiKey", field="id")
     visible = await api_keys.by_ids(conn, scope=context.principal.scope, ids=[key_id])
-    locked = await api_keys.lock(conn, key_id=key_id) if key_id in visible else None
+    if key_id not in visible:
+        raise validation.not_found("ApiKey", key_global_id, "id")
+    carrier_id = visible[key_id].carrier_id
+    carrier = await _locked_carrier(context, conn, carrier_id, to_global_id("Carrier", carrier_id))
+    locked = await api_keys.lock(conn, key_id=key_id)
     if locked is None:
         raise validation.not_found("ApiKey", key_global_id, "id")
-    return locked
+    return carrier, locked
 
 
-def snapshot(key: ApiKeyRow, now: datetime) -> dict[str, object]:
-    """A key as the activity log keeps it: the hint, never the secret or its hash."""
+async def api_access_on(conn: Connection, carrier: CarrierRow) -> None:
+    """Refused when the carrier's API access feature is off: no key is issued for it."""
+    if (
+        await enablements.feature_effective(conn, carrier_id=carrier.id, feature_key=API_ACCESS_FEATURE)
+        is False
+    ):
+        raise ForbiddenFailure(
+            f"API access ({API_ACCESS_FEATURE}) is off for carrier {carrier.code}: its keys do not work "
+            "and no key is issued until it is turned on again.",
+            field="carrierId",
+            rule=ForbiddenRule.API_ACCESS_DISABLED,
+        )
+
+
+async def room_for_one_more(conn: Connection, context: Context, carrier: CarrierRow, now: datetime) -> None:
+    """Refused when the carrier has as many active keys as allowed (keys in a grace period count)."""
+    limit = context.settings.max_active_keys_per_carrier
+    if await api_keys.count_active(conn, carrier_id=carrier.id, now=now) >= limit:
+        raise LimitReachedFailure(
+            f"Carrier {carrier.code} already has {limit} active keys, the most allowed (keys in a "
+            "rotation's grace period count); revoke one it no longer uses.",
+            limit=limit,
+        )
+
+
+def snapshot(key: ApiKeyRow, now: datetime) -> dict[str, Any]:
+    """A key as the activity log keeps it, in the API's terms: the hint, never the secret or its hash."""
     return {
+        "id": to_global_id("ApiKey", key.id),
         "hint": key.hint,
         "description": key.description,
-        "scopes": key.scopes,
+        "scopes": scope_names(key.scopes),
         "ipAllowlist": [str(n) for n in key.ip_allowlist],
         "expiresAt": key.expires_at.isoformat() if key.expires_at else None,
         "status": key.status(now).value,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from access import keyformat
 from access.principal import Scope
@@ -15,7 +14,7 @@ from db.api_keys import ApiKeyRow, NewKey
 from resolvers import api_key_policy as policy
 from resolvers import validation
 from resolvers.changes import origin
-from resolvers.failures import ConflictFailure, LimitReachedFailure
+from resolvers.failures import ConflictFailure
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +31,16 @@ async def create_api_key(
     description: str,
     scopes: Sequence[Scope],
     ip_allowlist: Sequence[str],
-    expires_at: datetime | None,
-    never_expires: bool,
+    expiry: policy.ExpiryRequest,
     idempotency_key: str | None,
 ) -> Issued:
     now = context.now()
+    authority = policy.Authority.of(context.principal)
+    authority.may_manage()
     description = policy.description(description)
-    granted = policy.scopes(context.principal, scopes)
-    networks = policy.allowlist(ip_allowlist)
-    expiry = policy.expiry(context, expires_at=expires_at, never_expires=never_expires, now=now)
+    granted = authority.scopes_within(scopes)
+    networks = authority.allowlist_within(policy.allowlist(ip_allowlist))
+    expires_at = policy.expiry(context, expiry, now=now, authority=authority)
     if idempotency_key is not None:
         idempotency_key = validation.text(idempotency_key, field="idempotencyKey", label="An idempotency key")
     async with context.changing() as conn:
@@ -56,13 +56,8 @@ async def create_api_key(
                         field="idempotencyKey",
                     )
                 return Issued(earlier, None)
-        limit = context.settings.max_active_keys_per_carrier
-        if await api_keys.count_active(conn, carrier_id=carrier.id, now=now) >= limit:
-            raise LimitReachedFailure(
-                f"Carrier {carrier.code} already has {limit} active keys, the most allowed; "
-                "revoke one it no longer uses.",
-                limit=limit,
-            )
+        await policy.api_access_on(conn, carrier)
+        await policy.room_for_one_more(conn, context, carrier, now)
         issued = keyformat.generate(context.settings.key_environment)
         key = await api_keys.insert(
             conn,
@@ -74,7 +69,7 @@ async def create_api_key(
                 environment=issued.environment,
                 scopes=granted,
                 ip_allowlist=networks,
-                expires_at=expiry,
+                expires_at=expires_at,
                 created_at=now,
                 created_by=context.principal.audit_fields(),
                 idempotency_key=idempotency_key,

@@ -3,6 +3,8 @@ union, so the frontend can show it next to the form field it names."""
 
 from __future__ import annotations
 
+import enum
+
 from db.organizations import OrganizationRow
 
 
@@ -39,8 +41,24 @@ class OrganizationNotEmptyFailure(Failure):
         self.carrier_count = carrier_count
 
 
+class ForbiddenRule(enum.Enum):
+    """Which rule refused a key change (resolvers/api_key_policy.py)."""
+
+    SCOPE_NOT_HELD = "SCOPE_NOT_HELD"
+    ALLOWLIST_WIDER = "ALLOWLIST_WIDER"
+    EXPIRY_LATER = "EXPIRY_LATER"
+    TARGET_STRONGER = "TARGET_STRONGER"
+    CALLER_IN_GRACE_PERIOD = "CALLER_IN_GRACE_PERIOD"
+    NON_EXPIRING_NOT_ALLOWED = "NON_EXPIRING_NOT_ALLOWED"
+    API_ACCESS_DISABLED = "API_ACCESS_DISABLED"
+
+
 class ForbiddenFailure(Failure):
-    """The caller may not do this particular thing (e.g. grant a scope it does not hold)."""
+    """The caller may not do this particular thing (grant a scope it does not hold...): `rule` says which."""
+
+    def __init__(self, message: str, *, rule: ForbiddenRule, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.rule = rule
 
 
 class LimitReachedFailure(Failure):

@@ -1,5 +1,4 @@
-"""revokeApiKey: the next request with the key fails, on every server instance (verification reads
-the database on each request)."""
+"""revokeApiKey: the next request with the key fails, on every server instance."""
 
 from __future__ import annotations
 
@@ -14,9 +13,12 @@ from resolvers.changes import origin
 
 async def revoke_api_key(context: Context, *, key_id: str, reason: str) -> ApiKeyRow:
     now = context.now()
+    authority = policy.Authority.of(context.principal)
+    authority.may_manage()
     reason = validation.text(reason, field="reason", label="A reason", max_length=500, multiline=True)
     async with context.changing() as conn:
-        before = await policy.managed_key(context, conn, key_id)
+        carrier, before = await policy.managed_key(context, conn, key_id)
+        authority.reaches(before)
         if before.revoked_at is not None and before.revoked_at <= now:
             return before  # already revoked: nothing more to do
         after = await api_keys.revoke(
@@ -29,7 +31,8 @@ async def revoke_api_key(context: Context, *, key_id: str, reason: str) -> ApiKe
                 action="apiKey.revoke",
                 target_type="ApiKey",
                 target_id=before.id,
-                carrier_id=before.carrier_id,
+                carrier_id=carrier.id,
+                organization_id=carrier.organization_id,
                 before=policy.snapshot(before, now),
                 after=policy.snapshot(after, now),
                 reason=reason,

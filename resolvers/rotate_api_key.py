@@ -1,5 +1,5 @@
-"""rotateApiKey: a new key with the same settings, shown once; the old one keeps working for a grace
-period (none up to seven days), then is revoked."""
+"""rotateApiKey: a new key with the same settings and a new expiry, shown once; the old one keeps working
+for a grace period (none up to seven days), then is revoked."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import timedelta
 from asyncpg import UniqueViolationError
 
 from access import keyformat
-from access.principal import Scope
 from context import Context
 from db import activity, api_keys
 from db.activity import Event
@@ -26,25 +25,30 @@ class Rotated:
     previous: ApiKeyRow
 
 
-async def rotate_api_key(context: Context, *, key_id: str, grace_period_seconds: int) -> Rotated:
+async def rotate_api_key(
+    context: Context, *, key_id: str, grace_period_seconds: int, expiry: policy.ExpiryRequest
+) -> Rotated:
     now = context.now()
+    authority = policy.Authority.of(context.principal)
+    authority.may_manage()
     if not 0 <= grace_period_seconds <= policy.MAX_GRACE.total_seconds():
         raise InvalidFailure(
             "gracePeriodSeconds must be between 0 (none) and 604800 (seven days).", field="gracePeriodSeconds"
         )
+    # The new key's expiry: as asked, else the policy's default from now (not the old key's lifetime).
+    expires_at = policy.expiry(context, expiry, now=now, authority=authority)
     async with context.changing() as conn:
-        old = await policy.managed_key(context, conn, key_id)
+        carrier, old = await policy.managed_key(context, conn, key_id)
         if old.status(now) is not KeyStatus.ACTIVE or old.revoked_at is not None:
             raise InvalidFailure(
                 f"Key {old.hint} is not active (or already on its way out); issue a new key instead.",
                 field="id",
             )
-        # The replacement may not carry more than the caller could grant by creating a key.
-        policy.scopes(context.principal, [Scope(s) for s in old.scopes])
-        lifetime = (old.expires_at - old.created_at) if old.expires_at else None
-        if lifetime is None and not (context.settings.allow_non_expiring_keys and context.principal.is_staff):
-            # A key that never expired is replaced by one that does, unless policy still allows it.
-            lifetime = timedelta(days=context.settings.key_default_lifetime_days)
+        authority.reaches(old)
+        await policy.api_access_on(conn, carrier)
+        if grace_period_seconds > 0:
+            # The old key stays active through the grace period: the new one needs room beside it.
+            await policy.room_for_one_more(conn, context, carrier, now)
         issued = keyformat.generate(context.settings.key_environment)
         try:
             async with conn.transaction():
@@ -58,7 +62,7 @@ async def rotate_api_key(context: Context, *, key_id: str, grace_period_seconds:
                         environment=issued.environment,
                         scopes=list(old.scopes),
                         ip_allowlist=[str(n) for n in old.ip_allowlist],
-                        expires_at=now + lifetime if lifetime else None,
+                        expires_at=expires_at,
                         created_at=now,
                         created_by=context.principal.audit_fields(),
                         rotated_from_id=old.id,
@@ -74,6 +78,7 @@ async def rotate_api_key(context: Context, *, key_id: str, grace_period_seconds:
             reason=f"rotated: replaced by {issued.hint}",
             now=now,
         )
+        assert previous.revoked_at is not None
         await activity.record(
             conn,
             origin=origin(context),
@@ -81,11 +86,10 @@ async def rotate_api_key(context: Context, *, key_id: str, grace_period_seconds:
                 action="apiKey.rotate",
                 target_type="ApiKey",
                 target_id=new.id,
-                carrier_id=old.carrier_id,
+                carrier_id=carrier.id,
+                organization_id=carrier.organization_id,
                 before=policy.snapshot(old, now),
-                after={**policy.snapshot(new, now), "previousKeyRevokedAt": previous.revoked_at.isoformat()}
-                if previous.revoked_at
-                else policy.snapshot(new, now),
+                after={**policy.snapshot(new, now), "previousKeyRevokedAt": previous.revoked_at.isoformat()},
             ),
         )
     return Rotated(new, issued.secret, previous)

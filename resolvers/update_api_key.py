@@ -1,4 +1,4 @@
-"""updateApiKey: description, allowlist and scopes (never beyond the caller's own)."""
+"""updateApiKey: description, allowlist, scopes and expiry (never beyond the caller's own)."""
 
 from __future__ import annotations
 
@@ -21,26 +21,36 @@ async def update_api_key(
     description: str | None,
     scopes: Sequence[Scope] | None,
     ip_allowlist: Sequence[str] | None,
+    expiry: policy.ExpiryRequest,
     expected_version: int | None,
 ) -> ApiKeyRow:
     now = context.now()
+    authority = policy.Authority.of(context.principal)
+    authority.may_manage()
     new_description = policy.description(description) if description is not None else None
-    new_scopes = policy.scopes(context.principal, scopes) if scopes is not None else None
-    new_allowlist = policy.allowlist(ip_allowlist) if ip_allowlist is not None else None
+    new_scopes = authority.scopes_within(scopes) if scopes is not None else None
+    new_allowlist = (
+        authority.allowlist_within(policy.allowlist(ip_allowlist)) if ip_allowlist is not None else None
+    )
     async with context.changing() as conn:
-        before = await policy.managed_key(context, conn, key_id)
+        carrier, before = await policy.managed_key(context, conn, key_id)
         if expected_version is not None and before.version != expected_version:
             raise stale("API key", before.version)
         if before.status(now) is not KeyStatus.ACTIVE:
             raise InvalidFailure(
                 f"Key {before.hint} is {before.status(now).value.lower()}; it cannot change.", field="id"
             )
+        authority.reaches(before)
+        # The expiry, when given, is judged now (the policy's maximum from today), like a new key's.
+        expires_at = policy.expiry(context, expiry, now=now, authority=authority) if expiry.given else None
         after = await api_keys.update(
             conn,
             key_id=before.id,
             description=new_description,
             ip_allowlist=new_allowlist,
             scopes=new_scopes,
+            expires_at=expires_at,
+            clear_expiry=expiry.never_expires,
             now=now,
         )
         await activity.record(
@@ -50,7 +60,8 @@ async def update_api_key(
                 action="apiKey.update",
                 target_type="ApiKey",
                 target_id=before.id,
-                carrier_id=before.carrier_id,
+                carrier_id=carrier.id,
+                organization_id=carrier.organization_id,
                 before=policy.snapshot(before, now),
                 after=policy.snapshot(after, now),
             ),

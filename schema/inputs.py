@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 
@@ -10,6 +10,16 @@ from db.enablements import EnablementState
 from schema.enums import ApiKeyScope
 
 EXPECTED_VERSION = "The version you last saw; the change is refused with a ConflictError if it moved on."
+EXPIRES_AT = (
+    "A moment with its time zone. Default: the policy's default lifetime from now; at most its maximum "
+    "(`apiKeyPolicy`); a key may not give a later expiry than its own."
+)
+EXPIRES_ON = (
+    "A day instead of a moment (a date picker's 2027-01-15): the key stops working at the end of that "
+    "day in `timeZone`. Give one of expiresAt, expiresOn, neverExpires."
+)
+TIME_ZONE = "The IANA time zone `expiresOn` ends in, e.g. America/Chicago; default UTC."
+NEVER_EXPIRES = "A key without expiry: only staff, and only where the deployment allows it (apiKeyPolicy)."
 
 
 @strawberry.input(description="A new carrier.")
@@ -123,13 +133,10 @@ class CreateApiKeyInput:
         default_factory=list,
         description="IPv4/IPv6 addresses and CIDR ranges it works from (at most 50); empty means any.",
     )
-    expires_at: datetime | None = strawberry.field(
-        default=None, description="When it stops working: default 90 days from now, at most 365."
-    )
-    never_expires: bool = strawberry.field(
-        default=False,
-        description="A key without expiry: only staff, and only where the deployment allows it.",
-    )
+    expires_at: datetime | None = strawberry.field(default=None, description=EXPIRES_AT)
+    expires_on: date | None = strawberry.field(default=None, description=EXPIRES_ON)
+    time_zone: str | None = strawberry.field(default=None, description=TIME_ZONE)
+    never_expires: bool = strawberry.field(default=False, description=NEVER_EXPIRES)
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Your id for this request: a retry with the same value returns the key made the first "
@@ -147,6 +154,12 @@ class UpdateApiKeyInput:
     ip_allowlist: list[str] | None = strawberry.field(
         default=None, description="Addresses and CIDR ranges it works from; an empty list means any."
     )
+    expires_at: datetime | None = strawberry.field(
+        default=None, description=f"A new expiry (omitted: unchanged). {EXPIRES_AT}"
+    )
+    expires_on: date | None = strawberry.field(default=None, description=f"A new expiry day. {EXPIRES_ON}")
+    time_zone: str | None = strawberry.field(default=None, description=TIME_ZONE)
+    never_expires: bool = strawberry.field(default=False, description=NEVER_EXPIRES)
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
@@ -163,3 +176,12 @@ class RotateApiKeyInput:
         default=0,
         description="How long the old key keeps working: 0 (none, the default) up to 604800 (seven days).",
     )
+    expires_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the new key stops working; default: the policy's default lifetime from now. "
+        + EXPIRES_AT,
+    )
+    expires_on: date | None = strawberry.field(
+        default=None, description=f"The new key's last day. {EXPIRES_ON}"
+    )
+    time_zone: str | None = strawberry.field(default=None, description=TIME_ZONE)

@@ -18,6 +18,7 @@ from db.features import FeatureRow
 from db.organizations import OrganizationRow
 from resolvers import carriers as carrier_reads
 from resolvers import organizations as organization_reads
+from resolvers.api_key_policy import ExpiryRequest
 from resolvers.attach_carrier import attach_carrier
 from resolvers.create_api_key import Issued, create_api_key
 from resolvers.create_carrier import create_carrier
@@ -143,13 +144,18 @@ UpdateApiKeyResult = Annotated[
     ),
 ]
 RevokeApiKeyResult = Annotated[
-    ApiKeyPayload | NotFoundError | ValidationError,
+    ApiKeyPayload | NotFoundError | ValidationError | ForbiddenError,
     strawberry.union(
         "RevokeApiKeyResult", description="What revokeApiKey answers: its payload, or why nothing changed."
     ),
 ]
 RotateApiKeyResult = Annotated[
-    RotateApiKeyPayload | NotFoundError | ValidationError | ConflictError | ForbiddenError,
+    RotateApiKeyPayload
+    | NotFoundError
+    | ValidationError
+    | ConflictError
+    | ForbiddenError
+    | LimitReachedError,
     strawberry.union(
         "RotateApiKeyResult", description="What rotateApiKey answers: its payload, or why nothing changed."
     ),
@@ -409,14 +415,14 @@ class Mutation:
             description=input.description,
             scopes=input.scopes,
             ip_allowlist=input.ip_allowlist,
-            expires_at=input.expires_at,
-            never_expires=input.never_expires,
+            expiry=ExpiryRequest(input.expires_at, input.expires_on, input.time_zone, input.never_expires),
             idempotency_key=input.idempotency_key,
         )
         return await attempt(work, done)
 
     @strawberry.mutation(
-        description="Change an active key's description, allowlist or scopes.", directives=[KEYS_WRITE]
+        description="Change an active key's description, allowlist, scopes or expiry.",
+        directives=[KEYS_WRITE],
     )
     async def update_api_key(
         self, info: Info[Context, None], input: inputs.UpdateApiKeyInput
@@ -427,6 +433,7 @@ class Mutation:
             description=input.description,
             scopes=input.scopes,
             ip_allowlist=input.ip_allowlist,
+            expiry=ExpiryRequest(input.expires_at, input.expires_on, input.time_zone, input.never_expires),
             expected_version=input.expected_version,
         )
         return await attempt(work, lambda row: _key_payload(info.context, row))
@@ -454,7 +461,12 @@ class Mutation:
                 previous_key=ApiKey.from_row(result.previous, now),
             )
 
-        work = rotate_api_key(info.context, key_id=input.id, grace_period_seconds=input.grace_period_seconds)
+        work = rotate_api_key(
+            info.context,
+            key_id=input.id,
+            grace_period_seconds=input.grace_period_seconds,
+            expiry=ExpiryRequest(input.expires_at, input.expires_on, input.time_zone),
+        )
         return await attempt(work, done)
 
 

@@ -11,6 +11,7 @@ from resolvers.failures import (
     ConflictFailure,
     Failure,
     ForbiddenFailure,
+    ForbiddenRule,
     InvalidFailure,
     LimitReachedFailure,
     NotFoundFailure,
@@ -54,9 +55,26 @@ class OrganizationNotEmptyError(UserError):
     carrier_count: int = strawberry.field(description="How many carriers it still has.")
 
 
+strawberry.enum(
+    ForbiddenRule,
+    name="ForbiddenRule",
+    description="Which rule refused a change to an API key.",
+)
+for _value in ForbiddenRule.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = {
+        "SCOPE_NOT_HELD": "The key would get a scope the caller does not hold.",
+        "ALLOWLIST_WIDER": "The key would work from addresses outside the calling key's own allowlist.",
+        "EXPIRY_LATER": "The key would expire later than the calling key.",
+        "TARGET_STRONGER": "The key can do more than the calling key, which manages only keys no stronger.",
+        "CALLER_IN_GRACE_PERIOD": "The calling key was rotated: in its grace period it manages no keys.",
+        "NON_EXPIRING_NOT_ALLOWED": "Keys that never expire are not allowed here, or not for this caller.",
+        "API_ACCESS_DISABLED": "The carrier's API access feature (integrations.api_access) is off.",
+    }[_value.name]
+
+
 @strawberry.type(description="The caller may not do this, e.g. grant a scope it does not hold itself.")
 class ForbiddenError(UserError):
-    pass
+    rule: ForbiddenRule | None = strawberry.field(description="Which rule refused it.")
 
 
 @strawberry.type(description="A limit was reached, e.g. the number of active API keys of a carrier.")
@@ -99,6 +117,11 @@ def _not_empty(failure: Failure) -> UserError:
     )
 
 
+def _forbidden(failure: Failure) -> UserError:
+    assert isinstance(failure, ForbiddenFailure)
+    return ForbiddenError(message=failure.message, code="FORBIDDEN", field=failure.field, rule=failure.rule)
+
+
 def _limit(failure: Failure) -> UserError:
     assert isinstance(failure, LimitReachedFailure)
     return LimitReachedError(
@@ -109,7 +132,7 @@ def _limit(failure: Failure) -> UserError:
 ERROR_TYPES: dict[type[Failure], Callable[[Failure], UserError]] = {
     NotFoundFailure: lambda f: NotFoundError(message=f.message, code="NOT_FOUND", field=f.field),
     InvalidFailure: lambda f: ValidationError(message=f.message, code="BAD_USER_INPUT", field=f.field),
-    ForbiddenFailure: lambda f: ForbiddenError(message=f.message, code="FORBIDDEN", field=f.field),
+    ForbiddenFailure: _forbidden,
     ConflictFailure: _conflict,
     AlreadyInOrganizationFailure: _already_in,
     OrganizationNotEmptyFailure: _not_empty,

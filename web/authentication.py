@@ -17,7 +17,7 @@ from datetime import datetime
 
 from access import keyformat, principal
 from access.addresses import IPAddress, address_allowed, client_address, parse_networks
-from access.principal import ANONYMOUS, Principal, Scope
+from access.principal import ANONYMOUS, KeyGrant, Principal, Scope, with_implied
 from access.tokens import InvalidTokenError, PersonClaims, TokenSettings, TokenVerifier, looks_like_jwt
 from db import api_keys, carriers
 from db.api_keys import ApiKeyRow, KeyStatus
@@ -125,8 +125,13 @@ class Authenticator:
                 status=403,
                 code="FORBIDDEN",
             )
-        scopes = frozenset(Scope(s) for s in key.scopes)
-        return Caller(principal.api_key(key.id, key.description, key.carrier_id, scopes), address, key)
+        grant = KeyGrant(
+            scopes=with_implied(frozenset(Scope(s) for s in key.scopes)),
+            networks=tuple(key.ip_allowlist),
+            expires_at=key.expires_at,
+            rotating=key.revoked_at is not None,
+        )
+        return Caller(principal.api_key(key.id, key.description, key.carrier_id, grant), address, key)
 
     async def _person(self, token: str, database: Database) -> Principal:
         cached = self.verified.get(token)

@@ -77,8 +77,8 @@ async def test_description_allowlist_and_scopes_change_and_are_recorded(
     assert row["before"]["hint"] == row["after"]["hint"] == key["hint"]
     assert (row["before"]["description"], row["after"]["description"]) == ("ERP", "ERP (production)")
     assert (row["before"]["scopes"], row["after"]["scopes"]) == (
-        ["carrier:read"],
-        ["carrier:read", "keys:read"],
+        ["CARRIER_READ"],
+        ["CARRIER_READ", "KEYS_READ"],
     )
     assert row["before"]["ipAllowlist"] == ["10.0.0.0/8"]
     assert row["after"]["ipAllowlist"] == ["203.0.113.0/24", "2001:db8::1/128"]
@@ -140,14 +140,18 @@ async def test_bad_changes_are_refused(
 async def test_a_key_cannot_widen_scopes_beyond_its_own(
     client: TestClient[Any, Any], conn: Connection
 ) -> None:
-    # given: an integration allowed to manage keys, but not to read them
+    # given: an integration allowed to manage keys (and so to read them), but not to read activity
     carrier = await new_carrier(conn)
     _manager_id, manager = await factories.api_key(conn, carrier.id, scopes=("carrier:read", "keys:write"))
     target_id, _ = await factories.api_key(conn, carrier.id, scopes=("carrier:read",))
 
     # when
     widened = await mutate(
-        client, UPDATE_API_KEY, bearer(manager), id=key_gid(target_id), scopes=["CARRIER_READ", "KEYS_READ"]
+        client,
+        UPDATE_API_KEY,
+        bearer(manager),
+        id=key_gid(target_id),
+        scopes=["CARRIER_READ", "ACTIVITY_READ"],
     )
     narrowed = await mutate(
         client, UPDATE_API_KEY, bearer(manager), id=key_gid(target_id), scopes=["KEYS_WRITE"]
@@ -156,7 +160,7 @@ async def test_a_key_cannot_widen_scopes_beyond_its_own(
     # then
     assert widened["__typename"] == "ForbiddenError"
     assert widened["field"] == "scopes"
-    assert "keys:read" in widened["message"]
+    assert "ACTIVITY_READ" in widened["message"]
     assert narrowed["__typename"] == "ApiKeyPayload"
     assert narrowed["apiKey"]["scopes"] == ["KEYS_WRITE"]
     assert len(await activity_rows(conn, "apiKey.update")) == 1

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from access.principal import Scope
+from access.principal import Scope, with_implied
 from db.pool import Connection
 from resolvers.global_ids import to_global_id
 from schema.build import schema
@@ -248,8 +248,9 @@ def _row(
 
 
 def _scoped_row(scope: Scope, *, key_a: object, admin_o: object, staff: object) -> dict[str, object]:
-    """A field an API key needs `scope` for: keys of A with it (and admin of A) see `key_a`."""
-    per_scope = {s: (key_a if s is scope else needs(scope)) for s in Scope}
+    """A field an API key needs `scope` for: keys of A with it, or with a scope that includes it (KEYS_WRITE
+    includes KEYS_READ), and the admin of A see `key_a`."""
+    per_scope = {s: (key_a if scope in with_implied(frozenset({s})) else needs(scope)) for s in Scope}
     return _row(
         carrier_read=per_scope[Scope.CARRIER_READ],
         enablements_read=per_scope[Scope.ENABLEMENTS_READ],
@@ -269,7 +270,7 @@ NODE_ROW = _row(
     carrier_read=("A", "O"),
     enablements_read=("F1",),
     keys_read=("kA",),
-    keys_write=(),
+    keys_write=("kA",),  # KEYS_WRITE includes KEYS_READ
     activity_read=("eA",),
     all_scopes=("A", "O", "F1", "kA", "eA"),
     admin_a=("A", "O", "F1", "kA", "eA"),
