@@ -7,20 +7,20 @@ malformed, all answer null: nothing tells them apart.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from access.principal import Scope
 from context import Context
 from resolvers.global_ids import from_global_id
 
-# The loader each type is read with, and the scope an API key needs to read it.
-NODE_TYPES: dict[str, tuple[str, Scope]] = {
-    "Carrier": ("carrier_by_id", Scope.CARRIER_READ),
-    "Organization": ("organization_by_id", Scope.CARRIER_READ),
-    "Feature": ("feature_by_id", Scope.ENABLEMENTS_READ),
-    "ApiKey": ("api_key_by_id", Scope.KEYS_READ),
-    "ActivityEvent": ("activity_event_by_id", Scope.ACTIVITY_READ),
+# The loader each type is read with.
+NODE_LOADERS: dict[str, str] = {
+    "Carrier": "carrier_by_id",
+    "Organization": "organization_by_id",
+    "Feature": "feature_by_id",
+    "ApiKey": "api_key_by_id",
+    "ActivityEvent": "activity_event_by_id",
 }
 
 
@@ -32,16 +32,19 @@ def decode_id(global_id: str, type_name: str) -> uuid.UUID | None:
     return decoded[1]
 
 
-async def nodes(context: Context, global_ids: Sequence[str]) -> list[tuple[str, Any] | None]:
-    """(type name, row) per id, in order; None where the caller gets nothing."""
+async def nodes(
+    context: Context, global_ids: Sequence[str], scopes: Mapping[str, frozenset[Scope]]
+) -> list[tuple[str, Any] | None]:
+    """(type name, row) per id, in order; None where the caller gets nothing, which includes a type whose
+    `scopes` (its @requiresScope marks) the caller does not hold."""
     pending: list[tuple[str, Any] | None] = []
     for global_id in global_ids:
         decoded = from_global_id(global_id)
-        entry = NODE_TYPES.get(decoded[0]) if decoded else None
-        if decoded is None or entry is None or not context.principal.holds(entry[1]):
+        loader_name = NODE_LOADERS.get(decoded[0]) if decoded else None
+        if decoded is None or loader_name is None or not scopes[decoded[0]] <= context.principal.scopes:
             pending.append(None)
             continue
-        loader = getattr(context.loaders, entry[0])
+        loader = getattr(context.loaders, loader_name)
         pending.append((decoded[0], loader.load(decoded[1])))
     results: list[tuple[str, Any] | None] = []
     for item in pending:

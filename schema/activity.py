@@ -10,12 +10,14 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from access.principal import Scope
 from context import Context
 from db.activity import ActivityRow
 from db.pagination import Cursor
 from resolvers.carriers import carrier_by_id
 from resolvers.global_ids import to_global_id
 from schema.actor import Actor
+from schema.directives import RequiresScope, RequiresScopeOfEvent
 from schema.node import Node
 
 if TYPE_CHECKING:
@@ -23,7 +25,8 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(
-    description="A change (or a refused attempt at a restricted function): who, what, when, from where, why."
+    description="A change (or a refused attempt at a restricted function): who, what, when, from where, why.",
+    directives=[RequiresScope(scope=Scope.ACTIVITY_READ)],
 )
 class ActivityEvent(Node):
     occurred_at: datetime = strawberry.field(description="When it happened.")
@@ -33,8 +36,12 @@ class ActivityEvent(Node):
     outcome: str = strawberry.field(description="`succeeded`, or `refused` for a denied restricted call.")
     target_type: str | None = strawberry.field(description="The type of the object acted on.")
     target_id: strawberry.ID | None = strawberry.field(description="The global id of the object acted on.")
-    before: JSON | None = strawberry.field(description="The object's relevant fields before the change.")
-    after: JSON | None = strawberry.field(description="The object's relevant fields after the change.")
+    before: JSON | None = strawberry.field(
+        description="The object's relevant fields before the change.", directives=[RequiresScopeOfEvent()]
+    )
+    after: JSON | None = strawberry.field(
+        description="The object's relevant fields after the change.", directives=[RequiresScopeOfEvent()]
+    )
     reason: str | None = strawberry.field(description="Why, as the actor gave it.")
     request_id: str | None = strawberry.field(description="The request's id, as in the server's logs.")
     client_address: str | None = strawberry.field(description="The client's address.")

@@ -17,6 +17,7 @@ from resolvers import api_keys as resolve
 from resolvers.carriers import carrier_by_id
 from resolvers.global_ids import to_global_id
 from schema.actor import Actor
+from schema.directives import RequiresScope
 from schema.enums import ApiKeyScope, ApiKeyStatus
 from schema.node import Node
 from schema.selection import CURSORS
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 
 @strawberry.type(
     description="A credential an integration of one carrier (an ERP, a warehouse system) calls the API "
-    "with. The secret is shown once, when the key is created; afterwards `hint` identifies it."
+    "with. The secret is shown once, when the key is created; afterwards `hint` identifies it.",
+    directives=[RequiresScope(scope=Scope.KEYS_READ)],
 )
 class ApiKey(Node):
     # A view of the row: a page of keys builds one object per key, and each field is computed only

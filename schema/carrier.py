@@ -99,7 +99,10 @@ async def activity_of_carriers(
     return [connection(page, ActivityEvent.from_row, activity_cursor) for page in pages]
 
 
-@strawberry.type(description="A rail operator or business (BNSF, UP, a short line): the tenant.")
+@strawberry.type(
+    description="A rail operator or business (BNSF, UP, a short line): the tenant.",
+    directives=[RequiresScope(scope=Scope.CARRIER_READ)],
+)
 class Carrier(Node):
     code: str = strawberry.field(description="Short upper-case code, unique across carriers.")
     name: str = strawberry.field(description="Display name.")

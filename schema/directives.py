@@ -19,12 +19,22 @@ class Restricted:
 
 
 @strawberry.schema_directive(
-    locations=[Location.FIELD_DEFINITION],
-    description="An API key must hold this scope to use the field (people hold every scope within "
-    "the carriers they administer).",
+    locations=[Location.FIELD_DEFINITION, Location.OBJECT],
+    description="An API key must hold this scope to use the field, or any field that returns this type, "
+    "on every path (people hold every scope within the carriers they administer).",
 )
 class RequiresScope:
     scope: ApiKeyScope
+
+
+@strawberry.schema_directive(
+    locations=[Location.FIELD_DEFINITION],
+    description="An API key must also hold the scope that reads what the event is about: KEYS_READ for "
+    "API key events, ENABLEMENTS_READ for enablement and catalogue events and for changes that moved "
+    "effective values, CARRIER_READ for carriers and organizations.",
+)
+class RequiresScopeOfEvent:
+    pass
 
 
 @strawberry.schema_directive(

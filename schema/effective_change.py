@@ -5,17 +5,20 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from access.principal import Scope
 from context import Context
 from resolvers.carriers import carrier_by_id
 from resolvers.changes import EffectiveChange as Change
 from resolvers.features import feature_by_id
 from schema.carrier import Carrier
+from schema.directives import RequiresScope
 from schema.enums import EnablementSource
 from schema.feature import Feature
 
 
 @strawberry.type(
-    description="A feature whose effective value changed for a carrier because of this mutation."
+    description="A feature whose effective value changed for a carrier because of this mutation.",
+    directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
 )
 class EffectiveChange:
     before: bool = strawberry.field(description="Effective value before the change.")

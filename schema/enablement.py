@@ -6,16 +6,19 @@ from datetime import datetime
 
 import strawberry
 
+from access.principal import Scope
 from context import Context
 from db.enablements import EnablementRow, EnablementState, OwnerEnablements
 from schema.actor import Actor
+from schema.directives import RequiresScope
 from schema.enums import EnablementSource
 from schema.feature import Feature
 
 
 @strawberry.type(
     description="A feature for one carrier (or organization): the setting made here, the value in "
-    "effect, and which level that value comes from."
+    "effect, and which level that value comes from.",
+    directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
 )
 class Enablement:
     # A view of the row: a nested query reads one per carrier and feature.

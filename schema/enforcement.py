@@ -1,27 +1,46 @@
-"""Enforces the access marks (@restricted, @requiresScope, @public) from the built schema itself.
+"""Enforces the access marks (@restricted, @requiresScope, @requiresScopeOfEvent, @public) from the built
+schema itself, so that marking and enforcing cannot drift apart.
 
-At build time every field carrying a mark gets its resolver wrapped; fields without marks keep their
-own resolver untouched (no per-field cost on leaves). Because the wrapper is derived from the
-directive on the field, marking and enforcing cannot drift apart.
+@requiresScope marks fields and types. A field needs its own marks' scopes and those of the type it
+returns (lists and non-null unwrapped), on every path: `apiKey { carrier { ... } }` needs CARRIER_READ at
+`carrier`, whatever the root field needed. Each field is guarded only where a caller could reach it
+without already having passed the same check: the scopes every path to a type is certain to have
+checked are worked out once, over the whole schema (`guaranteed_scopes`), and a field whose scopes are
+among those of its type is left unwrapped (no per-field cost on leaves and already-checked lists).
+
+An object of a marked type reaches a caller only through a check of its type's marks: a field that
+returns it directly checks them; a field that returns an interface or union of marked types must filter
+what it returns by the members' marks itself, and only those in FILTERED_BY_TYPE do (`node(id:)` answers
+null for a type the caller's key has no scope for). Building the schema fails for any other such field.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from graphql import GraphQLObjectType, default_field_resolver
+from graphql import (
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    default_field_resolver,
+    get_named_type,
+    is_abstract_type,
+)
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-from access.principal import Principal, Scope
+from access.activity_scopes import content_scopes
+from access.principal import Principal, Scope, with_implied
 from context import Context, Refusal
 from resolvers.errors import SUPPORT, Forbidden, Unauthenticated
-from schema.directives import Public, RequiresScope, Restricted
+from schema.directives import Public, RequiresScope, RequiresScopeOfEvent, Restricted
 
 RESTRICTED_MESSAGE = f"This is a restricted function for platform staff. {SUPPORT}"
+# Fields returning an interface or union of marked types that filter by the members' marks themselves.
+FILTERED_BY_TYPE = frozenset({"Query.node", "Query.nodes"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,18 +48,22 @@ class AccessRule:
     coordinate: str  # "Mutation.createOrganization"
     needs_authentication: bool
     restricted_reason: str | None
-    scope: Scope | None
+    # The scopes this field checks (those its marks and its type's ask for, less what every path to it
+    # has already checked).
+    scopes: frozenset[Scope]
+    # @requiresScopeOfEvent: the scopes depend on the event (access/activity_scopes.py).
+    of_event: bool = False
 
     @property
     def is_open(self) -> bool:
-        return not (self.needs_authentication or self.restricted_reason or self.scope)
+        return not (self.needs_authentication or self.restricted_reason or self.scopes or self.of_event)
 
     def admits(self, principal: Principal) -> bool:
-        """Whether the principal may use the field: what `guarded` lets through to the resolver."""
+        """Whether the principal may use the field (before any event-dependent scope)."""
         return (
             (principal.is_authenticated or not self.needs_authentication)
             and (principal.is_staff or not self.restricted_reason)
-            and (self.scope is None or principal.holds(self.scope))
+            and self.scopes <= principal.scopes
         )
 
     @property
@@ -49,40 +72,114 @@ class AccessRule:
         return f"{type_name[0].lower()}{type_name[1:]}.{field_name}"
 
 
-def access_rule(type_name: str, field_name: str, marks: list[object], *, is_root: bool) -> AccessRule:
+def marks_of(definition: Any) -> list[object]:
+    return list(getattr(definition, "directives", None) or [])
+
+
+def _scope_marks(marks: list[object]) -> frozenset[Scope]:
+    return frozenset(Scope(mark.scope) for mark in marks if isinstance(mark, RequiresScope))
+
+
+def type_scopes(named: GraphQLNamedType) -> frozenset[Scope]:
+    """The scopes a type's own @requiresScope marks ask for (none for interfaces, unions, scalars)."""
+    if not isinstance(named, GraphQLObjectType):
+        return frozenset()
+    return _scope_marks(marks_of(named.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)))
+
+
+def _field_marks(field: Any) -> list[object]:
+    return marks_of(field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF))
+
+
+def required_scopes(field: Any) -> frozenset[Scope]:
+    """What using a field takes: its own marks and its (object) type's."""
+    return _scope_marks(_field_marks(field)) | type_scopes(get_named_type(field.type))
+
+
+def _object_types(schema: GraphQLSchema) -> list[GraphQLObjectType]:
+    return [
+        t
+        for t in schema.type_map.values()
+        if isinstance(t, GraphQLObjectType) and not t.name.startswith("__")
+    ]
+
+
+def guaranteed_scopes(schema: GraphQLSchema) -> dict[str, frozenset[Scope]]:
+    """For each object type, the scopes that every path from a root to an object of it has checked.
+
+    The greatest fixed point of: a root, nothing; any other type, what every field leading to it
+    guarantees: its parent's guarantee, the field's own checks and the type's marks (checked by the
+    field, or by the filtering of FILTERED_BY_TYPE), with what those include."""
+    roots = {schema.query_type, schema.mutation_type, schema.subscription_type} - {None}
+    types = _object_types(schema)
+    everything = frozenset(Scope)
+    guaranteed = {t.name: (frozenset() if t in roots else everything) for t in types}
+    changed = True
+    while changed:
+        changed = False
+        incoming: dict[str, frozenset[Scope]] = {}
+        for parent in types:
+            for field_name, field in parent.fields.items():
+                checked = guaranteed[parent.name] | _scope_marks(_field_marks(field))
+                for member in _returned_types(schema, parent, field_name, field):
+                    arriving = with_implied(checked | type_scopes(member))
+                    incoming[member.name] = incoming.get(member.name, arriving) & arriving
+        for t in types:
+            new = frozenset() if t in roots else incoming.get(t.name, everything)
+            if new != guaranteed[t.name]:
+                guaranteed[t.name] = new
+                changed = True
+    return guaranteed
+
+
+def _returned_types(
+    schema: GraphQLSchema, parent: GraphQLObjectType, field_name: str, field: Any
+) -> list[GraphQLObjectType]:
+    """The object types a field may return; one returning marked types through an interface or union
+    must filter them by their marks itself (FILTERED_BY_TYPE)."""
+    named = get_named_type(field.type)
+    if not is_abstract_type(named):
+        return [named] if isinstance(named, GraphQLObjectType) else []
+    members = list(schema.get_possible_types(named))
+    marked = [member.name for member in members if type_scopes(member)]
+    coordinate = f"{parent.name}.{field_name}"
+    if marked and coordinate not in FILTERED_BY_TYPE:
+        raise TypeError(f"{coordinate} returns {', '.join(marked)} but does not filter them by their marks")
+    return members
+
+
+def access_rule(
+    type_name: str, field_name: str, field: Any, *, is_root: bool, already: frozenset[Scope]
+) -> AccessRule:
+    marks = _field_marks(field)
     restricted = next((m for m in marks if isinstance(m, Restricted)), None)
-    scope = next((m for m in marks if isinstance(m, RequiresScope)), None)
-    public = any(isinstance(m, Public) for m in marks)
     return AccessRule(
         coordinate=f"{type_name}.{field_name}",
-        needs_authentication=is_root and not public,
+        needs_authentication=is_root and not any(isinstance(m, Public) for m in marks),
         restricted_reason=restricted.reason if restricted else None,
-        scope=Scope(scope.scope) if scope else None,
+        scopes=required_scopes(field) - already,
+        of_event=any(isinstance(m, RequiresScopeOfEvent) for m in marks),
     )
 
 
 def field_rules(schema: strawberry.Schema) -> dict[str, AccessRule]:
-    """Every object field's access rule, by coordinate (also what the schema-walking test reads)."""
+    """Every object field's access rule, by coordinate (also what the schema-walking tests read)."""
     graphql_schema = schema._schema
     roots = {graphql_schema.query_type, graphql_schema.mutation_type} - {None}
+    guaranteed = guaranteed_scopes(graphql_schema)
     rules = {}
-    for gql_type in graphql_schema.type_map.values():
-        if not isinstance(gql_type, GraphQLObjectType) or gql_type.name.startswith("__"):
-            continue
+    for gql_type in _object_types(graphql_schema):
         for field_name, field in gql_type.fields.items():
-            definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-            marks = list(getattr(definition, "directives", None) or [])
-            rule = access_rule(gql_type.name, field_name, marks, is_root=gql_type in roots)
+            rule = access_rule(
+                gql_type.name, field_name, field, is_root=gql_type in roots, already=guaranteed[gql_type.name]
+            )
             rules[rule.coordinate] = rule
     return rules
 
 
 def enforce_access(schema: strawberry.Schema) -> None:
-    graphql_schema = schema._schema
     rules = field_rules(schema)
-    for gql_type in graphql_schema.type_map.values():
-        if not isinstance(gql_type, GraphQLObjectType) or gql_type.name.startswith("__"):
-            continue
+    for gql_type in _object_types(schema._schema):
         for field_name, field in gql_type.fields.items():
             rule = rules[f"{gql_type.name}.{field_name}"]
             if not rule.is_open:
@@ -93,7 +190,7 @@ def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any
     def guarded(source: Any, info: Any, **arguments: Any) -> Any:
         context: Context = info.context
         principal = context.principal
-        if rule.admits(principal):
+        if rule.admits(principal) and not (rule.of_event and _event_scopes(source) - principal.scopes):
             return resolve(source, info, **arguments)
         if rule.needs_authentication and not principal.is_authenticated:
             raise Unauthenticated(
@@ -101,17 +198,20 @@ def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any
             )
         if rule.restricted_reason and not principal.is_staff:
             _refuse(context, rule)
-        if rule.scope and not principal.holds(rule.scope):
-            raise Forbidden(
-                f"This API key lacks the scope {rule.scope.value}, which {rule.coordinate} needs; "
-                "ask the key's owner to issue a key with that scope.",
-                requiredScope=rule.scope.name,
-            )
-        raise AssertionError(f"{rule.coordinate}: refused without a reason")  # admits() and these agree
+        missing = (rule.scopes | (_event_scopes(source) if rule.of_event else frozenset())) - principal.scopes
+        scope = min(missing, key=lambda s: s.name)
+        raise Forbidden(
+            f"This API key lacks the scope {scope.name}, which {rule.coordinate} needs here; "
+            "ask the key's owner to issue a key with that scope.",
+            requiredScope=scope.name,
+        )
 
-    guarded.__name__ = f"guarded_{rule.coordinate.replace('.', '_')}"
     assert not inspect.iscoroutinefunction(guarded)
     return guarded
+
+
+def _event_scopes(event: Any) -> frozenset[Scope]:
+    return content_scopes(event.action, event.before, event.after)
 
 
 def _refuse(context: Context, rule: AccessRule) -> None:
@@ -120,7 +220,14 @@ def _refuse(context: Context, rule: AccessRule) -> None:
     warning = {"code": "RESTRICTED_FUNCTION", "field": rule.coordinate, "message": RESTRICTED_MESSAGE}
     if warning not in context.warnings:
         context.warnings.append(warning)
-    context.refusals.append(
-        Refusal(rule.coordinate, rule.action, f"restricted function: {rule.restricted_reason}")
-    )
+    reason = f"restricted function: {rule.restricted_reason}"
+    context.refusals.append(Refusal(rule.coordinate, rule.action, reason))
     raise Forbidden(RESTRICTED_MESSAGE, restricted=True, field=rule.coordinate)
+
+
+def node_scopes(types: Mapping[str, type]) -> dict[str, frozenset[Scope]]:
+    """What reading each Node type by id takes: its @requiresScope marks (for `node(id:)`)."""
+    return {
+        name: _scope_marks(marks_of(getattr(cls, "__strawberry_definition__", None)))
+        for name, cls in types.items()
+    }

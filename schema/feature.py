@@ -6,13 +6,16 @@ from datetime import datetime
 
 import strawberry
 
+from access.principal import Scope
 from db.features import FeatureRow
 from resolvers.global_ids import to_global_id
+from schema.directives import RequiresScope
 from schema.node import Node
 
 
 @strawberry.type(
-    description="A product capability from the vendor's catalogue that can be switched on or off."
+    description="A product capability from the vendor's catalogue that can be switched on or off.",
+    directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
 )
 class Feature(Node):
     # A view of the row: an organization's carriers list the catalogue once each, and most queries

@@ -22,7 +22,10 @@ from schema.node import Node
 from schema.selection import list_item_fields
 
 
-@strawberry.type(description="Groups several carriers under shared settings and access.")
+@strawberry.type(
+    description="Groups several carriers under shared settings and access.",
+    directives=[RequiresScope(scope=Scope.CARRIER_READ)],
+)
 class Organization(Node):
     name: str = strawberry.field(description="Display name, unique regardless of case.")
     version: int = strawberry.field(

@@ -23,11 +23,21 @@ from schema.api_key import ApiKey
 from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import Public, RequiresScope, Restricted
+from schema.enforcement import node_scopes
 from schema.feature import Feature
 from schema.node import Node
 from schema.organization import Organization, organization_cursor
 from schema.viewer import Viewer
 
+NODE_TYPES: dict[str, type] = {
+    "Carrier": Carrier,
+    "Organization": Organization,
+    "Feature": Feature,
+    "ApiKey": ApiKey,
+    "ActivityEvent": ActivityEvent,
+}
+# What reading each type by id takes: the type's own @requiresScope marks.
+NODE_SCOPES = node_scopes(NODE_TYPES)
 NODE_WRAPPERS: dict[str, Callable[[Any, Context], Node]] = {
     "Carrier": lambda row, _: Carrier.from_row(row),
     "Organization": lambda row, _: Organization.from_row(row),
@@ -45,7 +55,7 @@ class Query:
 
     @strawberry.field(description="Any object by its global id; null when the caller cannot see it.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
-        (found,) = await nodes.nodes(info.context, [id])
+        (found,) = await nodes.nodes(info.context, [id], NODE_SCOPES)
         return NODE_WRAPPERS[found[0]](found[1], info.context) if found else None
 
     @strawberry.field(description="Objects by global id, in order; null for each the caller cannot see.")
@@ -54,7 +64,7 @@ class Query:
             raise BadUserInput(
                 f"At most {info.context.settings.max_page_size} ids per request.", argument="ids"
             )
-        found = await nodes.nodes(info.context, ids)
+        found = await nodes.nodes(info.context, ids, NODE_SCOPES)
         return [NODE_WRAPPERS[f[0]](f[1], info.context) if f else None for f in found]
 
     @strawberry.field(

@@ -93,7 +93,7 @@ async def test_partner_sync_reports_typed_errors(server: str, own_database: str)
     )
     assert status == 1
     assert "error FORBIDDEN" in err
-    assert "enablements:read" in err
+    assert "ENABLEMENTS_READ" in err
 
 
 async def test_the_readme_curl_one_liner(server: str, own_database: str) -> None:
