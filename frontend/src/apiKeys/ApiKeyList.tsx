@@ -71,10 +71,10 @@ export function ApiKeyList({ keys, onRotate, onRevoke }: Props) {
                 {key.status === "ACTIVE" && !key.revokedAt ? (
                   <>
                     <button type="button" onClick={() => onRotate(key)}>
-                      Rotate {key.description}
+                      Rotate <span className="visually-hidden">{key.description}</span>
                     </button>
                     <button type="button" className="danger" onClick={() => onRevoke(key)}>
-                      Revoke {key.description}
+                      Revoke <span className="visually-hidden">{key.description}</span>
                     </button>
                   </>
                 ) : null}

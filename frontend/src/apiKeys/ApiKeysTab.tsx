@@ -47,8 +47,8 @@ export function ApiKeysTab({ code }: { code: string }) {
   };
 
   return (
-    <div className="tool keys-tool">
-      <div className="tool-main">
+    <div className="tool">
+      <div>
         <h2>{API_KEY_TOOL.title}</h2>
         {notice ? (
           <p role="status" className="notice notice-success">
@@ -76,12 +76,15 @@ export function ApiKeysTab({ code }: { code: string }) {
           ) : null}
         </div>
         {creating && carrier ? (
-          <CreateApiKeyForm
-            carrier={carrier}
-            grantable={viewer.scopes}
-            onCreated={showSecret}
-            onCancel={() => setCreating(false)}
-          />
+          <div className="beside">
+            <CreateApiKeyForm
+              carrier={carrier}
+              grantable={viewer.scopes}
+              onCreated={showSecret}
+              onCancel={() => setCreating(false)}
+            />
+            <BestPractices />
+          </div>
         ) : null}
         {!data && fetching ? <p role="status">Loading API keys…</p> : null}
         {carrier && keys.length === 0 ? (
@@ -99,7 +102,7 @@ export function ApiKeysTab({ code }: { code: string }) {
           />
         ) : null}
       </div>
-      <BestPractices />
+      {creating ? null : <BestPractices />}
       {dialog?.kind === "rotate" ? (
         <RotateKeyDialog apiKey={dialog.key} onRotated={showSecret} onClose={() => setDialog(null)} onReload={reload} />
       ) : null}

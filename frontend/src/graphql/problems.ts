@@ -44,6 +44,10 @@ export function describeRequestError(error: CombinedError): RequestProblem {
   if (code === "FORBIDDEN") {
     return { kind: "forbidden", message: error.graphQLErrors[0]?.message ?? "You may not do this." };
   }
+  const status = (error.response as Response | undefined)?.status ?? 0;
+  if (status >= 500 && !code) {
+    return { kind: "server", code: null, message: `The server had a problem answering (HTTP ${status}). Try again in a moment.` };
+  }
   if (error.networkError && !code) {
     return {
       kind: "network",
