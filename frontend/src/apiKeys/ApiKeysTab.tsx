@@ -5,6 +5,7 @@ import { describeRequestError } from "../graphql/problems";
 import { useViewer } from "../shell/viewer";
 import { API_KEY_TOOL } from "../text/seed";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
+import { hasDraft } from "../ui/useDraft";
 import { ApiKeyList } from "./ApiKeyList";
 import { BestPractices } from "./BestPractices";
 import { CreateApiKeyForm } from "./CreateApiKeyForm";
@@ -24,7 +25,8 @@ export function ApiKeysTab({ code }: { code: string }) {
   const viewer = useViewer();
   const [status, setStatus] = useState<ApiKeyStatus | "">("");
   const [expiringSoon, setExpiringSoon] = useState(false);
-  const [creating, setCreating] = useState(() => sessionStorage.getItem(`tools.draft.createApiKey:${code}`) !== null);
+  // A draft left by an expired session or a failed request reopens the form with its contents.
+  const [creating, setCreating] = useState(() => hasDraft(`createApiKey:${code}`));
   const [dialog, setDialog] = useState<Dialog>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const statusId = useId();
