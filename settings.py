@@ -52,9 +52,14 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     max_query_depth: int = 12
     max_aliases: int = 30
-    max_tokens: int = 5000
+    max_tokens: int = 2000
     max_directives_per_field: int = 4
     max_query_cost: int = 50_000
+    # Fragments defined, and spreads written, in one document; fields answering under one name in one
+    # selection (validation compares those pairwise).
+    max_fragments: int = 50
+    max_fragment_spreads: int = 100
+    max_field_repeats: int = 10
     # The size assumed for lists without a page argument (e.g. enablements) when costing a query.
     list_cost_estimate: int = 20
     # "on", "off" or "staff"; GraphiQL and "did you mean" suggestions on or off.
@@ -176,6 +181,9 @@ class Settings:
             max_tokens=_int(env, "MAX_TOKENS", cls.max_tokens),
             max_directives_per_field=_int(env, "MAX_DIRECTIVES_PER_FIELD", cls.max_directives_per_field),
             max_query_cost=_int(env, "MAX_QUERY_COST", cls.max_query_cost),
+            max_fragments=_int(env, "MAX_FRAGMENTS", cls.max_fragments),
+            max_fragment_spreads=_int(env, "MAX_FRAGMENT_SPREADS", cls.max_fragment_spreads),
+            max_field_repeats=_int(env, "MAX_FIELD_REPEATS", cls.max_field_repeats),
             list_cost_estimate=_int(env, "LIST_COST_ESTIMATE", cls.list_cost_estimate),
             introspection=_choice(  # type: ignore[arg-type]
                 env, "INTROSPECTION", ("on", "off", "staff"), "staff" if environment == "production" else "on"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import uuid
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,10 @@ import orjson
 
 T = TypeVar("T")
 P = TypeVar("P", bound=Hashable)
+
+
+# Cursors this server writes are well under this: a sort key of at most 200 characters, an id, a list name.
+MAX_CURSOR_LENGTH = 1000
 
 
 class InvalidCursorError(ValueError):
@@ -37,11 +40,22 @@ class Cursor:
 
     @classmethod
     def decode(cls, text: str, list_name: str) -> Cursor:
+        """The cursor `encode` wrote, or InvalidCursorError: anything else (a forged, truncated or
+        foreign cursor) is refused here, before its key can reach SQL."""
         try:
+            if len(text) > MAX_CURSOR_LENGTH or not text.isascii():
+                raise ValueError
             padded = text + "=" * (-len(text) % 4)
-            list_part, key, id_text = json.loads(base64.urlsafe_b64decode(padded.encode()))
-            cursor = cls(str(list_part), str(key), uuid.UUID(str(id_text)))
-        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+            decoded = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
+            if not (
+                isinstance(decoded, list) and len(decoded) == 3 and all(isinstance(p, str) for p in decoded)
+            ):
+                raise ValueError
+            list_part, key, id_text = decoded
+            if "\x00" in key:
+                raise ValueError
+            cursor = cls(list_part, key, uuid.UUID(id_text))
+        except (binascii.Error, ValueError, TypeError):
             raise InvalidCursorError(f"cursor {text[:60]!r} is not valid") from None
         if cursor.list_name != list_name:
             raise InvalidCursorError(f"cursor {text[:60]!r} belongs to another list")

@@ -6,7 +6,7 @@ a BAD_USER_INPUT naming the argument instead of a database error.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from resolvers.errors import BadUserInput
 
@@ -24,6 +24,14 @@ def text(value: str | None, argument: str) -> str | None:
 
 
 def instant(value: datetime | None, argument: str) -> datetime | None:
-    if value is not None and value.tzinfo is None:
+    """The time in UTC; refused without a zone, or where the zone moves it outside the calendar."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
         raise BadUserInput(f"`{argument}` needs a time zone, e.g. 2026-01-31T00:00:00Z.", argument=argument)
-    return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise BadUserInput(
+            f"`{argument}` is outside the years 1 to 9999 in UTC.", argument=argument
+        ) from None

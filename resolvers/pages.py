@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from context import Context
@@ -42,15 +43,25 @@ def page_request(
     return PageRequest(limit=limit, after=after_cursor, before=before_cursor)
 
 
-# Lists whose cursors carry a time: a forged one must fail here, not in PostgreSQL.
-TIME_KEYED_LISTS = frozenset({"apiKeys", "activity"})
+# What each list's cursor keys look like, exactly as this server writes them: a forged key fails here,
+# not in PostgreSQL's cast. Times are asyncpg's UTC timestamps as isoformat() writes them.
+UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00")
+KEY_FORMATS = {
+    "apiKeys": UTC_TIME,
+    "activity": UTC_TIME,
+    "carriers": re.compile(r"[A-Z][A-Z0-9]{1,9}"),
+    "organizations": re.compile(r"[^\x00-\x1f\x7f]{1,200}"),
+}
 
 
 def _cursor(text: str | None, list_name: str) -> Cursor | None:
     if text is None:
         return None
     cursor = Cursor.decode(text, list_name)
-    if list_name in TIME_KEYED_LISTS:
+    key_format = KEY_FORMATS.get(list_name)
+    if key_format is not None and not key_format.fullmatch(cursor.key):
+        raise InvalidCursorError(f"cursor {text[:60]!r} is not valid")
+    if key_format is UTC_TIME:
         try:
             datetime.fromisoformat(cursor.key)
         except ValueError:

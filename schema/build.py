@@ -10,15 +10,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import SchemaExtension
 
 from schema.enforcement import enforce_access, field_rules
 from schema.fast_execution import batched_fields, execution_context_class, plain_fields
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.request_rules import RequestRules
-
-DOCUMENT_CACHE_SIZE = 1024
 
 
 class Schema(strawberry.Schema):
@@ -30,14 +28,8 @@ class Schema(strawberry.Schema):
 def build_schema(*, extensions: Sequence[type[SchemaExtension]] = (), fast: bool = True) -> strawberry.Schema:
     """The schema; `extensions` go first (the web layer's tracing); `fast=False` keeps Strawberry's own
     executor (the fast path's tests compare the two)."""
-    # Partner tooling and the frontend send the same documents again and again: parse and validate each
-    # once (validation is keyed by the request's rule set too, so limits and introspection still hold).
-    every_extension: list[Any] = [
-        *extensions,
-        RequestRules,
-        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
-    ]
+    # RequestRules parses, validates (each document once) and prices every request (schema/request_rules).
+    every_extension: list[Any] = [*extensions, RequestRules]
     schema = Schema(query=Query, mutation=Mutation, extensions=every_extension)
     enforce_access(schema)
     if fast:

@@ -1,30 +1,45 @@
-"""Limits on what one query may ask for: depth, aliases, directives per field, and cost.
+"""Limits on what one document may ask for, in time linear in the document's size.
 
-Checked during validation, before any resolver runs. Each refusal names the limit and its setting.
-Cost multiplies down the tree: a connection's `first`/`last` (the page cap when it is a variable, the
-default page size when absent), a `nodes(ids:)` list's length, or LIST_COST_ESTIMATE for other lists;
-introspection fields are not counted (their size is bounded by the schema).
+Two passes, both before any resolver runs:
+
+- `document_limits` (before validation, once per document text): fragment definitions and spreads
+  counted as written; cycles refused; depth, aliases, directives per field and repeated response
+  names measured with every fragment measured once (memoised) and reused wherever it is spread. So a
+  fragment that spreads the next one twice, twenty levels down, costs twenty measurements, not 2^20,
+  and its 2^20 aliases are refused as such. Only documents within these limits reach graphql-core's
+  rules, whose cost depends on exactly these quantities (overlapping fields compares the fields that
+  share a response name pairwise).
+- `operation_cost` (before execution, once the variables are known): each field costs 1, multiplied
+  down the tree by its list's size: a connection's `first`/`last` as given (a literal or a variable's
+  coerced value), the default page size when absent; `nodes(ids:)` by its length; other lists by
+  LIST_COST_ESTIMATE. A page size outside 0..MAX_PAGE_SIZE refuses the whole operation: nothing runs.
+  Introspection is not counted (its size is bounded by the schema).
+
+Each refusal names its limit and setting in `extensions` (`QUERY_TOO_COMPLEX`, or `BAD_USER_INPUT`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
-    IntValueNode,
-    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationRule,
+    VariableValues,
+    get_argument_values,
     get_named_type,
     get_nullable_type,
 )
@@ -34,122 +49,318 @@ from settings import Settings
 PAGE_ARGUMENTS = ("first", "last")
 
 
+def too_complex(message: str, node: Any, setting: str, maximum: int, actual: int) -> GraphQLError:
+    return GraphQLError(
+        f"{message}; the limit is {maximum} ({setting}). Ask for less, or page through it.",
+        node,
+        extensions={"code": "QUERY_TOO_COMPLEX", "limit": setting, "maximum": maximum, "actual": actual},
+    )
+
+
 @dataclass(slots=True)
-class Measure:
-    cost: int = 0
-    depth: int = 0
+class Shape:
+    """A selection set measured with its fragments spread in place."""
+
+    depth: int = 0  # levels of fields, this one included
     aliases: int = 0
-    directives: int = 0  # the most on any one field
+    # Response name → how many fields answer under it at this level (spread fragments merged in).
+    names: dict[str, int] = field(default_factory=dict)
 
 
-def limits_rule(settings: Settings) -> type[ValidationRule]:
-    """A validation rule class bound to these settings (graphql-core instantiates rules itself)."""
+class _Cycle(Exception):
+    def __init__(self, name: str) -> None:
+        self.name = name
 
-    class QueryLimits(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            root = self.context.schema.get_root_type(node.operation)
-            if root is None:
-                return
-            measure = Measure()
-            measure.cost = self._selections(node.selection_set, root, 1, measure, frozenset())
-            self._check(node, measure)
 
-        def _check(self, node: OperationDefinitionNode, measure: Measure) -> None:
-            for actual, maximum, setting, what in (
-                (measure.depth, settings.max_query_depth, "MAX_QUERY_DEPTH", "levels deep"),
-                (measure.aliases, settings.max_aliases, "MAX_ALIASES", "aliases"),
-                (
-                    measure.directives,
-                    settings.max_directives_per_field,
-                    "MAX_DIRECTIVES_PER_FIELD",
-                    "directives on one field",
-                ),
-                (measure.cost, settings.max_query_cost, "MAX_QUERY_COST", "cost units"),
+def document_limits(document: DocumentNode, settings: Settings) -> list[GraphQLError]:
+    """The document's refusals by the static limits (empty when within them). Linear in its size."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    if len(fragments) > settings.max_fragments:
+        return [
+            too_complex(
+                f"The document defines {len(fragments)} fragments",
+                None,
+                "MAX_FRAGMENTS",
+                settings.max_fragments,
+                len(fragments),
+            )
+        ]
+    spreads = sum(1 for _ in _spreads(document))
+    if spreads > settings.max_fragment_spreads:
+        return [
+            too_complex(
+                f"The document spreads fragments {spreads} times",
+                None,
+                "MAX_FRAGMENT_SPREADS",
+                settings.max_fragment_spreads,
+                spreads,
+            )
+        ]
+    measure = _Measure(fragments, settings)
+    errors: list[GraphQLError] = []
+    try:
+        for fragment in fragments.values():
+            measure.fragment(fragment.name.value)  # cycles and limits in unused fragments too
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                errors += measure.operation(definition)
+    except _Cycle as cycle:
+        return [
+            GraphQLError(
+                f"Fragment {cycle.name!r} spreads itself (through other fragments): fragments may not "
+                "form a cycle.",
+                fragments[cycle.name],
+                extensions={"code": "GRAPHQL_VALIDATION_FAILED"},
+            )
+        ]
+    if measure.error is not None:
+        errors.insert(0, measure.error)
+    return errors
+
+
+def _spreads(document: DocumentNode) -> Iterator[FragmentSpreadNode]:
+    stack: list[SelectionSetNode] = [
+        d.selection_set
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)
+    ]
+    while stack:
+        for selection in stack.pop().selections:
+            if isinstance(selection, FragmentSpreadNode):
+                yield selection
+            elif (
+                isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set is not None
             ):
-                if actual > maximum:
-                    self.report_error(
+                stack.append(selection.selection_set)
+
+
+class _Measure:
+    def __init__(self, fragments: Mapping[str, FragmentDefinitionNode], settings: Settings) -> None:
+        self.fragments = fragments
+        self.settings = settings
+        self.shapes: dict[str, Shape] = {}
+        self.in_progress: set[str] = set()
+        # The first field-level refusal (directives, repeated names), wherever it is.
+        self.error: GraphQLError | None = None
+
+    def operation(self, operation: OperationDefinitionNode) -> list[GraphQLError]:
+        shape = self.selection_set(operation.selection_set)
+        settings = self.settings
+        errors = []
+        if shape.depth > settings.max_query_depth:
+            errors.append(
+                too_complex(
+                    f"The query is {shape.depth} levels deep",
+                    operation,
+                    "MAX_QUERY_DEPTH",
+                    settings.max_query_depth,
+                    shape.depth,
+                )
+            )
+        if shape.aliases > settings.max_aliases:
+            errors.append(
+                too_complex(
+                    f"The query has {shape.aliases} aliases",
+                    operation,
+                    "MAX_ALIASES",
+                    settings.max_aliases,
+                    shape.aliases,
+                )
+            )
+        return errors
+
+    def fragment(self, name: str) -> Shape | None:
+        shape = self.shapes.get(name)
+        if shape is not None:
+            return shape
+        definition = self.fragments.get(name)
+        if definition is None:
+            return None  # unknown: KnownFragmentNamesRule reports it
+        if name in self.in_progress:
+            raise _Cycle(name)
+        self.in_progress.add(name)
+        shape = self.shapes[name] = self.selection_set(definition.selection_set)
+        self.in_progress.discard(name)
+        return shape
+
+    def selection_set(self, selection_set: SelectionSetNode | None) -> Shape:
+        shape = Shape()
+        if selection_set is None:
+            return shape
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                self._field(selection, shape)
+            elif isinstance(selection, InlineFragmentNode):
+                self._merge(shape, self.selection_set(selection.selection_set))
+            elif isinstance(selection, FragmentSpreadNode):
+                spread = self.fragment(selection.name.value)
+                if spread is not None:
+                    self._merge(shape, spread)
+        self._check_names(shape, selection_set)
+        return shape
+
+    def _field(self, node: FieldNode, into: Shape) -> None:
+        settings = self.settings
+        directives = len(node.directives or ())
+        if directives > settings.max_directives_per_field and self.error is None:
+            self.error = too_complex(
+                f"A field has {directives} directives",
+                node,
+                "MAX_DIRECTIVES_PER_FIELD",
+                settings.max_directives_per_field,
+                directives,
+            )
+        name = node.alias.value if node.alias else node.name.value
+        into.names[name] = into.names.get(name, 0) + 1
+        if node.alias is not None:
+            into.aliases += 1
+        if node.name.value.startswith("__"):
+            return  # introspection: bounded by the schema (MaxIntrospectionDepthRule), not counted
+        children = self.selection_set(node.selection_set)
+        into.depth = max(into.depth, children.depth + 1)
+        into.aliases += children.aliases
+
+    @staticmethod
+    def _merge(into: Shape, other: Shape) -> None:
+        into.depth = max(into.depth, other.depth)
+        into.aliases += other.aliases
+        names = into.names
+        for name, count in other.names.items():
+            names[name] = names.get(name, 0) + count
+
+    def _check_names(self, shape: Shape, node: SelectionSetNode) -> None:
+        maximum = self.settings.max_field_repeats
+        if self.error is None and shape.names and (repeats := max(shape.names.values())) > maximum:
+            name = next(n for n, count in shape.names.items() if count == repeats)
+            self.error = too_complex(
+                f"One selection asks for {name!r} {repeats} times",
+                node,
+                "MAX_FIELD_REPEATS",
+                maximum,
+                repeats,
+            )
+
+
+# Execution-time cost: needs the schema's types and the request's variables.
+
+
+def operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: VariableValues,
+    settings: Settings,
+) -> GraphQLError | None:
+    """The refusal of this operation by cost or by an out-of-range page size, or None."""
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return None
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    pricing = _Pricing(schema, fragments, variables, settings)
+    try:
+        cost = pricing.selection_set(operation.selection_set, root)
+    except _PageSizeError as error:
+        return error.error
+    if cost > settings.max_query_cost:
+        return too_complex(
+            f"The query has {cost} cost units", operation, "MAX_QUERY_COST", settings.max_query_cost, cost
+        )
+    return None
+
+
+class _PageSizeError(Exception):
+    def __init__(self, error: GraphQLError) -> None:
+        self.error = error
+
+
+class _Pricing:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: VariableValues,
+        settings: Settings,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.settings = settings
+        # A fragment's cost is the same wherever it is spread: priced once.
+        self.priced: dict[str, int] = {}
+
+    def selection_set(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType) -> int:
+        if selection_set is None:
+            return 0
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += self._field(selection, parent)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = self.schema.get_type(condition.name.value) if condition else parent
+                total += self.selection_set(selection.selection_set, target or parent)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += self._fragment(selection.name.value, parent)
+        return total
+
+    def _fragment(self, name: str, parent: GraphQLNamedType) -> int:
+        if name in self.priced:
+            return self.priced[name]
+        fragment = self.fragments.get(name)
+        if fragment is None:
+            return 0
+        self.priced[name] = 0  # validated documents have no cycles; this only guards the recursion
+        target = self.schema.get_type(fragment.type_condition.name.value) or parent
+        cost = self.priced[name] = self.selection_set(fragment.selection_set, target)
+        return cost
+
+    def _field(self, node: FieldNode, parent: GraphQLNamedType) -> int:
+        name = node.name.value
+        if name.startswith("__") or not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            return 0
+        definition = parent.fields.get(name)
+        if definition is None:
+            return 0
+        # Below an interface or union, inline fragments name the concrete types: each counts in full.
+        children = self.selection_set(node.selection_set, get_named_type(definition.type))
+        return 1 + self._multiplier(node, parent, definition) * children
+
+    def _multiplier(self, node: FieldNode, parent: GraphQLNamedType, definition: Any) -> int:
+        settings = self.settings
+        arguments = self._arguments(node, definition)
+        for name in PAGE_ARGUMENTS:
+            value = arguments.get(name)
+            if value is not None:
+                if not 0 <= value <= settings.max_page_size:
+                    raise _PageSizeError(
                         GraphQLError(
-                            f"The query has {actual} {what}; the limit is {maximum} ({setting}). "
-                            "Ask for less, or page through it.",
+                            f"`{name}` must be between 0 and {settings.max_page_size} (the page size limit); "
+                            f"got {value}. Nothing was run.",
                             node,
                             extensions={
-                                "code": "QUERY_TOO_COMPLEX",
-                                "limit": setting,
-                                "maximum": maximum,
-                                "actual": actual,
+                                "code": "BAD_USER_INPUT",
+                                "argument": name,
+                                "limit": settings.max_page_size,
                             },
                         )
                     )
+                return int(value)
+        field_type = definition.type
+        if get_named_type(field_type).name.endswith("Connection"):
+            return settings.default_page_size
+        if not isinstance(get_nullable_type(field_type), GraphQLList):
+            return 1
+        if parent.name.endswith("Connection"):
+            return 1  # edges and nodes: the connection's page size already counted them
+        ids = arguments.get("ids")
+        if isinstance(ids, list):
+            return len(ids)
+        return settings.list_cost_estimate
 
-        def _selections(
-            self,
-            selection_set: SelectionSetNode | None,
-            parent: GraphQLNamedType,
-            depth: int,
-            measure: Measure,
-            fragments: frozenset[str],
-        ) -> int:
-            if selection_set is None:
-                return 0
-            total = 0
-            for selection in selection_set.selections:
-                if isinstance(selection, FieldNode):
-                    total += self._field(selection, parent, depth, measure, fragments)
-                elif isinstance(selection, InlineFragmentNode):
-                    condition = selection.type_condition
-                    target = self.context.schema.get_type(condition.name.value) if condition else parent
-                    total += self._selections(
-                        selection.selection_set, target or parent, depth, measure, fragments
-                    )
-                elif isinstance(selection, FragmentSpreadNode):
-                    name = selection.name.value
-                    fragment = self.context.get_fragment(name)
-                    if fragment is None or name in fragments:
-                        continue  # unknown or cyclic: other rules report it
-                    target = self.context.schema.get_type(fragment.type_condition.name.value)
-                    total += self._selections(
-                        fragment.selection_set, target or parent, depth, measure, fragments | {name}
-                    )
-            return total
-
-        def _field(
-            self,
-            node: FieldNode,
-            parent: GraphQLNamedType,
-            depth: int,
-            measure: Measure,
-            fragments: frozenset[str],
-        ) -> int:
-            if node.alias is not None:
-                measure.aliases += 1
-            measure.directives = max(measure.directives, len(node.directives or ()))
-            name = node.name.value
-            if name.startswith("__"):
-                return 0
-            if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType) or name not in parent.fields:
-                return 0  # an unknown field: FieldsOnCorrectTypeRule reports it
-            measure.depth = max(measure.depth, depth)
-            field_type = parent.fields[name].type
-            children = self._selections(
-                node.selection_set, get_named_type(field_type), depth + 1, measure, fragments
-            )
-            return 1 + self._multiplier(node, parent, field_type) * children
-
-        def _multiplier(self, node: FieldNode, parent: GraphQLNamedType, field_type: Any) -> int:
-            arguments = {argument.name.value: argument.value for argument in node.arguments or ()}
-            for name in PAGE_ARGUMENTS:
-                if name in arguments:
-                    value = arguments[name]
-                    return int(value.value) if isinstance(value, IntValueNode) else settings.max_page_size
-            if get_named_type(field_type).name.endswith("Connection"):
-                return settings.default_page_size
-            if not isinstance(get_nullable_type(field_type), GraphQLList):
-                return 1
-            if parent.name.endswith("Connection"):
-                return 1  # edges and nodes: the connection's page size already counted them
-            ids = arguments.get("ids")
-            if isinstance(ids, ListValueNode):
-                return len(ids.values)
-            return settings.max_page_size if ids is not None else settings.list_cost_estimate
-
-    return QueryLimits
+    def _arguments(self, node: FieldNode, definition: Any) -> dict[str, Any]:
+        if not node.arguments:
+            return {}
+        try:
+            return get_argument_values(definition, node, self.variables)
+        except GraphQLError:
+            return {}  # the executor reports a bad argument in its own words

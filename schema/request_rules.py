@@ -1,37 +1,162 @@
-"""The validation rules and parse options of one request, from its settings and its caller:
-query limits always; introspection off (or staff-only) where configured; a token cap on parsing."""
+"""How one request's document is parsed, validated and priced, with its settings and its caller.
+
+- Parse: with the token cap (MAX_TOKENS); each document text parsed once per process (LRU), and a
+  new one parsed in a worker thread, so that a large document never holds the event loop.
+- Validate: first the linear limits (schema/limits.py: fragments, cycles, depth, aliases, directives,
+  repeated fields); only a document within them goes to graphql-core's rules, introspection off (or
+  staff-only) where configured. The answer is cached per document and rule set; a new document is
+  validated in a worker thread too.
+- Before execution: the cost, priced with the request's variables; over the limit, or with a page
+  size out of range, nothing runs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import cache
+import asyncio
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator
+from typing import Generic, TypeVar
 
-from graphql import NoSchemaIntrospectionCustomRule, ValidationRule
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    NoSchemaIntrospectionCustomRule,
+    get_operation_ast,
+    get_variable_values,
+    parse,
+)
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 
 from context import Context
-from schema.limits import limits_rule
+from schema.limits import document_limits, operation_cost
 from settings import Settings
 
+CACHE_SIZE = 1024
+K = TypeVar("K")
+V = TypeVar("V")
 
-@cache
-def _limits(settings: Settings) -> type[ValidationRule]:
-    return limits_rule(settings)
+
+class Lru(Generic[K, V]):
+    """A small least-recently-used map (functools' cache cannot hold an async computation's result)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self.items[key] = value
+        self.items.move_to_end(key)
+        if len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+# Process-wide: the same documents arrive again and again (the page's, partners' syncs).
+_DOCUMENTS: Lru[tuple[str, int], DocumentNode] = Lru(CACHE_SIZE)
+_VALIDATIONS: Lru[tuple[Settings, str, tuple[type[ASTValidationRule], ...]], list[GraphQLError]] = Lru(
+    CACHE_SIZE
+)
+
+
+def parse_document(query: str, max_tokens: int) -> DocumentNode:
+    return parse(query, max_tokens=max_tokens)
+
+
+def validate(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    settings: Settings,
+    rules: tuple[type[ASTValidationRule], ...],
+) -> list[GraphQLError]:
+    """The document's validation errors: the linear limits first, graphql-core's rules only within them."""
+    refused = document_limits(document, settings)
+    if refused:
+        return refused
+    return validate_document(schema, document, rules)
 
 
 class RequestRules(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
+    def _context(self) -> Context:
         context = self.execution_context.context
         assert isinstance(context, Context)
-        settings = context.settings
-        rules: list[type[ValidationRule]] = [_limits(settings)]
-        introspection = settings.introspection
-        if introspection == "off" or (introspection == "staff" and not context.principal.is_staff):
-            rules.append(NoSchemaIntrospectionCustomRule)
-        self.execution_context.validation_rules = (*self.execution_context.validation_rules, *rules)
-        self.execution_context.parse_options["max_tokens"] = settings.max_tokens
+        return context
+
+    async def on_parse(self) -> AsyncIterator[None]:
+        execution_context = self.execution_context
+        settings = self._context().settings
+        execution_context.parse_options["max_tokens"] = settings.max_tokens
+        query = execution_context.query
+        if query is not None and execution_context.graphql_document is None:
+            key = (query, settings.max_tokens)
+            document = _DOCUMENTS.get(key)
+            if document is None:
+                try:
+                    document = await asyncio.to_thread(parse_document, query, settings.max_tokens)
+                except GraphQLError:
+                    document = None  # Strawberry parses it again and reports the syntax error its way
+                else:
+                    _DOCUMENTS.put(key, document)
+            execution_context.graphql_document = document
         yield
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        execution_context = self.execution_context
+        document = execution_context.graphql_document
+        context = self._context()
+        settings = context.settings
+        introspection = settings.introspection == "on" or (
+            settings.introspection == "staff" and context.principal.is_staff
+        )
+        if document is not None:
+            # Strawberry's rules (the specification's), and introspection off where it is not for this caller.
+            rules = tuple(execution_context.validation_rules)
+            if not introspection:
+                rules = (*rules, NoSchemaIntrospectionCustomRule)
+            key = (settings, execution_context.query or "", rules)
+            errors = _VALIDATIONS.get(key) if execution_context.query else None
+            if errors is None:
+                schema = execution_context.schema._schema
+                errors = await asyncio.to_thread(validate, schema, document, settings, rules)
+                if execution_context.query:
+                    _VALIDATIONS.put(key, errors)
+            execution_context.pre_execution_errors = errors
+        yield
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        context = self._context()
         try:
             context.operation_name = self.execution_context.operation_name
         except RuntimeError:
             context.operation_name = None  # no document, or an ambiguous one
+
+    def on_execute(self) -> Iterator[None]:
+        refusal = self._priced(self._context().settings)
+        if refusal is not None:
+            self.execution_context.result = ExecutionResult(data=None, errors=[refusal])
+        yield
+
+    def _priced(self, settings: Settings) -> GraphQLError | None:
+        execution_context = self.execution_context
+        document = execution_context.graphql_document
+        if document is None:
+            return None
+        operation = get_operation_ast(document, execution_context.operation_name)
+        if operation is None:
+            return None
+        schema = execution_context.schema._schema
+        variables = get_variable_values(
+            schema, operation.variable_definitions or [], execution_context.variables or {}
+        )
+        if isinstance(variables, list):
+            return None  # the executor reports the variables' errors in its own words
+        return operation_cost(schema, document, operation, variables, settings)

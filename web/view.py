@@ -58,6 +58,8 @@ REQUEST_ID_FORMAT = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # graphql-core puts its hint at the end of some messages and in the middle of others.
 SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 UNAVAILABLE = "The database is not answering; try again shortly."
+# The body {variables: {input: {ipAllowlist: [...]}}} is 4 deep; nothing in this schema needs more than 8.
+MAX_JSON_DEPTH = 16
 # Failures to reach the database, which mean "try again", not "you asked wrongly".
 DATABASE_DOWN = (
     OSError,
@@ -155,7 +157,7 @@ class GraphQLView(StrawberryView[Context, None]):
     async def _authenticate(self, request: web.Request) -> Caller | web.StreamResponse:
         app, request_id = request.app, request[REQUEST_ID]
         settings, limiter, metrics = app[SETTINGS], app[RATE_LIMITER], app[METRICS]
-        address = self.authenticator.address_of(request.remote, request.headers.get("X-Forwarded-For"))
+        address = self.authenticator.address_of(request.remote, forwarded_for(request))
         failures_bucket = f"authfail:{address}"
         if request.headers.get("Authorization"):
             before = await _guarded(
@@ -212,7 +214,7 @@ class GraphQLView(StrawberryView[Context, None]):
                 raw = await request_adapter.get_body()
                 # Parse the body a second time only when it can name a document.
                 if b'"documentId"' in raw:
-                    document_id = document_id_of(orjson.loads(raw))
+                    document_id = document_id_of(self.parse_json(raw))
         if document_id is not None:
             document = request.app[TRUSTED_DOCUMENTS].resolve(document_id)
             if data.query is not None and data.query != document:
@@ -286,6 +288,19 @@ class GraphQLView(StrawberryView[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    def parse_json(self, data: str | bytes) -> Any:
+        """The body (or GET's variables and extensions) as JSON: strict UTF-8 (no lone surrogates),
+        and nested no deeper than any input of this schema needs."""
+        try:
+            parsed = orjson.loads(data)
+        except orjson.JSONDecodeError as error:
+            raise HTTPException(400, f"The request is not valid JSON: {error}.") from None
+        if _nesting(parsed) > MAX_JSON_DEPTH:
+            raise HTTPException(
+                400, f"The request's JSON is nested deeper than {MAX_JSON_DEPTH} levels; no input needs that."
+            )
+        return parsed
+
     async def get_sub_response(self, request: web.Request) -> web.Response:
         response = web.Response()
         # create_response() has no request: the sub-response carries what it needs to know.
@@ -334,6 +349,27 @@ async def _guarded(check: Awaitable[Decision]) -> Decision:
     except Exception:
         log.warning("rate limiter unavailable; request let through", exc_info=True)
         return Decision(allowed=True, retry_after=0)
+
+
+def _nesting(value: Any) -> int:
+    """How deep lists and objects nest in a JSON value (iteratively: depth is what is being checked)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_JSON_DEPTH:
+                children = item.values() if isinstance(item, dict) else item
+                stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def forwarded_for(request: web.Request) -> str | None:
+    """Every X-Forwarded-For line, in order, as one list: a proxy may append a line of its own
+    (HAProxy's `option forwardfor`), and reading only the first would let the client pick its address."""
+    lines = [line for line in request.headers.getall("X-Forwarded-For", []) if line.strip()]
+    return ", ".join(lines) if lines else None
 
 
 def _trusted_only(request: web.Request) -> bool:

@@ -9,14 +9,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, make_mocked_request
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from multidict import CIMultiDict
 
 from access import keyformat
+from access.addresses import client_address, parse_networks
 from db.pool import Connection
 from tests import factories
 from tests.conftest import ClientFactory, StatementLog
 from tests.factories import bearer
 from web.authentication import INVALID_KEY
+from web.view import forwarded_for
 
 VIEWER = "{ viewer { kind id name scopes } }"
 CARRIERS = "{ carriers { totalCount nodes { code } } }"
@@ -417,3 +422,50 @@ async def test_a_key_in_the_url_of_a_get_request_is_refused(
 
     assert response.status == 401
     assert (await response.json())["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def send_lines(client: TestClient[Any, Any], secret: str, lines: Sequence[str]) -> int:
+    """A request whose X-Forwarded-For arrives as these separate header lines."""
+    headers = CIMultiDict([("Authorization", f"Bearer {secret}")])
+    for line in lines:
+        headers.add("X-Forwarded-For", line)
+    response = await client.post("/graphql", json={"query": VIEWER}, headers=headers)
+    return response.status
+
+
+async def test_a_second_header_line_added_by_a_proxy_is_read(
+    make_client: ClientFactory, conn: Connection
+) -> None:
+    # A proxy that appends its own line (HAProxy's `option forwardfor`): the client's forged first line
+    # must not decide the address; the line the trusted proxy added does.
+    key = await make_key(conn, allowlist=["10.0.0.0/8"])
+    client = await make_client(trusted_proxies=PROXY)
+
+    assert await send_lines(client, key.secret, ["10.1.2.3", "198.51.100.7"]) == 403
+    assert await send_lines(client, key.secret, ["10.1.2.3, 198.51.100.7"]) == 403
+    assert await send_lines(client, key.secret, ["198.51.100.7", "10.1.2.3"]) == 200
+
+
+HOPS = st.lists(
+    st.sampled_from(["10.1.2.3", "198.51.100.7", "203.0.113.9", "127.0.0.1", "2001:db8::7", "garbage"]),
+    min_size=1,
+    max_size=6,
+)
+
+
+@given(hops=HOPS, cuts=st.lists(st.integers(min_value=0, max_value=6), max_size=4))
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+def test_how_hops_are_split_across_lines_never_changes_the_address(hops: list[str], cuts: list[int]) -> None:
+    # The same hops, in one line or cut into several: the same client address.
+    lines, start = [], 0
+    for cut in sorted({min(c, len(hops)) for c in cuts}):
+        if cut > start:
+            lines.append(", ".join(hops[start:cut]))
+            start = cut
+    lines.append(", ".join(hops[start:]))
+    request = make_mocked_request(
+        "POST", "/graphql", headers=CIMultiDict(("X-Forwarded-For", line) for line in lines)
+    )
+    proxies = parse_networks(PROXY)
+    expected = client_address("127.0.0.1", ", ".join(hops), proxies)
+    assert client_address("127.0.0.1", forwarded_for(request), proxies) == expected

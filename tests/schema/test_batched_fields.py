@@ -139,13 +139,12 @@ async def test_a_list_with_batched_fields_answers_like_the_standard_executor(
 
 
 @pytest.mark.parametrize("first", [-1, 100_000])
-async def test_bad_arguments_give_the_standard_errors_for_every_item(conn: Connection, first: int) -> None:
+async def test_bad_page_arguments_refuse_the_whole_operation(conn: Connection, first: int) -> None:
     variables = await world(conn) | {"first": first}
     result = await both(conn, NESTED, variables)
-    assert result.errors
-    assert {e.extensions["code"] for e in result.errors} == {"BAD_USER_INPUT"}
-    # The first carrier's error nulls the non-null chain up to the organization; the others are dropped.
-    assert [e.path for e in result.errors] == [["organization", "carriers", "nodes", 0, "keys"]]
+    # Priced before execution (schema/limits.py): nothing runs, on either path.
+    assert result.data is None
+    assert [(e.path, e.extensions["code"]) for e in result.errors or []] == [(None, "BAD_USER_INPUT")]
 
 
 async def test_a_missing_scope_is_refused_for_every_item_as_the_guard_refuses_it(conn: Connection) -> None:
@@ -188,12 +187,14 @@ async def test_errors_nested_below_batched_fields_are_the_same_errors(conn: Conn
     assert len(fast.errors or []) == 7  # keys: 2 + 2 (carriers 0, 1); events: 1 + 2 (carriers 1, 2)
 
 
-# A bad argument fails the first list (its activity loads are cancelled with it); the alias reads the
+# A bad cursor fails the first list (its activity loads are cancelled with it); the alias reads the
 # same carriers' activity again, through each key's carrier.
 CANCELLED_THEN_READ = """
 query ($id: ID!) {
   organization(id: $id) {
-    carriers(first: 10) { nodes { code activity(first: 1) { totalCount } apiKeys(first: -1) { totalCount } } }
+    carriers(first: 10) {
+      nodes { code activity(first: 1) { totalCount } apiKeys(first: 1, after: "bad") { totalCount } }
+    }
   }
   again: organization(id: $id) {
     carriers(first: 10) {

@@ -240,6 +240,18 @@ async def read_error(
     return error_details
 
 
+async def read_refusal(
+    client: TestClient[Any, Any], case: ListCase, parent: Parent, **arguments: Any
+) -> dict[str, Any]:
+    """The refusal of a page size out of range: the whole operation, before anything runs."""
+    body = await post(client, case.document, {**parent.variables, **arguments}, parent.headers)
+    assert "data" not in body, body
+    (error,) = body["errors"]
+    assert "path" not in error, error
+    error_details: dict[str, Any] = error
+    return error_details
+
+
 def ids(page: dict[str, Any]) -> list[str]:
     return [n["id"] for n in page["nodes"]]
 
@@ -407,9 +419,10 @@ async def test_a_page_above_the_cap_is_bad_user_input(
 ) -> None:
     parent = await case.make_parent(conn)
 
-    error = await read_error(client, case, parent, **{argument: 101})
+    error = await read_refusal(client, case, parent, **{argument: 101})
 
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["argument"] == argument
     assert "100" in error["message"]
     assert argument in error["message"]
 
@@ -420,7 +433,7 @@ async def test_the_cap_comes_from_the_settings(
     parent, expected = await filled(conn, case)
     client = await make_client(max_page_size=5, default_page_size=5)
 
-    error = await read_error(client, case, parent, first=6)
+    error = await read_refusal(client, case, parent, first=6)
     at_the_cap = await read_page(client, case, parent, first=5)
 
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
@@ -429,11 +442,20 @@ async def test_the_cap_comes_from_the_settings(
     assert ids(at_the_cap) == expected[:5]
 
 
+@pytest.mark.parametrize("arguments", [{"first": -1}, {"last": -3}], ids=["negative-first", "negative-last"])
+async def test_a_negative_page_size_refuses_the_operation(
+    client: TestClient[Any, Any], conn: Connection, case: ListCase, arguments: dict[str, Any]
+) -> None:
+    parent = await case.make_parent(conn)
+
+    error = await read_refusal(client, case, parent, **arguments)
+
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
-        pytest.param({"first": -1}, id="negative-first"),
-        pytest.param({"last": -3}, id="negative-last"),
         pytest.param({"first": 2, "last": 2}, id="first-and-last"),
         pytest.param({"first": 2, "after": "garbage"}, id="garbage-after"),
         pytest.param({"last": 2, "before": "not a cursor!"}, id="garbage-before"),

@@ -2,9 +2,9 @@
 size, and batching; and the request rules beside them: the introspection policy and "did you mean".
 
 Expected costs are worked out by hand from schema/limits.py's model: a field costs
-1 + multiplier * (its children's cost), the multiplier being `first`/`last` (the page cap when it is a
-variable, DEFAULT_PAGE_SIZE when absent) on a connection, the length of `ids`, or LIST_COST_ESTIMATE for
-another list; edges/nodes of a connection multiply by 1."""
+1 + multiplier * (its children's cost), the multiplier being `first`/`last` (a variable's value, once
+the variables are known; DEFAULT_PAGE_SIZE when absent) on a connection, the length of `ids`, or
+LIST_COST_ESTIMATE for another list; edges/nodes of a connection multiply by 1."""
 
 from __future__ import annotations
 
@@ -43,9 +43,9 @@ COSTLY = "query Costly { carriers(first: 3) { nodes { code enablements { effecti
 COSTLY_COST = 70
 # Same shape with LIST_COST_ESTIMATE = 5: enablements = 6, nodes = 1 + 7 = 8, carriers = 1 + 3 * 8 = 25.
 COSTLY_COST_WITH_ESTIMATE_5 = 25
-# A variable `first` costs as MAX_PAGE_SIZE (100), whatever value it gets: 1 + 100 * 1.
+# A variable `first` costs what the variable says: with n = 3, 1 + 3 * 1.
 VARIABLE_FIRST = "query Page($n: Int) { carriers(first: $n) { totalCount } }"
-VARIABLE_FIRST_COST = 101
+VARIABLE_FIRST_COST = 4
 # No `first`: DEFAULT_PAGE_SIZE (20): 1 + 20 * 1.
 NO_FIRST = "{ carriers { totalCount } }"
 NO_FIRST_COST = 21
@@ -192,7 +192,7 @@ async def test_cost_uses_the_list_estimate_setting(make_client: ClientFactory) -
 @pytest.mark.parametrize(
     ("query", "variables", "cost"),
     [
-        pytest.param(VARIABLE_FIRST, {"n": 1}, VARIABLE_FIRST_COST, id="variable-first-is-page-cap"),
+        pytest.param(VARIABLE_FIRST, {"n": 3}, VARIABLE_FIRST_COST, id="variable-first-is-its-value"),
         pytest.param(NO_FIRST, {}, NO_FIRST_COST, id="no-first-is-default-page"),
         pytest.param(LAST, {}, LAST_COST, id="last"),
         pytest.param(NODES_BY_IDS, {}, NODES_BY_IDS_COST, id="nodes-by-ids"),
