@@ -13,7 +13,7 @@ test.describe("enablements tab", () => {
 
     await row.getByRole("button", { name: "Change Car hire for UP" }).click();
     const dialog = page.getByRole("dialog", { name: "Change Car hire for UP" });
-    await dialog.getByRole("radio", { name: "On" }).check();
+    await dialog.getByRole("radio", { name: "On", exact: true }).check();
     await expect(dialog.getByRole("region", { name: "Effect of this change" })).toContainText("UP: Off → On");
     const save = dialog.getByRole("button", { name: "Save setting" });
     await expect(save).toBeDisabled(); // the reason is required
@@ -31,7 +31,7 @@ test.describe("enablements tab", () => {
     const table = page.getByRole("table", { name: /^Organization settings for Prairie Regional Holdings/ });
     await table.getByRole("button", { name: "Change Dashboards for Prairie Regional Holdings" }).click();
     const dialog = page.getByRole("dialog", { name: "Change Dashboards for Prairie Regional Holdings" });
-    await dialog.getByRole("radio", { name: "On" }).check();
+    await dialog.getByRole("radio", { name: "On", exact: true }).check();
     const impact = dialog.getByRole("region", { name: "Effect of this change" });
     await expect(impact).toContainText("These carriers’ effective values will change:");
     await expect(impact).toContainText("BNML: Off → On");

@@ -70,7 +70,7 @@ test.describe("organization tab", () => {
     await page.getByRole("button", { name: "Detach from organization" }).click();
     const detach = page.getByRole("dialog", { name: "Detach NECR from New England Rail Group?" });
     await screenshot(page, "organization-detach");
-    await detach.getByRole("button", { name: "Detach NECR" }).click();
+    await detach.getByRole("button", { name: "Detach NECR", exact: true }).click();
     await expect(page.getByRole("status").filter({ hasText: "NECR left New England Rail Group." })).toBeVisible();
     await expect(page.getByText("New England Rail Group has no carriers left.")).toBeVisible();
 

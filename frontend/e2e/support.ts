@@ -53,14 +53,17 @@ export async function signIn(page: Page, label: string, path = "/"): Promise<voi
   await page.goto(path);
   await page.getByRole("button", { name: `Sign in as ${label}`, exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: /^Tools/ })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Carrier" })).toBeVisible();
 }
 
 /** Go to a carrier's tab the way a user does: the switcher, then the tab. */
 export async function openCarrier(page: Page, code: string, tab: "Organization" | "Enablements" | "API keys" | "Activity") {
   const switcher = page.getByRole("combobox", { name: "Carrier" });
-  const option = switcher.getByRole("option", { name: new RegExp(`^${code} — `) });
-  if ((await option.count()) > 0) {
-    await switcher.selectOption({ label: (await option.textContent()) ?? code });
+  await expect(switcher).toBeVisible();
+  const labels = await switcher.locator("option").allTextContents();
+  const label = labels.find((text) => text.startsWith(`${code} — `));
+  if (label) {
+    await switcher.selectOption({ label });
   } else {
     await page.getByRole("searchbox", { name: "Search all carriers" }).fill(code);
     await page.getByRole("region", { name: "Carrier search results" }).getByRole("link", { name: new RegExp(`^${code} — `) }).click();

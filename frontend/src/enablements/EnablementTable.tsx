@@ -59,7 +59,11 @@ export function EnablementTable({ caption, owner, level, rows, allowed, onChange
               <StaffOnly allowed={allowed} reason={STAFF_ONLY}>
                 {(control) => (
                   <button type="button" {...control} onClick={() => onChange(row)}>
-                    Change {row.feature.name} for {owner}
+                    Change
+                    <span className="visually-hidden">
+                      {" "}
+                      {row.feature.name} for {owner}
+                    </span>
                   </button>
                 )}
               </StaffOnly>

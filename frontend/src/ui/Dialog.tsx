@@ -30,7 +30,7 @@ export function Dialog({ title, onClose, children, closable = true }: Props) {
       <div className="dialog-header">
         <h2 id={titleId}>{title}</h2>
         {closable ? (
-          <button type="button" className="link-button" onClick={onClose} aria-label={`Close ${title}`}>
+          <button type="button" className="link-button" onClick={onClose} aria-label="Close">
             ×
           </button>
         ) : null}
