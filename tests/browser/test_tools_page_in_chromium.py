@@ -39,16 +39,16 @@ def free_port() -> int:
         return port
 
 
-async def run(*command: str, env: dict[str, str], cwd: Path = ROOT, timeout: float = 120) -> str:
+async def run(*command: str, env: dict[str, str], cwd: Path = ROOT, limit_seconds: float = 120) -> str:
     process = await asyncio.create_subprocess_exec(
         *command, cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )
     try:
-        output, _ = await asyncio.wait_for(process.communicate(), timeout=timeout)
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=limit_seconds)
     except TimeoutError:
         process.kill()
         output, _ = await process.communicate()
-        raise AssertionError(f"{' '.join(command)} ran past {timeout}s:\n{output.decode()}") from None
+        raise AssertionError(f"{' '.join(command)} ran past {limit_seconds}s:\n{output.decode()}") from None
     text = output.decode()
     assert process.returncode == 0, f"{' '.join(command)} exited {process.returncode}:\n{text}"
     return text
@@ -113,7 +113,7 @@ async def test_every_flow_of_the_tools_page_in_chromium(own_database: str) -> No
             "playwright",
             "test",
             cwd=FRONTEND,
-            timeout=SUITE_TIMEOUT_SECONDS,
+            limit_seconds=SUITE_TIMEOUT_SECONDS,
             env={
                 **os.environ,
                 "TOOLS_URL": development_url,
