@@ -99,6 +99,27 @@ test.describe("API keys tab", () => {
     await expect(page.getByRole("row", { name: /Rotation candidate/ }).filter({ hasText: "(stops" })).toHaveCount(1);
   });
 
+  test("an organization administrator limits a key open to any address with an allowlist", async ({ page }) => {
+    await signIn(page, ORGANIZATION_ADMIN);
+    await openCarrier(page, "TPW", "API keys");
+    await startKey(page, "Yard scanner feed");
+    await page.getByRole("checkbox", { name: /CARRIER_READ/ }).check();
+    await page.getByRole("button", { name: "Create API key" }).click();
+    await finishSecret(page);
+    const row = page.getByRole("row", { name: /Yard scanner feed/ });
+    await expect(row.getByRole("list", { name: "Advice for Yard scanner feed" })).toContainText("Any address can use it");
+
+    await row.getByRole("button", { name: "Edit Yard scanner feed" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit “Yard scanner feed”" });
+    await dialog.getByRole("button", { name: "Add an address or range" }).click();
+    await dialog.getByRole("textbox", { name: "Allowed address or range 1" }).fill("198.51.100.0/24");
+    await screenshot(page, "api-keys-edit");
+    await dialog.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Saved “Yard scanner feed”." })).toBeVisible();
+    await expect(row).toContainText("198.51.100.0/24");
+    await expect(row.getByRole("list", { name: "Advice for Yard scanner feed" })).not.toContainText("Any address can use it");
+  });
+
   test("staff revoke a key with a reason, and filter by status", async ({ page }) => {
     await signIn(page, STAFF);
     await openCarrier(page, "BNSF", "API keys");

@@ -4,6 +4,7 @@ import { nudgesFor } from "./nudges";
 
 interface Props {
   keys: readonly ApiKeyFieldsFragment[];
+  onEdit: (key: ApiKeyFieldsFragment) => void;
   onRotate: (key: ApiKeyFieldsFragment) => void;
   onRevoke: (key: ApiKeyFieldsFragment) => void;
 }
@@ -11,7 +12,7 @@ interface Props {
 const STATUS_LABELS = { ACTIVE: "Active", EXPIRED: "Expired", REVOKED: "Revoked" } as const;
 
 /** The carrier's keys: what each is for, what it may do, from where, until when, and its last use. */
-export function ApiKeyList({ keys, onRotate, onRevoke }: Props) {
+export function ApiKeyList({ keys, onEdit, onRotate, onRevoke }: Props) {
   return (
     <table className="table keys">
       <caption className="visually-hidden">API keys</caption>
@@ -70,6 +71,9 @@ export function ApiKeyList({ keys, onRotate, onRevoke }: Props) {
               <td className="row-actions">
                 {key.status === "ACTIVE" && !key.revokedAt ? (
                   <>
+                    <button type="button" onClick={() => onEdit(key)}>
+                      Edit <span className="visually-hidden">{key.description}</span>
+                    </button>
                     <button type="button" onClick={() => onRotate(key)}>
                       Rotate <span className="visually-hidden">{key.description}</span>
                     </button>

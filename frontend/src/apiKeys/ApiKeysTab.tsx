@@ -9,12 +9,14 @@ import { hasDraft } from "../ui/useDraft";
 import { ApiKeyList } from "./ApiKeyList";
 import { BestPractices } from "./BestPractices";
 import { CreateApiKeyForm } from "./CreateApiKeyForm";
+import { EditKeyDialog } from "./EditKeyDialog";
 import { EXPIRING_SOON_DAYS, isExpiringSoon } from "./nudges";
 import { RevokeKeyDialog } from "./RevokeKeyDialog";
 import { RotateKeyDialog } from "./RotateKeyDialog";
 import { SecretOnce } from "./SecretOnce";
 
 type Dialog =
+  | { kind: "edit"; key: ApiKeyFieldsFragment }
   | { kind: "rotate"; key: ApiKeyFieldsFragment }
   | { kind: "revoke"; key: ApiKeyFieldsFragment }
   | { kind: "secret"; secret: string; description: string }
@@ -99,12 +101,26 @@ export function ApiKeysTab({ code }: { code: string }) {
         {keys.length > 0 ? (
           <ApiKeyList
             keys={keys}
+            onEdit={(key) => setDialog({ kind: "edit", key })}
             onRotate={(key) => setDialog({ kind: "rotate", key })}
             onRevoke={(key) => setDialog({ kind: "revoke", key })}
           />
         ) : null}
       </div>
       {creating ? null : <BestPractices />}
+      {dialog?.kind === "edit" ? (
+        <EditKeyDialog
+          apiKey={dialog.key}
+          grantable={viewer.scopes}
+          onClose={() => setDialog(null)}
+          onReload={reload}
+          onSaved={(description) => {
+            setDialog(null);
+            setNotice(`Saved “${description}”.`);
+            reload();
+          }}
+        />
+      ) : null}
       {dialog?.kind === "rotate" ? (
         <RotateKeyDialog apiKey={dialog.key} onRotated={showSecret} onClose={() => setDialog(null)} onReload={reload} />
       ) : null}
