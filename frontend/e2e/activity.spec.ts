@@ -1,4 +1,4 @@
-import { CARRIER_ADMIN, expect, openCarrier, ORGANIZATION_ADMIN, screenshot, signIn, STAFF, test } from "./support";
+import { CARRIER_ADMIN, expect, openCarrier, ORGANIZATION_ADMIN, screenshot, signIn, STAFF, test, who } from "./support";
 import type { Page } from "@playwright/test";
 
 async function makeKey(page: Page, description: string) {
@@ -18,7 +18,7 @@ test.describe("activity tab", () => {
     ["organization administrator", ORGANIZATION_ADMIN, "CFE"],
     ["staff", STAFF, "SLR"],
   ] as const) {
-    test(`a ${role} sees what happened to the carrier, newest first, and filters it`, async ({ page }) => {
+    test(`${who(role)} sees what happened to the carrier, newest first, and filters it`, async ({ page }) => {
       await signIn(page, label);
       await openCarrier(page, code, "API keys");
       await makeKey(page, `Audit trail probe ${code}`);

@@ -1,4 +1,4 @@
-import { CARRIER_ADMIN, expect, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test } from "./support";
+import { CARRIER_ADMIN, expect, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
 
 test.describe("enablements tab", () => {
   test("staff switch a carrier's feature on with a required reason, seeing the impact first", async ({ page }) => {
@@ -47,7 +47,7 @@ test.describe("enablements tab", () => {
     ["carrier administrator", CARRIER_ADMIN],
     ["organization administrator", ORGANIZATION_ADMIN],
   ] as const) {
-    test(`a ${role} sees every feature's setting, effective value and source; changing is staff-only`, async ({ page, operations }) => {
+    test(`${who(role)} sees every feature's setting, effective value and source; changing is staff-only`, async ({ page, operations }) => {
       await signIn(page, label);
       await openCarrier(page, "WSOR", "Enablements");
       const carrierTable = page.getByRole("table", { name: "Features for WSOR" });

@@ -1,7 +1,7 @@
 // Production sign-in: OpenID Connect (authorization code + PKCE, oidc-client-ts) against a real
 // `oidc-provider` started by globalSetup, with a server in production configuration: it verifies the
 // provider's JWT access tokens through its JWKS and accepts only trusted documents from people.
-import { expect, screenshot, test } from "./support";
+import { expect, screenshot, test, who } from "./support";
 
 const production = process.env.TOOLS_PROD_URL ?? "";
 
@@ -25,7 +25,7 @@ test.describe("OpenID Connect sign-in (production settings)", () => {
     ["organization administrator", "olga@greatlakes.example", /^Tools for /],
     ["staff", "staff@cedar.example", /^Tools for /],
   ] as const) {
-    test(`a ${role} signs in at the identity provider and uses the page with trusted documents only`, async ({ page, operations }) => {
+    test(`${who(role)} signs in at the identity provider and uses the page with trusted documents only`, async ({ page, operations }) => {
       await page.goto(`${production}/carriers/WSOR/api-keys`);
       await page.getByRole("button", { name: "Sign in with single sign-on" }).click();
       // the provider's own login page

@@ -1,4 +1,4 @@
-import { CARRIER_ADMIN, expect, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test } from "./support";
+import { CARRIER_ADMIN, expect, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
 
 test.describe("organization tab", () => {
   test("staff create a new organization from a carrier and see the effective changes", async ({ page }) => {
@@ -115,7 +115,7 @@ test.describe("organization tab", () => {
     ["carrier administrator", CARRIER_ADMIN, "1"],
     ["organization administrator", ORGANIZATION_ADMIN, "6"],
   ] as const) {
-    test(`a ${role} sees the organization; its staff-only controls are disabled with the reason`, async ({ page, operations }) => {
+    test(`${who(role)} sees the organization; its staff-only controls are disabled with the reason`, async ({ page, operations }) => {
       await signIn(page, label);
       await openCarrier(page, "WSOR", "Organization");
       await expect(page.getByRole("heading", { name: "WSOR belongs to Great Lakes Short Line Group" })).toBeVisible();

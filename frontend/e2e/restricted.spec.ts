@@ -1,4 +1,4 @@
-import { CARRIER_ADMIN, expect, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test } from "./support";
+import { CARRIER_ADMIN, expect, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
 
 const TABS = ["Organization", "Enablements", "API keys", "Activity"] as const;
 
@@ -7,7 +7,7 @@ test.describe("restricted functions", () => {
     ["carrier administrator", CARRIER_ADMIN],
     ["organization administrator", ORGANIZATION_ADMIN],
   ] as const) {
-    test(`a ${role} sees the warning and the page never sends a request it knows will be refused`, async ({ page, operations }) => {
+    test(`${who(role)} sees the warning and the page never sends a request it knows will be refused`, async ({ page, operations }) => {
       const warnings: unknown[] = [];
       page.on("response", async (response) => {
         if (!response.url().endsWith("/graphql")) return;

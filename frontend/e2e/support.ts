@@ -85,3 +85,9 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
 }
+
+/** "a carrier administrator", "an organization administrator", "staff": for test titles. */
+export function who(role: string): string {
+  if (role === "staff") return "staff";
+  return /^[aeiou]/.test(role) ? `an ${role}` : `a ${role}`;
+}
