@@ -15,6 +15,15 @@ from db.pool import Connection, CountingDatabase, StatementCounter
 from settings import Settings
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A restricted field refused to this request's caller."""
+
+    coordinate: str  # "Query.organizations"
+    action: str  # "query.organizations", as the activity log names it
+    reason: str
+
+
 @dataclass(slots=True)
 class Context:
     settings: Settings
@@ -29,6 +38,8 @@ class Context:
     operation_name: str | None = None
     # Entries for the response's `extensions.warnings`, e.g. the restricted-functions banner.
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    # Restricted fields refused during the request: recorded as one activity row once it is answered.
+    refusals: list[Refusal] = field(default_factory=list)
     # Per field of the document: the item fields a connection selects (schema/selection.py).
     selections: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
     # Feature objects by feature id, shared by every enablement of the response that names one.

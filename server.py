@@ -25,7 +25,17 @@ from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
 from schema.build import build_schema, schema
 from settings import Settings, SettingsError
-from web import graphiql_page, health, logs, middlewares, sign_in, tools_page, tracing
+from web import (
+    graphiql_page,
+    health,
+    logs,
+    metrics_endpoint,
+    middlewares,
+    serving,
+    sign_in,
+    tools_page,
+    tracing,
+)
 from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
 from web.authentication import Authenticator
 from web.metrics import Metrics
@@ -55,7 +65,7 @@ def init_app(
     app.cleanup_ctx.append(_last_use_ctx)
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)
-    app.router.add_get("/metrics", _metrics)
+    app.router.add_get("/metrics", metrics_endpoint.public)
     app.router.add_get("/graphiql/assets/{name}", graphiql_page.asset)
     served = schema
     if settings.otel_exporter_endpoint:
@@ -91,12 +101,9 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
             await asyncio.to_thread(embedded.stop, embedded_server)
 
 
-async def _metrics(request: web.Request) -> web.Response:
-    return request.app[METRICS].render(request.app[DATABASE])
-
-
 async def _rate_limiter_ctx(app: web.Application) -> AsyncIterator[None]:
-    limiter = rate_limiter(app[SETTINGS].redis_url)
+    settings = app[SETTINGS]
+    limiter = rate_limiter(settings.redis_url, retry_seconds=settings.rate_limit_redis_retry_seconds)
     app[RATE_LIMITER] = limiter
     yield
     await limiter.close()
@@ -193,18 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         return mint_token(settings, args)
     try:
         if args.command == "serve":
-            # uvloop: a faster event loop; SIGTERM stops accepting, lets in-flight requests finish
-            # within SHUTDOWN_TIMEOUT_SECONDS, then runs the cleanups (last-use flush, pool close).
-            uvloop.install()
+            # uvloop: a faster event loop. web/serving.py: the listener, and SIGTERM's graceful stop.
             tune_garbage_collector(settings.gc_young_threshold)
-            web.run_app(
-                init_app(settings),
-                host=settings.host,
-                port=settings.port,
-                shutdown_timeout=settings.shutdown_timeout_seconds,
-                access_log=None,
-                print=None,
-            )
+            uvloop.run(serving.serve(init_app(settings), settings))
         else:
             asyncio.run(_run_with_connection(settings, args.command))
     except MigrationError as error:

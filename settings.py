@@ -42,6 +42,10 @@ class Settings:
     request_timeout_seconds: float = 10.0
     # Seconds to wait for a pooled connection before answering SERVICE_UNAVAILABLE.
     pool_acquire_timeout_seconds: float = 2.0
+    # Seconds a connection has to send a complete request's headers (from its start, or from its
+    # previous response); connections open at once, beyond which new ones are refused.
+    http_header_timeout_seconds: float = 10.0
+    max_connections: int = 1000
     # Seconds in-flight requests get to finish after SIGTERM.
     shutdown_timeout_seconds: float = 15.0
 
@@ -76,6 +80,8 @@ class Settings:
     rate_limit_per_person: int = 600
     rate_limit_per_address: int = 300
     rate_limit_failed_auth_per_address: int = 20
+    # While Redis is unreachable (limits then counted per process), how often to try it again.
+    rate_limit_redis_retry_seconds: float = 5.0
 
     # Trusted documents: the manifest of the frontend's operations, and whether administrators (the
     # frontend's users) may send only those.
@@ -116,6 +122,12 @@ class Settings:
     # The development sign-in (pick who you are; tokens signed with the development secret) and the
     # ready-made token on the GraphiQL page. None: on in development when listening on loopback only.
     development_sign_in: bool | None = None
+
+    # /metrics: a bearer token it requires on the public port; or a listener of its own (METRICS_PORT,
+    # METRICS_HOST). Production serves it on the public port only with a token.
+    metrics_token: str | None = None
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None
 
     # Which peers may set X-Forwarded-For (comma-separated CIDR ranges); empty trusts none.
     trusted_proxies: str = ""
@@ -174,6 +186,10 @@ class Settings:
                 env, "DB_POOL_ACQUIRE_TIMEOUT_SECONDS", cls.pool_acquire_timeout_seconds
             ),
             shutdown_timeout_seconds=_float(env, "SHUTDOWN_TIMEOUT_SECONDS", cls.shutdown_timeout_seconds),
+            http_header_timeout_seconds=_float(
+                env, "HTTP_HEADER_TIMEOUT_SECONDS", cls.http_header_timeout_seconds
+            ),
+            max_connections=_int(env, "MAX_CONNECTIONS", cls.max_connections),
             gc_young_threshold=_int(env, "GC_YOUNG_THRESHOLD", cls.gc_young_threshold),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", cls.max_body_bytes),
             max_query_depth=_int(env, "MAX_QUERY_DEPTH", cls.max_query_depth),
@@ -198,6 +214,9 @@ class Settings:
             rate_limit_failed_auth_per_address=_int(
                 env, "RATE_LIMIT_FAILED_AUTH_PER_ADDRESS", cls.rate_limit_failed_auth_per_address
             ),
+            rate_limit_redis_retry_seconds=_float(
+                env, "RATE_LIMIT_REDIS_RETRY_SECONDS", cls.rate_limit_redis_retry_seconds
+            ),
             trusted_documents_path=Path(env["TRUSTED_DOCUMENTS_PATH"])
             if env.get("TRUSTED_DOCUMENTS_PATH")
             else cls.trusted_documents_path,
@@ -220,6 +239,9 @@ class Settings:
             jwt_claim_carriers=env.get("JWT_CLAIM_CARRIERS", cls.jwt_claim_carriers),
             jwt_claim_organizations=env.get("JWT_CLAIM_ORGANIZATIONS", cls.jwt_claim_organizations),
             trusted_proxies=env.get("TRUSTED_PROXIES", ""),
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            metrics_host=env.get("METRICS_HOST") or cls.metrics_host,
+            metrics_port=_int(env, "METRICS_PORT", 0) or None,
             frontend_dist=Path(env["FRONTEND_DIST"]) if env.get("FRONTEND_DIST") else cls.frontend_dist,
             oidc_issuer=env.get("OIDC_ISSUER") or None,
             oidc_client_id=env.get("OIDC_CLIENT_ID") or None,

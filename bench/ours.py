@@ -8,6 +8,7 @@ request would measure the terminal), and tokens signed by the benchmark's own ke
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from settings import PROJECT_ROOT
 START_TIMEOUT_SECONDS = 60.0
 UNLIMITED = str(1_000_000_000)
 STATEMENTS_METRIC = "carrier_admin_sql_statements_per_request"
+# Production serves /metrics on the public port only with a token, as a deployment would set one.
+METRICS_TOKEN = secrets.token_urlsafe(24)
 
 
 def environment(database_url: str, port: int, identity: IdentityProvider) -> dict[str, str]:
@@ -41,6 +44,7 @@ def environment(database_url: str, port: int, identity: IdentityProvider) -> dic
         "JWT_JWKS_PATH": str(identity.jwks_path),
         "JWT_ISSUER": identity.issuer,
         "JWT_AUDIENCE": identity.audience,
+        "METRICS_TOKEN": METRICS_TOKEN,
     }
 
 
@@ -75,7 +79,9 @@ class StatementTotals:
 
 
 def statement_totals(server: Server) -> StatementTotals:
-    status, body = processes.request(server.port, "GET", "/metrics")
+    status, body = processes.request(
+        server.port, "GET", "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+    )
     if status != 200:
         raise RuntimeError(f"/metrics answered {status}")
     values: dict[str, float] = {}

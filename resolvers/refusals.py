@@ -1,6 +1,9 @@
-"""Refused attempts at restricted functions, recorded in the activity log like any change."""
+"""Refused attempts at restricted functions, recorded in the activity log like any change: one row
+per request, however many fields (or aliases of one) it was refused."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 from context import Context
 from db import activity
@@ -8,15 +11,22 @@ from db.activity import Event
 from resolvers.changes import origin
 
 
-async def record_refusal(context: Context, *, action: str, reason: str) -> None:
+async def record_refusals(context: Context) -> None:
+    """The request's refusals as one row: the first field's action, every field with how often."""
+    if not context.refusals:
+        return
+    first = context.refusals[0]
+    times = Counter(refusal.coordinate for refusal in context.refusals)
+    reasons = list(dict.fromkeys(refusal.reason for refusal in context.refusals))
     async with context.db.acquire() as conn:
         await activity.record(
             conn,
             origin=origin(context),
             event=Event(
-                action=action,
+                action=first.action,
                 outcome="refused",
                 carrier_id=context.principal.carrier_id,
-                reason=reason,
+                after={"refusedFields": [{"field": field, "times": count} for field, count in times.items()]},
+                reason="; ".join(reasons)[:500],
             ),
         )

@@ -17,9 +17,8 @@ from graphql import GraphQLObjectType, default_field_resolver
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from access.principal import Principal, Scope
-from context import Context
+from context import Context, Refusal
 from resolvers.errors import SUPPORT, Forbidden, Unauthenticated
-from resolvers.refusals import record_refusal
 from schema.directives import Public, RequiresScope, Restricted
 
 RESTRICTED_MESSAGE = f"This is a restricted function for platform staff. {SUPPORT}"
@@ -101,7 +100,7 @@ def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any
                 "Sign in: send `Authorization: Bearer <token or API key>` with the request."
             )
         if rule.restricted_reason and not principal.is_staff:
-            return _refuse(context, rule)
+            _refuse(context, rule)
         if rule.scope and not principal.holds(rule.scope):
             raise Forbidden(
                 f"This API key lacks the scope {rule.scope.value}, which {rule.coordinate} needs; "
@@ -115,10 +114,13 @@ def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any
     return guarded
 
 
-async def _refuse(context: Context, rule: AccessRule) -> None:
-    """Refuse a restricted call: a warning for the banner, a row in the activity log, a FORBIDDEN error."""
+def _refuse(context: Context, rule: AccessRule) -> None:
+    """Refuse a restricted call: a warning for the banner, a FORBIDDEN error; the request's refusals go
+    to the activity log as one row once it is answered (schema/request_rules.py)."""
     warning = {"code": "RESTRICTED_FUNCTION", "field": rule.coordinate, "message": RESTRICTED_MESSAGE}
     if warning not in context.warnings:
         context.warnings.append(warning)
-    await record_refusal(context, action=rule.action, reason=f"restricted function: {rule.restricted_reason}")
+    context.refusals.append(
+        Refusal(rule.coordinate, rule.action, f"restricted function: {rule.restricted_reason}")
+    )
     raise Forbidden(RESTRICTED_MESSAGE, restricted=True, field=rule.coordinate)

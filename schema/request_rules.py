@@ -32,6 +32,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from context import Context
+from resolvers.refusals import record_refusals
 from schema.limits import document_limits, operation_cost
 from settings import Settings
 
@@ -131,13 +132,14 @@ class RequestRules(SchemaExtension):
             execution_context.pre_execution_errors = errors
         yield
 
-    def on_operation(self) -> Iterator[None]:
+    async def on_operation(self) -> AsyncIterator[None]:
         yield
         context = self._context()
         try:
             context.operation_name = self.execution_context.operation_name
         except RuntimeError:
             context.operation_name = None  # no document, or an ambiguous one
+        await record_refusals(context)
 
     def on_execute(self) -> Iterator[None]:
         refusal = self._priced(self._context().settings)

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 from access import keyformat
 from access.tokens import TokenSettings, mint_development_token
@@ -136,3 +142,13 @@ def admin_token(
 
 def bearer(credential: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {credential}"}
+
+
+def production_settings(directory: Path) -> dict[str, Any]:
+    """Settings overrides for a production app: an RSA key set written to `directory` (production
+    refuses the development secret), nothing else changed."""
+    public_key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    jwk = {**json.loads(RSAAlgorithm.to_jwk(public_key)), "kid": "production", "alg": "RS256", "use": "sig"}
+    jwks = directory / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [jwk]}))
+    return {"environment": "production", "jwt_hs256_secret": None, "jwt_jwks_path": str(jwks)}

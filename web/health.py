@@ -1,4 +1,5 @@
-"""Liveness and readiness: /healthz answers while the process lives, /readyz while PostgreSQL does."""
+"""Liveness and readiness: /healthz answers while the process lives, /readyz while PostgreSQL does (and
+says where rate limits are counted)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 
 from aiohttp import web
 
-from web.app_keys import DATABASE
+from web.app_keys import DATABASE, RATE_LIMITER
 
 READINESS_TIMEOUT_SECONDS = 1.0
 
@@ -23,4 +24,5 @@ async def readyz(request: web.Request) -> web.Response:
     # Any failure to answer, whatever its kind, means "not ready".
     except Exception as error:
         return web.json_response({"status": "unavailable", "reason": type(error).__name__}, status=503)
-    return web.json_response({"status": "ready"})
+    # Degraded but serving: limits counted per process while Redis is unreachable.
+    return web.json_response({"status": "ready", "rateLimits": request.app[RATE_LIMITER].backend})

@@ -13,6 +13,7 @@ from prometheus_client import (
 )
 
 from db.pool import PoolDatabase
+from web.rate_limit import RateLimiter
 
 
 class Metrics:
@@ -49,6 +50,12 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+        self.rate_limits_shared = Gauge(
+            "carrier_admin_rate_limits_shared",
+            "1 while rate limits are counted in Redis (shared by every instance); 0 while each process "
+            "counts on its own (no REDIS_URL, or Redis unreachable).",
+            registry=self.registry,
+        )
         self.pool_size = Gauge(
             "carrier_admin_db_pool_size", "Connections in the pool.", registry=self.registry
         )
@@ -56,7 +63,8 @@ class Metrics:
             "carrier_admin_db_pool_idle", "Idle connections in the pool.", registry=self.registry
         )
 
-    def render(self, database: object) -> web.Response:
+    def render(self, database: object, rate_limiter: RateLimiter) -> web.Response:
+        self.rate_limits_shared.set(1 if rate_limiter.backend == "redis" else 0)
         if isinstance(database, PoolDatabase):
             self.pool_size.set(database.pool.get_size())
             self.pool_idle.set(database.pool.get_idle_size())
@@ -64,3 +72,13 @@ class Metrics:
         response = web.Response(body=body)
         response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
         return response
+
+
+# Every request's operation becomes a label value: only names from a bounded set may (a caller could
+# otherwise grow /metrics and the process with every new name it makes up).
+OTHER_OPERATION = "other"
+
+
+def operation_label(name: str, known: frozenset[str]) -> str:
+    """The operation's name when it is a trusted document's; "-" before execution; else "other"."""
+    return name if name == "-" or name in known else OTHER_OPERATION

@@ -1,17 +1,24 @@
 """Rate limits: fixed one-minute windows per bucket (an API key, a person, a client address).
 
 With REDIS_URL the counters live in Redis, so every server instance counts against the same limit;
-without it they live in this process (fine for one instance; the README says so).
+without it they live in this process (fine for one instance; the README says so). When Redis stops
+answering, every limit keeps holding, counted in this process instead: the change is logged once,
+shown in /metrics and /readyz, and Redis is tried again every few seconds until it answers.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 WINDOW_SECONDS = 60
+# While Redis is unreachable, one request in this many seconds tries it again.
+REDIS_RETRY_SECONDS = 5.0
+
+log = logging.getLogger("carrier_admin.rate_limit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +72,75 @@ class RedisCounter:
         await self.redis.aclose()
 
 
+class FailoverCounter:
+    """Redis's counters, or this process's while Redis does not answer."""
+
+    def __init__(
+        self,
+        primary: Counter,
+        fallback: Counter,
+        *,
+        retry_seconds: float = REDIS_RETRY_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.retry_seconds = retry_seconds
+        self.clock = clock
+        self.down_since: float | None = None
+        self.last_try = 0.0
+
+    @property
+    def shared(self) -> bool:
+        """Whether counts are shared through Redis right now."""
+        return self.down_since is None
+
+    async def increment(self, key: str, window: int) -> int:
+        if self._try_primary():
+            try:
+                count = await self.primary.increment(key, window)
+            except Exception:
+                self._failed()
+            else:
+                self._answered()
+                return count
+        return await self.fallback.increment(key, window)
+
+    async def current(self, key: str) -> int:
+        if self._try_primary():
+            try:
+                count = await self.primary.current(key)
+            except Exception:
+                self._failed()
+            else:
+                self._answered()
+                return count
+        return await self.fallback.current(key)
+
+    def _try_primary(self) -> bool:
+        if self.down_since is None:
+            return True
+        now = self.clock()
+        if now - self.last_try < self.retry_seconds:
+            return False
+        self.last_try = now  # one request tries; the others meanwhile count here
+        return True
+
+    def _failed(self) -> None:
+        if self.down_since is None:
+            log.warning("Redis does not answer: rate limits are counted per process until it does")
+            self.down_since = self.last_try = self.clock()
+
+    def _answered(self) -> None:
+        if self.down_since is not None:
+            log.warning("Redis answers again: rate limits are shared across instances again")
+            self.down_since = None
+
+    async def close(self) -> None:
+        await self.primary.close()
+        await self.fallback.close()
+
+
 class RateLimiter:
     def __init__(
         self, counter: Counter, clock: Callable[[], float] = time.time, prefix: str = "ca:rl"
@@ -93,6 +169,18 @@ class RateLimiter:
     async def close(self) -> None:
         await self.counter.close()
 
+    @property
+    def backend(self) -> str:
+        """Where counts live now: "redis", "process" (no Redis configured) or "process, Redis unreachable"."""
+        counter = self.counter
+        if isinstance(counter, FailoverCounter):
+            return "redis" if counter.shared else "process, Redis unreachable"
+        return "process"
 
-def rate_limiter(redis_url: str | None) -> RateLimiter:
-    return RateLimiter(RedisCounter(redis_url) if redis_url else InProcessCounter())
+
+def rate_limiter(redis_url: str | None, *, retry_seconds: float = REDIS_RETRY_SECONDS) -> RateLimiter:
+    if not redis_url:
+        return RateLimiter(InProcessCounter())
+    return RateLimiter(
+        FailoverCounter(RedisCounter(redis_url), InProcessCounter(), retry_seconds=retry_seconds)
+    )

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from graphql import OperationDefinitionNode, parse
+
 
 class DocumentError(Exception):
     def __init__(self, message: str, code: str) -> None:
@@ -32,6 +34,13 @@ def digest(document: str) -> str:
 class TrustedDocuments:
     def __init__(self, documents: Mapping[str, str]) -> None:
         self.documents = dict(documents)
+        # The operations' names: the only ones a metric label may carry (callers choose every other).
+        self.operation_names = frozenset(
+            definition.name.value
+            for document in self.documents.values()
+            for definition in parse(document).definitions
+            if isinstance(definition, OperationDefinitionNode) and definition.name is not None
+        )
 
     @classmethod
     def load(cls, path: Path | None) -> TrustedDocuments:

@@ -36,6 +36,7 @@ from resolvers.errors import ApiError
 from web import graphiql_page
 from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
 from web.authentication import AuthenticationError, Authenticator, Caller
+from web.metrics import operation_label
 from web.rate_limit import Decision
 from web.responses import JSON, error_response, rate_limited
 from web.trusted_documents import DocumentError, document_id_of
@@ -323,8 +324,9 @@ class GraphQLView(StrawberryView[Context, None]):
         operation = _operation_name(request)
         outcome = _outcome(response.status)
         metrics = request.app[METRICS]
-        metrics.requests.labels(operation, outcome).inc()
-        metrics.latency.labels(operation).observe(seconds)
+        label = operation_label(operation, request.app[TRUSTED_DOCUMENTS].operation_names)
+        metrics.requests.labels(label, outcome).inc()
+        metrics.latency.labels(label).observe(seconds)
         if context is not None:
             metrics.statements.observe(context.statements.count)
         log.info(

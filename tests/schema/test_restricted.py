@@ -188,7 +188,9 @@ async def test_the_warning_is_given_once_however_often_the_field_is_asked_for(
     assert body["data"] == {"a": None, "b": None}
     assert len(body["errors"]) == 2
     assert [w["field"] for w in body["extensions"]["warnings"]] == ["Query.organizations"]
-    assert {row["outcome"] for row in await conn.fetch(REFUSAL_ROWS, "req-twice")} == {"refused"}
+    (row,) = await conn.fetch("select outcome, after from activity_log where request_id = $1", "req-twice")
+    assert row["outcome"] == "refused"
+    assert row["after"] == {"refusedFields": [{"field": "Query.organizations", "times": 2}]}
 
 
 # --- walking the schema --------------------------------------------------------------------------
@@ -479,3 +481,19 @@ async def test_every_unrestricted_field_is_reachable_by_staff(
 
     # then
     assert problems == {}
+
+
+@pytest.mark.parametrize("aliases", [1, 7, 30])
+async def test_any_number_of_refused_aliases_is_one_row(
+    client: TestClient[Any, Any], conn: Connection, world: World, aliases: int
+) -> None:
+    request_id = f"req-aliases-{aliases}"
+    document = "{ " + " ".join(f"a{i}: organizations {{ totalCount }}" for i in range(aliases)) + " }"
+
+    body = await post(client, document, headers={**world.headers("admin:A"), "X-Request-Id": request_id})
+
+    assert len(body["errors"]) == aliases
+    rows = await conn.fetch("select after from activity_log where request_id = $1", request_id)
+    assert [row["after"] for row in rows] == [
+        {"refusedFields": [{"field": "Query.organizations", "times": aliases}]}
+    ]

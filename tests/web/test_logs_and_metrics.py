@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from tests import factories
 from tests.conftest import ClientFactory, StatementLog
 from tests.factories import bearer, staff_token
 from web.logs import JsonFormatter
+from web.trusted_documents import digest
 
 LOGGER = "carrier_admin.graphql"
 NAMED = "query Named($search: String) { carriers(search: $search, first: 5) { totalCount nodes { code } } }"
@@ -232,12 +234,19 @@ def _labels(**labels: str) -> frozenset[tuple[str, str]]:
     return frozenset(labels.items())
 
 
+def _manifest(tmp_path: Path, *documents: str) -> Path:
+    path = tmp_path / "trusted-documents.json"
+    path.write_text(json.dumps({digest(document): document for document in documents}))
+    return path
+
+
 async def test_metrics_after_requests(
-    make_client: ClientFactory, conn: Connection, sql_log: StatementLog
+    make_client: ClientFactory, conn: Connection, sql_log: StatementLog, tmp_path: Path
 ) -> None:
     carrier_id = await factories.carrier(conn, "METR")
     _, key_secret = await factories.api_key(conn, carrier_id)
-    client = await make_client(rate_limit_per_person=2)
+    # Named is a trusted document's operation; Viewer is not (an ad-hoc name: labelled "other").
+    client = await make_client(rate_limit_per_person=2, trusted_documents_path=_manifest(tmp_path, NAMED))
     await _warm_up(await make_client())  # another app on the same connection: its metrics are its own
     await sql_log.count()  # let pending query-logger callbacks run first
     sql_log.clear()
@@ -256,7 +265,7 @@ async def test_metrics_after_requests(
 
     requests = "carrier_admin_graphql_requests_total"
     assert samples[(requests, _labels(operation="Named", outcome="ok"))] == 1
-    assert samples[(requests, _labels(operation="Viewer", outcome="ok"))] == 2
+    assert samples[(requests, _labels(operation="other", outcome="ok"))] == 2
     assert samples[(requests, _labels(operation="-", outcome="refused"))] == 1
     assert samples[(requests, _labels(operation="-", outcome="rate_limited"))] == 1
     latency = "carrier_admin_graphql_request_seconds"
@@ -286,6 +295,39 @@ async def test_metrics_count_failed_authentication_refusals(make_client: ClientF
 
     assert samples[("carrier_admin_rate_limit_refusals_total", _labels(bucket="failed_auth"))] == 1
     assert samples[("carrier_admin_api_key_verifications_total", _labels(result="invalid"))] == 1
+
+
+async def test_made_up_operation_names_never_become_labels(
+    make_client: ClientFactory, tmp_path: Path
+) -> None:
+    client = await make_client(trusted_documents_path=_manifest(tmp_path, NAMED))
+    for number in range(50):
+        query = f"query Invented{number} {{ viewer {{ kind }} }}"
+        assert (await client.post("/graphql", json={"query": query})).status == 200
+    text = await (await client.get("/metrics")).text()
+    assert "Invented" not in text
+    samples = _samples(text)
+    assert samples[("carrier_admin_graphql_requests_total", _labels(operation="other", outcome="ok"))] == 50
+
+
+async def test_metrics_behind_a_token(make_client: ClientFactory) -> None:
+    client = await make_client(metrics_token="scrape-secret-1")
+    assert (await client.get("/metrics")).status == 401
+    wrong = await client.get("/metrics", headers={"Authorization": "Bearer scrape-secret-2"})
+    assert wrong.status == 401
+    right = await client.get("/metrics", headers={"Authorization": "Bearer scrape-secret-1"})
+    assert right.status == 200
+    assert "carrier_admin_graphql_requests_total" in await right.text()
+
+
+async def test_production_keeps_metrics_off_the_public_port_without_a_token(
+    make_client: ClientFactory, tmp_path: Path
+) -> None:
+    production = factories.production_settings(tmp_path)
+    assert (await (await make_client(**production)).get("/metrics")).status == 404
+    with_token = await make_client(**production, metrics_token="scrape-secret-1")
+    scraped = await with_token.get("/metrics", headers={"Authorization": "Bearer scrape-secret-1"})
+    assert scraped.status == 200
 
 
 async def test_metrics_of_a_fresh_app(client: TestClient[Any, Any]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from db.pool import Connection
 from tests import factories
 from tests.conftest import ClientFactory
 from tests.factories import admin_token, bearer, staff_token
+from tests.web.test_server_processes import free_port
 from web.rate_limit import WINDOW_SECONDS
 
 VIEWER = "query Viewer { viewer { kind id } }"
@@ -195,10 +197,66 @@ async def test_redis_counters_are_per_key(make_client: ClientFactory, conn: Conn
     assert (await _ask(client, bearer(other_key))).status == 200
 
 
-async def test_an_unreachable_redis_lets_requests_through(make_client: ClientFactory) -> None:
-    # Nothing listens on port 1: the limiter fails, and the API keeps answering (view.py's fallback).
-    client = await make_client(redis_url="redis://127.0.0.1:1/0", rate_limit_per_person=1)
+@contextlib.asynccontextmanager
+async def redis_server(port: int) -> AsyncIterator[None]:
+    """A Redis of the test's own on `port`, stopped afterwards (the machine's Redis stays untouched)."""
+    process = await asyncio.create_subprocess_exec(
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            with contextlib.suppress(OSError):
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                break
+            await asyncio.sleep(0.05)
+        yield
+    finally:
+        process.terminate()
+        await process.wait()
 
-    statuses = [(await _ask(client, bearer(staff_token()))).status for _ in range(2)]
 
-    assert statuses == [200, 200]
+async def test_limits_hold_per_process_while_redis_is_down_and_are_shared_again_after(
+    make_client: ClientFactory,
+) -> None:
+    port = free_port()
+    client = await make_client(
+        redis_url=f"redis://127.0.0.1:{port}/0", rate_limit_per_person=2, rate_limit_redis_retry_seconds=0.2
+    )
+    await fresh_window(needed=10)
+    person = admin_token(subject="redis-outage")
+
+    # Redis is down: the limit still holds, counted in the process; readiness and metrics say so.
+    statuses = [(await _ask(client, bearer(person))).status for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert (await (await client.get("/readyz")).json())["rateLimits"] == "process, Redis unreachable"
+    assert "carrier_admin_rate_limits_shared 0.0" in await (await client.get("/metrics")).text()
+
+    # Redis comes back: the next try after the retry interval counts there again.
+    async with redis_server(port):
+        await asyncio.sleep(0.3)
+        again = admin_token(subject="redis-back")
+        statuses = [(await _ask(client, bearer(again))).status for _ in range(3)]
+        assert statuses == [200, 200, 429]
+        assert (await (await client.get("/readyz")).json())["rateLimits"] == "redis"
+        assert "carrier_admin_rate_limits_shared 1.0" in await (await client.get("/metrics")).text()
+
+
+async def test_failed_authentication_is_limited_while_redis_is_down(make_client: ClientFactory) -> None:
+    client = await make_client(
+        redis_url=f"redis://127.0.0.1:{free_port()}/0", rate_limit_failed_auth_per_address=2
+    )
+    await fresh_window()
+
+    statuses = [(await _ask(client, bearer("cak_test_nope"))).status for _ in range(3)]
+
+    assert statuses == [401, 401, 429]

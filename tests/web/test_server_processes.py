@@ -13,7 +13,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -68,8 +68,15 @@ class Server:
             return response.status, await response.json()
 
 
+# Only a guard against a server that hangs: a busy machine may take long to start one, and the tests
+# wait for readiness itself, however long it takes within this.
+STARTUP_DEADLINE_SECONDS = 120
+
+
 async def _ready(server: Server, session: aiohttp.ClientSession) -> None:
-    for _ in range(200):
+    """Until /readyz answers 200: the server listens and its database answers."""
+    deadline = asyncio.get_running_loop().time() + STARTUP_DEADLINE_SECONDS
+    while asyncio.get_running_loop().time() < deadline:
         if server.process.returncode is not None:
             raise AssertionError(f"server exited with {server.process.returncode}")
         try:
@@ -79,13 +86,17 @@ async def _ready(server: Server, session: aiohttp.ClientSession) -> None:
         except aiohttp.ClientConnectionError:
             pass
         await asyncio.sleep(0.05)
-    raise AssertionError("server did not become ready")
+    raise AssertionError(f"server did not become ready within {STARTUP_DEADLINE_SECONDS} s")
 
 
 @asynccontextmanager
-async def servers(database: str, count: int, **env: str) -> AsyncIterator[list[Server]]:
-    """`count` server processes on `database`, started at the same moment."""
+async def servers(
+    database: str, count: int, env: Mapping[str, str] | None = None, *, log: Path | None = None
+) -> AsyncIterator[list[Server]]:
+    """`count` server processes on `database` with `env` added to their environment, started at the same
+    moment; their output goes to `log` (or nowhere)."""
     started = []
+    output = log.open("ab") if log is not None else None
     for _ in range(count):
         port = free_port()
         environment = {
@@ -94,10 +105,17 @@ async def servers(database: str, count: int, **env: str) -> AsyncIterator[list[S
             "PORT": str(port),
             "JWT_HS256_SECRET": TEST_SECRET,
             "LOG_LEVEL": "WARNING",
-            **env,
+            **(env or {}),
         }
+        destination = output if output is not None else asyncio.subprocess.DEVNULL
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "server.py", "serve", cwd=ROOT, env=environment, stdout=asyncio.subprocess.DEVNULL
+            sys.executable,
+            "server.py",
+            "serve",
+            cwd=ROOT,
+            env=environment,
+            stdout=destination,
+            stderr=destination,
         )
         started.append(Server(process, port))
     try:
@@ -109,6 +127,8 @@ async def servers(database: str, count: int, **env: str) -> AsyncIterator[list[S
             if server.process.returncode is None:
                 server.process.kill()
             await asyncio.wait_for(server.process.wait(), timeout=10)
+        if output is not None:
+            output.close()
 
 
 async def test_sigterm_finishes_in_flight_requests_and_flushes_last_use(own_database: str) -> None:
@@ -117,7 +137,7 @@ async def test_sigterm_finishes_in_flight_requests_and_flushes_last_use(own_data
     carrier_id = await factories.carrier(conn, "PROC0")
     key_id, secret = await factories.api_key(conn, carrier_id)
     await conn.close()
-    async with servers(own_database, 1, API_KEY_LAST_USED_FLUSH_SECONDS="3600") as (server,):
+    async with servers(own_database, 1, {"API_KEY_LAST_USED_FLUSH_SECONDS": "3600"}) as (server,):
         blocker = await asyncpg.connect(own_database)
         async with aiohttp.ClientSession() as session:
             assert (await server.post(session, VIEWER, factories.bearer(secret)))[0] == 200
@@ -149,7 +169,7 @@ async def test_sigterm_finishes_in_flight_requests_and_flushes_last_use(own_data
 async def test_two_instances_share_one_database(own_database: str, empty_database: str) -> None:
     # given: two instances started at once on an empty database (both migrate it)
     env = {"REDIS_URL": "redis://127.0.0.1:6379/0", "RATE_LIMIT_PER_KEY": "3"} if redis_answers() else {}
-    async with servers(empty_database, 2, **env) as (a, b):
+    async with servers(empty_database, 2, env) as (a, b):
         conn = await asyncpg.connect(empty_database)
         applied = await conn.fetchval("select count(*) from schema_migrations")
         carrier_id = await factories.carrier(conn, "PROC1")

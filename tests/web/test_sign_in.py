@@ -4,13 +4,10 @@ sign-in that picks who you are. The development sign-in does not exist with prod
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
 from db.pool import Connection
 from resolvers.global_ids import to_global_id
@@ -20,17 +17,11 @@ from tests.conftest import ClientFactory
 VIEWER = "{ viewer { kind name isStaff carriers { nodes { code } } } }"
 
 
-def production_settings(tmp_path: Path) -> dict[str, Any]:
-    public_key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
-    jwk = {**json.loads(RSAAlgorithm.to_jwk(public_key)), "kid": "k1", "alg": "RS256", "use": "sig"}
-    jwks = tmp_path / "jwks.json"
-    jwks.write_text(json.dumps({"keys": [jwk]}))
-    return {"environment": "production", "jwt_hs256_secret": None, "jwt_jwks_path": str(jwks)}
-
-
 async def test_config_names_the_provider(make_client: ClientFactory, tmp_path: Path) -> None:
     client = await make_client(
-        **production_settings(tmp_path), oidc_issuer="https://id.example.test", oidc_client_id="tools"
+        **factories.production_settings(tmp_path),
+        oidc_issuer="https://id.example.test",
+        oidc_client_id="tools",
     )
     body = await (await client.get("/auth/config")).json()
     assert body == {
@@ -117,7 +108,7 @@ async def test_a_development_token_for_nobody_is_refused(
 
 
 async def test_production_has_no_development_sign_in(make_client: ClientFactory, tmp_path: Path) -> None:
-    client = await make_client(**production_settings(tmp_path))
+    client = await make_client(**factories.production_settings(tmp_path))
     assert (await client.post("/auth/dev-token", json={"kind": "STAFF"})).status == 404
     assert (await client.get("/auth/dev-identities")).status == 404
 
