@@ -39,8 +39,8 @@ test.describe("organization tab", () => {
     await page.getByRole("button", { name: "Add FEC to organization" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Added FEC to Gulf Coast Rail Partners." })).toBeVisible();
     await expect(page.getByRole("table", { name: "Effective enablements that changed" })).toBeVisible();
-    await screenshot(page, "organization-effective-changes");
     await expect(page.getByRole("heading", { name: "FEC belongs to Gulf Coast Rail Partners" })).toBeVisible();
+    await screenshot(page, "organization-effective-changes");
   });
 
   test("staff move a carrier to another organization", async ({ page }) => {
