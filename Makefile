@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint migrate demo clean schema lock
+.PHONY: run test lint migrate demo clean schema lock frontend frontend-check
 
 GRAPHIQL := web/graphiql/node_modules/.package-lock.json
 
@@ -20,12 +20,35 @@ $(STAMP): requirements.lock pyproject.toml $(GRAPHIQL)
 $(GRAPHIQL): web/graphiql/package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --prefix web/graphiql
 
-run: $(STAMP)  ## serve the API (embedded PostgreSQL unless DATABASE_URL is set), with demo data
+run: $(STAMP) frontend  ## serve the API and the Tools page (embedded PostgreSQL unless DATABASE_URL is set), with demo data
 	$(BIN)/python server.py demo
 	$(BIN)/python server.py serve
 
-test: $(STAMP)  ## the whole test suite against a real PostgreSQL
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: $(STAMP) frontend  ## the whole test suite against a real PostgreSQL, the Tools page's checks and its browser tests
+	BROWSER_TESTS=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(MAKE) frontend-check
+
+# --- Tools page (frontend/, owned by the frontend) ---------------------------------------------------
+# npm packages from frontend/package-lock.json; the page built into frontend/dist only when a source
+# changed. The build also rewrites frontend/trusted-documents.json (the server's manifest).
+FRONTEND_DEPS := frontend/node_modules/.package-lock.json
+FRONTEND_BUILT := frontend/dist/index.html
+FRONTEND_SOURCES := $(shell find frontend/src frontend/scripts -type f -not -path 'frontend/src/gql/*' 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/codegen.ts frontend/tsconfig.json schema.graphql
+
+$(FRONTEND_DEPS): frontend/package-lock.json
+	npm ci --no-audit --no-fund --prefix frontend
+
+$(FRONTEND_BUILT): $(FRONTEND_DEPS) $(FRONTEND_SOURCES)
+	npm run build --prefix frontend
+
+frontend: $(FRONTEND_BUILT)  ## build the Tools page when a source changed
+
+frontend-check: $(FRONTEND_DEPS)  ## the Tools page's type check, lint and component tests, as CI runs them
+	npm run typecheck --prefix frontend
+	npm run lint --prefix frontend
+	npm test --prefix frontend
+# --- end of Tools page ---------------------------------------------------------------------------------
 
 lint: $(STAMP)  ## ruff and mypy, as CI runs them
 	$(BIN)/ruff check .

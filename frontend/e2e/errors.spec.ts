@@ -1,0 +1,69 @@
+import { CARRIER_ADMIN, expect, openCarrier, screenshot, signIn, test } from "./support";
+
+test.describe("errors", () => {
+  test("a network failure keeps the form's contents, and a retry succeeds", async ({ page }) => {
+    await signIn(page, CARRIER_ADMIN);
+    await openCarrier(page, "WSOR", "API keys");
+    await page.getByRole("button", { name: "Create an API key" }).click();
+    await page.getByRole("textbox", { name: "Description" }).fill("Production ERP integration");
+    await page.getByRole("checkbox", { name: /CARRIER_READ/ }).check();
+    await page.route("**/graphql", (route) => route.abort("internetdisconnected"));
+    await page.getByRole("button", { name: "Create API key" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "The server could not be reached" })).toBeVisible();
+    await expect(page.getByRole("textbox", { name: "Description" })).toHaveValue("Production ERP integration");
+    await expect(page.getByRole("checkbox", { name: /CARRIER_READ/ })).toBeChecked();
+    await screenshot(page, "errors-network");
+    await page.unroute("**/graphql");
+    await page.getByRole("button", { name: "Create API key" }).click();
+    await expect(page.getByRole("dialog", { name: "Copy your new API key" })).toBeVisible();
+  });
+
+  test("rate limiting says when to retry", async ({ page }) => {
+    await signIn(page, CARRIER_ADMIN);
+    await openCarrier(page, "WSOR", "API keys");
+    await page.getByRole("button", { name: "Create an API key" }).click();
+    await page.getByRole("textbox", { name: "Description" }).fill("Rate limited attempt");
+    await page.getByRole("checkbox", { name: /CARRIER_READ/ }).check();
+    await page.route("**/graphql", (route) =>
+      route.fulfill({
+        status: 429,
+        headers: { "Retry-After": "42", "Content-Type": "application/json" },
+        body: JSON.stringify({ errors: [{ message: "Rate limit exceeded", extensions: { code: "RATE_LIMITED", retryAfter: 42 } }] }),
+      }),
+    );
+    await page.getByRole("button", { name: "Create API key" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "Too many requests right now." })).toContainText(/Try again in 4[0-2] seconds/);
+    await expect(page.getByRole("textbox", { name: "Description" })).toHaveValue("Rate limited attempt");
+    await screenshot(page, "errors-rate-limited");
+  });
+
+  test("a failing tab shows what happened instead of a blank screen", async ({ page }) => {
+    await signIn(page, CARRIER_ADMIN);
+    await page.route("**/graphql", (route) => route.fulfill({ status: 500, contentType: "text/plain", body: "upstream exploded" }));
+    await page.getByRole("tab", { name: "Enablements" }).click();
+    await expect(page.getByRole("alert")).toBeVisible();
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    await page.unroute("**/graphql");
+    await page.getByRole("button", { name: "Try again" }).click();
+    await expect(page.getByRole("table", { name: "Features for WSOR" })).toBeVisible();
+  });
+
+  test("an expired session goes back to sign-in and keeps what was typed", async ({ page }) => {
+    // a five-second session (the development endpoint takes lifetimeSeconds)
+    await page.route("**/auth/dev-token", async (route) => {
+      const body = route.request().postDataJSON() as Record<string, unknown>;
+      await route.continue({ postData: JSON.stringify({ ...body, lifetimeSeconds: 5 }) });
+    });
+    await signIn(page, CARRIER_ADMIN, "/carriers/WSOR/api-keys");
+    await page.unroute("**/auth/dev-token");
+    await page.getByRole("button", { name: "Create an API key" }).click();
+    await page.getByRole("textbox", { name: "Description" }).fill("Typed before the session ended");
+    await page.getByRole("checkbox", { name: /KEYS_READ/ }).check();
+    await expect(page.getByRole("alert").filter({ hasText: "Your session has expired." })).toBeVisible({ timeout: 15_000 });
+    await screenshot(page, "errors-session-expired");
+    await page.getByRole("button", { name: `Sign in as ${CARRIER_ADMIN}` }).click();
+    await expect(page).toHaveURL(/\/carriers\/WSOR\/api-keys$/);
+    await expect(page.getByRole("textbox", { name: "Description" })).toHaveValue("Typed before the session ended");
+    await expect(page.getByRole("checkbox", { name: /KEYS_READ/ })).toBeChecked();
+  });
+});

@@ -1,0 +1,93 @@
+// Shared steps of the browser suite: sign in as one of the three kinds of user, check a screen with
+// axe-core, save its screenshot for the closing note, and watch which operations the page sends.
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page, test as base } from "@playwright/test";
+
+export const STAFF = "Platform staff";
+export const CARRIER_ADMIN = "Administrator of WSOR (Wisconsin & Southern Railroad)";
+export const ORGANIZATION_ADMIN = "Administrator of the organization Great Lakes Short Line Group";
+
+export const ROLES = [
+  { role: "staff", label: STAFF },
+  { role: "carrier administrator", label: CARRIER_ADMIN },
+  { role: "organization administrator", label: ORGANIZATION_ADMIN },
+] as const;
+
+/** Operations marked @restricted in schema.graphql: the page must never send them for non-staff. */
+export const RESTRICTED_OPERATIONS = [
+  "SearchOrganizations",
+  "CreateOrganization",
+  "AttachCarrier",
+  "MoveCarrier",
+  "DetachCarrier",
+  "RenameOrganization",
+  "DeleteOrganization",
+  "SetCarrierEnablement",
+  "SetOrganizationEnablement",
+];
+
+interface Fixtures {
+  /** Every GraphQL operation the page sent, by name, in order. */
+  operations: string[];
+}
+
+export const test = base.extend<Fixtures>({
+  operations: async ({ page }, use) => {
+    const names: string[] = [];
+    page.on("request", (request) => {
+      if (!request.url().endsWith("/graphql")) return;
+      const body = request.postDataJSON() as { operationName?: string; query?: string } | null;
+      expect(body?.query, "the page sends document hashes, never document text").toBeUndefined();
+      names.push(body?.operationName ?? "?");
+    });
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(error.message));
+    await use(names);
+    expect(problems, "uncaught errors in the page").toEqual([]);
+  },
+});
+
+export { expect };
+
+export async function signIn(page: Page, label: string, path = "/"): Promise<void> {
+  await page.goto(path);
+  await page.getByRole("button", { name: `Sign in as ${label}`, exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: /^Tools/ })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Carrier" })).toBeVisible();
+}
+
+/** Go to a carrier's tab the way a user does: the switcher, then the tab. */
+export async function openCarrier(page: Page, code: string, tab: "Organization" | "Enablements" | "API keys" | "Activity") {
+  const switcher = page.getByRole("combobox", { name: "Carrier" });
+  await expect(switcher).toBeVisible();
+  const labels = await switcher.locator("option").allTextContents();
+  const label = labels.find((text) => text.startsWith(`${code} — `));
+  if (label) {
+    await switcher.selectOption({ label });
+  } else {
+    await page.getByRole("searchbox", { name: "Search all carriers" }).fill(code);
+    await page.getByRole("region", { name: "Carrier search results" }).getByRole("link", { name: new RegExp(`^${code} — `) }).click();
+  }
+  await expect(page.getByRole("heading", { level: 1, name: `Tools for ${code}` })).toBeVisible();
+  await page.getByRole("tab", { name: tab }).click();
+  await expect(page.getByRole("tab", { name: tab })).toHaveAttribute("aria-selected", "true");
+}
+
+/** axe-core: no serious or critical violation on what is on screen now. */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+  expect(serious, `axe-core on ${screen}`).toEqual([]);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
+}
+
+/** "a carrier administrator", "an organization administrator", "staff": for test titles. */
+export function who(role: string): string {
+  if (role === "staff") return "staff";
+  return /^[aeiou]/.test(role) ? `an ${role}` : `a ${role}`;
+}

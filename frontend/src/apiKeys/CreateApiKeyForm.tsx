@@ -1,0 +1,137 @@
+import { type FormEvent, useId, useMemo, useState } from "react";
+import { type ApiKeyScope, CreateApiKeyDocument } from "../gql/graphql";
+import { useFormMutation } from "../graphql/useFormMutation";
+import { API_KEY_TOOL } from "../text/seed";
+import { FieldMessage } from "../ui/FieldMessage";
+import { FormProblemAlert } from "../ui/FormProblemAlert";
+import { RequestProblemAlert } from "../ui/RequestProblemAlert";
+import { useDraft } from "../ui/useDraft";
+import { AllowlistEditor, allowlistIsValid } from "./AllowlistEditor";
+import { type ExpiryChoice, ExpiryField, expiresAtFor } from "./ExpiryField";
+import { ScopeCheckboxes } from "./ScopeCheckboxes";
+
+interface Props {
+  carrier: { id: string; code: string };
+  grantable: readonly ApiKeyScope[];
+  onCreated: (secret: string, description: string) => void;
+  onCancel: () => void;
+}
+
+interface Draft {
+  description: string;
+  ipAllowlist: string[];
+  expiry: ExpiryChoice;
+  scopes: ApiKeyScope[];
+  /** One per draft: a retry after a network failure returns the key made the first time. */
+  idempotencyKey: string;
+}
+
+const FIELDS = ["description", "ipAllowlist", "expiresAt", "scopes", "neverExpires"] as const;
+const newIdempotencyKey = () => crypto.randomUUID();
+
+/** The seed's steps: a description, then security (allowlist, expiration, scopes); then the secret, once. */
+export function CreateApiKeyForm({ carrier, grantable, onCreated, onCancel }: Props) {
+  const initial = useMemo<Draft>(
+    () => ({ description: "", ipAllowlist: [], expiry: { mode: "default", date: "" }, scopes: [], idempotencyKey: newIdempotencyKey() }),
+    [],
+  );
+  const [draft, update, discard] = useDraft<Draft>(`createApiKey:${carrier.code}`, initial);
+  const { run, fetching, requestProblem, formProblem } = useFormMutation(CreateApiKeyDocument, FIELDS);
+  const [replayed, setReplayed] = useState(false);
+  const id = useId();
+  const fields = formProblem?.fields ?? {};
+  const ready = draft.description.trim() !== "" && draft.scopes.length > 0 && allowlistIsValid(draft.ipAllowlist);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const payload = await run(
+      {
+        input: {
+          carrierId: carrier.id,
+          description: draft.description.trim(),
+          scopes: draft.scopes,
+          ipAllowlist: draft.ipAllowlist.map((entry) => entry.trim()),
+          expiresAt: expiresAtFor(draft.expiry),
+          idempotencyKey: draft.idempotencyKey,
+        },
+      },
+      (data) => data.createApiKey,
+    );
+    if (payload?.__typename !== "CreateApiKeyPayload") return;
+    if (!payload.secret) {
+      // A retry of a request that had already issued the key: its secret went to the lost answer.
+      setReplayed(true);
+      return;
+    }
+    discard();
+    onCreated(payload.secret, payload.apiKey.description);
+  };
+
+  return (
+    <form onSubmit={submit} className="panel create-key" aria-labelledby={`${id}-title`} noValidate>
+      <h3 id={`${id}-title`}>{API_KEY_TOOL.createTitle}</h3>
+      <ol className="steps">
+        <li>
+          <h4>{API_KEY_TOOL.descriptionStep.title}</h4>
+          <div className="field">
+            <label htmlFor={`${id}-description`}>Description</label>
+            <input
+              id={`${id}-description`}
+              value={draft.description}
+              maxLength={200}
+              required
+              aria-invalid={fields.description ? true : undefined}
+              aria-describedby={`${id}-description-help${fields.description ? ` ${id}-description-error` : ""}`}
+              onChange={(event) => update({ description: event.target.value })}
+            />
+            <div id={`${id}-description-help`} className="hint">
+              {API_KEY_TOOL.descriptionStep.help} {API_KEY_TOOL.descriptionStep.goodExamplesTitle}{" "}
+              {API_KEY_TOOL.descriptionStep.goodExamples.map((example) => `“${example}”`).join(", ")}
+            </div>
+            <FieldMessage id={`${id}-description-error`} message={fields.description} />
+          </div>
+        </li>
+        <li>
+          <h4>{API_KEY_TOOL.securityStep.title}</h4>
+          <p className="hint">{API_KEY_TOOL.securityStep.help}</p>
+          <AllowlistEditor entries={draft.ipAllowlist} onChange={(ipAllowlist) => update({ ipAllowlist })} serverErrors={fields} />
+          <ExpiryField value={draft.expiry} onChange={(expiry) => update({ expiry })} error={fields.expiresAt ?? fields.neverExpires} />
+          <ScopeCheckboxes grantable={grantable} value={draft.scopes} onChange={(scopes) => update({ scopes })} error={fields.scopes} />
+        </li>
+      </ol>
+      {formProblem ? <FormProblemAlert problem={formProblem} /> : null}
+      {requestProblem ? <RequestProblemAlert problem={requestProblem} /> : null}
+      {replayed ? (
+        <div role="alert" className="notice notice-warning">
+          <p>
+            This key was already created by your earlier attempt, whose answer (with the secret) was lost. Revoke it in the
+            list and create a new one.
+          </p>
+          <button
+            type="button"
+            onClick={() => {
+              setReplayed(false);
+              update({ idempotencyKey: newIdempotencyKey() });
+            }}
+          >
+            Start a new key with these settings
+          </button>
+        </div>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={fetching || !ready}>
+          {fetching ? "Creating…" : "Create API key"}
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            discard();
+            onCancel();
+          }}
+        >
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,95 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { Provider } from "urql";
+import { type AuthConfig, fetchAuthConfig } from "../auth/authConfig";
+import { OidcCallback } from "../auth/OidcCallback";
+import { forgetOidcUser } from "../auth/oidc";
+import {
+  clearSession,
+  loadSession,
+  rememberReturnPath,
+  saveSession,
+  type Session,
+  sessionHadExpired,
+  takeReturnPath,
+} from "../auth/session";
+import { SignInScreen } from "../auth/SignInScreen";
+import { createApiClient } from "../graphql/client";
+import { Shell } from "../shell/Shell";
+import { ErrorBoundary } from "../ui/ErrorBoundary";
+import { navigate, parseRoute, usePath } from "./router";
+
+const here = () => window.location.pathname + window.location.search;
+
+/** Signed out: the sign-in screen. Signed in: the Tools page, until the session ends. */
+export function App() {
+  const path = usePath();
+  const route = parseRoute(path);
+  const [config, setConfig] = useState<AuthConfig | null>(null);
+  const [configError, setConfigError] = useState<string | null>(null);
+  const [session, setSession] = useState<Session | null>(() => loadSession());
+  const [expired, setExpired] = useState(sessionHadExpired);
+
+  useEffect(() => {
+    fetchAuthConfig().then(setConfig, (error: Error) => setConfigError(error.message));
+  }, []);
+
+  // An ended session sends the user to sign in, remembering where they were; the forms' drafts stay
+  // in sessionStorage, so nothing typed is lost.
+  const expire = useCallback(() => {
+    clearSession({ expired: true, returnTo: here() });
+    setSession(null);
+    setExpired(true);
+  }, []);
+
+  useEffect(() => {
+    if (!session) return;
+    const timer = window.setTimeout(expire, Math.max(0, session.expiresAt - Date.now()));
+    return () => window.clearTimeout(timer);
+  }, [session, expire]);
+
+  const signedIn = useCallback((next: Session) => {
+    saveSession(next);
+    setSession(next);
+    setExpired(false);
+    const back = takeReturnPath();
+    if (back) navigate(back, { replace: true });
+    else if (parseRoute(here()).name === "signedIn") navigate("/", { replace: true });
+  }, []);
+
+  const signOut = useCallback(() => {
+    if (session?.via === "oidc" && config?.oidc) void forgetOidcUser(config.oidc);
+    clearSession({ expired: false });
+    setSession(null);
+    setExpired(false);
+    navigate("/");
+  }, [session, config]);
+
+  const client = useMemo(
+    () => (session ? createApiClient({ token: () => session.token, onUnauthenticated: expire }) : null),
+    [session, expire],
+  );
+
+  let page;
+  if (route.name === "signedIn" && !session) {
+    page = <OidcCallback config={config} onSignedIn={signedIn} />;
+  } else if (!session || !client) {
+    page = (
+      <SignInScreen
+        config={config}
+        configError={configError}
+        expired={expired}
+        onSignedIn={signedIn}
+        beforeRedirect={() => {
+          if (!expired) rememberReturnPath(here());
+        }}
+      />
+    );
+  } else {
+    page = (
+      <Provider value={client}>
+        <Shell route={route} sessionLabel={session.label} onSignOut={signOut} />
+      </Provider>
+    );
+  }
+  return <ErrorBoundary where="the Tools page">{page}</ErrorBoundary>;
+}

@@ -1,0 +1,76 @@
+import type { EnablementFieldsFragment } from "../gql/graphql";
+import { formatDateTime } from "../ui/format";
+import { StaffOnly } from "../ui/StaffOnly";
+import { SOURCE_TEXT, STATE_LABELS } from "./labels";
+
+interface Props {
+  caption: string;
+  /** Whose setting: "WSOR", or the organization's name. */
+  owner: string;
+  level: "carrier" | "organization";
+  rows: readonly EnablementFieldsFragment[];
+  allowed: boolean;
+  onChange: (row: EnablementFieldsFragment) => void;
+}
+
+const STAFF_ONLY = "Only platform staff can change feature enablements.";
+
+/** Every feature: the setting at this level, the value in effect, and where that value comes from. */
+export function EnablementTable({ caption, owner, level, rows, allowed, onChange }: Props) {
+  return (
+    <table className="table enablements">
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Feature</th>
+          <th scope="col">Setting</th>
+          <th scope="col">Effective</th>
+          <th scope="col">{level === "carrier" ? "Comes from" : "Value carriers inherit comes from"}</th>
+          <th scope="col">Last changed</th>
+          <th scope="col">
+            <span className="visually-hidden">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.feature.id}>
+            <th scope="row">
+              <span className="feature-name">{row.feature.name}</span> <code>{row.feature.key}</code>
+              <br />
+              <span className="muted">{row.feature.description}</span>
+            </th>
+            <td>{STATE_LABELS[row.state]}</td>
+            <td>
+              <span className={row.effective ? "badge on" : "badge off"}>{row.effective ? "On" : "Off"}</span>
+            </td>
+            <td>{SOURCE_TEXT[row.source]}</td>
+            <td>
+              {row.updatedAt ? (
+                <>
+                  {formatDateTime(row.updatedAt)}
+                  {row.updatedBy?.name ? <span className="muted"> by {row.updatedBy.name}</span> : null}
+                </>
+              ) : (
+                "—"
+              )}
+            </td>
+            <td>
+              <StaffOnly allowed={allowed} reason={STAFF_ONLY}>
+                {(control) => (
+                  <button type="button" {...control} onClick={() => onChange(row)}>
+                    Change
+                    <span className="visually-hidden">
+                      {" "}
+                      {row.feature.name} for {owner}
+                    </span>
+                  </button>
+                )}
+              </StaffOnly>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

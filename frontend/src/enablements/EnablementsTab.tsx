@@ -1,0 +1,77 @@
+import { useState } from "react";
+import { useQuery } from "urql";
+import { type EffectiveChangeFieldsFragment, EnablementsTabDocument } from "../gql/graphql";
+import { describeRequestError } from "../graphql/problems";
+import { EffectiveChanges } from "../organization/EffectiveChanges";
+import { mayUseRestricted, useViewer } from "../shell/viewer";
+import { ENABLEMENTS_TOOL } from "../text/seed";
+import { RequestProblemAlert } from "../ui/RequestProblemAlert";
+import { ChangeEnablementDialog, type Target } from "./ChangeEnablementDialog";
+import { EnablementTable } from "./EnablementTable";
+
+/** Every feature for the carrier (and its organization): setting, effective value, and its source. */
+export function EnablementsTab({ code }: { code: string }) {
+  const viewer = useViewer();
+  const allowed = mayUseRestricted(viewer);
+  const [{ data, error, fetching }, refetch] = useQuery({ query: EnablementsTabDocument, variables: { code } });
+  const [target, setTarget] = useState<Target | null>(null);
+  const [report, setReport] = useState<{ summary: string; changes: readonly EffectiveChangeFieldsFragment[] } | null>(null);
+  const reload = () => refetch({ requestPolicy: "network-only" });
+
+  if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
+  if (!data) return <p role="status">{fetching ? "Loading enablements…" : null}</p>;
+  const carrier = data.carrier;
+  if (!carrier) return <p role="alert">There is no carrier {code} within your reach.</p>;
+  const organization = carrier.organization;
+  const inheritedFor = (key: string) => {
+    const organizationRow = organization?.enablements.find((row) => row.feature.key === key);
+    const carrierRow = carrier.enablements.find((row) => row.feature.key === key);
+    return organizationRow ? organizationRow.effective : (carrierRow?.feature.defaultEnabled ?? false);
+  };
+
+  return (
+    <div className="tool">
+      <h2>{ENABLEMENTS_TOOL.title}</h2>
+      <p>{ENABLEMENTS_TOOL.summary}</p>
+      {report ? (
+        <div role="status" className="notice notice-success">
+          <p>{report.summary}</p>
+          <EffectiveChanges changes={report.changes} title="Effective values that changed" />
+        </div>
+      ) : null}
+      <EnablementTable
+        caption={`Features for ${carrier.code}`}
+        owner={carrier.code}
+        level="carrier"
+        rows={carrier.enablements}
+        allowed={allowed}
+        onChange={(row) =>
+          setTarget({ level: "carrier", id: carrier.id, code: carrier.code, row, inherited: inheritedFor(row.feature.key) })
+        }
+      />
+      {organization ? (
+        <EnablementTable
+          caption={`Organization settings for ${organization.name} (its carriers inherit them unless they override)`}
+          owner={organization.name}
+          level="organization"
+          rows={organization.enablements}
+          allowed={allowed}
+          onChange={(row) => setTarget({ level: "organization", id: organization.id, name: organization.name, row })}
+        />
+      ) : (
+        <p className="muted">{carrier.code} is in no organization: settings come from the carrier or the feature’s default.</p>
+      )}
+      {allowed && target ? (
+        <ChangeEnablementDialog
+          target={target}
+          onClose={() => setTarget(null)}
+          onDone={(summary, changes) => {
+            setReport({ summary, changes });
+            setTarget(null);
+            reload();
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}

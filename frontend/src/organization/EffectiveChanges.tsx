@@ -1,0 +1,41 @@
+import type { EffectiveChangeFieldsFragment, EnablementSource } from "../gql/graphql";
+
+export const SOURCE_LABELS: Record<EnablementSource, string> = {
+  CARRIER: "carrier setting",
+  ORGANIZATION: "organization setting",
+  DEFAULT: "feature default",
+};
+
+const onOff = (value: boolean) => (value ? "On" : "Off");
+
+/** Which features' effective values a change turned on or off, for which carriers. */
+export function EffectiveChanges({ changes, title }: { changes: readonly EffectiveChangeFieldsFragment[]; title: string }) {
+  if (changes.length === 0) {
+    return <p>No feature’s effective value changed.</p>;
+  }
+  return (
+    <table className="table">
+      <caption>{title}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Carrier</th>
+          <th scope="col">Feature</th>
+          <th scope="col">Before</th>
+          <th scope="col">After</th>
+          <th scope="col">Now comes from</th>
+        </tr>
+      </thead>
+      <tbody>
+        {changes.map((change) => (
+          <tr key={`${change.carrier?.id ?? "?"}/${change.feature?.id ?? "?"}`}>
+            <td>{change.carrier?.code ?? "—"}</td>
+            <td>{change.feature?.name ?? change.feature?.key ?? "—"}</td>
+            <td>{onOff(change.before)}</td>
+            <td>{onOff(change.after)}</td>
+            <td>{SOURCE_LABELS[change.source]}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,182 @@
+import { useState } from "react";
+import { useQuery } from "urql";
+import { OrganizationTabDocument } from "../gql/graphql";
+import { describeRequestError } from "../graphql/problems";
+import { mayUseRestricted, useViewer } from "../shell/viewer";
+import { ORGANIZATION_TOOL } from "../text/seed";
+import { RequestProblemAlert } from "../ui/RequestProblemAlert";
+import { StaffOnly } from "../ui/StaffOnly";
+import { AttachOrMoveForm } from "./AttachOrMoveForm";
+import type { ChangeReport } from "./changeReport";
+import { CreateOrganizationForm } from "./CreateOrganizationForm";
+import { DeleteOrganizationDialog } from "./DeleteOrganizationDialog";
+import { DetachDialog } from "./DetachDialog";
+import { EffectiveChanges } from "./EffectiveChanges";
+import { LeftOrganization } from "./LeftOrganization";
+import { RenameOrganizationForm } from "./RenameOrganizationForm";
+
+type Open = "create" | "attach" | "move" | "detach" | "rename" | "delete" | null;
+
+const STAFF_ONLY = "Only platform staff can change organization structure.";
+
+/** The carrier's organization and its carriers; staff change the structure from here. */
+export function OrganizationTab({ code }: { code: string }) {
+  const viewer = useViewer();
+  const allowed = mayUseRestricted(viewer);
+  const [{ data, error, fetching }, refetch] = useQuery({ query: OrganizationTabDocument, variables: { code } });
+  const [open, setOpen] = useState<Open>(null);
+  const [report, setReport] = useState<ChangeReport | null>(null);
+  const reload = () => refetch({ requestPolicy: "network-only" });
+  const done = (next: ChangeReport) => {
+    setReport(next);
+    setOpen(null);
+    reload();
+  };
+
+  if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
+  if (!data) return <p role="status">{fetching ? "Loading the organization…" : null}</p>;
+  const carrier = data.carrier;
+  if (!carrier) return <p role="alert">There is no carrier {code} within your reach.</p>;
+  const organization = carrier.organization;
+
+  return (
+    <div className="tool">
+      <h2>{ORGANIZATION_TOOL.title}</h2>
+      <p>{ORGANIZATION_TOOL.summary}</p>
+      {report ? (
+        <div role="status" className="notice notice-success">
+          <p>{report.message}</p>
+          <EffectiveChanges changes={report.changes} title="Effective enablements that changed" />
+          {report.leftOrganizationId && allowed ? (
+            <LeftOrganization
+              id={report.leftOrganizationId}
+              onDeleted={(name) => setReport({ message: `Deleted the organization ${name}.`, changes: [] })}
+            />
+          ) : null}
+        </div>
+      ) : null}
+
+      {organization ? (
+        <section aria-labelledby="organization-name" className="panel">
+          <h3 id="organization-name">
+            {carrier.code} belongs to {organization.name}
+          </h3>
+          <table className="table">
+            <caption>
+              Carriers in {organization.name} ({organization.carriers.totalCount})
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Code</th>
+                <th scope="col">Name</th>
+              </tr>
+            </thead>
+            <tbody>
+              {organization.carriers.nodes.map((member) => (
+                <tr key={member.id} aria-current={member.id === carrier.id ? "true" : undefined}>
+                  <td>{member.code}</td>
+                  <td>
+                    {member.name}
+                    {member.id === carrier.id ? " (this carrier)" : ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="actions">
+            {(["rename", "move", "detach", "delete"] as const).map((action) => (
+              <StaffOnly key={action} allowed={allowed} reason={STAFF_ONLY}>
+                {(control) => (
+                  <button
+                    type="button"
+                    {...control}
+                    className={action === "delete" ? "danger" : undefined}
+                    onClick={() => setOpen(action)}
+                    aria-expanded={action === "rename" || action === "move" ? open === action : undefined}
+                  >
+                    {
+                      {
+                        rename: "Rename organization",
+                        move: "Move to another organization",
+                        detach: "Detach from organization",
+                        delete: "Delete organization",
+                      }[action]
+                    }
+                  </button>
+                )}
+              </StaffOnly>
+            ))}
+          </div>
+          {allowed && open === "rename" ? (
+            <RenameOrganizationForm organization={organization} onDone={done} onCancel={() => setOpen(null)} onReload={reload} />
+          ) : null}
+          {allowed && open === "move" ? (
+            <AttachOrMoveForm carrier={carrier} from={organization} onDone={done} onCancel={() => setOpen(null)} onReload={reload} />
+          ) : null}
+          {allowed && open === "detach" ? (
+            <DetachDialog carrier={carrier} organization={organization} onDone={done} onClose={() => setOpen(null)} onReload={reload} />
+          ) : null}
+          {allowed && open === "delete" ? (
+            organization.carriers.totalCount > 0 ? (
+              <DeleteBlocked name={organization.name} count={organization.carriers.totalCount} onClose={() => setOpen(null)} />
+            ) : (
+              <DeleteOrganizationDialog
+                organization={organization}
+                onClose={() => setOpen(null)}
+                onDeleted={(name) => done({ message: `Deleted the organization ${name}.`, changes: [] })}
+              />
+            )
+          ) : null}
+        </section>
+      ) : (
+        <section aria-labelledby="no-organization" className="panel">
+          <h3 id="no-organization">{carrier.code} is not in an organization</h3>
+          <p>Available actions:</p>
+          <ul className="action-cards">
+            <li>
+              <StaffOnly allowed={allowed} reason={STAFF_ONLY}>
+                {(control) => (
+                  <button type="button" {...control} aria-expanded={open === "create"} onClick={() => setOpen("create")}>
+                    {ORGANIZATION_TOOL.create.title}
+                  </button>
+                )}
+              </StaffOnly>
+              <span> — {ORGANIZATION_TOOL.create.description}</span>
+            </li>
+            <li>
+              <StaffOnly allowed={allowed} reason={STAFF_ONLY}>
+                {(control) => (
+                  <button type="button" {...control} aria-expanded={open === "attach"} onClick={() => setOpen("attach")}>
+                    {ORGANIZATION_TOOL.attach.title}
+                  </button>
+                )}
+              </StaffOnly>
+              <span> — {ORGANIZATION_TOOL.attach.description}</span>
+            </li>
+          </ul>
+          <p className="muted">{ORGANIZATION_TOOL.why}</p>
+          {allowed && open === "create" ? (
+            <CreateOrganizationForm carrier={carrier} onDone={done} onCancel={() => setOpen(null)} />
+          ) : null}
+          {allowed && open === "attach" ? (
+            <AttachOrMoveForm carrier={carrier} from={null} onDone={done} onCancel={() => setOpen(null)} onReload={reload} />
+          ) : null}
+        </section>
+      )}
+    </div>
+  );
+}
+
+function DeleteBlocked({ name, count, onClose }: { name: string; count: number; onClose: () => void }) {
+  return (
+    <div role="alert" className="notice">
+      <p>
+        {name} still has {count} carrier{count === 1 ? "" : "s"}. Move or detach {count === 1 ? "it" : "them"} first;
+        an organization can be deleted once it is empty.
+      </p>
+      <button type="button" onClick={onClose}>
+        OK
+      </button>
+    </div>
+  );
+}

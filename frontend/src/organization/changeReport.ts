@@ -1,0 +1,16 @@
+import type { EffectiveChangeFieldsFragment } from "../gql/graphql";
+
+/** What the last change did, shown above the tab until the next one. */
+export interface ChangeReport {
+  message: string;
+  changes: readonly EffectiveChangeFieldsFragment[];
+  /** The organization a carrier just left, when it may now be empty (offer to delete it). */
+  leftOrganizationId?: string | null;
+}
+
+export interface CarrierSummary {
+  id: string;
+  code: string;
+  name: string;
+  version: number;
+}

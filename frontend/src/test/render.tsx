@@ -1,0 +1,41 @@
+// Render a component with a fake urql client whose answers the test decides, and a viewer.
+import { render } from "@testing-library/react";
+import type { ReactElement } from "react";
+import { type Client, Provider } from "urql";
+import { fromValue, never } from "wonka";
+import { ViewerContext, type Viewer } from "../shell/viewer";
+
+export const ADMIN: Viewer = {
+  __typename: "Viewer",
+  kind: "ADMIN",
+  id: "dev-admin-WSOR",
+  name: "WSOR administrator",
+  email: null,
+  isStaff: false,
+  canUseRestrictedFunctions: false,
+  restrictedFunctionsNotice: "Organization changes are restricted functions for platform staff. Contact Support.",
+  reachesAllCarriers: false,
+  scopes: ["CARRIER_READ", "ENABLEMENTS_READ", "KEYS_READ", "KEYS_WRITE", "ACTIVITY_READ"],
+  carriers: { __typename: "CarrierConnection", totalCount: 1, nodes: [{ __typename: "Carrier", id: "c1", code: "WSOR", name: "Wisconsin & Southern Railroad" }] },
+};
+
+export function fakeClient(answer: (operationName: string, variables: Record<string, unknown>) => unknown): Client & { sent: { name: string; variables: Record<string, unknown> }[] } {
+  const sent: { name: string; variables: Record<string, unknown> }[] = [];
+  const execute = (request: { query: { definitions: readonly { name?: { value: string } }[] }; variables: Record<string, unknown> }) => {
+    const name = request.query.definitions[0]?.name?.value ?? "?";
+    sent.push({ name, variables: request.variables });
+    const data = answer(name, request.variables);
+    return data === undefined ? never : fromValue({ data, stale: false, hasNext: false });
+  };
+  return { executeQuery: execute, executeMutation: execute, executeSubscription: () => never, sent } as unknown as Client & {
+    sent: typeof sent;
+  };
+}
+
+export function renderWith(ui: ReactElement, client: Client, viewer: Viewer = ADMIN) {
+  return render(
+    <Provider value={client}>
+      <ViewerContext.Provider value={viewer}>{ui}</ViewerContext.Provider>
+    </Provider>,
+  );
+}

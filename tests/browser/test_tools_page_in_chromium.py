@@ -1,0 +1,129 @@
+"""The Tools page in Debian's Chromium, against real servers on a fresh database with the demo data.
+
+Two `server.py serve` processes share the database: one with development settings (the development
+sign-in, as `make run` serves it) and one with production settings (OpenID Connect against a real
+`oidc-provider` that the Playwright suite starts, JWKS verification, trusted documents only). Then
+frontend/'s Playwright suite runs against them; its whole output is shown when it fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[2]
+FRONTEND = ROOT / "frontend"
+SUITE_TIMEOUT_SECONDS = 420
+# The suite signs the same people in many times a minute.
+GENEROUS_LIMITS = {
+    "RATE_LIMIT_PER_PERSON": "100000",
+    "RATE_LIMIT_PER_ADDRESS": "100000",
+    "RATE_LIMIT_FAILED_AUTH_PER_ADDRESS": "100000",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def run(*command: str, env: dict[str, str], cwd: Path = ROOT, limit_seconds: float = 120) -> str:
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=limit_seconds)
+    except TimeoutError:
+        process.kill()
+        output, _ = await process.communicate()
+        raise AssertionError(f"{' '.join(command)} ran past {limit_seconds}s:\n{output.decode()}") from None
+    text = output.decode()
+    assert process.returncode == 0, f"{' '.join(command)} exited {process.returncode}:\n{text}"
+    return text
+
+
+@asynccontextmanager
+async def serve(env: dict[str, str]) -> AsyncIterator[str]:
+    url = f"http://127.0.0.1:{env['PORT']}"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "server.py", "serve", cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL
+    )
+    try:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(300):
+                assert process.returncode is None, f"server.py serve exited with {process.returncode}"
+                try:
+                    async with session.get(f"{url}/readyz") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientConnectionError:
+                    pass
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError(f"the server at {url} did not become ready")
+        yield url
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await asyncio.wait_for(process.wait(), timeout=20)
+
+
+async def test_every_flow_of_the_tools_page_in_chromium(own_database: str) -> None:
+    # given: the built page, its browser-test tools, a browser
+    assert (FRONTEND / "dist" / "index.html").is_file(), "the page is not built: run `make frontend`"
+    assert (FRONTEND / "node_modules" / "@playwright" / "test").is_dir(), "run `npm ci --prefix frontend`"
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    assert shutil.which(chromium), f"no Chromium at {chromium}: `apt-get install chromium`"
+    base = {**os.environ, "DATABASE_URL": own_database, **GENEROUS_LIMITS}
+    await run(sys.executable, "server.py", "demo", env=base)
+
+    oidc_port = free_port()
+    issuer = f"http://127.0.0.1:{oidc_port}"
+    development = {**base, "PORT": str(free_port()), "JWT_HS256_SECRET": "browser-tests-" + "x" * 40}
+    production = {
+        **base,
+        "PORT": str(free_port()),
+        "CARRIER_ADMIN_ENV": "production",
+        "OIDC_ISSUER": issuer,
+        "OIDC_CLIENT_ID": "tools-page",
+        "OIDC_SCOPES": "openid profile email carrier-admin",
+        "JWT_JWKS_URL": f"{issuer}/jwks",
+        "JWT_AUDIENCE": "urn:carrier-admin:api",
+        "TRUSTED_DOCUMENTS_ONLY_FOR_PEOPLE": "true",
+    }
+    production.pop("JWT_HS256_SECRET", None)
+
+    # when: the Playwright suite drives both servers
+    async with serve(development) as development_url, serve(production) as production_url:
+        started = time.monotonic()
+        output = await run(
+            "npx",
+            "playwright",
+            "test",
+            cwd=FRONTEND,
+            limit_seconds=SUITE_TIMEOUT_SECONDS,
+            env={
+                **os.environ,
+                "TOOLS_URL": development_url,
+                "TOOLS_PROD_URL": production_url,
+                "OIDC_PORT": str(oidc_port),
+                "CHROMIUM": chromium,
+                "CI": os.environ.get("CI", ""),
+            },
+        )
+
+    # then: every test passed (run() asserts the exit code); show the list and the figures
+    print(output)
+    print(f"browser suite: {time.monotonic() - started:.0f}s")
