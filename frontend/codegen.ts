@@ -22,7 +22,7 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         strictScalars: true,
-        scalars: { DateTime: "string", JSON: "unknown" },
+        scalars: { DateTime: "string", Date: "string", JSON: "unknown" },
         avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
         skipTypename: false,
       },
