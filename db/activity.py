@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,11 @@ class ActivityRow:
     client_address: str | None
 
 
+class Outcome(enum.Enum):
+    SUCCEEDED = "succeeded"
+    REFUSED = "refused"
+
+
 @dataclass(frozen=True, slots=True)
 class ActivityFilter:
     actor_id: str | None = None
@@ -42,6 +48,11 @@ class ActivityFilter:
     target_id: uuid.UUID | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # Events of this carrier; with `with_organization`, also its organization's own (renames, settings).
+    carrier_id: uuid.UUID | None = None
+    with_organization: bool = False
+    organization_id: uuid.UUID | None = None
+    outcome: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +86,17 @@ COLUMNS = """
 """
 check_columns(ActivityRow, COLUMNS)
 
-IN_SCOPE = "carrier_in_scope(a.carrier_id, a.organization_id, $1, $2, $3)"
+# Who sees an event: whoever sees its carrier now (a carrier administrator, an administrator of the
+# organization the carrier is in today), the administrators of the organization it was recorded under
+# (who keep their organization's history when a carrier leaves), and for an event of an organization
+# itself, whoever sees that organization. Staff see everything.
+IN_SCOPE = """($1
+    or (a.carrier_id is not null and (
+        a.carrier_id = any($2)
+        or a.organization_id = any($3)
+        or exists (select 1 from carriers c where c.id = a.carrier_id and c.organization_id = any($3))))
+    or (a.carrier_id is null and a.organization_id is not null
+        and organization_in_scope(a.organization_id, $1, $2, $3)))"""
 
 BY_IDS = f"select {COLUMNS} from activity_log a where a.id = any($4::uuid[]) and {IN_SCOPE}"
 
@@ -94,6 +115,12 @@ FILTERED = f"""
       and ($6::uuid is null or a.target_id = $6)
       and ($7::timestamptz is null or a.occurred_at >= $7)
       and ($8::timestamptz is null or a.occurred_at < $8)
+      and ($9::uuid is null
+           or a.carrier_id = $9
+           or ($10 and a.carrier_id is null
+               and a.organization_id = (select c.organization_id from carriers c where c.id = $9)))
+      and ($11::uuid is null or a.organization_id = $11)
+      and ($12::text is null or a.outcome = $12)
 """
 
 PAGE = f"""
@@ -106,15 +133,17 @@ left join lateral (
 ) p on true
 """
 
+# A carrier the caller sees now: all of its events are theirs to see (checked once per carrier).
 PAGE_BY_CARRIER_IDS = f"""
 select p_.id as parent_id, t.total, a_.*
 from unnest($4::uuid[]) as p_(id)
+join carriers c on c.id = p_.id and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
 cross join lateral (
-    select count(*) as total from activity_log a where a.carrier_id = p_.id and {IN_SCOPE}
+    select count(*) as total from activity_log a where a.carrier_id = p_.id
 ) t
 left join lateral (
     select {COLUMNS} from activity_log a
-    where a.carrier_id = p_.id and {IN_SCOPE} and {{where}}
+    where a.carrier_id = p_.id and {{where}}
     order by {{order_by}} limit {{limit}}
 ) a_ on true
 """
@@ -163,7 +192,7 @@ def _keyset(page: PageRequest, first_param: int) -> Keyset:
 async def page(
     conn: Connection, *, scope: TenantScope, where: ActivityFilter, page: PageRequest
 ) -> Page[ActivityRow]:
-    keyset = _keyset(page, first_param=9)
+    keyset = _keyset(page, first_param=13)
     sql = PAGE.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
     records = await conn.fetch(
         sql,
@@ -173,6 +202,10 @@ async def page(
         where.target_id,
         where.since,
         where.until,
+        where.carrier_id,
+        where.with_organization,
+        where.organization_id,
+        where.outcome,
         *keyset.params,
     )
     rows = [row(ActivityRow, r, skip=1) for r in records if r["id"] is not None]

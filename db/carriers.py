@@ -174,6 +174,14 @@ async def set_organization(
     return row(CarrierRow, record) if record else None
 
 
+async def organization_of(conn: Connection, *, carrier_id: uuid.UUID) -> uuid.UUID | None:
+    """Unscoped: the organization a carrier is in now (for recording an event about it)."""
+    organization_id: uuid.UUID | None = await conn.fetchval(
+        "select organization_id from carriers where id = $1", carrier_id
+    )
+    return organization_id
+
+
 async def lock(conn: Connection, *, carrier_id: uuid.UUID) -> CarrierRow | None:
     """The carrier, locked until the transaction ends (serialises key issuance per carrier)."""
     record = await conn.fetchrow(FOR_UPDATE, carrier_id)

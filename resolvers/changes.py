@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from context import Context
 from db.activity import Origin
 from db.enablements import Effective, Source
+from resolvers.global_ids import to_global_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,12 @@ def diff(before: Effective, after: Effective) -> list[EffectiveChange]:
 def summary(changes: list[EffectiveChange]) -> list[dict[str, object]]:
     """The changes as the activity log records them."""
     return [
-        {"carrierId": str(c.carrier_id), "featureId": str(c.feature_id), "before": c.before, "after": c.after}
+        {
+            "carrierId": to_global_id("Carrier", c.carrier_id),
+            "featureId": to_global_id("Feature", c.feature_id),
+            "before": c.before,
+            "after": c.after,
+        }
         for c in changes
     ]
 

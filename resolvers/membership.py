@@ -95,7 +95,9 @@ async def move_locked(
             target_type="Carrier",
             target_id=carrier.id,
             carrier_id=carrier.id,
-            organization_id=target_id or carrier.organization_id,
+            # The organization it leaves (its administrators keep its history); the one it joins
+            # sees the carrier, and so the event, from now on.
+            organization_id=carrier.organization_id or target_id,
             before=snapshots.carrier(carrier),
             after={**snapshots.carrier(changed), "effectiveChanges": summary(changes)},
         ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from context import Context
-from db import activity
+from db import activity, carriers
 from db.activity import Event
 from resolvers.changes import origin
 
@@ -18,14 +18,17 @@ async def record_refusals(context: Context) -> None:
     first = context.refusals[0]
     times = Counter(refusal.coordinate for refusal in context.refusals)
     reasons = list(dict.fromkeys(refusal.reason for refusal in context.refusals))
+    carrier_id = context.principal.carrier_id
     async with context.db.acquire() as conn:
+        organization_id = await carriers.organization_of(conn, carrier_id=carrier_id) if carrier_id else None
         await activity.record(
             conn,
             origin=origin(context),
             event=Event(
                 action=first.action,
                 outcome="refused",
-                carrier_id=context.principal.carrier_id,
+                carrier_id=carrier_id,
+                organization_id=organization_id,
                 after={"refusedFields": [{"field": field, "times": count} for field, count in times.items()]},
                 reason="; ".join(reasons)[:500],
             ),

@@ -1,4 +1,5 @@
-"""The fields of an object that the activity log keeps as `before` and `after` (never a secret)."""
+"""The fields of an object that the activity log keeps as `before` and `after` (never a secret), in the
+API's terms: global ids, scopes as the schema spells them."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from typing import Any
 from db.carriers import CarrierRow
 from db.features import FeatureRow
 from db.organizations import OrganizationRow
+from resolvers.global_ids import to_global_id
 
 
 def carrier(row: CarrierRow) -> dict[str, Any]:
     return {
         "code": row.code,
         "name": row.name,
-        "organizationId": str(row.organization_id) if row.organization_id else None,
+        "organizationId": to_global_id("Organization", row.organization_id) if row.organization_id else None,
         "version": row.version,
     }
 

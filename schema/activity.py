@@ -16,6 +16,7 @@ from db.activity import ActivityRow
 from db.pagination import Cursor
 from resolvers.carriers import carrier_by_id
 from resolvers.global_ids import to_global_id
+from schema.activity_contents import public
 from schema.actor import Actor
 from schema.directives import RequiresScope, RequiresScopeOfEvent
 from schema.node import Node
@@ -60,8 +61,8 @@ class ActivityEvent(Node):
             target_id=(
                 to_global_id(row.target_type, row.target_id) if row.target_type and row.target_id else None
             ),
-            before=cast("JSON | None", row.before),
-            after=cast("JSON | None", row.after),
+            before=cast("JSON | None", public(row.before)),
+            after=cast("JSON | None", public(row.after)),
             reason=row.reason,
             request_id=row.request_id,
             client_address=row.client_address,

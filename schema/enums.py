@@ -8,6 +8,7 @@ from typing import TypeAlias
 import strawberry
 
 from access.principal import PrincipalKind, Scope
+from db.activity import Outcome
 from db.api_keys import KeyStatus
 from db.enablements import EnablementState, Source
 
@@ -26,6 +27,9 @@ strawberry.enum(
     "organization's, or the feature's default.",
 )
 strawberry.enum(EnablementState, description="A feature's setting for one carrier or organization.")
+strawberry.enum(
+    Outcome, name="ActivityOutcome", description="Whether an activity event's change happened or was refused."
+)
 strawberry.enum(
     PrincipalKind,
     name="ActorKind",
@@ -75,6 +79,10 @@ _describe_values(
     },
 )
 _describe_values(
+    Outcome,
+    {"SUCCEEDED": "The change was made.", "REFUSED": "A restricted function was refused."},
+)
+_describe_values(
     PrincipalKind,
     {
         "STAFF": "A member of the platform vendor's staff.",
@@ -89,3 +97,4 @@ ApiKeyScope: TypeAlias = Scope
 ApiKeyStatus: TypeAlias = KeyStatus
 EnablementSource: TypeAlias = Source
 ActorKind: TypeAlias = PrincipalKind
+ActivityOutcome: TypeAlias = Outcome

@@ -24,6 +24,7 @@ from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import Public, RequiresScope, Restricted
 from schema.enforcement import node_scopes
+from schema.enums import ActivityOutcome
 from schema.feature import Feature
 from schema.node import Node
 from schema.organization import Organization, organization_cursor
@@ -153,15 +154,22 @@ class Query:
         return ApiKey.from_row(row, info.context.now()) if row else None
 
     @strawberry.field(
-        description="The activity log of the carriers in reach, newest first; filter by actor, action, "
-        "target and time range [since, until).",
+        description="The activity log of what the caller sees, newest first; filter by carrier (with its "
+        "organization's own events unless `includeOrganization` is false), organization, actor, action, "
+        "outcome, target and time range [since, until). An event is seen by whoever sees its carrier "
+        "now, by the administrators of the organization it was recorded under, and (an organization's "
+        "own event) by whoever sees the organization.",
         directives=[RequiresScope(scope=Scope.ACTIVITY_READ)],
     )
     async def activity(
         self,
         info: Info[Context, None],
+        carrier_id: strawberry.ID | None = None,
+        include_organization: bool = True,
+        organization_id: strawberry.ID | None = None,
         actor_id: str | None = None,
         action: str | None = None,
+        outcome: ActivityOutcome | None = None,
         target_id: strawberry.ID | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
@@ -176,7 +184,17 @@ class Query:
             if decoded is None:
                 raise BadUserInput("`targetId` is not an id this API issued.", argument="targetId")
             target = decoded[1]
-        where = ActivityFilter(actor_id=actor_id, action=action, target_id=target, since=since, until=until)
+        where = ActivityFilter(
+            actor_id=actor_id,
+            action=action,
+            target_id=target,
+            since=since,
+            until=until,
+            carrier_id=_filter_id(info.context, carrier_id, "Carrier", "carrierId"),
+            with_organization=include_organization,
+            organization_id=_filter_id(info.context, organization_id, "Organization", "organizationId"),
+            outcome=outcome.value if outcome else None,
+        )
         page = await activity.list_activity(
             info.context, where, first=first, after=after, last=last, before=before
         )

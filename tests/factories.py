@@ -16,6 +16,7 @@ from jwt.algorithms import RSAAlgorithm
 from access import keyformat
 from access.tokens import TokenSettings, mint_development_token
 from db.pool import Connection
+from resolvers.global_ids import to_global_id
 from tests.conftest import TEST_SECRET
 
 _numbers = itertools.count(1)
@@ -152,3 +153,15 @@ def production_settings(directory: Path) -> dict[str, Any]:
     jwks = directory / "jwks.json"
     jwks.write_text(json.dumps({"keys": [jwk]}))
     return {"environment": "production", "jwt_hs256_secret": None, "jwt_jwks_path": str(jwks)}
+
+
+def logged_change(
+    carrier_id: uuid.UUID, feature_id: uuid.UUID, *, before: bool, after: bool
+) -> dict[str, Any]:
+    """An effective change as the activity log records it (global ids)."""
+    return {
+        "carrierId": to_global_id("Carrier", carrier_id),
+        "featureId": to_global_id("Feature", feature_id),
+        "before": before,
+        "after": after,
+    }

@@ -240,7 +240,7 @@ async def test_update_carrier_renames_it_and_increments_its_version(
         carrier_id,
         organization_id,
     )
-    snapshot = {"code": before["code"], "organizationId": str(organization_id)}
+    snapshot = {"code": before["code"], "organizationId": to_global_id("Organization", organization_id)}
     assert event["before"] == {**snapshot, "name": "Old Name", "version": 1}
     assert event["after"] == {**snapshot, "name": "New Name", "version": 2}
 

@@ -264,7 +264,12 @@ async def test_set_carrier_enablement_switches_a_feature_and_records_why(
         "feature": "test.carrier_switch",
         "state": "ENABLED",
         "effectiveChanges": [
-            {"carrierId": str(carrier_id), "featureId": str(feature_id), "before": False, "after": True}
+            {
+                "carrierId": to_global_id("Carrier", carrier_id),
+                "featureId": to_global_id("Feature", feature_id),
+                "before": False,
+                "after": True,
+            }
         ],
     }
 
@@ -454,7 +459,12 @@ async def test_set_organization_enablement_reaches_only_the_carriers_that_inheri
         "feature": "test.org_switch",
         "state": "ENABLED",
         "effectiveChanges": [
-            {"carrierId": str(inheriting_id), "featureId": str(feature_id), "before": False, "after": True}
+            {
+                "carrierId": to_global_id("Carrier", inheriting_id),
+                "featureId": to_global_id("Feature", feature_id),
+                "before": False,
+                "after": True,
+            }
         ],
     }
     body = await graphql(ORGANIZATION_ENABLEMENTS, {"id": org_gid(organization_id)}, headers=staff())

@@ -288,8 +288,18 @@ async def test_update_feature_default_reaches_only_carriers_that_inherit_it(
     (event,) = await activity_rows(conn)
     assert sorted(event["after"]["effectiveChanges"], key=lambda c: str(c["carrierId"])) == sorted(
         [
-            {"carrierId": str(follows_id), "featureId": str(feature_id), "before": False, "after": True},
-            {"carrierId": str(in_silent_id), "featureId": str(feature_id), "before": False, "after": True},
+            {
+                "carrierId": to_global_id("Carrier", follows_id),
+                "featureId": to_global_id("Feature", feature_id),
+                "before": False,
+                "after": True,
+            },
+            {
+                "carrierId": to_global_id("Carrier", in_silent_id),
+                "featureId": to_global_id("Feature", feature_id),
+                "before": False,
+                "after": True,
+            },
         ],
         key=lambda c: str(c["carrierId"]),
     )

@@ -165,12 +165,22 @@ async def test_attach_puts_the_carrier_in_the_organization_and_lists_what_change
     assert after == {
         "code": code,
         "name": f"{code} Railroad",
-        "organizationId": str(organization_id),
+        "organizationId": to_global_id("Organization", organization_id),
         "version": 2,
     }
     assert sorted(recorded_changes, key=lambda c: c["before"]) == [
-        {"carrierId": str(carrier_id), "featureId": str(switched_on), "before": False, "after": True},
-        {"carrierId": str(carrier_id), "featureId": str(switched_off), "before": True, "after": False},
+        {
+            "carrierId": to_global_id("Carrier", carrier_id),
+            "featureId": to_global_id("Feature", switched_on),
+            "before": False,
+            "after": True,
+        },
+        {
+            "carrierId": to_global_id("Carrier", carrier_id),
+            "featureId": to_global_id("Feature", switched_off),
+            "before": True,
+            "after": False,
+        },
     ]
 
 
@@ -368,9 +378,12 @@ async def test_move_changes_the_organization_and_lists_what_changed(
         carrier_id,
         target,
     )
-    assert event["before"]["organizationId"] == str(source)
-    assert event["after"]["organizationId"] == str(target)
-    assert {c["featureId"] for c in event["after"]["effectiveChanges"]} == {str(flipped), str(gained)}
+    assert event["before"]["organizationId"] == to_global_id("Organization", source)
+    assert event["after"]["organizationId"] == to_global_id("Organization", target)
+    assert {c["featureId"] for c in event["after"]["effectiveChanges"]} == {
+        to_global_id("Feature", flipped),
+        to_global_id("Feature", gained),
+    }
 
 
 async def test_move_from_an_organization_it_is_not_in_is_a_conflict(
@@ -564,14 +577,19 @@ async def test_detach_takes_the_carrier_out_and_falls_back_to_defaults(
         carrier_id,
         organization_id,
     )
-    assert event["before"]["organizationId"] == str(organization_id)
+    assert event["before"]["organizationId"] == to_global_id("Organization", organization_id)
     assert event["after"] == {
         "code": code,
         "name": f"{code} Railroad",
         "organizationId": None,
         "version": 2,
         "effectiveChanges": [
-            {"carrierId": str(carrier_id), "featureId": str(inherited), "before": True, "after": False}
+            {
+                "carrierId": to_global_id("Carrier", carrier_id),
+                "featureId": to_global_id("Feature", inherited),
+                "before": True,
+                "after": False,
+            }
         ],
     }
 

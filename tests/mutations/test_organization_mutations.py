@@ -187,7 +187,7 @@ async def test_create_organization_from_a_carrier_attaches_it_in_the_same_transa
     assert attach["after"] == {
         "code": code,
         "name": f"{code} Railroad",
-        "organizationId": str(organization_id),
+        "organizationId": to_global_id("Organization", organization_id),
         "version": 2,
         "effectiveChanges": [],
     }
