@@ -373,10 +373,11 @@ async def test_move_changes_the_organization_and_lists_what_changed(
     (event,) = await activity_rows(conn)
     assert_recorded_by_staff(event, "req-move")
     assert event["action"] == "carrier.move"
+    # recorded under the organization it left (whose administrators keep its history)
     assert (event["target_type"], event["target_id"], event["organization_id"]) == (
         "Carrier",
         carrier_id,
-        target,
+        source,
     )
     assert event["before"]["organizationId"] == to_global_id("Organization", source)
     assert event["after"]["organizationId"] == to_global_id("Organization", target)
