@@ -16,13 +16,13 @@ from typing import Any
 
 import graphql
 from aiohttp.test_utils import TestClient
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import mutations, nodes, queries
 
 from db.pool import Connection
 from schema.build import schema
 from tests import factories
+from tests.drawn import drawn
 from tests.factories import bearer, staff_token
 
 SDL = schema.as_str()
@@ -38,33 +38,6 @@ JSON_VALUES: st.SearchStrategy[graphql.ValueNode] = st.one_of(
     st.booleans().map(nodes.Boolean),
 )
 CUSTOM_SCALARS = {"DateTime": DATE_TIMES, "JSON": JSON_VALUES}
-
-FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=[Phase.generate],
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.large_base_example,
-        HealthCheck.filter_too_much,
-    ],
-)
-
-
-def draw_documents(strategy: st.SearchStrategy[str]) -> list[str]:
-    documents: list[str] = []
-
-    @FUZZ_SETTINGS
-    @given(strategy)
-    def collect(document: str) -> None:
-        documents.append(document)
-
-    collect()
-    return documents
 
 
 async def _seed(conn: Connection) -> None:
@@ -117,7 +90,7 @@ async def test_generated_queries_never_fail_internally(
     client: TestClient[Any, Any], conn: Connection
 ) -> None:
     await _seed(conn)
-    documents = draw_documents(queries(SDL, custom_scalars=CUSTOM_SCALARS))
+    documents = drawn(queries(SDL, custom_scalars=CUSTOM_SCALARS), EXAMPLES)
     assert len(documents) >= EXAMPLES // 2
 
     failures = await _post_all(client, conn, documents)
@@ -129,7 +102,7 @@ async def test_generated_mutations_never_fail_internally(
     client: TestClient[Any, Any], conn: Connection
 ) -> None:
     await _seed(conn)
-    documents = draw_documents(mutations(SDL, custom_scalars=CUSTOM_SCALARS))
+    documents = drawn(mutations(SDL, custom_scalars=CUSTOM_SCALARS), EXAMPLES)
     assert len(documents) >= EXAMPLES // 2
 
     failures = await _post_all(client, conn, documents)

@@ -29,13 +29,13 @@ from graphql import (
     get_named_type,
     is_composite_type,
 )
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from db.pool import Connection
 from resolvers.global_ids import to_global_id
 from schema.build import schema
 from tests import factories
+from tests.drawn import drawn
 from tests.factories import bearer, staff_token
 
 GRAPHQL = schema._schema
@@ -138,28 +138,6 @@ def encode(variables: dict[str, Any]) -> bytes:
     return text.encode()
 
 
-FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES_PER_FIELD,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=[Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
-
-
-def draw(strategy: st.SearchStrategy[dict[str, Any]]) -> list[dict[str, Any]]:
-    drawn: list[dict[str, Any]] = []
-
-    @FUZZ_SETTINGS
-    @given(strategy)
-    def collect(variables: dict[str, Any]) -> None:
-        drawn.append(variables)
-
-    collect()
-    return drawn
-
-
 def _internal(status: int, text: str) -> bool:
     if status >= 500:
         return True
@@ -188,7 +166,7 @@ async def test_any_value_of_any_argument_is_the_callers_error(
     text = document(operation, name, field)
     strategy = st.fixed_dictionaries({arg: value_for(a.type, ids) for arg, a in field.args.items()})
     failures = []
-    for variables in draw(strategy):
+    for variables in drawn(strategy, EXAMPLES_PER_FIELD):
         body = b'{"query": ' + json.dumps(text).encode() + b', "variables": ' + encode(variables) + b"}"
         savepoint = conn.transaction()
         await savepoint.start()

@@ -21,7 +21,7 @@ from graphql import (
     get_variable_values,
     parse,
 )
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.hostile_documents import Budget, documents
@@ -29,19 +29,10 @@ from db.pool import Connection
 from schema import limits
 from schema.build import schema
 from tests.conftest import ClientFactory, make_settings
+from tests.drawn import properties
 from tests.factories import bearer, staff_token
 
 SETTINGS = make_settings()
-
-
-def PROPERTY(examples: int) -> Any:
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
 
 
 TYPED_CODES = {
@@ -101,9 +92,7 @@ def fragment_graphs(draw: st.DrawFn) -> str:
     return "query Graph { ...F0 } " + " ".join(fragments)
 
 
-@settings(
-    max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
-)
+@properties(60)
 @given(fragment_graphs())
 def test_every_selection_set_is_measured_at_most_once(text: str) -> None:
     document = parse(text)
@@ -113,9 +102,7 @@ def test_every_selection_set_is_measured_at_most_once(text: str) -> None:
     assert counted.visits <= selection_sets(document)
 
 
-@settings(
-    max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
-)
+@properties(30)
 @given(st.integers(min_value=4, max_value=49))
 def test_a_fan_out_is_refused_for_what_it_would_expand_to(levels: int) -> None:
     # Fragment i spreads fragment i+1 twice: viewer would be asked for 2^levels times; the first
@@ -129,9 +116,7 @@ def test_a_fan_out_is_refused_for_what_it_would_expand_to(levels: int) -> None:
     assert error.extensions["actual"] > SETTINGS.max_field_repeats
 
 
-@settings(
-    max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
-)
+@properties(30)
 @given(st.integers(min_value=1, max_value=40), st.integers(min_value=0, max_value=39))
 def test_a_cycle_of_any_length_is_refused(length: int, entry: int) -> None:
     ring = " ".join(
@@ -171,9 +156,7 @@ def test_each_count_is_refused_one_over_its_setting(text: str, overrides: dict[s
     assert limit in error.message
 
 
-@settings(
-    max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
-)
+@properties(25)
 @given(st.integers(min_value=0, max_value=100))
 def test_a_variable_page_size_is_priced_at_its_value(size: int) -> None:
     document = parse("query Page($n: Int) { carriers(first: $n) { totalCount } }")
@@ -199,9 +182,7 @@ mutation Create($n: Int) {
 """
 
 
-@settings(
-    max_examples=15, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
-)
+@properties(15)
 @given(st.one_of(st.integers(max_value=-1), st.integers(min_value=101)))
 def test_page_sizes_out_of_range(size: int) -> None:
     assert not 0 <= size <= SETTINGS.max_page_size

@@ -8,10 +8,10 @@ import asyncio
 import contextlib
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from access import keyformat
+from tests.drawn import drawn
 from tests.web.test_server_processes import Server, servers
 
 CLOSING_HEALTH_CHECK = b"GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
@@ -62,28 +62,12 @@ def oversized_requests(draw: st.DrawFn) -> tuple[bytes, str]:
     return b"\r\n".join([*lines, b"Host: test", b"", b""]), key
 
 
-def drawn_requests() -> list[tuple[bytes, str]]:
-    found: list[tuple[bytes, str]] = []
-
-    @settings(
-        max_examples=25,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(oversized_requests())
-    def collect(example: tuple[bytes, str]) -> None:
-        found.append(example)
-
-    collect()
-    return found
-
-
 async def test_an_oversized_request_is_neither_echoed_nor_logged(own_database: str, tmp_path: Path) -> None:
     log = tmp_path / "server.log"
     async with servers(own_database, 1, {"LOG_LEVEL": "DEBUG"}, log=log) as (server,):
-        answers = [(await raw_exchange(server, request), key) for request, key in drawn_requests()]
+        answers = [
+            (await raw_exchange(server, request), key) for request, key in drawn(oversized_requests(), 25)
+        ]
     output = log.read_text(errors="replace")
     for answer, key in answers:
         assert answer[:12] in (b"HTTP/1.0 400", b"HTTP/1.1 400", b"HTTP/1.1 431"), answer[:200]
