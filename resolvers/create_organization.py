@@ -1,7 +1,11 @@
-"""createOrganization ("Create new Organization"): optionally started from a carrier, in one transaction."""
+"""createOrganization ("Create new Organization — set up a new organization that can contain multiple
+carriers"): the organization and any number of carriers in it, in one transaction. A carrier that is
+not found, or already in another organization, is named by its input field, and nothing is written."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from asyncpg import UniqueViolationError
@@ -13,24 +17,31 @@ from db.carriers import CarrierRow
 from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
 from resolvers.changes import EffectiveChange, origin
-from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure
+from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure, InvalidFailure
 from resolvers.membership import move_locked
 
 
 @dataclass(frozen=True, slots=True)
 class Created:
     organization: OrganizationRow
-    carrier: CarrierRow | None = None
+    carriers: list[CarrierRow] = field(default_factory=list)
     changes: list[EffectiveChange] = field(default_factory=list)
 
 
-async def create_organization(context: Context, *, name: str, from_carrier_id: str | None) -> Created:
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A carrier the new organization is to contain, as the input named it."""
+
+    id: uuid.UUID
+    global_id: str
+    field: str  # carrierIds[2], or fromCarrierId
+
+
+async def create_organization(
+    context: Context, *, name: str, carrier_ids: Sequence[str], from_carrier_id: str | None = None
+) -> Created:
     name = validation.text(name, field="name", label="An organization's name")
-    carrier_id = (
-        validation.object_id(from_carrier_id, type_name="Carrier", field="fromCarrierId")
-        if from_carrier_id is not None
-        else None
-    )
+    members = _members(context, carrier_ids, from_carrier_id)
     async with context.changing() as conn:
         try:
             organization = await organizations.insert(conn, name=name)
@@ -47,18 +58,42 @@ async def create_organization(context: Context, *, name: str, from_carrier_id: s
                 after=snapshots.organization(organization),
             ),
         )
-        if carrier_id is None:
-            return Created(organization)
-        carrier = await carriers.lock(conn, carrier_id=carrier_id)
-        if carrier is None:
-            raise validation.not_found("Carrier", str(from_carrier_id), "fromCarrierId")
-        if carrier.organization_id is not None:
-            current = await organizations.get(conn, organization_id=carrier.organization_id)
-            assert current is not None
-            raise AlreadyInOrganizationFailure(
-                f"Carrier {carrier.code} already belongs to {current.name}; detach it first.",
-                organization=current,
-                field="fromCarrierId",
-            )
-        attached, changes = await move_locked(conn, context, carrier, organization.id, "carrier.attach")
+        # Locked in id order (two creations naming the same carriers cannot deadlock), judged in the
+        # input's order (the first carrier at fault is the one named).
+        locked: dict[uuid.UUID, CarrierRow | None] = {}
+        for member in sorted(members, key=lambda m: m.id):
+            locked[member.id] = await carriers.lock(conn, carrier_id=member.id)
+        attached: list[CarrierRow] = []
+        changes: list[EffectiveChange] = []
+        for member in members:
+            carrier = locked[member.id]
+            if carrier is None:
+                raise validation.not_found("Carrier", member.global_id, member.field)
+            if carrier.organization_id is not None:
+                current = await organizations.get(conn, organization_id=carrier.organization_id)
+                assert current is not None  # the foreign key guarantees it
+                raise AlreadyInOrganizationFailure(
+                    f"Carrier {carrier.code} already belongs to {current.name}; detach it first.",
+                    organization=current,
+                    field=member.field,
+                )
+            joined, changed = await move_locked(conn, context, carrier, organization.id, "carrier.attach")
+            attached.append(joined)
+            changes += changed
     return Created(organization, attached, changes)
+
+
+def _members(context: Context, carrier_ids: Sequence[str], from_carrier_id: str | None) -> list[Member]:
+    limit = context.settings.max_page_size
+    if len(carrier_ids) > limit:
+        raise InvalidFailure(
+            f"At most {limit} carriers at once; add the others afterwards.", field="carrierIds"
+        )
+    named = [(global_id, f"carrierIds[{index}]") for index, global_id in enumerate(carrier_ids)]
+    if from_carrier_id is not None:
+        named.append((from_carrier_id, "fromCarrierId"))
+    members: dict[uuid.UUID, Member] = {}
+    for global_id, field_name in named:
+        carrier_id = validation.object_id(global_id, type_name="Carrier", field=field_name)
+        members.setdefault(carrier_id, Member(carrier_id, global_id, field_name))
+    return list(members.values())

@@ -37,11 +37,19 @@ class UpdateCarrierInput:
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
-@strawberry.input(description="A new organization, optionally started from a carrier.")
+@strawberry.input(description="A new organization and the carriers it contains.")
 class CreateOrganizationInput:
     name: str = strawberry.field(description="Display name, unique regardless of case.")
+    carrier_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="Carriers in no organization yet, attached to the new one in the same transaction "
+        "(at most MAX_PAGE_SIZE). A carrier not found, or in another organization, is named by its "
+        "field (carrierIds[2]) and nothing is written.",
+    )
     from_carrier_id: strawberry.ID | None = strawberry.field(
-        default=None, description="A carrier in no organization yet, attached to the new one."
+        default=None,
+        description="One carrier in no organization yet, attached to the new one.",
+        deprecation_reason="Use carrierIds.",
     )
 
 

@@ -237,21 +237,28 @@ class Mutation:
         return await attempt(work, done)
 
     @strawberry.mutation(
-        description="Create an organization ('Create new Organization'), optionally from a carrier that "
-        "joins it in the same transaction.",
+        description="Create an organization ('Create new Organization'): a name and the carriers it "
+        "contains, all in one transaction.",
         directives=[STRUCTURE],
     )
     async def create_organization(
         self, info: Info[Context, None], input: inputs.CreateOrganizationInput
     ) -> CreateOrganizationResult | None:
         async def done(result: Created) -> OrganizationPayload:
+            attached = [Carrier.from_row(row) for row in result.carriers]
             return OrganizationPayload(
                 organization=Organization.from_row(result.organization),
-                carrier=Carrier.from_row(result.carrier) if result.carrier else None,
+                carrier=attached[0] if attached else None,
+                carriers=attached,
                 effective_changes=effective_changes(result.changes),
             )
 
-        work = create_organization(info.context, name=input.name, from_carrier_id=input.from_carrier_id)
+        work = create_organization(
+            info.context,
+            name=input.name,
+            carrier_ids=input.carrier_ids,
+            from_carrier_id=input.from_carrier_id,
+        )
         return await attempt(work, done)
 
     @strawberry.mutation(
@@ -300,9 +307,7 @@ class Mutation:
     ) -> RenameOrganizationResult | None:
         async def done(row: OrganizationRow) -> OrganizationPayload:
             return OrganizationPayload(
-                organization=Organization.from_row(row),
-                carrier=None,
-                effective_changes=[],
+                organization=Organization.from_row(row), carrier=None, carriers=[], effective_changes=[]
             )
 
         work = rename_organization(

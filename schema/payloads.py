@@ -20,7 +20,10 @@ class CarrierPayload:
 @strawberry.type(description="The organization as it is after the change.")
 class OrganizationPayload:
     organization: Organization = strawberry.field(description="The organization.")
-    carrier: Carrier | None = strawberry.field(description="The carrier it was created from, if any.")
+    carrier: Carrier | None = strawberry.field(
+        description="The first carrier it was created with, if any.", deprecation_reason="Use carriers."
+    )
+    carriers: list[Carrier] = strawberry.field(description="The carriers it was created with.")
     effective_changes: list[EffectiveChange] = strawberry.field(
         description="Features whose effective value changed, for which carriers."
     )
