@@ -29,15 +29,16 @@ from resolvers.failures import ForbiddenFailure, ForbiddenRule, InvalidFailure, 
 from resolvers.global_ids import to_global_id
 
 MAX_GRACE = timedelta(days=7)
-# The catalogue feature this API obeys for keys: off for a carrier, its keys are refused and none issued.
-API_ACCESS_FEATURE = "integrations.api_access"
 # Grace periods offered to people (Stripe's "roll key"): now, an hour, a day, a week.
 GRACE_PERIOD_CHOICES = (0, 3600, 86400, 604800)
 EXPIRING_SOON_DAYS = 7
+MAX_DESCRIPTION_LENGTH = 200
 
 
 def description(value: str) -> str:
-    return validation.text(value, field="description", label="A key's description")
+    return validation.text(
+        value, field="description", label="A key's description", max_length=MAX_DESCRIPTION_LENGTH
+    )
 
 
 def allowlist(entries: Sequence[str]) -> tuple[IPNetwork, ...]:
@@ -256,14 +257,12 @@ async def managed_key(context: Context, conn: Connection, key_global_id: str) ->
     return carrier, locked
 
 
-async def api_access_on(conn: Connection, carrier: CarrierRow) -> None:
-    """Refused when the carrier's API access feature is off: no key is issued for it."""
-    if (
-        await enablements.feature_effective(conn, carrier_id=carrier.id, feature_key=API_ACCESS_FEATURE)
-        is False
-    ):
+async def api_access_on(context: Context, conn: Connection, carrier: CarrierRow) -> None:
+    """Refused when the carrier's API access feature (API_ACCESS_FEATURE) is off: no key is issued."""
+    feature = context.settings.api_access_feature
+    if await enablements.feature_effective(conn, carrier_id=carrier.id, feature_key=feature) is False:
         raise ForbiddenFailure(
-            f"API access ({API_ACCESS_FEATURE}) is off for carrier {carrier.code}: its keys do not work "
+            f"API access ({feature}) is off for carrier {carrier.code}: its keys do not work "
             "and no key is issued until it is turned on again.",
             field="carrierId",
             rule=ForbiddenRule.API_ACCESS_DISABLED,

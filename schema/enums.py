@@ -38,22 +38,23 @@ strawberry.enum(
 )
 
 
+SCOPE_DESCRIPTIONS = {
+    "CARRIER_READ": "Read the key's carrier and its organization.",
+    "ENABLEMENTS_READ": "Read feature enablements and the feature catalogue.",
+    "KEYS_READ": "Read the carrier's API keys (never their secrets).",
+    "KEYS_WRITE": "Issue, change, rotate and revoke the carrier's API keys (no stronger than the key "
+    "itself, when a key does it); includes KEYS_READ.",
+    "ACTIVITY_READ": "Read the carrier's activity log.",
+}
+
+
 def _describe_values(cls: type[enum.Enum], descriptions: dict[str, str]) -> None:
     """Value descriptions for enums defined outside the schema (they stay free of strawberry)."""
     for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]
         value.description = descriptions[value.name]
 
 
-_describe_values(
-    Scope,
-    {
-        "CARRIER_READ": "Read the key's carrier and its organization.",
-        "ENABLEMENTS_READ": "Read feature enablements and the feature catalogue.",
-        "KEYS_READ": "Read the carrier's API keys (never their secrets).",
-        "KEYS_WRITE": "Issue, change, rotate and revoke the carrier's API keys.",
-        "ACTIVITY_READ": "Read the carrier's activity log.",
-    },
-)
+_describe_values(Scope, SCOPE_DESCRIPTIONS)
 _describe_values(
     KeyStatus,
     {

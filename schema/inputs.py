@@ -10,9 +10,13 @@ from db.enablements import EnablementState
 from schema.enums import ApiKeyScope
 
 EXPECTED_VERSION = "The version you last saw; the change is refused with a ConflictError if it moved on."
+EXPIRY_LIMITS = (
+    "At most the policy's maximum lifetime from now (`apiKeyPolicy`); a key may not give a later expiry "
+    "than its own."
+)
 EXPIRES_AT = (
-    "A moment with its time zone. Default: the policy's default lifetime from now; at most its maximum "
-    "(`apiKeyPolicy`); a key may not give a later expiry than its own."
+    "When it stops working, with a time zone; default: the policy's default lifetime from now. "
+    + EXPIRY_LIMITS
 )
 EXPIRES_ON = (
     "A day instead of a moment (a date picker's 2027-01-15): the key stops working at the end of that "
@@ -163,7 +167,7 @@ class UpdateApiKeyInput:
         default=None, description="Addresses and CIDR ranges it works from; an empty list means any."
     )
     expires_at: datetime | None = strawberry.field(
-        default=None, description=f"A new expiry (omitted: unchanged). {EXPIRES_AT}"
+        default=None, description=f"A new expiry, with a time zone (omitted: unchanged). {EXPIRY_LIMITS}"
     )
     expires_on: date | None = strawberry.field(default=None, description=f"A new expiry day. {EXPIRES_ON}")
     time_zone: str | None = strawberry.field(default=None, description=TIME_ZONE)
@@ -186,8 +190,8 @@ class RotateApiKeyInput:
     )
     expires_at: datetime | None = strawberry.field(
         default=None,
-        description="When the new key stops working; default: the policy's default lifetime from now. "
-        + EXPIRES_AT,
+        description="When the new key stops working, with a time zone; default: the policy's default "
+        f"lifetime from now (not the old key's). {EXPIRY_LIMITS}",
     )
     expires_on: date | None = strawberry.field(
         default=None, description=f"The new key's last day. {EXPIRES_ON}"

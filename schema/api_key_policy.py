@@ -1,0 +1,76 @@
+"""The API key policy this server enforces, readable: the Tools page takes every number from here."""
+
+from __future__ import annotations
+
+import strawberry
+
+from access.addresses import MAX_ALLOWLIST_ENTRIES
+from access.principal import IMPLIED, Scope
+from resolvers import api_key_policy as policy
+from schema.enums import SCOPE_DESCRIPTIONS, ActorKind, ApiKeyScope
+from settings import Settings
+
+
+@strawberry.type(description="A scope an API key may hold, and what it lets the key do.")
+class ApiKeyScopeDescription:
+    scope: ApiKeyScope = strawberry.field(description="The scope.")
+    description: str = strawberry.field(description="What it lets a key read or do.")
+    includes: list[ApiKeyScope] = strawberry.field(
+        description="Scopes it includes: a key holding this one holds these too."
+    )
+
+
+@strawberry.type(
+    description="The rules every API key of this deployment follows; all numbers the server enforces."
+)
+class ApiKeyPolicy:
+    default_lifetime_days: int = strawberry.field(description="The expiry a key gets when none is asked for.")
+    max_lifetime_days: int = strawberry.field(description="The latest expiry a key may be given, from now.")
+    non_expiring_allowed: bool = strawberry.field(
+        description="Whether keys that never expire may be issued here at all."
+    )
+    non_expiring_allowed_for: list[ActorKind] = strawberry.field(
+        description="Who may issue them (staff, where they are allowed); empty when nobody may."
+    )
+    max_allowlist_entries: int = strawberry.field(description="Addresses and CIDR ranges one key may list.")
+    max_active_keys_per_carrier: int = strawberry.field(
+        description="Active keys a carrier may have (keys in a rotation's grace period count)."
+    )
+    max_grace_period_seconds: int = strawberry.field(
+        description="The longest an old key may keep working after a rotation."
+    )
+    grace_period_choices_seconds: list[int] = strawberry.field(
+        description="Grace periods to offer: now, an hour, a day, a week (within the maximum)."
+    )
+    expiring_soon_days: int = strawberry.field(
+        description="A key expiring within this many days is 'expiring soon' (an activity event is written)."
+    )
+    max_description_length: int = strawberry.field(description="The longest a key's description may be.")
+    environment: str = strawberry.field(description="The marker new keys carry: `live` or `test`.")
+    scopes: list[ApiKeyScopeDescription] = strawberry.field(description="Every scope a key may hold.")
+
+    @classmethod
+    def of(cls, settings: Settings) -> ApiKeyPolicy:
+        allowed = settings.allow_non_expiring_keys
+        maximum = int(policy.MAX_GRACE.total_seconds())
+        return cls(
+            default_lifetime_days=settings.key_default_lifetime_days,
+            max_lifetime_days=settings.key_max_lifetime_days,
+            non_expiring_allowed=allowed,
+            non_expiring_allowed_for=[ActorKind.STAFF] if allowed else [],
+            max_allowlist_entries=MAX_ALLOWLIST_ENTRIES,
+            max_active_keys_per_carrier=settings.max_active_keys_per_carrier,
+            max_grace_period_seconds=maximum,
+            grace_period_choices_seconds=[s for s in policy.GRACE_PERIOD_CHOICES if s <= maximum],
+            expiring_soon_days=policy.EXPIRING_SOON_DAYS,
+            max_description_length=policy.MAX_DESCRIPTION_LENGTH,
+            environment=settings.key_environment,
+            scopes=[
+                ApiKeyScopeDescription(
+                    scope=scope,
+                    description=SCOPE_DESCRIPTIONS[scope.name],
+                    includes=sorted(IMPLIED.get(scope, frozenset()), key=lambda s: s.name),
+                )
+                for scope in Scope
+            ],
+        )
