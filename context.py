@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from access.principal import Principal
+from db.key_usage import KeyUsageRecorder
 from db.loaders import Loaders
 from db.pool import Connection, CountingDatabase, StatementCounter
 from settings import Settings
@@ -42,6 +43,8 @@ class Context:
     refusals: list[Refusal] = field(default_factory=list)
     # Per field of the document: the item fields a connection selects (schema/selection.py).
     selections: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
+    # Where a key's refused uses are noted (a missing scope is one); None outside a served request.
+    key_usage: KeyUsageRecorder | None = None
     # Feature objects by feature id, shared by every enablement of the response that names one.
     feature_views: dict[uuid.UUID, Any] = field(default_factory=dict)
 

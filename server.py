@@ -20,7 +20,7 @@ import uvloop
 from aiohttp import web
 
 from db import embedded
-from db.key_usage import LastUseRecorder
+from db.key_usage import KeyUsageRecorder
 from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
 from schema.build import build_schema, schema
@@ -36,7 +36,7 @@ from web import (
     tools_page,
     tracing,
 )
-from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
+from web.app_keys import DATABASE, KEY_USAGE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
 from web.authentication import Authenticator
 from web.metrics import Metrics
 from web.rate_limit import rate_limiter
@@ -62,7 +62,7 @@ def init_app(
         app[DATABASE] = database
     else:
         app.cleanup_ctx.append(_database_ctx)
-    app.cleanup_ctx.append(_last_use_ctx)
+    app.cleanup_ctx.append(_key_usage_ctx)
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)
     app.router.add_get("/metrics", metrics_endpoint.public)
@@ -109,9 +109,9 @@ async def _rate_limiter_ctx(app: web.Application) -> AsyncIterator[None]:
     await limiter.close()
 
 
-async def _last_use_ctx(app: web.Application) -> AsyncIterator[None]:
-    recorder = LastUseRecorder(app[DATABASE], app[SETTINGS].last_used_flush_seconds)
-    app[LAST_USE] = recorder
+async def _key_usage_ctx(app: web.Application) -> AsyncIterator[None]:
+    recorder = KeyUsageRecorder(app[DATABASE], app[SETTINGS].last_used_flush_seconds)
+    app[KEY_USAGE] = recorder
     async for _ in recorder.running():
         yield
 

@@ -133,6 +133,9 @@ class Settings:
     trusted_proxies: str = ""
 
     # API keys.
+    # The catalogue feature this API obeys: off for a carrier, its keys are refused and none is issued.
+    # A catalogue without it leaves keys on.
+    api_access_feature: str = "integrations.api_access"
     key_environment: Literal["live", "test"] = "test"
     key_default_lifetime_days: int = 90
     key_max_lifetime_days: int = 365
@@ -249,6 +252,7 @@ class Settings:
             development_sign_in=_bool(env, "DEVELOPMENT_SIGN_IN", False)
             if env.get("DEVELOPMENT_SIGN_IN")
             else None,
+            api_access_feature=env.get("API_ACCESS_FEATURE") or cls.api_access_feature,
             key_environment=_choice(  # type: ignore[arg-type]
                 env,
                 "API_KEY_ENVIRONMENT",

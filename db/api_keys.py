@@ -96,8 +96,19 @@ IN_SCOPE = """exists (
 
 BY_IDS = f"select {COLUMNS} from api_keys k where k.id = any($4::uuid[]) and {IN_SCOPE}"
 
-# Authentication looks a key up before anyone is known: no scope, by the unique hash only.
-BY_SECRET_HASH = f"select {COLUMNS} from api_keys k where k.secret_hash = $1"
+# Authentication looks a key up before anyone is known: no scope, by the unique hash only; with whether
+# its carrier's API access feature ($2) is on (null: no such feature), in the same statement.
+BY_SECRET_HASH = f"""
+select {COLUMNS}, (
+    select coalesce(ce.enabled, oe.enabled, f.default_enabled)
+    from carriers c
+    join features f on f.key = $2
+    left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
+    left join organization_enablements oe on oe.organization_id = c.organization_id and oe.feature_id = f.id
+    where c.id = k.carrier_id
+) as api_access
+from api_keys k where k.secret_hash = $1
+"""
 
 # The scope is a property of the carrier: checked once per parent here, not per key in each lateral.
 PAGE_BY_CARRIER_IDS = """
@@ -122,8 +133,16 @@ async def by_ids(
     return {r.id: r for r in records}
 
 
-async def by_secret_hash(conn: Connection, *, secret_hash: bytes) -> ApiKeyRow | None:
-    return await conn.fetchrow(BY_SECRET_HASH, secret_hash, record_class=ApiKeyRow)
+@dataclass(frozen=True, slots=True)
+class VerifiedKey:
+    row: ApiKeyRow
+    # Whether the carrier's API access feature is on; None where the catalogue has no such feature.
+    api_access: bool | None
+
+
+async def by_secret_hash(conn: Connection, *, secret_hash: bytes, access_feature: str) -> VerifiedKey | None:
+    record = await conn.fetchrow(BY_SECRET_HASH, secret_hash, access_feature, record_class=ApiKeyRow)
+    return VerifiedKey(record, record["api_access"]) if record is not None else None
 
 
 async def pages_by_carrier_ids(
@@ -251,6 +270,22 @@ async def by_idempotency_key(
 async def count_active(conn: Connection, *, carrier_id: uuid.UUID, now: datetime) -> int:
     count: int = await conn.fetchval(COUNT_ACTIVE, carrier_id, now)
     return count
+
+
+COUNT_ACTIVE_BY_CARRIERS = """
+select k.carrier_id, count(*) as active from api_keys k
+where k.carrier_id = any($1::uuid[]) and (k.revoked_at is null or k.revoked_at > $2)
+  and (k.expires_at is null or k.expires_at > $2)
+group by k.carrier_id
+"""
+
+
+async def count_active_by_carriers(
+    conn: Connection, *, carrier_ids: Sequence[uuid.UUID], now: datetime
+) -> dict[uuid.UUID, int]:
+    """Active keys (those in a grace period included) per carrier; carriers with none are absent."""
+    records = await conn.fetch(COUNT_ACTIVE_BY_CARRIERS, list(carrier_ids), now)
+    return {r["carrier_id"]: r["active"] for r in records}
 
 
 async def lock(conn: Connection, *, key_id: uuid.UUID) -> ApiKeyRow | None:

@@ -283,3 +283,21 @@ async def feature_effective(conn: Connection, *, carrier_id: uuid.UUID, feature_
     """Whether a catalogue feature is on for a carrier; None when there is no such feature."""
     value: bool | None = await conn.fetchval(FEATURE_EFFECTIVE, carrier_id, feature_key)
     return value
+
+
+FEATURE_EFFECTIVE_MANY = """
+select c.id, coalesce(ce.enabled, oe.enabled, f.default_enabled) as effective
+from carriers c
+join features f on f.key = $2
+left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
+left join organization_enablements oe on oe.organization_id = c.organization_id and oe.feature_id = f.id
+where c.id = any($1::uuid[])
+"""
+
+
+async def feature_effective_for(
+    conn: Connection, *, carrier_ids: Sequence[uuid.UUID], feature_key: str
+) -> dict[uuid.UUID, bool]:
+    """Whether a catalogue feature is on, per carrier; empty when there is no such feature."""
+    records = await conn.fetch(FEATURE_EFFECTIVE_MANY, list(carrier_ids), feature_key)
+    return {r["id"]: r["effective"] for r in records}

@@ -18,12 +18,13 @@ from typing import Any, TypeVar
 from aiodataloader import DataLoader
 
 from access.principal import TenantScope
-from db import activity, api_keys, carriers, enablements, features, organizations
+from db import activity, api_keys, carriers, enablements, features, key_refusals, organizations
 from db.activity import ActivityRow
 from db.api_keys import ApiKeyRow, KeyStatus
 from db.carriers import CarrierRow
 from db.enablements import OwnerEnablements
 from db.features import FeatureRow
+from db.key_refusals import RefusalRow
 from db.organizations import OrganizationRow
 from db.pagination import Page, PageRequest
 from db.pool import CountingDatabase
@@ -131,6 +132,20 @@ class Loaders:
     def activity_by_carrier_id(self) -> DataLoader[ChildPageKey, Page[ActivityRow]]:
         return _loader(self.batches.activity_by_carrier_id)
 
+    @functools.cached_property
+    def feature_on_by_carrier_id(self) -> DataLoader[tuple[uuid.UUID, str], bool | None]:
+        """(carrier, feature key) → whether the feature is on; None when the catalogue lacks it."""
+        return _loader(self.batches.features_on_by_carrier_id)
+
+    @functools.cached_property
+    def refusals_by_key_id(self) -> DataLoader[tuple[uuid.UUID, int], list[RefusalRow]]:
+        """(key, how many) → the key's latest refused uses, newest first."""
+        return _loader(self.batches.refusals_by_key_id)
+
+    @functools.cached_property
+    def active_key_count_by_carrier_id(self) -> DataLoader[uuid.UUID, int]:
+        return _loader(self.batches.active_key_counts_by_carrier_id)
+
     def release(self) -> None:
         """Forget every loaded row. The executor that ran the request holds itself in a reference cycle
         (graphql-core's resolve-info helpers are its bound methods) and, through the request's context,
@@ -178,6 +193,33 @@ class Batches:
         async with self.db.acquire() as conn:
             by_id = await activity.by_ids(conn, scope=self.scope, ids=ids)
         return [by_id.get(i) for i in ids]
+
+    async def features_on_by_carrier_id(self, keys: list[tuple[uuid.UUID, str]]) -> list[bool | None]:
+        found: dict[tuple[uuid.UUID, str], bool] = {}
+        async with self.db.acquire() as conn:
+            for feature_key in {key for _, key in keys}:
+                carrier_ids = [carrier for carrier, key in keys if key == feature_key]
+                on = await enablements.feature_effective_for(
+                    conn, carrier_ids=carrier_ids, feature_key=feature_key
+                )
+                found.update({(carrier, feature_key): value for carrier, value in on.items()})
+        return [found.get(key) for key in keys]
+
+    async def refusals_by_key_id(self, keys: list[tuple[uuid.UUID, int]]) -> list[list[RefusalRow]]:
+        found: dict[tuple[uuid.UUID, int], list[RefusalRow]] = {}
+        async with self.db.acquire() as conn:
+            for limit in {limit for _, limit in keys}:
+                key_ids = [key_id for key_id, wanted in keys if wanted == limit]
+                by_key = await key_refusals.latest_by_key_ids(
+                    conn, scope=self.scope, key_ids=key_ids, limit=limit
+                )
+                found.update({(key_id, limit): rows for key_id, rows in by_key.items()})
+        return [found.get(key, []) for key in keys]
+
+    async def active_key_counts_by_carrier_id(self, carrier_ids: list[uuid.UUID]) -> list[int]:
+        async with self.db.acquire() as conn:
+            counts = await api_keys.count_active_by_carriers(conn, carrier_ids=carrier_ids, now=self.now())
+        return [counts.get(carrier_id, 0) for carrier_id in carrier_ids]
 
     async def carriers_by_organization_id(self, keys: list[ChildPageKey]) -> list[Page[CarrierRow]]:
         pages: dict[ChildPageKey, Page[CarrierRow]] = {}

@@ -56,7 +56,7 @@ async def create_api_key(
                         field="idempotencyKey",
                     )
                 return Issued(earlier, None)
-        await policy.api_access_on(conn, carrier)
+        await policy.api_access_on(context, conn, carrier)
         await policy.room_for_one_more(conn, context, carrier, now)
         issued = keyformat.generate(context.settings.key_environment)
         key = await api_keys.insert(

@@ -45,7 +45,7 @@ async def rotate_api_key(
                 field="id",
             )
         authority.reaches(old)
-        await policy.api_access_on(conn, carrier)
+        await policy.api_access_on(context, conn, carrier)
         if grace_period_seconds > 0:
             # The old key stays active through the grace period: the new one needs room beside it.
             await policy.room_for_one_more(conn, context, carrier, now)

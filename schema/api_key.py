@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
@@ -12,6 +13,7 @@ from strawberry.types import Info
 from access.principal import Scope
 from context import Context
 from db.api_keys import ApiKeyRow
+from db.key_refusals import RefusalRow
 from db.pagination import Cursor
 from resolvers import api_keys as resolve
 from resolvers.carriers import carrier_by_id
@@ -24,6 +26,42 @@ from schema.selection import CURSORS
 
 if TYPE_CHECKING:
     from schema.carrier import Carrier
+
+
+@strawberry.enum(description="Why a use of an API key was refused.")
+class ApiKeyRefusalReason(enum.Enum):
+    REVOKED = strawberry.enum_value("REVOKED", description="The key was revoked.")
+    EXPIRED = strawberry.enum_value("EXPIRED", description="The key had expired.")
+    ADDRESS_NOT_ALLOWED = strawberry.enum_value(
+        "ADDRESS_NOT_ALLOWED", description="From an address outside the key's allowlist."
+    )
+    MISSING_SCOPE = strawberry.enum_value(
+        "MISSING_SCOPE", description="For something its scopes do not cover (`detail` names the field)."
+    )
+    API_ACCESS_DISABLED = strawberry.enum_value(
+        "API_ACCESS_DISABLED", description="While the carrier's API access feature was off."
+    )
+
+
+@strawberry.type(description="Refused uses of a key for one reason within one minute.")
+class ApiKeyRefusal:
+    reason: ApiKeyRefusalReason = strawberry.field(description="Why they were refused.")
+    first_at: datetime = strawberry.field(description="The first refusal in that minute.")
+    last_at: datetime = strawberry.field(description="The last refusal in that minute.")
+    count: int = strawberry.field(description="How many there were.")
+    client_address: str | None = strawberry.field(description="The address the last one came from.")
+    detail: str | None = strawberry.field(description="For a missing scope: the field that needed it.")
+
+    @classmethod
+    def of(cls, row: RefusalRow) -> ApiKeyRefusal:
+        return cls(
+            reason=ApiKeyRefusalReason(row.reason),
+            first_at=row.first_at,
+            last_at=row.last_at,
+            count=row.refusals,
+            client_address=row.client_address,
+            detail=row.detail,
+        )
 
 
 @strawberry.type(
@@ -122,6 +160,19 @@ class ApiKey(Node):
     def version(self) -> int:
         return self.row.version
 
+    @strawberry.field(
+        description="Refused uses of the key, newest first: one entry per reason and minute, with how many "
+        "(revoked, expired, from outside the allowlist, missing a scope, API access off). Written within "
+        "a minute of the refusal."
+    )
+    async def refusals(self, info: Info[Context, None], first: int = 10) -> list[ApiKeyRefusal]:
+        return [ApiKeyRefusal.of(row) for row in await resolve.refusals_of(info.context, self.row.id, first)]
+
+    @strawberry.field(description="The latest refused use of the key, if any (see `refusals`).")
+    async def last_refusal(self, info: Info[Context, None]) -> ApiKeyRefusal | None:
+        found = await resolve.refusals_of(info.context, self.row.id, 1)
+        return ApiKeyRefusal.of(found[0]) if found else None
+
     @strawberry.field(description="The carrier the key belongs to.")
     async def carrier(
         self, info: Info[Context, None]
@@ -160,6 +211,8 @@ COLUMNS_BY_FIELD: dict[str, tuple[str, ...]] = {
     "version": ("version",),
     "carrier": ("carrier_id",),
     "rotatedFrom": ("rotated_from_id",),
+    "refusals": (),
+    "lastRefusal": (),
 }
 
 

@@ -15,6 +15,7 @@ from context import Context
 from db.carriers import CarrierRow
 from db.pagination import Cursor
 from resolvers import carriers as resolve
+from resolvers import permissions as resolve_permissions
 from resolvers.global_ids import to_global_id
 from schema.batched_fields import batched
 from schema.connection import After, Before, Connection, First, Last, connection
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from schema.activity import ActivityEvent
     from schema.api_key import ApiKey
     from schema.organization import Organization
+    from schema.permissions import Permission
 
 
 async def enablements_of_carriers(
@@ -127,6 +129,19 @@ class Carrier(Node):
             row_id=row.id,
             organization_id=row.organization_id,
         )
+
+    @strawberry.field(
+        description="The operations on this carrier (its keys, exports, enablements, organization) and "
+        "whether the caller may perform them now, given the caller's rights and the carrier's state: its "
+        "API access, its active keys against the limit, whether it is in an organization."
+    )
+    async def permissions(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Permission, strawberry.lazy("schema.permissions")]]:
+        from schema.permissions import carrier_permissions  # the permissions read the built schema's rules
+
+        facts = await resolve_permissions.carrier_facts(info.context, self.row_id, self.organization_id)
+        return carrier_permissions(info, facts)
 
     @strawberry.field(description="The organization the carrier belongs to; null when it has none.")
     @batched(organizations_of_carriers)

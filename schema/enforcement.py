@@ -17,6 +17,7 @@ null for a type the caller's key has no scope for). Building the schema fails fo
 from __future__ import annotations
 
 import inspect
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,8 +34,9 @@ from graphql import (
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from access.activity_scopes import content_scopes
-from access.principal import Principal, Scope, with_implied
+from access.principal import Principal, PrincipalKind, Scope, with_implied
 from context import Context, Refusal
+from db.key_usage import RefusalReason
 from resolvers.errors import SUPPORT, Forbidden, Unauthenticated
 from schema.directives import Public, RequiresScope, RequiresScopeOfEvent, Restricted
 
@@ -200,6 +202,7 @@ def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any
             _refuse(context, rule)
         missing = (rule.scopes | (_event_scopes(source) if rule.of_event else frozenset())) - principal.scopes
         scope = min(missing, key=lambda s: s.name)
+        _note_key_refusal(context, rule.coordinate)
         raise Forbidden(
             f"This API key lacks the scope {scope.name}, which {rule.coordinate} needs here; "
             "ask the key's owner to issue a key with that scope.",
@@ -208,6 +211,19 @@ def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any
 
     assert not inspect.iscoroutinefunction(guarded)
     return guarded
+
+
+def _note_key_refusal(context: Context, coordinate: str) -> None:
+    """A key used for what its scopes do not cover: a refused use, in its usage record."""
+    principal = context.principal
+    if principal.kind is PrincipalKind.API_KEY and principal.id and context.key_usage is not None:
+        context.key_usage.note_refusal(
+            uuid.UUID(principal.id),
+            RefusalReason.MISSING_SCOPE,
+            context.now(),
+            context.client_address,
+            coordinate,
+        )
 
 
 def _event_scopes(event: Any) -> frozenset[Scope]:

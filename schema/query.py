@@ -20,6 +20,7 @@ from resolvers.global_ids import from_global_id
 from resolvers.nodes import decode_id
 from schema.activity import ActivityEvent, activity_cursor
 from schema.api_key import ApiKey
+from schema.api_key_policy import ApiKeyPolicy
 from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import Public, RequiresScope, Restricted
@@ -144,6 +145,10 @@ class Query:
     )
     async def features(self, info: Info[Context, None]) -> list[Feature]:
         return [Feature.from_row(r) for r in await features.list_features(info.context)]
+
+    @strawberry.field(description="The API key policy this server enforces: lifetimes, limits, scopes.")
+    def api_key_policy(self, info: Info[Context, None]) -> ApiKeyPolicy:
+        return ApiKeyPolicy.of(info.context.settings)
 
     @strawberry.field(
         description="One API key by global id; null when not found or not in reach.",

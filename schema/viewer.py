@@ -15,6 +15,7 @@ from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import RequiresScope
 from schema.enums import ActorKind, ApiKeyScope
 from schema.organization import Organization, organization_cursor
+from schema.permissions import Permission, viewer_permissions
 
 RESTRICTED_NOTICE = (
     "Organization changes, feature enablements and the feature catalogue are restricted functions "
@@ -53,6 +54,13 @@ class Viewer:
             restricted_functions_notice=None if principal.is_staff else RESTRICTED_NOTICE,
             reaches_all_carriers=principal.scope.everything,
         )
+
+    @strawberry.field(
+        description="Every operation (mutations, restricted queries, the CSV exports) and whether the "
+        "caller may perform it now; `Carrier.permissions` says so for one carrier."
+    )
+    def permissions(self, info: Info[Context, None]) -> list[Permission]:
+        return viewer_permissions(info)
 
     @strawberry.field(
         description="The carriers in the caller's reach, by code.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from db.key_usage import LastUseRecorder
+from db.key_usage import KeyUsageRecorder
 from db.pool import Database
 from settings import Settings
 from web.metrics import Metrics
@@ -13,7 +13,7 @@ from web.trusted_documents import TrustedDocuments
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
-LAST_USE = web.AppKey("last_use", LastUseRecorder)
+KEY_USAGE = web.AppKey("key_usage", KeyUsageRecorder)
 METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 TRUSTED_DOCUMENTS = web.AppKey("trusted_documents", TrustedDocuments)

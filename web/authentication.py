@@ -21,6 +21,7 @@ from access.principal import ANONYMOUS, KeyGrant, Principal, Scope, with_implied
 from access.tokens import InvalidTokenError, PersonClaims, TokenSettings, TokenVerifier, looks_like_jwt
 from db import api_keys, carriers
 from db.api_keys import ApiKeyRow, KeyStatus
+from db.key_usage import RefusalReason
 from db.pool import Database
 from settings import Settings
 
@@ -34,14 +35,24 @@ class AuthenticationError(Exception):
     """Credentials were sent but cannot be accepted; `message` helps their owner, not an attacker."""
 
     def __init__(
-        self, message: str, *, kind: str = "invalid", status: int = 401, code: str = "UNAUTHENTICATED"
+        self,
+        message: str,
+        *,
+        kind: str = "invalid",
+        status: int = 401,
+        code: str = "UNAUTHENTICATED",
+        key_id: uuid.UUID | None = None,
+        refusal: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
-        # For metrics: invalid, revoked, expired, address, token, url, scheme.
+        # For metrics: invalid, revoked, expired, address, api_access, token, url, scheme.
         self.kind = kind
         self.status = status
         self.code = code
+        # A known key refused (revoked, expired...): its id and why, for the key's usage record.
+        self.key_id = key_id
+        self.refusal = refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,20 +113,28 @@ class Authenticator:
         if parsed is None:
             raise AuthenticationError(INVALID_KEY)
         async with database.acquire() as conn:
-            key = await api_keys.by_secret_hash(conn, secret_hash=parsed.secret_hash)
-        if key is None:
+            found = await api_keys.by_secret_hash(
+                conn, secret_hash=parsed.secret_hash, access_feature=self.settings.api_access_feature
+            )
+        if found is None:
             raise AuthenticationError(INVALID_KEY)
+        key = found.row
         now = self.now()
         status = key.status(now)
         if status is KeyStatus.REVOKED:
             raise AuthenticationError(
                 f"This API key ({key.hint}) was revoked; ask the carrier's administrator for a new one.",
                 kind="revoked",
+                key_id=key.id,
+                refusal=RefusalReason.REVOKED,
             )
         if status is KeyStatus.EXPIRED:
             expired = key.expires_at.isoformat() if key.expires_at else "earlier"
             raise AuthenticationError(
-                f"This API key ({key.hint}) expired at {expired}; issue a new one.", kind="expired"
+                f"This API key ({key.hint}) expired at {expired}; issue a new one.",
+                kind="expired",
+                key_id=key.id,
+                refusal=RefusalReason.EXPIRED,
             )
         if key.ip_allowlist and (address is None or not address_allowed(address, key.ip_allowlist)):
             raise AuthenticationError(
@@ -124,6 +143,18 @@ class Authenticator:
                 kind="address",
                 status=403,
                 code="FORBIDDEN",
+                key_id=key.id,
+                refusal=RefusalReason.ADDRESS_NOT_ALLOWED,
+            )
+        if found.api_access is False:
+            raise AuthenticationError(
+                f"API access ({self.settings.api_access_feature}) is off for this key's carrier: its keys "
+                "do not work until it is turned on again. Contact Support if you need access.",
+                kind="api_access",
+                status=403,
+                code="FORBIDDEN",
+                key_id=key.id,
+                refusal=RefusalReason.API_ACCESS_DISABLED,
             )
         grant = KeyGrant(
             scopes=with_implied(frozenset(Scope(s) for s in key.scopes)),

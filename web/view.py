@@ -34,7 +34,7 @@ from db.loaders import Loaders
 from db.pool import CountingDatabase, StatementCounter
 from resolvers.errors import ApiError
 from web import graphiql_page
-from web.app_keys import DATABASE, LAST_USE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
+from web.app_keys import DATABASE, KEY_USAGE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
 from web.authentication import AuthenticationError, Authenticator, Caller
 from web.metrics import operation_label
 from web.rate_limit import Decision
@@ -123,7 +123,7 @@ class GraphQLView(StrawberryView[Context, None]):
             return limited
         if caller.key is not None:
             used_from = str(caller.address) if caller.address else None
-            request.app[LAST_USE].note(caller.key.id, self.now(), used_from)
+            request.app[KEY_USAGE].note_use(caller.key.id, self.now(), used_from)
         return await self._execute(request)
 
     async def _execute(self, request: web.Request) -> web.StreamResponse:
@@ -176,6 +176,9 @@ class GraphQLView(StrawberryView[Context, None]):
             )
         except AuthenticationError as error:
             metrics.key_verifications.labels(error.kind).inc()
+            if error.key_id is not None and error.refusal is not None:
+                used_from = str(address) if address else None
+                app[KEY_USAGE].note_refusal(error.key_id, error.refusal, self.now(), used_from)
             await _guarded(limiter.hit(failures_bucket, settings.rate_limit_failed_auth_per_address))
             return error_response(error.status, error.message, error.code, request_id)
         except DATABASE_DOWN:
@@ -234,6 +237,7 @@ class GraphQLView(StrawberryView[Context, None]):
         statements = request[STATEMENTS]
         db = CountingDatabase(request.app[DATABASE], statements)
         context = Context(
+            key_usage=request.app[KEY_USAGE],
             settings=request.app[SETTINGS],
             principal=caller.principal,
             db=db,

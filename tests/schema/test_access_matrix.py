@@ -120,6 +120,13 @@ async def build_world(conn: Connection) -> World:
         key_ids[which], secrets[which] = await factories.api_key(
             conn, carrier, scopes=scopes, description=descriptions[which]
         )
+    # A refused use of kA, so that paths through its refusals have data.
+    await conn.execute(
+        """insert into api_key_refusals (key_id, minute, reason, first_at, last_at, refusals)
+           values ($1, date_trunc('minute', now()), 'EXPIRED', date_trunc('minute', now()),
+                   date_trunc('minute', now()), 1)""",
+        key_ids["all"],
+    )
     events = {
         "eA": await _event(conn, carriers["A"], orgs["O"]),
         "eB": await _event(conn, carriers["B"], orgs["O"]),
@@ -194,6 +201,8 @@ query Carrier($codeA: String!, $codeB: String!, $idC: ID!) {
 }
 """
 FEATURES = "{ features { id } }"
+# The policy answers every caller who is signed in (its environment stands for the whole answer).
+API_KEY_POLICY = "{ apiKeyPolicy { kind: environment } }"
 API_KEY = "query ApiKey($kA: ID!, $kC: ID!) { kA: apiKey(id: $kA) { id } kC: apiKey(id: $kC) { id } }"
 ACTIVITY = "{ activity(first: 100) { totalCount nodes { id } } }"
 
@@ -207,6 +216,7 @@ DOCUMENTS = {
     "carrier": CARRIER,
     "features": FEATURES,
     "apiKey": API_KEY,
+    "apiKeyPolicy": API_KEY_POLICY,
     "activity": ACTIVITY,
 }
 
@@ -308,6 +318,17 @@ EXPECTED: dict[str, dict[str, object]] = {
     "carrier": _scoped_row(Scope.CARRIER_READ, key_a=("A",), admin_o=("A", "B"), staff=("A", "B", "C")),
     "features": _scoped_row(
         Scope.ENABLEMENTS_READ, key_a=("F1", "F2"), admin_o=("F1", "F2"), staff=("F1", "F2")
+    ),
+    "apiKeyPolicy": _row(
+        carrier_read=("test",),
+        enablements_read=("test",),
+        keys_read=("test",),
+        keys_write=("test",),
+        activity_read=("test",),
+        all_scopes=("test",),
+        admin_a=("test",),
+        admin_o=("test",),
+        staff=("test",),
     ),
     "apiKey": _scoped_row(Scope.KEYS_READ, key_a=("kA",), admin_o=("kA",), staff=("kA", "kC")),
     "activity": _scoped_row(

@@ -1,0 +1,99 @@
+"""SQL for `api_key_refusals`: refused uses of a key, one row per key, minute and reason, with a count."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from access.principal import TenantScope
+from db.pool import Connection
+from db.rows import check_columns, row
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalRow:
+    key_id: uuid.UUID
+    reason: str
+    first_at: datetime
+    last_at: datetime
+    refusals: int
+    client_address: str | None
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """Refused uses noted in one process since its last flush: what one row adds."""
+
+    key_id: uuid.UUID
+    minute: datetime
+    reason: str
+    first_at: datetime
+    last_at: datetime
+    refusals: int
+    client_address: str | None
+    detail: str | None
+
+
+COLUMNS = """
+    r.key_id, r.reason, r.first_at, r.last_at, r.refusals, host(r.client_address) as client_address, r.detail
+"""
+check_columns(RefusalRow, COLUMNS)
+
+# Several instances add to the same minute's row: counts add up, the times widen.
+UPSERT = """
+insert into api_key_refusals as r
+    (key_id, minute, reason, first_at, last_at, refusals, client_address, detail)
+select u.key_id, u.minute, u.reason, u.first_at, u.last_at, u.refusals, u.client_address::inet, u.detail
+from unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::integer[],
+            $7::text[], $8::text[])
+     as u(key_id, minute, reason, first_at, last_at, refusals, client_address, detail)
+where exists (select 1 from api_keys k where k.id = u.key_id)
+on conflict (key_id, minute, reason) do update set
+    refusals = r.refusals + excluded.refusals,
+    first_at = least(r.first_at, excluded.first_at),
+    last_at = greatest(r.last_at, excluded.last_at),
+    client_address = case when excluded.last_at >= r.last_at then excluded.client_address
+                          else r.client_address end,
+    detail = coalesce(excluded.detail, r.detail)
+"""
+
+# The latest refusals of each key, newest first; only keys in the caller's reach.
+LATEST_BY_KEY_IDS = f"""
+select {COLUMNS}
+from unnest($4::uuid[]) as p_(id)
+join api_keys k on k.id = p_.id
+join carriers c on c.id = k.carrier_id and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
+cross join lateral (
+    select * from api_key_refusals r0 where r0.key_id = p_.id order by r0.last_at desc limit $5
+) r
+order by r.key_id, r.last_at desc
+"""
+
+
+async def add(conn: Connection, refused: Sequence[Refused]) -> None:
+    if not refused:
+        return
+    await conn.execute(
+        UPSERT,
+        [r.key_id for r in refused],
+        [r.minute for r in refused],
+        [r.reason for r in refused],
+        [r.first_at for r in refused],
+        [r.last_at for r in refused],
+        [r.refusals for r in refused],
+        [r.client_address for r in refused],
+        [r.detail for r in refused],
+    )
+
+
+async def latest_by_key_ids(
+    conn: Connection, *, scope: TenantScope, key_ids: Sequence[uuid.UUID], limit: int
+) -> dict[uuid.UUID, list[RefusalRow]]:
+    records = await conn.fetch(LATEST_BY_KEY_IDS, *scope.params(), list(key_ids), limit)
+    found: dict[uuid.UUID, list[RefusalRow]] = {key_id: [] for key_id in key_ids}
+    for record in records:
+        found[record["key_id"]].append(row(RefusalRow, record))
+    return found
