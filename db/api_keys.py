@@ -12,7 +12,7 @@ from ipaddress import IPv4Network, IPv6Network
 import asyncpg
 
 from access.principal import TenantScope
-from db.pagination import Keyset, Page, PageRequest, group_pages
+from db.pagination import Keyset, Page, PageRequest, group_pages, to_page
 from db.pool import Connection
 from db.rows import check_columns, record_columns
 
@@ -80,15 +80,86 @@ def select_list(columns: frozenset[str] | None) -> str:
     return ", ".join(sql for name, sql in _SELECT.items() if name in columns or name in ALWAYS)
 
 
-# The status condition, with `now` as a parameter so that tests can move the clock.
-STATUS = """
-    ($STATUS::text is null
-     or ($STATUS = 'REVOKED' and k.revoked_at is not null and k.revoked_at <= $NOW)
-     or ($STATUS = 'EXPIRED' and (k.revoked_at is null or k.revoked_at > $NOW)
-         and k.expires_at <= $NOW)
-     or ($STATUS = 'ACTIVE' and (k.revoked_at is null or k.revoked_at > $NOW)
-         and (k.expires_at is null or k.expires_at > $NOW)))
-"""
+class KeyOrder(enum.Enum):
+    """What a list of keys is sorted by: when issued, when it expires (never: last), when last used
+    (never: first)."""
+
+    CREATED_AT = "k.created_at"
+    EXPIRES_AT = "coalesce(k.expires_at, 'infinity'::timestamptz)"
+    LAST_USED_AT = "coalesce(k.last_used_at, '-infinity'::timestamptz)"
+
+    @property
+    def column(self) -> str:
+        return self.name.lower()
+
+    def key_of(self, key: ApiKeyRow) -> str:
+        """The row's sort key as a cursor carries it (what PostgreSQL reads back as a timestamptz)."""
+        value: datetime | None = getattr(key, self.column)
+        if value is None:
+            return "infinity" if self is KeyOrder.EXPIRES_AT else "-infinity"
+        return value.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFilter:
+    """Which keys a list holds; every condition optional. `search` is a LIKE pattern (db/search.py)."""
+
+    status: KeyStatus | None = None
+    search: str | None = None
+    # Active keys that expire by then.
+    expiring_by: datetime | None = None
+    scope: str | None = None
+    # Keys never used, or last used before then.
+    unused_since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyListing:
+    """Which keys of a carrier a list holds, in what order (the same for every carrier of a batch)."""
+
+    where: KeyFilter = KeyFilter()
+    order: KeyOrder = KeyOrder.CREATED_AT
+
+
+class Parameters:
+    """A statement's parameters as they are added: each `add` answers its `$n`."""
+
+    def __init__(self, *values: object) -> None:
+        self.values = list(values)
+
+    def add(self, value: object) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}"
+
+
+def conditions(where: KeyFilter, now: datetime, parameters: Parameters) -> str:
+    """The filter as SQL over `k` (with `now` as a parameter so that tests can move the clock)."""
+    at = parameters.add(now) if where.status is not None or where.expiring_by is not None else "now()"
+    parts = ["true"]
+    revoked = f"(k.revoked_at is not null and k.revoked_at <= {at}::timestamptz)"
+    expired = f"(k.expires_at is not null and k.expires_at <= {at}::timestamptz)"
+    if where.status is KeyStatus.REVOKED:
+        parts.append(revoked)
+    elif where.status is KeyStatus.EXPIRED:
+        parts.append(f"not {revoked} and {expired}")
+    elif where.status is KeyStatus.ACTIVE:
+        parts.append(f"not {revoked} and not {expired}")
+    if where.search is not None:
+        pattern = parameters.add(where.search)
+        parts.append(
+            f"(k.description ilike '%' || {pattern}::text || '%' escape '\\' "
+            f"or k.hint ilike '%' || {pattern}::text || '%' escape '\\')"
+        )
+    if where.expiring_by is not None:
+        by = parameters.add(where.expiring_by)
+        parts.append(f"not {revoked} and not {expired} and k.expires_at <= {by}::timestamptz")
+    if where.scope is not None:
+        parts.append(f"{parameters.add(where.scope)}::text = any(k.scopes)")
+    if where.unused_since is not None:
+        since = parameters.add(where.unused_since)
+        parts.append(f"(k.last_used_at is null or k.last_used_at < {since}::timestamptz)")
+    return " and ".join(parts)
+
 
 IN_SCOPE = """exists (
     select 1 from carriers c
@@ -116,13 +187,28 @@ select p_.id as parent_id, t.total, k_.*
 from unnest($4::uuid[]) as p_(id)
 join carriers c on c.id = p_.id and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
 cross join lateral (
-    select count(*) as total from api_keys k where k.carrier_id = p_.id and {status}
+    select count(*) as total from api_keys k where k.carrier_id = p_.id and {where}
 ) t
 left join lateral (
     select {columns} from api_keys k
-    where k.carrier_id = p_.id and {status} and {where}
+    where k.carrier_id = p_.id and {where} and {keyset}
     order by {order_by} limit {limit}
 ) k_ on true
+"""
+
+# Every key in reach (staff: of every carrier), one page.
+PAGE = """
+with total as (
+    select count(*) as n from api_keys k join carriers c on c.id = k.carrier_id
+    where carrier_in_scope(c.id, c.organization_id, $1, $2, $3) and {where}
+)
+select total.n as total, p.*
+from total
+left join lateral (
+    select {columns} from api_keys k join carriers c on c.id = k.carrier_id
+    where carrier_in_scope(c.id, c.organization_id, $1, $2, $3) and {where} and {keyset}
+    order by {order_by} limit {limit}
+) p on true
 """
 
 
@@ -150,31 +236,63 @@ async def pages_by_carrier_ids(
     *,
     scope: TenantScope,
     carrier_ids: Sequence[uuid.UUID],
-    status: KeyStatus | None,
+    where: KeyFilter,
+    order: KeyOrder,
     now: datetime,
     page: PageRequest,
     columns: frozenset[str] | None = None,
 ) -> dict[uuid.UUID, Page[ApiKeyRow]]:
     """Reading a column outside `columns` (None: all) from one of these rows raises KeyError."""
-    keyset = Keyset.render(page, sort="k.created_at", id_column="k.id", key_type="timestamptz", first_param=7)
-    status_sql = STATUS.replace("$STATUS", "$5").replace("$NOW", "$6")
-    sql = PAGE_BY_CARRIER_IDS.format(
-        columns=select_list(columns),
-        status=status_sql,
-        where=keyset.where,
+    parameters = Parameters(*scope.params(), list(carrier_ids))
+    sql = _page_sql(PAGE_BY_CARRIER_IDS, where, order, now, page, columns, parameters)
+    records = await conn.fetch(sql, *parameters.values, record_class=ApiKeyRow)
+    return group_pages(records, carrier_ids, page, lambda r: r)
+
+
+async def page_in_reach(
+    conn: Connection,
+    *,
+    scope: TenantScope,
+    where: KeyFilter,
+    order: KeyOrder,
+    now: datetime,
+    page: PageRequest,
+    columns: frozenset[str] | None = None,
+) -> Page[ApiKeyRow]:
+    """One page of every key in the caller's reach."""
+    parameters = Parameters(*scope.params())
+    sql = _page_sql(PAGE, where, order, now, page, columns, parameters)
+    records = await conn.fetch(sql, *parameters.values, record_class=ApiKeyRow)
+    return to_page([r for r in records if r["id"] is not None], page, records[0]["total"])
+
+
+def _page_sql(  # noqa: PLR0917 - the two readers above pass their page through
+    template: str,
+    where: KeyFilter,
+    order: KeyOrder,
+    now: datetime,
+    page: PageRequest,
+    columns: frozenset[str] | None,
+    parameters: Parameters,
+) -> str:
+    condition = conditions(where, now, parameters)
+    keyset = Keyset.render(
+        page,
+        sort=order.value,
+        id_column="k.id",
+        key_type="timestamptz",
+        first_param=len(parameters.values) + 1,
+        newest_first=page.descending,
+    )
+    parameters.values += keyset.params
+    wanted = None if columns is None else columns | {order.column}
+    return template.format(
+        columns=select_list(wanted),
+        where=condition,
+        keyset=keyset.where,
         order_by=keyset.order_by,
         limit=keyset.limit,
     )
-    records = await conn.fetch(
-        sql,
-        *scope.params(),
-        list(carrier_ids),
-        status.value if status else None,
-        now,
-        *keyset.params,
-        record_class=ApiKeyRow,
-    )
-    return group_pages(records, carrier_ids, page, lambda r: r)
 
 
 INSERT = f"""

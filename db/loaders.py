@@ -20,7 +20,7 @@ from aiodataloader import DataLoader
 from access.principal import TenantScope
 from db import activity, api_keys, carriers, enablements, features, key_refusals, organizations
 from db.activity import ActivityRow
-from db.api_keys import ApiKeyRow, KeyStatus
+from db.api_keys import ApiKeyRow, KeyListing
 from db.carriers import CarrierRow
 from db.enablements import OwnerEnablements
 from db.features import FeatureRow
@@ -253,19 +253,20 @@ class Batches:
         pages: dict[ChildPageKey, Page[ApiKeyRow]] = {}
         now = self.now()
         async with self.db.acquire() as conn:
-            for (page, status, columns), parent_ids in _group(keys).items():
-                assert status is None or isinstance(status, KeyStatus)
+            for (page, listing, columns), parent_ids in _group(keys).items():
+                assert isinstance(listing, KeyListing)
                 by_parent = await api_keys.pages_by_carrier_ids(
                     conn,
                     scope=self.scope,
                     carrier_ids=parent_ids,
-                    status=status,
+                    where=listing.where,
+                    order=listing.order,
                     now=now,
                     page=page,
                     columns=columns,
                 )
                 for parent_id, result in by_parent.items():
-                    pages[ChildPageKey(parent_id, page, status, columns)] = result
+                    pages[ChildPageKey(parent_id, page, listing, columns)] = result
         return [pages[k] for k in keys]
 
     async def activity_by_carrier_id(self, keys: list[ChildPageKey]) -> list[Page[ActivityRow]]:

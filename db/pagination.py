@@ -70,6 +70,8 @@ class PageRequest:
     after: Cursor | None = None
     before: Cursor | None = None
     backward: bool = False
+    # The list's own order reversed (newest first, say); `backward` pages through either.
+    descending: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,20 @@
-"""Reading API keys (scoped by the loaders)."""
+"""Reading API keys (scoped by the loaders): one by id, lists filtered and ordered, refused uses."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 
+from access.principal import Scope
 from context import Context
-from db.api_keys import ApiKeyRow
+from db import api_keys
+from db.api_keys import ApiKeyRow, KeyFilter, KeyListing, KeyOrder, KeyStatus
 from db.key_refusals import RefusalRow
+from db.pagination import Page
+from db.search import like_pattern
+from resolvers import filters
 from resolvers.errors import BadUserInput
+from resolvers.pages import page_request
 
 
 async def api_key_by_row_id(context: Context, key_id: uuid.UUID | None) -> ApiKeyRow | None:
@@ -24,3 +31,66 @@ async def refusals_of(context: Context, key_id: uuid.UUID, first: int) -> list[R
         raise BadUserInput(f"`first` must be between 0 and {cap}; got {first}.", argument="first")
     rows: list[RefusalRow] = await context.loaders.refusals_by_key_id.load((key_id, first))
     return rows
+
+
+MAX_EXPIRING_WITHIN_DAYS = 3650
+
+
+def key_listing(
+    context: Context,
+    *,
+    status: KeyStatus | None = None,
+    search: str | None = None,
+    expiring_within_days: int | None = None,
+    scope: Scope | None = None,
+    unused_since: datetime | None = None,
+    order: KeyOrder = KeyOrder.CREATED_AT,
+) -> KeyListing:
+    """A list's filter and order from its arguments, each checked."""
+    if expiring_within_days is not None and not 0 <= expiring_within_days <= MAX_EXPIRING_WITHIN_DAYS:
+        message = f"`expiringWithinDays` must be between 0 and {MAX_EXPIRING_WITHIN_DAYS}."
+        raise BadUserInput(message, argument="expiringWithinDays")
+    expiring_by = (
+        context.now() + timedelta(days=expiring_within_days) if expiring_within_days is not None else None
+    )
+    where = KeyFilter(
+        status=status,
+        search=like_pattern(filters.text(search, "search")),
+        expiring_by=expiring_by,
+        scope=scope.value if scope else None,
+        unused_since=filters.instant(unused_since, "unusedSince"),
+    )
+    return KeyListing(where, order)
+
+
+def key_list_name(listing: KeyListing, descending: bool) -> str:
+    """The cursor list of this order: a cursor of another order cannot be used here."""
+    return f"apiKeys:{listing.order.name}:{'desc' if descending else 'asc'}"
+
+
+async def list_api_keys(
+    context: Context,
+    listing: KeyListing,
+    *,
+    descending: bool,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    columns: frozenset[str] | None,
+) -> Page[ApiKeyRow]:
+    """One page of every key in the caller's reach (staff: of every carrier)."""
+    name = key_list_name(listing, descending)
+    page = page_request(
+        context, name, first=first, after=after, last=last, before=before, descending=descending
+    )
+    async with context.db.acquire() as conn:
+        return await api_keys.page_in_reach(
+            conn,
+            scope=context.principal.scope,
+            where=listing.where,
+            order=listing.order,
+            now=context.now(),
+            page=page,
+            columns=columns,
+        )

@@ -9,13 +9,14 @@ from dataclasses import replace
 from context import Context
 from db import carriers
 from db.activity import ActivityRow
-from db.api_keys import ApiKeyRow, KeyStatus
+from db.api_keys import ApiKeyRow, KeyListing
 from db.carriers import CarrierFilter, CarrierRow
 from db.enablements import OwnerEnablements
 from db.loaders import ChildPageKey, EnablementsKey
 from db.organizations import OrganizationRow
 from db.pagination import Page
 from resolvers import filters
+from resolvers.api_keys import key_list_name
 from resolvers.pages import page_request
 
 
@@ -76,8 +77,9 @@ async def enablements_of_carriers(
 async def api_keys_of_carriers(
     context: Context,
     carrier_ids: Sequence[uuid.UUID],
-    status: KeyStatus | None,
+    listing: KeyListing,
     *,
+    descending: bool = False,
     first: int | None,
     after: str | None,
     last: int | None,
@@ -85,9 +87,12 @@ async def api_keys_of_carriers(
     columns: frozenset[str] | None = None,
 ) -> list[Page[ApiKeyRow]]:
     """One page of keys per carrier, the same page (arguments) for each."""
-    page = page_request(context, "apiKeys", first=first, after=after, last=last, before=before)
+    name = key_list_name(listing, descending)
+    page = page_request(
+        context, name, first=first, after=after, last=last, before=before, descending=descending
+    )
     result: list[Page[ApiKeyRow]] = await context.loaders.api_keys_by_carrier_id.load_many(
-        [ChildPageKey(carrier_id, page, status, columns) for carrier_id in carrier_ids]
+        [ChildPageKey(carrier_id, page, listing, columns) for carrier_id in carrier_ids]
     )
     return result
 

@@ -18,7 +18,10 @@ def page_request(
     after: str | None,
     last: int | None,
     before: str | None,
+    descending: bool = False,
 ) -> PageRequest:
+    """`list_name` names the list and its order (cursors of another list or order are refused); its part
+    before the first colon says what its cursors' keys look like."""
     cap = context.settings.max_page_size
     if first is not None and last is not None:
         raise BadUserInput("Pass either `first` or `last`, not both.", argument="first")
@@ -38,14 +41,16 @@ def page_request(
             argument="after" if after is not None else "before",
         ) from None
     if last is not None:
-        return PageRequest(limit=last, after=after_cursor, before=before_cursor, backward=True)
+        return PageRequest(
+            limit=last, after=after_cursor, before=before_cursor, backward=True, descending=descending
+        )
     limit = first if first is not None else context.settings.default_page_size
-    return PageRequest(limit=limit, after=after_cursor, before=before_cursor)
+    return PageRequest(limit=limit, after=after_cursor, before=before_cursor, descending=descending)
 
 
 # What each list's cursor keys look like, exactly as this server writes them: a forged key fails here,
 # not in PostgreSQL's cast. Times are asyncpg's UTC timestamps as isoformat() writes them.
-UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00")
+UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00|-?infinity")
 KEY_FORMATS = {
     "apiKeys": UTC_TIME,
     "activity": UTC_TIME,
@@ -58,10 +63,10 @@ def _cursor(text: str | None, list_name: str) -> Cursor | None:
     if text is None:
         return None
     cursor = Cursor.decode(text, list_name)
-    key_format = KEY_FORMATS.get(list_name)
+    key_format = KEY_FORMATS.get(list_name.split(":", 1)[0])
     if key_format is not None and not key_format.fullmatch(cursor.key):
         raise InvalidCursorError(f"cursor {text[:60]!r} is not valid")
-    if key_format is UTC_TIME:
+    if key_format is UTC_TIME and not cursor.key.endswith("infinity"):
         try:
             datetime.fromisoformat(cursor.key)
         except ValueError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,7 +13,7 @@ from strawberry.types import Info
 
 from access.principal import Scope
 from context import Context
-from db.api_keys import ApiKeyRow
+from db.api_keys import ApiKeyRow, KeyListing, KeyOrder, KeyStatus
 from db.key_refusals import RefusalRow
 from db.pagination import Cursor
 from resolvers import api_keys as resolve
@@ -21,6 +22,7 @@ from resolvers.global_ids import to_global_id
 from schema.actor import Actor
 from schema.directives import RequiresScope
 from schema.enums import ApiKeyScope, ApiKeyStatus
+from schema.inputs import ApiKeyFilter, ApiKeyOrder, OrderDirection
 from schema.node import Node
 from schema.selection import CURSORS
 
@@ -191,7 +193,7 @@ class ApiKey(Node):
 # The row columns each field reads (beyond db.api_keys.ALWAYS): a page of keys reads only those its
 # query selects. tests/schema/test_api_key_columns.py checks every field of ApiKey is here.
 COLUMNS_BY_FIELD: dict[str, tuple[str, ...]] = {
-    CURSORS: ("created_at",),  # api_key_cursor
+    CURSORS: (),  # the order's column, which every page reads (db/api_keys.py)
     "__typename": (),
     "id": (),
     "description": ("description",),
@@ -231,5 +233,30 @@ def api_key_columns(fields: frozenset[str]) -> frozenset[str] | None:
 SCOPES = {scope.value: scope for scope in Scope}
 
 
-def api_key_cursor(row: ApiKeyRow) -> Cursor:
-    return Cursor("apiKeys", row.created_at.isoformat(), row.id)
+def key_listing(
+    context: Context,
+    where: ApiKeyFilter | None,
+    order_by: ApiKeyOrder | None,
+    status: KeyStatus | None = None,
+) -> tuple[KeyListing, bool]:
+    """The list's filter and order from the field's arguments (`status`: the deprecated argument);
+    whether it runs descending."""
+    where = where or ApiKeyFilter()
+    order_by = order_by or ApiKeyOrder()
+    listing = resolve.key_listing(
+        context,
+        status=where.status or status,
+        search=where.search,
+        expiring_within_days=where.expiring_within_days,
+        scope=where.scope,
+        unused_since=where.unused_since,
+        order=KeyOrder[order_by.field.name],
+    )
+    return listing, order_by.direction is OrderDirection.DESC
+
+
+def api_key_cursor(listing: KeyListing, descending: bool) -> Callable[[ApiKeyRow], Cursor]:
+    """How a key's position is written in a list of this order (cursors of another order are refused)."""
+    name = resolve.key_list_name(listing, descending)
+    order = listing.order
+    return lambda row: Cursor(name, order.key_of(row), row.id)

@@ -22,6 +22,7 @@ from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import RequiresScope
 from schema.enablement import Enablement, enablements, reads_updates
 from schema.enums import ApiKeyStatus
+from schema.inputs import ApiKeyFilter, ApiKeyOrder
 from schema.node import Node
 from schema.selection import connection_item_fields, list_item_fields
 
@@ -47,18 +48,22 @@ async def api_keys_of_carriers(
     carriers: Sequence[Carrier],
     info: Info[Context, None],
     status: ApiKeyStatus | None = None,
+    filter: ApiKeyFilter | None = None,
+    order_by: ApiKeyOrder | None = None,
     first: First = None,
     after: After = None,
     last: Last = None,
     before: Before = None,
 ) -> list[Connection[ApiKey]]:
     """Carrier.apiKeys for a list of carriers at once (schema/batched_fields.py)."""
-    from schema.api_key import ApiKey, api_key_columns, api_key_cursor  # mutual reference
+    from schema.api_key import ApiKey, api_key_columns, api_key_cursor, key_listing  # mutual reference
 
+    listing, descending = key_listing(info.context, filter, order_by, status)
     pages = await resolve.api_keys_of_carriers(
         info.context,
         [carrier.row_id for carrier in carriers],
-        status,
+        listing,
+        descending=descending,
         first=first,
         after=after,
         last=last,
@@ -66,7 +71,8 @@ async def api_keys_of_carriers(
         columns=api_key_columns(connection_item_fields(info)),
     )
     now = info.context.now()
-    return [connection(page, lambda r: ApiKey.from_row(r, now), api_key_cursor) for page in pages]
+    cursor = api_key_cursor(listing, descending)
+    return [connection(page, lambda r: ApiKey.from_row(r, now), cursor) for page in pages]
 
 
 async def organizations_of_carriers(
@@ -162,21 +168,26 @@ class Carrier(Node):
         return found
 
     @strawberry.field(
-        description="The carrier's API keys, oldest first; optionally only those with one status.",
+        description="The carrier's API keys, oldest first unless `orderBy` says otherwise; `filter` finds "
+        "keys by text, status, expiry, scope or lack of use.",
         directives=[RequiresScope(scope=Scope.KEYS_READ)],
     )
     @batched(api_keys_of_carriers)
     async def api_keys(
         self,
         info: Info[Context, None],
-        status: ApiKeyStatus | None = None,
+        status: Annotated[
+            ApiKeyStatus | None, strawberry.argument(deprecation_reason="Use filter: {status}.")
+        ] = None,
+        filter: ApiKeyFilter | None = None,
+        order_by: ApiKeyOrder | None = None,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[ApiKey, strawberry.lazy("schema.api_key")]]:
         (page,) = await api_keys_of_carriers(
-            [self], info, status, first=first, after=after, last=last, before=before
+            [self], info, status, filter, order_by, first=first, after=after, last=last, before=before
         )
         return page
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 import strawberry
 
 from db.enablements import EnablementState
-from schema.enums import ApiKeyScope
+from schema.enums import ApiKeyScope, ApiKeyStatus
 
 EXPECTED_VERSION = "The version you last saw; the change is refused with a ConflictError if it moved on."
 EXPIRY_LIMITS = (
@@ -197,3 +198,41 @@ class RotateApiKeyInput:
         default=None, description=f"The new key's last day. {EXPIRES_ON}"
     )
     time_zone: str | None = strawberry.field(default=None, description=TIME_ZONE)
+
+
+@strawberry.enum(description="What a list of API keys is sorted by.")
+class ApiKeyOrderField(enum.Enum):
+    CREATED_AT = strawberry.enum_value("CREATED_AT", description="When the key was issued.")
+    EXPIRES_AT = strawberry.enum_value(
+        "EXPIRES_AT", description="When it expires (keys that never expire come last)."
+    )
+    LAST_USED_AT = strawberry.enum_value(
+        "LAST_USED_AT", description="When it was last used (keys never used come first)."
+    )
+
+
+@strawberry.enum(description="Ascending (oldest, soonest first) or descending.")
+class OrderDirection(enum.Enum):
+    ASC = strawberry.enum_value("ASC", description="Ascending.")
+    DESC = strawberry.enum_value("DESC", description="Descending.")
+
+
+@strawberry.input(description="How to sort a list of API keys.")
+class ApiKeyOrder:
+    field: ApiKeyOrderField = strawberry.field(default=ApiKeyOrderField.CREATED_AT, description="By what.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="Which way.")
+
+
+@strawberry.input(description="Which API keys a list holds; every condition is optional, all must hold.")
+class ApiKeyFilter:
+    status: ApiKeyStatus | None = strawberry.field(default=None, description="Only keys with this status.")
+    search: str | None = strawberry.field(
+        default=None, description="Text the description or the hint contains (case-insensitive)."
+    )
+    expiring_within_days: int | None = strawberry.field(
+        default=None, description="Only active keys that expire within this many days (0 to 3650)."
+    )
+    scope: ApiKeyScope | None = strawberry.field(default=None, description="Only keys holding this scope.")
+    unused_since: datetime | None = strawberry.field(
+        default=None, description="Only keys never used, or last used before this moment."
+    )

@@ -14,12 +14,13 @@ from context import Context
 from db.activity import ActivityFilter
 from db.carriers import CarrierFilter
 from resolvers import activity, carriers, features, nodes, organizations
+from resolvers import api_keys as api_key_reads
 from resolvers.api_keys import api_key_by_row_id
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import from_global_id
 from resolvers.nodes import decode_id
 from schema.activity import ActivityEvent, activity_cursor
-from schema.api_key import ApiKey
+from schema.api_key import ApiKey, api_key_columns, api_key_cursor, key_listing
 from schema.api_key_policy import ApiKeyPolicy
 from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
@@ -27,8 +28,10 @@ from schema.directives import Public, RequiresScope, Restricted
 from schema.enforcement import node_scopes
 from schema.enums import ActivityOutcome
 from schema.feature import Feature
+from schema.inputs import ApiKeyFilter, ApiKeyOrder
 from schema.node import Node
 from schema.organization import Organization, organization_cursor
+from schema.selection import connection_item_fields
 from schema.viewer import Viewer
 
 NODE_TYPES: dict[str, type] = {
@@ -145,6 +148,35 @@ class Query:
     )
     async def features(self, info: Info[Context, None]) -> list[Feature]:
         return [Feature.from_row(r) for r in await features.list_features(info.context)]
+
+    @strawberry.field(
+        description="Every API key in the caller's reach (staff: of every carrier), oldest first unless "
+        "`orderBy` says otherwise; `filter` finds keys by text, status, expiry, scope or lack of use.",
+        directives=[RequiresScope(scope=Scope.KEYS_READ)],
+    )
+    async def api_keys(
+        self,
+        info: Info[Context, None],
+        filter: ApiKeyFilter | None = None,
+        order_by: ApiKeyOrder | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ApiKey]:
+        listing, descending = key_listing(info.context, filter, order_by)
+        page = await api_key_reads.list_api_keys(
+            info.context,
+            listing,
+            descending=descending,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            columns=api_key_columns(connection_item_fields(info)),
+        )
+        now = info.context.now()
+        return connection(page, lambda row: ApiKey.from_row(row, now), api_key_cursor(listing, descending))
 
     @strawberry.field(description="The API key policy this server enforces: lifetimes, limits, scopes.")
     def api_key_policy(self, info: Info[Context, None]) -> ApiKeyPolicy:

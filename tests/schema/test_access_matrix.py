@@ -116,7 +116,7 @@ async def build_world(conn: Connection) -> World:
         *((scope, carriers["A"], (scope,)) for scope in SCOPES),
         ("C", carriers["C"], SCOPES),
     ]:
-        descriptions[which] = f"Integration {which}"
+        descriptions[which] = "Integration at C only" if which == "C" else f"Integration {which}"
         key_ids[which], secrets[which] = await factories.api_key(
             conn, carrier, scopes=scopes, description=descriptions[which]
         )
@@ -201,6 +201,11 @@ query Carrier($codeA: String!, $codeB: String!, $idC: ID!) {
 }
 """
 FEATURES = "{ features { id } }"
+# Every key in reach, found by description (the world's other keys would read as "?").
+API_KEYS = """{
+  all: apiKeys(first: 10, filter: {search: "Integration all"}) { totalCount nodes { id } }
+  c: apiKeys(first: 10, filter: {search: "at C only"}) { totalCount nodes { id } }
+}"""
 # The policy answers every caller who is signed in (its environment stands for the whole answer).
 API_KEY_POLICY = "{ apiKeyPolicy { kind: environment } }"
 API_KEY = "query ApiKey($kA: ID!, $kC: ID!) { kA: apiKey(id: $kA) { id } kC: apiKey(id: $kC) { id } }"
@@ -217,6 +222,7 @@ DOCUMENTS = {
     "features": FEATURES,
     "apiKey": API_KEY,
     "apiKeyPolicy": API_KEY_POLICY,
+    "apiKeys": API_KEYS,
     "activity": ACTIVITY,
 }
 
@@ -330,6 +336,7 @@ EXPECTED: dict[str, dict[str, object]] = {
         admin_o=("test",),
         staff=("test",),
     ),
+    "apiKeys": _scoped_row(Scope.KEYS_READ, key_a=("kA",), admin_o=("kA",), staff=("kA", "kC")),
     "apiKey": _scoped_row(Scope.KEYS_READ, key_a=("kA",), admin_o=("kA",), staff=("kA", "kC")),
     "activity": _scoped_row(
         Scope.ACTIVITY_READ, key_a=("eA",), admin_o=("eA", "eB"), staff=("eA", "eB", "eC")
