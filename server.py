@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import logging
 import sys
@@ -23,6 +24,7 @@ from db import embedded
 from db.key_usage import KeyUsageRecorder
 from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
+from resolvers.key_expiry_job import KeyExpiryJob
 from schema.build import build_schema, schema
 from settings import Settings, SettingsError
 from web import (
@@ -63,6 +65,7 @@ def init_app(
     else:
         app.cleanup_ctx.append(_database_ctx)
     app.cleanup_ctx.append(_key_usage_ctx)
+    app.cleanup_ctx.append(functools.partial(_key_expiry_ctx, now=now))
     app.router.add_get("/healthz", health.healthz)
     app.router.add_get("/readyz", health.readyz)
     app.router.add_get("/metrics", metrics_endpoint.public)
@@ -113,6 +116,15 @@ async def _key_usage_ctx(app: web.Application) -> AsyncIterator[None]:
     recorder = KeyUsageRecorder(app[DATABASE], app[SETTINGS].last_used_flush_seconds)
     app[KEY_USAGE] = recorder
     async for _ in recorder.running():
+        yield
+
+
+async def _key_expiry_ctx(app: web.Application, *, now: Callable[[], datetime]) -> AsyncIterator[None]:
+    interval = app[SETTINGS].key_expiry_check_seconds
+    if interval <= 0:
+        yield
+        return
+    async for _ in KeyExpiryJob(app[DATABASE], interval, now).running():
         yield
 
 

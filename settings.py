@@ -142,6 +142,8 @@ class Settings:
     allow_non_expiring_keys: bool = False
     max_active_keys_per_carrier: int = 25
     last_used_flush_seconds: float = 60.0
+    # How often each instance looks for keys entering their last days or expiring (0: never).
+    key_expiry_check_seconds: float = 300.0
 
     @property
     def allowed_origins(self) -> frozenset[str]:
@@ -270,6 +272,7 @@ class Settings:
             last_used_flush_seconds=_float(
                 env, "API_KEY_LAST_USED_FLUSH_SECONDS", cls.last_used_flush_seconds
             ),
+            key_expiry_check_seconds=_float(env, "KEY_EXPIRY_CHECK_SECONDS", cls.key_expiry_check_seconds),
         )
         settings.validate()
         return settings

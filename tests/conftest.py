@@ -153,7 +153,8 @@ async def conn(shared_test_url: str) -> AsyncIterator[Connection]:
 
 
 def make_settings(**overrides: Any) -> Settings:
-    base = Settings(jwt_hs256_secret=TEST_SECRET, trusted_proxies="")
+    # The expiry notices job writes activity rows on its own: only its tests turn it on.
+    base = Settings(jwt_hs256_secret=TEST_SECRET, trusted_proxies="", key_expiry_check_seconds=0)
     return replace(base, **overrides)
 
 

@@ -25,3 +25,5 @@ alter table api_keys
     add column expiry_recorded_at timestamptz;
 create index api_keys_expiry_pending_idx on api_keys (expires_at)
     where expires_at is not null and expiry_recorded_at is null;
+-- Keys that expired before notices existed get none: the log is not back-filled.
+update api_keys set expiry_recorded_at = expires_at where expires_at <= now();

@@ -1,0 +1,72 @@
+"""SQL for the expiry notices: an activity event when a key enters its last days, and one when it
+expires, each written once, whichever instance and however often the job runs.
+
+Each kind is one statement: mark the keys whose notice is due (only those not yet marked: two runs at
+once cannot both mark a key, the second waits for the first's row locks and then finds it marked) and
+write their events, in one transaction with a transaction-level advisory lock that lets one instance at
+a time do the work (another finds it taken and skips the run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from db.pool import Connection
+
+# pg_try_advisory_xact_lock's key for this job (an arbitrary constant: "carrier-admin key expiry").
+LOCK_KEY = 7_215_301_002
+
+EXPIRING = """
+with due as (
+    update api_keys k set expiry_warned_at = $1
+    where k.expires_at is not null and k.expires_at > $1 and k.expires_at <= $1 + $2::interval
+      and (k.revoked_at is null or k.revoked_at > k.expires_at)
+      and k.expiry_warned_at is null
+    returning k.id, k.carrier_id, k.hint, k.description, k.expires_at
+)
+insert into activity_log (actor_kind, actor_id, actor_name, actor_is_staff, action, target_type, target_id,
+                          carrier_id, organization_id, after)
+select 'system', 'system', 'carrier-admin', true, 'apiKey.expiring', 'ApiKey', due.id, due.carrier_id,
+       c.organization_id,
+       jsonb_build_object('hint', due.hint, 'description', due.description, 'expiresAt', due.expires_at)
+from due join carriers c on c.id = due.carrier_id
+"""
+
+EXPIRED = """
+with due as (
+    update api_keys k set expiry_recorded_at = $1
+    where k.expires_at is not null and k.expires_at <= $1
+      and (k.revoked_at is null or k.revoked_at > k.expires_at)
+      and k.expiry_recorded_at is null
+    returning k.id, k.carrier_id, k.hint, k.description, k.expires_at
+)
+insert into activity_log (actor_kind, actor_id, actor_name, actor_is_staff, action, target_type, target_id,
+                          carrier_id, organization_id, after)
+select 'system', 'system', 'carrier-admin', true, 'apiKey.expired', 'ApiKey', due.id, due.carrier_id,
+       c.organization_id,
+       jsonb_build_object('hint', due.hint, 'description', due.description, 'expiresAt', due.expires_at)
+from due join carriers c on c.id = due.carrier_id
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Notices:
+    expiring: int
+    expired: int
+    # False when another instance held the lock: this run did nothing.
+    ran: bool = True
+
+
+def _count(status: str) -> int:
+    """The row count of an INSERT's command status ("INSERT 0 3")."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def write_notices(conn: Connection, *, now: datetime, warn_within: timedelta) -> Notices:
+    async with conn.transaction():
+        if not await conn.fetchval("select pg_try_advisory_xact_lock($1)", LOCK_KEY):
+            return Notices(0, 0, ran=False)
+        expiring = _count(await conn.execute(EXPIRING, now, warn_within))
+        expired = _count(await conn.execute(EXPIRED, now))
+    return Notices(expiring, expired)
