@@ -12,15 +12,13 @@ import asyncio
 import logging
 import re
 import time
-import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeGuard
 
 import orjson
 from aiohttp import web
 from asyncpg import QueryCanceledError
-from asyncpg import exceptions as asyncpg_errors
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.aiohttp.views import GraphQLView as StrawberryView
@@ -34,44 +32,29 @@ from db.loaders import Loaders
 from db.pool import CountingDatabase, StatementCounter
 from resolvers.errors import ApiError
 from web import graphiql_page
-from web.app_keys import DATABASE, KEY_USAGE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
-from web.authentication import AuthenticationError, Authenticator, Caller
+from web.app_keys import DATABASE, KEY_USAGE, METRICS, SETTINGS, TRUSTED_DOCUMENTS
+from web.authentication import Authenticator, Caller
+from web.callers import identify, note_use, within_rate_limit
 from web.metrics import operation_label
-from web.rate_limit import Decision
-from web.responses import JSON, error_response, rate_limited
+from web.requests import REQUEST_ID, STATEMENTS, request_id_of
+from web.responses import DATABASE_DOWN, JSON, UNAVAILABLE, error_response
 from web.trusted_documents import DocumentError, document_id_of
 
 log = logging.getLogger("carrier_admin.graphql")
 
 CALLER = web.RequestKey("caller", Caller)
 CONTEXT = web.RequestKey("context", Context)
-REQUEST_ID = web.RequestKey("request_id", str)
 MEDIA_TYPE = web.RequestKey("media_type", str)
 STATUS = web.RequestKey("status", int)
-# One counter for the whole request, authentication included (an API key lookup is a statement too).
-STATEMENTS = web.RequestKey("statements", StatementCounter)
 REQUEST = web.ResponseKey("request", web.Request)
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 # A request carrying one of these cannot be a "simple" cross-site request: browsers preflight it.
 PREFLIGHT_HEADERS = ("X-Requested-With", "GraphQL-Preflight", "Apollo-Require-Preflight", "Authorization")
-REQUEST_ID_FORMAT = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # graphql-core puts its hint at the end of some messages and in the middle of others.
 SUGGESTION = re.compile(r" Did you mean [^?]*\?")
-UNAVAILABLE = "The database is not answering; try again shortly."
 # The body {variables: {input: {ipAllowlist: [...]}}} is 4 deep; nothing in this schema needs more than 8.
 MAX_JSON_DEPTH = 16
-# Failures to reach the database, which mean "try again", not "you asked wrongly".
-DATABASE_DOWN = (
-    OSError,
-    TimeoutError,
-    asyncpg_errors.PostgresConnectionError,
-    asyncpg_errors.InterfaceError,
-    asyncpg_errors.CannotConnectNowError,
-    asyncpg_errors.AdminShutdownError,
-    asyncpg_errors.CrashShutdownError,
-    asyncpg_errors.TooManyConnectionsError,
-)
 
 
 def utc_now() -> datetime:
@@ -87,7 +70,7 @@ class GraphQLView(StrawberryView[Context, None]):
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         started = time.perf_counter()
         settings = request.app[SETTINGS]
-        request[REQUEST_ID] = request_id = _request_id(request)
+        request[REQUEST_ID] = request_id = request_id_of(request)
         request[STATEMENTS] = StatementCounter()
         try:
             async with asyncio.timeout(settings.request_timeout_seconds):
@@ -111,19 +94,17 @@ class GraphQLView(StrawberryView[Context, None]):
         refused = _http_refusal(request)
         if refused is not None:
             return refused
-        caller_or_refusal = await self._authenticate(request)
+        caller_or_refusal = await identify(request, self.authenticator, self.now)
         if isinstance(caller_or_refusal, web.StreamResponse):
             return caller_or_refusal
         request[CALLER] = caller = caller_or_refusal
         refused = _cross_site_refusal(request)
         if refused is not None:
             return refused
-        limited = await self._rate_limit(request, caller)
+        limited = await within_rate_limit(request, caller)
         if limited is not None:
             return limited
-        if caller.key is not None:
-            used_from = str(caller.address) if caller.address else None
-            request.app[KEY_USAGE].note_use(caller.key.id, self.now(), used_from)
+        note_use(request, caller, self.now)
         return await self._execute(request)
 
     async def _execute(self, request: web.Request) -> web.StreamResponse:
@@ -154,55 +135,6 @@ class GraphQLView(StrawberryView[Context, None]):
                     405, "Mutations need POST.", "METHOD_NOT_ALLOWED", request_id, headers={"Allow": "POST"}
                 )
             return error_response(error.status_code, error.reason, "BAD_REQUEST", request_id)
-
-    async def _authenticate(self, request: web.Request) -> Caller | web.StreamResponse:
-        app, request_id = request.app, request[REQUEST_ID]
-        settings, limiter, metrics = app[SETTINGS], app[RATE_LIMITER], app[METRICS]
-        address = self.authenticator.address_of(request.remote, forwarded_for(request))
-        failures_bucket = f"authfail:{address}"
-        if request.headers.get("Authorization"):
-            before = await _guarded(
-                limiter.exceeded(failures_bucket, settings.rate_limit_failed_auth_per_address)
-            )
-            if not before.allowed:
-                metrics.rate_limited.labels("failed_auth").inc()
-                return rate_limited(request_id, before.retry_after, "failed authentication attempts")
-        try:
-            caller = await self.authenticator.authenticate(
-                authorization=request.headers.get("Authorization"),
-                query=request.query,
-                address=address,
-                database=CountingDatabase(app[DATABASE], request[STATEMENTS]),
-            )
-        except AuthenticationError as error:
-            metrics.key_verifications.labels(error.kind).inc()
-            if error.key_id is not None and error.refusal is not None:
-                used_from = str(address) if address else None
-                app[KEY_USAGE].note_refusal(error.key_id, error.refusal, self.now(), used_from)
-            await _guarded(limiter.hit(failures_bucket, settings.rate_limit_failed_auth_per_address))
-            return error_response(error.status, error.message, error.code, request_id)
-        except DATABASE_DOWN:
-            log.warning("authentication could not reach the database", exc_info=True)
-            metrics.key_verifications.labels("error").inc()
-            return error_response(503, UNAVAILABLE, "SERVICE_UNAVAILABLE", request_id)
-        if caller.key is not None:
-            metrics.key_verifications.labels("ok").inc()
-        return caller
-
-    async def _rate_limit(self, request: web.Request, caller: Caller) -> web.StreamResponse | None:
-        settings, limiter = request.app[SETTINGS], request.app[RATE_LIMITER]
-        principal = caller.principal
-        if principal.kind is PrincipalKind.API_KEY:
-            bucket, limit = f"key:{principal.id}", settings.rate_limit_per_key
-        elif principal.kind in (PrincipalKind.STAFF, PrincipalKind.ADMIN):
-            bucket, limit = f"person:{principal.id}", settings.rate_limit_per_person
-        else:
-            bucket, limit = f"address:{caller.address}", settings.rate_limit_per_address
-        decision = await _guarded(limiter.hit(bucket, limit))
-        if decision.allowed:
-            return None
-        request.app[METRICS].rate_limited.labels(bucket.split(":")[0]).inc()
-        return rate_limited(request[REQUEST_ID], decision.retry_after, "requests for this caller")
 
     async def parse_http_body(self, request_adapter: AsyncHTTPRequestAdapter) -> Any:
         """The request's document: its own text, or the trusted document it names by id."""
@@ -348,15 +280,6 @@ class GraphQLView(StrawberryView[Context, None]):
         )
 
 
-async def _guarded(check: Awaitable[Decision]) -> Decision:
-    """A rate limiter that is down (Redis unreachable) must not take the API down with it."""
-    try:
-        return await check
-    except Exception:
-        log.warning("rate limiter unavailable; request let through", exc_info=True)
-        return Decision(allowed=True, retry_after=0)
-
-
 def _nesting(value: Any) -> int:
     """How deep lists and objects nest in a JSON value (iteratively: depth is what is being checked)."""
     deepest = 0
@@ -371,13 +294,6 @@ def _nesting(value: Any) -> int:
     return deepest
 
 
-def forwarded_for(request: web.Request) -> str | None:
-    """Every X-Forwarded-For line, in order, as one list: a proxy may append a line of its own
-    (HAProxy's `option forwardfor`), and reading only the first would let the client pick its address."""
-    lines = [line for line in request.headers.getall("X-Forwarded-For", []) if line.strip()]
-    return ", ".join(lines) if lines else None
-
-
 def _trusted_only(request: web.Request) -> bool:
     """Administrators and anonymous callers may send only trusted documents, when so configured."""
     kind = request[CALLER].principal.kind
@@ -385,12 +301,6 @@ def _trusted_only(request: web.Request) -> bool:
         PrincipalKind.ADMIN,
         PrincipalKind.ANONYMOUS,
     )
-
-
-def _request_id(request: web.Request) -> str:
-    """The caller's X-Request-Id when it is a plausible id (for correlation), else a new one."""
-    given = request.headers.get("X-Request-Id", "")
-    return given if REQUEST_ID_FORMAT.fullmatch(given) else uuid.uuid4().hex
 
 
 def _http_refusal(request: web.Request) -> web.Response | None:

@@ -21,7 +21,7 @@ from tests import factories
 from tests.conftest import ClientFactory, StatementLog
 from tests.factories import bearer
 from web.authentication import INVALID_KEY
-from web.view import forwarded_for
+from web.callers import forwarded_for
 
 VIEWER = "{ viewer { kind id name scopes } }"
 CARRIERS = "{ carriers { totalCount nodes { code } } }"

@@ -1,0 +1,100 @@
+"""Who a request is from, and whether it may be served now: credentials verified (with a limit on
+failed attempts per address), the caller's rate limit, and the note of a key's use. The GraphQL view and
+the CSV exports share it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from aiohttp import web
+
+from access.principal import PrincipalKind
+from db.pool import CountingDatabase
+from web.app_keys import DATABASE, KEY_USAGE, METRICS, RATE_LIMITER, SETTINGS
+from web.authentication import AuthenticationError, Authenticator, Caller
+from web.rate_limit import Decision
+from web.requests import REQUEST_ID, STATEMENTS
+from web.responses import DATABASE_DOWN, UNAVAILABLE, error_response, rate_limited
+
+log = logging.getLogger("carrier_admin.callers")
+
+
+def forwarded_for(request: web.Request) -> str | None:
+    """Every X-Forwarded-For line, in order, as one list: a proxy may append a line of its own
+    (HAProxy's `option forwardfor`), and reading only the first would let the client pick its address."""
+    lines = [line for line in request.headers.getall("X-Forwarded-For", []) if line.strip()]
+    return ", ".join(lines) if lines else None
+
+
+async def identify(
+    request: web.Request, authenticator: Authenticator, now: Callable[[], datetime]
+) -> Caller | web.StreamResponse:
+    """Who the request is from (its credentials verified), or the response that refuses it: refused
+    credentials, too many failed attempts from its address, the database not answering."""
+    app, request_id = request.app, request[REQUEST_ID]
+    settings, limiter, metrics = app[SETTINGS], app[RATE_LIMITER], app[METRICS]
+    address = authenticator.address_of(request.remote, forwarded_for(request))
+    failures_bucket = f"authfail:{address}"
+    if request.headers.get("Authorization"):
+        before = await _guarded(
+            limiter.exceeded(failures_bucket, settings.rate_limit_failed_auth_per_address)
+        )
+        if not before.allowed:
+            metrics.rate_limited.labels("failed_auth").inc()
+            return rate_limited(request_id, before.retry_after, "failed authentication attempts")
+    try:
+        caller = await authenticator.authenticate(
+            authorization=request.headers.get("Authorization"),
+            query=request.query,
+            address=address,
+            database=CountingDatabase(app[DATABASE], request[STATEMENTS]),
+        )
+    except AuthenticationError as error:
+        metrics.key_verifications.labels(error.kind).inc()
+        if error.key_id is not None and error.refusal is not None:
+            used_from = str(address) if address else None
+            app[KEY_USAGE].note_refusal(error.key_id, error.refusal, now(), used_from)
+        await _guarded(limiter.hit(failures_bucket, settings.rate_limit_failed_auth_per_address))
+        return error_response(error.status, error.message, error.code, request_id)
+    except DATABASE_DOWN:
+        log.warning("authentication could not reach the database", exc_info=True)
+        metrics.key_verifications.labels("error").inc()
+        return error_response(503, UNAVAILABLE, "SERVICE_UNAVAILABLE", request_id)
+    if caller.key is not None:
+        metrics.key_verifications.labels("ok").inc()
+    return caller
+
+
+async def within_rate_limit(request: web.Request, caller: Caller) -> web.StreamResponse | None:
+    """None while the caller is within its rate limit (per key, per person, per address); else a 429."""
+    settings, limiter = request.app[SETTINGS], request.app[RATE_LIMITER]
+    principal = caller.principal
+    if principal.kind is PrincipalKind.API_KEY:
+        bucket, limit = f"key:{principal.id}", settings.rate_limit_per_key
+    elif principal.kind in (PrincipalKind.STAFF, PrincipalKind.ADMIN):
+        bucket, limit = f"person:{principal.id}", settings.rate_limit_per_person
+    else:
+        bucket, limit = f"address:{caller.address}", settings.rate_limit_per_address
+    decision = await _guarded(limiter.hit(bucket, limit))
+    if decision.allowed:
+        return None
+    request.app[METRICS].rate_limited.labels(bucket.split(":")[0]).inc()
+    return rate_limited(request[REQUEST_ID], decision.retry_after, "requests for this caller")
+
+
+def note_use(request: web.Request, caller: Caller, now: Callable[[], datetime]) -> None:
+    """A key's use, for its last-use record (written once a minute)."""
+    if caller.key is not None:
+        used_from = str(caller.address) if caller.address else None
+        request.app[KEY_USAGE].note_use(caller.key.id, now(), used_from)
+
+
+async def _guarded(check: Awaitable[Decision]) -> Decision:
+    """A rate limiter that is down (Redis unreachable) must not take the API down with it."""
+    try:
+        return await check
+    except Exception:
+        log.warning("rate limiter unavailable; request let through", exc_info=True)
+        return Decision(allowed=True, retry_after=0)

@@ -1,0 +1,22 @@
+"""What every request carries through the web layer: its id (for the logs and the client) and its
+SQL statement counter."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from aiohttp import web
+
+from db.pool import StatementCounter
+
+REQUEST_ID = web.RequestKey("request_id", str)
+# One counter for the whole request, authentication included (an API key lookup is a statement too).
+STATEMENTS = web.RequestKey("statements", StatementCounter)
+REQUEST_ID_FORMAT = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def request_id_of(request: web.Request) -> str:
+    """The caller's X-Request-Id when it is a plausible id (for correlation), else a new one."""
+    given = request.headers.get("X-Request-Id", "")
+    return given if REQUEST_ID_FORMAT.fullmatch(given) else uuid.uuid4().hex
