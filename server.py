@@ -28,6 +28,7 @@ from resolvers.key_expiry_job import KeyExpiryJob
 from schema.build import build_schema, schema
 from settings import Settings, SettingsError
 from web import (
+    exports,
     graphiql_page,
     health,
     logs,
@@ -38,7 +39,16 @@ from web import (
     tools_page,
     tracing,
 )
-from web.app_keys import DATABASE, KEY_USAGE, METRICS, RATE_LIMITER, SETTINGS, TRUSTED_DOCUMENTS
+from web.app_keys import (
+    AUTHENTICATOR,
+    CLOCK,
+    DATABASE,
+    KEY_USAGE,
+    METRICS,
+    RATE_LIMITER,
+    SETTINGS,
+    TRUSTED_DOCUMENTS,
+)
 from web.authentication import Authenticator
 from web.metrics import Metrics
 from web.rate_limit import rate_limiter
@@ -74,8 +84,11 @@ def init_app(
     if settings.otel_exporter_endpoint:
         tracing.configure(settings.otel_exporter_endpoint)
         served = build_schema(extensions=[tracing.Tracing])
-    view = GraphQLView(schema=served, authenticator=Authenticator(settings, now), now=now)
+    app[AUTHENTICATOR] = authenticator = Authenticator(settings, now)
+    app[CLOCK] = now
+    view = GraphQLView(schema=served, authenticator=authenticator, now=now)
     app.router.add_route("*", "/graphql", view)
+    exports.add_routes(app)
     sign_in.add_routes(app)
     tools_page.add_routes(app)  # last: its catch-all answers the page's own routes
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -219,3 +219,15 @@ async def pages_by_carrier_ids(
     sql = PAGE_BY_CARRIER_IDS.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
     records = await conn.fetch(sql, *scope.params(), list(carrier_ids), *keyset.params)
     return group_pages(records, carrier_ids, page, lambda r: row(ActivityRow, r, skip=2))
+
+
+# Every event of one carrier, newest first: for the CSV export, read through a cursor.
+OF_CARRIER = (
+    f"select {COLUMNS} from activity_log a where a.carrier_id = $1 order by a.occurred_at desc, a.id desc"
+)
+
+
+async def of_carrier(conn: Connection, *, carrier_id: uuid.UUID) -> AsyncIterator[ActivityRow]:
+    """Every event of the carrier, a few hundred rows at a time (the caller holds a transaction)."""
+    async for record in conn.cursor(OF_CARRIER, carrier_id, prefetch=500):
+        yield row(ActivityRow, record)

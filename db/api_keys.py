@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from ipaddress import IPv4Network, IPv6Network
@@ -455,3 +455,13 @@ async def touch_last_used(conn: Connection, uses: Sequence[tuple[uuid.UUID, date
         return
     ids, times, addresses = zip(*uses, strict=True)
     await conn.execute(TOUCH_LAST_USED, list(ids), list(times), list(addresses))
+
+
+# Every key of one carrier, oldest first: for the CSV export, read through a cursor.
+OF_CARRIER = f"select {COLUMNS} from api_keys k where k.carrier_id = $1 order by k.created_at, k.id"
+
+
+async def of_carrier(conn: Connection, *, carrier_id: uuid.UUID) -> AsyncIterator[ApiKeyRow]:
+    """Every key of the carrier, a few hundred rows at a time (the caller holds a transaction)."""
+    async for record in conn.cursor(OF_CARRIER, carrier_id, prefetch=500, record_class=ApiKeyRow):
+        yield record

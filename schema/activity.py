@@ -14,9 +14,9 @@ from access.principal import Scope
 from context import Context
 from db.activity import ActivityRow
 from db.pagination import Cursor
+from resolvers.activity_contents import public
 from resolvers.carriers import carrier_by_id
 from resolvers.global_ids import to_global_id
-from schema.activity_contents import public
 from schema.actor import Actor
 from schema.directives import RequiresScope, RequiresScopeOfEvent
 from schema.node import Node

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from aiohttp import web
 
 from db.key_usage import KeyUsageRecorder
 from db.pool import Database
 from settings import Settings
+from web.authentication import Authenticator
 from web.metrics import Metrics
 from web.rate_limit import RateLimiter
 from web.trusted_documents import TrustedDocuments
@@ -17,3 +21,6 @@ KEY_USAGE = web.AppKey("key_usage", KeyUsageRecorder)
 METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 TRUSTED_DOCUMENTS = web.AppKey("trusted_documents", TrustedDocuments)
+AUTHENTICATOR = web.AppKey("authenticator", Authenticator)
+# The clock every expiry is judged by (tests move it).
+CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")

@@ -11,6 +11,8 @@ from datetime import datetime
 from aiohttp import web
 
 from access.principal import PrincipalKind
+from context import Context
+from db.loaders import Loaders
 from db.pool import CountingDatabase
 from web.app_keys import DATABASE, KEY_USAGE, METRICS, RATE_LIMITER, SETTINGS
 from web.authentication import AuthenticationError, Authenticator, Caller
@@ -82,6 +84,23 @@ async def within_rate_limit(request: web.Request, caller: Caller) -> web.StreamR
         return None
     request.app[METRICS].rate_limited.labels(bucket.split(":")[0]).inc()
     return rate_limited(request[REQUEST_ID], decision.retry_after, "requests for this caller")
+
+
+def context_for(request: web.Request, caller: Caller, now: Callable[[], datetime]) -> Context:
+    """The request's context for the resolvers: its caller, its loaders, its counted database."""
+    statements = request[STATEMENTS]
+    db = CountingDatabase(request.app[DATABASE], statements)
+    return Context(
+        key_usage=request.app[KEY_USAGE],
+        settings=request.app[SETTINGS],
+        principal=caller.principal,
+        db=db,
+        loaders=Loaders(db, caller.principal.scope, now),
+        statements=statements,
+        request_id=request[REQUEST_ID],
+        client_address=str(caller.address) if caller.address else None,
+        now=now,
+    )
 
 
 def note_use(request: web.Request, caller: Caller, now: Callable[[], datetime]) -> None:

@@ -28,13 +28,12 @@ from strawberry.types.execution import PreExecutionError
 
 from access.principal import PrincipalKind
 from context import Context
-from db.loaders import Loaders
-from db.pool import CountingDatabase, StatementCounter
+from db.pool import StatementCounter
 from resolvers.errors import ApiError
 from web import graphiql_page
-from web.app_keys import DATABASE, KEY_USAGE, METRICS, SETTINGS, TRUSTED_DOCUMENTS
+from web.app_keys import METRICS, SETTINGS, TRUSTED_DOCUMENTS
 from web.authentication import Authenticator, Caller
-from web.callers import identify, note_use, within_rate_limit
+from web.callers import context_for, identify, note_use, within_rate_limit
 from web.metrics import operation_label
 from web.requests import REQUEST_ID, STATEMENTS, request_id_of
 from web.responses import DATABASE_DOWN, JSON, UNAVAILABLE, error_response
@@ -165,20 +164,7 @@ class GraphQLView(StrawberryView[Context, None]):
         return data
 
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:
-        caller = request[CALLER]
-        statements = request[STATEMENTS]
-        db = CountingDatabase(request.app[DATABASE], statements)
-        context = Context(
-            key_usage=request.app[KEY_USAGE],
-            settings=request.app[SETTINGS],
-            principal=caller.principal,
-            db=db,
-            loaders=Loaders(db, caller.principal.scope, self.now),
-            statements=statements,
-            request_id=request[REQUEST_ID],
-            client_address=str(caller.address) if caller.address else None,
-            now=self.now,
-        )
+        context = context_for(request, request[CALLER], self.now)
         request[CONTEXT] = context
         return context
 
