@@ -34,6 +34,8 @@ class Scope(enum.Enum):
 
 
 ALL_SCOPES = frozenset(Scope)
+# What a service key (staff-issued, for other services, reaching every carrier) may hold: reads only.
+SERVICE_SCOPES = frozenset({Scope.CARRIER_READ, Scope.ENABLEMENTS_READ})
 # A scope that includes others: who may change keys may read them (GitHub's "read and write").
 IMPLIED: dict[Scope, frozenset[Scope]] = {Scope.KEYS_WRITE: frozenset({Scope.KEYS_READ})}
 
@@ -81,7 +83,7 @@ class Principal:
     email: str | None = None
     scope: TenantScope = NOTHING
     scopes: frozenset[Scope] = field(default_factory=frozenset)
-    # For an API key: its carrier. For a person: None.
+    # For an API key: its carrier (None for a service key). For a person: None.
     carrier_id: uuid.UUID | None = None
     # For an API key: what it holds. For a person: None (people's rules are the policy's).
     grant: KeyGrant | None = None
@@ -140,12 +142,14 @@ def admin(
     )
 
 
-def api_key(key_id: uuid.UUID, description: str, carrier_id: uuid.UUID, grant: KeyGrant) -> Principal:
+def api_key(key_id: uuid.UUID, description: str, carrier_id: uuid.UUID | None, grant: KeyGrant) -> Principal:
+    """A carrier's key reaches its carrier; a service key (no carrier) reaches every carrier, and holds
+    only read scopes (SERVICE_SCOPES, a constraint in the database)."""
     return Principal(
         kind=PrincipalKind.API_KEY,
         id=str(key_id),
         name=description,
-        scope=TenantScope(carrier_ids=(carrier_id,)),
+        scope=TenantScope(carrier_ids=(carrier_id,)) if carrier_id is not None else EVERYTHING,
         scopes=grant.scopes,
         carrier_id=carrier_id,
         grant=grant,

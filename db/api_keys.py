@@ -23,12 +23,18 @@ class KeyStatus(enum.Enum):
     REVOKED = "REVOKED"
 
 
+class KeyKind(enum.Enum):
+    CARRIER = "CARRIER"
+    SERVICE = "SERVICE"
+
+
 @record_columns
 class ApiKeyRow(asyncpg.Record):
     """A key as asyncpg decoded it: pages of keys are read into this type directly, nothing copied."""
 
     id: uuid.UUID
-    carrier_id: uuid.UUID
+    # None for a service key: staff issue it for other services, to read across every carrier.
+    carrier_id: uuid.UUID | None
     description: str
     hint: str
     environment: str
@@ -49,6 +55,10 @@ class ApiKeyRow(asyncpg.Record):
     last_used_address: str | None
     version: int
     updated_at: datetime
+
+    @property
+    def kind(self) -> KeyKind:
+        return KeyKind.CARRIER if self.carrier_id is not None else KeyKind.SERVICE
 
     def status(self, now: datetime) -> KeyStatus:
         if self.revoked_at is not None and self.revoked_at <= now:
@@ -111,6 +121,7 @@ class KeyFilter:
     scope: str | None = None
     # Keys never used, or last used before then.
     unused_since: datetime | None = None
+    kind: KeyKind | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,17 +169,21 @@ def conditions(where: KeyFilter, now: datetime, parameters: Parameters) -> str:
     if where.unused_since is not None:
         since = parameters.add(where.unused_since)
         parts.append(f"(k.last_used_at is null or k.last_used_at < {since}::timestamptz)")
+    if where.kind is not None:
+        parts.append(f"k.carrier_id is {'not ' if where.kind is KeyKind.CARRIER else ''}null")
     return " and ".join(parts)
 
 
-IN_SCOPE = """exists (
+# A service key has no carrier: only those who reach every carrier (staff) see it.
+IN_SCOPE = """(case when k.carrier_id is null then $1 else exists (
     select 1 from carriers c
-    where c.id = k.carrier_id and carrier_in_scope(c.id, c.organization_id, $1, $2, $3))"""
+    where c.id = k.carrier_id and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)) end)"""
 
 BY_IDS = f"select {COLUMNS} from api_keys k where k.id = any($4::uuid[]) and {IN_SCOPE}"
 
 # Authentication looks a key up before anyone is known: no scope, by the unique hash only; with whether
-# its carrier's API access feature ($2) is on (null: no such feature), in the same statement.
+# its carrier's API access feature ($2) is on (null: no such feature, or a service key), in the same
+# statement.
 BY_SECRET_HASH = f"""
 select {COLUMNS}, (
     select coalesce(ce.enabled, oe.enabled, f.default_enabled)
@@ -196,17 +211,17 @@ left join lateral (
 ) k_ on true
 """
 
-# Every key in reach (staff: of every carrier), one page.
+# Every key in reach (staff: of every carrier, and the service keys), one page.
 PAGE = """
 with total as (
-    select count(*) as n from api_keys k join carriers c on c.id = k.carrier_id
-    where carrier_in_scope(c.id, c.organization_id, $1, $2, $3) and {where}
+    select count(*) as n from api_keys k left join carriers c on c.id = k.carrier_id
+    where carrier_in_scope(k.carrier_id, c.organization_id, $1, $2, $3) and {where}
 )
 select total.n as total, p.*
 from total
 left join lateral (
-    select {columns} from api_keys k join carriers c on c.id = k.carrier_id
-    where carrier_in_scope(c.id, c.organization_id, $1, $2, $3) and {where} and {keyset}
+    select {columns} from api_keys k left join carriers c on c.id = k.carrier_id
+    where carrier_in_scope(k.carrier_id, c.organization_id, $1, $2, $3) and {where} and {keyset}
     order by {order_by} limit {limit}
 ) p on true
 """
@@ -303,11 +318,20 @@ values ($1, $2, $3, $4, $5, $6, $7::cidr[], $8, $9, $10, $11, $12, $13, $14, $9)
 returning {COLUMNS}
 """
 
+# The carrier's keys, or with $1 null the service keys: two forms, so that each uses its index.
 BY_IDEMPOTENCY_KEY = f"select {COLUMNS} from api_keys k where k.carrier_id = $1 and k.idempotency_key = $2"
+SERVICE_BY_IDEMPOTENCY_KEY = f"""
+select {COLUMNS} from api_keys k where k.carrier_id is null and k.idempotency_key = $2 and $1::uuid is null
+"""
 
 COUNT_ACTIVE = """
 select count(*) from api_keys k
 where k.carrier_id = $1 and (k.revoked_at is null or k.revoked_at > $2)
+  and (k.expires_at is null or k.expires_at > $2)
+"""
+SERVICE_COUNT_ACTIVE = """
+select count(*) from api_keys k
+where k.carrier_id is null and $1::uuid is null and (k.revoked_at is null or k.revoked_at > $2)
   and (k.expires_at is null or k.expires_at > $2)
 """
 
@@ -344,7 +368,7 @@ where k.id = u.id and (k.last_used_at is null or k.last_used_at < u.at)
 
 @dataclass(frozen=True, slots=True)
 class NewKey:
-    carrier_id: uuid.UUID
+    carrier_id: uuid.UUID | None
     description: str
     secret_hash: bytes
     hint: str
@@ -380,13 +404,17 @@ async def insert(conn: Connection, key: NewKey) -> ApiKeyRow:
 
 
 async def by_idempotency_key(
-    conn: Connection, *, carrier_id: uuid.UUID, idempotency_key: str
+    conn: Connection, *, carrier_id: uuid.UUID | None, idempotency_key: str
 ) -> ApiKeyRow | None:
-    return await conn.fetchrow(BY_IDEMPOTENCY_KEY, carrier_id, idempotency_key, record_class=ApiKeyRow)
+    """The key made with this idempotency key for the carrier (None: among the service keys)."""
+    sql = BY_IDEMPOTENCY_KEY if carrier_id is not None else SERVICE_BY_IDEMPOTENCY_KEY
+    return await conn.fetchrow(sql, carrier_id, idempotency_key, record_class=ApiKeyRow)
 
 
-async def count_active(conn: Connection, *, carrier_id: uuid.UUID, now: datetime) -> int:
-    count: int = await conn.fetchval(COUNT_ACTIVE, carrier_id, now)
+async def count_active(conn: Connection, *, carrier_id: uuid.UUID | None, now: datetime) -> int:
+    """Active keys of the carrier (None: active service keys)."""
+    sql = COUNT_ACTIVE if carrier_id is not None else SERVICE_COUNT_ACTIVE
+    count: int = await conn.fetchval(sql, carrier_id, now)
     return count
 
 
@@ -404,6 +432,15 @@ async def count_active_by_carriers(
     """Active keys (those in a grace period included) per carrier; carriers with none are absent."""
     records = await conn.fetch(COUNT_ACTIVE_BY_CARRIERS, list(carrier_ids), now)
     return {r["carrier_id"]: r["active"] for r in records}
+
+
+# pg_advisory_xact_lock's key for changes to service keys (they have no carrier row to lock).
+SERVICE_KEYS_LOCK = 7_215_301_003
+
+
+async def lock_service_keys(conn: Connection) -> None:
+    """Service key changes queue up, as one carrier's key changes do behind its row lock."""
+    await conn.execute("select pg_advisory_xact_lock($1)", SERVICE_KEYS_LOCK)
 
 
 async def lock(conn: Connection, *, key_id: uuid.UUID) -> ApiKeyRow | None:

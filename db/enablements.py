@@ -301,3 +301,66 @@ async def feature_effective_for(
     """Whether a catalogue feature is on, per carrier; empty when there is no such feature."""
     records = await conn.fetch(FEATURE_EFFECTIVE_MANY, list(carrier_ids), feature_key)
     return {r["id"]: r["effective"] for r in records}
+
+
+# Other services' bulk read: chosen features (null: all) for any number of carriers, named by id or by
+# code, in one statement. Carriers outside the caller's reach are left out as if they did not exist.
+EFFECTIVE_FOR_MANY = """
+with wanted as (
+    select c.id, c.code, c.organization_id from carriers c
+    where (c.id = any($4::uuid[]) or upper(c.code) = any($5::text[]))
+      and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
+)
+select w.id as carrier_id, w.code, f.key,
+       coalesce(ce.enabled, oe.enabled, f.default_enabled) as effective,
+       case when ce.enabled is not null then 'CARRIER'
+            when oe.enabled is not null then 'ORGANIZATION'
+            else 'DEFAULT' end as source_name
+from wanted w
+-- A carrier is listed even when none of the features asked for exists (one row, key null).
+left join features f on $6::text[] is null or f.key = any($6::text[])
+left join carrier_enablements ce on ce.carrier_id = w.id and ce.feature_id = f.id
+left join organization_enablements oe on oe.organization_id = w.organization_id and oe.feature_id = f.id
+order by w.code, f.key
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveFeature:
+    key: str
+    effective: bool
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierFeatures:
+    carrier_id: uuid.UUID
+    code: str
+    features: list[EffectiveFeature]
+
+
+async def effective_for_many(
+    conn: Connection,
+    *,
+    scope: TenantScope,
+    carrier_ids: Sequence[uuid.UUID],
+    codes: Sequence[str],
+    feature_keys: Sequence[str] | None,
+) -> dict[uuid.UUID, CarrierFeatures]:
+    """The effective features of each carrier in reach among those named, by carrier id."""
+    records = await conn.fetch(
+        EFFECTIVE_FOR_MANY,
+        *scope.params(),
+        list(carrier_ids),
+        [code.upper() for code in codes],
+        list(feature_keys) if feature_keys is not None else None,
+    )
+    found: dict[uuid.UUID, CarrierFeatures] = {}
+    for record in records:
+        carrier = found.get(record["carrier_id"])
+        if carrier is None:
+            carrier = found[record["carrier_id"]] = CarrierFeatures(record["carrier_id"], record["code"], [])
+        if record["key"] is not None:
+            source = SOURCES[record["source_name"]]
+            carrier.features.append(EffectiveFeature(record["key"], record["effective"], source))
+    return found

@@ -30,7 +30,7 @@ insert into activity_log (actor_kind, actor_id, actor_name, actor_is_staff, acti
 select 'system', 'system', 'carrier-admin', true, 'apiKey.expiring', 'ApiKey', due.id, due.carrier_id,
        c.organization_id,
        jsonb_build_object('hint', due.hint, 'description', due.description, 'expiresAt', due.expires_at)
-from due join carriers c on c.id = due.carrier_id
+from due left join carriers c on c.id = due.carrier_id
 """
 
 EXPIRED = """
@@ -46,7 +46,7 @@ insert into activity_log (actor_kind, actor_id, actor_name, actor_is_staff, acti
 select 'system', 'system', 'carrier-admin', true, 'apiKey.expired', 'ApiKey', due.id, due.carrier_id,
        c.organization_id,
        jsonb_build_object('hint', due.hint, 'description', due.description, 'expiresAt', due.expires_at)
-from due join carriers c on c.id = due.carrier_id
+from due left join carriers c on c.id = due.carrier_id
 """
 
 

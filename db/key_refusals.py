@@ -65,10 +65,11 @@ LATEST_BY_KEY_IDS = f"""
 select {COLUMNS}
 from unnest($4::uuid[]) as p_(id)
 join api_keys k on k.id = p_.id
-join carriers c on c.id = k.carrier_id and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
+left join carriers c on c.id = k.carrier_id
 cross join lateral (
     select * from api_key_refusals r0 where r0.key_id = p_.id order by r0.last_at desc limit $5
 ) r
+where carrier_in_scope(k.carrier_id, c.organization_id, $1, $2, $3)
 order by r.key_id, r.last_at desc
 """
 

@@ -14,11 +14,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from access.addresses import AllowlistError, IPNetwork, parse_allowlist
-from access.principal import Principal, Scope
+from access.principal import SERVICE_SCOPES, Principal, Scope
 from context import Context
 from db import api_keys, carriers, enablements
 from db.api_keys import ApiKeyRow
@@ -242,23 +242,67 @@ async def _locked_carrier(
     return locked
 
 
-async def managed_key(context: Context, conn: Connection, key_global_id: str) -> tuple[CarrierRow, ApiKeyRow]:
+async def managed_key(
+    context: Context, conn: Connection, key_global_id: str
+) -> tuple[CarrierRow | None, ApiKeyRow]:
     """A key in the caller's reach, locked for the change, with its carrier (locked first, as
-    `managed_carrier` does: key changes of one carrier queue up in one order)."""
+    `managed_carrier` does: key changes of one carrier queue up in one order); a service key has no
+    carrier, and only staff manage it."""
     key_id = validation.object_id(key_global_id, type_name="ApiKey", field="id")
     visible = await api_keys.by_ids(conn, scope=context.principal.scope, ids=[key_id])
     if key_id not in visible:
         raise validation.not_found("ApiKey", key_global_id, "id")
     carrier_id = visible[key_id].carrier_id
-    carrier = await _locked_carrier(context, conn, carrier_id, to_global_id("Carrier", carrier_id))
+    carrier: CarrierRow | None = None
+    if carrier_id is None:
+        service_keys_by_staff(context)
+        await api_keys.lock_service_keys(conn)
+    else:
+        carrier = await _locked_carrier(context, conn, carrier_id, to_global_id("Carrier", carrier_id))
     locked = await api_keys.lock(conn, key_id=key_id)
     if locked is None:
         raise validation.not_found("ApiKey", key_global_id, "id")
     return carrier, locked
 
 
-async def api_access_on(context: Context, conn: Connection, carrier: CarrierRow) -> None:
-    """Refused when the carrier's API access feature (API_ACCESS_FEATURE) is off: no key is issued."""
+def service_keys_by_staff(context: Context, field: str | None = "id") -> None:
+    """Service keys reach every carrier: only staff (people) issue and manage them."""
+    if not (context.principal.is_staff and context.principal.grant is None):
+        raise ForbiddenFailure(
+            "Only the platform's staff manage service keys.", field=field, rule=ForbiddenRule.SERVICE_KEY
+        )
+
+
+def service_scopes(requested: list[str]) -> list[str]:
+    """A service key's scopes (stored spelling): reads only."""
+    beyond = scope_names([s for s in requested if Scope(s) not in SERVICE_SCOPES])
+    if beyond:
+        allowed = ", ".join(scope_names(SERVICE_SCOPES))
+        raise InvalidFailure(
+            f"A service key reads across every carrier, so it holds only {allowed}; not {', '.join(beyond)}.",
+            field="scopes",
+        )
+    return requested
+
+
+class Owners(TypedDict):
+    carrier_id: uuid.UUID | None
+    organization_id: uuid.UUID | None
+
+
+def owners(carrier: CarrierRow | None) -> Owners:
+    """The carrier and organization an event of a key of `carrier` is recorded under (none for a
+    service key: staff alone see those events)."""
+    if carrier is None:
+        return Owners(carrier_id=None, organization_id=None)
+    return Owners(carrier_id=carrier.id, organization_id=carrier.organization_id)
+
+
+async def api_access_on(context: Context, conn: Connection, carrier: CarrierRow | None) -> None:
+    """Refused when the carrier's API access feature (API_ACCESS_FEATURE) is off: no key is issued.
+    Service keys belong to no carrier: the feature does not apply."""
+    if carrier is None:
+        return
     feature = context.settings.api_access_feature
     if await enablements.feature_effective(conn, carrier_id=carrier.id, feature_key=feature) is False:
         raise ForbiddenFailure(
@@ -269,12 +313,18 @@ async def api_access_on(context: Context, conn: Connection, carrier: CarrierRow)
         )
 
 
-async def room_for_one_more(conn: Connection, context: Context, carrier: CarrierRow, now: datetime) -> None:
-    """Refused when the carrier has as many active keys as allowed (keys in a grace period count)."""
+async def room_for_one_more(
+    conn: Connection, context: Context, carrier: CarrierRow | None, now: datetime
+) -> None:
+    """Refused when the carrier has as many active keys as allowed (keys in a grace period count);
+    service keys, together, have the same limit."""
     limit = context.settings.max_active_keys_per_carrier
-    if await api_keys.count_active(conn, carrier_id=carrier.id, now=now) >= limit:
+    carrier_id = carrier.id if carrier is not None else None
+    if await api_keys.count_active(conn, carrier_id=carrier_id, now=now) >= limit:
+        owner = f"Carrier {carrier.code}" if carrier is not None else "The platform"
+        what = "active keys" if carrier is not None else "active service keys"
         raise LimitReachedFailure(
-            f"Carrier {carrier.code} already has {limit} active keys, the most allowed (keys in a "
+            f"{owner} already has {limit} {what}, the most allowed (keys in a "
             "rotation's grace period count); revoke one it no longer uses.",
             limit=limit,
         )

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from access.principal import Scope
 from context import Context
 from db import api_keys
-from db.api_keys import ApiKeyRow, KeyFilter, KeyListing, KeyOrder, KeyStatus
+from db.api_keys import ApiKeyRow, KeyFilter, KeyKind, KeyListing, KeyOrder, KeyStatus
 from db.key_refusals import RefusalRow
 from db.pagination import Page
 from db.search import like_pattern
@@ -44,6 +44,7 @@ def key_listing(
     expiring_within_days: int | None = None,
     scope: Scope | None = None,
     unused_since: datetime | None = None,
+    kind: KeyKind | None = None,
     order: KeyOrder = KeyOrder.CREATED_AT,
 ) -> KeyListing:
     """A list's filter and order from its arguments, each checked."""
@@ -59,6 +60,7 @@ def key_listing(
         expiring_by=expiring_by,
         scope=scope.value if scope else None,
         unused_since=filters.instant(unused_since, "unusedSince"),
+        kind=kind,
     )
     return KeyListing(where, order)
 

@@ -1,4 +1,5 @@
-"""createApiKey: issue a key for a carrier. The secret is in this answer and nowhere else, ever."""
+"""createApiKey and createServiceKey: issue a key for a carrier, or a service key (no carrier, read
+scopes only, staff only). The secret is in this answer and nowhere else, ever."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ class Issued:
 async def create_api_key(
     context: Context,
     *,
-    carrier_id: str,
+    carrier_id: str | None,
     description: str,
     scopes: Sequence[Scope],
     ip_allowlist: Sequence[str],
@@ -43,11 +44,16 @@ async def create_api_key(
     expires_at = policy.expiry(context, expiry, now=now, authority=authority)
     if idempotency_key is not None:
         idempotency_key = validation.text(idempotency_key, field="idempotencyKey", label="An idempotency key")
+    if carrier_id is None:
+        policy.service_keys_by_staff(context, field=None)
+        granted = policy.service_scopes(granted)
     async with context.changing() as conn:
-        carrier = await policy.managed_carrier(context, conn, carrier_id)
+        carrier = await policy.managed_carrier(context, conn, carrier_id) if carrier_id is not None else None
+        if carrier is None:
+            await api_keys.lock_service_keys(conn)
         if idempotency_key is not None:
             earlier = await api_keys.by_idempotency_key(
-                conn, carrier_id=carrier.id, idempotency_key=idempotency_key
+                conn, carrier_id=carrier.id if carrier else None, idempotency_key=idempotency_key
             )
             if earlier is not None:
                 if earlier.description != description or sorted(earlier.scopes) != granted:
@@ -62,7 +68,7 @@ async def create_api_key(
         key = await api_keys.insert(
             conn,
             NewKey(
-                carrier_id=carrier.id,
+                carrier_id=carrier.id if carrier else None,
                 description=description,
                 secret_hash=issued.secret_hash,
                 hint=issued.hint,
@@ -82,8 +88,7 @@ async def create_api_key(
                 action="apiKey.create",
                 target_type="ApiKey",
                 target_id=key.id,
-                carrier_id=carrier.id,
-                organization_id=carrier.organization_id,
+                **policy.owners(carrier),
                 after=policy.snapshot(key, now),
             ),
         )

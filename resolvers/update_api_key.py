@@ -41,6 +41,8 @@ async def update_api_key(
                 f"Key {before.hint} is {before.status(now).value.lower()}; it cannot change.", field="id"
             )
         authority.reaches(before)
+        if new_scopes is not None and before.carrier_id is None:
+            new_scopes = policy.service_scopes(new_scopes)
         # The expiry, when given, is judged now (the policy's maximum from today), like a new key's.
         expires_at = policy.expiry(context, expiry, now=now, authority=authority) if expiry.given else None
         after = await api_keys.update(
@@ -60,8 +62,7 @@ async def update_api_key(
                 action="apiKey.update",
                 target_type="ApiKey",
                 target_id=before.id,
-                carrier_id=carrier.id,
-                organization_id=carrier.organization_id,
+                **policy.owners(carrier),
                 before=policy.snapshot(before, now),
                 after=policy.snapshot(after, now),
             ),

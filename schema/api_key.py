@@ -21,7 +21,7 @@ from resolvers.carriers import carrier_by_id
 from resolvers.global_ids import to_global_id
 from schema.actor import Actor
 from schema.directives import RequiresScope
-from schema.enums import ApiKeyScope, ApiKeyStatus
+from schema.enums import ApiKeyKind, ApiKeyScope, ApiKeyStatus
 from schema.inputs import ApiKeyFilter, ApiKeyOrder, OrderDirection
 from schema.node import Node
 from schema.selection import CURSORS
@@ -86,7 +86,7 @@ class ApiKey(Node):
         return self.row.id
 
     @property
-    def carrier_id(self) -> uuid.UUID:
+    def carrier_id(self) -> uuid.UUID | None:
         return self.row.carrier_id
 
     # The interface's id, computed when selected (a resolver may stand in for Node's attribute).
@@ -175,7 +175,11 @@ class ApiKey(Node):
         found = await resolve.refusals_of(info.context, self.row.id, 1)
         return ApiKeyRefusal.of(found[0]) if found else None
 
-    @strawberry.field(description="The carrier the key belongs to.")
+    @strawberry.field(description="A carrier's key, or a service key (of no carrier, reading every carrier).")
+    def kind(self) -> ApiKeyKind:
+        return self.row.kind
+
+    @strawberry.field(description="The carrier the key belongs to; null for a service key.")
     async def carrier(
         self, info: Info[Context, None]
     ) -> Annotated[Carrier, strawberry.lazy("schema.carrier")] | None:
@@ -197,6 +201,7 @@ COLUMNS_BY_FIELD: dict[str, tuple[str, ...]] = {
     "__typename": (),
     "id": (),
     "description": ("description",),
+    "kind": ("carrier_id",),
     "hint": ("hint",),
     "environment": ("environment",),
     "scopes": ("scopes",),
@@ -250,6 +255,7 @@ def key_listing(
         expiring_within_days=where.expiring_within_days,
         scope=where.scope,
         unused_since=where.unused_since,
+        kind=where.kind,
         order=KeyOrder[order_by.field.name],
     )
     return listing, order_by.direction is OrderDirection.DESC

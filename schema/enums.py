@@ -9,7 +9,7 @@ import strawberry
 
 from access.principal import PrincipalKind, Scope
 from db.activity import Outcome
-from db.api_keys import KeyStatus
+from db.api_keys import KeyKind, KeyStatus
 from db.enablements import EnablementState, Source
 
 # The rest of the code's enums get their GraphQL names and descriptions here; the aliases let the
@@ -19,6 +19,12 @@ strawberry.enum(
     KeyStatus,
     name="ApiKeyStatus",
     description="Derived from the key's expiry and revocation: ACTIVE keys authenticate, others never.",
+)
+strawberry.enum(
+    KeyKind,
+    name="ApiKeyKind",
+    description="A carrier's key, or a service key: issued by staff for the vendor's other services, it "
+    "belongs to no carrier, reaches every carrier and only reads (CARRIER_READ, ENABLEMENTS_READ).",
 )
 strawberry.enum(
     Source,
@@ -55,6 +61,14 @@ def _describe_values(cls: type[enum.Enum], descriptions: dict[str, str]) -> None
 
 
 _describe_values(Scope, SCOPE_DESCRIPTIONS)
+_describe_values(
+    KeyKind,
+    {
+        "CARRIER": "A key of one carrier, managed by its administrators (and keys with KEYS_WRITE).",
+        "SERVICE": "A key of no carrier for the vendor's other services: staff issue it; it reaches every "
+        "carrier and holds only CARRIER_READ and ENABLEMENTS_READ.",
+    },
+)
 _describe_values(
     KeyStatus,
     {
@@ -96,6 +110,7 @@ _describe_values(
 
 ApiKeyScope: TypeAlias = Scope
 ApiKeyStatus: TypeAlias = KeyStatus
+ApiKeyKind: TypeAlias = KeyKind
 EnablementSource: TypeAlias = Source
 ActorKind: TypeAlias = PrincipalKind
 ActivityOutcome: TypeAlias = Outcome

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import strawberry
 
 from db.enablements import EnablementState
-from schema.enums import ApiKeyScope, ApiKeyStatus
+from schema.enums import ApiKeyKind, ApiKeyScope, ApiKeyStatus
 
 EXPECTED_VERSION = "The version you last saw; the change is refused with a ConflictError if it moved on."
 EXPIRY_LIMITS = (
@@ -157,6 +157,31 @@ class CreateApiKeyInput:
     )
 
 
+@strawberry.input(
+    description="A new service key: for one of the vendor's other services, reading across every carrier."
+)
+class CreateServiceKeyInput:
+    description: str = strawberry.field(
+        description="Which service uses it, e.g. 'Billing: nightly enablement sync' (1 to 200 characters)."
+    )
+    scopes: list[ApiKeyScope] = strawberry.field(
+        description="What it may read: CARRIER_READ, ENABLEMENTS_READ (service keys only read)."
+    )
+    ip_allowlist: list[str] = strawberry.field(
+        default_factory=list,
+        description="IPv4/IPv6 addresses and CIDR ranges it works from (at most 50); empty means any.",
+    )
+    expires_at: datetime | None = strawberry.field(default=None, description=EXPIRES_AT)
+    expires_on: date | None = strawberry.field(default=None, description=EXPIRES_ON)
+    time_zone: str | None = strawberry.field(default=None, description=TIME_ZONE)
+    never_expires: bool = strawberry.field(default=False, description=NEVER_EXPIRES)
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Your id for this request: a retry with the same value returns the key made the first "
+        "time (without its secret) instead of making a second one.",
+    )
+
+
 @strawberry.input(description="Changes to an active API key; omitted fields stay as they are.")
 class UpdateApiKeyInput:
     id: strawberry.ID = strawberry.field(description="The key.")
@@ -235,4 +260,7 @@ class ApiKeyFilter:
     scope: ApiKeyScope | None = strawberry.field(default=None, description="Only keys holding this scope.")
     unused_since: datetime | None = strawberry.field(
         default=None, description="Only keys never used, or last used before this moment."
+    )
+    kind: ApiKeyKind | None = strawberry.field(
+        default=None, description="Only carriers' keys, or only service keys (which staff alone see)."
     )

@@ -72,6 +72,7 @@ T = TypeVar("T")
 STRUCTURE = Restricted(reason="organization structure")
 ENABLEMENTS = Restricted(reason="feature enablements")
 CATALOGUE = Restricted(reason="feature catalogue")
+SERVICE_KEYS = Restricted(reason="service keys")
 KEYS_WRITE = RequiresScope(scope=Scope.KEYS_WRITE)
 
 CreateCarrierResult = Annotated[
@@ -407,13 +408,6 @@ class Mutation:
     async def create_api_key(
         self, info: Info[Context, None], input: inputs.CreateApiKeyInput
     ) -> CreateApiKeyResult:
-        async def done(result: Issued) -> CreateApiKeyPayload:
-            return CreateApiKeyPayload(
-                api_key=ApiKey.from_row(result.key, info.context.now()),
-                secret=result.secret,
-                replayed=result.secret is None,
-            )
-
         work = create_api_key(
             info.context,
             carrier_id=input.carrier_id,
@@ -423,7 +417,27 @@ class Mutation:
             expiry=ExpiryRequest(input.expires_at, input.expires_on, input.time_zone, input.never_expires),
             idempotency_key=input.idempotency_key,
         )
-        return await attempt(work, done)
+        return await attempt(work, lambda issued: _issued_payload(info.context, issued))
+
+    @strawberry.mutation(
+        description="Issue a service key: for one of the vendor's other services, of no carrier, reading "
+        "across every carrier (CARRIER_READ, ENABLEMENTS_READ only). The payload carries the secret, once. "
+        "Update, rotate and revoke it like any key.",
+        directives=[SERVICE_KEYS],
+    )
+    async def create_service_key(
+        self, info: Info[Context, None], input: inputs.CreateServiceKeyInput
+    ) -> CreateApiKeyResult | None:
+        work = create_api_key(
+            info.context,
+            carrier_id=None,
+            description=input.description,
+            scopes=input.scopes,
+            ip_allowlist=input.ip_allowlist,
+            expiry=ExpiryRequest(input.expires_at, input.expires_on, input.time_zone, input.never_expires),
+            idempotency_key=input.idempotency_key,
+        )
+        return await attempt(work, lambda issued: _issued_payload(info.context, issued))
 
     @strawberry.mutation(
         description="Change an active key's description, allowlist, scopes or expiry.",
@@ -473,6 +487,14 @@ class Mutation:
             expiry=ExpiryRequest(input.expires_at, input.expires_on, input.time_zone),
         )
         return await attempt(work, done)
+
+
+async def _issued_payload(context: Context, issued: Issued) -> CreateApiKeyPayload:
+    return CreateApiKeyPayload(
+        api_key=ApiKey.from_row(issued.key, context.now()),
+        secret=issued.secret,
+        replayed=issued.secret is None,
+    )
 
 
 async def _key_payload(context: Context, row: ApiKeyRow) -> ApiKeyPayload:

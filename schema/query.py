@@ -16,6 +16,7 @@ from db.carriers import CarrierFilter
 from resolvers import activity, carriers, features, nodes, organizations
 from resolvers import api_keys as api_key_reads
 from resolvers.api_keys import api_key_by_row_id
+from resolvers.effective_enablements import effective_enablements
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import from_global_id
 from resolvers.nodes import decode_id
@@ -25,6 +26,7 @@ from schema.api_key_policy import ApiKeyPolicy
 from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import Public, RequiresScope, Restricted
+from schema.effective_enablements import EffectiveEnablements
 from schema.enforcement import node_scopes
 from schema.enums import ActivityOutcome
 from schema.feature import Feature
@@ -148,6 +150,24 @@ class Query:
     )
     async def features(self, info: Info[Context, None]) -> list[Feature]:
         return [Feature.from_row(r) for r in await features.list_features(info.context)]
+
+    @strawberry.field(
+        description="Which of these features are effective for these carriers: for other services reading "
+        "in bulk (a service key with ENABLEMENTS_READ reaches every carrier). At most 1000 carriers by "
+        "id or code and 200 feature keys (omitted: every feature); a constant number of statements.",
+        directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
+    )
+    async def effective_enablements(
+        self,
+        info: Info[Context, None],
+        carrier_ids: list[strawberry.ID] | None = None,
+        carrier_codes: list[str] | None = None,
+        feature_keys: list[str] | None = None,
+    ) -> EffectiveEnablements:
+        bulk = await effective_enablements(
+            info.context, carrier_ids=carrier_ids, carrier_codes=carrier_codes, feature_keys=feature_keys
+        )
+        return EffectiveEnablements.of(bulk)
 
     @strawberry.field(
         description="Every API key in the caller's reach (staff: of every carrier), oldest first unless "

@@ -69,6 +69,7 @@ for _value in ForbiddenRule.__strawberry_definition__.values:  # type: ignore[at
         "CALLER_IN_GRACE_PERIOD": "The calling key was rotated: in its grace period it manages no keys.",
         "NON_EXPIRING_NOT_ALLOWED": "Keys that never expire are not allowed here, or not for this caller.",
         "API_ACCESS_DISABLED": "The carrier's API access feature (integrations.api_access) is off.",
+        "SERVICE_KEY": "Service keys (of no carrier) are issued and managed by the platform's staff only.",
     }[_value.name]
 
 

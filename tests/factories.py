@@ -91,7 +91,7 @@ async def set_organization_enablement(
 
 async def api_key(
     conn: Connection,
-    carrier_id: uuid.UUID,
+    carrier_id: uuid.UUID | None,
     *,
     scopes: Sequence[str] = ("carrier:read",),
     allowlist: Sequence[str] = (),
@@ -100,7 +100,7 @@ async def api_key(
     created_at: datetime | None = None,
     description: str = "Test integration",
 ) -> tuple[uuid.UUID, str]:
-    """(key id, secret)."""
+    """(key id, secret); a service key when `carrier_id` is None."""
     issued = keyformat.generate("test")
     created = created_at or await conn.fetchval("select now()")
     key_id: uuid.UUID = await conn.fetchval(

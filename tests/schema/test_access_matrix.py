@@ -1,7 +1,8 @@
 """Who sees what: every query root field for every kind of caller, tenant isolation, and `viewer`.
 
 The world: organization O holds carriers A and B, organization P holds D, carrier C belongs to none.
-Carrier A has one API key per scope and one with every scope (kA); C has a key of its own (kC). The
+Carrier A has one API key per scope and one with every scope (kA); C has a key of its own (kC); a
+service key (no carrier, staff-issued) reads carriers and enablements everywhere. The
 activity log holds one event each for A, B and C; the catalogue holds features F1 and F2.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from access.principal import Scope, with_implied
+from access.principal import SERVICE_SCOPES, Scope, with_implied
 from db.pool import Connection
 from resolvers.global_ids import to_global_id
 from schema.build import schema
@@ -34,6 +35,7 @@ CALLERS = (
     "anonymous",
     *(f"key:{scope}" for scope in SCOPES),
     "key:all",
+    "key:service",
     "admin:A",
     "admin:O",
     "staff",
@@ -115,6 +117,7 @@ async def build_world(conn: Connection) -> World:
         ("all", carriers["A"], SCOPES),
         *((scope, carriers["A"], (scope,)) for scope in SCOPES),
         ("C", carriers["C"], SCOPES),
+        ("service", None, tuple(scope.value for scope in SERVICE_SCOPES)),
     ]:
         descriptions[which] = "Integration at C only" if which == "C" else f"Integration {which}"
         key_ids[which], secrets[which] = await factories.api_key(
@@ -210,6 +213,11 @@ API_KEYS = """{
 API_KEY_POLICY = "{ apiKeyPolicy { kind: environment } }"
 API_KEY = "query ApiKey($kA: ID!, $kC: ID!) { kA: apiKey(id: $kA) { id } kC: apiKey(id: $kC) { id } }"
 ACTIVITY = "{ activity(first: 100) { totalCount nodes { id } } }"
+EFFECTIVE_ENABLEMENTS = """
+query Effective($A: ID!, $B: ID!, $C: ID!) {
+  effectiveEnablements(carrierIds: [$A, $B, $C]) { carriers { id: carrierId } }
+}
+"""
 
 DOCUMENTS = {
     "viewer": VIEWER_KIND,
@@ -224,6 +232,7 @@ DOCUMENTS = {
     "apiKeyPolicy": API_KEY_POLICY,
     "apiKeys": API_KEYS,
     "activity": ACTIVITY,
+    "effectiveEnablements": EFFECTIVE_ENABLEMENTS,
 }
 
 # --- the matrix --------------------------------------------------------------------------------
@@ -245,6 +254,7 @@ def _row(
     keys_write: object,
     activity_read: object,
     all_scopes: object,
+    service: object,
     admin_a: object,
     admin_o: object,
     staff: object,
@@ -257,6 +267,7 @@ def _row(
         "key:keys:write": keys_write,
         "key:activity:read": activity_read,
         "key:all": all_scopes,
+        "key:service": service,
         "admin:A": admin_a,
         "admin:O": admin_o,
         "staff": staff,
@@ -265,7 +276,8 @@ def _row(
 
 def _scoped_row(scope: Scope, *, key_a: object, admin_o: object, staff: object) -> dict[str, object]:
     """A field an API key needs `scope` for: keys of A with it, or with a scope that includes it (KEYS_WRITE
-    includes KEYS_READ), and the admin of A see `key_a`."""
+    includes KEYS_READ), and the admin of A see `key_a`; the service key, if it holds `scope`, sees what
+    staff see."""
     per_scope = {s: (key_a if scope in with_implied(frozenset({s})) else needs(scope)) for s in Scope}
     return _row(
         carrier_read=per_scope[Scope.CARRIER_READ],
@@ -274,6 +286,7 @@ def _scoped_row(scope: Scope, *, key_a: object, admin_o: object, staff: object) 
         keys_write=per_scope[Scope.KEYS_WRITE],
         activity_read=per_scope[Scope.ACTIVITY_READ],
         all_scopes=key_a,
+        service=staff if scope in SERVICE_SCOPES else needs(scope),
         admin_a=key_a,
         admin_o=admin_o,
         staff=staff,
@@ -289,6 +302,7 @@ NODE_ROW = _row(
     keys_write=("kA",),  # KEYS_WRITE includes KEYS_READ
     activity_read=("eA",),
     all_scopes=("A", "O", "F1", "kA", "eA"),
+    service=("A", "B", "C", "O", "P", "F1"),
     admin_a=("A", "O", "F1", "kA", "eA"),
     admin_o=("A", "B", "O", "F1", "kA", "eA", "eB"),
     staff=("A", "B", "C", "O", "P", "F1", "kA", "kC", "eA", "eB", "eC"),
@@ -302,6 +316,7 @@ EXPECTED: dict[str, dict[str, object]] = {
         keys_write=("API_KEY",),
         activity_read=("API_KEY",),
         all_scopes=("API_KEY",),
+        service=("API_KEY",),
         admin_a=("ADMIN",),
         admin_o=("ADMIN",),
         staff=("STAFF",),
@@ -315,6 +330,7 @@ EXPECTED: dict[str, dict[str, object]] = {
         keys_write=RESTRICTED,
         activity_read=RESTRICTED,
         all_scopes=RESTRICTED,
+        service=RESTRICTED,
         admin_a=RESTRICTED,
         admin_o=RESTRICTED,
         staff=("O", "P"),
@@ -332,6 +348,7 @@ EXPECTED: dict[str, dict[str, object]] = {
         keys_write=("test",),
         activity_read=("test",),
         all_scopes=("test",),
+        service=("test",),
         admin_a=("test",),
         admin_o=("test",),
         staff=("test",),
@@ -340,6 +357,9 @@ EXPECTED: dict[str, dict[str, object]] = {
     "apiKey": _scoped_row(Scope.KEYS_READ, key_a=("kA",), admin_o=("kA",), staff=("kA", "kC")),
     "activity": _scoped_row(
         Scope.ACTIVITY_READ, key_a=("eA",), admin_o=("eA", "eB"), staff=("eA", "eB", "eC")
+    ),
+    "effectiveEnablements": _scoped_row(
+        Scope.ENABLEMENTS_READ, key_a=("A",), admin_o=("A", "B"), staff=("A", "B", "C")
     ),
 }
 
@@ -362,6 +382,8 @@ def _symbols(value: Any, world: World) -> list[str]:
     assert isinstance(value, dict), value
     if "id" in value:
         return [world.symbol(value["id"])]
+    if "carriers" in value:
+        return _symbols(value["carriers"], world)
     if "nodes" in value:
         assert value["totalCount"] == len(value["nodes"]), value
         return _symbols(value["nodes"], world)

@@ -41,6 +41,7 @@ ROOT_ARGUMENTS = {
     "organization": '(id: "{O}")',
     "carrier": '(code: "{codeA}")',
     "apiKey": '(id: "{kA}")',
+    "effectiveEnablements": '(carrierIds: ["{A}"])',
 }
 CALLERS = [*(f"key:{scope}" for scope in SCOPES), "key:all"]
 # The walk's documents are large on purpose.

@@ -259,6 +259,10 @@ MUTATION_CALLS: dict[str, MutationCall] = {
         'input: {carrierId: $c, description: "New", scopes: [CARRIER_READ]}) { __typename } }',
         _ids(c="A"),
     ),
+    "Mutation.createServiceKey": MutationCall(
+        'mutation { createServiceKey(input: {description: "Sync", scopes: [ENABLEMENTS_READ]})'
+        " { __typename } }"
+    ),
     "Mutation.updateApiKey": MutationCall(
         'mutation ($k: ID!) { updateApiKey(input: {id: $k, description: "Changed"}) { __typename } }',
         _ids(k="kA"),
@@ -288,6 +292,12 @@ class Step:
 
 # The Node types, each reached through `node(id:)` with an object of the world that has data under it.
 NODE_SEEDS = {"Carrier": "A", "Organization": "O", "Feature": "F1", "ApiKey": "kA", "ActivityEvent": "eA"}
+# Root fields that answer only with arguments (none of them required in the schema), and their seed.
+ROOT_STEPS = {
+    "effectiveEnablements": Step(
+        "effectiveEnablements(carrierIds: [$seed])", "effectiveEnablements", seed="A"
+    ),
+}
 
 
 def _literal(type_: GraphQLInputType) -> str:
@@ -340,7 +350,8 @@ def find_routes() -> dict[str, tuple[Step, ...]]:
                 or any(_required(a) for a in gql_field.args.values())
             ):
                 continue
-            routes[target.name] = (*routes[type_name], Step(name, name))
+            step = ROOT_STEPS.get(name, Step(name, name)) if type_name == "Query" else Step(name, name)
+            routes[target.name] = (*routes[type_name], step)
             queue.append(target.name)
     return routes
 
@@ -366,6 +377,11 @@ def request_for(rule: AccessRule, world: World) -> Request | None:
         return Request(mutation.document, mutation.variables(world), [field_name])
     if type_name not in ROUTES:
         return None
+    if type_name == "Query" and field_name in ROOT_STEPS:
+        step = ROOT_STEPS[field_name]
+        assert step.seed is not None
+        document = f"query ($seed: ID!) {{ {step.call} {{ __typename }} }}"
+        return Request(document, {"seed": world.ids[step.seed]}, [field_name])
     gql_type = GRAPHQL.type_map[type_name]
     assert isinstance(gql_type, GraphQLObjectType)
     route = ROUTES[type_name]
