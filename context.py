@@ -39,8 +39,13 @@ class Context:
     operation_name: str | None = None
     # Entries for the response's `extensions.warnings`, e.g. the restricted-functions banner.
     warnings: list[dict[str, Any]] = field(default_factory=list)
-    # Restricted fields refused during the request: recorded as one activity row once it is answered.
-    refusals: list[Refusal] = field(default_factory=list)
+    # Restricted fields refused during the request, by response path: recorded as one activity row once
+    # it is answered. By path, because the fast executor hands an operation it cannot finish to the
+    # standard one, which runs its resolvers again: a refusal is counted once however often it is met.
+    refusals: dict[tuple[str | int, ...], Refusal] = field(default_factory=dict)
+    # Fields a key's scopes did not cover, by response path (the same reason): noted as refused uses of
+    # the key once the request is answered.
+    scope_refusals: dict[tuple[str | int, ...], str] = field(default_factory=dict)
     # Per field of the document: the item fields a connection selects (schema/selection.py).
     selections: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
     # Where a key's refused uses are noted (a missing scope is one); None outside a served request.

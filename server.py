@@ -25,7 +25,7 @@ from db.key_usage import KeyUsageRecorder
 from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
 from resolvers.key_expiry_job import KeyExpiryJob
-from schema.build import build_schema, schema
+from schema.build import schema_for
 from settings import Settings, SettingsError
 from web import (
     exports,
@@ -80,10 +80,11 @@ def init_app(
     app.router.add_get("/readyz", health.readyz)
     app.router.add_get("/metrics", metrics_endpoint.public)
     app.router.add_get("/graphiql/assets/{name}", graphiql_page.asset)
-    served = schema
+    traced = None
     if settings.otel_exporter_endpoint:
         tracing.configure(settings.otel_exporter_endpoint)
-        served = build_schema(extensions=[tracing.Tracing])
+        traced = tracing.Tracing
+    served = schema_for(fast=settings.fast_path, tracing=traced)
     app[AUTHENTICATOR] = authenticator = Authenticator(settings, now)
     app[CLOCK] = now
     view = GraphQLView(schema=served, authenticator=authenticator, now=now)

@@ -51,6 +51,8 @@ class Settings:
 
     # Allocations between young-generation garbage collections (Python's default is 700).
     gc_young_threshold: int = 100_000
+    # Queries answered by the fast executor (fastgraph); off: graphql-core's own executor answers all.
+    fast_path: bool = True
 
     # Hostile and oversized queries.
     max_body_bytes: int = 64 * 1024
@@ -196,6 +198,7 @@ class Settings:
             ),
             max_connections=_int(env, "MAX_CONNECTIONS", cls.max_connections),
             gc_young_threshold=_int(env, "GC_YOUNG_THRESHOLD", cls.gc_young_threshold),
+            fast_path=fast_path_enabled(env),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", cls.max_body_bytes),
             max_query_depth=_int(env, "MAX_QUERY_DEPTH", cls.max_query_depth),
             max_aliases=_int(env, "MAX_ALIASES", cls.max_aliases),
@@ -329,6 +332,11 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+
+
+def fast_path_enabled(env: Mapping[str, str] | None = None) -> bool:
+    """FAST_PATH (default on); read on its own too, for the schema built at import."""
+    return _bool(os.environ if env is None else env, "FAST_PATH", Settings.fast_path)
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:

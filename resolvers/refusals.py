@@ -3,21 +3,40 @@ per request, however many fields (or aliases of one) it was refused."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 
+from access.principal import PrincipalKind
 from context import Context
 from db import activity, carriers
 from db.activity import Event
+from db.key_usage import RefusalReason
 from resolvers.changes import origin
+
+
+def note_scope_refusals(context: Context) -> None:
+    """A key used for what its scopes do not cover: a refused use per field, in its usage record."""
+    principal = context.principal
+    if principal.kind is not PrincipalKind.API_KEY or not principal.id or context.key_usage is None:
+        return
+    for coordinate in context.scope_refusals.values():
+        context.key_usage.note_refusal(
+            uuid.UUID(principal.id),
+            RefusalReason.MISSING_SCOPE,
+            context.now(),
+            context.client_address,
+            coordinate,
+        )
 
 
 async def record_refusals(context: Context) -> None:
     """The request's refusals as one row: the first field's action, every field with how often."""
     if not context.refusals:
         return
-    first = context.refusals[0]
-    times = Counter(refusal.coordinate for refusal in context.refusals)
-    reasons = list(dict.fromkeys(refusal.reason for refusal in context.refusals))
+    refusals = list(context.refusals.values())
+    first = refusals[0]
+    times = Counter(refusal.coordinate for refusal in refusals)
+    reasons = list(dict.fromkeys(refusal.reason for refusal in refusals))
     carrier_id = context.principal.carrier_id
     async with context.db.acquire() as conn:
         organization_id = await carriers.organization_of(conn, carrier_id=carrier_id) if carrier_id else None

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,11 +13,17 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+import fastgraph
 from schema.enforcement import enforce_access, field_rules
-from schema.fast_execution import batched_fields, execution_context_class, plain_fields
+from schema.fast_path import object_classes, plain_fields
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.request_rules import RequestRules
+from settings import fast_path_enabled
+
+# How many operations the fast executor answered, found not eligible, or handed back (for /metrics and
+# the canary test).
+FAST_PATH = fastgraph.Counters()
 
 
 class Schema(strawberry.Schema):
@@ -33,15 +40,25 @@ def build_schema(*, extensions: Sequence[type[SchemaExtension]] = (), fast: bool
     schema = Schema(query=Query, mutation=Mutation, extensions=every_extension)
     enforce_access(schema)
     if fast:
-        # After enforcement: fields wrapped by an access rule are never plain; a batched field's rule
-        # is checked once per list.
-        schema.execution_context_class = execution_context_class(
-            plain_fields(schema._schema), batched_fields(schema, field_rules(schema))
+        # After enforcement: a field an access rule guards is never plain.
+        plain = plain_fields(schema, field_rules(schema))
+        schema.execution_context_class = fastgraph.executor_class(
+            schema.execution_context_class, plain, object_classes(schema), FAST_PATH
         )
     return schema
 
 
-schema = build_schema()
+# The schema the server answers with (FAST_PATH=0: graphql-core's executor alone), and the others
+# a deployment's settings may ask for, built once each.
+schema = build_schema(fast=fast_path_enabled())
+
+
+@functools.cache
+def schema_for(*, fast: bool, tracing: type[SchemaExtension] | None = None) -> strawberry.Schema:
+    if tracing is None and fast == fast_path_enabled():
+        return schema
+    return build_schema(extensions=[tracing] if tracing else (), fast=fast)
+
 
 if __name__ == "__main__":
     print(schema.as_str())

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -17,13 +18,13 @@ from db.pagination import Cursor
 from resolvers import carriers as resolve
 from resolvers import permissions as resolve_permissions
 from resolvers.global_ids import to_global_id
-from schema.batched_fields import batched
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import RequiresScope
 from schema.enablement import Enablement, enablements, reads_updates
 from schema.enums import ApiKeyStatus
 from schema.inputs import ApiKeyFilter, ApiKeyOrder
 from schema.node import Node
+from schema.prefetch import api_keys_key, enablements_key
 from schema.selection import connection_item_fields, list_item_fields
 
 if TYPE_CHECKING:
@@ -31,80 +32,6 @@ if TYPE_CHECKING:
     from schema.api_key import ApiKey
     from schema.organization import Organization
     from schema.permissions import Permission
-
-
-async def enablements_of_carriers(
-    carriers: Sequence[Carrier], info: Info[Context, None]
-) -> list[list[Enablement]]:
-    """Carrier.enablements for a list of carriers at once (schema/batched_fields.py)."""
-    with_updates = reads_updates(list_item_fields(info))
-    found = await resolve.enablements_of_carriers(
-        info.context, [carrier.row_id for carrier in carriers], with_updates=with_updates
-    )
-    return [enablements(info.context, owner) for owner in found]
-
-
-async def api_keys_of_carriers(
-    carriers: Sequence[Carrier],
-    info: Info[Context, None],
-    status: ApiKeyStatus | None = None,
-    filter: ApiKeyFilter | None = None,
-    order_by: ApiKeyOrder | None = None,
-    first: First = None,
-    after: After = None,
-    last: Last = None,
-    before: Before = None,
-) -> list[Connection[ApiKey]]:
-    """Carrier.apiKeys for a list of carriers at once (schema/batched_fields.py)."""
-    from schema.api_key import ApiKey, api_key_columns, api_key_cursor, key_listing  # mutual reference
-
-    listing, descending = key_listing(info.context, filter, order_by, status)
-    pages = await resolve.api_keys_of_carriers(
-        info.context,
-        [carrier.row_id for carrier in carriers],
-        listing,
-        descending=descending,
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-        columns=api_key_columns(connection_item_fields(info)),
-    )
-    now = info.context.now()
-    cursor = api_key_cursor(listing, descending)
-    return [connection(page, lambda r: ApiKey.from_row(r, now), cursor) for page in pages]
-
-
-async def organizations_of_carriers(
-    carriers: Sequence[Carrier], info: Info[Context, None]
-) -> list[Organization | None]:
-    """Carrier.organization for a list of carriers at once (schema/batched_fields.py)."""
-    from schema.organization import Organization  # the two types refer to each other
-
-    rows = await resolve.organizations_of(info.context, [carrier.organization_id for carrier in carriers])
-    return [Organization.from_row(row) if row else None for row in rows]
-
-
-async def activity_of_carriers(
-    carriers: Sequence[Carrier],
-    info: Info[Context, None],
-    first: First = None,
-    after: After = None,
-    last: Last = None,
-    before: Before = None,
-) -> list[Connection[ActivityEvent]]:
-    """Carrier.activity for a list of carriers at once (schema/batched_fields.py)."""
-    from schema.activity import ActivityEvent, activity_cursor  # mutual reference
-
-    pages = await resolve.activity_of_carriers(
-        info.context,
-        [carrier.row_id for carrier in carriers],
-        first=first,
-        after=after,
-        last=last,
-        before=before,
-    )
-    return [connection(page, ActivityEvent.from_row, activity_cursor) for page in pages]
 
 
 @strawberry.type(
@@ -122,6 +49,8 @@ class Carrier(Node):
     updated_at: datetime = strawberry.field(description="When the carrier last changed.")
     row_id: strawberry.Private[uuid.UUID]
     organization_id: strawberry.Private[uuid.UUID | None]
+    # What the carrier's page loaded for its fields in one go (schema/prefetch.py), by field and arguments.
+    prefetched: strawberry.Private[dict[tuple[Any, ...], Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: CarrierRow) -> Carrier:
@@ -150,30 +79,39 @@ class Carrier(Node):
         return carrier_permissions(info, facts)
 
     @strawberry.field(description="The organization the carrier belongs to; null when it has none.")
-    @batched(organizations_of_carriers)
     async def organization(
         self, info: Info[Context, None]
     ) -> Annotated[Organization, strawberry.lazy("schema.organization")] | None:
-        (found,) = await organizations_of_carriers([self], info)
-        return found
+        from schema.organization import Organization  # the two types refer to each other
 
+        (row,) = await resolve.organizations_of(info.context, [self.organization_id])
+        return Organization.from_row(row) if row else None
+
+    # The two fields below answer from what the carrier's page prefetched when it can (a plain value),
+    # and load for themselves otherwise (an awaitable): the executor takes either.
     @strawberry.field(
         description="Every catalogue feature for this carrier: its own setting, the effective value "
         "and where that comes from.",
         directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
+        graphql_type=list[Enablement],
     )
-    @batched(enablements_of_carriers)
-    async def enablements(self, info: Info[Context, None]) -> list[Enablement]:
-        (found,) = await enablements_of_carriers([self], info)
-        return found
+    def enablements(self, info: Info[Context, None]) -> list[Enablement] | Awaitable[list[Enablement]]:
+        found = self.prefetched.get(enablements_key(info.path.key))
+        return found if found is not None else self._enablements(info)
+
+    async def _enablements(self, info: Info[Context, None]) -> list[Enablement]:
+        with_updates = reads_updates(list_item_fields(info))
+        carriers = [self.row_id]
+        (found,) = await resolve.enablements_of_carriers(info.context, carriers, with_updates=with_updates)
+        return enablements(info.context, found)
 
     @strawberry.field(
         description="The carrier's API keys, oldest first unless `orderBy` says otherwise; `filter` finds "
         "keys by text, status, expiry, scope or lack of use.",
         directives=[RequiresScope(scope=Scope.KEYS_READ)],
+        graphql_type=Connection[Annotated["ApiKey", strawberry.lazy("schema.api_key")]],
     )
-    @batched(api_keys_of_carriers)
-    async def api_keys(
+    def api_keys(
         self,
         info: Info[Context, None],
         status: Annotated[
@@ -185,17 +123,45 @@ class Carrier(Node):
         after: After = None,
         last: Last = None,
         before: Before = None,
-    ) -> Connection[Annotated[ApiKey, strawberry.lazy("schema.api_key")]]:
-        (page,) = await api_keys_of_carriers(
-            [self], info, status, filter, order_by, first=first, after=after, last=last, before=before
+    ) -> Connection[ApiKey] | Awaitable[Connection[ApiKey]]:
+        if status is None and filter is None and order_by is None:
+            found = self.prefetched.get(api_keys_key(info.path.key, (first, after, last, before)))
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+        return self._api_keys(info, status, filter, order_by, first, after, last, before)
+
+    async def _api_keys(
+        self,
+        info: Info[Context, None],
+        status: ApiKeyStatus | None,
+        filter: ApiKeyFilter | None,
+        order_by: ApiKeyOrder | None,
+        first: int | None,
+        after: str | None,
+        last: int | None,
+        before: str | None,
+    ) -> Connection[ApiKey]:
+        from schema.api_key import ApiKey, api_key_columns, api_key_cursor, key_listing  # mutual reference
+
+        listing, descending = key_listing(info.context, filter, order_by, status)
+        (page,) = await resolve.api_keys_of_carriers(
+            info.context,
+            [self.row_id],
+            listing,
+            descending=descending,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            columns=api_key_columns(connection_item_fields(info)),
         )
-        return page
+        now = info.context.now()
+        return connection(page, lambda r: ApiKey.from_row(r, now), api_key_cursor(listing, descending))
 
     @strawberry.field(
         description="What happened to this carrier, newest first.",
         directives=[RequiresScope(scope=Scope.ACTIVITY_READ)],
     )
-    @batched(activity_of_carriers)
     async def activity(
         self,
         info: Info[Context, None],
@@ -204,8 +170,12 @@ class Carrier(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[ActivityEvent, strawberry.lazy("schema.activity")]]:
-        (page,) = await activity_of_carriers([self], info, first=first, after=after, last=last, before=before)
-        return page
+        from schema.activity import ActivityEvent, activity_cursor  # mutual reference
+
+        (page,) = await resolve.activity_of_carriers(
+            info.context, [self.row_id], first=first, after=after, last=last, before=before
+        )
+        return connection(page, ActivityEvent.from_row, activity_cursor)
 
 
 def carrier_cursor(row: CarrierRow) -> Cursor:

@@ -17,7 +17,6 @@ null for a type the caller's key has no scope for). Building the schema fails fo
 from __future__ import annotations
 
 import inspect
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,9 +33,8 @@ from graphql import (
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from access.activity_scopes import content_scopes
-from access.principal import Principal, PrincipalKind, Scope, with_implied
+from access.principal import Principal, Scope, with_implied
 from context import Context, Refusal
-from db.key_usage import RefusalReason
 from resolvers.errors import SUPPORT, Forbidden, Unauthenticated
 from schema.directives import Public, RequiresScope, RequiresScopeOfEvent, Restricted
 
@@ -198,11 +196,12 @@ def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any
             raise Unauthenticated(
                 "Sign in: send `Authorization: Bearer <token or API key>` with the request."
             )
+        path = tuple(info.path.as_list())
         if rule.restricted_reason and not principal.is_staff:
-            _refuse(context, rule)
+            _refuse(context, rule, path)
         missing = (rule.scopes | (_event_scopes(source) if rule.of_event else frozenset())) - principal.scopes
         scope = min(missing, key=lambda s: s.name)
-        _note_key_refusal(context, rule.coordinate)
+        context.scope_refusals[path] = rule.coordinate
         raise Forbidden(
             f"This API key lacks the scope {scope.name}, which {rule.coordinate} needs here; "
             "ask the key's owner to issue a key with that scope.",
@@ -213,31 +212,18 @@ def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any
     return guarded
 
 
-def _note_key_refusal(context: Context, coordinate: str) -> None:
-    """A key used for what its scopes do not cover: a refused use, in its usage record."""
-    principal = context.principal
-    if principal.kind is PrincipalKind.API_KEY and principal.id and context.key_usage is not None:
-        context.key_usage.note_refusal(
-            uuid.UUID(principal.id),
-            RefusalReason.MISSING_SCOPE,
-            context.now(),
-            context.client_address,
-            coordinate,
-        )
-
-
 def _event_scopes(event: Any) -> frozenset[Scope]:
     return content_scopes(event.action, event.before, event.after)
 
 
-def _refuse(context: Context, rule: AccessRule) -> None:
+def _refuse(context: Context, rule: AccessRule, path: tuple[str | int, ...]) -> None:
     """Refuse a restricted call: a warning for the banner, a FORBIDDEN error; the request's refusals go
     to the activity log as one row once it is answered (schema/request_rules.py)."""
     warning = {"code": "RESTRICTED_FUNCTION", "field": rule.coordinate, "message": RESTRICTED_MESSAGE}
     if warning not in context.warnings:
         context.warnings.append(warning)
     reason = f"restricted function: {rule.restricted_reason}"
-    context.refusals.append(Refusal(rule.coordinate, rule.action, reason))
+    context.refusals[path] = Refusal(rule.coordinate, rule.action, reason)
     raise Forbidden(RESTRICTED_MESSAGE, restricted=True, field=rule.coordinate)
 
 

@@ -19,6 +19,7 @@ from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import RequiresScope
 from schema.enablement import Enablement, enablements, reads_updates
 from schema.node import Node
+from schema.prefetch import prefetch_children
 from schema.selection import list_item_fields
 
 
@@ -59,7 +60,9 @@ class Organization(Node):
         page = await resolve.carriers_of(
             info.context, self.row_id, first=first, after=after, last=last, before=before
         )
-        return connection(page, Carrier.from_row, carrier_cursor)
+        found = connection(page, Carrier.from_row, carrier_cursor)
+        await prefetch_children(info, found.nodes)
+        return found
 
     @strawberry.field(
         description="Every catalogue feature at organization level: the organization's own setting "

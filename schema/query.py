@@ -33,6 +33,7 @@ from schema.feature import Feature
 from schema.inputs import ApiKeyFilter, ApiKeyOrder
 from schema.node import Node
 from schema.organization import Organization, organization_cursor
+from schema.prefetch import prefetch_children
 from schema.selection import connection_item_fields
 from schema.viewer import Viewer
 
@@ -126,7 +127,9 @@ class Query:
         page = await carriers.list_carriers(
             info.context, where, first=first, after=after, last=last, before=before
         )
-        return connection(page, Carrier.from_row, carrier_cursor)
+        found = connection(page, Carrier.from_row, carrier_cursor)
+        await prefetch_children(info, found.nodes)
+        return found
 
     @strawberry.field(
         description="One carrier by global id or by code (case-insensitive); null when not found or "

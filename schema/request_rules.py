@@ -32,7 +32,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from context import Context
-from resolvers.refusals import record_refusals
+from resolvers.refusals import note_scope_refusals, record_refusals
 from schema.limits import document_limits, operation_cost
 from settings import Settings
 
@@ -139,6 +139,7 @@ class RequestRules(SchemaExtension):
             context.operation_name = self.execution_context.operation_name
         except RuntimeError:
             context.operation_name = None  # no document, or an ambiguous one
+        note_scope_refusals(context)
         await record_refusals(context)
 
     def on_execute(self) -> Iterator[None]:

@@ -29,7 +29,7 @@ from db.loaders import Loaders
 from db.migrate import migrate
 from db.pool import Connection, CountingDatabase, StatementCounter, init_connection
 from server import init_app
-from settings import Settings
+from settings import Settings, fast_path_enabled
 from web.view import utc_now
 
 # Unique per test session: several sessions may share one server (CI beside a developer's run).
@@ -122,6 +122,8 @@ async def shared_test_url(server_url: str, template_url: str) -> AsyncIterator[s
 class TransactionDatabase:
     """Hands the app the test's own connection, so everything the app does is rolled back.
 
+    Each acquisition is a savepoint: as with the pool's connections, a statement that fails leaves the
+    next acquisition able to run (the fast executor runs a failed operation again on the standard one).
     Acquisitions are serialised; a nested acquisition would deadlock, so it fails fast instead.
     """
 
@@ -134,7 +136,8 @@ class TransactionDatabase:
         async with asyncio.timeout(5):
             await self.lock.acquire()
         try:
-            yield self.conn
+            async with self.conn.transaction():
+                yield self.conn
         finally:
             self.lock.release()
 
@@ -154,7 +157,12 @@ async def conn(shared_test_url: str) -> AsyncIterator[Connection]:
 
 def make_settings(**overrides: Any) -> Settings:
     # The expiry notices job writes activity rows on its own: only its tests turn it on.
-    base = Settings(jwt_hs256_secret=TEST_SECRET, trusted_proxies="", key_expiry_check_seconds=0)
+    base = Settings(
+        jwt_hs256_secret=TEST_SECRET,
+        trusted_proxies="",
+        key_expiry_check_seconds=0,
+        fast_path=fast_path_enabled(),  # FAST_PATH=0 runs the suite on graphql-core's executor alone
+    )
     return replace(base, **overrides)
 
 
@@ -210,6 +218,9 @@ async def make_client(conn: Connection) -> AsyncIterator[ClientFactory]:
         await test_client.close()
 
 
+SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
 class StatementLog:
     """The statements sent on the test's connection: by the app under test and by the test itself."""
 
@@ -217,7 +228,8 @@ class StatementLog:
         self.queries: list[str] = []
 
     def __call__(self, query: LoggedQuery) -> None:
-        self.queries.append(query.query)
+        if not query.query.startswith(SAVEPOINTS):  # the test database's own (TransactionDatabase)
+            self.queries.append(query.query)
 
     def clear(self) -> None:
         self.queries.clear()

@@ -58,3 +58,13 @@ def test_no_import_runs_back_up_a_layer(path: Path) -> None:
 def test_every_layer_is_checked() -> None:
     layers = {layer_of(path) for path in project_modules()}
     assert layers == set(RANK) | set(SHARED)
+
+
+PROJECT = {*RANK, *SHARED, "bench", "tests", "fastgraph"}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "fastgraph").rglob("*.py")), ids=lambda p: p.name)
+def test_the_fast_executor_knows_nothing_of_the_domain(path: Path) -> None:
+    """fastgraph is generic: graphql-core and itself, nothing of this project, not even Strawberry."""
+    foreign = sorted(imported_packages(path) & (PROJECT - {"fastgraph"} | {"strawberry"}))
+    assert not foreign, f"fastgraph/{path.name} imports {foreign}"

@@ -1,36 +1,83 @@
-"""Batched fields (schema/batched_fields.py): a list's items answered by one call per field, with the
-same response and the same errors as the standard executor's one call per item, byte for byte."""
+"""The fast executor (fastgraph, with this schema's plain fields and its prefetching lists) answers
+exactly what graphql-core's own executor answers: the same data byte for byte, the same errors. And the
+main nested query is served by it (the canary): an upgrade that quietly sent every request down the
+slow path would fail here, not in production."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
-from types import SimpleNamespace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 import pytest
 import strawberry
-from strawberry.types import Info
 
 from access.principal import Scope, staff
+from bench.workloads import NESTED_QUERY
 from db import activity
 from db.activity import Event, Origin
 from db.pool import Connection
 from resolvers.global_ids import to_global_id
-from schema import batched_fields
-from schema.build import build_schema
-from schema.carrier import Carrier
-from schema.fast_execution import batched_fields as find_batched_fields
-from schema.fast_execution import execution_context_class, plain_fields
+from schema.build import FAST_PATH, build_schema
 from tests import factories
 from tests.conftest import staff_context
 
-FAST = build_schema()
+FAST = build_schema(fast=True)
 PLAIN = build_schema(fast=False)
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+QUERIES = [
+    # the main nested shape, with aliases, fragments, __typename and skip/include
+    """
+    query ($id: ID!, $yes: Boolean = true) {
+      organization(id: $id) {
+        __typename name
+        carriers(first: 10) {
+          totalCount
+          edges { cursor node { code ...Keys enablements { ...On feature { key k2: key } } } }
+          nodes { code nick: name skipped: name @skip(if: true) included: name @include(if: $yes) }
+        }
+      }
+    }
+    fragment Keys on Carrier {
+      apiKeys(first: 20) { nodes { __typename hint status scopes ipAllowlist expiresAt revokedAt
+        revocationReason createdBy { kind id name } revokedBy { kind name } lastUsedAt version
+        ... on ApiKey { description } } }
+    }
+    fragment On on Enablement { state effective source updatedAt updatedBy { kind } }
+    """,
+    # interfaces and abstract types go the standard way, inside and outside lists
+    "query ($ids: [ID!]!) { nodes(ids: $ids) { __typename id ...on Carrier { code } ...on ApiKey { hint }}}",
+    # the viewer (resolver-free leaves next to resolver fields)
+    "{ viewer { kind name isStaff scopes canUseRestrictedFunctions } features { key name } }",
+]
+
+
+async def keys_world(conn: Connection) -> dict[str, Any]:
+    organization = await factories.organization(conn, "Fast Group")
+    feature = await factories.feature(conn, "fast.feature", default=True)
+    await factories.feature(conn, "fast.other")
+    carriers = [await factories.carrier(conn, f"FST{n}", organization_id=organization) for n in range(3)]
+    await factories.set_carrier_enablement(conn, carriers[0], feature, False)
+    await factories.set_organization_enablement(conn, organization, feature, True)
+    keys = []
+    for n, carrier in enumerate(carriers):
+        keys.append((await factories.api_key(conn, carrier, allowlist=["10.0.0.0/8", "2001:db8::/32"]))[0])
+        expired = await factories.api_key(
+            conn,
+            carrier,
+            revoked=True,
+            created_at=NOW - timedelta(days=30),
+            expires_at=NOW - timedelta(days=n),
+        )
+        keys.append(expired[0])
+    return {
+        "id": to_global_id("Organization", organization),
+        "ids": [to_global_id("Carrier", carriers[0]), to_global_id("ApiKey", keys[1]), "garbage"],
+    }
+
 
 NESTED = """
 query ($id: ID!, $first: Int = 20) {
@@ -121,10 +168,16 @@ async def settled() -> None:
             await asyncio.sleep(0.001)
 
 
-@pytest.mark.parametrize("query", [NESTED, EVERY, DEEPER], ids=["nested", "every", "deeper"])
-async def test_a_list_with_batched_fields_answers_like_the_standard_executor(
+@pytest.mark.parametrize("query", QUERIES, ids=["nested", "abstract", "viewer"])
+async def test_plain_objects_answer_byte_for_byte_like_the_standard_executor(
     conn: Connection, query: str
 ) -> None:
+    result = await both(conn, query, await keys_world(conn))
+    assert result.errors is None, result.errors
+
+
+@pytest.mark.parametrize("query", [NESTED, EVERY, DEEPER], ids=["nested", "every", "deeper"])
+async def test_prefetched_lists_answer_like_the_standard_executor(conn: Connection, query: str) -> None:
     result = await both(conn, query, await world(conn))
     assert result.errors is None
     carriers = result.data["organization"]["carriers"]["nodes"]
@@ -155,7 +208,7 @@ async def test_a_missing_scope_is_refused_for_every_item_as_the_guard_refuses_it
     assert {e.extensions["code"] for e in result.errors} == {"FORBIDDEN"}
 
 
-# Errors raised in async work nested below two batched fields (each key's and each event's carrier,
+# Errors raised in async work nested below two prefetched fields (each key's and each event's carrier,
 # whose enablements the principal may not read).
 NESTED_REFUSALS = """
 query ($id: ID!) { organization(id: $id) { carriers(first: 10) { nodes { code
@@ -165,8 +218,8 @@ query ($id: ID!) { organization(id: $id) { carriers(first: 10) { nodes { code
 """
 
 
-async def test_errors_nested_below_batched_fields_are_the_same_errors(conn: Connection) -> None:
-    """The same data and the same errors; their order may differ (see schema/batched_fields.py)."""
+async def test_errors_nested_below_prefetched_fields_are_the_same_errors(conn: Connection) -> None:
+    """The same data and the same errors (the fast executor hands such an operation to the standard one)."""
     variables = await world(conn)
     principal = replace(
         staff("schema-test", "Schema Test", None),
@@ -221,121 +274,35 @@ async def test_a_load_cancelled_by_a_failed_field_is_read_again_later(
     assert [n["apiKeys"]["nodes"][0]["carrier"]["activity"]["totalCount"] for n in again[:2]] == [0, 1]
 
 
-async def test_each_batched_field_is_resolved_once_for_the_whole_list(
-    conn: Connection, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_the_main_nested_query_is_served_by_the_fast_executor(conn: Connection) -> None:
+    """The canary: the benchmark's main query, answered without falling back."""
     variables = await world(conn)
-    calls: list[tuple[str, int]] = []
-
-    def spy(name: str, batch: Any) -> Any:
-        async def spied(items: Sequence[Any], info: Any, **arguments: Any) -> Any:
-            calls.append((name, len(items)))
-            return await batch(items, info, **arguments)
-
-        return spied
-
-    fields = Carrier.__strawberry_definition__.fields  # type: ignore[attr-defined]
-    for field in (f for f in fields if f.python_name in ("api_keys", "enablements")):
-        resolver = field.base_resolver.wrapped_func
-        batch = batched_fields.batch_of(resolver)
-        monkeypatch.setitem(batched_fields._BATCHES, resolver, spy(field.python_name, batch))
-    spied_schema = build_schema()
-    result = await spied_schema.execute(
-        NESTED, variable_values=variables, context_value=staff_context(conn, NOW)
+    before = replace(FAST_PATH)
+    schema = build_schema(fast=True)
+    result = await schema.execute(
+        NESTED_QUERY,
+        variable_values={**variables, "first": 50},
+        context_value=staff_context(conn, NOW),
     )
     assert result.errors is None
-    # Two aliases of apiKeys (each once), enablements once: three carriers each time.
-    assert sorted(calls) == [("api_keys", 3), ("api_keys", 3), ("enablements", 3)]
+    assert FAST_PATH.served == before.served + 1
+    assert FAST_PATH.fell_back == before.fell_back
+    assert FAST_PATH.not_eligible == before.not_eligible
 
 
-# A tiny schema of its own for what the real data cannot reach: a batch that fails, that answers
-# the wrong number of items, nulls in non-null fields, values that do not complete.
-@strawberry.type
-class Box:
-    size: int
-
-
-async def boxes(things: Sequence[Thing], info: Info, mode: str = "ok") -> list[Box | None]:
-    if mode == "raise":
-        raise ValueError("the batch failed")
-    if mode == "short" and len(things) > 1:
-        return [Box(size=1)]
-    if mode == "null":
-        return [None if thing.name == "b" else Box(size=1) for thing in things]
-    if mode == "bad":
-        return [Box(size="many") if thing.name == "b" else Box(size=1) for thing in things]  # type: ignore[arg-type]
-    return [Box(size=len(thing.name)) for thing in things]
-
-
-async def tardy_boxes(things: Sequence[Thing], info: Info, mode: str = "ok") -> list[Box | None]:
-    """Answers a few event-loop turns later, as a second loader would."""
-    for _ in range(3):
-        await asyncio.sleep(0)
-    return await boxes(things, info, mode)
-
-
-@strawberry.type
-class Thing:
-    name: str
-
-    @strawberry.field
-    @batched_fields.batched(tardy_boxes)
-    async def tardy_box(self, info: Info, mode: str = "ok") -> Box | None:
-        (found,) = await tardy_boxes([self], info, mode)
-        return found
-
-    @strawberry.field
-    @batched_fields.batched(boxes)
-    async def box(self, info: Info, mode: str = "ok") -> Box:
-        (found,) = await boxes([self], info, mode)
-        return found  # type: ignore[return-value]
-
-    @strawberry.field
-    @batched_fields.batched(boxes)
-    async def maybe_box(self, info: Info, mode: str = "ok") -> Box | None:
-        (found,) = await boxes([self], info, mode)
-        return found
-
-
-@strawberry.type
-class Query:
-    @strawberry.field
-    def things(self) -> list[Thing]:
-        return [Thing(name="a"), Thing(name="b"), Thing(name="c")]
-
-    @strawberry.field
-    def maybe_things(self) -> list[Thing | None] | None:
-        return [Thing(name="a"), Thing(name="b"), Thing(name="c")]
-
-
-EDGE_PLAIN = strawberry.Schema(query=Query)
-EDGE_FAST = strawberry.Schema(query=Query)
-EDGE_FAST.execution_context_class = execution_context_class(
-    plain_fields(EDGE_FAST._schema), find_batched_fields(EDGE_FAST, {})
-)
-EDGE_CONTEXT = SimpleNamespace(principal=staff("edge", None, None))
-
-
-@pytest.mark.parametrize("mode", ["ok", "raise", "short", "null", "bad"])
-@pytest.mark.parametrize("field", ["things", "maybeThings"])
-async def test_edges_answer_and_fail_like_the_standard_executor(mode: str, field: str) -> None:
-    query = f'{{ {field} {{ name box(mode: "{mode}") {{ size }} maybeBox(mode: "{mode}") {{ size }} }} }}'
-    fast = await EDGE_FAST.execute(query, context_value=EDGE_CONTEXT)
-    plain = await EDGE_PLAIN.execute(query, context_value=EDGE_CONTEXT)
-    assert orjson.dumps(fast.data) == orjson.dumps(plain.data)
-    assert [e.formatted for e in fast.errors or []] == [e.formatted for e in plain.errors or []]
-    assert bool(fast.errors) == (mode in ("raise", "null", "bad"))
-
-
-@pytest.mark.parametrize("mode", ["ok", "raise", "null", "bad"])
-@pytest.mark.parametrize("field", ["things", "maybeThings"])
-async def test_a_later_batch_finds_its_item_already_nulled_as_the_standard_path_does(
-    mode: str, field: str
+async def test_an_operation_that_falls_back_records_the_refusals_the_standard_executor_does(
+    conn: Connection,
 ) -> None:
-    # `box` fails at once for item "b" (non-null: the item is nulled); `tardyBox`, answered later,
-    # must then add no error under that item.
-    query = f'{{ {field} {{ name tardyBox(mode: "{mode}") {{ size }} box(mode: "{mode}") {{ size }} }} }}'
-    fast = await EDGE_FAST.execute(query, context_value=EDGE_CONTEXT)
-    plain = await EDGE_PLAIN.execute(query, context_value=EDGE_CONTEXT)
-    assert orjson.dumps(fast.data) == orjson.dumps(plain.data)
-    assert [e.formatted for e in fast.errors or []] == [e.formatted for e in plain.errors or []]
+    """The standard executor runs resolvers again: refusals are kept by response path, not counted twice."""
+    variables = await world(conn)
+    principal = replace(staff("schema-test", "Schema Test", None), scopes=frozenset({Scope.CARRIER_READ}))
+    contexts = [staff_context(conn, NOW, principal=principal) for _ in range(2)]
+    before = replace(FAST_PATH)
+    for schema, context in zip((FAST, PLAIN), contexts, strict=True):
+        result = await schema.execute(NESTED, variable_values=variables, context_value=context)
+        await settled()
+        assert result.errors
+    assert FAST_PATH.fell_back == before.fell_back + 1
+    fast, standard = contexts
+    assert fast.scope_refusals == standard.scope_refusals
+    assert set(fast.scope_refusals.values()) == {"Carrier.apiKeys"}

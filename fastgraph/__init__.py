@@ -1,0 +1,33 @@
+"""fastgraph: answer GraphQL queries over plain objects without graphql-core's per-field machinery.
+
+A nested query of an admin API reads thousands of plain values: a key's hint, an enablement's state.
+graphql-core spends a few microseconds on each (resolve info, path, awaitability, completion), and a
+resolver wrapper as many again; the values themselves cost nothing. This package executes a query
+operation itself: a field listed as *plain* is read straight off its object (an attribute, or a pure
+function of the object), every other field through its resolver exactly as graphql-core calls it, and
+the resolvers of one level run together (so dataloaders batch them as before). Nothing here knows the
+domain: the caller says which fields are plain.
+
+It answers only the happy path, and only for what it understands: a query, without middleware, abort
+signal, @defer/@stream, fragment arguments or introspection. Anything else, and any surprise on the
+way (a resolver's error, a null in a non-null field, a value that does not serialize, an unexpected
+type), goes to graphql-core's own executor, which runs the operation from the start and answers it as
+it always would, errors and all. Resolvers may therefore run twice for such an operation: they must be
+reads, and whatever they record must be idempotent per response path.
+
+The surface:
+
+    executor_class(base, plain_fields, classes, counters) -> a subclass of `base` (a graphql-core
+        Executor) to pass as the executor class (Strawberry: `Schema(execution_context_class=...)`).
+    PlainFields: {(type name, field name): attribute name | function of the object}
+    Classes: {type name: the class whose instances are exactly of that type}, for object types whose
+        is_type_of is an instance test (Strawberry's are): such an object skips the call.
+    Counters: how many operations were served here, were not eligible, or fell back.
+
+It overrides one public method, `Executor.execute_operation`, and calls `build_resolve_info` (the
+seam through which Strawberry gives resolvers its own info) for fields that have resolvers.
+"""
+
+from fastgraph.executor import Classes, Counters, PlainFields, executor_class
+
+__all__ = ["Classes", "Counters", "PlainFields", "executor_class"]

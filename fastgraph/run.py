@@ -1,0 +1,444 @@
+"""One operation's execution on the fast path: plans per object type and selection, then the values.
+
+Each object type and selection gets a plan once per operation (the 1,000 keys of a response share
+one): per response key, whether it is `__typename`, a plain read, or a resolver call, with a function
+that completes its value. Plain reads and their completion run inline; resolvers are called as
+graphql-core calls them, and those that return awaitables are awaited together, a level at a time,
+so that the dataloaders behind them batch exactly as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import CodeType
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLAbstractType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    NameNode,
+    get_nullable_type,
+    is_abstract_type,
+    is_leaf_type,
+)
+from graphql.execution import Executor, get_argument_values
+from graphql.pyutils import Path
+
+from fastgraph.collect import FieldGroups, collect
+from fastgraph.leaves import Complete, Fallback, identity_type, leaf
+
+# (type name, field name) → an attribute name, or a function of the object alone.
+PlainFields = Mapping[tuple[str, str], str | Callable[[Any], Any]]
+# Type name → the class whose instances (exactly) are of that type, as its is_type_of would answer.
+Classes = Mapping[str, type]
+# An object's response from the object and its path.
+Build = Callable[[Any, Path | None], dict[str, Any]]
+
+
+@dataclass(slots=True)
+class FieldAt:
+    """A field of one object: its resolve info, built when something asks for it."""
+
+    executor: Executor[Any]
+    field: GraphQLField
+    nodes: list[FieldNode]
+    parent_type: GraphQLObjectType
+    path: Path
+    resolved: GraphQLResolveInfo[Any] | None = None
+
+    def info(self) -> GraphQLResolveInfo[Any]:
+        if self.resolved is None:
+            self.resolved = self.executor.build_resolve_info(
+                self.field, self.nodes, self.parent_type, self.path
+            )
+        return self.resolved
+
+
+# How a value is completed: leaves and lists of leaves need no path; the rest get the field's path
+# (or the list item's) and the field, for resolve infos below it.
+CompleteAt = Callable[[Any, Path, FieldAt], Any]
+
+
+@dataclass(slots=True)
+class Entry:
+    key: str
+    name: str
+    nodes: list[FieldNode]
+    field: GraphQLField | None
+    # A plain read: an attribute name or a function of the object; None for a resolver call.
+    read: str | Callable[[Any], Any] | None
+    # Exactly one of these completes the value (`flat` needs no path).
+    flat: Complete | None
+    deep: CompleteAt | None
+    arguments: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class Pending:
+    awaitable: Any
+    into: dict[str, Any]
+    entry: Entry
+    at: FieldAt
+
+
+class Run:
+    def __init__(
+        self, executor: Executor[Any], plain: PlainFields, classes: Classes, leaves: dict[str, Complete]
+    ) -> None:
+        self.executor = executor
+        self.schema = executor.schema
+        self.plain = plain
+        self.classes = classes
+        self.leaves = leaves
+        self.is_awaitable = executor.is_awaitable
+        self.builders: dict[tuple[str, int], tuple[list[FieldNode], Build]] = {}
+        self.pending: list[Pending] = []
+
+    async def root(self, root_type: GraphQLObjectType, root_value: Any) -> dict[str, Any]:
+        try:
+            data = self.builder(root_type, [_selection_node(self.executor)])(root_value, None)
+            while self.pending:
+                batch, self.pending = self.pending, []
+                values = await _gathered([pending.awaitable for pending in batch])
+                for pending, value in zip(batch, values, strict=True):
+                    pending.into[pending.entry.key] = self.complete(pending.entry, value, pending.at)
+        except BaseException:
+            self._abandon()
+            raise
+        return data
+
+    def _abandon(self) -> None:
+        """Resolvers' awaitables not started yet are closed: nothing of this run goes on running."""
+        for pending in self.pending:
+            close = getattr(pending.awaitable, "close", None) or getattr(pending.awaitable, "cancel", None)
+            if close is not None:
+                close()
+        self.pending = []
+
+    # --- objects ---------------------------------------------------------------------------------
+
+    def builder(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> Build:
+        """The function building an object's response for these field nodes, made once per operation."""
+        key = (object_type.name, id(nodes))
+        found = self.builders.get(key)
+        if found is not None:
+            return found[1]
+        executor = self.executor
+        selection_sets = [node.selection_set for node in nodes if node.selection_set]
+        groups: FieldGroups = collect(
+            self.schema, executor.fragment_definitions, executor.variable_values, object_type, selection_sets
+        )
+        entries = [self._entry(object_type, response_key, group) for response_key, group in groups.items()]
+        build = self._compiled(object_type, entries)
+        self.builders[key] = (nodes, build)  # the nodes stay alive with it: their id is not reused
+        return build
+
+    def _entry(self, object_type: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> Entry:
+        name = nodes[0].name.value
+        if name == "__typename":
+            return Entry(key, name, nodes, None, None, None, None)
+        field = object_type.fields.get(name)
+        if field is None:
+            raise Fallback  # introspection (__schema, __type) is graphql-core's
+        read = self.plain.get((object_type.name, name))
+        flat = self._flat(field.type)
+        deep = None if flat is not None else self._deep(field.type, nodes)
+        return Entry(key, name, nodes, field, read, flat, deep)
+
+    def _compiled(self, object_type: GraphQLObjectType, entries: list[Entry]) -> Build:
+        """The builder as Python source, compiled: a plain field costs a read and a type test, not a
+        chain of calls (a page of keys is thousands of them)."""
+        source = _Source(object_type.name)
+        type_name = source.constant(object_type.name)
+        for entry in entries:
+            key = source.constant(entry.key)
+            if entry.field is None:
+                source.line(f"r[{key}] = {type_name}")
+            elif entry.read is None:
+                resolve = source.constant(functools.partial(self.resolve, object_type, entry))
+                source.line(f"r[{key}] = {resolve}(source, path, r)")
+            else:
+                read = entry.read
+                if isinstance(read, str):
+                    source.line(f"v = source.{read}")
+                else:
+                    source.line(f"v = {source.constant(read)}(source)")
+                if entry.flat is not None:
+                    source.line(self._flat_line(source, entry))
+                else:
+                    field = f"{source.constant(self.executor)}, {source.constant(entry.field)}"
+                    field += f", {source.constant(entry.nodes)}, {source.constant(object_type)}"
+                    source.line(f"p = Path(path, {key}, {type_name})")
+                    source.line(f"v = {source.constant(entry.deep)}(v, p, FieldAt({field}, p))")
+                source.line(f"r[{key}] = v")
+        return source.compile()
+
+    def _flat_line(self, source: _Source, entry: Entry) -> str:
+        """A leaf of a type whose output is the value itself is tested inline; the rest is called."""
+        assert entry.field is not None
+        assert entry.flat is not None
+        return_type = entry.field.type
+        non_null = isinstance(return_type, GraphQLNonNull)
+        inner = get_nullable_type(return_type)
+        complete = source.constant(entry.flat)
+        own = identity_type(inner) if is_leaf_type(inner) else None
+        if own is None:
+            return f"v = {complete}(v)"
+        own_type = source.constant(own)
+        if non_null:
+            return f"if type(v) is not {own_type}: v = {complete}(v)"
+        return f"if v is not None and type(v) is not {own_type}: v = {complete}(v)"
+
+    def resolve(
+        self, object_type: GraphQLObjectType, entry: Entry, source: Any, path: Path | None, into: Any
+    ) -> Any:
+        """A field with a resolver, called as graphql-core calls it; an awaitable answer waits for the
+        level's others."""
+        field = entry.field
+        assert field is not None
+        field_path = Path(path, entry.key, object_type.name)
+        info = self.executor.build_resolve_info(field, entry.nodes, object_type, field_path)
+        at = FieldAt(self.executor, field, entry.nodes, object_type, field_path, info)
+        arguments = entry.arguments
+        if arguments is None:
+            arguments = entry.arguments = _arguments(self.executor, field, entry.nodes[0])
+        resolve = field.resolve or self.executor.field_resolver
+        value = resolve(source, info, **arguments)
+        if self.is_awaitable(value):
+            self.pending.append(Pending(value, into, entry, at))
+            return None
+        return self.complete(entry, value, at)
+
+    def complete(self, entry: Entry, value: Any, at: FieldAt) -> Any:
+        if entry.flat is not None:
+            return entry.flat(value)
+        assert entry.deep is not None
+        return entry.deep(value, at.path, at)
+
+    # --- completion ------------------------------------------------------------------------------
+
+    def _flat(self, return_type: GraphQLOutputType) -> Complete | None:
+        """For a leaf or a list of leaves (any depth): completion without a path; else None."""
+        non_null = isinstance(return_type, GraphQLNonNull)
+        inner = get_nullable_type(return_type)
+        complete: Complete | None
+        if isinstance(inner, GraphQLList):
+            complete = self._flat_list(inner.of_type)
+        elif is_leaf_type(inner):
+            complete = self._leaf(inner)
+        else:
+            return None
+        if complete is None:
+            return None
+        return _required(complete) if non_null else _optional(complete)
+
+    def _flat_list(self, item_type: GraphQLOutputType) -> Complete | None:
+        if isinstance(item_type, GraphQLNonNull) and is_leaf_type(item_type.of_type):
+            return _list_of_required(self._leaf(item_type.of_type))  # the commonest: [Scope!]!
+        item = self._flat(item_type)
+        return _list_of(item) if item is not None else None
+
+    def _leaf(self, leaf_type: Any) -> Complete:
+        complete = self.leaves.get(leaf_type.name)
+        if complete is None:
+            complete = self.leaves[leaf_type.name] = leaf(leaf_type)
+        return complete
+
+    def _deep(self, return_type: GraphQLOutputType, nodes: list[FieldNode]) -> CompleteAt:
+        non_null = isinstance(return_type, GraphQLNonNull)
+        inner = get_nullable_type(return_type)
+        complete: CompleteAt
+        if isinstance(inner, GraphQLList):
+            complete = self._list_at(inner, nodes)
+        elif isinstance(inner, GraphQLObjectType):
+            complete = self._object_at(inner, nodes)
+        elif is_abstract_type(inner):
+            complete = self._abstract_at(inner, nodes)
+        else:
+            raise Fallback
+        return _required_at(complete) if non_null else _optional_at(complete)
+
+    def _list_at(self, list_type: GraphQLList[Any], nodes: list[FieldNode]) -> CompleteAt:
+        item_type = list_type.of_type
+        if isinstance(item_type, GraphQLNonNull) and isinstance(item_type.of_type, GraphQLObjectType):
+            return self._objects_at(item_type.of_type, nodes)
+        item = self._deep(item_type, nodes)
+
+        def complete(values: Any, path: Path, at: FieldAt) -> Any:
+            if type(values) is not list and type(values) is not tuple:
+                raise Fallback  # other iterables: the standard executor's
+            return [item(value, Path(path, index, None), at) for index, value in enumerate(values)]
+
+        return complete
+
+    def _objects_at(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> CompleteAt:
+        """A list of non-null objects (a page of keys): the commonest list, in one loop."""
+        is_type_of = object_type.is_type_of
+        cls = self.classes.get(object_type.name)
+
+        def complete(values: Any, path: Path, at: FieldAt) -> Any:
+            if type(values) is not list and type(values) is not tuple:
+                raise Fallback
+            build = self.builder(object_type, nodes)
+            completed = []
+            for index, value in enumerate(values):
+                if type(value) is not cls and (
+                    value is None or (is_type_of is not None and is_type_of(value, at.info()) is not True)
+                ):
+                    raise Fallback
+                completed.append(build(value, Path(path, index, None)))
+            return completed
+
+        return complete
+
+    def _object_at(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> CompleteAt:
+        is_type_of = object_type.is_type_of
+        cls = self.classes.get(object_type.name)
+        builds: list[Build] = []  # made on first use: a type may contain itself
+
+        def complete(value: Any, path: Path, at: FieldAt) -> Any:
+            if type(value) is not cls and is_type_of is not None and is_type_of(value, at.info()) is not True:
+                raise Fallback  # a wrong type (or an awaitable answer) is the standard executor's to report
+            if not builds:
+                builds.append(self.builder(object_type, nodes))
+            return builds[0](value, path)
+
+        return complete
+
+    def _abstract_at(self, abstract_type: GraphQLAbstractType, nodes: list[FieldNode]) -> CompleteAt:
+        resolve_type = abstract_type.resolve_type or self.executor.type_resolver
+        schema = self.schema
+        members: dict[str, CompleteAt] = {}
+
+        def complete(value: Any, path: Path, at: FieldAt) -> Any:
+            runtime = resolve_type(value, at.info(), abstract_type)
+            if not isinstance(runtime, str):
+                raise Fallback  # awaitable or missing type names: the standard executor's
+            member = members.get(runtime)
+            if member is None:
+                object_type = schema.get_type(runtime)
+                if not isinstance(object_type, GraphQLObjectType) or not schema.is_sub_type(
+                    abstract_type, object_type
+                ):
+                    raise Fallback
+                member = members[runtime] = self._object_at(object_type, nodes)
+            return member(value, path, at)
+
+        return complete
+
+
+class _Source:
+    """A builder's Python source: one line per step, the values it uses as named constants."""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = {"Path": Path, "FieldAt": FieldAt}
+
+    def constant(self, value: Any) -> str:
+        name = f"k{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def line(self, text: str) -> None:
+        self.lines.append(text)
+
+    def compile(self) -> Build:
+        body = "".join(f"    {line}\n" for line in self.lines)
+        text = f"def build(source, path):\n    r = {{}}\n{body}    return r\n"
+        exec(_code(text, self.type_name), self.namespace)  # noqa: S102 - our own text; names are constants
+        build: Build = self.namespace["build"]
+        return build
+
+
+@functools.lru_cache(maxsize=1024)
+def _code(text: str, type_name: str) -> CodeType:
+    """The same selection writes the same text (its constants are numbered, not named): compiled once
+    per process, which costs more than building a page of keys."""
+    return compile(text, f"<fastgraph builder for {type_name}>", "exec")
+
+
+def _selection_node(executor: Executor[Any]) -> FieldNode:
+    """The operation's selection set, as the root's one field node (what `plan` merges)."""
+    return FieldNode(name=NameNode(value="(root)"), selection_set=executor.operation.selection_set)
+
+
+def _arguments(executor: Executor[Any], field: GraphQLField, node: FieldNode) -> dict[str, Any]:
+    if not field.args and not node.arguments:
+        return {}
+    return get_argument_values(field, node, executor.variable_values)
+
+
+async def _gathered(awaitables: list[Any]) -> list[Any]:
+    """Every result, or Fallback once one fails (the others cancelled first: nothing runs on after)."""
+    if len(awaitables) == 1:
+        try:
+            return [await awaitables[0]]
+        except Exception:
+            raise Fallback from None
+    tasks = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
+    try:
+        return await asyncio.gather(*tasks)
+    except Exception:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise Fallback from None
+
+
+def _list_of(item: Complete) -> Complete:
+    def complete(values: Any) -> Any:
+        if type(values) is not list and type(values) is not tuple:
+            raise Fallback
+        return [item(value) for value in values]
+
+    return complete
+
+
+def _list_of_required(item: Complete) -> Complete:
+    def complete(values: Any) -> Any:
+        if type(values) is not list and type(values) is not tuple:
+            raise Fallback
+        completed = []
+        for value in values:
+            if value is None:
+                raise Fallback
+            completed.append(item(value))
+        return completed
+
+    return complete
+
+
+def _required(complete: Complete) -> Complete:
+    def required(value: Any) -> Any:
+        if value is None:
+            raise Fallback  # the standard executor reports the null with its path
+        return complete(value)
+
+    return required
+
+
+def _optional(complete: Complete) -> Complete:
+    return lambda value: None if value is None else complete(value)
+
+
+def _required_at(complete: CompleteAt) -> CompleteAt:
+    def required(value: Any, path: Path, at: FieldAt) -> Any:
+        if value is None:
+            raise Fallback
+        return complete(value, path, at)
+
+    return required
+
+
+def _optional_at(complete: CompleteAt) -> CompleteAt:
+    return lambda value, path, at: None if value is None else complete(value, path, at)
