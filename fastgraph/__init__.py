@@ -17,17 +17,22 @@ reads, and whatever they record must be idempotent per response path.
 
 The surface:
 
-    executor_class(base, plain_fields, classes, counters) -> a subclass of `base` (a graphql-core
-        Executor) to pass as the executor class (Strawberry: `Schema(execution_context_class=...)`).
+    executor_class(base, plain_fields, classes, counters, answered) -> a subclass of `base` (a
+        graphql-core Executor) to pass as the executor class (Strawberry: `execution_context_class`).
     PlainFields: {(type name, field name): attribute name | function of the object}
     Classes: {type name: the class whose instances are exactly of that type}, for object types whose
         is_type_of is an instance test (Strawberry's are): such an object skips the call.
+    Answered: {type name: attribute} for object types whose objects may carry answers for some of their
+        fields, by response key (`{"apiKeys": <the value its resolver would return>}`), put there by the
+        resolver that made them (a list that loaded what each item's fields need in one go). Such an
+        answer is completed as the resolver's value, and the resolver is not called: whoever puts it
+        there stands for the resolver, its access checks included.
     Counters: how many operations were served here, were not eligible, or fell back.
 
 It overrides one public method, `Executor.execute_operation`, and calls `build_resolve_info` (the
 seam through which Strawberry gives resolvers its own info) for fields that have resolvers.
 """
 
-from fastgraph.executor import Classes, Counters, PlainFields, executor_class
+from fastgraph.executor import Answered, Classes, Counters, PlainFields, executor_class
 
-__all__ = ["Classes", "Counters", "PlainFields", "executor_class"]
+__all__ = ["Answered", "Classes", "Counters", "PlainFields", "executor_class"]

@@ -10,9 +10,9 @@ from graphql.execution import Executor
 
 from fastgraph.collect import supported
 from fastgraph.leaves import Complete
-from fastgraph.run import Classes, PlainFields, Run
+from fastgraph.run import Answered, Classes, PlainFields, Run
 
-__all__ = ["Classes", "Counters", "PlainFields", "executor_class"]
+__all__ = ["Answered", "Classes", "Counters", "PlainFields", "executor_class"]
 
 
 @dataclass
@@ -30,11 +30,14 @@ def executor_class(
     plain_fields: PlainFields,
     classes: Classes | None = None,
     counters: Counters | None = None,
+    answered: Answered | None = None,
 ) -> type[Executor[Any]]:
     """A subclass of `base` that answers what it can on the fast path. `classes` names, for object
-    types whose is_type_of is an instance test, the class an object of exactly that type is."""
+    types whose is_type_of is an instance test, the class an object of exactly that type is;
+    `answered`, for object types whose objects may carry answers, the attribute holding them."""
     plain = dict(plain_fields)
     types = dict(classes or {})
+    carried = dict(answered or {})
     tally = counters if counters is not None else Counters()
     leaves: dict[str, Complete] = {}  # per leaf type name, for every operation of this schema
 
@@ -60,7 +63,7 @@ def executor_class(
             query_type = self.schema.query_type
             assert query_type is not None
             try:
-                data = await Run(self, plain, types, leaves).root(query_type, self.root_value)
+                data = await Run(self, plain, types, carried, leaves).root(query_type, self.root_value)
             except Exception:
                 tally.fell_back += 1
                 result = super().execute_operation()

@@ -3,14 +3,16 @@
 The built-in scalars' output coercion is the identity for values already of their own type (a `str`
 for String and ID, a `bool` for Boolean, a 32-bit `int` for Int, a finite `float` for Float): those pass
 as they are. An enum's output depends only on the value: coerced once per value, then remembered.
-Everything else goes through the type's own `coerce_output_value`. A value the type refuses is the
+Everything else goes through the type's own `coerce_output_value`. (An enum's output depends only on
+the value: a member's is coerced once and then found by identity.) A value the type refuses is the
 standard executor's to report (Fallback).
 """
 
 from __future__ import annotations
 
+import enum
 import math
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
@@ -44,17 +46,44 @@ def leaf(leaf_type: GraphQLLeafType) -> Complete:
     if leaf_type is GraphQLFloat:
         return lambda value: value if type(value) is float and math.isfinite(value) else coerce(value)
     if isinstance(leaf_type, GraphQLEnumType):
-        return _remembered(coerce)
+        return Members(coerce).complete
     return coerce
 
 
-def identity_type(leaf_type: GraphQLLeafType) -> type | None:
-    """The Python type whose values `leaf_type` writes as they are, with no condition on the value."""
+def inline(leaf_type: GraphQLLeafType, constant: Callable[[Any], str]) -> list[str]:
+    """Python lines completing a non-null `v` of `leaf_type` in place, for a compiled builder (which
+    hands any exception to graphql-core): the same steps as `leaf`, without a call where none is needed.
+    `constant(value)` names a value the lines use."""
     if leaf_type is GraphQLString or leaf_type is GraphQLID:
-        return str
+        return [f"if type(v) is not str: v = {constant(leaf(leaf_type))}(v)"]
     if leaf_type is GraphQLBoolean:
-        return bool
-    return None
+        return [f"if type(v) is not bool: v = {constant(leaf(leaf_type))}(v)"]
+    if isinstance(leaf_type, GraphQLEnumType):
+        members = Members(_coerced(leaf_type))
+        known = constant(members.known)
+        return [
+            f"e = {known}.get(id(v))",
+            f"v = e[1] if e is not None and e[0] is v else {constant(members.complete)}(v)",
+        ]
+    return [f"v = {constant(_coerced(leaf_type))}(v)"]
+
+
+class Members:
+    """An enum's output depends only on the value: for enum members (immortal, one object each) it is
+    coerced once and then found by identity, the member kept beside it to check it is the same."""
+
+    def __init__(self, coerce: Complete) -> None:
+        self.coerce = coerce
+        self.known: dict[int, tuple[Any, Any]] = {}
+
+    def complete(self, value: Any) -> Any:
+        found = self.known.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        coerced = self.coerce(value)
+        if isinstance(value, enum.Enum):
+            self.known[id(value)] = (value, coerced)
+        return coerced
 
 
 def _coerced(leaf_type: GraphQLLeafType) -> Complete:
@@ -70,20 +99,3 @@ def _coerced(leaf_type: GraphQLLeafType) -> Complete:
         return coerced
 
     return coerce
-
-
-def _remembered(coerce: Complete) -> Complete:
-    # By type and value: a str-valued enum member equals its plain string, and may coerce otherwise.
-    known: dict[tuple[type, Hashable], Any] = {}
-
-    def complete(value: Any) -> Any:
-        key = (type(value), value)
-        try:
-            return known[key]
-        except KeyError:
-            known[key] = coerced = coerce(value)
-            return coerced
-        except TypeError:  # unhashable: nothing to remember it by
-            return coerce(value)
-
-    return complete

@@ -34,12 +34,14 @@ from graphql.execution import Executor, get_argument_values
 from graphql.pyutils import Path
 
 from fastgraph.collect import FieldGroups, collect
-from fastgraph.leaves import Complete, Fallback, identity_type, leaf
+from fastgraph.leaves import Complete, Fallback, inline, leaf
 
 # (type name, field name) → an attribute name, or a function of the object alone.
 PlainFields = Mapping[tuple[str, str], str | Callable[[Any], Any]]
 # Type name → the class whose instances (exactly) are of that type, as its is_type_of would answer.
 Classes = Mapping[str, type]
+# Type name → the attribute of its objects that may hold answers for their fields, by response key.
+Answered = Mapping[str, str]
 # An object's response from the object and its path.
 Build = Callable[[Any, Path | None], dict[str, Any]]
 
@@ -90,14 +92,23 @@ class Pending:
     at: FieldAt
 
 
+Missing = object()  # no answer carried for this field
+
+
 class Run:
     def __init__(
-        self, executor: Executor[Any], plain: PlainFields, classes: Classes, leaves: dict[str, Complete]
+        self,
+        executor: Executor[Any],
+        plain: PlainFields,
+        classes: Classes,
+        answered: Answered,
+        leaves: dict[str, Complete],
     ) -> None:
         self.executor = executor
         self.schema = executor.schema
         self.plain = plain
         self.classes = classes
+        self.answered = answered
         self.leaves = leaves
         self.is_awaitable = executor.is_awaitable
         self.builders: dict[tuple[str, int], tuple[list[FieldNode], Build]] = {}
@@ -159,44 +170,47 @@ class Run:
         chain of calls (a page of keys is thousands of them)."""
         source = _Source(object_type.name)
         type_name = source.constant(object_type.name)
+        carried = self.answered.get(object_type.name)
         for entry in entries:
             key = source.constant(entry.key)
             if entry.field is None:
                 source.line(f"r[{key}] = {type_name}")
             elif entry.read is None:
                 resolve = source.constant(functools.partial(self.resolve, object_type, entry))
-                source.line(f"r[{key}] = {resolve}(source, path, r)")
+                if carried is not None:
+                    answer = source.constant(functools.partial(self.answer, object_type, entry))
+                    source.line(f"a = source.{carried}.get({key}, Missing)")
+                    source.line(
+                        f"r[{key}] = {resolve}(source, path, r) if a is Missing else {answer}(a, path)"
+                    )
+                else:
+                    source.line(f"r[{key}] = {resolve}(source, path, r)")
             else:
                 read = entry.read
                 if isinstance(read, str):
                     source.line(f"v = source.{read}")
                 else:
                     source.line(f"v = {source.constant(read)}(source)")
-                if entry.flat is not None:
-                    source.line(self._flat_line(source, entry))
-                else:
-                    field = f"{source.constant(self.executor)}, {source.constant(entry.field)}"
-                    field += f", {source.constant(entry.nodes)}, {source.constant(object_type)}"
-                    source.line(f"p = Path(path, {key}, {type_name})")
-                    source.line(f"v = {source.constant(entry.deep)}(v, p, FieldAt({field}, p))")
+                self._completion(source, object_type, entry, key, type_name)
                 source.line(f"r[{key}] = v")
         return source.compile()
 
-    def _flat_line(self, source: _Source, entry: Entry) -> str:
-        """A leaf of a type whose output is the value itself is tested inline; the rest is called."""
+    def _completion(
+        self, source: _Source, object_type: GraphQLObjectType, entry: Entry, key: str, type_name: str
+    ) -> None:
+        """The lines completing a plain field's value `v`."""
         assert entry.field is not None
-        assert entry.flat is not None
-        return_type = entry.field.type
-        non_null = isinstance(return_type, GraphQLNonNull)
-        inner = get_nullable_type(return_type)
-        complete = source.constant(entry.flat)
-        own = identity_type(inner) if is_leaf_type(inner) else None
-        if own is None:
-            return f"v = {complete}(v)"
-        own_type = source.constant(own)
-        if non_null:
-            return f"if type(v) is not {own_type}: v = {complete}(v)"
-        return f"if v is not None and type(v) is not {own_type}: v = {complete}(v)"
+        inner: Any = get_nullable_type(entry.field.type)
+        non_null = isinstance(entry.field.type, GraphQLNonNull)
+        if entry.flat is not None and not is_leaf_type(inner):
+            source.line(f"v = {source.constant(entry.flat)}(v)")  # a list of leaves, nulls and all
+        elif entry.flat is not None:
+            source.completed(inline(inner, source.constant), non_null)
+        else:
+            deep = source.constant(self._deep_inner(inner, entry.nodes))
+            field = ", ".join(map(source.constant, (self.executor, entry.field, entry.nodes, object_type)))
+            lines = [f"p = Path(path, {key}, {type_name})", f"v = {deep}(v, p, FieldAt({field}, p))"]
+            source.completed(lines, non_null)
 
     def resolve(
         self, object_type: GraphQLObjectType, entry: Entry, source: Any, path: Path | None, into: Any
@@ -216,6 +230,14 @@ class Run:
         if self.is_awaitable(value):
             self.pending.append(Pending(value, into, entry, at))
             return None
+        return self.complete(entry, value, at)
+
+    def answer(self, object_type: GraphQLObjectType, entry: Entry, value: Any, path: Path | None) -> Any:
+        """An answer the object carries, completed as its resolver's value would be."""
+        assert entry.field is not None
+        at = FieldAt(
+            self.executor, entry.field, entry.nodes, object_type, Path(path, entry.key, object_type.name)
+        )
         return self.complete(entry, value, at)
 
     def complete(self, entry: Entry, value: Any, at: FieldAt) -> Any:
@@ -254,18 +276,18 @@ class Run:
         return complete
 
     def _deep(self, return_type: GraphQLOutputType, nodes: list[FieldNode]) -> CompleteAt:
-        non_null = isinstance(return_type, GraphQLNonNull)
-        inner = get_nullable_type(return_type)
-        complete: CompleteAt
+        complete = self._deep_inner(get_nullable_type(return_type), nodes)
+        return _required_at(complete) if isinstance(return_type, GraphQLNonNull) else _optional_at(complete)
+
+    def _deep_inner(self, inner: Any, nodes: list[FieldNode]) -> CompleteAt:
+        """Completing a value (not None) of a nullable type that is not a leaf."""
         if isinstance(inner, GraphQLList):
-            complete = self._list_at(inner, nodes)
-        elif isinstance(inner, GraphQLObjectType):
-            complete = self._object_at(inner, nodes)
-        elif is_abstract_type(inner):
-            complete = self._abstract_at(inner, nodes)
-        else:
-            raise Fallback
-        return _required_at(complete) if non_null else _optional_at(complete)
+            return self._list_at(inner, nodes)
+        if isinstance(inner, GraphQLObjectType):
+            return self._object_at(inner, nodes)
+        if is_abstract_type(inner):
+            return self._abstract_at(inner, nodes)
+        raise Fallback
 
     def _list_at(self, list_type: GraphQLList[Any], nodes: list[FieldNode]) -> CompleteAt:
         item_type = list_type.of_type
@@ -342,7 +364,12 @@ class _Source:
     def __init__(self, type_name: str) -> None:
         self.type_name = type_name
         self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {"Path": Path, "FieldAt": FieldAt}
+        self.namespace: dict[str, Any] = {
+            "Path": Path,
+            "FieldAt": FieldAt,
+            "Fallback": Fallback,
+            "Missing": Missing,
+        }
 
     def constant(self, value: Any) -> str:
         name = f"k{len(self.namespace)}"
@@ -351,6 +378,15 @@ class _Source:
 
     def line(self, text: str) -> None:
         self.lines.append(text)
+
+    def completed(self, lines: list[str], non_null: bool) -> None:
+        """Complete `v` with `lines` unless it is None, which is refused where the field is non-null."""
+        if non_null:
+            self.lines.append("if v is None: raise Fallback")
+            self.lines.extend(lines)
+        else:
+            self.lines.append("if v is not None:")
+            self.lines.extend(f"    {line}" for line in lines)
 
     def compile(self) -> Build:
         body = "".join(f"    {line}\n" for line in self.lines)

@@ -26,6 +26,10 @@ from settings import fast_path_enabled
 FAST_PATH = fastgraph.Counters()
 
 
+# Objects that may carry their fields' answers, prefetched by the list they came in (schema/prefetch.py).
+ANSWERED = {"Carrier": "prefetched"}
+
+
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         # Expected errors (ApiError) are answers, not incidents; the view logs unexpected ones in full.
@@ -43,7 +47,7 @@ def build_schema(*, extensions: Sequence[type[SchemaExtension]] = (), fast: bool
         # After enforcement: a field an access rule guards is never plain.
         plain = plain_fields(schema, field_rules(schema))
         schema.execution_context_class = fastgraph.executor_class(
-            schema.execution_context_class, plain, object_classes(schema), FAST_PATH
+            schema.execution_context_class, plain, object_classes(schema), FAST_PATH, ANSWERED
         )
     return schema
 

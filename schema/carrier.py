@@ -24,7 +24,6 @@ from schema.enablement import Enablement, enablements, reads_updates
 from schema.enums import ApiKeyStatus
 from schema.inputs import ApiKeyFilter, ApiKeyOrder
 from schema.node import Node
-from schema.prefetch import api_keys_key, enablements_key
 from schema.selection import connection_item_fields, list_item_fields
 
 if TYPE_CHECKING:
@@ -49,8 +48,9 @@ class Carrier(Node):
     updated_at: datetime = strawberry.field(description="When the carrier last changed.")
     row_id: strawberry.Private[uuid.UUID]
     organization_id: strawberry.Private[uuid.UUID | None]
-    # What the carrier's page loaded for its fields in one go (schema/prefetch.py), by field and arguments.
-    prefetched: strawberry.Private[dict[tuple[Any, ...], Any]] = dataclasses.field(default_factory=dict)
+    # What the carrier's page loaded for its fields in one go, by response key (schema/prefetch.py); the
+    # fast executor takes these as the fields' answers (schema/build.py).
+    prefetched: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: CarrierRow) -> Carrier:
@@ -88,7 +88,8 @@ class Carrier(Node):
         return Organization.from_row(row) if row else None
 
     # The two fields below answer from what the carrier's page prefetched when it can (a plain value),
-    # and load for themselves otherwise (an awaitable): the executor takes either.
+    # and load for themselves otherwise (an awaitable): the executor takes either. (The fast executor
+    # takes the prefetched answer without calling them.)
     @strawberry.field(
         description="Every catalogue feature for this carrier: its own setting, the effective value "
         "and where that comes from.",
@@ -96,7 +97,7 @@ class Carrier(Node):
         graphql_type=list[Enablement],
     )
     def enablements(self, info: Info[Context, None]) -> list[Enablement] | Awaitable[list[Enablement]]:
-        found = self.prefetched.get(enablements_key(info.path.key))
+        found = self.prefetched.get(str(info.path.key))
         return found if found is not None else self._enablements(info)
 
     async def _enablements(self, info: Info[Context, None]) -> list[Enablement]:
@@ -125,7 +126,7 @@ class Carrier(Node):
         before: Before = None,
     ) -> Connection[ApiKey] | Awaitable[Connection[ApiKey]]:
         if status is None and filter is None and order_by is None:
-            found = self.prefetched.get(api_keys_key(info.path.key, (first, after, last, before)))
+            found = self.prefetched.get(str(info.path.key))
             if found is not None:
                 return found  # type: ignore[no-any-return]
         return self._api_keys(info, status, filter, order_by, first, after, last, before)

@@ -17,6 +17,7 @@ null for a type the caller's key has no scope for). Building the schema fails fo
 from __future__ import annotations
 
 import inspect
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -177,8 +178,18 @@ def field_rules(schema: strawberry.Schema) -> dict[str, AccessRule]:
     return rules
 
 
+# Each built schema's rules, for code that answers a field without its resolver (schema/prefetch.py).
+_RULES: weakref.WeakKeyDictionary[GraphQLSchema, dict[str, AccessRule]] = weakref.WeakKeyDictionary()
+
+
+def rule_of(schema: GraphQLSchema, coordinate: str) -> AccessRule:
+    """The access rule enforced on a field of a built schema."""
+    return _RULES[schema][coordinate]
+
+
 def enforce_access(schema: strawberry.Schema) -> None:
     rules = field_rules(schema)
+    _RULES[schema._schema] = rules
     for gql_type in _object_types(schema._schema):
         for field_name, field in gql_type.fields.items():
             rule = rules[f"{gql_type.name}.{field_name}"]

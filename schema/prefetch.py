@@ -5,42 +5,37 @@ Without it, each carrier's field is its own resolver call, coroutine and dataloa
 still batches the SQL): for 50 carriers, a hundred of each. With it, those fields answer from memory
 (Carrier.api_keys, Carrier.enablements), and only the resolver call remains.
 
-Only the common shape is prefetched: page arguments alone for `apiKeys`, none for `enablements`, and
-only for a caller whose scopes can read them. Anything else, and any argument the page refuses, is left
-to each carrier's field, which loads (and refuses) as it always does: prefetching never changes an
-answer or an error, only how soon the data is in memory. The access checks stay on the fields.
+What is prefetched is kept on each carrier by the field's response key (in one document, a response key
+means one set of arguments and one merged selection). The fast executor takes such an answer as the
+field's own and does not call its resolver; graphql-core's calls it, and it answers from the same page.
+So a field is prefetched only where its own access rule admits the caller (the rule is the one its
+resolver enforces, read from the built schema; a rule that depends on the object is never taken as
+given), only in the common shape (page arguments alone for `apiKeys`, none for `enablements`), and not
+when a page argument is refused: each carrier's field then loads, or refuses, as it always does.
+Prefetching never changes an answer or an error, only how soon the data is in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField
 
-from access.principal import Scope
 from context import Context
 from db.api_keys import KeyListing
 from resolvers import carriers as resolve
 from resolvers.errors import ApiError
 from schema.connection import connection
 from schema.enablement import enablements, reads_updates
+from schema.enforcement import rule_of
 from schema.selection import connection_items, connection_nodes, fields_of, list_items
 
 if TYPE_CHECKING:
     from schema.carrier import Carrier
 
 PAGE_ARGUMENTS = ("first", "after", "last", "before")
-
-
-def api_keys_key(response_key: str | int, arguments: Sequence[Any]) -> tuple[Any, ...]:
-    """Where a carrier keeps a prefetched page of keys: the field's response key and page arguments."""
-    return ("apiKeys", response_key, *arguments)
-
-
-def enablements_key(response_key: str | int) -> tuple[Any, ...]:
-    return ("enablements", response_key)
 
 
 async def prefetch_children(info: Info[Context, Any], carriers: list[Carrier]) -> None:
@@ -50,13 +45,18 @@ async def prefetch_children(info: Info[Context, Any], carriers: list[Carrier]) -
     groups: dict[str, list[SelectedField]] = {}
     for field in connection_nodes(fields_of(info.selected_fields)):
         groups.setdefault(field.alias or field.name, []).append(field)
-    principal = info.context.principal
     for response_key, selections in groups.items():
         name = selections[0].name
-        if name == "apiKeys" and principal.holds(Scope.KEYS_READ):
-            await _api_keys(info.context, carriers, response_key, selections)
-        elif name == "enablements" and principal.holds(Scope.ENABLEMENTS_READ):
-            await _enablements(info.context, carriers, response_key, selections)
+        prefetch = PREFETCHED.get(name)
+        if prefetch is None or any(field.name != name for field in selections):
+            continue
+        if _admitted(info, f"Carrier.{name}"):
+            await prefetch(info.context, carriers, response_key, selections)
+
+
+def _admitted(info: Info[Context, Any], coordinate: str) -> bool:
+    rule = rule_of(info.schema._schema, coordinate)
+    return not rule.of_event and rule.admits(info.context.principal)
 
 
 async def _api_keys(
@@ -85,9 +85,8 @@ async def _api_keys(
         return  # a bad page argument: each carrier's field reports it where it belongs
     now = context.now()
     cursor = api_key_cursor(listing, descending=False)
-    key = api_keys_key(response_key, arguments)
     for carrier, page in zip(carriers, pages, strict=True):
-        carrier.prefetched[key] = connection(page, lambda row: ApiKey.from_row(row, now), cursor)
+        carrier.prefetched[response_key] = connection(page, lambda row: ApiKey.from_row(row, now), cursor)
 
 
 async def _enablements(
@@ -98,9 +97,8 @@ async def _enablements(
     found = await resolve.enablements_of_carriers(
         context, [carrier.row_id for carrier in carriers], with_updates=reads_updates(list_items(selections))
     )
-    key = enablements_key(response_key)
     for carrier, owner in zip(carriers, found, strict=True):
-        carrier.prefetched[key] = enablements(context, owner)
+        carrier.prefetched[response_key] = enablements(context, owner)
 
 
 def _page_arguments(selections: Iterable[SelectedField]) -> tuple[Any, ...] | None:
@@ -130,3 +128,8 @@ def _text(value: Any) -> str | None:
     if value is None or type(value) is str:
         return value
     raise ValueError(value)
+
+
+Prefetch = Callable[[Context, list["Carrier"], str, list[SelectedField]], Awaitable[None]]
+# The carrier fields prefetched, by name.
+PREFETCHED: dict[str, Prefetch] = {"apiKeys": _api_keys, "enablements": _enablements}
