@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from access.principal import Principal
+from db.key_cache import KeyCache
 from db.key_usage import KeyUsageRecorder
 from db.loaders import Loaders
 from db.pool import Connection, CountingDatabase, StatementCounter
@@ -52,6 +53,8 @@ class Context:
     key_usage: KeyUsageRecorder | None = None
     # Feature objects by feature id, shared by every enablement of the response that names one.
     feature_views: dict[uuid.UUID, Any] = field(default_factory=dict)
+    # The instance's remembered API keys (db/key_cache.py): a change made here forgets them at once.
+    key_cache: KeyCache | None = None
 
     @asynccontextmanager
     async def changing(self) -> AsyncIterator[Connection]:
@@ -61,6 +64,10 @@ class Context:
         async with self.db.acquire() as conn, conn.transaction():
             yield conn
         self.loaders.release()
+        if self.key_cache is not None:
+            # Whatever changed (a key, an enablement, a carrier's organization), this instance stops
+            # trusting what it remembers now, not when the notification comes back; changes are rare.
+            self.key_cache.forget_all()
 
     def release(self) -> None:
         """Drop what the request loaded, once its response is built (see Loaders.release)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import gc
 import logging
@@ -17,10 +18,13 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
+import asyncpg
 import uvloop
 from aiohttp import web
 
 from db import embedded
+from db.change_feed import ChangeFeed
+from db.key_cache import KeyCache
 from db.key_usage import KeyUsageRecorder
 from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
@@ -41,8 +45,10 @@ from web import (
 )
 from web.app_keys import (
     AUTHENTICATOR,
+    CHANGE_FEED,
     CLOCK,
     DATABASE,
+    KEY_CACHE,
     KEY_USAGE,
     METRICS,
     RATE_LIMITER,
@@ -72,6 +78,8 @@ def init_app(
     app.cleanup_ctx.append(_rate_limiter_ctx)
     if database is not None:
         app[DATABASE] = database
+        app[CHANGE_FEED] = None  # not our database to listen on: nothing is remembered
+        app[KEY_CACHE] = KeyCache(None)
     else:
         app.cleanup_ctx.append(_database_ctx)
     app.cleanup_ctx.append(_key_usage_ctx)
@@ -110,12 +118,26 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
                 await migrate(conn)
                 await conn.reset()  # the pool's release does not (db/pool.keep_session)
             app[DATABASE] = PoolDatabase(pool, settings.pool_acquire_timeout_seconds)
-            yield
+            async with _change_feed(app, url):
+                yield
         finally:
             await pool.close()
     finally:
         if embedded_server is not None:
             await asyncio.to_thread(embedded.stop, embedded_server)
+
+
+@contextlib.asynccontextmanager
+async def _change_feed(app: web.Application, url: str) -> AsyncIterator[None]:
+    """The instance's listening connection, and the key cache that trusts only what it says."""
+    feed = ChangeFeed(lambda: asyncpg.connect(url))
+    app[CHANGE_FEED] = feed
+    app[KEY_CACHE] = app[AUTHENTICATOR].key_cache = KeyCache(feed)
+    await feed.start()
+    try:
+        yield
+    finally:
+        await feed.stop()
 
 
 async def _rate_limiter_ctx(app: web.Application) -> AsyncIterator[None]:

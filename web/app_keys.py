@@ -7,6 +7,8 @@ from datetime import datetime
 
 from aiohttp import web
 
+from db.change_feed import ChangeFeed
+from db.key_cache import KeyCache
 from db.key_usage import KeyUsageRecorder
 from db.pool import Database
 from settings import Settings
@@ -18,6 +20,9 @@ from web.trusted_documents import TrustedDocuments
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 KEY_USAGE = web.AppKey("key_usage", KeyUsageRecorder)
+# The change feed (None where the app runs on a database that is not its own to listen on, in tests).
+CHANGE_FEED: web.AppKey[ChangeFeed | None] = web.AppKey("change_feed")
+KEY_CACHE = web.AppKey("key_cache", KeyCache)
 METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 TRUSTED_DOCUMENTS = web.AppKey("trusted_documents", TrustedDocuments)

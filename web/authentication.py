@@ -20,7 +20,8 @@ from access.addresses import IPAddress, address_allowed, client_address, parse_n
 from access.principal import ANONYMOUS, KeyGrant, Principal, Scope, with_implied
 from access.tokens import InvalidTokenError, PersonClaims, TokenSettings, TokenVerifier, looks_like_jwt
 from db import api_keys, carriers
-from db.api_keys import ApiKeyRow, KeyStatus
+from db.api_keys import ApiKeyRow, KeyStatus, VerifiedKey
+from db.key_cache import KeyCache
 from db.key_usage import RefusalReason
 from db.pool import Database
 from settings import Settings
@@ -76,6 +77,8 @@ class Authenticator:
         self.verified: dict[str, tuple[PersonClaims, float]] = {}
         # Carrier codes never change and carriers are never deleted: code → id can be remembered.
         self.carrier_ids: dict[str, uuid.UUID] = {}
+        # Verified keys, while the change feed listens (db/key_cache.py); set when the database opens.
+        self.key_cache: KeyCache | None = None
 
     def address_of(self, remote: str | None, forwarded_for: str | None) -> IPAddress | None:
         return client_address(remote, forwarded_for, self.trusted_proxies)
@@ -112,10 +115,7 @@ class Authenticator:
         parsed = keyformat.parse(secret)
         if parsed is None:
             raise AuthenticationError(INVALID_KEY)
-        async with database.acquire() as conn:
-            found = await api_keys.by_secret_hash(
-                conn, secret_hash=parsed.secret_hash, access_feature=self.settings.api_access_feature
-            )
+        found = await self._key_of(parsed.secret_hash, database)
         if found is None:
             raise AuthenticationError(INVALID_KEY)
         key = found.row
@@ -163,6 +163,21 @@ class Authenticator:
             rotating=key.revoked_at is not None,
         )
         return Caller(principal.api_key(key.id, key.description, key.carrier_id, grant), address, key)
+
+    async def _key_of(self, secret_hash: bytes, database: Database) -> VerifiedKey | None:
+        """The key with this secret, from memory when the cache has it, else from PostgreSQL."""
+        cache = self.key_cache
+        remembered = cache.get(secret_hash) if cache is not None else None
+        if remembered is not None:
+            return remembered.found
+        generation = cache.generation if cache is not None else 0
+        async with database.acquire() as conn:
+            found = await api_keys.by_secret_hash(
+                conn, secret_hash=secret_hash, access_feature=self.settings.api_access_feature
+            )
+        if cache is not None:
+            cache.remember(secret_hash, found, generation)
+        return found
 
     async def _person(self, token: str, database: Database) -> Principal:
         cached = self.verified.get(token)

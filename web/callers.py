@@ -14,7 +14,7 @@ from access.principal import PrincipalKind
 from context import Context
 from db.loaders import Loaders
 from db.pool import CountingDatabase
-from web.app_keys import DATABASE, KEY_USAGE, METRICS, RATE_LIMITER, SETTINGS
+from web.app_keys import DATABASE, KEY_CACHE, KEY_USAGE, METRICS, RATE_LIMITER, SETTINGS
 from web.authentication import AuthenticationError, Authenticator, Caller
 from web.rate_limit import Decision
 from web.requests import REQUEST_ID, STATEMENTS
@@ -100,6 +100,7 @@ def context_for(request: web.Request, caller: Caller, now: Callable[[], datetime
         request_id=request[REQUEST_ID],
         client_address=str(caller.address) if caller.address else None,
         now=now,
+        key_cache=request.app.get(KEY_CACHE),
     )
 
 

@@ -7,7 +7,7 @@ import asyncio
 
 from aiohttp import web
 
-from web.app_keys import DATABASE, RATE_LIMITER
+from web.app_keys import CHANGE_FEED, DATABASE, RATE_LIMITER
 
 READINESS_TIMEOUT_SECONDS = 1.0
 
@@ -25,4 +25,9 @@ async def readyz(request: web.Request) -> web.Response:
     except Exception as error:
         return web.json_response({"status": "unavailable", "reason": type(error).__name__}, status=503)
     # Degraded but serving: limits counted per process while Redis is unreachable.
-    return web.json_response({"status": "ready", "rateLimits": request.app[RATE_LIMITER].backend})
+    # Degraded but serving, too: while the change feed is not listening, keys are looked up every time.
+    feed = request.app[CHANGE_FEED]
+    change_feed = "off" if feed is None else ("listening" if feed.listening else "reconnecting")
+    return web.json_response(
+        {"status": "ready", "rateLimits": request.app[RATE_LIMITER].backend, "changeFeed": change_feed}
+    )

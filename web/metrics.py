@@ -12,6 +12,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+from db.change_feed import ChangeFeed
+from db.key_cache import KeyCache
 from db.pool import PoolDatabase
 from web.rate_limit import RateLimiter
 
@@ -63,8 +65,42 @@ class Metrics:
             "carrier_admin_db_pool_idle", "Idle connections in the pool.", registry=self.registry
         )
 
-    def render(self, database: object, rate_limiter: RateLimiter) -> web.Response:
+        self.change_feed_listening = Gauge(
+            "carrier_admin_change_feed_listening",
+            "1 while this instance hears the change feed (and may remember verified API keys); 0 while it "
+            "reconnects or has no feed.",
+            registry=self.registry,
+        )
+        self.change_feed_notifications = Gauge(
+            "carrier_admin_change_feed_notifications",
+            "Change notifications heard since start.",
+            registry=self.registry,
+        )
+        self.change_feed_reconnects = Gauge(
+            "carrier_admin_change_feed_reconnects",
+            "Times the change feed's connection was opened again since start.",
+            registry=self.registry,
+        )
+        self.key_cache = Gauge(
+            "carrier_admin_api_key_cache",
+            "API key verifications answered from memory (hit) or PostgreSQL (miss), and the keys remembered "
+            "(size), since start.",
+            ["what"],
+            registry=self.registry,
+        )
+
+    def render(
+        self, database: object, rate_limiter: RateLimiter, feed: ChangeFeed | None, keys: KeyCache | None
+    ) -> web.Response:
         self.rate_limits_shared.set(1 if rate_limiter.backend == "redis" else 0)
+        self.change_feed_listening.set(1 if feed is not None and feed.listening else 0)
+        if feed is not None:
+            self.change_feed_notifications.set(feed.stats.notifications)
+            self.change_feed_reconnects.set(feed.stats.reconnects)
+        if keys is not None:
+            self.key_cache.labels("hit").set(keys.stats.hits)
+            self.key_cache.labels("miss").set(keys.stats.misses)
+            self.key_cache.labels("size").set(len(keys.keys))
         if isinstance(database, PoolDatabase):
             self.pool_size.set(database.pool.get_size())
             self.pool_idle.set(database.pool.get_idle_size())

@@ -11,11 +11,11 @@ import hmac
 
 from aiohttp import web
 
-from web.app_keys import DATABASE, METRICS, RATE_LIMITER, SETTINGS
+from web.app_keys import CHANGE_FEED, DATABASE, KEY_CACHE, METRICS, RATE_LIMITER, SETTINGS
 
 
 def render(app: web.Application) -> web.Response:
-    return app[METRICS].render(app[DATABASE], app[RATE_LIMITER])
+    return app[METRICS].render(app[DATABASE], app[RATE_LIMITER], app.get(CHANGE_FEED), app.get(KEY_CACHE))
 
 
 async def public(request: web.Request) -> web.Response:

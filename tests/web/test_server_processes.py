@@ -2,8 +2,8 @@
 
 - SIGTERM: in-flight requests finish, pending last-use records are flushed, the process exits 0.
 - Two instances started at once on an empty database: migrations race-free; a revocation and an
-  enablement change made through one are seen by the other on the next request; rate limits shared
-  through Redis.
+  enablement change made through one are seen by the other (a revoked key within a second, through the
+  change feed; at once by the instance that revoked it); rate limits shared through Redis.
 """
 
 from __future__ import annotations
@@ -195,8 +195,65 @@ async def test_two_instances_share_one_database(own_database: str, empty_databas
                 assert (await b.post(session, VIEWER, factories.bearer(issued["secret"])))[0] == 200
                 limited, refusal = await a.post(session, VIEWER, factories.bearer(issued["secret"]))
                 assert limited == 429, refusal
-            # a revocation through A is seen by B on the very next request
+            # a revocation through A is seen by B within a second (the change feed's notification)
             await a.post(session, REVOKE_KEY, staff, k=issued["apiKey"]["id"])
-            status, refusal = await b.post(session, VIEWER, factories.bearer(issued["secret"]))
+            status, refusal = await refused_within(b, session, issued["secret"], 1.0)
             assert status == 401
             assert "revoked" in refusal["errors"][0]["message"]
+
+
+async def refused_within(
+    server: Server, session: aiohttp.ClientSession, secret: str, seconds: float
+) -> tuple[int, Any]:
+    """The first refusal of the key by `server`, which must come within `seconds`."""
+    async with asyncio.timeout(seconds):
+        while True:
+            status, body = await server.post(session, VIEWER, factories.bearer(secret))
+            if status != 200:
+                return status, body
+            await asyncio.sleep(0.01)
+
+
+async def feed_listening(server: Server, session: aiohttp.ClientSession) -> None:
+    async with asyncio.timeout(STARTUP_DEADLINE_SECONDS):
+        while True:
+            async with session.get(f"{server.url}/readyz") as response:
+                if (await response.json()).get("changeFeed") == "listening":
+                    return
+            await asyncio.sleep(0.05)
+
+
+async def key_cache_hits(server: Server, session: aiohttp.ClientSession) -> float:
+    async with session.get(f"{server.url}/metrics") as response:
+        text = await response.text()
+    line = next(
+        line for line in text.splitlines() if line.startswith('carrier_admin_api_key_cache{what="hit"}')
+    )
+    return float(line.rsplit(" ", 1)[1])
+
+
+async def test_a_revoked_key_is_refused_at_once_where_revoked_and_within_a_second_elsewhere(
+    own_database: str,
+) -> None:
+    # given: two instances hearing the change feed, and a key both remember
+    async with servers(own_database, 2) as (a, b), aiohttp.ClientSession() as session:
+        for server in (a, b):
+            await feed_listening(server, session)
+        conn = await asyncpg.connect(own_database)
+        carrier = to_global_id("Carrier", await factories.carrier(conn, factories.unique_code("RV")))
+        await conn.close()
+        staff = factories.bearer(factories.staff_token())
+        _, body = await a.post(session, CREATE_KEY, staff, c=carrier)
+        issued = body["data"]["createApiKey"]
+        for server in (a, b, a, b):
+            assert (await server.post(session, VIEWER, factories.bearer(issued["secret"])))[0] == 200
+        assert await key_cache_hits(a, session) >= 1
+        assert await key_cache_hits(b, session) >= 1
+
+        # when: it is revoked through A
+        await a.post(session, REVOKE_KEY, staff, k=issued["apiKey"]["id"])
+
+        # then: A refuses it on the next request, B within a second
+        assert (await a.post(session, VIEWER, factories.bearer(issued["secret"])))[0] == 401
+        status, _ = await refused_within(b, session, issued["secret"], 1.0)
+        assert status == 401
