@@ -1,9 +1,21 @@
 import type { ApiKeyFieldsFragment } from "../gql/graphql";
-import { formatDate, formatDateTime, formatRelative } from "../ui/format";
+import type { Permission } from "../permissions/permissions";
+import { formatDate, formatDateTime } from "../ui/format";
+import { LastUse } from "./LastUse";
 import { nudgesFor } from "./nudges";
+
+export interface KeyActions {
+  update: Permission;
+  rotate: Permission;
+  revoke: Permission;
+  /** The element that says why a refused action is off (the tab's notice), for aria-describedby. */
+  reasonsId: string;
+}
 
 interface Props {
   keys: readonly ApiKeyFieldsFragment[];
+  expiringSoonDays: number;
+  actions: KeyActions;
   onEdit: (key: ApiKeyFieldsFragment) => void;
   onRotate: (key: ApiKeyFieldsFragment) => void;
   onRevoke: (key: ApiKeyFieldsFragment) => void;
@@ -11,8 +23,10 @@ interface Props {
 
 const STATUS_LABELS = { ACTIVE: "Active", EXPIRED: "Expired", REVOKED: "Revoked" } as const;
 
-/** The carrier's keys: what each is for, what it may do, from where, until when, and its last use. */
-export function ApiKeyList({ keys, onEdit, onRotate, onRevoke }: Props) {
+/** The keys: what each is for, what it may do, from where, until when, its last use and last refusal. */
+export function ApiKeyList({ keys, expiringSoonDays, actions, onEdit, onRotate, onRevoke }: Props) {
+  const control = (permission: Permission) =>
+    permission.allowed ? {} : { disabled: true, "aria-describedby": actions.reasonsId };
   return (
     <table className="table keys">
       <caption className="visually-hidden">API keys</caption>
@@ -31,7 +45,7 @@ export function ApiKeyList({ keys, onEdit, onRotate, onRevoke }: Props) {
       </thead>
       <tbody>
         {keys.map((key) => {
-          const nudges = nudgesFor(key);
+          const nudges = nudgesFor(key, expiringSoonDays);
           return (
             <tr key={key.id} className={key.status === "ACTIVE" ? undefined : "inactive"}>
               <th scope="row">
@@ -50,37 +64,36 @@ export function ApiKeyList({ keys, onEdit, onRotate, onRevoke }: Props) {
               </th>
               <td>{key.scopes.join(", ")}</td>
               <td>{key.ipAllowlist.length === 0 ? <span className="badge warn">Any address</span> : key.ipAllowlist.join(", ")}</td>
-              <td>{key.expiresAt ? formatDate(key.expiresAt) : <span className="badge warn">Never</span>}</td>
+              <td>
+                {key.expiresAt ? (
+                  <time dateTime={key.expiresAt} title={formatDateTime(key.expiresAt)}>
+                    {formatDate(key.expiresAt)}
+                  </time>
+                ) : (
+                  <span className="badge warn">Never</span>
+                )}
+              </td>
               <td>
                 {STATUS_LABELS[key.status]}
                 {key.status === "REVOKED" && key.revocationReason ? <span className="muted"> — {key.revocationReason}</span> : null}
                 {key.status === "ACTIVE" && key.revokedAt ? <span className="muted"> (stops {formatDateTime(key.revokedAt)})</span> : null}
               </td>
               <td>
-                {key.lastUsedAt ? (
-                  <>
-                    <time dateTime={key.lastUsedAt} title={formatDateTime(key.lastUsedAt)}>
-                      {formatRelative(key.lastUsedAt)}
-                    </time>
-                    {key.lastUsedAddress ? <span className="muted"> from {key.lastUsedAddress}</span> : null}
-                  </>
-                ) : (
-                  "Never"
-                )}
+                <LastUse apiKey={key} />
               </td>
-              <td className="row-actions">
+              <td>
                 {key.status === "ACTIVE" && !key.revokedAt ? (
-                  <>
-                    <button type="button" onClick={() => onEdit(key)}>
+                  <div className="row-actions">
+                    <button type="button" onClick={() => onEdit(key)} {...control(actions.update)}>
                       Edit <span className="visually-hidden">{key.description}</span>
                     </button>
-                    <button type="button" onClick={() => onRotate(key)}>
+                    <button type="button" onClick={() => onRotate(key)} {...control(actions.rotate)}>
                       Rotate <span className="visually-hidden">{key.description}</span>
                     </button>
-                    <button type="button" className="danger" onClick={() => onRevoke(key)}>
+                    <button type="button" className="danger" onClick={() => onRevoke(key)} {...control(actions.revoke)}>
                       Revoke <span className="visually-hidden">{key.description}</span>
                     </button>
-                  </>
+                  </div>
                 ) : null}
               </td>
             </tr>

@@ -1,20 +1,29 @@
-import { type FormEvent, useId, useMemo, useState } from "react";
-import { type ApiKeyScope, CreateApiKeyDocument } from "../gql/graphql";
+import { type FormEvent, useEffect, useId, useMemo, useState } from "react";
+import { type ActorKind, type ApiKeyScope, CreateApiKeyDocument } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
+import type { Permission } from "../permissions/permissions";
 import { API_KEY_TOOL } from "../text/seed";
 import { FieldMessage } from "../ui/FieldMessage";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
+import { Permitted } from "../ui/Permitted";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { useDraft } from "../ui/useDraft";
 import { AllowlistEditor, allowlistIsValid } from "./AllowlistEditor";
-import { type ExpiryChoice, ExpiryField, expiresAtFor } from "./ExpiryField";
+import { type ExpiryChoice, ExpiryField, expiryError, expiryInput, expiryIsValid } from "./ExpiryField";
+import type { KeyPolicy } from "./policy";
 import { ScopeCheckboxes } from "./ScopeCheckboxes";
 
 interface Props {
   carrier: { id: string; code: string };
+  policy: KeyPolicy;
+  /** Whether the API would issue a key for this carrier now (Carrier.permissions: createApiKey). */
+  permission: Permission;
   grantable: readonly ApiKeyScope[];
+  viewerKind: ActorKind;
   onCreated: (secret: string, description: string) => void;
   onCancel: () => void;
+  /** The server refused for a reason the permissions should have said (they changed): reload them. */
+  onRefused: () => void;
 }
 
 interface Draft {
@@ -26,11 +35,13 @@ interface Draft {
   idempotencyKey: string;
 }
 
-const FIELDS = ["description", "ipAllowlist", "expiresAt", "scopes", "neverExpires"] as const;
+const FIELDS = ["description", "ipAllowlist", "expiresAt", "expiresOn", "timeZone", "neverExpires", "scopes"] as const;
+// Refusals that mean the page's picture of the carrier (API access, the key limit) is out of date.
+const STALE = ["ForbiddenError", "LimitReachedError"];
 const newIdempotencyKey = () => crypto.randomUUID();
 
 /** The seed's steps: a description, then security (allowlist, expiration, scopes); then the secret, once. */
-export function CreateApiKeyForm({ carrier, grantable, onCreated, onCancel }: Props) {
+export function CreateApiKeyForm({ carrier, policy, permission, grantable, viewerKind, onCreated, onCancel, onRefused }: Props) {
   const initial = useMemo<Draft>(
     () => ({ description: "", ipAllowlist: [], expiry: { mode: "default", date: "" }, scopes: [], idempotencyKey: newIdempotencyKey() }),
     [],
@@ -40,10 +51,19 @@ export function CreateApiKeyForm({ carrier, grantable, onCreated, onCancel }: Pr
   const [replayed, setReplayed] = useState(false);
   const id = useId();
   const fields = formProblem?.fields ?? {};
-  const ready = draft.description.trim() !== "" && draft.scopes.length > 0 && allowlistIsValid(draft.ipAllowlist);
+  const ready =
+    draft.description.trim() !== "" &&
+    draft.scopes.length > 0 &&
+    allowlistIsValid(draft.ipAllowlist, policy.maxAllowlistEntries) &&
+    expiryIsValid(draft.expiry, policy);
+
+  useEffect(() => {
+    if (formProblem && STALE.includes(formProblem.typename)) onRefused();
+  }, [formProblem, onRefused]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (!permission.allowed || !ready) return;
     const payload = await run(
       {
         input: {
@@ -51,7 +71,7 @@ export function CreateApiKeyForm({ carrier, grantable, onCreated, onCancel }: Pr
           description: draft.description.trim(),
           scopes: draft.scopes,
           ipAllowlist: draft.ipAllowlist.map((entry) => entry.trim()),
-          expiresAt: expiresAtFor(draft.expiry),
+          ...expiryInput(draft.expiry),
           idempotencyKey: draft.idempotencyKey,
         },
       },
@@ -78,7 +98,7 @@ export function CreateApiKeyForm({ carrier, grantable, onCreated, onCancel }: Pr
             <input
               id={`${id}-description`}
               value={draft.description}
-              maxLength={200}
+              maxLength={policy.maxDescriptionLength}
               required
               aria-invalid={fields.description ? true : undefined}
               aria-describedby={`${id}-description-help${fields.description ? ` ${id}-description-error` : ""}`}
@@ -94,9 +114,27 @@ export function CreateApiKeyForm({ carrier, grantable, onCreated, onCancel }: Pr
         <li>
           <h4>{API_KEY_TOOL.securityStep.title}</h4>
           <p className="hint">{API_KEY_TOOL.securityStep.help}</p>
-          <AllowlistEditor entries={draft.ipAllowlist} onChange={(ipAllowlist) => update({ ipAllowlist })} serverErrors={fields} />
-          <ExpiryField value={draft.expiry} onChange={(expiry) => update({ expiry })} error={fields.expiresAt ?? fields.neverExpires} />
-          <ScopeCheckboxes grantable={grantable} value={draft.scopes} onChange={(scopes) => update({ scopes })} error={fields.scopes} />
+          <AllowlistEditor
+            entries={draft.ipAllowlist}
+            onChange={(ipAllowlist) => update({ ipAllowlist })}
+            serverErrors={fields}
+            maxEntries={policy.maxAllowlistEntries}
+          />
+          <ExpiryField
+            policy={policy}
+            viewerKind={viewerKind}
+            value={draft.expiry}
+            onChange={(expiry) => update({ expiry })}
+            error={expiryError(fields)}
+            modes={["default", "date", "never"]}
+          />
+          <ScopeCheckboxes
+            scopes={policy.scopes}
+            grantable={grantable}
+            value={draft.scopes}
+            onChange={(scopes) => update({ scopes })}
+            error={fields.scopes}
+          />
         </li>
       </ol>
       {formProblem ? <FormProblemAlert problem={formProblem} /> : null}
@@ -119,9 +157,18 @@ export function CreateApiKeyForm({ carrier, grantable, onCreated, onCancel }: Pr
         </div>
       ) : null}
       <div className="actions">
-        <button type="submit" className="primary" disabled={fetching || !ready}>
-          {fetching ? "Creating…" : "Create API key"}
-        </button>
+        <Permitted permission={permission}>
+          {(control) => (
+            <button
+              type="submit"
+              className="primary"
+              disabled={control.disabled || fetching || !ready}
+              aria-describedby={control["aria-describedby"]}
+            >
+              {fetching ? "Creating…" : "Create API key"}
+            </button>
+          )}
+        </Permitted>
         <button
           type="button"
           onClick={() => {
