@@ -12,17 +12,17 @@ export interface CarrierChoice {
 }
 
 interface Props {
-  /** The carriers chosen, in the order they are sent (`carrierIds[i]`). */
-  chosen: readonly CarrierChoice[];
-  onChange: (chosen: CarrierChoice[]) => void;
-  /** The carrier whose tab this is: listed first, preselected. */
-  current: CarrierChoice;
+  /** The carriers offered: this carrier, then those added from the search (an unticked one stays listed). */
+  listed: readonly CarrierChoice[];
+  /** The ids of the ticked ones; they are sent in the listed order (`carrierIds[i]`). */
+  chosen: readonly string[];
+  onChange: (listed: CarrierChoice[], chosen: string[]) => void;
   /** The server's message about one chosen carrier, by carrier id (from `carrierIds[i]`). */
   errors: Record<string, string>;
 }
 
-/** The carriers a new organization starts with: the chosen ones, and a search among those in none. */
-export function CarrierChoices({ chosen, onChange, current, errors }: Props) {
+/** The carriers a new organization starts with: ticked ones, and a search among those in none to add more. */
+export function CarrierChoices({ listed, chosen, onChange, errors }: Props) {
   const [text, setText] = useState("");
   const search = useDeferredValue(text.trim());
   const id = useId();
@@ -31,12 +31,12 @@ export function CarrierChoices({ chosen, onChange, current, errors }: Props) {
     variables: { search: search || null },
     pause: search === "",
   });
-  const isChosen = (carrier: CarrierChoice) => chosen.some((picked) => picked.id === carrier.id);
-  // The current carrier stays listed even when unticked, so it can be ticked again.
-  const listed = isChosen(current) ? chosen : [current, ...chosen];
+  const isChosen = (carrier: CarrierChoice) => chosen.includes(carrier.id);
   const found = search ? (data?.carriers.nodes ?? []).filter((carrier) => !listed.some((shown) => shown.id === carrier.id)) : [];
   const toggle = (carrier: CarrierChoice, on: boolean) =>
-    onChange(on ? [...chosen, carrier] : chosen.filter((picked) => picked.id !== carrier.id));
+    onChange([...listed], on ? [...chosen, carrier.id] : chosen.filter((id) => id !== carrier.id));
+  const add = (carrier: CarrierChoice) =>
+    onChange([...listed, { id: carrier.id, code: carrier.code, name: carrier.name }], [...chosen, carrier.id]);
 
   const row = (carrier: CarrierChoice) => {
     const message = errors[carrier.id];
@@ -49,10 +49,10 @@ export function CarrierChoices({ chosen, onChange, current, errors }: Props) {
             checked={isChosen(carrier)}
             aria-invalid={message ? true : undefined}
             aria-describedby={message ? errorId : undefined}
-            onChange={(event) => toggle({ id: carrier.id, code: carrier.code, name: carrier.name }, event.target.checked)}
+            onChange={(event) => toggle(carrier, event.target.checked)}
           />
           {carrier.code} — {carrier.name}
-          {carrier.id === current.id ? " (this carrier)" : ""}
+          {carrier.id === listed[0]?.id ? " (this carrier)" : ""}
         </label>
         <FieldMessage id={errorId} message={message} />
       </li>
@@ -76,7 +76,7 @@ export function CarrierChoices({ chosen, onChange, current, errors }: Props) {
           onChange={(event) => setText(event.target.value)}
         />
         <p id={`${id}-search-hint`} className="hint">
-          Only carriers that belong to no organization can start one; tick those to include.
+          Only carriers that belong to no organization can join a new one.
         </p>
       </div>
       {error ? (
@@ -84,8 +84,16 @@ export function CarrierChoices({ chosen, onChange, current, errors }: Props) {
       ) : null}
       {search ? (
         <div role="region" aria-label="Carriers found" aria-live="polite">
-          {!fetching && !error && found.length === 0 ? <p>No other carrier in no organization matches “{search}”.</p> : null}
-          <ul className="plain">{found.map(row)}</ul>
+          {!fetching && !error && found.length === 0 ? <p>No other carrier without an organization matches “{search}”.</p> : null}
+          <ul className="plain">
+            {found.map((carrier) => (
+              <li key={carrier.id}>
+                <button type="button" className="link-button" onClick={() => add(carrier)}>
+                  Add {carrier.code} — {carrier.name}
+                </button>
+              </li>
+            ))}
+          </ul>
         </div>
       ) : null}
     </fieldset>

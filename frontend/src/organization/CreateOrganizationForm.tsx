@@ -20,7 +20,11 @@ const FIELDS = ["name", "carrierIds"] as const;
 /** "Create new Organization": a name, and the carriers it contains (this carrier preselected), at once. */
 export function CreateOrganizationForm({ carrier, onDone, onCancel }: Props) {
   const current = useMemo<CarrierChoice>(() => ({ id: carrier.id, code: carrier.code, name: carrier.name }), [carrier]);
-  const [draft, update, discard] = useDraft(`createOrganization:${carrier.code}`, { name: "", carriers: [current] });
+  const [draft, update, discard] = useDraft(`createOrganization:${carrier.code}`, {
+    name: "",
+    listed: [current],
+    chosen: [current.id],
+  });
   const { run, fetching, requestProblem, formProblem } = useFormMutation(CreateOrganizationDocument, FIELDS);
   // The ids as last sent: the server names a carrier at fault by its index among them.
   const [sent, setSent] = useState<string[]>([]);
@@ -30,7 +34,7 @@ export function CreateOrganizationForm({ carrier, onDone, onCancel }: Props) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const carrierIds = draft.carriers.map((chosen) => chosen.id);
+    const carrierIds = draft.listed.filter((listed) => draft.chosen.includes(listed.id)).map((listed) => listed.id);
     setSent(carrierIds);
     const payload = await run({ input: { name: draft.name.trim(), carrierIds } }, (data) => data.createOrganization);
     if (payload?.__typename === "OrganizationPayload") {
@@ -61,9 +65,9 @@ export function CreateOrganizationForm({ carrier, onDone, onCancel }: Props) {
         <FieldMessage id={`${nameId}-error`} message={nameError} />
       </div>
       <CarrierChoices
-        chosen={draft.carriers}
-        current={current}
-        onChange={(carriers) => update({ carriers })}
+        listed={draft.listed}
+        chosen={draft.chosen}
+        onChange={(listed, chosen) => update({ listed, chosen })}
         errors={errorsByCarrier(fields, sent)}
       />
       {formProblem ? <FormProblemAlert problem={formProblem} /> : null}
