@@ -96,7 +96,7 @@ export function ApiKeysTab({ code }: { code: string }) {
         ) : null}
         <div className="toolbar">
           {carrier && !creating ? (
-            <Permitted permission={create}>
+            <Permitted permission={create} explainedBy={reasonsId}>
               {(control) => (
                 <button type="button" className="primary" {...control} onClick={() => setCreating(true)}>
                   {API_KEY_TOOL.createTitle}
