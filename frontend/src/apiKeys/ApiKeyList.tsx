@@ -8,31 +8,43 @@ export interface KeyActions {
   update: Permission;
   rotate: Permission;
   revoke: Permission;
-  /** The element that says why a refused action is off (the tab's notice), for aria-describedby. */
-  reasonsId: string;
+  /** An element that already says why refused actions are off (the tab's notice); else the row says. */
+  reasonsId?: string;
 }
 
-interface Props {
-  keys: readonly ApiKeyFieldsFragment[];
+interface Props<Key extends ApiKeyFieldsFragment> {
+  keys: readonly Key[];
   expiringSoonDays: number;
-  actions: KeyActions;
-  onEdit: (key: ApiKeyFieldsFragment) => void;
-  onRotate: (key: ApiKeyFieldsFragment) => void;
-  onRevoke: (key: ApiKeyFieldsFragment) => void;
+  /** What may be done to each key (its carrier's permissions). */
+  actionsFor: (key: Key) => KeyActions;
+  /** Keys of several carriers: a column says whose. */
+  carrierOf?: (key: Key) => string;
+  caption?: string;
+  onEdit: (key: Key) => void;
+  onRotate: (key: Key) => void;
+  onRevoke: (key: Key) => void;
 }
 
 const STATUS_LABELS = { ACTIVE: "Active", EXPIRED: "Expired", REVOKED: "Revoked" } as const;
 
 /** The keys: what each is for, what it may do, from where, until when, its last use and last refusal. */
-export function ApiKeyList({ keys, expiringSoonDays, actions, onEdit, onRotate, onRevoke }: Props) {
-  const control = (permission: Permission) =>
-    permission.allowed ? {} : { disabled: true, "aria-describedby": actions.reasonsId };
+export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
+  keys,
+  expiringSoonDays,
+  actionsFor,
+  carrierOf,
+  caption = "API keys",
+  onEdit,
+  onRotate,
+  onRevoke,
+}: Props<Key>) {
   return (
     <table className="table keys">
-      <caption className="visually-hidden">API keys</caption>
+      <caption className="visually-hidden">{caption}</caption>
       <thead>
         <tr>
           <th scope="col">Description</th>
+          {carrierOf ? <th scope="col">Carrier</th> : null}
           <th scope="col">Scopes</th>
           <th scope="col">IP allowlist</th>
           <th scope="col">Expires</th>
@@ -62,6 +74,7 @@ export function ApiKeyList({ keys, expiringSoonDays, actions, onEdit, onRotate, 
                   </ul>
                 ) : null}
               </th>
+              {carrierOf ? <td>{carrierOf(key)}</td> : null}
               <td>{key.scopes.join(", ")}</td>
               <td>{key.ipAllowlist.length === 0 ? <span className="badge warn">Any address</span> : key.ipAllowlist.join(", ")}</td>
               <td>
@@ -83,17 +96,7 @@ export function ApiKeyList({ keys, expiringSoonDays, actions, onEdit, onRotate, 
               </td>
               <td>
                 {key.status === "ACTIVE" && !key.revokedAt ? (
-                  <div className="row-actions">
-                    <button type="button" onClick={() => onEdit(key)} {...control(actions.update)}>
-                      Edit <span className="visually-hidden">{key.description}</span>
-                    </button>
-                    <button type="button" onClick={() => onRotate(key)} {...control(actions.rotate)}>
-                      Rotate <span className="visually-hidden">{key.description}</span>
-                    </button>
-                    <button type="button" className="danger" onClick={() => onRevoke(key)} {...control(actions.revoke)}>
-                      Revoke <span className="visually-hidden">{key.description}</span>
-                    </button>
-                  </div>
+                  <RowActions apiKey={key} actions={actionsFor(key)} onEdit={onEdit} onRotate={onRotate} onRevoke={onRevoke} />
                 ) : null}
               </td>
             </tr>
@@ -101,5 +104,37 @@ export function ApiKeyList({ keys, expiringSoonDays, actions, onEdit, onRotate, 
         })}
       </tbody>
     </table>
+  );
+}
+
+interface RowProps<Key> {
+  apiKey: Key;
+  actions: KeyActions;
+  onEdit: (key: Key) => void;
+  onRotate: (key: Key) => void;
+  onRevoke: (key: Key) => void;
+}
+
+function RowActions<Key extends ApiKeyFieldsFragment>({ apiKey, actions, onEdit, onRotate, onRevoke }: RowProps<Key>) {
+  const reasonsId = actions.reasonsId ?? `${apiKey.id}-refused`;
+  const refused = [actions.update, actions.rotate, actions.revoke].filter((permission) => !permission.allowed);
+  const control = (permission: Permission) => (permission.allowed ? {} : { disabled: true, "aria-describedby": reasonsId });
+  return (
+    <div className="row-actions">
+      <button type="button" onClick={() => onEdit(apiKey)} {...control(actions.update)}>
+        Edit <span className="visually-hidden">{apiKey.description}</span>
+      </button>
+      <button type="button" onClick={() => onRotate(apiKey)} {...control(actions.rotate)}>
+        Rotate <span className="visually-hidden">{apiKey.description}</span>
+      </button>
+      <button type="button" className="danger" onClick={() => onRevoke(apiKey)} {...control(actions.revoke)}>
+        Revoke <span className="visually-hidden">{apiKey.description}</span>
+      </button>
+      {!actions.reasonsId && refused.length > 0 ? (
+        <p id={reasonsId} className="hint">
+          {[...new Set(refused.map((permission) => permission.reason ?? "You may not do this."))].join(" ")}
+        </p>
+      ) : null}
+    </div>
   );
 }

@@ -13,35 +13,33 @@ import { hasDraft } from "../ui/useDraft";
 import { ApiKeyList } from "./ApiKeyList";
 import { BestPractices } from "./BestPractices";
 import { CreateApiKeyForm } from "./CreateApiKeyForm";
-import { EditKeyDialog } from "./EditKeyDialog";
+import { EveryCarrierKeys } from "./EveryCarrierKeys";
 import { isFiltered, KeyFilters, type KeyFilterState, keyQuery, NO_FILTERS } from "./KeyFilters";
+import { type KeyDialog, KeyDialogs } from "./KeyDialogs";
 import { KeyPermissionsNotice } from "./KeyPermissionsNotice";
-import { RevokeKeyDialog } from "./RevokeKeyDialog";
-import { RotateKeyDialog } from "./RotateKeyDialog";
-import { SecretOnce } from "./SecretOnce";
-
-type Dialog =
-  | { kind: "edit"; key: ApiKeyFieldsFragment }
-  | { kind: "rotate"; key: ApiKeyFieldsFragment }
-  | { kind: "revoke"; key: ApiKeyFieldsFragment }
-  | { kind: "secret"; secret: string; description: string }
-  | null;
+import { ServiceKeys } from "./ServiceKeys";
 
 /** The carrier's API keys: find them, create one (the secret shown once), edit, rotate, revoke, export. */
 export function ApiKeysTab({ code }: { code: string }) {
   const viewer = useViewer();
   const [filters, setFilters] = useState<KeyFilterState>(NO_FILTERS);
   const search = useDeferredValue(filters.search);
+  // Viewers who reach several carriers may list the keys of all of them at once (Query.apiKeys).
+  const reachesMore = viewer.reachesAllCarriers || viewer.carriers.totalCount > 1;
+  const [everyCarrier, setEveryCarrier] = useState(false);
   // A draft left by an expired session or a failed request reopens the form with its contents.
   const [creating, setCreating] = useState(() => hasDraft(`createApiKey:${code}`));
-  const [dialog, setDialog] = useState<Dialog>(null);
+  const [dialog, setDialog] = useState<KeyDialog>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const reasonsId = useId();
+  const scopeId = useId();
   // The last answer stays on screen while other filters load (urql starts each new variables empty),
   // so the list does not blink and the search box keeps its focus.
   const [shown, setShown] = useState<ApiKeysTabQuery | undefined>(undefined);
   // "Expiring soon" is the policy's window: the filter is offered once the policy has arrived.
-  const variables = { code, ...keyQuery({ ...filters, search }, shown?.apiKeyPolicy.expiringSoonDays ?? 0) };
+  const wanted = keyQuery({ ...filters, search }, shown?.apiKeyPolicy.expiringSoonDays ?? 0);
+  // Listing every carrier's keys, this carrier's query keeps its first answer (the policy, the permissions).
+  const variables = { code, ...(everyCarrier ? keyQuery(NO_FILTERS, 0) : wanted) };
   const pages = useCursorPages<ApiKeyFieldsFragment>(JSON.stringify(variables));
   const [{ data: fresh, error, fetching }, refetch] = useQuery({
     query: ApiKeysTabDocument,
@@ -63,15 +61,19 @@ export function ApiKeysTab({ code }: { code: string }) {
   const may = (operation: string) => carrierPermission(carrier?.permissions, viewer.permissions, operation);
   const create = may("createApiKey");
   const actions = { update: may("updateApiKey"), rotate: may("rotateApiKey"), revoke: may("revokeApiKey"), reasonsId };
-  // While the next page loads, the pages already seen; the previous answer is not this page.
-  const keys = fresh ? pages.combine(fresh.carrier?.apiKeys.nodes ?? []) : pages.after ? pages.earlier : (carrier?.apiKeys.nodes ?? []);
   const connection = carrier?.apiKeys;
+  // While the next page loads, the pages already seen; the previous answer is not this page.
+  const keys = fresh ? pages.combine(fresh.carrier?.apiKeys.nodes ?? []) : pages.after ? pages.earlier : (connection?.nodes ?? []);
   const activeKeys = carrier?.activeKeys.totalCount ?? 0;
   const noRoomForGrace =
     policy && activeKeys >= policy.maxActiveKeysPerCarrier
       ? `${code} has ${activeKeys} active keys, the most the key policy allows: only stopping the old key now leaves room for the new one.`
       : null;
-
+  const changed = (message: string) => {
+    setDialog(null);
+    setNotice(message);
+    reload();
+  };
   const showSecret = (secret: string, description: string) => {
     setCreating(false);
     setDialog({ kind: "secret", secret, description });
@@ -109,7 +111,7 @@ export function ApiKeysTab({ code }: { code: string }) {
         {creating && carrier && policy ? (
           <div className="beside">
             <CreateApiKeyForm
-              carrier={carrier}
+              owner={{ kind: "carrier", id: carrier.id, code: carrier.code }}
               policy={policy}
               permission={create}
               grantable={viewer.scopes}
@@ -129,81 +131,65 @@ export function ApiKeysTab({ code }: { code: string }) {
             expiringSoonDays={policy.expiringSoonDays}
           />
         ) : null}
-        {!data && fetching ? <p role="status">Loading API keys…</p> : null}
-        {carrier && connection && keys.length === 0 && !fetching ? (
-          <p className="empty">
-            {connection.totalCount === 0 && !isFiltered(filters)
-              ? "This carrier has no API keys yet. Create your first key for an integration."
-              : "No key matches these filters."}
-          </p>
+        {reachesMore ? (
+          <fieldset className="inline-choices">
+            <legend>Keys of</legend>
+            <label className="choice">
+              <input type="radio" name={scopeId} checked={!everyCarrier} onChange={() => setEveryCarrier(false)} />
+              {code} only
+            </label>
+            <label className="choice">
+              <input type="radio" name={scopeId} checked={everyCarrier} onChange={() => setEveryCarrier(true)} />
+              Every carrier you reach
+            </label>
+          </fieldset>
         ) : null}
-        {keys.length > 0 && policy ? (
+        {everyCarrier && policy ? (
+          <EveryCarrierKeys {...wanted} expiringSoonDays={policy.expiringSoonDays} onDialog={setDialog} />
+        ) : (
           <>
-            <p className="hint" role="status">
-              Showing {keys.length} of {connection?.totalCount ?? keys.length} key{connection?.totalCount === 1 ? "" : "s"}.
-            </p>
-            <ApiKeyList
-              keys={keys}
-              expiringSoonDays={policy.expiringSoonDays}
-              actions={actions}
-              onEdit={(key) => setDialog({ kind: "edit", key })}
-              onRotate={(key) => setDialog({ kind: "rotate", key })}
-              onRevoke={(key) => setDialog({ kind: "revoke", key })}
-            />
+            {!data && fetching ? <p role="status">Loading API keys…</p> : null}
+            {carrier && connection && keys.length === 0 && !fetching ? (
+              <p className="empty">
+                {connection.totalCount === 0 && !isFiltered(filters)
+                  ? "This carrier has no API keys yet. Create your first key for an integration."
+                  : "No key matches these filters."}
+              </p>
+            ) : null}
+            {keys.length > 0 && policy ? (
+              <>
+                <p className="hint" role="status">
+                  Showing {keys.length} of {connection?.totalCount ?? keys.length} key{connection?.totalCount === 1 ? "" : "s"}.
+                </p>
+                <ApiKeyList
+                  keys={keys}
+                  expiringSoonDays={policy.expiringSoonDays}
+                  actionsFor={() => actions}
+                  onEdit={(key) => setDialog({ kind: "edit", key })}
+                  onRotate={(key) => setDialog({ kind: "rotate", key, noRoomForGrace })}
+                  onRevoke={(key) => setDialog({ kind: "revoke", key })}
+                />
+              </>
+            ) : null}
+            {connection?.pageInfo.hasNextPage ? (
+              <button type="button" disabled={fetching} onClick={() => pages.loadMore(keys, connection.pageInfo.endCursor)}>
+                Show more keys
+              </button>
+            ) : null}
           </>
-        ) : null}
-        {connection?.pageInfo.hasNextPage ? (
-          <button type="button" disabled={fetching} onClick={() => pages.loadMore(keys, connection.pageInfo.endCursor)}>
-            Show more keys
-          </button>
-        ) : null}
+        )}
+        {policy ? <ServiceKeys policy={policy} /> : null}
       </div>
       {creating ? null : <BestPractices />}
-      {dialog?.kind === "edit" && policy ? (
-        <EditKeyDialog
-          apiKey={dialog.key}
+      {policy ? (
+        <KeyDialogs
+          dialog={dialog}
           policy={policy}
           grantable={viewer.scopes}
-          viewerKind={viewer.kind}
           onClose={() => setDialog(null)}
           onReload={reload}
-          onSaved={(description) => {
-            setDialog(null);
-            setNotice(`Saved “${description}”.`);
-            reload();
-          }}
-        />
-      ) : null}
-      {dialog?.kind === "rotate" && policy ? (
-        <RotateKeyDialog
-          apiKey={dialog.key}
-          policy={policy}
-          viewerKind={viewer.kind}
-          noRoomForGrace={noRoomForGrace}
-          onRotated={showSecret}
-          onClose={() => setDialog(null)}
-          onReload={reload}
-        />
-      ) : null}
-      {dialog?.kind === "revoke" ? (
-        <RevokeKeyDialog
-          apiKey={dialog.key}
-          onClose={() => setDialog(null)}
-          onRevoked={(description) => {
-            setDialog(null);
-            setNotice(`Revoked “${description}”.`);
-            reload();
-          }}
-        />
-      ) : null}
-      {dialog?.kind === "secret" ? (
-        <SecretOnce
-          secret={dialog.secret}
-          description={dialog.description}
-          onDone={() => {
-            setDialog(null);
-            setNotice(`Created “${dialog.description}”. Its secret is no longer shown.`);
-          }}
+          onSecret={showSecret}
+          onChanged={changed}
         />
       ) : null}
     </div>

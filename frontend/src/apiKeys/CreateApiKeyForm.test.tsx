@@ -13,7 +13,7 @@ const ALLOWED: Permission = { allowed: true, reason: null };
 function form(overrides: Partial<Parameters<typeof CreateApiKeyForm>[0]> = {}) {
   return (
     <CreateApiKeyForm
-      carrier={carrier}
+      owner={{ kind: "carrier", ...carrier }}
       policy={POLICY}
       permission={ALLOWED}
       grantable={grantable}

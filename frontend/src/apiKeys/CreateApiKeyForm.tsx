@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useId, useMemo, useState } from "react";
-import { type ActorKind, type ApiKeyScope, CreateApiKeyDocument } from "../gql/graphql";
+import { type ActorKind, type ApiKeyScope, CreateApiKeyDocument, CreateServiceKeyDocument } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
 import type { Permission } from "../permissions/permissions";
 import { API_KEY_TOOL } from "../text/seed";
@@ -13,10 +13,13 @@ import { type ExpiryChoice, ExpiryField, expiryError, expiryInput, expiryIsValid
 import type { KeyPolicy } from "./policy";
 import { ScopeCheckboxes } from "./ScopeCheckboxes";
 
+/** Whose key: one carrier's, or a service key of no carrier (staff, for the vendor's other services). */
+export type KeyOwner = { kind: "carrier"; id: string; code: string } | { kind: "service" };
+
 interface Props {
-  carrier: { id: string; code: string };
+  owner: KeyOwner;
   policy: KeyPolicy;
-  /** Whether the API would issue a key for this carrier now (Carrier.permissions: createApiKey). */
+  /** Whether the API would issue the key now (Carrier.permissions' createApiKey, or createServiceKey). */
   permission: Permission;
   grantable: readonly ApiKeyScope[];
   viewerKind: ActorKind;
@@ -41,13 +44,15 @@ const STALE = ["ForbiddenError", "LimitReachedError"];
 const newIdempotencyKey = () => crypto.randomUUID();
 
 /** The seed's steps: a description, then security (allowlist, expiration, scopes); then the secret, once. */
-export function CreateApiKeyForm({ carrier, policy, permission, grantable, viewerKind, onCreated, onCancel, onRefused }: Props) {
+export function CreateApiKeyForm({ owner, policy, permission, grantable, viewerKind, onCreated, onCancel, onRefused }: Props) {
   const initial = useMemo<Draft>(
     () => ({ description: "", ipAllowlist: [], expiry: { mode: "default", date: "" }, scopes: [], idempotencyKey: newIdempotencyKey() }),
     [],
   );
-  const [draft, update, discard] = useDraft<Draft>(`createApiKey:${carrier.code}`, initial);
-  const { run, fetching, requestProblem, formProblem } = useFormMutation(CreateApiKeyDocument, FIELDS);
+  const [draft, update, discard] = useDraft<Draft>(owner.kind === "carrier" ? `createApiKey:${owner.code}` : "createServiceKey", initial);
+  const carrierKey = useFormMutation(CreateApiKeyDocument, FIELDS);
+  const serviceKey = useFormMutation(CreateServiceKeyDocument, FIELDS);
+  const { fetching, requestProblem, formProblem } = owner.kind === "carrier" ? carrierKey : serviceKey;
   const [replayed, setReplayed] = useState(false);
   const id = useId();
   const fields = formProblem?.fields ?? {};
@@ -64,19 +69,17 @@ export function CreateApiKeyForm({ carrier, policy, permission, grantable, viewe
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!permission.allowed || !ready) return;
-    const payload = await run(
-      {
-        input: {
-          carrierId: carrier.id,
-          description: draft.description.trim(),
-          scopes: draft.scopes,
-          ipAllowlist: draft.ipAllowlist.map((entry) => entry.trim()),
-          ...expiryInput(draft.expiry),
-          idempotencyKey: draft.idempotencyKey,
-        },
-      },
-      (data) => data.createApiKey,
-    );
+    const input = {
+      description: draft.description.trim(),
+      scopes: draft.scopes,
+      ipAllowlist: draft.ipAllowlist.map((entry) => entry.trim()),
+      ...expiryInput(draft.expiry),
+      idempotencyKey: draft.idempotencyKey,
+    };
+    const payload =
+      owner.kind === "carrier"
+        ? await carrierKey.run({ input: { carrierId: owner.id, ...input } }, (data) => data.createApiKey)
+        : await serviceKey.run({ input }, (data) => data.createServiceKey);
     if (payload?.__typename !== "CreateApiKeyPayload") return;
     if (!payload.secret) {
       // A retry of a request that had already issued the key: its secret went to the lost answer.
@@ -89,7 +92,7 @@ export function CreateApiKeyForm({ carrier, policy, permission, grantable, viewe
 
   return (
     <form onSubmit={submit} className="panel create-key" aria-labelledby={`${id}-title`} noValidate>
-      <h3 id={`${id}-title`}>{API_KEY_TOOL.createTitle}</h3>
+      <h3 id={`${id}-title`}>{owner.kind === "carrier" ? API_KEY_TOOL.createTitle : "Create a service key"}</h3>
       <ol className="steps">
         <li>
           <h4>{API_KEY_TOOL.descriptionStep.title}</h4>
@@ -105,8 +108,14 @@ export function CreateApiKeyForm({ carrier, policy, permission, grantable, viewe
               onChange={(event) => update({ description: event.target.value })}
             />
             <div id={`${id}-description-help`} className="hint">
-              {API_KEY_TOOL.descriptionStep.help} {API_KEY_TOOL.descriptionStep.goodExamplesTitle}{" "}
-              {API_KEY_TOOL.descriptionStep.goodExamples.map((example) => `“${example}”`).join(", ")}
+              {owner.kind === "carrier" ? (
+                <>
+                  {API_KEY_TOOL.descriptionStep.help} {API_KEY_TOOL.descriptionStep.goodExamplesTitle}{" "}
+                  {API_KEY_TOOL.descriptionStep.goodExamples.map((example) => `“${example}”`).join(", ")}
+                </>
+              ) : (
+                "Which service uses it, e.g. “Billing: nightly enablement sync”."
+              )}
             </div>
             <FieldMessage id={`${id}-description-error`} message={fields.description} />
           </div>
@@ -165,7 +174,7 @@ export function CreateApiKeyForm({ carrier, policy, permission, grantable, viewe
               disabled={control.disabled || fetching || !ready}
               aria-describedby={control["aria-describedby"]}
             >
-              {fetching ? "Creating…" : "Create API key"}
+              {fetching ? "Creating…" : owner.kind === "carrier" ? "Create API key" : "Create service key"}
             </button>
           )}
         </Permitted>

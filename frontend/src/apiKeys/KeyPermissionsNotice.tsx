@@ -21,12 +21,15 @@ export function KeyPermissionsNotice({ id, permissions }: Props) {
     byReason.set(reason, [...(byReason.get(reason) ?? []), WHAT[operation]]);
   }
   return (
-    <div id={id} className="notice notice-warning" role="note" aria-label="What you cannot do with these keys now">
-      {[...byReason].map(([reason, operations]) => (
-        <p key={reason}>
-          <strong>{joinOperations(operations)} unavailable:</strong> {reason}
-        </p>
-      ))}
+    <div className="notice notice-warning" role="note" aria-label="What you cannot do with these keys now">
+      {/* The disabled controls are described by the reasons, not by the note's name. */}
+      <div id={id}>
+        {[...byReason].map(([reason, operations]) => (
+          <p key={reason}>
+            <strong>{joinOperations(operations)} unavailable:</strong> {reason}
+          </p>
+        ))}
+      </div>
     </div>
   );
 }
