@@ -115,4 +115,22 @@ test.describe("quality", () => {
     expect(gzipBytes).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
     await screenshot(page, "first-load-api-keys");
   });
+
+  for (const { role, label } of ROLES) {
+    test(`every tab's first load asks at most two GraphQL requests, for the ${role}`, async ({ page, operations }) => {
+      await signIn(page, label);
+      for (const [tab, query] of [
+        ["organization", "OrganizationTab"],
+        ["enablements", "EnablementsTab"],
+        ["api-keys", "ApiKeysTab"],
+        ["activity", "ActivityTab"],
+      ] as const) {
+        operations.length = 0;
+        await page.goto(`/carriers/WSOR/${tab}`);
+        await expect(page.getByRole("tabpanel").getByRole("heading", { level: 2 }).first()).toBeVisible();
+        await page.waitForLoadState("networkidle");
+        expect(operations, `first load of /carriers/WSOR/${tab}`).toEqual(["ToolsPage", query]);
+      }
+    });
+  }
 });
