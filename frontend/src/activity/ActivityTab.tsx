@@ -68,6 +68,8 @@ function CarrierActivity({ code, carrierId }: { code: string; carrierId: string 
           carrier={carrier}
           kind="activity"
           permission={carrierPermission(carrier.permissions, viewer.permissions, "exportActivity")}
+          // The export endpoint takes no filters and leaves the organization's own events out.
+          note={`Every event recorded under ${code} itself; the filters and ${organization ? `${organization.name}’s own events` : "organization events"} are not included.`}
         />
       </div>
       <ActivityFilters

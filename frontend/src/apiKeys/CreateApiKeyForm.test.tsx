@@ -97,6 +97,21 @@ describe("CreateApiKeyForm", () => {
     expect(client.sent[0]?.variables.input).toMatchObject({ expiresOn: day.min, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
   });
 
+  it("offers keys that never expire only where the policy allows them to this viewer, and sends neverExpires", async () => {
+    const client = fakeClient(() => undefined);
+    const lenient = { ...POLICY, nonExpiringAllowed: true, nonExpiringAllowedFor: ["STAFF" as const] };
+    renderWith(form({ policy: lenient, viewerKind: "STAFF" }), client);
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("radio", { name: "Never expires" }));
+    expect(screen.getByText(/Keys that don’t expire are a security risk/)).toBeTruthy();
+    await user.type(screen.getByRole("textbox", { name: "Description" }), "Legacy mainframe bridge");
+    await user.click(screen.getByRole("checkbox", { name: /^CARRIER_READ/ }));
+    await user.click(screen.getByRole("button", { name: "Create API key" }));
+    await waitFor(() => expect(client.sent).toHaveLength(1));
+    expect(client.sent[0]?.variables.input).toMatchObject({ neverExpires: true });
+    expect(client.sent[0]?.variables.input).not.toHaveProperty("expiresOn");
+  });
+
   it("is disabled with the API's reason when the carrier may not have a new key", () => {
     const reason = "API access (integrations.api_access) is off for this carrier: no key is issued until it is on.";
     renderWith(form({ permission: { allowed: false, reason } }), fakeClient(() => undefined));

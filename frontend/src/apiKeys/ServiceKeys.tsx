@@ -4,6 +4,7 @@ import { type ApiKeyScope, ServiceKeysDocument, type ServiceKeysQuery } from "..
 import { describeRequestError } from "../graphql/problems";
 import { useCursorPages } from "../graphql/useCursorPages";
 import { useViewer, useViewerPermission } from "../shell/viewer";
+import { Permitted } from "../ui/Permitted";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { ApiKeyList } from "./ApiKeyList";
 import { CreateApiKeyForm } from "./CreateApiKeyForm";
@@ -25,7 +26,7 @@ export function ServiceKeys({ policy }: { policy: KeyPolicy }) {
 
 function ServiceKeysSection({ policy }: { policy: KeyPolicy }) {
   const viewer = useViewer();
-  const create = useViewerPermission("createServiceKey");
+  const mayCreate = useViewerPermission("createServiceKey");
   const update = useViewerPermission("updateApiKey");
   const rotate = useViewerPermission("rotateApiKey");
   const revoke = useViewerPermission("revokeApiKey");
@@ -41,6 +42,12 @@ function ServiceKeysSection({ policy }: { policy: KeyPolicy }) {
   };
   const keys = data ? pages.combine(data.apiKeys.nodes) : pages.earlier;
   const active = data?.active.totalCount ?? 0;
+  // viewer.permissions does not count the service keys against their limit (the API refuses the
+  // request with LimitReachedError): the page checks the policy's number against the active count.
+  const create =
+    mayCreate.allowed && active >= policy.maxActiveKeysPerCarrier
+      ? { allowed: false, reason: `The platform has ${active} active service keys, the most the key policy allows; revoke one first.` }
+      : mayCreate;
   const noRoomForGrace =
     active >= policy.maxActiveKeysPerCarrier
       ? `The platform has ${active} active service keys, the most the key policy allows: only stopping the old key now leaves room for the new one.`
@@ -66,9 +73,13 @@ function ServiceKeysSection({ policy }: { policy: KeyPolicy }) {
           {error && !data ? <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} /> : null}
           {!creating ? (
             <div className="toolbar">
-              <button type="button" className="primary" disabled={!create.allowed} onClick={() => setCreating(true)}>
-                Create a service key
-              </button>
+              <Permitted permission={create}>
+                {(control) => (
+                  <button type="button" className="primary" {...control} onClick={() => setCreating(true)}>
+                    Create a service key
+                  </button>
+                )}
+              </Permitted>
               <span className="hint">
                 {active} active of the {policy.maxActiveKeysPerCarrier} the key policy allows.
               </span>

@@ -11,12 +11,14 @@ interface Props {
   kind: ExportKind;
   /** Carrier.permissions' exportApiKeys / exportActivity. */
   permission: Permission;
+  /** What the file holds, when it differs from what the tab shows. */
+  note?: string;
 }
 
 const WHAT: Record<ExportKind, string> = { "api-keys": "API keys", activity: "activity" };
 
 /** "Export CSV": the carrier's whole list as a file, for audits (the server streams every row). */
-export function ExportCsvButton({ carrier, kind, permission }: Props) {
+export function ExportCsvButton({ carrier, kind, permission, note }: Props) {
   const session = useSessionAccess();
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
@@ -41,6 +43,7 @@ export function ExportCsvButton({ carrier, kind, permission }: Props) {
           </button>
         )}
       </Permitted>
+      {note ? <span className="hint">{note}</span> : null}
       <span role="status" className="hint">
         {done}
       </span>
