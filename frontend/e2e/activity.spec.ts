@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { makeKey } from "./keySteps";
-import { api, CARRIER_ADMIN, dayAhead, expect, openCarrier, ORGANIZATION_ADMIN, screenshot, signIn, STAFF, test, who } from "./support";
+import { api, CARRIER_ADMIN, dayAhead, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, screenshot, signIn, STAFF, test, who } from "./support";
 
 const GREAT_LAKES = "Great Lakes Short Line Group";
 
@@ -83,5 +83,6 @@ test.describe("activity tab", () => {
     await filter(page, () => page.getByRole("checkbox", { name: `Include ${GREAT_LAKES}’s own events` }).check());
     await expect(ownEvent).toHaveCount(1);
     await screenshot(page, "activity-organization-events");
+    await expectAccessible(page, "activity with the organization's events");
   });
 });

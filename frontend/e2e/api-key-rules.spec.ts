@@ -1,6 +1,6 @@
 // The carrier's state decides what may be done with its keys, and the page shows it before anyone
 // tries: its API access feature off (keys refused, none issued), the active key limit reached.
-import { api, carrierIdOf, expect, openCarrier, screenshot, signIn, STAFF, test } from "./support";
+import { api, carrierIdOf, expect, expectAccessible, openCarrier, screenshot, signIn, STAFF, test } from "./support";
 
 const GULF_COAST_ADMIN = "Administrator of the organization Gulf Coast Rail Partners";
 
@@ -49,6 +49,7 @@ test.describe("API key rules", () => {
       await expect(keyRow).toContainText("while the carrier’s API access was off", { timeout: 1000 });
     }).toPass({ timeout: 20_000 });
     await screenshot(page, "api-keys-api-access-off-staff");
+    await expectAccessible(page, "API keys tab with API access off");
 
     // the carrier's own administrator sees the same, and sends nothing the API would refuse
     const context = await browser.newContext();
@@ -95,6 +96,7 @@ test.describe("API key rules", () => {
     await expect(grace.getByRole("radio", { name: "Keep it working for 1 day" })).toBeDisabled();
     await expect(grace).toHaveAccessibleDescription(/only stopping the old key now leaves room/);
     await screenshot(page, "api-keys-limit-rotate");
+    await expectAccessible(page, "rotate dialog at the key limit");
     await rotate.getByRole("button", { name: "Cancel" }).click();
 
     await page.getByRole("button", { name: "Revoke NOGC terminal 2", exact: true }).click();

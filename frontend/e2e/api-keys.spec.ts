@@ -1,6 +1,6 @@
 import { TIME_ZONE } from "../playwright.config";
 import { finishSecret, makeKey, startKey } from "./keySteps";
-import { api, CARRIER_ADMIN, dayAhead, expect, openCarrier, ORGANIZATION_ADMIN, screenshot, signIn, STAFF, test } from "./support";
+import { api, CARRIER_ADMIN, dayAhead, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, screenshot, signIn, STAFF, test } from "./support";
 
 const longDay = (day: string) =>
   new Date(`${day}T12:00:00Z`).toLocaleDateString("en-US", { dateStyle: "medium", timeZone: "UTC" });
@@ -60,6 +60,7 @@ test.describe("API keys tab", () => {
     await dialog.getByRole("button", { name: "Copy key" }).click();
     await expect(dialog.getByRole("status")).toHaveText("Copied to the clipboard.");
     await screenshot(page, "api-keys-secret-once");
+    await expectAccessible(page, "the secret shown once");
     const secret = await finishSecret(page);
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
 
@@ -193,6 +194,7 @@ test.describe("API keys tab", () => {
     await expiring.getByRole("button", { name: "Show refused uses of Filter probe expiring" }).click();
     await expect(page.getByRole("list", { name: "Refused uses of Filter probe expiring" })).toContainText("1× for something its scopes do not cover");
     await screenshot(page, "api-keys-refused");
+    await expectAccessible(page, "a key's refused uses");
 
     await page.getByRole("searchbox", { name: "Search keys" }).fill("Filter probe");
     await page.getByRole("checkbox", { name: "Expiring soon (within 7 days)" }).check();

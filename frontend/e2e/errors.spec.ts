@@ -1,4 +1,4 @@
-import { CARRIER_ADMIN, expect, openCarrier, screenshot, setFeature, signIn, test } from "./support";
+import { CARRIER_ADMIN, expect, expectAccessible, openCarrier, screenshot, setFeature, signIn, test } from "./support";
 
 test.describe("errors", () => {
   test("a network failure keeps the form's contents, and a retry succeeds", async ({ page }) => {
@@ -35,6 +35,7 @@ test.describe("errors", () => {
     await expect(page.getByRole("alert").filter({ hasText: "Too many requests right now." })).toContainText(/Try again in 4[0-2] seconds/);
     await expect(page.getByRole("textbox", { name: "Description" })).toHaveValue("Rate limited attempt");
     await screenshot(page, "errors-rate-limited");
+    await expectAccessible(page, "rate limited");
   });
 
   test("a failing tab shows what happened instead of a blank screen", async ({ page }) => {
@@ -105,5 +106,6 @@ test.describe("errors", () => {
     await expect(create).toBeDisabled();
     await expect(create).toHaveAccessibleDescription(/API access \(integrations\.api_access\) is off for this carrier/);
     await screenshot(page, "errors-permission-changed");
+    await expectAccessible(page, "a refusal the page could not foresee");
   });
 });

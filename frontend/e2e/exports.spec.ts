@@ -2,7 +2,7 @@
 // with the session's bearer token (fetched, then saved from a blob), as each kind of user.
 import { readFile } from "node:fs/promises";
 import type { Page } from "@playwright/test";
-import { api, CARRIER_ADMIN, carrierIdOf, expect, openCarrier, ORGANIZATION_ADMIN, screenshot, signIn, STAFF, test, who } from "./support";
+import { api, CARRIER_ADMIN, carrierIdOf, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, screenshot, signIn, STAFF, test, who } from "./support";
 
 async function exportCsv(page: Page, what: RegExp): Promise<{ name: string; text: string }> {
   const downloading = page.waitForEvent("download");
@@ -68,6 +68,7 @@ test.describe("CSV exports", () => {
     );
     await page.getByRole("button", { name: /^Export CSV/ }).click();
     await expect(page.getByRole("alert").filter({ hasText: "Too many requests right now." })).toContainText(/Try again in (30|29|28) seconds/);
+    await expectAccessible(page, "a failed export");
     await page.unroute("**/export/carriers/**");
     const downloading = page.waitForEvent("download");
     await page.getByRole("button", { name: "Try again" }).click();

@@ -1,4 +1,4 @@
-import { api, CARRIER_ADMIN, expect, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
+import { api, CARRIER_ADMIN, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
 
 test.describe("organization tab", () => {
   test("staff create a new organization with this carrier and others in one step", async ({ page }) => {
@@ -51,6 +51,7 @@ test.describe("organization tab", () => {
     await expect(form.getByRole("checkbox", { name: /^RJCP/ })).not.toHaveAttribute("aria-invalid", "true");
     await expect(form.getByLabel("Organization name")).toHaveValue("Keystone Short Lines");
     await screenshot(page, "organization-create-carrier-error");
+    await expectAccessible(page, "a carrier refused at its checkbox");
     // untick it and try again: the organization is made with RJCP alone
     await ns.uncheck();
     await form.getByRole("button", { name: "Create organization" }).click();

@@ -1,7 +1,7 @@
 // Keys across carriers: every carrier's keys in one list (Query.apiKeys), and staff's service keys of
 // no carrier for the vendor's other services.
 import { finishSecret } from "./keySteps";
-import { api, CARRIER_ADMIN, expect, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
+import { api, CARRIER_ADMIN, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
 
 test.describe("keys across carriers", () => {
   test("staff issue a service key, see it work across carriers, rotate and revoke it", async ({ page, request }) => {
@@ -17,6 +17,7 @@ test.describe("keys across carriers", () => {
     await form.getByRole("checkbox", { name: /^ENABLEMENTS_READ/ }).check();
     await form.getByRole("checkbox", { name: /^CARRIER_READ/ }).check();
     await screenshot(page, "service-keys-create");
+    await expectAccessible(page, "service key form");
     await form.getByRole("button", { name: "Create service key" }).click();
     const secret = await finishSecret(page);
 
@@ -42,6 +43,7 @@ test.describe("keys across carriers", () => {
     await revoke.getByRole("button", { name: "Revoke key" }).click();
     await expect(section.getByRole("status").filter({ hasText: "Revoked “Billing: nightly enablement sync”." })).toBeVisible();
     await screenshot(page, "service-keys");
+    await expectAccessible(page, "service keys");
     // service keys stay out of the carriers' lists
     await page.getByRole("radio", { name: "Every carrier you reach" }).check();
     await expect(page.getByRole("table", { name: "API keys of every carrier" })).toBeVisible();
@@ -68,6 +70,7 @@ test.describe("keys across carriers", () => {
       await expect(page.getByRole("dialog", { name: "Edit “Production ERP integration”" })).toBeVisible();
       await page.keyboard.press("Escape");
       await screenshot(page, `api-keys-every-carrier-${role.replace(" ", "-")}`);
+      await expectAccessible(page, "every carrier's keys");
     });
   }
 
