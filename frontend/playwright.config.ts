@@ -4,6 +4,8 @@ import { defineConfig } from "@playwright/test";
 // tests/browser/test_tools_page_in_chromium.py starts it (and a production-configured one for the
 // OpenID Connect flow) and passes their URLs. `npm run e2e` alone runs against TOOLS_URL, by default
 // the `make run` server.
+export const TIME_ZONE = "America/Chicago";
+
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -27,6 +29,10 @@ export default defineConfig({
   use: {
     baseURL: process.env.TOOLS_URL ?? "http://127.0.0.1:8080",
     viewport: { width: 1400, height: 1000 },
+    // The server runs in UTC; the browser elsewhere, so a key's chosen day is tested to end in the
+    // browser's time zone (sent as `timeZone`), not the server's.
+    timezoneId: TIME_ZONE,
+    locale: "en-US",
     launchOptions: { executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS },
     permissions: ["clipboard-read", "clipboard-write"],
     trace: "off",

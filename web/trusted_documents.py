@@ -1,18 +1,18 @@
 """Trusted (persisted) documents: the operations the admin frontend is known to send, by SHA-256.
 
-The manifest maps each document's SHA-256 (hex) to its text; it is built from the frontend's .graphql
-files (`python -m web.trusted_documents frontend/operations > frontend/trusted-documents.json`) and
-loaded at start-up. A request names one with `documentId: "sha256:<hex>"` (GraphQL over HTTP) or
-Apollo's `extensions.persistedQuery.sha256Hash`, instead of sending the text. With
-TRUSTED_DOCUMENTS_ONLY_FOR_PEOPLE, administrators (and anonymous callers) may send nothing else; API
-keys (partner tooling) and staff (GraphiQL) may still send ad-hoc documents within the limits.
+The manifest maps each document's SHA-256 (hex) to its text. The Tools page's build writes it
+(`npm run build --prefix frontend` → frontend/trusted-documents.json, from GraphQL Code Generator's
+persisted documents); the server loads it at start-up. A request names one with
+`documentId: "sha256:<hex>"` (GraphQL over HTTP) or Apollo's `extensions.persistedQuery.sha256Hash`,
+instead of sending the text. With TRUSTED_DOCUMENTS_ONLY_FOR_PEOPLE, administrators (and anonymous
+callers) may send nothing else; API keys (partner tooling) and staff (GraphiQL) may still send ad-hoc
+documents within the limits.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -78,16 +78,3 @@ def document_id_of(body: Mapping[str, Any]) -> str | None:
     persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
     value = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
     return value if isinstance(value, str) else None
-
-
-def build(directory: Path) -> dict[str, str]:
-    """One document per .graphql file, exactly as written (its hash is of these bytes)."""
-    manifest = {}
-    for path in sorted(directory.glob("*.graphql")):
-        document = path.read_text()
-        manifest[digest(document)] = document
-    return manifest
-
-
-if __name__ == "__main__":
-    print(json.dumps(build(Path(sys.argv[1])), indent=2, sort_keys=True))

@@ -1,15 +1,13 @@
-import { CARRIER_ADMIN, expect, openCarrier, ORGANIZATION_ADMIN, screenshot, signIn, STAFF, test, who } from "./support";
 import type { Page } from "@playwright/test";
+import { makeKey } from "./keySteps";
+import { api, CARRIER_ADMIN, dayAhead, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, screenshot, signIn, STAFF, test, who } from "./support";
 
-async function makeKey(page: Page, description: string) {
-  await page.getByRole("tab", { name: "API keys" }).click();
-  await page.getByRole("button", { name: "Create an API key" }).click();
-  await page.getByRole("textbox", { name: "Description" }).fill(description);
-  await page.getByRole("checkbox", { name: /CARRIER_READ/ }).check();
-  await page.getByRole("button", { name: "Create API key" }).click();
-  const dialog = page.getByRole("dialog", { name: "Copy your new API key" });
-  await dialog.getByRole("checkbox", { name: "I have copied the key and stored it safely" }).check();
-  await dialog.getByRole("button", { name: "Done" }).click();
+const GREAT_LAKES = "Great Lakes Short Line Group";
+
+/** Change a filter and wait for the list it asks for (from the server, or urql's cache for one seen before). */
+async function filter(page: Page, change: () => Promise<unknown>) {
+  await change();
+  await expect(page.getByRole("status").filter({ hasText: /^Showing \d+ of \d+ events?\.$/ })).toBeVisible();
 }
 
 test.describe("activity tab", () => {
@@ -18,21 +16,73 @@ test.describe("activity tab", () => {
     ["organization administrator", ORGANIZATION_ADMIN, "CFE"],
     ["staff", STAFF, "SLR"],
   ] as const) {
-    test(`${who(role)} sees what happened to the carrier, newest first, and filters it`, async ({ page }) => {
+    test(`${who(role)} sees what happened to the carrier, newest first, and filters it on the server`, async ({ page }) => {
       await signIn(page, label);
       await openCarrier(page, code, "API keys");
       await makeKey(page, `Audit trail probe ${code}`);
       await page.getByRole("tab", { name: "Activity" }).click();
       const table = page.getByRole("table", { name: "Activity" });
       await expect(table.getByRole("row").nth(1)).toContainText("apiKey.create");
-      await page.getByRole("combobox", { name: "Action" }).selectOption("apiKey.create");
+      await expect(table.getByRole("row", { name: /apiKey\.create/ }).first()).toContainText(code);
+
+      await filter(page, () => page.getByRole("combobox", { name: "Action" }).selectOption("apiKey.create"));
       const rows = table.getByRole("row");
       const count = await rows.count();
+      expect(count).toBeGreaterThan(1);
       for (let index = 1; index < count; index++) await expect(rows.nth(index)).toContainText("apiKey.create");
-      await page.getByRole("combobox", { name: "Outcome" }).selectOption("Refused");
+      // what the event changed, in the API's terms
+      const changes = rows.nth(1).getByRole("cell").last();
+      await changes.locator("summary").click();
+      await expect(changes).toContainText(`Audit trail probe ${code}`);
+      await expect(changes).toContainText("CARRIER_READ");
+
+      // refused attempts are asked of the server (no key creation was refused)
+      const asked = page.waitForRequest((request) => request.url().endsWith("/graphql") && request.postData()?.includes('"ActivityTab"') === true);
+      await filter(page, () => page.getByRole("combobox", { name: "Outcome" }).selectOption("Refused"));
+      expect((await asked).postDataJSON()).toMatchObject({ variables: { outcome: "REFUSED", action: "apiKey.create" } });
       await expect(page.getByText("Nothing matches these filters yet.")).toBeVisible();
-      await page.getByRole("combobox", { name: "Outcome" }).selectOption("All outcomes");
+      await filter(page, () => page.getByRole("combobox", { name: "Action" }).selectOption("All actions"));
+      await filter(page, () => page.getByRole("combobox", { name: "Outcome" }).selectOption("All outcomes"));
+
+      // who, and when: a day range in the browser's calendar
+      const me = await page.getByRole("combobox", { name: "Who" }).locator("option").nth(1).textContent();
+      await filter(page, () => page.getByRole("combobox", { name: "Who" }).selectOption({ index: 1 }));
+      await expect(table.getByRole("row").nth(1)).toContainText(me ?? "");
+      await filter(page, () => page.getByRole("combobox", { name: "Who" }).selectOption("Anyone"));
+      await filter(page, () => page.getByLabel("Until").fill(dayAhead(-2)));
+      await expect(table.getByRole("row", { name: /Audit trail probe/ })).toHaveCount(0);
+      await filter(page, () => page.getByLabel("Until").fill(""));
       await screenshot(page, `activity-${role.replace(" ", "-")}`);
     });
   }
+
+  test("an organization administrator sees the organization's own events with a carrier's, and can leave them out", async ({ page, request }) => {
+    // staff change a setting of the organization itself (not of any one carrier)
+    const staff = await api(request, { kind: "STAFF" });
+    const organization = await staff<{ carrier: { organization: { id: string } } }>('{ carrier(code: "MQT") { organization { id } } }');
+    const set = await staff(
+      `mutation ($input: SetOrganizationEnablementInput!) { setOrganizationEnablement(input: $input) { __typename } }`,
+      {
+        input: {
+          organizationId: organization.data.carrier.organization.id,
+          featureKey: "operations.yard_check",
+          state: "ENABLED",
+          reason: "Great Lakes trial of yard checks",
+        },
+      },
+    );
+    expect(set.errors).toBeUndefined();
+
+    await signIn(page, ORGANIZATION_ADMIN);
+    await openCarrier(page, "MQT", "Activity");
+    await expect(page.getByText(`What happened to MQT and its organization ${GREAT_LAKES}`)).toBeVisible();
+    const ownEvent = page.getByRole("table", { name: "Activity" }).getByRole("row", { name: /Great Lakes trial of yard checks/ });
+    await expect(ownEvent).toContainText("enablement.setForOrganization");
+    await filter(page, () => page.getByRole("checkbox", { name: `Include ${GREAT_LAKES}’s own events` }).uncheck());
+    await expect(ownEvent).toHaveCount(0);
+    await filter(page, () => page.getByRole("checkbox", { name: `Include ${GREAT_LAKES}’s own events` }).check());
+    await expect(ownEvent).toHaveCount(1);
+    await screenshot(page, "activity-organization-events");
+    await expectAccessible(page, "activity with the organization's events");
+  });
 });

@@ -1,4 +1,4 @@
-import { CARRIER_ADMIN, expect, openCarrier, screenshot, signIn, test } from "./support";
+import { CARRIER_ADMIN, expect, expectAccessible, openCarrier, screenshot, setFeature, signIn, test } from "./support";
 
 test.describe("errors", () => {
   test("a network failure keeps the form's contents, and a retry succeeds", async ({ page }) => {
@@ -6,12 +6,12 @@ test.describe("errors", () => {
     await openCarrier(page, "WSOR", "API keys");
     await page.getByRole("button", { name: "Create an API key" }).click();
     await page.getByRole("textbox", { name: "Description" }).fill("Production ERP integration");
-    await page.getByRole("checkbox", { name: /CARRIER_READ/ }).check();
+    await page.getByRole("checkbox", { name: /^CARRIER_READ/ }).check();
     await page.route("**/graphql", (route) => route.abort("internetdisconnected"));
     await page.getByRole("button", { name: "Create API key" }).click();
     await expect(page.getByRole("alert").filter({ hasText: "The server could not be reached" })).toBeVisible();
     await expect(page.getByRole("textbox", { name: "Description" })).toHaveValue("Production ERP integration");
-    await expect(page.getByRole("checkbox", { name: /CARRIER_READ/ })).toBeChecked();
+    await expect(page.getByRole("checkbox", { name: /^CARRIER_READ/ })).toBeChecked();
     await screenshot(page, "errors-network");
     await page.unroute("**/graphql");
     await page.getByRole("button", { name: "Create API key" }).click();
@@ -23,7 +23,7 @@ test.describe("errors", () => {
     await openCarrier(page, "WSOR", "API keys");
     await page.getByRole("button", { name: "Create an API key" }).click();
     await page.getByRole("textbox", { name: "Description" }).fill("Rate limited attempt");
-    await page.getByRole("checkbox", { name: /CARRIER_READ/ }).check();
+    await page.getByRole("checkbox", { name: /^CARRIER_READ/ }).check();
     await page.route("**/graphql", (route) =>
       route.fulfill({
         status: 429,
@@ -35,6 +35,7 @@ test.describe("errors", () => {
     await expect(page.getByRole("alert").filter({ hasText: "Too many requests right now." })).toContainText(/Try again in 4[0-2] seconds/);
     await expect(page.getByRole("textbox", { name: "Description" })).toHaveValue("Rate limited attempt");
     await screenshot(page, "errors-rate-limited");
+    await expectAccessible(page, "rate limited");
   });
 
   test("a failing tab shows what happened instead of a blank screen", async ({ page }) => {
@@ -58,12 +59,53 @@ test.describe("errors", () => {
     await page.unroute("**/auth/dev-token");
     await page.getByRole("button", { name: "Create an API key" }).click();
     await page.getByRole("textbox", { name: "Description" }).fill("Typed before the session ended");
-    await page.getByRole("checkbox", { name: /KEYS_READ/ }).check();
+    await page.getByRole("checkbox", { name: /^KEYS_READ/ }).check();
     await expect(page.getByRole("alert").filter({ hasText: "Your session has expired." })).toBeVisible({ timeout: 15_000 });
     await screenshot(page, "errors-session-expired");
     await page.getByRole("button", { name: `Sign in as ${CARRIER_ADMIN}` }).click();
     await expect(page).toHaveURL(/\/carriers\/WSOR\/api-keys$/);
     await expect(page.getByRole("textbox", { name: "Description" })).toHaveValue("Typed before the session ended");
-    await expect(page.getByRole("checkbox", { name: /KEYS_READ/ })).toBeChecked();
+    await expect(page.getByRole("checkbox", { name: /^KEYS_READ/ })).toBeChecked();
+  });
+
+  test("the server's typed error appears at its field: a day the browser thinks is ahead but the server does not", async ({ page }) => {
+    // The browser's clock runs three days behind the server's: the picker's first day (the browser's
+    // tomorrow) is already over for the server, which says so at the field.
+    await page.clock.install({ time: Date.now() - 3 * 86_400_000 });
+    await signIn(page, CARRIER_ADMIN);
+    await openCarrier(page, "WSOR", "API keys");
+    await page.getByRole("button", { name: "Create an API key" }).click();
+    const form = page.getByRole("form", { name: "Create an API key" });
+    await form.getByRole("textbox", { name: "Description" }).fill("Clock skew probe");
+    await form.getByRole("radio", { name: "On a day I choose" }).check();
+    await form.getByRole("checkbox", { name: /^CARRIER_READ/ }).check();
+    await form.getByRole("button", { name: "Create API key" }).click();
+    const day = form.getByLabel("Stops working at the end of");
+    await expect(day).toHaveAttribute("aria-invalid", "true");
+    await expect(day).toHaveAccessibleDescription(/expiresOn must be in the future/);
+    await expect(form.getByRole("group", { name: "Expiration" })).toHaveAccessibleDescription(/expiresOn must be in the future/);
+    await expect(form.getByRole("textbox", { name: "Description" })).toHaveValue("Clock skew probe");
+    await screenshot(page, "api-keys-field-error");
+  });
+
+  test("a refusal the page could not foresee (API access turned off meanwhile) is explained, and the page catches up", async ({ page, request }) => {
+    const admin = "Administrator of PNWR (Portland & Western Railroad)";
+    await signIn(page, admin);
+    await openCarrier(page, "PNWR", "API keys");
+    await page.getByRole("button", { name: "Create an API key" }).click();
+    const form = page.getByRole("form", { name: "Create an API key" });
+    await form.getByRole("textbox", { name: "Description" }).fill("Crew scheduling sync");
+    await form.getByRole("checkbox", { name: /^CARRIER_READ/ }).check();
+
+    await setFeature(request, "PNWR", "integrations.api_access", "DISABLED");
+    await form.getByRole("button", { name: "Create API key" }).click();
+    await expect(form.getByRole("alert")).toContainText("API access (integrations.api_access) is off for carrier PNWR");
+    await expect(form.getByRole("textbox", { name: "Description" })).toHaveValue("Crew scheduling sync");
+    // the page asked again what may be done: the button now says why it is off
+    const create = form.getByRole("button", { name: "Create API key" });
+    await expect(create).toBeDisabled();
+    await expect(create).toHaveAccessibleDescription(/API access \(integrations\.api_access\) is off for this carrier/);
+    await screenshot(page, "errors-permission-changed");
+    await expectAccessible(page, "a refusal the page could not foresee");
   });
 });

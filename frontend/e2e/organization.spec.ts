@@ -1,20 +1,61 @@
-import { CARRIER_ADMIN, expect, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
+import { api, CARRIER_ADMIN, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
 
 test.describe("organization tab", () => {
-  test("staff create a new organization from a carrier and see the effective changes", async ({ page }) => {
+  test("staff create a new organization with this carrier and others in one step", async ({ page }) => {
     await signIn(page, STAFF);
     await openCarrier(page, "KCS", "Organization");
     await expect(page.getByRole("heading", { name: "KCS is not in an organization" })).toBeVisible();
     await expect(page.getByText("set up a new organization that can contain multiple carriers")).toBeVisible();
     await page.getByRole("button", { name: "Create new Organization" }).click();
     const form = page.getByRole("form", { name: "Create new Organization" });
-    await expect(form.getByRole("checkbox", { name: /KCS — Kansas City Southern Railway \(this carrier\)/ })).toBeChecked();
+    await expect(form.getByRole("checkbox", { name: "KCS — Kansas City Southern Railway (this carrier)" })).toBeChecked();
     await form.getByLabel("Organization name").fill("Southern Plains Group");
+    // only carriers in no organization can be found and added
+    await form.getByRole("searchbox", { name: "Find carriers in no organization" }).fill("providence");
+    await form.getByRole("region", { name: "Carriers found" }).getByRole("button", { name: "Add PW — Providence and Worcester Railroad" }).click();
+    await form.getByRole("searchbox", { name: "Find carriers in no organization" }).fill("wisconsin");
+    await expect(form.getByRole("region", { name: "Carriers found" })).toContainText("No other carrier without an organization matches “wisconsin”.");
+    await expect(form.getByRole("list", { name: "Chosen carriers" }).getByRole("checkbox", { checked: true })).toHaveCount(2);
     await screenshot(page, "organization-create");
     await form.getByRole("button", { name: "Create organization" }).click();
-    const done = page.getByRole("status").filter({ hasText: "Created the organization Southern Plains Group" });
+    const done = page.getByRole("status").filter({ hasText: "Created the organization Southern Plains Group with KCS, PW in it." });
     await expect(done).toBeVisible();
     await expect(page.getByRole("heading", { name: "KCS belongs to Southern Plains Group" })).toBeVisible();
+    await expect(page.getByRole("table", { name: "Carriers in Southern Plains Group (2)" })).toContainText("Providence and Worcester Railroad");
+  });
+
+  test("a carrier that joined another organization meanwhile is marked at its own checkbox, nothing else changes", async ({ page, request }) => {
+    await signIn(page, STAFF);
+    await openCarrier(page, "RJCP", "Organization");
+    await page.getByRole("button", { name: "Create new Organization" }).click();
+    const form = page.getByRole("form", { name: "Create new Organization" });
+    await form.getByLabel("Organization name").fill("Keystone Short Lines");
+    await form.getByRole("searchbox", { name: "Find carriers in no organization" }).fill("norfolk");
+    await form.getByRole("region", { name: "Carriers found" }).getByRole("button", { name: "Add NS — Norfolk Southern Railway" }).click();
+
+    // meanwhile, someone else puts NS into Gulf Coast Rail Partners
+    const staff = await api(request, { kind: "STAFF" });
+    const ids = await staff<{ carrier: { id: string }; agr: { organization: { id: string } } }>(
+      '{ carrier(code: "NS") { id } agr: carrier(code: "AGR") { organization { id } } }',
+    );
+    const attached = await staff<{ attachCarrierToOrganization: { __typename: string } }>(
+      "mutation ($input: AttachCarrierInput!) { attachCarrierToOrganization(input: $input) { __typename } }",
+      { input: { carrierId: ids.data.carrier.id, organizationId: ids.data.agr.organization.id } },
+    );
+    expect(attached.data.attachCarrierToOrganization.__typename).toBe("CarrierMembershipPayload");
+
+    await form.getByRole("button", { name: "Create organization" }).click();
+    const ns = form.getByRole("checkbox", { name: "NS — Norfolk Southern Railway" });
+    await expect(ns).toHaveAttribute("aria-invalid", "true");
+    await expect(ns).toHaveAccessibleDescription(/NS already belongs to Gulf Coast Rail Partners/);
+    await expect(form.getByRole("checkbox", { name: /^RJCP/ })).not.toHaveAttribute("aria-invalid", "true");
+    await expect(form.getByLabel("Organization name")).toHaveValue("Keystone Short Lines");
+    await screenshot(page, "organization-create-carrier-error");
+    await expectAccessible(page, "a carrier refused at its checkbox");
+    // untick it and try again: the organization is made with RJCP alone
+    await ns.uncheck();
+    await form.getByRole("button", { name: "Create organization" }).click();
+    await expect(page.getByRole("heading", { name: "RJCP belongs to Keystone Short Lines" })).toBeVisible();
   });
 
   test("a name already taken is shown at the name field", async ({ page }) => {
@@ -123,7 +164,9 @@ test.describe("organization tab", () => {
       for (const name of ["Rename organization", "Move to another organization", "Detach from organization", "Delete organization"]) {
         const control = page.getByRole("button", { name });
         await expect(control).toBeDisabled();
-        await expect(control).toHaveAccessibleDescription(/Only platform staff can change organization structure\. Contact Support/);
+        await expect(control).toHaveAccessibleDescription(
+          "A restricted function for platform staff (organization structure). Contact Support if you need access.",
+        );
       }
       await screenshot(page, `organization-${role.replace(" ", "-")}`);
       expect(operations.filter((name) => RESTRICTED_OPERATIONS.includes(name))).toEqual([]);
@@ -136,8 +179,10 @@ test.describe("organization tab", () => {
     await page.goto("/");
     await page.getByRole("button", { name: "Sign in as Administrator of BNSF (BNSF Railway)" }).click();
     await expect(page.getByRole("heading", { name: "BNSF is not in an organization" })).toBeVisible();
-    await expect(page.getByRole("button", { name: "Create new Organization" })).toBeDisabled();
-    await expect(page.getByRole("button", { name: "Add to existing Organization" })).toBeDisabled();
+    for (const name of ["Create new Organization", "Add to existing Organization"]) {
+      await expect(page.getByRole("button", { name })).toBeDisabled();
+      await expect(page.getByRole("button", { name })).toHaveAccessibleDescription(/^A restricted function for platform staff .*Contact Support/);
+    }
     await screenshot(page, "organization-none-admin");
   });
 });

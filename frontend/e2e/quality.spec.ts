@@ -16,6 +16,19 @@ test.describe("quality", () => {
       await signIn(page, label);
       await openCarrier(page, "WSOR", "Organization");
       await expectAccessible(page, "organization tab");
+      if (role === "staff") {
+        await page.getByRole("button", { name: "Rename organization" }).click();
+        await expectAccessible(page, "rename organization form");
+        await page.getByRole("button", { name: "Move to another organization" }).click();
+        await page.getByRole("searchbox", { name: "Search organizations" }).fill("a");
+        await expectAccessible(page, "move carrier form with the organization picker");
+        await openCarrier(page, "BPRR", "Organization");
+        await page.getByRole("button", { name: "Create new Organization" }).click();
+        await page.getByRole("searchbox", { name: "Find carriers in no organization" }).fill("r");
+        await expect(page.getByRole("region", { name: "Carriers found" }).getByRole("button").first()).toBeVisible();
+        await expectAccessible(page, "create organization form with the carrier search");
+        await openCarrier(page, "WSOR", "Organization");
+      }
       await page.getByRole("tab", { name: "Enablements" }).click();
       await expect(page.getByRole("table", { name: "Features for WSOR" })).toBeVisible();
       await expectAccessible(page, "enablements tab");
@@ -27,14 +40,35 @@ test.describe("quality", () => {
       }
       await page.getByRole("tab", { name: "API keys" }).click();
       await expect(page.getByRole("heading", { name: "API Key Management" })).toBeVisible();
+      await expect(page.getByRole("table", { name: "API keys" })).toBeVisible();
       await expectAccessible(page, "API keys tab");
       await page.getByRole("button", { name: "Create an API key" }).click();
       await page.getByRole("button", { name: "Add an address or range" }).click();
       await page.getByRole("textbox", { name: "Allowed address or range 1" }).fill("not-an-address");
-      await expectAccessible(page, "create key form");
+      await page.getByRole("radio", { name: "On a day I choose" }).check();
+      await page.getByLabel("Stops working at the end of").fill("2099-01-01");
+      await expectAccessible(page, "create key form with field errors");
       await page.getByRole("button", { name: "Cancel" }).click();
+      await page.getByRole("checkbox", { name: /^Expiring soon/ }).check();
+      await page.getByRole("checkbox", { name: /^Expiring soon/ }).uncheck();
+      const rotate = page.getByRole("button", { name: /^Rotate / }).first();
+      await rotate.click();
+      await expect(page.getByRole("dialog")).toBeVisible();
+      await expectAccessible(page, "rotate key dialog");
+      await page.keyboard.press("Escape");
+      await page.getByRole("button", { name: /^Edit / }).first().click();
+      await expect(page.getByRole("dialog")).toBeVisible();
+      await expectAccessible(page, "edit key dialog");
+      await page.keyboard.press("Escape");
+      await page.getByRole("button", { name: /^Revoke / }).first().click();
+      await expect(page.getByRole("dialog")).toBeVisible();
+      await expectAccessible(page, "revoke key dialog");
+      await page.keyboard.press("Escape");
       await page.getByRole("tab", { name: "Activity" }).click();
       await expect(page.getByRole("heading", { name: "Activity" })).toBeVisible();
+      await expect(page.getByRole("status").filter({ hasText: /^Showing / })).toBeVisible();
+      const details = page.locator("table.activity summary").first();
+      if (await details.count()) await details.click();
       await expectAccessible(page, "activity tab");
     });
   }
@@ -81,4 +115,22 @@ test.describe("quality", () => {
     expect(gzipBytes).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
     await screenshot(page, "first-load-api-keys");
   });
+
+  for (const { role, label } of ROLES) {
+    test(`every tab's first load asks at most two GraphQL requests, for the ${role}`, async ({ page, operations }) => {
+      await signIn(page, label);
+      for (const [tab, query] of [
+        ["organization", "OrganizationTab"],
+        ["enablements", "EnablementsTab"],
+        ["api-keys", "ApiKeysTab"],
+        ["activity", "ActivityTab"],
+      ] as const) {
+        operations.length = 0;
+        await page.goto(`/carriers/WSOR/${tab}`);
+        await expect(page.getByRole("tabpanel").getByRole("heading", { level: 2 }).first()).toBeVisible();
+        await page.waitForLoadState("networkidle");
+        expect(operations, `first load of /carriers/WSOR/${tab}`).toEqual(["ToolsPage", query]);
+      }
+    });
+  }
 });

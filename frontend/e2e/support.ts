@@ -1,7 +1,8 @@
 // Shared steps of the browser suite: sign in as one of the three kinds of user, check a screen with
 // axe-core, save its screenshot for the closing note, and watch which operations the page sends.
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page, test as base } from "@playwright/test";
+import { type APIRequestContext, expect, type Page, test as base } from "@playwright/test";
+import { TIME_ZONE } from "../playwright.config";
 
 export const STAFF = "Platform staff";
 export const CARRIER_ADMIN = "Administrator of WSOR (Wisconsin & Southern Railroad)";
@@ -24,6 +25,9 @@ export const RESTRICTED_OPERATIONS = [
   "DeleteOrganization",
   "SetCarrierEnablement",
   "SetOrganizationEnablement",
+  "CreateServiceKey",
+  // not restricted, but service keys are staff's alone: the page does not ask for them for anyone else
+  "ServiceKeys",
 ];
 
 interface Fixtures {
@@ -90,4 +94,45 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export function who(role: string): string {
   if (role === "staff") return "staff";
   return /^[aeiou]/.test(role) ? `an ${role}` : `a ${role}`;
+}
+
+type Who = { kind: "STAFF" } | { kind: "CARRIER_ADMIN"; carrierCode: string } | { kind: "ORGANIZATION_ADMIN"; organizationId: string };
+
+/**
+ * The API as another client sees it, to set the scene a test needs (someone else's change, an
+ * integration using a key): a development token and ad-hoc documents (development servers take them
+ * from people), or an API key's secret.
+ */
+export async function api(request: APIRequestContext, who: Who | { secret: string }) {
+  const token =
+    "secret" in who ? who.secret : ((await (await request.post("/auth/dev-token", { data: who })).json()) as { token: string }).token;
+  return async function graphql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown> = {}) {
+    const response = await request.post("/graphql", { headers: { Authorization: `Bearer ${token}` }, data: { query, variables } });
+    return (await response.json()) as { data: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  };
+}
+
+export async function carrierIdOf(request: APIRequestContext, code: string): Promise<string> {
+  const staff = await api(request, { kind: "STAFF" });
+  const answer = await staff<{ carrier: { id: string } }>("query ($code: String!) { carrier(code: $code) { id } }", { code });
+  return answer.data.carrier.id;
+}
+
+/** A day `days` from today in the browser's time zone, as a date input takes it (yyyy-mm-dd). */
+export function dayAhead(days: number): string {
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: TIME_ZONE }).format(new Date());
+  const [year, month, day] = today.split("-").map(Number);
+  const date = new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, (day ?? 1) + days));
+  return date.toISOString().slice(0, 10);
+}
+
+/** Sets a carrier's feature through the API, as staff elsewhere would. */
+export async function setFeature(request: APIRequestContext, code: string, featureKey: string, state: "ENABLED" | "DISABLED" | "INHERIT") {
+  const staff = await api(request, { kind: "STAFF" });
+  const carrierId = await carrierIdOf(request, code);
+  const answer = await staff(
+    `mutation ($input: SetCarrierEnablementInput!) { setCarrierEnablement(input: $input) { __typename } }`,
+    { input: { carrierId, featureKey, state, reason: "Browser test: set the scene" } },
+  );
+  expect(answer.errors).toBeUndefined();
 }

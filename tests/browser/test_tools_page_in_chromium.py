@@ -22,12 +22,14 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
-SUITE_TIMEOUT_SECONDS = 420
-# The suite signs the same people in many times a minute.
-GENEROUS_LIMITS = {
+SUITE_TIMEOUT_SECONDS = 600
+# The suite signs the same people in many times a minute; it reads keys' uses and refusals back a
+# second after making them, not the default minute later.
+SUITE_SETTINGS = {
     "RATE_LIMIT_PER_PERSON": "100000",
     "RATE_LIMIT_PER_ADDRESS": "100000",
     "RATE_LIMIT_FAILED_AUTH_PER_ADDRESS": "100000",
+    "API_KEY_LAST_USED_FLUSH_SECONDS": "1",
     "LOG_LEVEL": "WARNING",
 }
 
@@ -86,7 +88,7 @@ async def test_every_flow_of_the_tools_page_in_chromium(own_database: str) -> No
     assert (FRONTEND / "node_modules" / "@playwright" / "test").is_dir(), "run `npm ci --prefix frontend`"
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     assert shutil.which(chromium), f"no Chromium at {chromium}: `apt-get install chromium`"
-    base = {**os.environ, "DATABASE_URL": own_database, **GENEROUS_LIMITS}
+    base = {**os.environ, "DATABASE_URL": own_database, **SUITE_SETTINGS}
     await run(sys.executable, "server.py", "demo", env=base)
 
     oidc_port = free_port()

@@ -1,65 +1,92 @@
-import { useId, useMemo, useState } from "react";
+import { useState } from "react";
 import { useQuery } from "urql";
-import { type ActivityTabQuery, ActivityTabDocument } from "../gql/graphql";
+import { ActivityTabDocument, type ActivityTabQuery } from "../gql/graphql";
+import { ExportCsvButton } from "../exports/ExportCsvButton";
 import { describeRequestError } from "../graphql/problems";
-import { formatDateTime } from "../ui/format";
+import { useCursorPages } from "../graphql/useCursorPages";
+import { carrierPermission } from "../permissions/permissions";
+import { useCarrierId } from "../shell/useCarrierId";
+import { useViewer } from "../shell/viewer";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
+import { activityArguments, ActivityFilters, type ActivityFilterState, ALL_ACTIVITY } from "./ActivityFilters";
+import { type ActivityEvent, ActivityList } from "./ActivityList";
 
-type Event = NonNullable<ActivityTabQuery["carrier"]>["activity"]["nodes"][number];
-
-/** The carrier's activity, newest first, filtered by action, outcome and who. */
+/** What happened to this carrier and its organization, newest first, filtered on the server. */
 export function ActivityTab({ code }: { code: string }) {
-  const [action, setAction] = useState("");
-  const [outcome, setOutcome] = useState("");
-  const [who, setWho] = useState("");
-  const id = useId();
-  const firstPage = useActivityPages(code);
-  const events = firstPage.events;
-  const actions = useMemo(() => [...new Set(events.map((event) => event.action))].sort(), [events]);
-  const shown = events.filter(
-    (event) =>
-      (!action || event.action === action) &&
-      (!outcome || event.outcome === outcome) &&
-      (!who || (event.actor.name ?? event.actor.id ?? "").toLowerCase().includes(who.toLowerCase())),
-  );
-
-  if (firstPage.error && events.length === 0) {
-    return <RequestProblemAlert problem={describeRequestError(firstPage.error)} onRetry={firstPage.reload} />;
+  const carrierId = useCarrierId(code);
+  if (carrierId.error && !carrierId.id) {
+    return <RequestProblemAlert problem={describeRequestError(carrierId.error)} />;
   }
+  if (carrierId.missing) return <p role="alert">There is no carrier {code} within your reach.</p>;
+  if (!carrierId.id) return <p role="status">Loading activity…</p>;
+  return <CarrierActivity code={code} carrierId={carrierId.id} />;
+}
+
+interface Seen {
+  actions: string[];
+  actors: { id: string; name: string }[];
+}
+
+function CarrierActivity({ code, carrierId }: { code: string; carrierId: string }) {
+  const viewer = useViewer();
+  const [filters, setFilters] = useState<ActivityFilterState>(ALL_ACTIVITY);
+  const variables = { carrierId, ...activityArguments(filters) };
+  const pages = useCursorPages<ActivityEvent>(JSON.stringify(variables));
+  const [{ data: fresh, error, fetching }, refetch] = useQuery({ query: ActivityTabDocument, variables: { ...variables, after: pages.after } });
+  // The last answer stays while other filters load (urql starts each new variables empty).
+  const [shown, setShown] = useState<ActivityTabQuery | undefined>(undefined);
+  const [seen, setSeen] = useState<Seen>({ actions: [], actors: [] });
+  if (fresh && fresh !== shown) {
+    setShown(fresh);
+    const more = remember(seen, fresh.activity.nodes);
+    if (more !== seen) setSeen(more);
+  }
+  const data = fresh ?? shown;
+  const reload = () => {
+    pages.reset();
+    refetch({ requestPolicy: "network-only" });
+  };
+
+  if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
+  if (!data) return <p role="status">Loading activity…</p>;
+  const carrier = data.carrier;
+  if (!carrier) return <p role="alert">There is no carrier {code} within your reach.</p>;
+  const connection = data.activity;
+  const events = fresh ? pages.combine(fresh.activity.nodes) : pages.after ? pages.earlier : connection.nodes;
+  const organization = carrier.organization;
+
   return (
     <div className="tool">
       <h2>Activity</h2>
-      <p>What happened to {code}, newest first: who did what, when, from where and why.</p>
-      <div className="toolbar" role="search" aria-label="Filter activity">
-        <div className="field inline">
-          <label htmlFor={`${id}-action`}>Action</label>
-          <select id={`${id}-action`} value={action} onChange={(event) => setAction(event.target.value)}>
-            <option value="">All actions</option>
-            {actions.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field inline">
-          <label htmlFor={`${id}-outcome`}>Outcome</label>
-          <select id={`${id}-outcome`} value={outcome} onChange={(event) => setOutcome(event.target.value)}>
-            <option value="">All outcomes</option>
-            <option value="succeeded">Succeeded</option>
-            <option value="refused">Refused</option>
-          </select>
-        </div>
-        <div className="field inline">
-          <label htmlFor={`${id}-who`}>Who</label>
-          <input id={`${id}-who`} type="search" value={who} onChange={(event) => setWho(event.target.value)} />
-        </div>
+      <p>
+        What happened to {code}
+        {organization && filters.includeOrganization ? ` and its organization ${organization.name}` : ""}, newest first: who did
+        what, when, from where and why.
+      </p>
+      <div className="toolbar">
+        <ExportCsvButton
+          carrier={carrier}
+          kind="activity"
+          permission={carrierPermission(carrier.permissions, viewer.permissions, "exportActivity")}
+          // The export endpoint takes no filters and leaves the organization's own events out.
+          note={`Every event recorded under ${code} itself; the filters and ${organization ? `${organization.name}’s own events` : "organization events"} are not included.`}
+        />
       </div>
-      {firstPage.fetching && events.length === 0 ? <p role="status">Loading activity…</p> : null}
-      {!firstPage.fetching && shown.length === 0 ? <p className="empty">Nothing matches these filters yet.</p> : null}
-      {shown.length > 0 ? <ActivityList events={shown} /> : null}
-      {firstPage.hasNextPage ? (
-        <button type="button" onClick={firstPage.loadMore} disabled={firstPage.fetching}>
+      <ActivityFilters
+        value={filters}
+        onChange={setFilters}
+        actions={seen.actions}
+        actors={seen.actors}
+        organizationName={organization?.name ?? null}
+      />
+      {error ? <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} /> : null}
+      <p className="hint" role="status" aria-busy={fetching}>
+        {fetching ? "Loading…" : `Showing ${events.length} of ${connection.totalCount} event${connection.totalCount === 1 ? "" : "s"}.`}
+      </p>
+      {!fetching && events.length === 0 ? <p className="empty">Nothing matches these filters yet.</p> : null}
+      {events.length > 0 ? <ActivityList events={events} /> : null}
+      {connection.pageInfo.hasNextPage ? (
+        <button type="button" onClick={() => pages.loadMore(events, connection.pageInfo.endCursor)} disabled={fetching}>
           Show older activity
         </button>
       ) : null}
@@ -67,60 +94,17 @@ export function ActivityTab({ code }: { code: string }) {
   );
 }
 
-/** The first page, and older ones appended as the user asks for them. */
-function useActivityPages(code: string) {
-  const [after, setAfter] = useState<string | null>(null);
-  const [older, setOlder] = useState<Event[]>([]);
-  const [{ data, error, fetching }, refetch] = useQuery({ query: ActivityTabDocument, variables: { code, after } });
-  const connection = data?.carrier?.activity;
-  const events = after ? [...older, ...(connection?.nodes ?? [])] : (connection?.nodes ?? []);
+/** Actions and actors seen in any answer so far, for the filters (kept when a filter narrows the list). */
+function remember(seen: Seen, events: readonly ActivityEvent[]): Seen {
+  const actions = new Set(seen.actions);
+  const actors = new Map(seen.actors.map((actor) => [actor.id, actor.name]));
+  for (const event of events) {
+    actions.add(event.action);
+    if (event.actor.id) actors.set(event.actor.id, event.actor.name ?? event.actor.id);
+  }
+  if (actions.size === seen.actions.length && actors.size === seen.actors.length) return seen;
   return {
-    events,
-    error,
-    fetching,
-    hasNextPage: connection?.pageInfo.hasNextPage ?? false,
-    reload: () => refetch({ requestPolicy: "network-only" }),
-    loadMore: () => {
-      if (!connection?.pageInfo.endCursor) return;
-      setOlder(events);
-      setAfter(connection.pageInfo.endCursor);
-    },
+    actions: [...actions].sort(),
+    actors: [...actors].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name)),
   };
-}
-
-function ActivityList({ events }: { events: readonly Event[] }) {
-  return (
-    <table className="table activity">
-      <caption className="visually-hidden">Activity</caption>
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">Who</th>
-          <th scope="col">What</th>
-          <th scope="col">Outcome</th>
-          <th scope="col">Why</th>
-          <th scope="col">From</th>
-        </tr>
-      </thead>
-      <tbody>
-        {events.map((event) => (
-          <tr key={event.id} className={event.outcome === "refused" ? "refused" : undefined}>
-            <td>
-              <time dateTime={event.occurredAt}>{formatDateTime(event.occurredAt)}</time>
-            </td>
-            <td>
-              {event.actor.name ?? event.actor.id ?? event.actor.kind}
-              {event.actorIsStaff ? <span className="badge"> staff</span> : null}
-            </td>
-            <td>
-              <code>{event.action}</code>
-            </td>
-            <td>{event.outcome}</td>
-            <td>{event.reason ?? "—"}</td>
-            <td>{event.clientAddress ?? "—"}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
 }

@@ -7,19 +7,22 @@ interface Props {
   onChange: (entries: string[]) => void;
   /** Server messages keyed `ipAllowlist[i]` (or `ipAllowlist` for the list as a whole). */
   serverErrors: Record<string, string>;
+  /** The most entries one key may list (apiKeyPolicy.maxAllowlistEntries). */
+  maxEntries: number;
 }
 
 /** One line per address or CIDR range, each checked as it is typed. Empty list: any address. */
-export function AllowlistEditor({ entries, onChange, serverErrors }: Props) {
+export function AllowlistEditor({ entries, onChange, serverErrors, maxEntries }: Props) {
   const id = useId();
   const set = (index: number, value: string) => onChange(entries.map((entry, at) => (at === index ? value : entry)));
   const listError = serverErrors.ipAllowlist;
+  const full = entries.length >= maxEntries;
   return (
     <fieldset className="allowlist" aria-describedby={`${id}-help`}>
       <legend>IP allowlist</legend>
       <p id={`${id}-help`} className="hint">
-        Addresses and CIDR ranges, IPv4 or IPv6 (e.g. 203.0.113.7, 203.0.113.0/24, 2001:db8::/32). With no entries the key
-        works from any address.
+        Addresses and CIDR ranges, IPv4 or IPv6 (e.g. 203.0.113.7, 203.0.113.0/24, 2001:db8::/32), at most {maxEntries}. With
+        no entries the key works from any address.
       </p>
       {entries.length === 0 ? <p className="badge warn">Any address can use this key.</p> : null}
       <ol>
@@ -51,15 +54,25 @@ export function AllowlistEditor({ entries, onChange, serverErrors }: Props) {
           );
         })}
       </ol>
-      <button type="button" onClick={() => onChange([...entries, ""])}>
+      <button
+        type="button"
+        disabled={full}
+        aria-describedby={full ? `${id}-full` : undefined}
+        onClick={() => onChange([...entries, ""])}
+      >
         Add an address or range
       </button>
+      {full ? (
+        <p id={`${id}-full`} className="hint">
+          A key may list at most {maxEntries} addresses and ranges: use a wider range instead.
+        </p>
+      ) : null}
       <FieldMessage id={`${id}-list-error`} message={listError} />
     </fieldset>
   );
 }
 
 /** Whether every entry is complete and valid (the form can be sent). */
-export function allowlistIsValid(entries: readonly string[]): boolean {
-  return entries.every((entry) => allowlistEntryProblem(entry) === null);
+export function allowlistIsValid(entries: readonly string[], maxEntries: number): boolean {
+  return entries.length <= maxEntries && entries.every((entry) => allowlistEntryProblem(entry) === null);
 }

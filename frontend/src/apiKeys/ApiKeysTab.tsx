@@ -1,49 +1,79 @@
-import { useId, useState } from "react";
+import { useCallback, useDeferredValue, useId, useState } from "react";
 import { useQuery } from "urql";
-import { type ApiKeyFieldsFragment, ApiKeysTabDocument, type ApiKeyStatus } from "../gql/graphql";
+import { type ApiKeyFieldsFragment, ApiKeysTabDocument, type ApiKeysTabQuery } from "../gql/graphql";
+import { ExportCsvButton } from "../exports/ExportCsvButton";
 import { describeRequestError } from "../graphql/problems";
+import { useCursorPages } from "../graphql/useCursorPages";
+import { carrierPermission } from "../permissions/permissions";
 import { useViewer } from "../shell/viewer";
 import { API_KEY_TOOL } from "../text/seed";
+import { Permitted } from "../ui/Permitted";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { hasDraft } from "../ui/useDraft";
 import { ApiKeyList } from "./ApiKeyList";
 import { BestPractices } from "./BestPractices";
 import { CreateApiKeyForm } from "./CreateApiKeyForm";
-import { EditKeyDialog } from "./EditKeyDialog";
-import { EXPIRING_SOON_DAYS, isExpiringSoon } from "./nudges";
-import { RevokeKeyDialog } from "./RevokeKeyDialog";
-import { RotateKeyDialog } from "./RotateKeyDialog";
-import { SecretOnce } from "./SecretOnce";
+import { EveryCarrierKeys } from "./EveryCarrierKeys";
+import { isFiltered, KeyFilters, type KeyFilterState, keyQuery, NO_FILTERS } from "./KeyFilters";
+import { type KeyDialog, KeyDialogs } from "./KeyDialogs";
+import { KeyPermissionsNotice } from "./KeyPermissionsNotice";
+import { ServiceKeys } from "./ServiceKeys";
 
-type Dialog =
-  | { kind: "edit"; key: ApiKeyFieldsFragment }
-  | { kind: "rotate"; key: ApiKeyFieldsFragment }
-  | { kind: "revoke"; key: ApiKeyFieldsFragment }
-  | { kind: "secret"; secret: string; description: string }
-  | null;
-
-/** The carrier's API keys: list and filter them, create one (the secret shown once), rotate, revoke. */
+/** The carrier's API keys: find them, create one (the secret shown once), edit, rotate, revoke, export. */
 export function ApiKeysTab({ code }: { code: string }) {
   const viewer = useViewer();
-  const [status, setStatus] = useState<ApiKeyStatus | "">("");
-  const [expiringSoon, setExpiringSoon] = useState(false);
+  const [filters, setFilters] = useState<KeyFilterState>(NO_FILTERS);
+  const search = useDeferredValue(filters.search);
+  // Viewers who reach several carriers may list the keys of all of them at once (Query.apiKeys).
+  const reachesMore = viewer.reachesAllCarriers || viewer.carriers.totalCount > 1;
+  const [everyCarrier, setEveryCarrier] = useState(false);
   // A draft left by an expired session or a failed request reopens the form with its contents.
   const [creating, setCreating] = useState(() => hasDraft(`createApiKey:${code}`));
-  const [dialog, setDialog] = useState<Dialog>(null);
+  const [dialog, setDialog] = useState<KeyDialog>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const statusId = useId();
-  const [{ data, error, fetching }, refetch] = useQuery({
+  const reasonsId = useId();
+  const scopeId = useId();
+  // The last answer stays on screen while other filters load (urql starts each new variables empty),
+  // so the list does not blink and the search box keeps its focus.
+  const [shown, setShown] = useState<ApiKeysTabQuery | undefined>(undefined);
+  // "Expiring soon" is the policy's window: the filter is offered once the policy has arrived.
+  const wanted = keyQuery({ ...filters, search }, shown?.apiKeyPolicy.expiringSoonDays ?? 0);
+  // Listing every carrier's keys, this carrier's query keeps its first answer (the policy, the permissions).
+  const variables = { code, ...(everyCarrier ? keyQuery(NO_FILTERS, 0) : wanted) };
+  const pages = useCursorPages<ApiKeyFieldsFragment>(JSON.stringify(variables));
+  const [{ data: fresh, error, fetching }, refetch] = useQuery({
     query: ApiKeysTabDocument,
-    variables: { code, status: status || null },
+    variables: { ...variables, after: pages.after },
   });
-  const reload = () => refetch({ requestPolicy: "network-only" });
-  const mayWrite = viewer.scopes.includes("KEYS_WRITE");
+  if (fresh && fresh !== shown) setShown(fresh);
+  const data = fresh ?? shown;
+  const { reset } = pages;
+  const reload = useCallback(() => {
+    reset();
+    refetch({ requestPolicy: "network-only" });
+  }, [reset, refetch]);
 
+  const policy = data?.apiKeyPolicy;
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
   const carrier = data?.carrier;
   if (data && !carrier) return <p role="alert">There is no carrier {code} within your reach.</p>;
-  const keys = (carrier?.apiKeys.nodes ?? []).filter((key) => !expiringSoon || isExpiringSoon(key));
 
+  const may = (operation: string) => carrierPermission(carrier?.permissions, viewer.permissions, operation);
+  const create = may("createApiKey");
+  const actions = { update: may("updateApiKey"), rotate: may("rotateApiKey"), revoke: may("revokeApiKey"), reasonsId };
+  const connection = carrier?.apiKeys;
+  // While the next page loads, the pages already seen; the previous answer is not this page.
+  const keys = fresh ? pages.combine(fresh.carrier?.apiKeys.nodes ?? []) : pages.after ? pages.earlier : (connection?.nodes ?? []);
+  const activeKeys = carrier?.activeKeys.totalCount ?? 0;
+  const noRoomForGrace =
+    policy && activeKeys >= policy.maxActiveKeysPerCarrier
+      ? `${code} has ${activeKeys} active keys, the most the key policy allows: only stopping the old key now leaves room for the new one.`
+      : null;
+  const changed = (message: string) => {
+    setDialog(null);
+    setNotice(message);
+    reload();
+  };
   const showSecret = (secret: string, description: string) => {
     setCreating(false);
     setDialog({ kind: "secret", secret, description });
@@ -54,95 +84,112 @@ export function ApiKeysTab({ code }: { code: string }) {
     <div className="tool">
       <div>
         <h2>{API_KEY_TOOL.title}</h2>
+        {carrier && policy ? (
+          <p className="muted">
+            {code} has {activeKeys} active key{activeKeys === 1 ? "" : "s"} of the {policy.maxActiveKeysPerCarrier} the key policy
+            allows.
+          </p>
+        ) : null}
+        <KeyPermissionsNotice id={reasonsId} permissions={{ create, ...actions }} />
         {notice ? (
           <p role="status" className="notice notice-success">
             {notice}
           </p>
         ) : null}
         <div className="toolbar">
-          <div className="field inline">
-            <label htmlFor={statusId}>Status</label>
-            <select id={statusId} value={status} onChange={(event) => setStatus(event.target.value as ApiKeyStatus | "")}>
-              <option value="">All</option>
-              <option value="ACTIVE">Active</option>
-              <option value="EXPIRED">Expired</option>
-              <option value="REVOKED">Revoked</option>
-            </select>
-          </div>
-          <label className="choice">
-            <input type="checkbox" checked={expiringSoon} onChange={(event) => setExpiringSoon(event.target.checked)} />
-            Expiring soon (within {EXPIRING_SOON_DAYS} days)
-          </label>
-          {mayWrite && carrier && !creating ? (
-            <button type="button" className="primary" onClick={() => setCreating(true)}>
-              {API_KEY_TOOL.createTitle}
-            </button>
+          {carrier && !creating ? (
+            <Permitted permission={create} explainedBy={reasonsId}>
+              {(control) => (
+                <button type="button" className="primary" {...control} onClick={() => setCreating(true)}>
+                  {API_KEY_TOOL.createTitle}
+                </button>
+              )}
+            </Permitted>
           ) : null}
+          {carrier ? <ExportCsvButton carrier={carrier} kind="api-keys" permission={may("exportApiKeys")} /> : null}
         </div>
-        {creating && carrier ? (
+        {creating && carrier && policy ? (
           <div className="beside">
             <CreateApiKeyForm
-              carrier={carrier}
+              owner={{ kind: "carrier", id: carrier.id, code: carrier.code }}
+              policy={policy}
+              permission={create}
               grantable={viewer.scopes}
+              viewerKind={viewer.kind}
               onCreated={showSecret}
               onCancel={() => setCreating(false)}
+              onRefused={reload}
             />
             <BestPractices />
           </div>
         ) : null}
-        {!data && fetching ? <p role="status">Loading API keys…</p> : null}
-        {carrier && keys.length === 0 ? (
-          <p className="empty">
-            {carrier.apiKeys.totalCount === 0 && !status
-              ? "This carrier has no API keys yet. Create your first key for an integration."
-              : "No key matches these filters."}
-          </p>
-        ) : null}
-        {keys.length > 0 ? (
-          <ApiKeyList
-            keys={keys}
-            onEdit={(key) => setDialog({ kind: "edit", key })}
-            onRotate={(key) => setDialog({ kind: "rotate", key })}
-            onRevoke={(key) => setDialog({ kind: "revoke", key })}
+        {policy ? (
+          <KeyFilters
+            value={filters}
+            onChange={setFilters}
+            scopes={policy.scopes.map((scope) => scope.scope)}
+            expiringSoonDays={policy.expiringSoonDays}
           />
         ) : null}
+        {reachesMore ? (
+          <fieldset className="inline-choices">
+            <legend>Keys of</legend>
+            <label className="choice">
+              <input type="radio" name={scopeId} checked={!everyCarrier} onChange={() => setEveryCarrier(false)} />
+              {code} only
+            </label>
+            <label className="choice">
+              <input type="radio" name={scopeId} checked={everyCarrier} onChange={() => setEveryCarrier(true)} />
+              Every carrier you reach
+            </label>
+          </fieldset>
+        ) : null}
+        {everyCarrier && policy ? (
+          <EveryCarrierKeys {...wanted} expiringSoonDays={policy.expiringSoonDays} onDialog={setDialog} />
+        ) : (
+          <>
+            {!data && fetching ? <p role="status">Loading API keys…</p> : null}
+            {carrier && connection && keys.length === 0 && !fetching ? (
+              <p className="empty">
+                {connection.totalCount === 0 && !isFiltered(filters)
+                  ? "This carrier has no API keys yet. Create your first key for an integration."
+                  : "No key matches these filters."}
+              </p>
+            ) : null}
+            {keys.length > 0 && policy ? (
+              <>
+                <p className="hint" role="status">
+                  Showing {keys.length} of {connection?.totalCount ?? keys.length} key{connection?.totalCount === 1 ? "" : "s"}.
+                </p>
+                <ApiKeyList
+                  keys={keys}
+                  expiringSoonDays={policy.expiringSoonDays}
+                  actionsFor={() => actions}
+                  onEdit={(key) => setDialog({ kind: "edit", key })}
+                  onRotate={(key) => setDialog({ kind: "rotate", key, noRoomForGrace })}
+                  onRevoke={(key) => setDialog({ kind: "revoke", key })}
+                />
+              </>
+            ) : null}
+            {connection?.pageInfo.hasNextPage ? (
+              <button type="button" disabled={fetching} onClick={() => pages.loadMore(keys, connection.pageInfo.endCursor)}>
+                Show more keys
+              </button>
+            ) : null}
+          </>
+        )}
+        {policy ? <ServiceKeys policy={policy} /> : null}
       </div>
       {creating ? null : <BestPractices />}
-      {dialog?.kind === "edit" ? (
-        <EditKeyDialog
-          apiKey={dialog.key}
+      {policy ? (
+        <KeyDialogs
+          dialog={dialog}
+          policy={policy}
           grantable={viewer.scopes}
           onClose={() => setDialog(null)}
           onReload={reload}
-          onSaved={(description) => {
-            setDialog(null);
-            setNotice(`Saved “${description}”.`);
-            reload();
-          }}
-        />
-      ) : null}
-      {dialog?.kind === "rotate" ? (
-        <RotateKeyDialog apiKey={dialog.key} onRotated={showSecret} onClose={() => setDialog(null)} onReload={reload} />
-      ) : null}
-      {dialog?.kind === "revoke" ? (
-        <RevokeKeyDialog
-          apiKey={dialog.key}
-          onClose={() => setDialog(null)}
-          onRevoked={(description) => {
-            setDialog(null);
-            setNotice(`Revoked “${description}”.`);
-            reload();
-          }}
-        />
-      ) : null}
-      {dialog?.kind === "secret" ? (
-        <SecretOnce
-          secret={dialog.secret}
-          description={dialog.description}
-          onDone={() => {
-            setDialog(null);
-            setNotice(`Created “${dialog.description}”. Its secret is no longer shown.`);
-          }}
+          onSecret={showSecret}
+          onChanged={changed}
         />
       ) : null}
     </div>

@@ -1,57 +1,83 @@
 import { type FormEvent, useId, useState } from "react";
-import { type ApiKeyFieldsFragment, RotateApiKeyDocument } from "../gql/graphql";
+import { type ActorKind, type ApiKeyFieldsFragment, RotateApiKeyDocument } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
 import { Dialog } from "../ui/Dialog";
 import { FieldMessage } from "../ui/FieldMessage";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
-
-// How long the old key keeps working, as Stripe's "roll key" offers it.
-// TODO(issue 15): drop the choices above apiKeyPolicy.maxGracePeriodSeconds once the API says it.
-const GRACE_PERIODS = [
-  { seconds: 0, label: "Stop the old key now" },
-  { seconds: 3600, label: "In 1 hour" },
-  { seconds: 86_400, label: "In 24 hours" },
-  { seconds: 604_800, label: "In 7 days" },
-] as const;
+import { type ExpiryChoice, ExpiryField, expiryError, expiryInput, expiryIsValid } from "./ExpiryField";
+import { describeGrace, graceChoices, type KeyPolicy } from "./policy";
 
 interface Props {
   apiKey: ApiKeyFieldsFragment;
+  policy: KeyPolicy;
+  viewerKind: ActorKind;
+  /**
+   * Why a grace period cannot be had now, if so: the old key stays active through it, so the new one
+   * needs room under the active key limit beside it.
+   */
+  noRoomForGrace: string | null;
   onRotated: (secret: string, description: string) => void;
   onClose: () => void;
   onReload: () => void;
 }
 
-/** A new key with the same settings; the old one keeps working for the chosen grace period. */
-export function RotateKeyDialog({ apiKey, onRotated, onClose, onReload }: Props) {
-  const [grace, setGrace] = useState<number>(86_400);
-  const { run, fetching, requestProblem, formProblem } = useFormMutation(RotateApiKeyDocument, ["gracePeriodSeconds"]);
+const FIELDS = ["gracePeriodSeconds", "expiresAt", "expiresOn", "timeZone"] as const;
+
+/** A new key with the same settings and the expiry the user chooses; the old one keeps working for the chosen grace period. */
+export function RotateKeyDialog({ apiKey, policy, viewerKind, noRoomForGrace, onRotated, onClose, onReload }: Props) {
+  const choices = graceChoices(policy);
+  const [grace, setGrace] = useState<number>(() => (noRoomForGrace ? 0 : (choices.find((seconds) => seconds === 86_400) ?? choices[0] ?? 0)));
+  const [expiry, setExpiry] = useState<ExpiryChoice>({ mode: "default", date: "" });
+  const { run, fetching, requestProblem, formProblem } = useFormMutation(RotateApiKeyDocument, FIELDS);
   const id = useId();
+  const fields = formProblem?.fields ?? {};
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const payload = await run({ input: { id: apiKey.id, gracePeriodSeconds: grace } }, (data) => data.rotateApiKey);
+    const payload = await run(
+      { input: { id: apiKey.id, gracePeriodSeconds: grace, ...expiryInput(expiry) } },
+      (data) => data.rotateApiKey,
+    );
     if (payload?.__typename === "RotateApiKeyPayload") onRotated(payload.secret, payload.apiKey.description);
   };
   return (
     <Dialog title={`Rotate “${apiKey.description}”`} onClose={onClose}>
-      <form onSubmit={submit}>
-        <p>
-          A new key with the same description, scopes, allowlist and expiry replaces {apiKey.hint}. Its secret is shown once.
-        </p>
-        <fieldset>
+      <form onSubmit={submit} noValidate>
+        <p>A new key with the same description, scopes and allowlist replaces {apiKey.hint}. Its secret is shown once.</p>
+        <fieldset aria-describedby={noRoomForGrace ? `${id}-no-room` : undefined}>
           <legend>When should the old key stop working?</legend>
-          {GRACE_PERIODS.map((period) => (
-            <label key={period.seconds} className="choice">
-              <input type="radio" name={`${id}-grace`} checked={grace === period.seconds} onChange={() => setGrace(period.seconds)} />
-              {period.label}
+          {choices.map((seconds) => (
+            <label key={seconds} className="choice">
+              <input
+                type="radio"
+                name={`${id}-grace`}
+                checked={grace === seconds}
+                disabled={seconds > 0 && noRoomForGrace !== null}
+                onChange={() => setGrace(seconds)}
+              />
+              {describeGrace(seconds)}
             </label>
           ))}
-          <FieldMessage id={`${id}-grace-error`} message={formProblem?.fields.gracePeriodSeconds} />
+          {noRoomForGrace ? (
+            <p id={`${id}-no-room`} className="hint">
+              {noRoomForGrace}
+            </p>
+          ) : null}
+          <FieldMessage id={`${id}-grace-error`} message={fields.gracePeriodSeconds} />
         </fieldset>
+        <ExpiryField
+          policy={policy}
+          viewerKind={viewerKind}
+          value={expiry}
+          onChange={setExpiry}
+          error={expiryError(fields)}
+          modes={["default", "date"]}
+          legend="When should the new key expire?"
+        />
         {formProblem ? <FormProblemAlert problem={formProblem} onReload={onReload} /> : null}
         {requestProblem ? <RequestProblemAlert problem={requestProblem} /> : null}
         <div className="actions">
-          <button type="submit" className="primary" disabled={fetching}>
+          <button type="submit" className="primary" disabled={fetching || !expiryIsValid(expiry, policy)}>
             Rotate key
           </button>
           <button type="button" onClick={onClose}>

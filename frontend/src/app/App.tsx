@@ -12,6 +12,7 @@ import {
   sessionHadExpired,
   takeReturnPath,
 } from "../auth/session";
+import { type SessionAccess, SessionAccessContext } from "../auth/sessionAccess";
 import { SignInScreen } from "../auth/SignInScreen";
 import { createApiClient } from "../graphql/client";
 import { Shell } from "../shell/Shell";
@@ -19,6 +20,8 @@ import { ErrorBoundary } from "../ui/ErrorBoundary";
 import { navigate, parseRoute, usePath } from "./router";
 
 const here = () => window.location.pathname + window.location.search;
+// setTimeout fires at once for delays past 2^31-1 ms (about 24.8 days): wait at most that, then again.
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** Signed out: the sign-in screen. Signed in: the Tools page, until the session ends. */
 export function App() {
@@ -43,7 +46,12 @@ export function App() {
 
   useEffect(() => {
     if (!session) return;
-    const timer = window.setTimeout(expire, Math.max(0, session.expiresAt - Date.now()));
+    let timer = 0;
+    const wait = () => {
+      const left = session.expiresAt - Date.now();
+      timer = left <= 0 ? window.setTimeout(expire, 0) : window.setTimeout(wait, Math.min(left, MAX_TIMER_MS));
+    };
+    wait();
     return () => window.clearTimeout(timer);
   }, [session, expire]);
 
@@ -68,11 +76,12 @@ export function App() {
     () => (session ? createApiClient({ token: () => session.token, onUnauthenticated: expire }) : null),
     [session, expire],
   );
+  const access = useMemo<SessionAccess | null>(() => (session ? { token: () => session.token, expire } : null), [session, expire]);
 
   let page;
   if (route.name === "signedIn" && !session) {
     page = <OidcCallback config={config} onSignedIn={signedIn} />;
-  } else if (!session || !client) {
+  } else if (!session || !client || !access) {
     page = (
       <SignInScreen
         config={config}
@@ -87,7 +96,9 @@ export function App() {
   } else {
     page = (
       <Provider value={client}>
-        <Shell route={route} sessionLabel={session.label} onSignOut={signOut} />
+        <SessionAccessContext.Provider value={access}>
+          <Shell route={route} sessionLabel={session.label} onSignOut={signOut} />
+        </SessionAccessContext.Provider>
       </Provider>
     );
   }

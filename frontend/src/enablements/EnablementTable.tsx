@@ -1,6 +1,7 @@
 import type { EnablementFieldsFragment } from "../gql/graphql";
 import { formatDateTime } from "../ui/format";
-import { StaffOnly } from "../ui/StaffOnly";
+import type { Permission } from "../permissions/permissions";
+import { Permitted } from "../ui/Permitted";
 import { SOURCE_TEXT, STATE_LABELS } from "./labels";
 
 interface Props {
@@ -9,14 +10,13 @@ interface Props {
   owner: string;
   level: "carrier" | "organization";
   rows: readonly EnablementFieldsFragment[];
-  allowed: boolean;
+  /** Whether the API lets the viewer change settings at this level, and why not. */
+  permission: Permission;
   onChange: (row: EnablementFieldsFragment) => void;
 }
 
-const STAFF_ONLY = "Only platform staff can change feature enablements.";
-
 /** Every feature: the setting at this level, the value in effect, and where that value comes from. */
-export function EnablementTable({ caption, owner, level, rows, allowed, onChange }: Props) {
+export function EnablementTable({ caption, owner, level, rows, permission, onChange }: Props) {
   return (
     <table className="table enablements">
       <caption>{caption}</caption>
@@ -56,7 +56,7 @@ export function EnablementTable({ caption, owner, level, rows, allowed, onChange
               )}
             </td>
             <td>
-              <StaffOnly allowed={allowed} reason={STAFF_ONLY}>
+              <Permitted permission={permission}>
                 {(control) => (
                   <button type="button" {...control} onClick={() => onChange(row)}>
                     Change
@@ -66,7 +66,7 @@ export function EnablementTable({ caption, owner, level, rows, allowed, onChange
                     </span>
                   </button>
                 )}
-              </StaffOnly>
+              </Permitted>
             </td>
           </tr>
         ))}

@@ -3,7 +3,8 @@ import { useQuery } from "urql";
 import { type EffectiveChangeFieldsFragment, EnablementsTabDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
 import { EffectiveChanges } from "../organization/EffectiveChanges";
-import { mayUseRestricted, useViewer } from "../shell/viewer";
+import { carrierPermission, permissionOf } from "../permissions/permissions";
+import { useViewer } from "../shell/viewer";
 import { ENABLEMENTS_TOOL } from "../text/seed";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { ChangeEnablementDialog, type Target } from "./ChangeEnablementDialog";
@@ -12,7 +13,6 @@ import { EnablementTable } from "./EnablementTable";
 /** Every feature for the carrier (and its organization): setting, effective value, and its source. */
 export function EnablementsTab({ code }: { code: string }) {
   const viewer = useViewer();
-  const allowed = mayUseRestricted(viewer);
   const [{ data, error, fetching }, refetch] = useQuery({ query: EnablementsTabDocument, variables: { code } });
   const [target, setTarget] = useState<Target | null>(null);
   const [report, setReport] = useState<{ summary: string; changes: readonly EffectiveChangeFieldsFragment[] } | null>(null);
@@ -23,6 +23,8 @@ export function EnablementsTab({ code }: { code: string }) {
   const carrier = data.carrier;
   if (!carrier) return <p role="alert">There is no carrier {code} within your reach.</p>;
   const organization = carrier.organization;
+  const forCarrier = carrierPermission(carrier.permissions, viewer.permissions, "setCarrierEnablement");
+  const forOrganization = permissionOf(viewer.permissions, "setOrganizationEnablement");
   const inheritedFor = (key: string) => {
     const organizationRow = organization?.enablements.find((row) => row.feature.key === key);
     const carrierRow = carrier.enablements.find((row) => row.feature.key === key);
@@ -44,7 +46,7 @@ export function EnablementsTab({ code }: { code: string }) {
         owner={carrier.code}
         level="carrier"
         rows={carrier.enablements}
-        allowed={allowed}
+        permission={forCarrier}
         onChange={(row) =>
           setTarget({ level: "carrier", id: carrier.id, code: carrier.code, row, inherited: inheritedFor(row.feature.key) })
         }
@@ -55,13 +57,13 @@ export function EnablementsTab({ code }: { code: string }) {
           owner={organization.name}
           level="organization"
           rows={organization.enablements}
-          allowed={allowed}
+          permission={forOrganization}
           onChange={(row) => setTarget({ level: "organization", id: organization.id, name: organization.name, row })}
         />
       ) : (
         <p className="muted">{carrier.code} is in no organization: settings come from the carrier or the feature’s default.</p>
       )}
-      {allowed && target ? (
+      {target && (target.level === "carrier" ? forCarrier : forOrganization).allowed ? (
         <ChangeEnablementDialog
           target={target}
           onClose={() => setTarget(null)}

@@ -1,4 +1,4 @@
-import { type FormEvent, useId } from "react";
+import { type FormEvent, useId, useMemo, useState } from "react";
 import { CreateOrganizationDocument } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
 import { ORGANIZATION_TOOL } from "../text/seed";
@@ -6,6 +6,7 @@ import { FieldMessage } from "../ui/FieldMessage";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { useDraft } from "../ui/useDraft";
+import { type CarrierChoice, CarrierChoices, errorsByCarrier } from "./CarrierChoices";
 import type { CarrierSummary, ChangeReport } from "./changeReport";
 
 interface Props {
@@ -14,25 +15,33 @@ interface Props {
   onCancel: () => void;
 }
 
-const FIELDS = ["name", "fromCarrierId"] as const;
+const FIELDS = ["name", "carrierIds"] as const;
 
-/** "Create new Organization": a name, and the carriers it starts with (this carrier, preselected). */
+/** "Create new Organization": a name, and the carriers it contains (this carrier preselected), at once. */
 export function CreateOrganizationForm({ carrier, onDone, onCancel }: Props) {
-  const [draft, update, discard] = useDraft(`createOrganization:${carrier.code}`, { name: "" });
+  const current = useMemo<CarrierChoice>(() => ({ id: carrier.id, code: carrier.code, name: carrier.name }), [carrier]);
+  const [draft, update, discard] = useDraft(`createOrganization:${carrier.code}`, {
+    name: "",
+    listed: [current],
+    chosen: [current.id],
+  });
   const { run, fetching, requestProblem, formProblem } = useFormMutation(CreateOrganizationDocument, FIELDS);
+  // The ids as last sent: the server names a carrier at fault by its index among them.
+  const [sent, setSent] = useState<string[]>([]);
   const nameId = useId();
-  const nameError = formProblem?.fields.name;
+  const fields = formProblem?.fields ?? {};
+  const nameError = fields.name;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const payload = await run(
-      { input: { name: draft.name.trim(), fromCarrierId: carrier.id } },
-      (data) => data.createOrganization,
-    );
+    const carrierIds = draft.listed.filter((listed) => draft.chosen.includes(listed.id)).map((listed) => listed.id);
+    setSent(carrierIds);
+    const payload = await run({ input: { name: draft.name.trim(), carrierIds } }, (data) => data.createOrganization);
     if (payload?.__typename === "OrganizationPayload") {
       discard();
+      const codes = payload.carriers.map((member) => member.code);
       onDone({
-        message: `Created the organization ${payload.organization.name} with ${carrier.code} in it.`,
+        message: `Created the organization ${payload.organization.name}${codes.length ? ` with ${codes.join(", ")} in it` : ""}.`,
         changes: payload.effectiveChanges,
       });
     }
@@ -55,16 +64,12 @@ export function CreateOrganizationForm({ carrier, onDone, onCancel }: Props) {
         />
         <FieldMessage id={`${nameId}-error`} message={nameError} />
       </div>
-      <fieldset>
-        <legend>Carriers in the new organization</legend>
-        <label className="choice">
-          <input type="checkbox" checked readOnly disabled />
-          {carrier.code} — {carrier.name} (this carrier)
-        </label>
-        {/* TODO(issue 15): createOrganization(input: {name, carrierIds}) will take several carriers;
-            until then the organization starts with this carrier and others are added to it afterwards. */}
-        <p className="hint">Other carriers can be added to the organization once it exists.</p>
-      </fieldset>
+      <CarrierChoices
+        listed={draft.listed}
+        chosen={draft.chosen}
+        onChange={(listed, chosen) => update({ listed, chosen })}
+        errors={errorsByCarrier(fields, sent)}
+      />
       {formProblem ? <FormProblemAlert problem={formProblem} /> : null}
       {requestProblem ? <RequestProblemAlert problem={requestProblem} /> : null}
       <div className="actions">

@@ -2,10 +2,11 @@ import { useState } from "react";
 import { useQuery } from "urql";
 import { OrganizationTabDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
-import { mayUseRestricted, useViewer } from "../shell/viewer";
+import { carrierPermission, type Permission } from "../permissions/permissions";
+import { useViewer } from "../shell/viewer";
 import { ORGANIZATION_TOOL } from "../text/seed";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
-import { StaffOnly } from "../ui/StaffOnly";
+import { Permitted } from "../ui/Permitted";
 import { AttachOrMoveForm } from "./AttachOrMoveForm";
 import type { ChangeReport } from "./changeReport";
 import { CreateOrganizationForm } from "./CreateOrganizationForm";
@@ -17,12 +18,19 @@ import { RenameOrganizationForm } from "./RenameOrganizationForm";
 
 type Open = "create" | "attach" | "move" | "detach" | "rename" | "delete" | null;
 
-const STAFF_ONLY = "Only platform staff can change organization structure.";
+// Each control and the operation the API must allow for it.
+const OPERATIONS = {
+  create: "createOrganization",
+  attach: "attachCarrierToOrganization",
+  move: "moveCarrierToOrganization",
+  detach: "detachCarrierFromOrganization",
+  rename: "renameOrganization",
+  delete: "deleteOrganization",
+} as const;
 
 /** The carrier's organization and its carriers; staff change the structure from here. */
 export function OrganizationTab({ code }: { code: string }) {
   const viewer = useViewer();
-  const allowed = mayUseRestricted(viewer);
   const [{ data, error, fetching }, refetch] = useQuery({ query: OrganizationTabDocument, variables: { code } });
   const [open, setOpen] = useState<Open>(null);
   const [report, setReport] = useState<ChangeReport | null>(null);
@@ -38,6 +46,9 @@ export function OrganizationTab({ code }: { code: string }) {
   const carrier = data.carrier;
   if (!carrier) return <p role="alert">There is no carrier {code} within your reach.</p>;
   const organization = carrier.organization;
+  const may = (action: keyof typeof OPERATIONS): Permission =>
+    carrierPermission(carrier.permissions, viewer.permissions, OPERATIONS[action]);
+  const allowed = (action: keyof typeof OPERATIONS) => may(action).allowed;
 
   return (
     <div className="tool">
@@ -47,7 +58,7 @@ export function OrganizationTab({ code }: { code: string }) {
         <div role="status" className="notice notice-success">
           <p>{report.message}</p>
           <EffectiveChanges changes={report.changes} title="Effective enablements that changed" />
-          {report.leftOrganizationId && allowed ? (
+          {report.leftOrganizationId && allowed("delete") ? (
             <LeftOrganization
               id={report.leftOrganizationId}
               onDeleted={(name) => setReport({ message: `Deleted the organization ${name}.`, changes: [] })}
@@ -85,7 +96,7 @@ export function OrganizationTab({ code }: { code: string }) {
           </table>
           <div className="actions">
             {(["rename", "move", "detach", "delete"] as const).map((action) => (
-              <StaffOnly key={action} allowed={allowed} reason={STAFF_ONLY}>
+              <Permitted key={action} permission={may(action)}>
                 {(control) => (
                   <button
                     type="button"
@@ -104,19 +115,19 @@ export function OrganizationTab({ code }: { code: string }) {
                     }
                   </button>
                 )}
-              </StaffOnly>
+              </Permitted>
             ))}
           </div>
-          {allowed && open === "rename" ? (
+          {allowed("rename") && open === "rename" ? (
             <RenameOrganizationForm organization={organization} onDone={done} onCancel={() => setOpen(null)} onReload={reload} />
           ) : null}
-          {allowed && open === "move" ? (
+          {allowed("move") && open === "move" ? (
             <AttachOrMoveForm carrier={carrier} from={organization} onDone={done} onCancel={() => setOpen(null)} onReload={reload} />
           ) : null}
-          {allowed && open === "detach" ? (
+          {allowed("detach") && open === "detach" ? (
             <DetachDialog carrier={carrier} organization={organization} onDone={done} onClose={() => setOpen(null)} onReload={reload} />
           ) : null}
-          {allowed && open === "delete" ? (
+          {allowed("delete") && open === "delete" ? (
             organization.carriers.totalCount > 0 ? (
               <DeleteBlocked name={organization.name} count={organization.carriers.totalCount} onClose={() => setOpen(null)} />
             ) : (
@@ -134,31 +145,31 @@ export function OrganizationTab({ code }: { code: string }) {
           <p>Available actions:</p>
           <ul className="action-cards">
             <li>
-              <StaffOnly allowed={allowed} reason={STAFF_ONLY}>
+              <Permitted permission={may("create")}>
                 {(control) => (
                   <button type="button" {...control} aria-expanded={open === "create"} onClick={() => setOpen("create")}>
                     {ORGANIZATION_TOOL.create.title}
                   </button>
                 )}
-              </StaffOnly>
+              </Permitted>
               <span> — {ORGANIZATION_TOOL.create.description}</span>
             </li>
             <li>
-              <StaffOnly allowed={allowed} reason={STAFF_ONLY}>
+              <Permitted permission={may("attach")}>
                 {(control) => (
                   <button type="button" {...control} aria-expanded={open === "attach"} onClick={() => setOpen("attach")}>
                     {ORGANIZATION_TOOL.attach.title}
                   </button>
                 )}
-              </StaffOnly>
+              </Permitted>
               <span> — {ORGANIZATION_TOOL.attach.description}</span>
             </li>
           </ul>
           <p className="muted">{ORGANIZATION_TOOL.why}</p>
-          {allowed && open === "create" ? (
+          {allowed("create") && open === "create" ? (
             <CreateOrganizationForm carrier={carrier} onDone={done} onCancel={() => setOpen(null)} />
           ) : null}
-          {allowed && open === "attach" ? (
+          {allowed("attach") && open === "attach" ? (
             <AttachOrMoveForm carrier={carrier} from={null} onDone={done} onCancel={() => setOpen(null)} onReload={reload} />
           ) : null}
         </section>

@@ -1,5 +1,6 @@
 import { createContext, useContext } from "react";
 import type { ToolsPageQuery } from "../gql/graphql";
+import { type Permission, permissionOf } from "../permissions/permissions";
 
 export type Viewer = ToolsPageQuery["viewer"];
 
@@ -12,8 +13,7 @@ export function useViewer(): Viewer {
   return viewer;
 }
 
-// TODO(issue 15): replace with viewer.permissions / Carrier.permissions once the API has them; until
-// then the one thing the API tells us is whether restricted functions answer.
-export function mayUseRestricted(viewer: Viewer): boolean {
-  return viewer.canUseRestrictedFunctions;
+/** Whether the viewer may perform an operation (not about one carrier), as viewer.permissions says. */
+export function useViewerPermission(operation: string): Permission {
+  return permissionOf(useViewer().permissions, operation);
 }

@@ -3,7 +3,14 @@ import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { type Client, Provider } from "urql";
 import { fromValue, never } from "wonka";
+import type { PermissionFieldsFragment } from "../gql/graphql";
 import { ViewerContext, type Viewer } from "../shell/viewer";
+
+const RESTRICTED = "A restricted function for platform staff (organization structure). Contact Support if you need access.";
+
+export function permission(operation: string, allowed = true, reason: string | null = null): PermissionFieldsFragment {
+  return { __typename: "Permission", operation, allowed, reason: allowed ? null : (reason ?? RESTRICTED) };
+}
 
 export const ADMIN: Viewer = {
   __typename: "Viewer",
@@ -16,6 +23,16 @@ export const ADMIN: Viewer = {
   restrictedFunctionsNotice: "Organization changes are restricted functions for platform staff. Contact Support.",
   reachesAllCarriers: false,
   scopes: ["CARRIER_READ", "ENABLEMENTS_READ", "KEYS_READ", "KEYS_WRITE", "ACTIVITY_READ"],
+  permissions: [
+    permission("createApiKey"),
+    permission("updateApiKey"),
+    permission("rotateApiKey"),
+    permission("revokeApiKey"),
+    permission("exportApiKeys"),
+    permission("exportActivity"),
+    permission("createOrganization", false),
+    permission("renameOrganization", false),
+  ],
   carriers: { __typename: "CarrierConnection", totalCount: 1, nodes: [{ __typename: "Carrier", id: "c1", code: "WSOR", name: "Wisconsin & Southern Railroad" }] },
 };
 
@@ -39,3 +56,4 @@ export function renderWith(ui: ReactElement, client: Client, viewer: Viewer = AD
     </Provider>,
   );
 }
+

@@ -1,0 +1,58 @@
+import { useState } from "react";
+import { useQuery } from "urql";
+import { type ApiKeyFieldsFragment, ApiKeyRefusalsDocument } from "../gql/graphql";
+import { formatDateTime, formatRelative } from "../ui/format";
+import { REFUSAL_LABELS } from "./refusals";
+
+/** When and where the key last worked, and when it was last refused and why; the refusals on request. */
+export function LastUse({ apiKey }: { apiKey: ApiKeyFieldsFragment }) {
+  const [open, setOpen] = useState(false);
+  const refusal = apiKey.lastRefusal;
+  return (
+    <>
+      {apiKey.lastUsedAt ? (
+        <>
+          <time dateTime={apiKey.lastUsedAt} title={formatDateTime(apiKey.lastUsedAt)}>
+            {formatRelative(apiKey.lastUsedAt)}
+          </time>
+          {apiKey.lastUsedAddress ? <span className="muted"> from {apiKey.lastUsedAddress}</span> : null}
+        </>
+      ) : (
+        "Never"
+      )}
+      {refusal ? (
+        <p className="refusal">
+          Refused{" "}
+          <time dateTime={refusal.lastAt} title={formatDateTime(refusal.lastAt)}>
+            {formatRelative(refusal.lastAt)}
+          </time>{" "}
+          ({refusal.count}×): {REFUSAL_LABELS[refusal.reason]}
+          {refusal.detail ? ` (${refusal.detail})` : ""}
+          {refusal.clientAddress ? `, from ${refusal.clientAddress}` : ""}.{" "}
+          <button type="button" className="link-button" aria-expanded={open} onClick={() => setOpen(!open)}>
+            {open ? "Hide" : "Show"} refused uses<span className="visually-hidden"> of {apiKey.description}</span>
+          </button>
+        </p>
+      ) : null}
+      {open ? <Refusals id={apiKey.id} description={apiKey.description} /> : null}
+    </>
+  );
+}
+
+function Refusals({ id, description }: { id: string; description: string }) {
+  const [{ data, fetching, error }] = useQuery({ query: ApiKeyRefusalsDocument, variables: { id }, requestPolicy: "network-only" });
+  if (fetching && !data) return <p role="status">Loading refused uses…</p>;
+  if (error) return <p role="alert">The refused uses could not be loaded: {error.message}</p>;
+  const refusals = data?.apiKey?.refusals ?? [];
+  return (
+    <ul className="plain refusals" aria-label={`Refused uses of ${description}`}>
+      {refusals.map((refusal) => (
+        <li key={`${refusal.reason}/${refusal.firstAt}`}>
+          <time dateTime={refusal.lastAt}>{formatDateTime(refusal.lastAt)}</time>: {refusal.count}× {REFUSAL_LABELS[refusal.reason]}
+          {refusal.detail ? ` (${refusal.detail})` : ""}
+          {refusal.clientAddress ? `, from ${refusal.clientAddress}` : ""}
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { apiKey } from "../test/keys";
+import { isExpiringSoon, nudgesFor } from "./nudges";
+
+const DAY = 86_400_000;
+const kinds = (key: Parameters<typeof nudgesFor>[0]) => nudgesFor(key, 7).map((nudge) => nudge.kind);
+
+describe("nudges", () => {
+  it("say nothing about a key following the best practices", () => {
+    expect(kinds(apiKey())).toEqual([]);
+  });
+
+  it("flag keys that never expire, expire within the policy's window, are unused or open to any address", () => {
+    expect(kinds(apiKey({ expiresAt: null }))).toEqual(["neverExpires"]);
+    expect(kinds(apiKey({ expiresAt: new Date(Date.now() + 3 * DAY).toISOString() }))).toEqual(["expiringSoon"]);
+    expect(isExpiringSoon(apiKey({ expiresAt: new Date(Date.now() + 10 * DAY).toISOString() }), 7)).toBe(false);
+    expect(isExpiringSoon(apiKey({ expiresAt: new Date(Date.now() + 10 * DAY).toISOString() }), 30)).toBe(true);
+    expect(kinds(apiKey({ lastUsedAt: null }))).toEqual(["unused"]);
+    expect(kinds(apiKey({ lastUsedAt: new Date(Date.now() - 45 * DAY).toISOString() }))).toEqual(["unused"]);
+    expect(kinds(apiKey({ ipAllowlist: [] }))).toEqual(["anyAddress"]);
+  });
+
+  it("flag a key refused since it last worked, even once it no longer works", () => {
+    const refusal = {
+      __typename: "ApiKeyRefusal" as const,
+      reason: "ADDRESS_NOT_ALLOWED" as const,
+      firstAt: new Date(Date.now() - 60_000).toISOString(),
+      lastAt: new Date(Date.now() - 30_000).toISOString(),
+      count: 4,
+      clientAddress: "192.0.2.9",
+      detail: null,
+    };
+    expect(nudgesFor(apiKey({ lastRefusal: refusal }), 7)[0]?.text).toContain("from an address outside its allowlist");
+    const revoked = nudgesFor(apiKey({ status: "REVOKED", lastRefusal: refusal }), 7);
+    expect(revoked.map((nudge) => nudge.kind)).toEqual(["refused"]);
+    expect(revoked[0]?.text).toContain("Still being called after it stopped working");
+    // refused before its latest successful use: nothing to say
+    const earlier = { ...refusal, lastAt: new Date(Date.now() - 2 * 3_600_000).toISOString() };
+    expect(kinds(apiKey({ lastRefusal: earlier }))).toEqual([]);
+  });
+});
