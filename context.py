@@ -12,6 +12,7 @@ from typing import Any
 from access.principal import Principal
 from db.key_cache import KeyCache
 from db.key_usage import KeyUsageRecorder
+from db.live_changes import LiveChanges
 from db.loaders import Loaders
 from db.pool import Connection, CountingDatabase, StatementCounter
 from settings import Settings
@@ -55,6 +56,8 @@ class Context:
     feature_views: dict[uuid.UUID, Any] = field(default_factory=dict)
     # The instance's remembered API keys (db/key_cache.py): a change made here forgets them at once.
     key_cache: KeyCache | None = None
+    # The change feed's watchers, for subscriptions (db/live_changes.py); None where there is no feed.
+    live: LiveChanges | None = None
 
     @asynccontextmanager
     async def changing(self) -> AsyncIterator[Connection]:

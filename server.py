@@ -21,11 +21,13 @@ from datetime import datetime
 import asyncpg
 import uvloop
 from aiohttp import web
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from db import embedded
 from db.change_feed import ChangeFeed
 from db.key_cache import KeyCache
 from db.key_usage import KeyUsageRecorder
+from db.live_changes import LiveChanges
 from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
 from resolvers.key_expiry_job import KeyExpiryJob
@@ -40,6 +42,7 @@ from web import (
     middlewares,
     serving,
     sign_in,
+    subscriptions,
     tools_page,
     tracing,
 )
@@ -50,6 +53,7 @@ from web.app_keys import (
     DATABASE,
     KEY_CACHE,
     KEY_USAGE,
+    LIVE,
     METRICS,
     RATE_LIMITER,
     SETTINGS,
@@ -80,6 +84,7 @@ def init_app(
         app[DATABASE] = database
         app[CHANGE_FEED] = None  # not our database to listen on: nothing is remembered
         app[KEY_CACHE] = KeyCache(None)
+        app[LIVE] = LiveChanges(None)
     else:
         app.cleanup_ctx.append(_database_ctx)
     app.cleanup_ctx.append(_key_usage_ctx)
@@ -95,7 +100,14 @@ def init_app(
     served = schema_for(fast=settings.fast_path, tracing=traced)
     app[AUTHENTICATOR] = authenticator = Authenticator(settings, now)
     app[CLOCK] = now
-    view = GraphQLView(schema=served, authenticator=authenticator, now=now)
+    app[subscriptions.OPEN_CONNECTIONS] = {}
+    view = GraphQLView(
+        schema=served,
+        authenticator=authenticator,
+        now=now,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        **subscriptions.handler_options(settings),
+    )
     app.router.add_route("*", "/graphql", view)
     exports.add_routes(app)
     sign_in.add_routes(app)
@@ -133,6 +145,7 @@ async def _change_feed(app: web.Application, url: str) -> AsyncIterator[None]:
     feed = ChangeFeed(lambda: asyncpg.connect(url))
     app[CHANGE_FEED] = feed
     app[KEY_CACHE] = app[AUTHENTICATOR].key_cache = KeyCache(feed)
+    app[LIVE] = LiveChanges(feed)
     await feed.start()
     try:
         yield

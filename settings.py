@@ -128,6 +128,14 @@ class Settings:
     # /metrics: a bearer token it requires on the public port; or a listener of its own (METRICS_PORT,
     # METRICS_HOST). Production serves it on the public port only with a token.
     metrics_token: str | None = None
+    # Subscriptions (GraphQL over WebSocket at /graphql): per connection, per caller, how long a
+    # connection may wait for connection_init, the keep-alive ping, and how long one may stay open with
+    # no subscription running.
+    ws_max_subscriptions: int = 10
+    ws_max_connections_per_caller: int = 5
+    ws_init_timeout_seconds: float = 10.0
+    ws_keepalive_seconds: float = 20.0
+    ws_idle_timeout_seconds: float = 300.0
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = None
 
@@ -248,6 +256,13 @@ class Settings:
             jwt_claim_organizations=env.get("JWT_CLAIM_ORGANIZATIONS", cls.jwt_claim_organizations),
             trusted_proxies=env.get("TRUSTED_PROXIES", ""),
             metrics_token=env.get("METRICS_TOKEN") or None,
+            ws_max_subscriptions=_int(env, "WS_MAX_SUBSCRIPTIONS", cls.ws_max_subscriptions),
+            ws_max_connections_per_caller=_int(
+                env, "WS_MAX_CONNECTIONS_PER_CALLER", cls.ws_max_connections_per_caller
+            ),
+            ws_init_timeout_seconds=_float(env, "WS_INIT_TIMEOUT_SECONDS", cls.ws_init_timeout_seconds),
+            ws_keepalive_seconds=_float(env, "WS_KEEPALIVE_SECONDS", cls.ws_keepalive_seconds),
+            ws_idle_timeout_seconds=_float(env, "WS_IDLE_TIMEOUT_SECONDS", cls.ws_idle_timeout_seconds),
             metrics_host=env.get("METRICS_HOST") or cls.metrics_host,
             metrics_port=_int(env, "METRICS_PORT", 0) or None,
             frontend_dist=Path(env["FRONTEND_DIST"]) if env.get("FRONTEND_DIST") else cls.frontend_dist,

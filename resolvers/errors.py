@@ -30,3 +30,9 @@ class Forbidden(ApiError):
 
 class BadUserInput(ApiError):
     code = "BAD_USER_INPUT"
+
+
+class NotFound(ApiError):
+    """For a field that cannot answer null (a subscription): the object is not one the caller can see."""
+
+    code = "NOT_FOUND"

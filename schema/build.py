@@ -19,6 +19,7 @@ from schema.fast_path import object_classes, plain_fields
 from schema.mutation import Mutation
 from schema.query import Query
 from schema.request_rules import RequestRules
+from schema.subscription import Subscription
 from settings import fast_path_enabled
 
 # How many operations the fast executor answered, found not eligible, or handed back (for /metrics and
@@ -41,7 +42,7 @@ def build_schema(*, extensions: Sequence[type[SchemaExtension]] = (), fast: bool
     executor (the fast path's tests compare the two)."""
     # RequestRules parses, validates (each document once) and prices every request (schema/request_rules).
     every_extension: list[Any] = [*extensions, RequestRules]
-    schema = Schema(query=Query, mutation=Mutation, extensions=every_extension)
+    schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=every_extension)
     enforce_access(schema)
     if fast:
         # After enforcement: a field an access rule guards is never plain.

@@ -166,7 +166,9 @@ def access_rule(
 def field_rules(schema: strawberry.Schema) -> dict[str, AccessRule]:
     """Every object field's access rule, by coordinate (also what the schema-walking tests read)."""
     graphql_schema = schema._schema
-    roots = {graphql_schema.query_type, graphql_schema.mutation_type} - {None}
+    roots = {graphql_schema.query_type, graphql_schema.mutation_type, graphql_schema.subscription_type} - {
+        None
+    }
     guaranteed = guaranteed_scopes(graphql_schema)
     rules = {}
     for gql_type in _object_types(graphql_schema):
@@ -195,6 +197,9 @@ def enforce_access(schema: strawberry.Schema) -> None:
             rule = rules[f"{gql_type.name}.{field_name}"]
             if not rule.is_open:
                 field.resolve = _guarded(field.resolve or default_field_resolver, rule)
+                if field.subscribe is not None:
+                    # A subscription is checked when it starts (its events, when each is answered).
+                    field.subscribe = _guarded(field.subscribe, rule)
 
 
 def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any]:

@@ -10,6 +10,7 @@ from aiohttp import web
 from db.change_feed import ChangeFeed
 from db.key_cache import KeyCache
 from db.key_usage import KeyUsageRecorder
+from db.live_changes import LiveChanges
 from db.pool import Database
 from settings import Settings
 from web.authentication import Authenticator
@@ -23,6 +24,7 @@ KEY_USAGE = web.AppKey("key_usage", KeyUsageRecorder)
 # The change feed (None where the app runs on a database that is not its own to listen on, in tests).
 CHANGE_FEED: web.AppKey[ChangeFeed | None] = web.AppKey("change_feed")
 KEY_CACHE = web.AppKey("key_cache", KeyCache)
+LIVE = web.AppKey("live_changes", LiveChanges)
 METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 TRUSTED_DOCUMENTS = web.AppKey("trusted_documents", TrustedDocuments)

@@ -5,7 +5,8 @@ the CSV exports share it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from aiohttp import web
@@ -14,7 +15,7 @@ from access.principal import PrincipalKind
 from context import Context
 from db.loaders import Loaders
 from db.pool import CountingDatabase
-from web.app_keys import DATABASE, KEY_CACHE, KEY_USAGE, METRICS, RATE_LIMITER, SETTINGS
+from web.app_keys import DATABASE, KEY_CACHE, KEY_USAGE, LIVE, METRICS, RATE_LIMITER, SETTINGS
 from web.authentication import AuthenticationError, Authenticator, Caller
 from web.rate_limit import Decision
 from web.requests import REQUEST_ID, STATEMENTS
@@ -30,26 +31,54 @@ def forwarded_for(request: web.Request) -> str | None:
     return ", ".join(lines) if lines else None
 
 
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """Why a caller is not served: what an HTTP response or a WebSocket's close says."""
+
+    status: int
+    message: str
+    code: str
+    retry_after: int | None = None
+
+    def response(self, request_id: str) -> web.Response:
+        if self.retry_after is not None:
+            return rate_limited(request_id, self.retry_after, self.message)
+        return error_response(self.status, self.message, self.code, request_id)
+
+
 async def identify(
     request: web.Request, authenticator: Authenticator, now: Callable[[], datetime]
 ) -> Caller | web.StreamResponse:
-    """Who the request is from (its credentials verified), or the response that refuses it: refused
-    credentials, too many failed attempts from its address, the database not answering."""
-    app, request_id = request.app, request[REQUEST_ID]
+    """Who the request is from (its credentials verified), or the response that refuses it."""
+    caller = await verified(request, authenticator, now, request.headers.get("Authorization"), request.query)
+    return caller.response(request[REQUEST_ID]) if isinstance(caller, Refused) else caller
+
+
+async def verified(
+    request: web.Request,
+    authenticator: Authenticator,
+    now: Callable[[], datetime],
+    authorization: str | None,
+    query: Mapping[str, str],
+) -> Caller | Refused:
+    """The caller behind `authorization` (a header's value, or a WebSocket's connection_init), or why
+    it is refused: refused credentials, too many failed attempts from its address, the database not
+    answering."""
+    app = request.app
     settings, limiter, metrics = app[SETTINGS], app[RATE_LIMITER], app[METRICS]
     address = authenticator.address_of(request.remote, forwarded_for(request))
     failures_bucket = f"authfail:{address}"
-    if request.headers.get("Authorization"):
+    if authorization:
         before = await _guarded(
             limiter.exceeded(failures_bucket, settings.rate_limit_failed_auth_per_address)
         )
         if not before.allowed:
             metrics.rate_limited.labels("failed_auth").inc()
-            return rate_limited(request_id, before.retry_after, "failed authentication attempts")
+            return Refused(429, "failed authentication attempts", "RATE_LIMITED", before.retry_after)
     try:
         caller = await authenticator.authenticate(
-            authorization=request.headers.get("Authorization"),
-            query=request.query,
+            authorization=authorization,
+            query=query,
             address=address,
             database=CountingDatabase(app[DATABASE], request[STATEMENTS]),
         )
@@ -59,11 +88,11 @@ async def identify(
             used_from = str(address) if address else None
             app[KEY_USAGE].note_refusal(error.key_id, error.refusal, now(), used_from)
         await _guarded(limiter.hit(failures_bucket, settings.rate_limit_failed_auth_per_address))
-        return error_response(error.status, error.message, error.code, request_id)
+        return Refused(error.status, error.message, error.code)
     except DATABASE_DOWN:
         log.warning("authentication could not reach the database", exc_info=True)
         metrics.key_verifications.labels("error").inc()
-        return error_response(503, UNAVAILABLE, "SERVICE_UNAVAILABLE", request_id)
+        return Refused(503, UNAVAILABLE, "SERVICE_UNAVAILABLE")
     if caller.key is not None:
         metrics.key_verifications.labels("ok").inc()
     return caller
@@ -71,6 +100,11 @@ async def identify(
 
 async def within_rate_limit(request: web.Request, caller: Caller) -> web.StreamResponse | None:
     """None while the caller is within its rate limit (per key, per person, per address); else a 429."""
+    refused = await rate_limit_refusal(request, caller)
+    return refused.response(request[REQUEST_ID]) if refused is not None else None
+
+
+async def rate_limit_refusal(request: web.Request, caller: Caller) -> Refused | None:
     settings, limiter = request.app[SETTINGS], request.app[RATE_LIMITER]
     principal = caller.principal
     if principal.kind is PrincipalKind.API_KEY:
@@ -83,7 +117,7 @@ async def within_rate_limit(request: web.Request, caller: Caller) -> web.StreamR
     if decision.allowed:
         return None
     request.app[METRICS].rate_limited.labels(bucket.split(":")[0]).inc()
-    return rate_limited(request[REQUEST_ID], decision.retry_after, "requests for this caller")
+    return Refused(429, "requests for this caller", "RATE_LIMITED", decision.retry_after)
 
 
 def context_for(request: web.Request, caller: Caller, now: Callable[[], datetime]) -> Context:
@@ -101,6 +135,7 @@ def context_for(request: web.Request, caller: Caller, now: Callable[[], datetime
         client_address=str(caller.address) if caller.address else None,
         now=now,
         key_cache=request.app.get(KEY_CACHE),
+        live=request.app.get(LIVE),
     )
 
 

@@ -65,6 +65,12 @@ class Metrics:
             "carrier_admin_db_pool_idle", "Idle connections in the pool.", registry=self.registry
         )
 
+        self.websockets = Gauge(
+            "carrier_admin_websocket_connections", "Open subscription connections.", registry=self.registry
+        )
+        self.subscription_events = Counter(
+            "carrier_admin_subscription_events", "Events sent to subscribers.", registry=self.registry
+        )
         self.change_feed_listening = Gauge(
             "carrier_admin_change_feed_listening",
             "1 while this instance hears the change feed (and may remember verified API keys); 0 while it "

@@ -26,17 +26,18 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from access.principal import PrincipalKind
+from access.principal import ANONYMOUS, PrincipalKind
 from context import Context
 from db.pool import StatementCounter
 from resolvers.errors import ApiError
 from web import graphiql_page
 from web.app_keys import METRICS, SETTINGS, TRUSTED_DOCUMENTS
 from web.authentication import Authenticator, Caller
-from web.callers import context_for, identify, note_use, within_rate_limit
+from web.callers import context_for, forwarded_for, identify, note_use, within_rate_limit
 from web.metrics import operation_label
 from web.requests import REQUEST_ID, STATEMENTS, request_id_of
 from web.responses import DATABASE_DOWN, JSON, UNAVAILABLE, error_response
+from web.subscriptions import SubscriptionHandler, TextWebSocket
 from web.trusted_documents import DocumentError, document_id_of
 
 log = logging.getLogger("carrier_admin.graphql")
@@ -61,12 +62,17 @@ def utc_now() -> datetime:
 
 
 class GraphQLView(StrawberryView[Context, None]):
+    graphql_transport_ws_handler_class = SubscriptionHandler
+    websocket_adapter_class = TextWebSocket
+
     def __init__(self, *args: Any, authenticator: Authenticator, now: Callable[[], datetime], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.authenticator = authenticator
         self.now = now
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
+        if self.is_websocket_request(request):
+            return await self._websocket(request)
         started = time.perf_counter()
         settings = request.app[SETTINGS]
         request[REQUEST_ID] = request_id = request_id_of(request)
@@ -87,6 +93,28 @@ class GraphQLView(StrawberryView[Context, None]):
         # asyncpg reports statements through call_soon: let those callbacks run before counting.
         await asyncio.sleep(0)
         self._record(request, response, time.perf_counter() - started)
+        return response
+
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        """A subscription connection: no request timeout (it stays open); the caller is whoever its
+        connection_init names (web/subscriptions.py)."""
+        request[REQUEST_ID] = request_id_of(request)
+        request[STATEMENTS] = StatementCounter()
+        request[CALLER] = Caller(
+            ANONYMOUS, self.authenticator.address_of(request.remote, forwarded_for(request))
+        )
+        return await self._execute(request)
+
+    async def create_websocket_response(
+        self, request: web.Request, subprotocol: str | None
+    ) -> web.WebSocketResponse:
+        settings = request.app[SETTINGS]
+        response = web.WebSocketResponse(
+            protocols=[subprotocol] if subprotocol else [],
+            heartbeat=settings.ws_keepalive_seconds,
+            max_msg_size=settings.max_body_bytes,
+        )
+        await response.prepare(request)
         return response
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:

@@ -1,0 +1,210 @@
+"""Subscriptions: what changes, as it changes, read with the same tenant and scope rules as queries.
+
+Each subscription watches the change feed (db/live_changes.py) for what concerns its carrier (or
+organization) and reads what changed afresh, in the subscriber's reach, for every event. Before each
+event the subscriber's right to it is checked again: a carrier no longer in reach (moved out of the
+organization the subscriber administers) or a key no longer valid (revoked, expired, API access off)
+ends the subscription with an error saying so. The response's nested fields are read through the
+connection's loaders, emptied before each event so that nothing stale is answered.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from access.principal import PrincipalKind
+from context import Context
+from db import activity, api_keys, carriers, enablements
+from db.activity import ActivityRow
+from db.api_keys import ApiKeyRow, KeyStatus
+from db.carriers import CarrierRow
+from db.change_feed import Change
+from db.enablements import OwnerEnablements
+from db.live_changes import LiveChangesEnded
+from resolvers import validation
+from resolvers.changes import EffectiveChange
+from resolvers.errors import ApiError, Forbidden, NotFound, Unauthenticated
+from resolvers.failures import NotFoundFailure
+from resolvers.global_ids import to_global_id
+
+# Changes after which any carrier's effective enablements may be different.
+ENABLEMENT_CHANGES = frozenset({"carrier_enablement", "organization_enablement", "feature", "carrier"})
+
+
+class Unavailable(ApiError):
+    """The subscription cannot go on (the feed was interrupted, the client fell behind)."""
+
+    code = "SUBSCRIPTION_ENDED"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyChange:
+    action: str  # CREATED, UPDATED, REVOKED, EXPIRING, EXPIRED
+    key: ApiKeyRow
+
+
+@dataclass(frozen=True, slots=True)
+class EnablementChange:
+    carrier: CarrierRow
+    changes: list[EffectiveChange]
+    now: OwnerEnablements
+
+
+async def api_key_changes(context: Context, carrier_global_id: str) -> AsyncIterator[KeyChange]:
+    carrier = await _reachable(context, carrier_global_id)
+
+    def concerns(change: Change) -> bool:
+        return change.kind == "api_key" and change.carrier_id == carrier.id
+
+    async for change in _events(context, carrier, concerns):
+        key = await _fresh(context, api_keys.by_ids, change.id)
+        if key is not None:
+            yield KeyChange((change.action or "updated").upper(), key)
+
+
+async def enablement_changes(context: Context, carrier_global_id: str) -> AsyncIterator[EnablementChange]:
+    carrier = await _reachable(context, carrier_global_id)
+    last = await _effective(context, carrier)
+
+    def concerns(change: Change) -> bool:
+        # An organization's or a feature's change reaches the carrier through its organization or the
+        # default: which carrier it reaches is not in the notification, so every one is re-read.
+        return (
+            change.kind in ENABLEMENT_CHANGES
+            and (change.kind != "carrier_enablement" or change.carrier_id == carrier.id)
+            and (change.kind != "carrier" or change.carrier_id == carrier.id)
+        )
+
+    async for _ in _events(context, carrier, concerns):
+        now = await _effective(context, carrier)
+        changes = _changed(carrier.id, last, now)
+        last = now
+        if changes:
+            yield EnablementChange(carrier, changes, now)
+
+
+async def activity_appended(context: Context, carrier_global_id: str) -> AsyncIterator[ActivityRow]:
+    carrier = await _reachable(context, carrier_global_id)
+
+    def concerns(change: Change) -> bool:
+        return change.kind == "activity" and change.carrier_id == carrier.id
+
+    async for change in _events(context, carrier, concerns):
+        event = await _fresh(context, activity.by_ids, change.id)
+        if event is not None:
+            yield event
+
+
+Row = TypeVar("Row")
+
+
+async def _fresh(
+    context: Context, by_ids: Callable[..., Awaitable[dict[uuid.UUID, Row]]], row_id: uuid.UUID | None
+) -> Row | None:
+    """The row as it is now, if it exists and is in the subscriber's reach."""
+    if row_id is None:
+        return None
+    async with context.db.acquire() as conn:
+        found = await by_ids(conn, scope=context.principal.scope, ids=[row_id])
+    return found.get(row_id)
+
+
+# --- the watch, and the subscriber's right to it ------------------------------------------------
+
+
+async def _events(
+    context: Context, carrier: CarrierRow, concerns: Callable[[Change], bool]
+) -> AsyncIterator[Change]:
+    """The changes that concern the subscription, each after the subscriber's right is checked again."""
+    own_key = uuid.UUID(context.principal.id) if context.principal.kind is PrincipalKind.API_KEY else None
+
+    def wanted(change: Change) -> bool:
+        return (
+            concerns(change)
+            or (change.kind == "carrier" and change.carrier_id == carrier.id)  # moved, detached
+            or (change.kind == "api_key" and own_key is not None and change.id == own_key)
+            or (own_key is not None and change.kind in ENABLEMENT_CHANGES)  # API access may be off now
+        )
+
+    if context.live is None:
+        raise Unavailable("Subscriptions are not available on this server.")
+    try:
+        async with context.live.watching(wanted) as watch:
+            while True:
+                change = await watch.next()
+                await _still_allowed(context, carrier)
+                if concerns(change):
+                    context.loaders.release()
+                    yield change
+    except LiveChangesEnded as ended:
+        raise Unavailable(str(ended)) from None
+
+
+async def _reachable(context: Context, carrier_global_id: str) -> CarrierRow:
+    try:
+        carrier_id = validation.object_id(carrier_global_id, type_name="Carrier", field="carrierId")
+    except NotFoundFailure as failure:
+        raise NotFound(failure.message, argument="carrierId") from None
+    async with context.db.acquire() as conn:
+        found = await carriers.by_ids(conn, scope=context.principal.scope, ids=[carrier_id])
+    if carrier_id not in found:
+        missing = validation.not_found("Carrier", carrier_global_id, "carrierId")
+        raise NotFound(missing.message, argument="carrierId")
+    return found[carrier_id]
+
+
+async def _still_allowed(context: Context, carrier: CarrierRow) -> None:
+    """Raise when the subscriber's key no longer works or the carrier is out of its reach."""
+    principal = context.principal
+    async with context.db.acquire() as conn:
+        if principal.kind is PrincipalKind.API_KEY and principal.id:
+            key_id = uuid.UUID(principal.id)
+            found = await api_keys.by_ids(conn, scope=principal.scope, ids=[key_id])
+            key = found.get(key_id)
+            access = (
+                await enablements.feature_effective(
+                    conn, carrier_id=key.carrier_id, feature_key=context.settings.api_access_feature
+                )
+                if key is not None and key.carrier_id is not None
+                else None
+            )
+            if key is None or key.status(context.now()) is not KeyStatus.ACTIVE or access is False:
+                raise Unauthenticated(
+                    "The API key this subscription runs with no longer works (revoked, expired, or its "
+                    "carrier's API access turned off): the subscription ended."
+                )
+        reachable = await carriers.by_ids(conn, scope=principal.scope, ids=[carrier.id])
+    if carrier.id not in reachable:
+        raise Forbidden(
+            f"Carrier {carrier.code} is no longer within your reach (it left the organization you "
+            "administer, or your access changed): the subscription ended.",
+            carrierId=to_global_id("Carrier", carrier.id),
+        )
+
+
+# --- enablements ---------------------------------------------------------------------------------
+
+
+async def _effective(context: Context, carrier: CarrierRow) -> OwnerEnablements:
+    async with context.db.acquire() as conn:
+        found = await enablements.for_carriers(
+            conn, scope=context.principal.scope, owner_ids=[carrier.id], with_updates=True
+        )
+    return found[carrier.id] if carrier.id in found else OwnerEnablements([], {})
+
+
+def _changed(
+    carrier_id: uuid.UUID, before: OwnerEnablements, after: OwnerEnablements
+) -> list[EffectiveChange]:
+    """The features whose effective value changed (a feature new to the catalogue counts as a change
+    from its default only if that differs; one removed is not reported)."""
+    was = {row.feature_id: row.effective for row in before.rows}
+    changes = []
+    for row in after.rows:
+        previous = was.get(row.feature_id, after.features[row.feature_id].default_enabled)
+        if previous != row.effective:
+            changes.append(EffectiveChange(carrier_id, row.feature_id, previous, row.effective, row.source))
+    return changes

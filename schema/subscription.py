@@ -1,0 +1,94 @@
+"""The subscription root: what a page or a service watches, over GraphQL over WebSocket
+(graphql-transport-ws, at /graphql). Each event is read with the subscriber's own rules; losing the
+right to it ends the subscription with an error saying why (resolvers/live.py)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncGenerator
+
+import strawberry
+from strawberry.types import Info
+
+from access.principal import Scope
+from context import Context
+from resolvers import live
+from schema.activity import ActivityEvent
+from schema.api_key import ApiKey
+from schema.carrier import Carrier
+from schema.directives import RequiresScope
+from schema.effective_change import EffectiveChange
+from schema.enablement import Enablement, enablements
+
+
+@strawberry.enum(description="What happened to an API key.")
+class ApiKeyChangeAction(enum.Enum):
+    CREATED = strawberry.enum_value("CREATED", description="Issued (a rotation issues its new key).")
+    UPDATED = strawberry.enum_value("UPDATED", description="Its description, scopes, allowlist or expiry.")
+    REVOKED = strawberry.enum_value("REVOKED", description="Revoked now, or at the end of a grace period.")
+    EXPIRING = strawberry.enum_value("EXPIRING", description="It entered its last days before expiry.")
+    EXPIRED = strawberry.enum_value("EXPIRED", description="Its expiry passed.")
+
+
+@strawberry.type(description="An API key of the watched carrier changed: how, and the key as it is now.")
+class ApiKeyChange:
+    action: ApiKeyChangeAction = strawberry.field(description="What happened to it.")
+    api_key: ApiKey = strawberry.field(description="The key now (never its secret).")
+
+
+@strawberry.type(
+    description="The watched carrier's effective enablements changed: which, and all as they are now.",
+    directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
+)
+class EnablementsChange:
+    carrier: Carrier = strawberry.field(description="The carrier.")
+    changes: list[EffectiveChange] = strawberry.field(
+        description="The features whose effective value changed."
+    )
+    enablements: list[Enablement] = strawberry.field(description="Every feature for the carrier, now.")
+
+
+KEYS_READ = RequiresScope(scope=Scope.KEYS_READ)
+ENABLEMENTS_READ = RequiresScope(scope=Scope.ENABLEMENTS_READ)
+ACTIVITY_READ = RequiresScope(scope=Scope.ACTIVITY_READ)
+
+
+@strawberry.type(description="Watch changes as they happen (GraphQL over WebSocket, graphql-transport-ws).")
+class Subscription:
+    @strawberry.subscription(
+        description="Each change to the carrier's API keys: created, changed, revoked, expiring, expired.",
+        directives=[KEYS_READ],
+    )
+    async def api_key_changes(
+        self, info: Info[Context, None], carrier_id: strawberry.ID
+    ) -> AsyncGenerator[ApiKeyChange, None]:
+        now = info.context.now
+        async for change in live.api_key_changes(info.context, carrier_id):
+            yield ApiKeyChange(
+                action=ApiKeyChangeAction(change.action), api_key=ApiKey.from_row(change.key, now())
+            )
+
+    @strawberry.subscription(
+        description="Each change of the carrier's effective enablements (its own setting, its "
+        "organization's, a feature's default, its move to another organization), with all as they are now.",
+        directives=[ENABLEMENTS_READ],
+    )
+    async def enablements_changed(
+        self, info: Info[Context, None], carrier_id: strawberry.ID
+    ) -> AsyncGenerator[EnablementsChange, None]:
+        async for change in live.enablement_changes(info.context, carrier_id):
+            yield EnablementsChange(
+                carrier=Carrier.from_row(change.carrier),
+                changes=[EffectiveChange.of(c) for c in change.changes],
+                enablements=enablements(info.context, change.now),
+            )
+
+    @strawberry.subscription(
+        description="Each event appended to the carrier's activity log, as `activity` would list it.",
+        directives=[ACTIVITY_READ],
+    )
+    async def activity_appended(
+        self, info: Info[Context, None], carrier_id: strawberry.ID
+    ) -> AsyncGenerator[ActivityEvent, None]:
+        async for row in live.activity_appended(info.context, carrier_id):
+            yield ActivityEvent.from_row(row)

@@ -1,0 +1,279 @@
+"""Subscriptions over WebSocket (graphql-transport-ws at /graphql), with this API's rules.
+
+- Authentication in `connection_init`: its payload's `Authorization` (`Bearer <token or API key>`),
+  verified as a request's header is (failed attempts limited per address). Refused: close 4401 or 4403
+  with the reason; no credentials at all: 4401.
+- Limits: WS_MAX_CONNECTIONS_PER_CALLER open connections per caller (4429 beyond), WS_MAX_SUBSCRIPTIONS
+  per connection (an error message beyond), each subscribe counted against the caller's rate limit;
+  a ping every WS_KEEPALIVE_SECONDS (no pong: closed); a connection with no subscription for
+  WS_IDLE_TIMEOUT_SECONDS is closed (4408); connection_init must come within WS_INIT_TIMEOUT_SECONDS.
+- Only subscriptions: queries and mutations go over HTTP, with their own limits.
+- Trusted documents: a subscribe message may name its document by `documentId` (or Apollo's
+  persistedQuery hash); people must, where HTTP requires it of them.
+- Errors: the same codes as over HTTP; an unexpected one is masked and logged with the request id.
+- One log line when a connection closes, and gauges of connections and subscriptions in /metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from aiohttp import ClientConnectionResetError, web
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from strawberry.aiohttp.views import AiohttpWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+
+from access.principal import PrincipalKind
+from context import Context
+from db.loaders import Loaders
+from web.app_keys import METRICS, SETTINGS, TRUSTED_DOCUMENTS
+from web.authentication import Authenticator, Caller
+from web.callers import Refused, note_use, rate_limit_refusal, verified
+from web.requests import REQUEST_ID
+from web.trusted_documents import DocumentError, document_id_of
+
+log = logging.getLogger("carrier_admin.subscriptions")
+
+# WebSocket close codes (graphql-transport-ws uses 44xx for its own).
+CLOSE_CODES = {401: 4401, 403: 4403, 429: 4429, 503: 4503}
+# A close frame's reason is at most 123 bytes.
+MAX_REASON = 120
+OPEN_CONNECTIONS = web.AppKey("ws_connections", dict)
+
+
+class TextWebSocket(AiohttpWebSocketAdapter):
+    """graphql-transport-ws messages are text frames (the view encodes JSON as bytes, for HTTP)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_str(orjson.dumps(message).decode())
+        except (RuntimeError, ClientConnectionResetError) as error:
+            raise WebSocketDisconnected from error
+
+
+class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    caller_key: str | None = None
+    opened = 0.0
+    idle_task: asyncio.Task[None] | None = None
+    subscriptions_started = 0
+
+    @property
+    def request(self) -> web.Request:
+        request: web.Request = self.websocket.request  # type: ignore[attr-defined]
+        return request
+
+    def on_request_accepted(self) -> None:
+        super().on_request_accepted()
+        self.opened = time.perf_counter()
+        self.request.app[METRICS].websockets.inc()
+        self.idle_task = asyncio.create_task(self._close_when_idle())
+
+    async def handle_connection_init(self, message: Any) -> None:
+        if self.connection_init_received:
+            await super().handle_connection_init(message)  # the protocol's own refusal (4429)
+            return
+        refused = await self._authenticate(message.get("payload") or {})
+        if refused is not None:
+            self.connection_init_received = True  # no second try on this connection
+            if self.connection_init_timeout_task:
+                self.connection_init_timeout_task.cancel()
+            await self.websocket.close(CLOSE_CODES.get(refused.status, 4400), refused.message[:MAX_REASON])
+            return
+        await super().handle_connection_init(message)
+
+    async def handle_subscribe(self, message: Any) -> None:
+        if not self.connection_acknowledged:
+            await super().handle_subscribe(message)  # closes 4401, as the protocol says
+            return
+        payload = message.get("payload") or {}
+        try:
+            payload["query"] = self._document(payload)
+            if not self._is_subscription(payload["query"], payload.get("operationName")):
+                raise DocumentError(
+                    "Over WebSocket only subscriptions are served; send queries and mutations over HTTP.",
+                    "BAD_REQUEST",
+                )
+        except DocumentError as error:
+            await self._error(message.get("id"), error.message, error.code)
+            return
+        limited = await rate_limit_refusal(self.request, self._caller())
+        if limited is not None:
+            await self._error(
+                message.get("id"), f"Too many requests; retry after {limited.retry_after} s.", "RATE_LIMITED"
+            )
+            return
+        self.subscriptions_started += 1
+        await super().handle_subscribe(message)
+
+    async def send_message(self, message: Any) -> None:
+        if message.get("type") == "next":
+            self.request.app[METRICS].subscription_events.inc()
+            payload = message.get("payload") or {}
+            if payload.get("errors"):
+                payload["errors"] = [self._public(error) for error in payload["errors"]]
+        elif message.get("type") == "error":
+            message["payload"] = [self._public(error) for error in message.get("payload") or []]
+        await super().send_message(message)
+
+    async def shutdown(self) -> None:
+        if self.idle_task is not None:
+            self.idle_task.cancel()
+        await super().shutdown()
+        app = self.request.app
+        app[METRICS].websockets.dec()
+        if self.caller_key is not None:
+            open_connections = app[OPEN_CONNECTIONS]
+            open_connections[self.caller_key] -= 1
+            if open_connections[self.caller_key] <= 0:
+                del open_connections[self.caller_key]
+        principal = self.context.principal
+        log.info(
+            "websocket closed",
+            extra={
+                "request_id": self.request[REQUEST_ID],
+                "caller": f"{principal.kind.value}:{principal.id}",
+                "subscriptions": self.subscriptions_started,
+                "duration_ms": round((time.perf_counter() - self.opened) * 1000, 2),
+                "sql_statements": self.context.statements.count,
+            },
+        )
+
+    # --- connection_init ----------------------------------------------------------------------
+
+    async def _authenticate(self, payload: dict[str, Any]) -> Refused | None:
+        """Verify the payload's credentials; on success the connection's context is the caller's."""
+        request, view = self.request, self.view
+        authenticator: Authenticator = view.authenticator  # type: ignore[attr-defined]
+        headers = payload.get("headers")
+        headers = headers if isinstance(headers, dict) else {}
+        authorization = (
+            payload.get("Authorization") or payload.get("authorization") or headers.get("Authorization")
+        )
+        if not isinstance(authorization, str) or not authorization.strip():
+            return Refused(
+                401,
+                "Sign in: send Authorization (Bearer <token or API key>) in connection_init.",
+                "UNAUTHENTICATED",
+            )
+        caller = await verified(request, authenticator, view.now, authorization, {})  # type: ignore[attr-defined]
+        if isinstance(caller, Refused):
+            return caller
+        limited = await rate_limit_refusal(request, caller)
+        if limited is not None:
+            return Refused(429, f"Too many requests; retry after {limited.retry_after} s.", "RATE_LIMITED")
+        settings = request.app[SETTINGS]
+        key = f"{caller.principal.kind.value}:{caller.principal.id}"
+        open_connections: dict[str, int] = request.app[OPEN_CONNECTIONS]
+        if open_connections.get(key, 0) >= settings.ws_max_connections_per_caller:
+            return Refused(
+                429,
+                f"At most {settings.ws_max_connections_per_caller} open subscription connections per caller.",
+                "LIMIT_REACHED",
+            )
+        open_connections[key] = open_connections.get(key, 0) + 1
+        self.caller_key = key
+        note_use(request, caller, view.now)  # type: ignore[attr-defined]
+        context = self.context
+        context.principal = caller.principal
+        context.loaders = Loaders(context.db, caller.principal.scope, context.now)
+        context.client_address = str(caller.address) if caller.address else None
+        return None
+
+    def _caller(self) -> Caller:
+        return Caller(self.context.principal, None)
+
+    # --- subscribe ----------------------------------------------------------------------------
+
+    def _document(self, payload: dict[str, Any]) -> str:
+        """The subscription's text: its own, or the trusted document it names; people must name one
+        where HTTP requires it of them."""
+        request = self.request
+        document_id = document_id_of(payload) if isinstance(payload, dict) else None
+        query = payload.get("query")
+        if document_id is not None:
+            document = request.app[TRUSTED_DOCUMENTS].resolve(document_id)
+            if query is not None and query != document:
+                raise DocumentError("The query text does not match its documentId.", "BAD_REQUEST")
+            return document
+        kind = self.context.principal.kind
+        if request.app[SETTINGS].trusted_documents_only_for_people and kind in (
+            PrincipalKind.ADMIN,
+            PrincipalKind.ANONYMOUS,
+        ):
+            raise DocumentError(
+                "This API accepts only the admin frontend's trusted documents from people: send a "
+                "documentId (partner integrations use an API key).",
+                "PERSISTED_DOCUMENT_REQUIRED",
+            )
+        if not isinstance(query, str):
+            raise DocumentError("A subscribe message needs a query or a documentId.", "BAD_REQUEST")
+        return query
+
+    @staticmethod
+    def _is_subscription(query: str, operation_name: Any) -> bool:
+        """Whether the operation is a subscription; a document that does not parse is left to the
+        executor to refuse in its own words."""
+        try:
+            operation = get_operation_ast(parse(query, max_tokens=5000), operation_name)
+        except GraphQLError:
+            return True
+        return operation is None or operation.operation is OperationType.SUBSCRIPTION
+
+    async def _error(self, operation_id: Any, message: str, code: str) -> None:
+        error = {"message": message, "extensions": {"code": code, "requestId": self.request[REQUEST_ID]}}
+        await self.send_message({"id": operation_id, "type": "error", "payload": [error]})
+
+    # --- errors, idleness ---------------------------------------------------------------------
+
+    def _public(self, error: Any) -> Any:
+        """As over HTTP: an expected error keeps its code; an unexpected one is masked (the executor's
+        error log has it in full)."""
+        if not isinstance(error, dict):
+            return error
+        extensions = dict(error.get("extensions") or {})
+        request_id = self.request[REQUEST_ID]
+        if "code" in extensions:
+            return {**error, "extensions": {**extensions, "requestId": request_id}}
+        if error.get("message") == "Subscription limit reached":  # the protocol handler's own words
+            limit = self.request.app[SETTINGS].ws_max_subscriptions
+            return {
+                "message": f"At most {limit} subscriptions per connection; complete one first.",
+                "extensions": {"code": "LIMIT_REACHED", "limit": limit, "requestId": request_id},
+            }
+        if error.get("path") is None:
+            return {**error, "extensions": {"code": "GRAPHQL_VALIDATION_FAILED", "requestId": request_id}}
+        log.error("unexpected error in a subscription (request %s): %s", request_id, error.get("message"))
+        masked: dict[str, Any] = {
+            "message": "Internal error. Quote the request id to Support.",
+            "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+            "path": error["path"],
+        }
+        return masked
+
+    async def _close_when_idle(self) -> None:
+        idle = self.request.app[SETTINGS].ws_idle_timeout_seconds
+        quiet_since = time.monotonic()
+        while True:
+            await asyncio.sleep(min(idle, 5.0))
+            if self.operations:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= idle:
+                with contextlib.suppress(Exception):
+                    await self.websocket.close(4408, f"No subscription for {idle:g} s: closed.")
+                return
+
+
+def handler_options(settings: Any) -> dict[str, Any]:
+    """The view's WebSocket options from the settings."""
+    return {
+        "connection_init_wait_timeout": timedelta(seconds=settings.ws_init_timeout_seconds),
+        "max_subscriptions_per_connection": settings.ws_max_subscriptions,
+    }
