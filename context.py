@@ -25,6 +25,8 @@ class Refusal:
     coordinate: str  # "Query.organizations"
     action: str  # "query.organizations", as the activity log names it
     reason: str
+    # The carrier the refused call named (its `carrierId` argument), if any.
+    carrier_id: uuid.UUID | None = None
 
 
 @dataclass(slots=True)

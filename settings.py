@@ -151,6 +151,8 @@ class Settings:
     key_max_lifetime_days: int = 365
     allow_non_expiring_keys: bool = False
     max_active_keys_per_carrier: int = 25
+    # A key not used for this long is "unused" to the Tools page's nudges (apiKeyPolicy).
+    key_unused_after_days: int = 30
     last_used_flush_seconds: float = 60.0
     # How often each instance looks for keys entering their last days or expiring (0: never).
     key_expiry_check_seconds: float = 300.0
@@ -284,6 +286,7 @@ class Settings:
             ),
             key_max_lifetime_days=_int(env, "API_KEY_MAX_LIFETIME_DAYS", cls.key_max_lifetime_days),
             allow_non_expiring_keys=_bool(env, "API_KEY_ALLOW_NON_EXPIRING", cls.allow_non_expiring_keys),
+            key_unused_after_days=_int(env, "API_KEY_UNUSED_AFTER_DAYS", cls.key_unused_after_days),
             max_active_keys_per_carrier=_int(
                 env, "API_KEY_MAX_ACTIVE_PER_CARRIER", cls.max_active_keys_per_carrier
             ),

@@ -221,13 +221,26 @@ async def pages_by_carrier_ids(
     return group_pages(records, carrier_ids, page, lambda r: row(ActivityRow, r, skip=2))
 
 
-# Every event of one carrier, newest first: for the CSV export, read through a cursor.
-OF_CARRIER = (
-    f"select {COLUMNS} from activity_log a where a.carrier_id = $1 order by a.occurred_at desc, a.id desc"
-)
+# Every event a filter selects, newest first: for the CSV export, read through a cursor.
+ALL_FILTERED = f"select {COLUMNS} {FILTERED} order by a.occurred_at desc, a.id desc"
 
 
-async def of_carrier(conn: Connection, *, carrier_id: uuid.UUID) -> AsyncIterator[ActivityRow]:
-    """Every event of the carrier, a few hundred rows at a time (the caller holds a transaction)."""
-    async for record in conn.cursor(OF_CARRIER, carrier_id, prefetch=500):
+async def all_filtered(
+    conn: Connection, *, scope: TenantScope, where: ActivityFilter
+) -> AsyncIterator[ActivityRow]:
+    """Every event `where` selects in reach, a few hundred rows at a time (the caller holds a
+    transaction), as `page` would list them one page after another."""
+    arguments = (
+        *scope.params(),
+        where.actor_id,
+        where.action,
+        where.target_id,
+        where.since,
+        where.until,
+        where.carrier_id,
+        where.with_organization,
+        where.organization_id,
+        where.outcome,
+    )
+    async for record in conn.cursor(ALL_FILTERED, *arguments, prefetch=500):
         yield row(ActivityRow, record)

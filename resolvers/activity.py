@@ -12,6 +12,17 @@ from resolvers import filters
 from resolvers.pages import page_request
 
 
+def checked(where: ActivityFilter) -> ActivityFilter:
+    """The filter's text and times as they may reach SQL (BAD_USER_INPUT naming the argument)."""
+    return replace(
+        where,
+        actor_id=filters.text(where.actor_id, "actorId"),
+        action=filters.text(where.action, "action"),
+        since=filters.instant(where.since, "since"),
+        until=filters.instant(where.until, "until"),
+    )
+
+
 async def list_activity(
     context: Context,
     where: ActivityFilter,
@@ -22,12 +33,5 @@ async def list_activity(
     before: str | None,
 ) -> Page[ActivityRow]:
     page = page_request(context, "activity", first=first, after=after, last=last, before=before)
-    where = replace(
-        where,
-        actor_id=filters.text(where.actor_id, "actorId"),
-        action=filters.text(where.action, "action"),
-        since=filters.instant(where.since, "since"),
-        until=filters.instant(where.until, "until"),
-    )
     async with context.db.acquire() as conn:
-        return await activity.page(conn, scope=context.principal.scope, where=where, page=page)
+        return await activity.page(conn, scope=context.principal.scope, where=checked(where), page=page)

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from access.activity_scopes import content_scopes
 from access.principal import PrincipalKind, Scope
 from context import Context
 from db import activity, api_keys
+from db.activity import ActivityFilter
 from db.carriers import CarrierRow
 from db.key_usage import RefusalReason
 from db.pool import Connection
+from resolvers.activity import checked
 from resolvers.activity_contents import public
 from resolvers.api_key_policy import scope_names
-from resolvers.errors import Forbidden
+from resolvers.errors import BadUserInput, Forbidden
 from resolvers.failures import NotFoundFailure
 from resolvers.global_ids import to_global_id
 from resolvers.validation import object_id
@@ -67,7 +70,12 @@ async def _snapshot(context: Context) -> AsyncIterator[Connection]:
                 yield conn
 
 
-async def api_key_rows(context: Context, carrier: CarrierRow) -> AsyncIterator[list[str]]:
+async def api_key_rows(
+    context: Context, carrier: CarrierRow, query: Mapping[str, str]
+) -> AsyncIterator[list[str]]:
+    if query:
+        name = sorted(query)[0]
+        raise BadUserInput(f"This export takes no parameters; {name!r} is not one.", argument=name)
     now = context.now()
     async with _snapshot(context) as conn:
         async for key in api_keys.of_carrier(conn, carrier_id=carrier.id):
@@ -92,12 +100,59 @@ async def api_key_rows(context: Context, carrier: CarrierRow) -> AsyncIterator[l
             ]
 
 
-async def activity_rows(context: Context, carrier: CarrierRow) -> AsyncIterator[list[str]]:
-    """The carrier's events, newest first, contents in the API's terms; contents the caller's scopes do
-    not cover are left empty."""
+ACTIVITY_PARAMETERS = ("includeOrganization", "action", "actorId", "outcome", "since", "until")
+
+
+def activity_filter(carrier: CarrierRow, query: Mapping[str, str]) -> ActivityFilter:
+    """The export's filter from its query parameters, as `activity(carrierId: ...)` takes them:
+    includeOrganization (default true: the organization's own events too), action, actorId, outcome
+    (SUCCEEDED or REFUSED), since and until (ISO 8601 with a time zone)."""
+    unknown = sorted(set(query) - set(ACTIVITY_PARAMETERS))
+    if unknown:
+        raise BadUserInput(
+            f"Unknown parameter {unknown[0]!r}; this export takes {', '.join(ACTIVITY_PARAMETERS)}.",
+            argument=unknown[0],
+        )
+    outcome = query.get("outcome")
+    if outcome is not None and outcome not in ("SUCCEEDED", "REFUSED"):
+        raise BadUserInput("`outcome` is SUCCEEDED or REFUSED.", argument="outcome")
+    including = query.get("includeOrganization", "true").lower()
+    if including not in ("true", "false"):
+        raise BadUserInput("`includeOrganization` is true or false.", argument="includeOrganization")
+    return checked(
+        ActivityFilter(
+            actor_id=query.get("actorId"),
+            action=query.get("action"),
+            since=_instant(query.get("since"), "since"),
+            until=_instant(query.get("until"), "until"),
+            carrier_id=carrier.id,
+            with_organization=including == "true",
+            outcome=outcome.lower() if outcome else None,
+        )
+    )
+
+
+def _instant(value: str | None, argument: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise BadUserInput(
+            f"`{argument}` is a time in ISO 8601, e.g. 2026-11-30T00:00:00Z.", argument=argument
+        ) from None
+
+
+async def activity_rows(
+    context: Context, carrier: CarrierRow, query: Mapping[str, str]
+) -> AsyncIterator[list[str]]:
+    """The carrier's events (and its organization's own, unless asked not to), newest first, filtered
+    as the query parameters say; contents in the API's terms, left empty where the caller's scopes do
+    not cover them."""
+    where = activity_filter(carrier, query)
     held = context.principal.scopes
     async with _snapshot(context) as conn:
-        async for event in activity.of_carrier(conn, carrier_id=carrier.id):
+        async for event in activity.all_filtered(conn, scope=context.principal.scope, where=where):
             readable = content_scopes(event.action, event.before, event.after) <= held
             yield [
                 to_global_id("ActivityEvent", event.id),
@@ -107,7 +162,7 @@ async def activity_rows(context: Context, carrier: CarrierRow) -> AsyncIterator[
                 event.actor_name or "",
                 "true" if event.actor_is_staff else "false",
                 event.action,
-                event.outcome,
+                event.outcome.upper(),
                 event.target_type or "",
                 to_global_id(event.target_type, event.target_id)
                 if event.target_type and event.target_id

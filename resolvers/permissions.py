@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from context import Context
+from db import api_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +16,21 @@ class CarrierFacts:
     active_keys: int
     key_limit: int
     in_organization: bool
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRoom:
+    active: int
+    limit: int
+
+
+async def service_key_room(context: Context) -> KeyRoom | None:
+    """For staff: the platform's active service keys against their limit; None for anyone else."""
+    if not context.principal.is_staff:
+        return None
+    async with context.db.acquire() as conn:
+        active = await api_keys.count_active(conn, carrier_id=None, now=context.now())
+    return KeyRoom(active, context.settings.max_active_keys_per_carrier)
 
 
 async def carrier_facts(

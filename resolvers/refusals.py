@@ -11,6 +11,7 @@ from context import Context
 from db import activity, carriers
 from db.activity import Event
 from db.key_usage import RefusalReason
+from db.pool import Connection
 from resolvers.changes import origin
 
 
@@ -29,6 +30,16 @@ def note_scope_refusals(context: Context) -> None:
         )
 
 
+async def _recorded_under(context: Context, conn: Connection, named: uuid.UUID | None) -> uuid.UUID | None:
+    """The carrier a refusal belongs to: the one the call named when the caller reaches it (its
+    administrators and the caller then see it in its log), else the calling key's own carrier."""
+    if named is not None:
+        reachable = await carriers.by_ids(conn, scope=context.principal.scope, ids=[named])
+        if named in reachable:
+            return named
+    return context.principal.carrier_id
+
+
 async def record_refusals(context: Context) -> None:
     """The request's refusals as one row: the first field's action, every field with how often."""
     if not context.refusals:
@@ -37,8 +48,8 @@ async def record_refusals(context: Context) -> None:
     first = refusals[0]
     times = Counter(refusal.coordinate for refusal in refusals)
     reasons = list(dict.fromkeys(refusal.reason for refusal in refusals))
-    carrier_id = context.principal.carrier_id
     async with context.db.acquire() as conn:
+        carrier_id = await _recorded_under(context, conn, first.carrier_id)
         organization_id = await carriers.organization_of(conn, carrier_id=carrier_id) if carrier_id else None
         await activity.record(
             conn,

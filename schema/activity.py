@@ -12,13 +12,14 @@ from strawberry.types import Info
 
 from access.principal import Scope
 from context import Context
-from db.activity import ActivityRow
+from db.activity import ActivityRow, Outcome
 from db.pagination import Cursor
 from resolvers.activity_contents import public
 from resolvers.carriers import carrier_by_id
 from resolvers.global_ids import to_global_id
 from schema.actor import Actor
 from schema.directives import RequiresScope, RequiresScopeOfEvent
+from schema.enums import ActivityOutcome
 from schema.node import Node
 
 if TYPE_CHECKING:
@@ -34,7 +35,9 @@ class ActivityEvent(Node):
     actor: Actor = strawberry.field(description="Who did it.")
     actor_is_staff: bool = strawberry.field(description="Whether the actor was platform staff.")
     action: str = strawberry.field(description="What was done, e.g. `carrier.attach` or `apiKey.revoke`.")
-    outcome: str = strawberry.field(description="`succeeded`, or `refused` for a denied restricted call.")
+    outcome: ActivityOutcome = strawberry.field(
+        description="SUCCEEDED, or REFUSED for a denied restricted call (as `activity(outcome:)` takes them)."
+    )
     target_type: str | None = strawberry.field(description="The type of the object acted on.")
     target_id: strawberry.ID | None = strawberry.field(description="The global id of the object acted on.")
     before: JSON | None = strawberry.field(
@@ -56,7 +59,7 @@ class ActivityEvent(Node):
             actor=Actor.of(row.actor_kind, row.actor_id, row.actor_name),  # type: ignore[arg-type]
             actor_is_staff=row.actor_is_staff,
             action=row.action,
-            outcome=row.outcome,
+            outcome=Outcome(row.outcome),
             target_type=row.target_type,
             target_id=(
                 to_global_id(row.target_type, row.target_id) if row.target_type and row.target_id else None

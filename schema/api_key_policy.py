@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from access.addresses import MAX_ALLOWLIST_ENTRIES
-from access.principal import IMPLIED, Scope
+from access.principal import IMPLIED, SERVICE_SCOPES, Scope
 from resolvers import api_key_policy as policy
 from schema.enums import SCOPE_DESCRIPTIONS, ActorKind, ApiKeyScope
 from settings import Settings
@@ -45,6 +45,16 @@ class ApiKeyPolicy:
     expiring_soon_days: int = strawberry.field(
         description="A key expiring within this many days is 'expiring soon' (an activity event is written)."
     )
+    max_active_service_keys: int = strawberry.field(
+        description="Active service keys the platform may have (staff issue them; rotations count)."
+    )
+    service_key_scopes: list[ApiKeyScope] = strawberry.field(
+        description="The scopes a service key may hold (it reaches every carrier, so it only reads)."
+    )
+    unused_after_days: int = strawberry.field(
+        description="A key not used for this many days (or never, this long after it was issued) is "
+        "'unused': worth revoking."
+    )
     max_description_length: int = strawberry.field(description="The longest a key's description may be.")
     environment: str = strawberry.field(description="The marker new keys carry: `live` or `test`.")
     scopes: list[ApiKeyScopeDescription] = strawberry.field(description="Every scope a key may hold.")
@@ -63,6 +73,9 @@ class ApiKeyPolicy:
             max_grace_period_seconds=maximum,
             grace_period_choices_seconds=[s for s in policy.GRACE_PERIOD_CHOICES if s <= maximum],
             expiring_soon_days=policy.EXPIRING_SOON_DAYS,
+            max_active_service_keys=settings.max_active_keys_per_carrier,
+            service_key_scopes=sorted(SERVICE_SCOPES, key=lambda s: s.name),
+            unused_after_days=settings.key_unused_after_days,
             max_description_length=policy.MAX_DESCRIPTION_LENGTH,
             environment=settings.key_environment,
             scopes=[

@@ -17,6 +17,7 @@ null for a type the caller's key has no scope for). Building the schema fails fo
 from __future__ import annotations
 
 import inspect
+import uuid
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from access.activity_scopes import content_scopes
 from access.principal import Principal, Scope, with_implied
 from context import Context, Refusal
 from resolvers.errors import SUPPORT, Forbidden, Unauthenticated
+from resolvers.global_ids import from_global_id
 from schema.directives import Public, RequiresScope, RequiresScopeOfEvent, Restricted
 
 RESTRICTED_MESSAGE = f"This is a restricted function for platform staff. {SUPPORT}"
@@ -214,7 +216,7 @@ def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any
             )
         path = tuple(info.path.as_list())
         if rule.restricted_reason and not principal.is_staff:
-            _refuse(context, rule, path)
+            _refuse(context, rule, path, arguments)
         missing = (rule.scopes | (_event_scopes(source) if rule.of_event else frozenset())) - principal.scopes
         scope = min(missing, key=lambda s: s.name)
         context.scope_refusals[path] = rule.coordinate
@@ -232,15 +234,27 @@ def _event_scopes(event: Any) -> frozenset[Scope]:
     return content_scopes(event.action, event.before, event.after)
 
 
-def _refuse(context: Context, rule: AccessRule, path: tuple[str | int, ...]) -> None:
+def _refuse(
+    context: Context, rule: AccessRule, path: tuple[str | int, ...], arguments: Mapping[str, Any]
+) -> None:
     """Refuse a restricted call: a warning for the banner, a FORBIDDEN error; the request's refusals go
     to the activity log as one row once it is answered (schema/request_rules.py)."""
     warning = {"code": "RESTRICTED_FUNCTION", "field": rule.coordinate, "message": RESTRICTED_MESSAGE}
     if warning not in context.warnings:
         context.warnings.append(warning)
     reason = f"restricted function: {rule.restricted_reason}"
-    context.refusals[path] = Refusal(rule.coordinate, rule.action, reason)
+    context.refusals[path] = Refusal(rule.coordinate, rule.action, reason, _named_carrier(arguments))
     raise Forbidden(RESTRICTED_MESSAGE, restricted=True, field=rule.coordinate)
+
+
+def _named_carrier(arguments: Mapping[str, Any]) -> uuid.UUID | None:
+    """The carrier a call names (`carrierId`, itself or in its input), so that its refusal is recorded
+    under that carrier (resolvers/refusals.py records it there only if it is in the caller's reach)."""
+    given = arguments.get("carrierId")
+    if given is None and isinstance(arguments.get("input"), Mapping):
+        given = arguments["input"].get("carrierId")
+    decoded = from_global_id(given) if isinstance(given, str) else None
+    return decoded[1] if decoded is not None and decoded[0] == "Carrier" else None
 
 
 def node_scopes(types: Mapping[str, type]) -> dict[str, frozenset[Scope]]:

@@ -223,6 +223,7 @@ class RotateApiKeyInput:
         default=None, description=f"The new key's last day. {EXPIRES_ON}"
     )
     time_zone: str | None = strawberry.field(default=None, description=TIME_ZONE)
+    never_expires: bool = strawberry.field(default=False, description=NEVER_EXPIRES)
 
 
 @strawberry.enum(description="What a list of API keys is sorted by.")

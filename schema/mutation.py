@@ -484,7 +484,7 @@ class Mutation:
             info.context,
             key_id=input.id,
             grace_period_seconds=input.grace_period_seconds,
-            expiry=ExpiryRequest(input.expires_at, input.expires_on, input.time_zone),
+            expiry=ExpiryRequest(input.expires_at, input.expires_on, input.time_zone, input.never_expires),
         )
         return await attempt(work, done)
 

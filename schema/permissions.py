@@ -13,7 +13,7 @@ from strawberry.types import Info
 from access.principal import Principal, Scope
 from context import Context
 from resolvers.errors import SUPPORT
-from resolvers.permissions import CarrierFacts
+from resolvers.permissions import CarrierFacts, KeyRoom
 from schema.enforcement import AccessRule, field_rules
 
 # Operations that are not a field: the CSV exports (web/export.py), with the scope each reads.
@@ -24,6 +24,7 @@ CARRIER_OPERATIONS = (
     "createApiKey",
     "updateApiKey",
     "rotateApiKey",
+    "rotateApiKeyWithGracePeriod",
     "revokeApiKey",
     "exportApiKeys",
     "exportActivity",
@@ -39,8 +40,9 @@ CARRIER_OPERATIONS = (
 @strawberry.type(description="An operation the caller may or may not perform now, and why not.")
 class Permission:
     operation: str = strawberry.field(
-        description="A mutation or query by name (createApiKey, organizations), or exportApiKeys / "
-        "exportActivity for the CSV exports."
+        description="A mutation or query by name (createApiKey, organizations), exportApiKeys / "
+        "exportActivity for the CSV exports, or rotateApiKeyWithGracePeriod (a rotation whose old key "
+        "stays for a while, which needs room under the active key limit)."
     )
     allowed: bool = strawberry.field(description="Whether a request for it would be let through.")
     reason: str | None = strawberry.field(description="Why not, for a person to read; null when allowed.")
@@ -62,6 +64,8 @@ def operation_rules(schema: strawberry.Schema) -> dict[str, AccessRule]:
         }
         for name, scope in EXPORTS.items():
             rules[name] = AccessRule(f"Query.{name}", True, None, frozenset({scope}))
+        # A rotation whose old key stays for a grace period: the same rule, but it needs a free place.
+        rules["rotateApiKeyWithGracePeriod"] = rules["rotateApiKey"]
         _RULES[id(schema)] = rules
     return rules
 
@@ -82,10 +86,21 @@ def decide(operation: str, rule: AccessRule, principal: Principal) -> Permission
     return Permission(operation=operation, allowed=True, reason=None)
 
 
-def viewer_permissions(info: Info[Context, None]) -> list[Permission]:
+def viewer_permissions(info: Info[Context, None], service_keys: KeyRoom | None) -> list[Permission]:
+    """Every operation; `service_keys` (for staff) says whether one more service key fits."""
     principal = info.context.principal
     rules = operation_rules(info.schema)
-    return [decide(name, rules[name], principal) for name in sorted(rules)]
+    decided = [decide(name, rules[name], principal) for name in sorted(rules)]
+    return [_service_keys(permission, service_keys) for permission in decided]
+
+
+def _service_keys(permission: Permission, room: KeyRoom | None) -> Permission:
+    if permission.operation != "createServiceKey" or not permission.allowed or room is None:
+        return permission
+    if room.active < room.limit:
+        return permission
+    reason = f"The platform has {room.active} active service keys, the most allowed; revoke one first."
+    return replace(permission, allowed=False, reason=reason)
 
 
 def carrier_permissions(info: Info[Context, None], facts: CarrierFacts) -> list[Permission]:
@@ -100,12 +115,17 @@ def _for_carrier(permission: Permission, facts: CarrierFacts, api_access_feature
         return permission
     operation = permission.operation
     reason = None
-    if operation in ("createApiKey", "rotateApiKey") and not facts.api_access:
+    if operation in ("createApiKey", "rotateApiKey", "rotateApiKeyWithGracePeriod") and not facts.api_access:
         reason = (
             f"API access ({api_access_feature}) is off for this carrier: no key is issued until it is on."
         )
     elif operation == "createApiKey" and facts.active_keys >= facts.key_limit:
         reason = f"The carrier has {facts.active_keys} active keys, the most allowed; revoke one first."
+    elif operation == "rotateApiKeyWithGracePeriod" and facts.active_keys >= facts.key_limit:
+        reason = (
+            f"The carrier has {facts.active_keys} active keys, the most allowed: the old key cannot stay for "
+            "a grace period beside the new one. Rotate without one, or revoke a key first."
+        )
     elif operation in ("attachCarrierToOrganization", "createOrganization") and facts.in_organization:
         reason = "The carrier is already in an organization: move or detach it instead."
     elif operation == "moveCarrierToOrganization" and not facts.in_organization:

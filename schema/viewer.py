@@ -10,6 +10,7 @@ from context import Context
 from db.carriers import CarrierFilter
 from resolvers import carriers, organizations
 from resolvers.errors import SUPPORT
+from resolvers.permissions import service_key_room
 from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import RequiresScope
@@ -59,8 +60,8 @@ class Viewer:
         description="Every operation (mutations, restricted queries, the CSV exports) and whether the "
         "caller may perform it now; `Carrier.permissions` says so for one carrier."
     )
-    def permissions(self, info: Info[Context, None]) -> list[Permission]:
-        return viewer_permissions(info)
+    async def permissions(self, info: Info[Context, None]) -> list[Permission]:
+        return viewer_permissions(info, await service_key_room(info.context))
 
     @strawberry.field(
         description="The carriers in the caller's reach, by code.",

@@ -298,3 +298,25 @@ async def test_a_key_cannot_rotate_its_way_to_scopes_it_does_not_hold(
         f"a key holding only keys:write obtained a secret with scopes {result['apiKey']['scopes']}"
     )
     assert await conn.fetchval("select count(*) from api_keys where rotated_from_id = $1", wider_id) == 0
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+async def test_a_rotation_may_give_the_new_key_no_expiry_where_the_policy_allows_it(
+    make_client: ClientFactory, conn: Connection, allowed: bool
+) -> None:
+    client = await make_client(allow_non_expiring_keys=allowed)
+    carrier = await new_carrier(conn)
+    old = await issue(client, staff(), carrier)
+
+    as_staff = await mutate(client, ROTATE_API_KEY, staff(), id=old["apiKey"]["id"], neverExpires=True)
+    if allowed:
+        assert as_staff["__typename"] == "RotateApiKeyPayload"
+        assert as_staff["apiKey"]["expiresAt"] is None
+    else:
+        assert (as_staff["__typename"], as_staff["field"]) == ("ForbiddenError", "neverExpires")
+
+    other = await issue(client, staff(), carrier)
+    as_admin = await mutate(
+        client, ROTATE_API_KEY, admin(carrier.code), id=other["apiKey"]["id"], neverExpires=True
+    )
+    assert (as_admin["__typename"], as_admin["field"]) == ("ForbiddenError", "neverExpires")

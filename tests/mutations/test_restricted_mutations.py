@@ -16,7 +16,7 @@ from resolvers.global_ids import to_global_id
 from schema.enforcement import RESTRICTED_MESSAGE
 from tests import factories
 from tests.conftest import GraphQL
-from tests.factories import admin_token, bearer
+from tests.factories import admin_token, bearer, staff_token
 
 ALL_SCOPES = ("carrier:read", "enablements:read", "keys:read", "keys:write", "activity:read")
 # What must not change when a refused mutation is attempted (api_keys is left out: using a key stamps it).
@@ -214,7 +214,11 @@ async def test_non_staff_callers_are_refused_every_mutation(
     assert (event["actor_kind"], event["actor_id"], event["actor_is_staff"]) == (actor_kind, actor_id, False)
     assert event["reason"] == f"restricted function: {case.reason}"
     assert (event["request_id"], event["address"]) == (f"req-refused-{case.field}", "127.0.0.1")
-    assert event["carrier_id"] == key_carrier
+    # under the carrier the call named when the caller reaches it (its log shows the attempt), else
+    # under the calling key's carrier
+    named = case.make_input(world).get("carrierId")
+    reached = named == world.carrier()
+    assert event["carrier_id"] == (world.carrier_id if reached else key_carrier)
     assert (event["target_type"], event["target_id"], event["before"]) == (None, None, None)
     assert event["after"] == {"refusedFields": [{"field": f"Mutation.{case.field}", "times": 1}]}
 
@@ -299,3 +303,30 @@ async def test_the_activity_log_still_takes_new_rows(conn: Connection) -> None:
     await recorded_event(conn)
     await recorded_event(conn)
     assert await conn.fetchval("select count(*) from activity_log where action = 'test.append'") == 2
+
+
+async def test_a_refused_call_is_in_the_named_carriers_log_for_whoever_sees_it(
+    graphql: GraphQL, conn: Connection, world: World
+) -> None:
+    admin = bearer(admin_token(carriers=[world.carrier_code]))
+    feature = await factories.feature(conn)
+    key = await conn.fetchval("select key from features where id = $1", feature)
+    refused = await graphql(
+        """mutation ($c: ID!, $f: String!) { setCarrierEnablement(input: {carrierId: $c, featureKey: $f,
+           state: ENABLED, reason: "please"}) { __typename } }""",
+        {"c": world.carrier(), "f": key},
+        headers=admin,
+    )
+    assert refused["errors"][0]["extensions"]["restricted"] is True
+
+    log = """query ($c: ID!) { activity(carrierId: $c, outcome: REFUSED, first: 5) {
+               nodes { action outcome carrier { code } } } }"""
+    for headers in (admin, bearer(staff_token())):
+        seen = await graphql(log, {"c": world.carrier()}, headers=headers)
+        assert seen["data"]["activity"]["nodes"] == [
+            {
+                "action": "mutation.setCarrierEnablement",
+                "outcome": "REFUSED",
+                "carrier": {"code": world.carrier_code},
+            }
+        ]

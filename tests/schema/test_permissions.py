@@ -31,6 +31,9 @@ TRIALS = {
         {carrierId: $c}) { __typename } }""",
     "setCarrierEnablement": """mutation ($c: ID!) { setCarrierEnablement(input: {carrierId: $c,
         featureKey: "integrations.api_access", state: ENABLED, reason: "trial"}) { __typename } }""",
+    "rotateApiKey": """mutation ($k: ID!) { rotateApiKey(input: {id: $k}) { __typename } }""",
+    "rotateApiKeyWithGracePeriod": """mutation ($k: ID!) { rotateApiKey(input: {id: $k,
+        gracePeriodSeconds: 3600}) { __typename } }""",
 }
 REFUSALS = {"ForbiddenError", "LimitReachedError", "AlreadyInOrganizationError", "ValidationError"}
 
@@ -50,9 +53,8 @@ async def carrier_in_state(
         feature = await factories.feature(conn, "integrations.api_access", default=True)
     if not api_access:
         await factories.set_carrier_enablement(conn, carrier, feature, False)
-    if full:
-        for _ in range(2):
-            await factories.api_key(conn, carrier)
+    for _ in range(2 if full else 1):  # one to rotate, two to fill the limit of two
+        await factories.api_key(conn, carrier)
     return carrier
 
 
@@ -79,6 +81,9 @@ async def test_what_the_api_says_is_what_happens(
     else:
         headers = bearer(staff_token() if caller == "staff" else admin_token(carriers=[code]))
     gid = str(to_global_id("Carrier", carrier))
+    key = to_global_id(
+        "ApiKey", await conn.fetchval("select id from api_keys where carrier_id = $1 limit 1", carrier)
+    )
 
     # when: the API says what the caller may do with the carrier
     said = await ask(client, PERMISSIONS, headers, c=gid)
@@ -95,10 +100,12 @@ async def test_what_the_api_says_is_what_happens(
         savepoint = conn.transaction()
         await savepoint.start()
         try:
-            tried = await ask(client, document, headers, c=gid, o=str(to_global_id("Organization", other)))
+            organization = str(to_global_id("Organization", other))
+            tried = await ask(client, document, headers, c=gid, o=organization, k=key)
         finally:
             await savepoint.rollback()
-        result = (tried.get("data") or {}).get(operation)
+        field = "rotateApiKey" if operation.startswith("rotateApiKey") else operation
+        result = (tried.get("data") or {}).get(field)
         refused = result is None or result["__typename"] in REFUSALS
         assert refused != permissions[operation]["allowed"], (operation, permissions[operation], tried)
         if refused:
@@ -114,3 +121,25 @@ async def test_the_viewer_lists_every_mutation(client: TestClient[Any, Any]) -> 
     assert mutations <= operations
     assert {"organizations", "exportApiKeys", "exportActivity"} <= operations
     assert all(p["allowed"] for p in body["data"]["viewer"]["permissions"])
+
+
+async def test_staff_are_told_when_no_more_service_keys_fit(
+    make_client: ClientFactory, conn: Connection
+) -> None:
+    client = await make_client(max_active_keys_per_carrier=1)
+    active = await conn.fetchval(
+        "select count(*) from api_keys where carrier_id is null and revoked_at is null and expires_at > now()"
+    )
+    if active == 0:
+        await factories.api_key(conn, None, scopes=("enablements:read",))
+    body = await ask(client, "{ viewer { permissions { operation allowed reason } } }", bearer(staff_token()))
+    said = {p["operation"]: p for p in body["data"]["viewer"]["permissions"]}["createServiceKey"]
+    assert said["allowed"] is False
+    assert "service keys" in said["reason"]
+    tried = await ask(
+        client,
+        'mutation { createServiceKey(input: {description: "One more", scopes: [ENABLEMENTS_READ]})'
+        " { __typename } }",
+        bearer(staff_token()),
+    )
+    assert tried["data"]["createServiceKey"]["__typename"] == "LimitReachedError"

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from db.pool import Connection
 from resolvers.exports import ACTIVITY_COLUMNS, API_KEY_COLUMNS
+from resolvers.global_ids import to_global_id
 from tests import factories
 from tests.drawn import drawn
 from tests.keys import CREATE_API_KEY, admin, key_gid, key_input, new_carrier, post, staff
@@ -177,3 +178,58 @@ async def test_a_large_export_streams_in_chunks(client: TestClient[Any, Any], co
     assert response.headers.get("Transfer-Encoding") == "chunked"
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [row["description"] for row in rows] == [f"bulk {n}" for n in range(1, 2501)]
+
+
+async def test_the_activity_export_filters_as_the_activity_query_does(
+    client: TestClient[Any, Any], conn: Connection
+) -> None:
+    # given: a carrier's own event and its organization's own event (a setting at organization level)
+    organization = await factories.organization(conn)
+    carrier_id = await factories.carrier(conn, factories.unique_code("X"), organization_id=organization)
+    carrier = to_global_id("Carrier", carrier_id)
+    for action, carrier_of_event in (("carrier.update", carrier_id), ("organization.rename", None)):
+        await conn.execute(
+            """insert into activity_log
+                   (actor_kind, actor_id, actor_is_staff, action, carrier_id, organization_id)
+               values ('system', 'test', true, $1, $2, $3)""",
+            action,
+            carrier_of_event,
+            organization,
+        )
+    staff_headers = staff()
+
+    async def actions(query: str) -> list[str]:
+        response = await client.get(f"/export/carriers/{carrier}/activity.csv{query}", headers=staff_headers)
+        assert response.status == 200, await response.text()
+        return [row["action"] for row in csv.DictReader(io.StringIO(await response.text()))]
+
+    # then: both by default, as activity(carrierId:) lists them; the carrier's alone when asked
+    assert sorted(await actions("")) == ["carrier.update", "organization.rename"]
+    assert await actions("?includeOrganization=false") == ["carrier.update"]
+    assert await actions("?action=organization.rename") == ["organization.rename"]
+    assert await actions("?outcome=REFUSED") == []
+    assert await actions("?since=2999-01-01T00:00:00Z") == []
+
+
+BAD_PARAMETERS = st.dictionaries(
+    st.sampled_from(["includeOrganization", "outcome", "since", "until", "action", "actorId", "page", "x"]),
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=12),
+    min_size=1,
+    max_size=3,
+)
+
+
+async def test_any_parameters_are_answered_or_refused_naming_the_parameter(
+    client: TestClient[Any, Any], conn: Connection
+) -> None:
+    carrier = await new_carrier(conn)
+    for parameters in drawn(BAD_PARAMETERS, 40):
+        response = await client.get(
+            f"/export/carriers/{carrier.gid}/activity.csv", params=parameters, headers=staff()
+        )
+        if response.status == 200:
+            continue
+        body = await response.json()
+        assert response.status == 400, body
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert body["errors"][0]["extensions"]["argument"] in parameters
