@@ -42,6 +42,13 @@ select {COLUMNS} from carriers c
 where c.id = any($4::uuid[]) and {IN_SCOPE}
 """
 
+# An organization's carriers in reach, by code (the organization's own subscriptions read them all).
+OF_ORGANIZATION = f"""
+select {COLUMNS} from carriers c
+where c.organization_id = $4 and {IN_SCOPE}
+order by c.code
+"""
+
 BY_CODES = f"""
 select {COLUMNS} from carriers c
 where upper(c.code) = any($4::text[]) and {IN_SCOPE}
@@ -90,6 +97,13 @@ async def by_ids(
 ) -> dict[uuid.UUID, CarrierRow]:
     records = await conn.fetch(BY_IDS, *scope.params(), list(ids))
     return {r["id"]: row(CarrierRow, r) for r in records}
+
+
+async def of_organization(
+    conn: Connection, *, scope: TenantScope, organization_id: uuid.UUID
+) -> list[CarrierRow]:
+    records = await conn.fetch(OF_ORGANIZATION, *scope.params(), organization_id)
+    return [row(CarrierRow, r) for r in records]
 
 
 async def by_codes(conn: Connection, *, scope: TenantScope, codes: Sequence[str]) -> dict[str, CarrierRow]:

@@ -17,16 +17,18 @@ from typing import TypeVar
 
 from access.principal import PrincipalKind
 from context import Context
-from db import activity, api_keys, carriers, enablements
+from db import activity, api_keys, carriers, enablements, organizations
 from db.activity import ActivityRow
 from db.api_keys import ApiKeyRow, KeyStatus
 from db.carriers import CarrierRow
 from db.change_feed import Change
 from db.enablements import OwnerEnablements
 from db.live_changes import LiveChangesEnded
+from db.organizations import OrganizationRow
+from db.pool import Connection
 from resolvers import validation
 from resolvers.changes import EffectiveChange
-from resolvers.errors import ApiError, Forbidden, NotFound, Unauthenticated
+from resolvers.errors import ApiError, BadUserInput, Forbidden, NotFound, Unauthenticated
 from resolvers.failures import NotFoundFailure
 from resolvers.global_ids import to_global_id
 
@@ -65,25 +67,37 @@ async def api_key_changes(context: Context, carrier_global_id: str) -> AsyncIter
             yield KeyChange((change.action or "updated").upper(), key)
 
 
-async def enablement_changes(context: Context, carrier_global_id: str) -> AsyncIterator[EnablementChange]:
-    carrier = await _reachable(context, carrier_global_id)
-    last = await _effective(context, carrier)
+async def enablement_changes(
+    context: Context, carrier_global_id: str | None, organization_global_id: str | None
+) -> AsyncIterator[EnablementChange]:
+    """A carrier's effective enablements as they change; or, for an organization, those of each of its
+    carriers in reach (an event per carrier that changed)."""
+    if (carrier_global_id is None) == (organization_global_id is None):
+        raise BadUserInput("Pass exactly one of `carrierId` and `organizationId`.", argument="carrierId")
+    if carrier_global_id is not None:
+        watched = Watched(carrier=await _reachable(context, carrier_global_id))
+    else:
+        assert organization_global_id is not None
+        watched = Watched(organization=await _reachable_organization(context, organization_global_id))
+    last = await _effective_of(context, watched)
 
     def concerns(change: Change) -> bool:
-        # An organization's or a feature's change reaches the carrier through its organization or the
-        # default: which carrier it reaches is not in the notification, so every one is re-read.
-        return (
-            change.kind in ENABLEMENT_CHANGES
-            and (change.kind != "carrier_enablement" or change.carrier_id == carrier.id)
-            and (change.kind != "carrier" or change.carrier_id == carrier.id)
-        )
+        # An organization's or a feature's change reaches carriers through their organization or the
+        # default: which it reaches is not in the notification, so every watched carrier is re-read.
+        if change.kind not in ENABLEMENT_CHANGES:
+            return False
+        if change.kind in ("carrier_enablement", "carrier"):
+            return watched.covers(change)
+        return True
 
-    async for _ in _events(context, carrier, concerns):
-        now = await _effective(context, carrier)
-        changes = _changed(carrier.id, last, now)
+    async for _ in _events(context, watched, concerns):
+        now = await _effective_of(context, watched)
+        for carrier, enabled in now.values():
+            before = last.get(carrier.id)
+            changes = _changed(carrier.id, before[1] if before else OwnerEnablements([], {}), enabled)
+            if changes:
+                yield EnablementChange(carrier, changes, enabled)
         last = now
-        if changes:
-            yield EnablementChange(carrier, changes, now)
 
 
 async def activity_appended(context: Context, carrier_global_id: str) -> AsyncIterator[ActivityRow]:
@@ -115,16 +129,47 @@ async def _fresh(
 # --- the watch, and the subscriber's right to it ------------------------------------------------
 
 
-async def _events(
-    context: Context, carrier: CarrierRow, concerns: Callable[[Change], bool]
+@dataclass(frozen=True, slots=True)
+class Watched:
+    """What a subscription watches: one carrier, or an organization (its carriers)."""
+
+    carrier: CarrierRow | None = None
+    organization: OrganizationRow | None = None
+
+    def covers(self, change: Change) -> bool:
+        """Whether a change of a carrier (or of its enablements, or its move) is about what is watched."""
+        if self.carrier is not None:
+            return change.carrier_id == self.carrier.id
+        assert self.organization is not None
+        organization_id = self.organization.id
+        if change.kind == "carrier":  # a carrier that joined or left the organization
+            return organization_id in (change.organization_id, change.previous_organization_id)
+        return True  # an enablement of a carrier that may be in the organization: re-read
+
+    def concerns_access(self, change: Change) -> bool:
+        """A change after which the subscriber may no longer reach what is watched."""
+        if self.carrier is not None:
+            return change.kind == "carrier" and change.carrier_id == self.carrier.id
+        assert self.organization is not None
+        return change.kind == "organization" and change.organization_id == self.organization.id
+
+
+def _events(
+    context: Context, watched: Watched | CarrierRow, concerns: Callable[[Change], bool]
 ) -> AsyncIterator[Change]:
     """The changes that concern the subscription, each after the subscriber's right is checked again."""
+    return _watch(context, watched if isinstance(watched, Watched) else Watched(carrier=watched), concerns)
+
+
+async def _watch(
+    context: Context, watched: Watched, concerns: Callable[[Change], bool]
+) -> AsyncIterator[Change]:
     own_key = uuid.UUID(context.principal.id) if context.principal.kind is PrincipalKind.API_KEY else None
 
     def wanted(change: Change) -> bool:
         return (
             concerns(change)
-            or (change.kind == "carrier" and change.carrier_id == carrier.id)  # moved, detached
+            or watched.concerns_access(change)
             or (change.kind == "api_key" and own_key is not None and change.id == own_key)
             or (own_key is not None and change.kind in ENABLEMENT_CHANGES)  # API access may be off now
         )
@@ -135,7 +180,7 @@ async def _events(
         async with context.live.watching(wanted) as watch:
             while True:
                 change = await watch.next()
-                await _still_allowed(context, carrier)
+                await _still_allowed(context, watched)
                 if concerns(change):
                     context.loaders.release()
                     yield change
@@ -156,44 +201,83 @@ async def _reachable(context: Context, carrier_global_id: str) -> CarrierRow:
     return found[carrier_id]
 
 
-async def _still_allowed(context: Context, carrier: CarrierRow) -> None:
-    """Raise when the subscriber's key no longer works or the carrier is out of its reach."""
+async def _reachable_organization(context: Context, global_id: str) -> OrganizationRow:
+    try:
+        organization_id = validation.object_id(global_id, type_name="Organization", field="organizationId")
+    except NotFoundFailure as failure:
+        raise NotFound(failure.message, argument="organizationId") from None
+    async with context.db.acquire() as conn:
+        found = await organizations.by_ids(conn, scope=context.principal.scope, ids=[organization_id])
+    if organization_id not in found:
+        missing = validation.not_found("Organization", global_id, "organizationId")
+        raise NotFound(missing.message, argument="organizationId")
+    return found[organization_id]
+
+
+async def _still_allowed(context: Context, watched: Watched) -> None:
+    """Raise when the subscriber's key no longer works or what is watched is out of its reach."""
     principal = context.principal
     async with context.db.acquire() as conn:
         if principal.kind is PrincipalKind.API_KEY and principal.id:
-            key_id = uuid.UUID(principal.id)
-            found = await api_keys.by_ids(conn, scope=principal.scope, ids=[key_id])
-            key = found.get(key_id)
-            access = (
-                await enablements.feature_effective(
-                    conn, carrier_id=key.carrier_id, feature_key=context.settings.api_access_feature
+            await _key_still_works(context, conn, uuid.UUID(principal.id))
+        if watched.carrier is not None:
+            carrier = watched.carrier
+            if carrier.id not in await carriers.by_ids(conn, scope=principal.scope, ids=[carrier.id]):
+                raise Forbidden(
+                    f"Carrier {carrier.code} is no longer within your reach (it left the organization you "
+                    "administer, or your access changed): the subscription ended.",
+                    carrierId=to_global_id("Carrier", carrier.id),
                 )
-                if key is not None and key.carrier_id is not None
-                else None
-            )
-            if key is None or key.status(context.now()) is not KeyStatus.ACTIVE or access is False:
-                raise Unauthenticated(
-                    "The API key this subscription runs with no longer works (revoked, expired, or its "
-                    "carrier's API access turned off): the subscription ended."
+        elif watched.organization is not None:
+            organization = watched.organization
+            if organization.id not in await organizations.by_ids(
+                conn, scope=principal.scope, ids=[organization.id]
+            ):
+                raise Forbidden(
+                    f"Organization {organization.name} is no longer within your reach: the subscription "
+                    "ended.",
+                    organizationId=to_global_id("Organization", organization.id),
                 )
-        reachable = await carriers.by_ids(conn, scope=principal.scope, ids=[carrier.id])
-    if carrier.id not in reachable:
-        raise Forbidden(
-            f"Carrier {carrier.code} is no longer within your reach (it left the organization you "
-            "administer, or your access changed): the subscription ended.",
-            carrierId=to_global_id("Carrier", carrier.id),
+
+
+async def _key_still_works(context: Context, conn: Connection, key_id: uuid.UUID) -> None:
+    found = await api_keys.by_ids(conn, scope=context.principal.scope, ids=[key_id])
+    key = found.get(key_id)
+    access = (
+        await enablements.feature_effective(
+            conn, carrier_id=key.carrier_id, feature_key=context.settings.api_access_feature
+        )
+        if key is not None and key.carrier_id is not None
+        else None
+    )
+    if key is None or key.status(context.now()) is not KeyStatus.ACTIVE or access is False:
+        raise Unauthenticated(
+            "The API key this subscription runs with no longer works (revoked, expired, or its "
+            "carrier's API access turned off): the subscription ended."
         )
 
 
 # --- enablements ---------------------------------------------------------------------------------
 
 
-async def _effective(context: Context, carrier: CarrierRow) -> OwnerEnablements:
+async def _effective_of(
+    context: Context, watched: Watched
+) -> dict[uuid.UUID, tuple[CarrierRow, OwnerEnablements]]:
+    """Every watched carrier (the organization's, as they are now) with its enablements."""
+    scope = context.principal.scope
     async with context.db.acquire() as conn:
+        if watched.carrier is not None:
+            watched_carriers = [watched.carrier]
+        else:
+            assert watched.organization is not None
+            watched_carriers = await carriers.of_organization(
+                conn, scope=scope, organization_id=watched.organization.id
+            )
         found = await enablements.for_carriers(
-            conn, scope=context.principal.scope, owner_ids=[carrier.id], with_updates=True
+            conn, scope=scope, owner_ids=[c.id for c in watched_carriers], with_updates=True
         )
-    return found[carrier.id] if carrier.id in found else OwnerEnablements([], {})
+    empty = OwnerEnablements([], {})
+    return {c.id: (c, found.get(c.id, empty)) for c in watched_carriers}
 
 
 def _changed(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -69,14 +70,25 @@ class Subscription:
             )
 
     @strawberry.subscription(
-        description="Each change of the carrier's effective enablements (its own setting, its "
-        "organization's, a feature's default, its move to another organization), with all as they are now.",
+        description="Each change of a carrier's effective enablements (its own setting, its "
+        "organization's, a feature's default, its move to another organization), with all as they are "
+        "now; for an organization, of each of its carriers in reach. Pass one of carrierId, organizationId.",
         directives=[ENABLEMENTS_READ],
     )
     async def enablements_changed(
-        self, info: Info[Context, None], carrier_id: strawberry.ID
+        self,
+        info: Info[Context, None],
+        carrier_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The carrier watched.")
+        ] = None,
+        organization_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Or an organization: an event for each carrier of it that changes."
+            ),
+        ] = None,
     ) -> AsyncGenerator[EnablementsChange, None]:
-        async for change in live.enablement_changes(info.context, carrier_id):
+        async for change in live.enablement_changes(info.context, carrier_id, organization_id):
             yield EnablementsChange(
                 carrier=Carrier.from_row(change.carrier),
                 changes=[EffectiveChange.of(c) for c in change.changes],

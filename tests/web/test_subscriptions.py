@@ -258,3 +258,35 @@ async def test_people_send_trusted_documents_where_http_requires_it(own_database
         refused = await ws.receive_json(timeout=WAIT)
         assert refused["payload"][0]["extensions"]["code"] == "PERSISTED_DOCUMENT_REQUIRED"
         await ws.close()
+
+
+ORGANIZATION_ENABLEMENTS = """subscription ($o: ID!) { enablementsChanged(organizationId: $o) {
+  carrier { code } changes { feature { key } after source } } }"""
+SET_ORGANIZATION_ENABLEMENT = """mutation ($o: ID!, $f: String!) {
+  setOrganizationEnablement(input: {organizationId: $o, featureKey: $f, state: ENABLED, reason: "test"}) {
+    __typename } }"""
+
+
+async def test_an_organizations_setting_arrives_for_each_of_its_carriers(
+    two: tuple[TestClient[Any, Any], TestClient[Any, Any]], own_database: str
+) -> None:
+    a, b = two
+    conn = await asyncpg.connect(own_database)
+    organization = await factories.organization(conn)
+    codes = sorted(factories.unique_code("G") for _ in range(2))
+    for code in codes:
+        await factories.carrier(conn, code, organization_id=organization)
+    feature = await conn.fetchval("select key from features where id = $1", await factories.feature(conn))
+    await conn.close()
+    org = to_global_id("Organization", organization)
+    admin = factories.admin_token(organizations=[organization])
+    async with ws_client(b, admin) as session:
+        reading = asyncio.create_task(first_events(session, ORGANIZATION_ENABLEMENTS, {"o": org}, 2))
+        await asyncio.sleep(1.0)
+        await post(a, SET_ORGANIZATION_ENABLEMENT, factories.staff_token(), o=org, f=feature)
+        events = await reading
+    assert sorted(e["enablementsChanged"]["carrier"]["code"] for e in events) == codes
+    for event in events:
+        assert event["enablementsChanged"]["changes"] == [
+            {"feature": {"key": feature}, "after": True, "source": "ORGANIZATION"}
+        ]
