@@ -15,6 +15,7 @@ from prometheus_client import (
 from db.change_feed import ChangeFeed
 from db.key_cache import KeyCache
 from db.pool import PoolDatabase
+from schema.build import FAST_PATH
 from web.rate_limit import RateLimiter
 
 
@@ -87,6 +88,13 @@ class Metrics:
             "Times the change feed's connection was opened again since start.",
             registry=self.registry,
         )
+        self.fast_path = Gauge(
+            "carrier_admin_fast_path_operations",
+            "Operations since start answered by the fast executor (served), left to graphql-core from "
+            "the start (not_eligible), or begun and handed to graphql-core (fell_back).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.key_cache = Gauge(
             "carrier_admin_api_key_cache",
             "API key verifications answered from memory (hit) or PostgreSQL (miss), and the keys remembered "
@@ -103,6 +111,8 @@ class Metrics:
         if feed is not None:
             self.change_feed_notifications.set(feed.stats.notifications)
             self.change_feed_reconnects.set(feed.stats.reconnects)
+        for outcome, count in vars(FAST_PATH).items():
+            self.fast_path.labels(outcome).set(count)
         if keys is not None:
             self.key_cache.labels("hit").set(keys.stats.hits)
             self.key_cache.labels("miss").set(keys.stats.misses)
