@@ -178,6 +178,22 @@ async def by_ids(
     return {r["id"]: row(ActivityRow, r) for r in records}
 
 
+def _filtered_params(scope: TenantScope, where: ActivityFilter) -> tuple[object, ...]:
+    """FILTERED's parameters $1 to $12, in order."""
+    return (
+        *scope.params(),
+        where.actor_id,
+        where.action,
+        where.target_id,
+        where.since,
+        where.until,
+        where.carrier_id,
+        where.with_organization,
+        where.organization_id,
+        where.outcome,
+    )
+
+
 def _keyset(page: PageRequest, first_param: int) -> Keyset:
     return Keyset.render(
         page,
@@ -194,20 +210,7 @@ async def page(
 ) -> Page[ActivityRow]:
     keyset = _keyset(page, first_param=13)
     sql = PAGE.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
-    records = await conn.fetch(
-        sql,
-        *scope.params(),
-        where.actor_id,
-        where.action,
-        where.target_id,
-        where.since,
-        where.until,
-        where.carrier_id,
-        where.with_organization,
-        where.organization_id,
-        where.outcome,
-        *keyset.params,
-    )
+    records = await conn.fetch(sql, *_filtered_params(scope, where), *keyset.params)
     rows = [row(ActivityRow, r, skip=1) for r in records if r["id"] is not None]
     return to_page(rows, page, records[0]["total"])
 
@@ -230,17 +233,5 @@ async def all_filtered(
 ) -> AsyncIterator[ActivityRow]:
     """Every event `where` selects in reach, a few hundred rows at a time (the caller holds a
     transaction), as `page` would list them one page after another."""
-    arguments = (
-        *scope.params(),
-        where.actor_id,
-        where.action,
-        where.target_id,
-        where.since,
-        where.until,
-        where.carrier_id,
-        where.with_organization,
-        where.organization_id,
-        where.outcome,
-    )
-    async for record in conn.cursor(ALL_FILTERED, *arguments, prefetch=500):
+    async for record in conn.cursor(ALL_FILTERED, *_filtered_params(scope, where), prefetch=500):
         yield row(ActivityRow, record)

@@ -189,29 +189,27 @@ async def _watch(
 
 
 async def _reachable(context: Context, carrier_global_id: str) -> CarrierRow:
-    try:
-        carrier_id = validation.object_id(carrier_global_id, type_name="Carrier", field="carrierId")
-    except NotFoundFailure as failure:
-        raise NotFound(failure.message, argument="carrierId") from None
-    async with context.db.acquire() as conn:
-        found = await carriers.by_ids(conn, scope=context.principal.scope, ids=[carrier_id])
-    if carrier_id not in found:
-        missing = validation.not_found("Carrier", carrier_global_id, "carrierId")
-        raise NotFound(missing.message, argument="carrierId")
-    return found[carrier_id]
+    return await _in_reach(context, carrier_global_id, "Carrier", carriers.by_ids)
 
 
 async def _reachable_organization(context: Context, global_id: str) -> OrganizationRow:
+    return await _in_reach(context, global_id, "Organization", organizations.by_ids)
+
+
+async def _in_reach(
+    context: Context, global_id: str, type_name: str, by_ids: Callable[..., Awaitable[dict[uuid.UUID, Row]]]
+) -> Row:
+    """The object a subscription names, in the subscriber's reach; NOT_FOUND otherwise, as a query's
+    null (a subscription's field cannot be null)."""
+    argument = f"{type_name[0].lower()}{type_name[1:]}Id"
     try:
-        organization_id = validation.object_id(global_id, type_name="Organization", field="organizationId")
+        row_id = validation.object_id(global_id, type_name=type_name, field=argument)
     except NotFoundFailure as failure:
-        raise NotFound(failure.message, argument="organizationId") from None
-    async with context.db.acquire() as conn:
-        found = await organizations.by_ids(conn, scope=context.principal.scope, ids=[organization_id])
-    if organization_id not in found:
-        missing = validation.not_found("Organization", global_id, "organizationId")
-        raise NotFound(missing.message, argument="organizationId")
-    return found[organization_id]
+        raise NotFound(failure.message, argument=argument) from None
+    found = await _fresh(context, by_ids, row_id)
+    if found is None:
+        raise NotFound(validation.not_found(type_name, global_id, argument).message, argument=argument)
+    return found
 
 
 async def _still_allowed(context: Context, watched: Watched) -> None:
