@@ -10,7 +10,7 @@ const event = (overrides: Partial<ActivityEvent>): ActivityEvent => ({
   actor: { __typename: "Actor", kind: "ADMIN", id: "dev-admin-WSOR", name: "WSOR administrator" },
   actorIsStaff: false,
   action: "apiKey.update",
-  outcome: "succeeded",
+  outcome: "SUCCEEDED",
   targetType: "ApiKey",
   targetId: "QXBpS2V5OjE=",
   reason: null,
@@ -36,7 +36,7 @@ describe("ActivityList", () => {
   });
 
   it("marks refused attempts", () => {
-    render(<ActivityList events={[event({ outcome: "refused", action: "mutation.setCarrierEnablement" })]} />);
+    render(<ActivityList events={[event({ outcome: "REFUSED", action: "mutation.setCarrierEnablement" })]} />);
     expect(screen.getAllByRole("row")[1]?.className).toBe("refused");
   });
 });

@@ -22,7 +22,7 @@ export function ActivityList({ events }: { events: readonly ActivityEvent[] }) {
       </thead>
       <tbody>
         {events.map((event) => (
-          <tr key={event.id} className={event.outcome === "refused" ? "refused" : undefined}>
+          <tr key={event.id} className={event.outcome === "REFUSED" ? "refused" : undefined}>
             <td>
               <time dateTime={event.occurredAt}>{formatDateTime(event.occurredAt)}</time>
             </td>
@@ -34,7 +34,7 @@ export function ActivityList({ events }: { events: readonly ActivityEvent[] }) {
               <code>{event.action}</code>
               <span className="muted"> {event.carrier ? `· ${event.carrier.code}` : event.targetType === "Organization" ? "· organization" : ""}</span>
             </td>
-            <td>{event.outcome}</td>
+            <td>{event.outcome === "REFUSED" ? "Refused" : "Succeeded"}</td>
             <td>{event.reason ?? "—"}</td>
             <td>{event.clientAddress ?? "—"}</td>
             <td>
