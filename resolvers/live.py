@@ -55,15 +55,19 @@ class EnablementChange:
     now: OwnerEnablements
 
 
-async def api_key_changes(context: Context, carrier_global_id: str) -> AsyncIterator[KeyChange]:
-    carrier = await _reachable(context, carrier_global_id)
+async def api_key_changes(
+    context: Context, carrier_global_id: str | None, organization_global_id: str | None
+) -> AsyncIterator[KeyChange]:
+    """A carrier's keys as they change; or those of every carrier of an organization (in reach)."""
+    watched = await _watched(context, carrier_global_id, organization_global_id)
 
     def concerns(change: Change) -> bool:
-        return change.kind == "api_key" and change.carrier_id == carrier.id
+        # A key's notification names its carrier, not the carrier's organization: read to know.
+        return change.kind == "api_key" and change.carrier_id is not None and watched.covers(change)
 
-    async for change in _events(context, carrier, concerns):
+    async for change in _events(context, watched, concerns):
         key = await _fresh(context, api_keys.by_ids, change.id)
-        if key is not None:
+        if key is not None and await _is_watched(context, watched, key.carrier_id):
             yield KeyChange((change.action or "updated").upper(), key)
 
 
@@ -72,13 +76,7 @@ async def enablement_changes(
 ) -> AsyncIterator[EnablementChange]:
     """A carrier's effective enablements as they change; or, for an organization, those of each of its
     carriers in reach (an event per carrier that changed)."""
-    if (carrier_global_id is None) == (organization_global_id is None):
-        raise BadUserInput("Pass exactly one of `carrierId` and `organizationId`.", argument="carrierId")
-    if carrier_global_id is not None:
-        watched = Watched(carrier=await _reachable(context, carrier_global_id))
-    else:
-        assert organization_global_id is not None
-        watched = Watched(organization=await _reachable_organization(context, organization_global_id))
+    watched = await _watched(context, carrier_global_id, organization_global_id)
     last = await _effective_of(context, watched)
 
     def concerns(change: Change) -> bool:
@@ -100,13 +98,22 @@ async def enablement_changes(
         last = now
 
 
-async def activity_appended(context: Context, carrier_global_id: str) -> AsyncIterator[ActivityRow]:
-    carrier = await _reachable(context, carrier_global_id)
+async def activity_appended(
+    context: Context, carrier_global_id: str | None, organization_global_id: str | None
+) -> AsyncIterator[ActivityRow]:
+    """A carrier's activity as it is appended; or an organization's: its own events and its carriers'
+    (recorded under it, as `activity` lists them)."""
+    watched = await _watched(context, carrier_global_id, organization_global_id)
 
     def concerns(change: Change) -> bool:
-        return change.kind == "activity" and change.carrier_id == carrier.id
+        if change.kind != "activity":
+            return False
+        if watched.carrier is not None:
+            return change.carrier_id == watched.carrier.id
+        assert watched.organization is not None
+        return change.organization_id == watched.organization.id
 
-    async for change in _events(context, carrier, concerns):
+    async for change in _events(context, watched, concerns):
         event = await _fresh(context, activity.by_ids, change.id)
         if event is not None:
             yield event
@@ -154,14 +161,32 @@ class Watched:
         return change.kind == "organization" and change.organization_id == self.organization.id
 
 
-def _events(
-    context: Context, watched: Watched | CarrierRow, concerns: Callable[[Change], bool]
-) -> AsyncIterator[Change]:
-    """The changes that concern the subscription, each after the subscriber's right is checked again."""
-    return _watch(context, watched if isinstance(watched, Watched) else Watched(carrier=watched), concerns)
+async def _watched(
+    context: Context, carrier_global_id: str | None, organization_global_id: str | None
+) -> Watched:
+    """The carrier or the organization a subscription names (exactly one), in the subscriber's reach."""
+    if (carrier_global_id is None) == (organization_global_id is None):
+        raise BadUserInput("Pass exactly one of `carrierId` and `organizationId`.", argument="carrierId")
+    if carrier_global_id is not None:
+        return Watched(carrier=await _reachable(context, carrier_global_id))
+    assert organization_global_id is not None
+    return Watched(organization=await _reachable_organization(context, organization_global_id))
 
 
-async def _watch(
+async def _is_watched(context: Context, watched: Watched, carrier_id: uuid.UUID | None) -> bool:
+    """Whether a carrier is the one watched, or (now) one of the watched organization's."""
+    if watched.carrier is not None:
+        return carrier_id == watched.carrier.id
+    assert watched.organization is not None
+    if carrier_id is None:
+        return False
+    async with context.db.acquire() as conn:
+        found = await carriers.by_ids(conn, scope=context.principal.scope, ids=[carrier_id])
+    carrier = found.get(carrier_id)
+    return carrier is not None and carrier.organization_id == watched.organization.id
+
+
+async def _events(
     context: Context, watched: Watched, concerns: Callable[[Change], bool]
 ) -> AsyncIterator[Change]:
     own_key = uuid.UUID(context.principal.id) if context.principal.kind is PrincipalKind.API_KEY else None

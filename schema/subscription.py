@@ -31,7 +31,7 @@ class ApiKeyChangeAction(enum.Enum):
     EXPIRED = strawberry.enum_value("EXPIRED", description="Its expiry passed.")
 
 
-@strawberry.type(description="An API key of the watched carrier changed: how, and the key as it is now.")
+@strawberry.type(description="An API key of a watched carrier changed: how, and the key as it is now.")
 class ApiKeyChange:
     action: ApiKeyChangeAction = strawberry.field(description="What happened to it.")
     api_key: ApiKey = strawberry.field(description="The key now (never its secret).")
@@ -50,6 +50,12 @@ class EnablementsChange:
 
 
 KEYS_READ = RequiresScope(scope=Scope.KEYS_READ)
+# What a subscription watches: a carrier, or an organization (each of its carriers in reach).
+WatchedCarrier = Annotated[strawberry.ID | None, strawberry.argument(description="The carrier watched.")]
+WatchedOrganization = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(description="Or an organization: its carriers (and, for activity, its own events)."),
+]
 ENABLEMENTS_READ = RequiresScope(scope=Scope.ENABLEMENTS_READ)
 ACTIVITY_READ = RequiresScope(scope=Scope.ACTIVITY_READ)
 
@@ -57,14 +63,19 @@ ACTIVITY_READ = RequiresScope(scope=Scope.ACTIVITY_READ)
 @strawberry.type(description="Watch changes as they happen (GraphQL over WebSocket, graphql-transport-ws).")
 class Subscription:
     @strawberry.subscription(
-        description="Each change to the carrier's API keys: created, changed, revoked, expiring, expired.",
+        description="Each change to the carrier's API keys (or to those of each of the organization's "
+        "carriers in reach): created, changed, revoked, expiring, expired. Pass one of carrierId, "
+        "organizationId.",
         directives=[KEYS_READ],
     )
     async def api_key_changes(
-        self, info: Info[Context, None], carrier_id: strawberry.ID
+        self,
+        info: Info[Context, None],
+        carrier_id: WatchedCarrier = None,
+        organization_id: WatchedOrganization = None,
     ) -> AsyncGenerator[ApiKeyChange, None]:
         now = info.context.now
-        async for change in live.api_key_changes(info.context, carrier_id):
+        async for change in live.api_key_changes(info.context, carrier_id, organization_id):
             yield ApiKeyChange(
                 action=ApiKeyChangeAction(change.action), api_key=ApiKey.from_row(change.key, now())
             )
@@ -78,15 +89,8 @@ class Subscription:
     async def enablements_changed(
         self,
         info: Info[Context, None],
-        carrier_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="The carrier watched.")
-        ] = None,
-        organization_id: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(
-                description="Or an organization: an event for each carrier of it that changes."
-            ),
-        ] = None,
+        carrier_id: WatchedCarrier = None,
+        organization_id: WatchedOrganization = None,
     ) -> AsyncGenerator[EnablementsChange, None]:
         async for change in live.enablement_changes(info.context, carrier_id, organization_id):
             yield EnablementsChange(
@@ -96,11 +100,15 @@ class Subscription:
             )
 
     @strawberry.subscription(
-        description="Each event appended to the carrier's activity log, as `activity` would list it.",
+        description="Each event appended to the carrier's activity log (or to the organization's: its "
+        "own and its carriers'), as `activity` would list it. Pass one of carrierId, organizationId.",
         directives=[ACTIVITY_READ],
     )
     async def activity_appended(
-        self, info: Info[Context, None], carrier_id: strawberry.ID
+        self,
+        info: Info[Context, None],
+        carrier_id: WatchedCarrier = None,
+        organization_id: WatchedOrganization = None,
     ) -> AsyncGenerator[ActivityEvent, None]:
-        async for row in live.activity_appended(info.context, carrier_id):
+        async for row in live.activity_appended(info.context, carrier_id, organization_id):
             yield ActivityEvent.from_row(row)

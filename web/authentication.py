@@ -13,7 +13,7 @@ import asyncio
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from access import keyformat, principal
 from access.addresses import IPAddress, address_allowed, client_address, parse_networks
@@ -62,6 +62,9 @@ class Caller:
     address: IPAddress | None
     # The key row for an API key caller: last use is recorded from it.
     key: ApiKeyRow | None = None
+    # When the credential stops working (a token's `exp`, a key's expiry or the end of its grace
+    # period): a WebSocket connection authenticated with it is closed then.
+    ends_at: datetime | None = None
 
 
 class Authenticator:
@@ -108,7 +111,8 @@ class Authenticator:
         if credential.startswith(f"{keyformat.PREFIX}_"):
             return await self._api_key(credential, address, database)
         if looks_like_jwt(credential):
-            return Caller(await self._person(credential, database), address)
+            person, ends_at = await self._person(credential, database)
+            return Caller(person, address, ends_at=datetime.fromtimestamp(ends_at, UTC))
         raise AuthenticationError("The bearer credential is neither an API key nor a token.", kind="scheme")
 
     async def _api_key(self, secret: str, address: IPAddress | None, database: Database) -> Caller:
@@ -162,7 +166,13 @@ class Authenticator:
             expires_at=key.expires_at,
             rotating=key.revoked_at is not None,
         )
-        return Caller(principal.api_key(key.id, key.description, key.carrier_id, grant), address, key)
+        ends = [moment for moment in (key.expires_at, key.revoked_at) if moment is not None]
+        return Caller(
+            principal.api_key(key.id, key.description, key.carrier_id, grant),
+            address,
+            key,
+            ends_at=min(ends, default=None),
+        )
 
     async def _key_of(self, secret_hash: bytes, database: Database) -> VerifiedKey | None:
         """The key with this secret, from memory when the cache has it, else from PostgreSQL."""
@@ -179,10 +189,11 @@ class Authenticator:
             cache.remember(secret_hash, found, generation)
         return found
 
-    async def _person(self, token: str, database: Database) -> Principal:
+    async def _person(self, token: str, database: Database) -> tuple[Principal, float]:
+        """The person a token names, and when the token expires."""
         cached = self.verified.get(token)
         if cached is not None and self.now().timestamp() < cached[1]:
-            return await self._person_principal(cached[0], database)
+            return await self._person_principal(cached[0], database), cached[1]
         try:
             if self.settings.jwt_jwks_url:
                 # Fetching the key set is blocking network I/O: keep it off the event loop.
@@ -193,7 +204,7 @@ class Authenticator:
             self.verified.pop(token, None)
             raise AuthenticationError(f"Invalid token: {error.reason}.", kind="token") from None
         self._remember(token, claims)
-        return await self._person_principal(claims, database)
+        return await self._person_principal(claims, database), claims.expires_at
 
     def _remember(self, token: str, claims: PersonClaims) -> None:
         """Keep a verified token until its expiry (not past it, whatever the leeway)."""

@@ -2,7 +2,8 @@
 
 - Authentication in `connection_init`: its payload's `Authorization` (`Bearer <token or API key>`),
   verified as a request's header is (failed attempts limited per address). Refused: close 4401 or 4403
-  with the reason; no credentials at all: 4401.
+  with the reason; no credentials at all: 4401. The connection is closed (4401) when that credential
+  expires: a token's `exp`, a key's expiry or the end of its grace period.
 - Limits: WS_MAX_CONNECTIONS_PER_CALLER open connections per caller (4429 beyond), WS_MAX_SUBSCRIPTIONS
   per connection (an error message beyond), each subscribe counted against the caller's rate limit;
   a ping every WS_KEEPALIVE_SECONDS (no pong: closed); a connection with no subscription for
@@ -20,8 +21,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -63,6 +64,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
     caller_key: str | None = None
     opened = 0.0
     idle_task: asyncio.Task[None] | None = None
+    expiry_task: asyncio.Task[None] | None = None
     subscriptions_started = 0
 
     @property
@@ -124,8 +126,9 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().send_message(message)
 
     async def shutdown(self) -> None:
-        if self.idle_task is not None:
-            self.idle_task.cancel()
+        for task in (self.idle_task, self.expiry_task):
+            if task is not None:
+                task.cancel()
         await super().shutdown()
         app = self.request.app
         app[METRICS].websockets.dec()
@@ -181,6 +184,8 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         open_connections[key] = open_connections.get(key, 0) + 1
         self.caller_key = key
         note_use(request, caller, view.now)  # type: ignore[attr-defined]
+        if caller.ends_at is not None:
+            self.expiry_task = asyncio.create_task(self._close_at(caller.ends_at, view.now))  # type: ignore[attr-defined]
         context = self.context
         context.principal = caller.principal
         context.loaders = Loaders(context.db, caller.principal.scope, context.now)
@@ -257,6 +262,13 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
             "path": error["path"],
         }
         return masked
+
+    async def _close_at(self, ends_at: datetime, now: Callable[[], datetime]) -> None:
+        """A connection lives no longer than the credential it was opened with: a person signs in
+        again, a key's integration reconnects with its new key."""
+        await asyncio.sleep(max(0.0, (ends_at - now()).total_seconds()))
+        with contextlib.suppress(Exception):
+            await self.websocket.close(4401, "Your sign-in or API key expired: authenticate again.")
 
     async def _close_when_idle(self) -> None:
         idle = self.request.app[SETTINGS].ws_idle_timeout_seconds

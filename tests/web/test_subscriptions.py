@@ -21,6 +21,7 @@ from gql import Client, GraphQLRequest
 from gql.transport.aiohttp_websockets import AIOHTTPWebsocketsTransport
 from gql.transport.exceptions import TransportQueryError
 
+from access.tokens import mint_development_token
 from resolvers.global_ids import to_global_id
 from server import init_app
 from tests import factories
@@ -290,3 +291,67 @@ async def test_an_organizations_setting_arrives_for_each_of_its_carriers(
         assert event["enablementsChanged"]["changes"] == [
             {"feature": {"key": feature}, "after": True, "source": "ORGANIZATION"}
         ]
+
+
+ORGANIZATION_KEYS = """subscription ($o: ID!) { apiKeyChanges(organizationId: $o) {
+  action apiKey { id carrier { code } } } }"""
+ORGANIZATION_ACTIVITY = (
+    "subscription ($o: ID!) { activityAppended(organizationId: $o) { action carrier { code } } }"
+)
+
+
+async def test_an_organizations_keys_and_activity_arrive_and_no_other_carriers(
+    two: tuple[TestClient[Any, Any], TestClient[Any, Any]], own_database: str
+) -> None:
+    a, b = two
+    conn = await asyncpg.connect(own_database)
+    organization = await factories.organization(conn)
+    member, outsider = factories.unique_code("M"), factories.unique_code("X")
+    member_id = await factories.carrier(conn, member, organization_id=organization)
+    outsider_id = await factories.carrier(conn, outsider)
+    await conn.close()
+    org = to_global_id("Organization", organization)
+    staff = factories.staff_token()
+    async with (
+        ws_client(b, factories.admin_token(organizations=[organization])) as keys,
+        ws_client(b, factories.admin_token(organizations=[organization], subject="admin-2")) as log,
+    ):
+        key_events = asyncio.create_task(first_events(keys, ORGANIZATION_KEYS, {"o": org}, 1))
+        activity_events = asyncio.create_task(first_events(log, ORGANIZATION_ACTIVITY, {"o": org}, 1))
+        await asyncio.sleep(1.0)
+        # the other carrier's key comes first: were it sent, it would be the first event
+        await post(a, CREATE_KEY, staff, c=to_global_id("Carrier", outsider_id))
+        await post(a, CREATE_KEY, staff, c=to_global_id("Carrier", member_id))
+        (key_event,), (activity_event,) = await key_events, await activity_events
+    assert key_event["apiKeyChanges"]["action"] == "CREATED"
+    assert key_event["apiKeyChanges"]["apiKey"]["carrier"] == {"code": member}
+    assert activity_event["activityAppended"] == {"action": "apiKey.create", "carrier": {"code": member}}
+
+
+async def test_a_subscription_names_exactly_one_carrier_or_organization(
+    two: tuple[TestClient[Any, Any], TestClient[Any, Any]], own_database: str
+) -> None:
+    _, b = two
+    carrier, _, _ = await carrier_with_feature(own_database)
+    both = "subscription ($c: ID!) { activityAppended(carrierId: $c, organizationId: $c) { action } }"
+    async with ws_client(b, factories.staff_token()) as session:
+        for query, variables in ((both, {"c": carrier}), ("subscription { apiKeyChanges { action } }", {})):
+            with pytest.raises(TransportQueryError) as refused:
+                await first_events(session, query, variables, 1)
+            assert refused.value.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"  # type: ignore[index]
+
+
+async def test_a_connection_is_closed_when_its_token_expires(own_database: str) -> None:
+    carrier, code, _ = await carrier_with_feature(own_database)
+    short = mint_development_token(
+        factories.TOKENS, subject="brief", name="Brief Admin", carrier_codes=[code], lifetime_seconds=2
+    )
+    async with instance(own_database) as b, aiohttp.ClientSession() as http:
+        ws = await connected(b, http, short)
+        assert (await ws.receive_json(timeout=WAIT))["type"] == "connection_ack"
+        subscribe = {"query": KEY_CHANGES, "variables": {"c": carrier}}
+        await ws.send_json({"id": "1", "type": "subscribe", "payload": subscribe})
+        closed = await ws.receive(timeout=WAIT)
+        assert closed.type == aiohttp.WSMsgType.CLOSE
+        assert ws.close_code == 4401
+        assert "expired" in str(closed.extra)
