@@ -15,7 +15,8 @@ export default defineConfig({
     chunkSizeWarningLimit: 600,
   },
   server: {
-    proxy: { "/graphql": "http://127.0.0.1:8080", "/auth": "http://127.0.0.1:8080" },
+    // ws: the subscriptions' WebSocket at /graphql goes to the API as well.
+    proxy: { "/graphql": { target: "http://127.0.0.1:8080", ws: true }, "/auth": "http://127.0.0.1:8080" },
   },
   test: {
     environment: "happy-dom",

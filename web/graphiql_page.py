@@ -1,6 +1,6 @@
 """GraphiQL served by the API itself: the page, its settings, and its assets from a local install.
 
-The third-party files (React, GraphiQL, the explorer plugin) come from web/graphiql/node_modules,
+The third-party files (React, GraphiQL, the explorer plugin, graphql-ws) come from web/graphiql/node_modules,
 installed at set-up from the npm registry with the integrity hashes of web/graphiql/package-lock.json;
 none of them is committed. The page works with the network cut off and sends a strict
 Content-Security-Policy: scripts and styles from this server only.
@@ -28,6 +28,8 @@ ASSETS: dict[str, Path] = {
     "graphiql.min.css": MODULES / "graphiql/graphiql.min.css",
     "plugin-explorer.umd.js": MODULES / "@graphiql/plugin-explorer/dist/index.umd.js",
     "plugin-explorer.css": MODULES / "@graphiql/plugin-explorer/dist/style.css",
+    # The WebSocket client subscriptions run on (graphql-transport-ws), its browser build.
+    "graphql-ws.min.js": MODULES / "graphql-ws/umd/graphql-ws.min.js",
     "init.js": HERE / "init.js",
     "page.css": HERE / "page.css",
 }

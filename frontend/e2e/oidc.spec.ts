@@ -1,7 +1,7 @@
 // Production sign-in: OpenID Connect (authorization code + PKCE, oidc-client-ts) against a real
 // `oidc-provider` started by globalSetup, with a server in production configuration: it verifies the
 // provider's JWT access tokens through its JWKS and accepts only trusted documents from people.
-import { expect, screenshot, test, who } from "./support";
+import { expect, screenshot, signInWithOidc, test, who } from "./support";
 
 const production = process.env.TOOLS_PROD_URL ?? "";
 
@@ -26,15 +26,7 @@ test.describe("OpenID Connect sign-in (production settings)", () => {
     ["staff", "staff@cedar.example", /^Tools for /],
   ] as const) {
     test(`${who(role)} signs in at the identity provider and uses the page with trusted documents only`, async ({ page, operations }) => {
-      await page.goto(`${production}/carriers/WSOR/api-keys`);
-      await page.getByRole("button", { name: "Sign in with single sign-on" }).click();
-      // the provider's own login page
-      await page.getByPlaceholder("Enter any login").fill(login);
-      await page.getByPlaceholder("and password").fill("any password");
-      await page.getByRole("button", { name: "Sign-in" }).click();
-      const consent = page.getByRole("button", { name: "Continue" });
-      if (await consent.isVisible({ timeout: 1000 }).catch(() => false)) await consent.click();
-
+      await signInWithOidc(page, `${production}/carriers/WSOR/api-keys`, login);
       await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
       await expect(page).toHaveURL(/\/carriers\/WSOR\/api-keys$/);
       await expect(page.getByRole("heading", { name: "API Key Management" })).toBeVisible();

@@ -60,6 +60,18 @@ export async function signIn(page: Page, label: string, path = "/"): Promise<voi
   await expect(page.getByRole("combobox", { name: "Carrier" })).toBeVisible();
 }
 
+/** Production sign-in: the page's single sign-on button, then the test OpenID provider's own login page. */
+export async function signInWithOidc(page: Page, url: string, login: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole("button", { name: "Sign in with single sign-on" }).click();
+  await page.getByPlaceholder("Enter any login").fill(login);
+  await page.getByPlaceholder("and password").fill("any password");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+  const consent = page.getByRole("button", { name: "Continue" });
+  if (await consent.isVisible({ timeout: 1000 }).catch(() => false)) await consent.click();
+  await expect(page.getByRole("heading", { level: 1, name: /^Tools/ })).toBeVisible();
+}
+
 /** Go to a carrier's tab the way a user does: the switcher, then the tab. */
 export async function openCarrier(page: Page, code: string, tab: "Organization" | "Enablements" | "API keys" | "Activity") {
   const switcher = page.getByRole("combobox", { name: "Carrier" });

@@ -30,7 +30,7 @@ async def test_every_asset_the_page_references_is_served_by_this_server(client: 
     assert "script-src 'self'" in policy
     assert "connect-src 'self'" in policy
     references = ASSET_REFERENCE.findall(page)
-    assert len(references) == 8
+    assert len(references) == 9
     for reference in references:
         assert reference.startswith("/graphiql/assets/"), f"{reference} is not served locally"
         asset = await client.get(reference)

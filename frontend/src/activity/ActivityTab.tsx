@@ -1,9 +1,10 @@
 import { useState } from "react";
 import { useQuery } from "urql";
-import { ActivityTabDocument, type ActivityTabQuery } from "../gql/graphql";
+import { ActivityAppendedDocument, ActivityTabDocument, type ActivityTabQuery } from "../gql/graphql";
 import { ExportCsvButton } from "../exports/ExportCsvButton";
 import { describeRequestError } from "../graphql/problems";
 import { useCursorPages } from "../graphql/useCursorPages";
+import { useCoalesced, useLive } from "../graphql/useLive";
 import { carrierPermission } from "../permissions/permissions";
 import { useCarrierId } from "../shell/useCarrierId";
 import { useViewer } from "../shell/viewer";
@@ -42,10 +43,19 @@ function CarrierActivity({ code, carrierId }: { code: string; carrierId: string 
     if (more !== seen) setSeen(more);
   }
   const data = fresh ?? shown;
+  const [newer, setNewer] = useState(false);
   const reload = () => {
     pages.reset();
+    setNewer(false);
     refetch({ requestPolicy: "network-only" });
   };
+  // Live: a new event is read at once while the first page is shown; below older pages the list stays
+  // where the reader is, and a button brings the newest.
+  const readAgain = useCoalesced(() => refetch({ requestPolicy: "network-only" }));
+  useLive(ActivityAppendedDocument, { carrierId }, () => {
+    if (pages.after) setNewer(true);
+    else readAgain();
+  });
 
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
   if (!data) return <p role="status">Loading activity…</p>;
@@ -80,6 +90,14 @@ function CarrierActivity({ code, carrierId }: { code: string; carrierId: string 
         organizationName={organization?.name ?? null}
       />
       {error ? <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} /> : null}
+      {newer && pages.after ? (
+        <div role="status" className="notice">
+          <p>There is newer activity than this list shows.</p>
+          <button type="button" onClick={reload}>
+            Show the newest activity
+          </button>
+        </div>
+      ) : null}
       <p className="hint" role="status" aria-busy={fetching}>
         {fetching ? "Loading…" : `Showing ${events.length} of ${connection.totalCount} event${connection.totalCount === 1 ? "" : "s"}.`}
       </p>

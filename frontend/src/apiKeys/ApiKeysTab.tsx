@@ -1,9 +1,10 @@
 import { useCallback, useDeferredValue, useId, useState } from "react";
 import { useQuery } from "urql";
-import { type ApiKeyFieldsFragment, ApiKeysTabDocument, type ApiKeysTabQuery } from "../gql/graphql";
+import { ApiKeyChangesDocument, type ApiKeyFieldsFragment, ApiKeysTabDocument, type ApiKeysTabQuery } from "../gql/graphql";
 import { ExportCsvButton } from "../exports/ExportCsvButton";
 import { describeRequestError } from "../graphql/problems";
 import { useCursorPages } from "../graphql/useCursorPages";
+import { useCoalesced, useLive } from "../graphql/useLive";
 import { carrierPermission } from "../permissions/permissions";
 import { useViewer } from "../shell/viewer";
 import { API_KEY_TOOL } from "../text/seed";
@@ -17,6 +18,7 @@ import { EveryCarrierKeys } from "./EveryCarrierKeys";
 import { isFiltered, KeyFilters, type KeyFilterState, keyQuery, NO_FILTERS } from "./KeyFilters";
 import { type KeyDialog, KeyDialogs } from "./KeyDialogs";
 import { KeyPermissionsNotice } from "./KeyPermissionsNotice";
+import { type LatestKeys, remembered, withLatest } from "./liveKeys";
 import { ServiceKeys } from "./ServiceKeys";
 
 /** The carrier's API keys: find them, create one (the secret shown once), edit, rotate, revoke, export. */
@@ -52,6 +54,16 @@ export function ApiKeysTab({ code }: { code: string }) {
     reset();
     refetch({ requestPolicy: "network-only" });
   }, [reset, refetch]);
+  // Live: a key changed (here, in another window, by an integration or the clock) shows as it is now at
+  // once, on whichever page it is; the list is read again (new keys, counts, filters) without losing the
+  // pages already shown.
+  const [latest, setLatest] = useState<LatestKeys>(() => new Map());
+  const readAgain = useCoalesced(() => refetch({ requestPolicy: "network-only" }));
+  const carrierId = (fresh ?? shown)?.carrier?.id ?? null;
+  useLive(ApiKeyChangesDocument, carrierId ? { carrierId } : null, (event) => {
+    if (event) setLatest((known) => remembered(known, event.apiKeyChanges.apiKey));
+    readAgain();
+  });
 
   const policy = data?.apiKeyPolicy;
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
@@ -63,7 +75,10 @@ export function ApiKeysTab({ code }: { code: string }) {
   const actions = { update: may("updateApiKey"), rotate: may("rotateApiKey"), revoke: may("revokeApiKey"), reasonsId };
   const connection = carrier?.apiKeys;
   // While the next page loads, the pages already seen; the previous answer is not this page.
-  const keys = fresh ? pages.combine(fresh.carrier?.apiKeys.nodes ?? []) : pages.after ? pages.earlier : (connection?.nodes ?? []);
+  const keys = withLatest(
+    fresh ? pages.combine(fresh.carrier?.apiKeys.nodes ?? []) : pages.after ? pages.earlier : (connection?.nodes ?? []),
+    latest,
+  );
   const activeKeys = carrier?.activeKeys.totalCount ?? 0;
   const noRoomForGrace =
     policy && activeKeys >= policy.maxActiveKeysPerCarrier

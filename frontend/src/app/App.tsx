@@ -15,6 +15,8 @@ import {
 import { type SessionAccess, SessionAccessContext } from "../auth/sessionAccess";
 import { SignInScreen } from "../auth/SignInScreen";
 import { createApiClient } from "../graphql/client";
+import { createLiveConnection, liveUrl } from "../graphql/live";
+import { LiveContext } from "../graphql/useLive";
 import { Shell } from "../shell/Shell";
 import { ErrorBoundary } from "../ui/ErrorBoundary";
 import { navigate, parseRoute, usePath } from "./router";
@@ -72,9 +74,15 @@ export function App() {
     navigate("/");
   }, [session, config]);
 
-  const client = useMemo(
-    () => (session ? createApiClient({ token: () => session.token, onUnauthenticated: expire }) : null),
+  // One WebSocket per session for the tabs' live changes; closed when the session ends (sign-out, expiry).
+  const live = useMemo(
+    () => (session ? createLiveConnection({ url: liveUrl(), token: () => session.token, onUnauthenticated: expire }) : null),
     [session, expire],
+  );
+  useEffect(() => () => live?.dispose(), [live]);
+  const client = useMemo(
+    () => (session && live ? createApiClient({ token: () => session.token, onUnauthenticated: expire, live }) : null),
+    [session, live, expire],
   );
   const access = useMemo<SessionAccess | null>(() => (session ? { token: () => session.token, expire } : null), [session, expire]);
 
@@ -96,9 +104,11 @@ export function App() {
   } else {
     page = (
       <Provider value={client}>
-        <SessionAccessContext.Provider value={access}>
-          <Shell route={route} sessionLabel={session.label} onSignOut={signOut} />
-        </SessionAccessContext.Provider>
+        <LiveContext.Provider value={live}>
+          <SessionAccessContext.Provider value={access}>
+            <Shell route={route} sessionLabel={session.label} onSignOut={signOut} />
+          </SessionAccessContext.Provider>
+        </LiveContext.Provider>
       </Provider>
     );
   }

@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { useQuery } from "urql";
-import { type EffectiveChangeFieldsFragment, EnablementsTabDocument } from "../gql/graphql";
+import { type EffectiveChangeFieldsFragment, EnablementsChangedDocument, EnablementsTabDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
+import { useCoalesced, useLive } from "../graphql/useLive";
 import { EffectiveChanges } from "../organization/EffectiveChanges";
 import { carrierPermission, permissionOf } from "../permissions/permissions";
 import { useViewer } from "../shell/viewer";
@@ -17,6 +18,10 @@ export function EnablementsTab({ code }: { code: string }) {
   const [target, setTarget] = useState<Target | null>(null);
   const [report, setReport] = useState<{ summary: string; changes: readonly EffectiveChangeFieldsFragment[] } | null>(null);
   const reload = () => refetch({ requestPolicy: "network-only" });
+  // Live: a change made elsewhere (staff in another window, an organization's setting) is read again.
+  const readAgain = useCoalesced(reload);
+  const carrierId = data?.carrier?.id ?? null;
+  useLive(EnablementsChangedDocument, carrierId ? { carrierId } : null, readAgain);
 
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
   if (!data) return <p role="status">{fetching ? "Loading enablements…" : null}</p>;

@@ -11,6 +11,7 @@ import { CONTACT_SUPPORT, CONTACT_SUPPORT_TITLE, TOOLS_INTRO } from "../text/see
 import { ErrorBoundary } from "../ui/ErrorBoundary";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { CarrierSwitcher } from "./CarrierSwitcher";
+import { LiveIndicator } from "./LiveIndicator";
 import { RestrictedBanner } from "./RestrictedBanner";
 import { panelId, TAB_LABELS, tabId, Tabs } from "./Tabs";
 import { ViewerContext } from "./viewer";
@@ -45,6 +46,7 @@ export function Shell({ route, sessionLabel, onSignOut }: Props) {
       <header className="top">
         <p className="brand">Admin Portal · Tools</p>
         <div className="who">
+          <LiveIndicator />
           <span>
             Signed in as <strong>{viewer?.name ?? sessionLabel}</strong>
             {viewer ? ` (${viewer.isStaff ? "platform staff" : "administrator"})` : null}
