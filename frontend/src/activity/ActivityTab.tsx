@@ -52,7 +52,9 @@ function CarrierActivity({ code, carrierId }: { code: string; carrierId: string 
   // Live: a new event is read at once while the first page is shown; below older pages the list stays
   // where the reader is, and a button brings the newest.
   const readAgain = useCoalesced(() => refetch({ requestPolicy: "network-only" }));
-  useLive(ActivityAppendedDocument, { carrierId }, () => {
+  // With the organization's events included, its log is watched: it holds the carrier's events too.
+  const organizationId = filters.includeOrganization ? data?.carrier?.organization?.id : undefined;
+  useLive(ActivityAppendedDocument, organizationId ? { organizationId } : { carrierId }, () => {
     if (pages.after) setNewer(true);
     else readAgain();
   });
