@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from graphql import (
+    ExecutableDefinitionNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -17,10 +18,8 @@ from graphql import (
     SelectionNode,
     SelectionSetNode,
     is_abstract_type,
-    visit,
 )
 from graphql.execution import VariableValues, get_directive_values
-from graphql.language import Visitor
 
 FieldGroups = dict[str, list[FieldNode]]  # response key → the field nodes merged under it
 
@@ -101,23 +100,25 @@ def _applies(schema: GraphQLSchema, type_name: str, object_type: GraphQLObjectTy
     return is_abstract_type(condition) and schema.is_sub_type(condition, object_type)
 
 
-class _Unsupported(Visitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found = False
-
-    def enter_directive(self, node: object, *_args: object) -> None:
-        if getattr(getattr(node, "name", None), "value", None) in UNSUPPORTED_DIRECTIVES:
-            self.found = True
-
-
 def supported(operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]) -> bool:
     """Whether this executor can run the operation at all (checked before any resolver runs)."""
     if operation.operation.value != "query":
         return False
     if any(fragment.variable_definitions for fragment in fragments.values()):
         return False  # fragment arguments (experimental in graphql-core)
-    visitor = _Unsupported()
-    for node in (operation, *fragments.values()):
-        visit(node, visitor)
-    return not visitor.found
+    return not any(_uses_unsupported(node) for node in (operation, *fragments.values()))
+
+
+def _uses_unsupported(root: ExecutableDefinitionNode) -> bool:
+    """Whether a directive this executor does not implement appears anywhere in the definition. A
+    walk of its selections, not graphql-core's `visit`: this runs for every request, and a Visitor
+    is a reference cycle (its method cache holds its bound methods) left for the garbage collector."""
+    pending: list[ExecutableDefinitionNode | SelectionNode] = [root]
+    while pending:
+        node = pending.pop()
+        if any(directive.name.value in UNSUPPORTED_DIRECTIVES for directive in node.directives or ()):
+            return True
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            pending.extend(selection_set.selections)
+    return False

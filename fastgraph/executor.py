@@ -69,7 +69,17 @@ def executor_class(
                 result = super().execute_operation()
                 return await result if self.is_awaitable(result) else result
             tally.served += 1
+            self._release()
             return ExecutionResult(data=data)
+
+        def _release(self) -> None:
+            """graphql-core's executor is a reference cycle (its `async_helpers` hold its own bound
+            methods), and it holds the request's context, variables and loaders: once the operation is
+            answered (every resolver has returned; nothing reads them after), the cycle is cut so that
+            all of it goes with the request instead of piling up for the cyclic collector, whose pauses
+            under load were the small query's p99 (a young collection of ~90,000 such objects every
+            2 s, 90 to 170 ms each)."""
+            del self.async_helpers
 
     FastExecutor.__name__ = FastExecutor.__qualname__ = f"Fast{base.__name__}"
     return FastExecutor

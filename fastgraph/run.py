@@ -125,6 +125,10 @@ class Run:
         except BaseException:
             self._abandon()
             raise
+        finally:
+            # The plans' closures refer to this run: without this, the run, the executor and the
+            # request's context hanging off it would wait for the cyclic garbage collector.
+            self.builders.clear()
         return data
 
     def _abandon(self) -> None:
@@ -392,7 +396,9 @@ class _Source:
         body = "".join(f"    {line}\n" for line in self.lines)
         text = f"def build(source, path):\n    r = {{}}\n{body}    return r\n"
         exec(_code(text, self.type_name), self.namespace)  # noqa: S102 - our own text; names are constants
-        build: Build = self.namespace["build"]
+        # Taken out of its own globals: a function and the namespace holding it are a reference cycle,
+        # which would keep this run's constants (and through them the request) for the collector.
+        build: Build = self.namespace.pop("build")
         return build
 
 

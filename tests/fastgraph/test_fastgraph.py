@@ -11,8 +11,10 @@ from typing import Any
 import orjson
 import pytest
 import strawberry
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 
 import fastgraph
+from fastgraph.collect import supported
 from schema.fast_path import object_classes, plain_fields
 
 
@@ -279,3 +281,23 @@ async def test_nothing_keeps_running_after_a_fall_back() -> None:
     await both('{ things { tardyBox { size } box(mode: "raise") { size } } }')
     current = asyncio.current_task()
     assert [task for task in asyncio.all_tasks() if task is not current] == []
+
+
+@pytest.mark.parametrize(
+    ("document", "answered_here"),
+    [
+        ("{ items { name @skip(if: false) } }", True),
+        ("{ items { ... @defer { name } } }", False),
+        ("{ items { ...Deep } } fragment Deep on Item { tags @stream }", False),
+        ("{ items { ... on Item { ... on Item { name @defer } } } }", False),
+        ("query @defer { items { name } }", False),
+        ("mutation { items { name } }", False),
+    ],
+)
+def test_operations_with_directives_it_does_not_implement_are_left_to_graphql_core(
+    document: str, answered_here: bool
+) -> None:
+    parsed = parse(document)
+    operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
+    fragments = {d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)}
+    assert supported(operations[0], fragments) is answered_here

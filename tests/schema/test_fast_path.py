@@ -6,6 +6,8 @@ slow path would fail here, not in production."""
 from __future__ import annotations
 
 import asyncio
+import gc
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -288,6 +290,29 @@ async def test_the_main_nested_query_is_served_by_the_fast_executor(conn: Connec
     assert FAST_PATH.served == before.served + 1
     assert FAST_PATH.fell_back == before.fell_back
     assert FAST_PATH.not_eligible == before.not_eligible
+
+
+async def test_a_served_operation_leaves_nothing_for_the_cyclic_collector(conn: Connection) -> None:
+    """A request's objects go with it, by reference counting: none is left in a reference cycle for
+    the cyclic collector, whose young collections of what piled up (~90,000 objects every 2 s under
+    load, 90 to 170 ms each) were the small query's p99."""
+    variables = {**await world(conn), "first": 50}
+    for _ in range(2):  # plans, caches and prepared statements made once, outside the measurement
+        await FAST.execute(NESTED_QUERY, variable_values=variables, context_value=staff_context(conn, NOW))
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        context = staff_context(conn, NOW)
+        result = await FAST.execute(NESTED_QUERY, variable_values=variables, context_value=context)
+        context.release()  # as the server does once the response is built
+        del context
+        gc.collect()
+        left = Counter(type(thing).__qualname__ for thing in gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert result.errors is None
+    assert not left, left.most_common(10)
 
 
 async def test_an_operation_that_falls_back_records_the_refusals_the_standard_executor_does(
