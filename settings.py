@@ -65,6 +65,8 @@ class Settings:
     # selection (validation compares those pairwise).
     max_fragments: int = 50
     max_fragment_spreads: int = 100
+    # Operations defined in one document (one runs; validation still reads them all).
+    max_operations: int = 20
     max_field_repeats: int = 10
     # The size assumed for lists without a page argument (e.g. enablements) when costing a query.
     list_cost_estimate: int = 20
@@ -217,6 +219,7 @@ class Settings:
             max_query_cost=_int(env, "MAX_QUERY_COST", cls.max_query_cost),
             max_fragments=_int(env, "MAX_FRAGMENTS", cls.max_fragments),
             max_fragment_spreads=_int(env, "MAX_FRAGMENT_SPREADS", cls.max_fragment_spreads),
+            max_operations=_int(env, "MAX_OPERATIONS", cls.max_operations),
             max_field_repeats=_int(env, "MAX_FIELD_REPEATS", cls.max_field_repeats),
             list_cost_estimate=_int(env, "LIST_COST_ESTIMATE", cls.list_cost_estimate),
             introspection=_choice(  # type: ignore[arg-type]

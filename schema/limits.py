@@ -2,7 +2,7 @@
 
 Two passes, both before any resolver runs:
 
-- `document_limits` (before validation, once per document text): fragment definitions and spreads
+- `document_limits` (before validation, once per document text): operations, fragment definitions and spreads
   counted as written; cycles refused; depth, aliases, directives per field and repeated response
   names measured with every fragment measured once (memoised) and reused wherever it is spread. So a
   fragment that spreads the next one twice, twenty levels down, costs twenty measurements, not 2^20,
@@ -74,6 +74,17 @@ class _Cycle(Exception):
 
 def document_limits(document: DocumentNode, settings: Settings) -> list[GraphQLError]:
     """The document's refusals by the static limits (empty when within them). Linear in its size."""
+    operations = sum(1 for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    if operations > settings.max_operations:
+        return [
+            too_complex(
+                f"The document defines {operations} operations",
+                None,
+                "MAX_OPERATIONS",
+                settings.max_operations,
+                operations,
+            )
+        ]
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     if len(fragments) > settings.max_fragments:
         return [

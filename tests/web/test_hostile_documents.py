@@ -140,6 +140,12 @@ def _fragments(count: int) -> str:
         pytest.param(_fragments(3), {"max_fragments": 2}, "MAX_FRAGMENTS", id="fragments"),
         pytest.param(_fragments(3), {"max_fragment_spreads": 2}, "MAX_FRAGMENT_SPREADS", id="spreads"),
         pytest.param(
+            " ".join(f"query Q{i} {{ viewer {{ kind }} }}" for i in range(3)),
+            {"max_operations": 2},
+            "MAX_OPERATIONS",
+            id="operations",
+        ),
+        pytest.param(
             "{ viewer { kind kind kind } }", {"max_field_repeats": 2}, "MAX_FIELD_REPEATS", id="repeats"
         ),
     ],
