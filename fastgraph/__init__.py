@@ -30,7 +30,10 @@ The surface:
     Counters: how many operations were served here, were not eligible, or fell back.
 
 It overrides one public method, `Executor.execute_operation`, and calls `build_resolve_info` (the
-seam through which Strawberry gives resolvers its own info) for fields that have resolvers.
+seam through which Strawberry gives resolvers its own info) for fields that have resolvers. Once it has
+answered an operation it deletes the executor's `async_helpers` (a public attribute holding the
+executor's own bound methods): graphql-core's executor is otherwise a reference cycle that keeps the
+request's context for the cyclic collector.
 """
 
 from fastgraph.executor import Answered, Classes, Counters, PlainFields, executor_class
