@@ -92,6 +92,7 @@ test.describe("quality", () => {
 
   test("first load asks for its data in at most two GraphQL requests, and the figures", async ({ page, operations }) => {
     await signIn(page, CARRIER_ADMIN);
+    await page.waitForLoadState("networkidle"); // the landing page's own requests are not the next load's
     operations.length = 0;
     // A fresh load of the page with a session: everything below is the first load's own work.
     await page.goto("/carriers/WSOR/api-keys");
@@ -125,6 +126,8 @@ test.describe("quality", () => {
         ["api-keys", "ApiKeysTab"],
         ["activity", "ActivityTab"],
       ] as const) {
+        // What the page before is still asking (the landing page after sign-in) is not this load's.
+        await page.waitForLoadState("networkidle");
         operations.length = 0;
         await page.goto(`/carriers/WSOR/${tab}`);
         await expect(page.getByRole("tabpanel").getByRole("heading", { level: 2 }).first()).toBeVisible();
