@@ -13,7 +13,7 @@ import asyncio
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from access import keyformat, principal
 from access.addresses import IPAddress, address_allowed, client_address, parse_networks
@@ -62,9 +62,10 @@ class Caller:
     address: IPAddress | None
     # The key row for an API key caller: last use is recorded from it.
     key: ApiKeyRow | None = None
-    # When the credential stops working (a token's `exp`, a key's expiry or the end of its grace
-    # period): a WebSocket connection authenticated with it is closed then.
-    ends_at: datetime | None = None
+    # When the credential stops working, in seconds since the epoch (a token's `exp`, a key's expiry
+    # or the end of its grace period): a WebSocket connection authenticated with it is closed then. A
+    # number, not a datetime: an issuer may sign an `exp` beyond any calendar.
+    ends_at: float | None = None
 
 
 class Authenticator:
@@ -112,7 +113,7 @@ class Authenticator:
             return await self._api_key(credential, address, database)
         if looks_like_jwt(credential):
             person, ends_at = await self._person(credential, database)
-            return Caller(person, address, ends_at=datetime.fromtimestamp(ends_at, UTC))
+            return Caller(person, address, ends_at=ends_at)
         raise AuthenticationError("The bearer credential is neither an API key nor a token.", kind="scheme")
 
     async def _api_key(self, secret: str, address: IPAddress | None, database: Database) -> Caller:
@@ -166,7 +167,7 @@ class Authenticator:
             expires_at=key.expires_at,
             rotating=key.revoked_at is not None,
         )
-        ends = [moment for moment in (key.expires_at, key.revoked_at) if moment is not None]
+        ends = [moment.timestamp() for moment in (key.expires_at, key.revoked_at) if moment is not None]
         return Caller(
             principal.api_key(key.id, key.description, key.carrier_id, grant),
             address,

@@ -263,10 +263,10 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         }
         return masked
 
-    async def _close_at(self, ends_at: datetime, now: Callable[[], datetime]) -> None:
+    async def _close_at(self, ends_at: float, now: Callable[[], datetime]) -> None:
         """A connection lives no longer than the credential it was opened with: a person signs in
         again, a key's integration reconnects with its new key."""
-        await asyncio.sleep(max(0.0, (ends_at - now()).total_seconds()))
+        await asyncio.sleep(max(0.0, ends_at - now().timestamp()))
         with contextlib.suppress(Exception):
             await self.websocket.close(4401, "Your sign-in or API key expired: authenticate again.")
 

@@ -259,3 +259,13 @@ async def test_token_expiry_is_judged_by_the_apps_clock(make_client: ClientFacto
     # then: init_app's `now` is "the clock every expiry is judged by", tokens' included
     assert status == 401, body
     assert body == refused("Invalid token: token expired.")
+
+
+@pytest.mark.parametrize("expires", [2**40, 1e18, 1.7e308], ids=["year 36812", "1e18", "near float max"])
+async def test_a_token_expiring_beyond_any_calendar_still_signs_in(
+    client: TestClient[Any, Any], expires: float
+) -> None:
+    """An issuer may sign an `exp` no date can hold: the person is signed in, never a 500."""
+    status, body = await send(client, bearer(mint(exp=expires)))
+    assert status == 200, body
+    assert body["data"]["viewer"]["name"] == "Pat Person"
