@@ -25,6 +25,11 @@ EXPIRES_ON = (
 )
 TIME_ZONE = "The IANA time zone `expiresOn` ends in, e.g. America/Chicago; default UTC."
 NEVER_EXPIRES = "A key without expiry: only staff, and only where the deployment allows it (apiKeyPolicy)."
+IP_ALLOWLIST = "IPv4/IPv6 addresses and CIDR ranges it works from (at most 50); empty means any."
+IDEMPOTENCY_KEY = (
+    "Your id for this request: a retry with the same value returns the key made the first time (without "
+    "its secret) instead of making a second one."
+)
 
 
 @strawberry.input(description="A new carrier.")
@@ -142,19 +147,12 @@ class CreateApiKeyInput:
         description="What the key is for, e.g. 'Production ERP integration' (1 to 200 characters)."
     )
     scopes: list[ApiKeyScope] = strawberry.field(description="What it may do; at most the scopes you hold.")
-    ip_allowlist: list[str] = strawberry.field(
-        default_factory=list,
-        description="IPv4/IPv6 addresses and CIDR ranges it works from (at most 50); empty means any.",
-    )
+    ip_allowlist: list[str] = strawberry.field(default_factory=list, description=IP_ALLOWLIST)
     expires_at: datetime | None = strawberry.field(default=None, description=EXPIRES_AT)
     expires_on: date | None = strawberry.field(default=None, description=EXPIRES_ON)
     time_zone: str | None = strawberry.field(default=None, description=TIME_ZONE)
     never_expires: bool = strawberry.field(default=False, description=NEVER_EXPIRES)
-    idempotency_key: str | None = strawberry.field(
-        default=None,
-        description="Your id for this request: a retry with the same value returns the key made the first "
-        "time (without its secret) instead of making a second one.",
-    )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input(
@@ -167,19 +165,12 @@ class CreateServiceKeyInput:
     scopes: list[ApiKeyScope] = strawberry.field(
         description="What it may read: CARRIER_READ, ENABLEMENTS_READ (service keys only read)."
     )
-    ip_allowlist: list[str] = strawberry.field(
-        default_factory=list,
-        description="IPv4/IPv6 addresses and CIDR ranges it works from (at most 50); empty means any.",
-    )
+    ip_allowlist: list[str] = strawberry.field(default_factory=list, description=IP_ALLOWLIST)
     expires_at: datetime | None = strawberry.field(default=None, description=EXPIRES_AT)
     expires_on: date | None = strawberry.field(default=None, description=EXPIRES_ON)
     time_zone: str | None = strawberry.field(default=None, description=TIME_ZONE)
     never_expires: bool = strawberry.field(default=False, description=NEVER_EXPIRES)
-    idempotency_key: str | None = strawberry.field(
-        default=None,
-        description="Your id for this request: a retry with the same value returns the key made the first "
-        "time (without its secret) instead of making a second one.",
-    )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY_KEY)
 
 
 @strawberry.input(description="Changes to an active API key; omitted fields stay as they are.")
