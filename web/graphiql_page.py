@@ -62,10 +62,12 @@ MISSING = (
 )
 
 
-def page(settings: Settings) -> web.Response:
+def page(settings: Settings, *, with_token: bool) -> web.Response:
+    """GraphiQL; `with_token` (development, a loopback host: web/development.py) fills in a staff token."""
     if not all(path.exists() for path in ASSETS.values()):
         return web.Response(status=503, text=MISSING)
-    config = {"endpoint": "/graphql", "query": EXAMPLE_QUERY, "headers": _development_headers(settings)}
+    headers = _development_headers(settings) if with_token else None
+    config = {"endpoint": "/graphql", "query": EXAMPLE_QUERY, "headers": headers}
     # A JSON data block inside HTML: escape what could close the element.
     encoded = json.dumps(config).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     text = (HERE / "page.html").read_text().replace("{{CONFIG}}", encoded)

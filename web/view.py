@@ -34,6 +34,7 @@ from web import graphiql_page
 from web.app_keys import METRICS, SETTINGS, TRUSTED_DOCUMENTS
 from web.authentication import URL_CREDENTIALS, Authenticator, Caller, credentials_in_url
 from web.callers import context_for, forwarded_for, identify, note_use, within_rate_limit
+from web.development import serves_conveniences
 from web.json_limits import MAX_JSON_DEPTH, nesting
 from web.metrics import operation_label
 from web.requests import REQUEST_ID, STATEMENTS, request_id_of
@@ -211,7 +212,8 @@ class GraphQLView(StrawberryView[Context, None]):
     async def render_graphql_ide(self, request: web.Request) -> web.Response:
         if not request.app[SETTINGS].graphiql:
             return error_response(404, "GraphiQL is turned off here.", "NOT_FOUND", request[REQUEST_ID])
-        return graphiql_page.page(request.app[SETTINGS])
+        settings = request.app[SETTINGS]
+        return graphiql_page.page(settings, with_token=serves_conveniences(request, settings))
 
     async def process_result(self, request: web.Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         context = request.get(CONTEXT)

@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from hypothesis import strategies as st
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
+from hypothesis import strategies as st
 
 from access import keyformat
 from db.pool import Connection
