@@ -61,8 +61,9 @@ migrate: $(STAMP)
 clean:
 	rm -rf $(VENV) .pgdata .pgdata-test
 
-schema: $(STAMP)  ## print the schema's SDL into schema.graphql (a test fails when it drifts)
+schema: $(STAMP)  ## print the schema's SDL into schema.graphql, its possible types into possible-types.json (tests fail when they drift)
 	$(BIN)/python -m schema.build > schema.graphql
+	$(BIN)/python -m schema.possible_types > possible-types.json
 
 # A deliberate upgrade: re-resolve pyproject.toml's ranges to the newest releases, then review the diff
 # (`git diff requirements.lock`) and run `make test` both ways before committing it. PIP_CONFIG_FILE and
