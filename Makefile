@@ -24,7 +24,13 @@ run: $(STAMP) frontend  ## serve the API and the Tools page (embedded PostgreSQL
 	$(BIN)/python server.py demo
 	$(BIN)/python server.py serve
 
-test: $(STAMP) frontend  ## the whole test suite against a real PostgreSQL, the Tools page's checks and its browser tests
+# The client examples' npm packages (Apollo Client), from their own locks; tests/examples/ runs them.
+EXAMPLE_DEPS := examples/apollo/node_modules/.package-lock.json tests/examples/apollo_hashes/node_modules/.package-lock.json
+
+%/node_modules/.package-lock.json: %/package-lock.json
+	npm ci --no-audit --no-fund --prefix $*
+
+test: $(STAMP) frontend $(EXAMPLE_DEPS)  ## the whole test suite against a real PostgreSQL, the Tools page's checks and its browser tests
 	BROWSER_TESTS=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(MAKE) frontend-check
 

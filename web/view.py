@@ -156,7 +156,11 @@ class GraphQLView(StrawberryView[Context, None]):
                 limit="MAX_BODY_BYTES",
             )
         except DocumentError as error:
-            return error_response(400, error.message, error.code, request_id)
+            # A request error: in the media type asked for, so that a client of GraphQL over HTTP
+            # (Apollo Client 4) reads its errors rather than "status 400".
+            refused = error_response(400, error.message, error.code, request_id)
+            refused.content_type = _media_type(request)
+            return refused
         except HTTPException as error:
             if "not allowed when using GET" in error.reason:
                 return error_response(

@@ -16,7 +16,7 @@ from gql import Client, GraphQLRequest
 from gql.transport.aiohttp import AIOHTTPTransport
 from gql.transport.aiohttp_websockets import AIOHTTPWebsocketsTransport
 from gql.transport.exceptions import TransportQueryError
-from graphql import parse, print_ast
+from graphql import OperationDefinitionNode, parse, print_ast
 
 from resolvers.global_ids import to_global_id
 from tests import factories
@@ -29,7 +29,7 @@ BY_NAME = {
     definition.name.value: text
     for text in MANIFEST.values()
     for definition in parse(text).definitions
-    if definition.kind == "operation_definition" and definition.name  # type: ignore[attr-defined]
+    if isinstance(definition, OperationDefinitionNode) and definition.name
 }
 CARRIER_ID = BY_NAME["CarrierId"]
 ACTIVITY = BY_NAME["ActivityAppended"]

@@ -232,3 +232,24 @@ def test_the_bounds_hold_whatever_is_registered() -> None:
             assert (registry.find(caller, digest(text)) == text) == fits
 
     holds()
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        (GRAPHQL_RESPONSE["Accept"], "application/graphql-response+json"),
+        ("application/json", "application/json"),
+    ],
+)
+async def test_a_refused_document_answers_in_the_media_type_asked_for(
+    client: TestClient[Any, Any], accept: str, media_type: str
+) -> None:
+    # Apollo Client 4 reads the errors of a 400 only from application/graphql-response+json.
+    response = await client.post(
+        "/graphql",
+        json=hashed(QUERY),
+        headers={**factories.bearer(factories.staff_token()), "Accept": accept},
+    )
+    assert response.status == 400
+    assert response.content_type == media_type
+    assert code_of(await response.json(content_type=None)) == "PERSISTED_QUERY_NOT_FOUND"
