@@ -17,8 +17,13 @@ $(STAMP): requirements.lock pyproject.toml $(GRAPHIQL)
 	touch $(STAMP)
 
 # GraphiQL's browser assets, from the npm registry, checked against package-lock.json's integrity hashes.
+# Then a Brotli and a gzip copy of each file the page loads (web/graphiql_page.py's ASSETS), served as they are.
+GRAPHIQL_ASSETS := react/umd/react.production.min.js react-dom/umd/react-dom.production.min.js graphiql/graphiql.min.js \
+	graphiql/graphiql.min.css @graphiql/plugin-explorer/dist/index.umd.js @graphiql/plugin-explorer/dist/style.css \
+	graphql-ws/umd/graphql-ws.min.js
 $(GRAPHIQL): web/graphiql/package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --prefix web/graphiql
+	node frontend/scripts/precompress.mjs $(addprefix web/graphiql/node_modules/,$(GRAPHIQL_ASSETS))
 
 run: $(STAMP) frontend  ## serve the API and the Tools page (embedded PostgreSQL unless DATABASE_URL is set), with demo data
 	$(BIN)/python server.py demo

@@ -34,6 +34,7 @@ from web import documents, graphiql_page
 from web.app_keys import METRICS, SETTINGS, TRUSTED_DOCUMENTS
 from web.authentication import Authenticator, Caller
 from web.callers import context_for, forwarded_for, identify, note_use, within_rate_limit
+from web.compression import compress_answer
 from web.metrics import operation_label
 from web.requests import REQUEST_ID, STATEMENTS, request_id_of
 from web.responses import DATABASE_DOWN, JSON, UNAVAILABLE, error_response
@@ -89,6 +90,9 @@ class GraphQLView(StrawberryView[Context, None]):
                 "TIMEOUT",
                 request_id,
             )
+        # GraphQL answers only: the GraphiQL page carries a development token.
+        if isinstance(response, web.Response) and response.content_type in (JSON, GRAPHQL_RESPONSE):
+            await compress_answer(request, response)
         response.headers["X-Request-Id"] = request_id
         response.headers["Cache-Control"] = "no-store"
         # asyncpg reports statements through call_soon: let those callbacks run before counting.
