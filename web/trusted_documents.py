@@ -14,6 +14,7 @@ not count; another field, argument, alias or value does).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -78,11 +79,10 @@ class TrustedDocuments:
     def load(cls, path: Path | None) -> TrustedDocuments:
         if path is None or not path.exists():
             return cls({})
-        manifest = json.loads(path.read_text())
-        for document_hash, document in manifest.items():
-            if digest(document) != document_hash:
-                raise ValueError(f"{path}: the document under {document_hash[:12]}… does not hash to it")
-        return cls(manifest)
+        try:
+            return _from_manifest(path.read_text())
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from None
 
     def find(self, document_hash: str) -> str | None:
         """The trusted document with this hash (the manifest's, or Apollo's), if any."""
@@ -107,6 +107,17 @@ class TrustedDocuments:
         except GraphQLError:
             return False
         return canonical(document) == self.canonical[trusted]
+
+
+@functools.lru_cache(maxsize=4)
+def _from_manifest(text: str) -> TrustedDocuments:
+    """The documents of a manifest's text, checked; the same text gives the same (immutable) object, so
+    that each app of a test run does not print every document again."""
+    manifest = json.loads(text)
+    for document_hash, document in manifest.items():
+        if digest(document) != document_hash:
+            raise ValueError(f"the document under {document_hash[:12]}… does not hash to it")
+    return TrustedDocuments(manifest)
 
 
 class _QuotedStrings(Visitor):

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from access import keyformat
 from db.pool import Connection
+from resolvers.global_ids import to_global_id
 from tests import factories
 from tests.conftest import ClientFactory
 from tests.drawn import properties
@@ -128,7 +129,7 @@ async def test_an_answer_carrying_a_secret_is_never_compressed(raw: Raw, conn: C
         a: apiKey { description } b: apiKey { description } c: apiKey { description } } } }"""
     variables = {
         "input": {
-            "carrierId": factories.to_global_id("Carrier", carrier_id),
+            "carrierId": to_global_id("Carrier", carrier_id),
             "description": "d" * 200,
             "scopes": ["CARRIER_READ"],
         }
@@ -174,8 +175,8 @@ def built(tmp_path: Path) -> Path:
     )
     (tmp_path / "assets" / "app-1a2b3c.js").write_text(script)
     (tmp_path / "assets" / "tiny-4d5e6f.js").write_text("export {};\n")
-    script = ROOT / "frontend/scripts/precompress.mjs"
-    subprocess.run([NODE, str(script), str(tmp_path)], check=True, capture_output=True)  # noqa: S603 - our script
+    precompress = ROOT / "frontend/scripts/precompress.mjs"
+    subprocess.run([NODE, str(precompress), str(tmp_path)], check=True, capture_output=True)  # noqa: S603 - our script
     return tmp_path
 
 
@@ -202,7 +203,12 @@ async def test_the_page_script_is_sent_compressed_at_build_time(
             assert response.headers["Vary"] == "Accept-Encoding"
             assert "javascript" in response.headers["Content-Type"]
             assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    decoded = {"br": brotli_decompressed, "gzip": gzip.decompress, None: bytes}[encoding](body)
+    decoders: dict[str | None, Callable[[bytes], bytes]] = {
+        "br": brotli_decompressed,
+        "gzip": gzip.decompress,
+        None: bytes,
+    }
+    decoded = decoders[encoding](body)
     assert decoded == original
     if encoding is not None:
         assert len(body) < len(original) / 5
