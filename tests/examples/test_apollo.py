@@ -8,6 +8,7 @@ documents and generated ones: the server knows every hash it sends.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -72,6 +73,7 @@ class Sent:
     hash: bool
     status: int
     code: str | None
+    compressed: bool
 
 
 @dataclass
@@ -97,11 +99,14 @@ async def serve(own_database: str) -> AsyncIterator[Serve]:
             body = json.loads(await request.read() or b"{}") if request.method == "POST" else {}
             response: web.StreamResponse = await handler(request)
             raw = response.body if isinstance(response, web.Response) else None
+            compressed = response.headers.get("Content-Encoding") == "gzip"
+            if compressed and isinstance(raw, bytes):
+                raw = gzip.decompress(raw)
             answer = json.loads(raw) if isinstance(raw, bytes) and raw else {}
             errors = answer.get("errors") if isinstance(answer, dict) else None
             code = ((errors or [{}])[0].get("extensions") or {}).get("code")
             persisted = (body.get("extensions") or {}).get("persistedQuery")
-            sent.append(Sent("query" in body, persisted is not None, response.status, code))
+            sent.append(Sent("query" in body, persisted is not None, response.status, code, compressed))
             return response
 
         app = init_app(make_settings(**overrides), database=PoolDatabase(pool))
@@ -177,6 +182,8 @@ async def test_the_partner_example_pages_and_labels_keys_with_persisted_queries(
     for registering in (query_text, mutation_text):
         assert (registering.text, registering.hash, registering.status) == (True, True, 200)
     assert (second_page.text, second_page.hash, second_page.status) == (False, True, 200)
+    # Node's fetch asks for gzip: a page of 20 keys is large enough to come compressed
+    assert query_text.compressed
 
     # when: run again (a new process: Apollo remembers nothing), a refused label
     served.sent.clear()
