@@ -17,6 +17,8 @@ from web.authentication import Authenticator
 from web.metrics import Metrics
 from web.persisted_queries import PersistedQueries
 from web.rate_limit import RateLimiter
+from web.sockets import Sockets
+from web.streams import Streams
 from web.trusted_documents import TrustedDocuments
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -32,5 +34,9 @@ TRUSTED_DOCUMENTS = web.AppKey("trusted_documents", TrustedDocuments)
 # Documents callers registered by hash (Apollo's automatic persisted queries).
 PERSISTED_QUERIES = web.AppKey("persisted_queries", PersistedQueries)
 AUTHENTICATOR = web.AppKey("authenticator", Authenticator)
+# The long-lived HTTP responses running (CSV exports): admission, and their end at shutdown.
+STREAMS = web.AppKey("streams", Streams)
+# The open WebSocket connections: per caller (their limit), and all (closed at shutdown).
+SOCKETS = web.AppKey("sockets", Sockets)
 # The clock every expiry is judged by (tests move it).
 CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")

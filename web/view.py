@@ -32,9 +32,10 @@ from db.pool import StatementCounter
 from resolvers.errors import ApiError
 from web import documents, graphiql_page
 from web.app_keys import METRICS, SETTINGS, TRUSTED_DOCUMENTS
-from web.authentication import Authenticator, Caller
+from web.authentication import URL_CREDENTIALS, Authenticator, Caller, credentials_in_url
 from web.callers import context_for, forwarded_for, identify, note_use, within_rate_limit
 from web.compression import compress_answer
+from web.json_limits import MAX_JSON_DEPTH, nesting
 from web.metrics import operation_label
 from web.requests import REQUEST_ID, STATEMENTS, request_id_of
 from web.responses import DATABASE_DOWN, JSON, UNAVAILABLE, error_response
@@ -55,8 +56,6 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 PREFLIGHT_HEADERS = ("X-Requested-With", "GraphQL-Preflight", "Apollo-Require-Preflight", "Authorization")
 # graphql-core puts its hint at the end of some messages and in the middle of others.
 SUGGESTION = re.compile(r" Did you mean [^?]*\?")
-# The body {variables: {input: {ipAllowlist: [...]}}} is 4 deep; nothing in this schema needs more than 8.
-MAX_JSON_DEPTH = 16
 
 
 def utc_now() -> datetime:
@@ -103,8 +102,12 @@ class GraphQLView(StrawberryView[Context, None]):
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         """A subscription connection: no request timeout (it stays open); the caller is whoever its
         connection_init names (web/subscriptions.py)."""
-        request[REQUEST_ID] = request_id_of(request)
+        request[REQUEST_ID] = request_id = request_id_of(request)
         request[STATEMENTS] = StatementCounter()
+        if credentials_in_url(request.query):
+            # Refused before the upgrade, as over HTTP: the URL is already in someone's log.
+            request.app[METRICS].key_verifications.labels("url").inc()
+            return error_response(401, URL_CREDENTIALS, "UNAUTHENTICATED", request_id)
         request[CALLER] = Caller(
             ANONYMOUS, self.authenticator.address_of(request.remote, forwarded_for(request))
         )
@@ -250,7 +253,7 @@ class GraphQLView(StrawberryView[Context, None]):
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError as error:
             raise HTTPException(400, f"The request is not valid JSON: {error}.") from None
-        if _nesting(parsed) > MAX_JSON_DEPTH:
+        if nesting(parsed) > MAX_JSON_DEPTH:
             raise HTTPException(
                 400, f"The request's JSON is nested deeper than {MAX_JSON_DEPTH} levels; no input needs that."
             )
@@ -296,20 +299,6 @@ class GraphQLView(StrawberryView[Context, None]):
                 "sql_statements": context.statements.count if context else 0,
             },
         )
-
-
-def _nesting(value: Any) -> int:
-    """How deep lists and objects nest in a JSON value (iteratively: depth is what is being checked)."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            if depth <= MAX_JSON_DEPTH:
-                children = item.values() if isinstance(item, dict) else item
-                stack.extend((child, depth + 1) for child in children)
-    return deepest
 
 
 def _http_refusal(request: web.Request) -> web.Response | None:

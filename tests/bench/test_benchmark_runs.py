@@ -59,6 +59,6 @@ def test_the_benchmark_runs_and_prints_its_table(server_url: str, tmp_path: Path
     assert "nested: org of 5 carriers (main)" in completed.stdout
     # the same request asking for gzip, and what that costs
     assert "nested: org of 5 carriers (main), gzip asked" in completed.stdout
-    assert "**Compression**: the main nested answer asked with `Accept-Encoding: gzip` costs" in completed.stdout
+    assert "**Compression**: the main nested answer asked with `Accept-Encoding: gzip`" in completed.stdout
     assert "**Floor**" in completed.stdout
     assert output.read_text().startswith("# carrier-admin benchmark")
