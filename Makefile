@@ -7,10 +7,11 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint migrate demo clean schema lock frontend frontend-check
 
 GRAPHIQL := web/graphiql/node_modules/.package-lock.json
+GRAPHIQL_COMPRESSED := web/graphiql/node_modules/.precompressed
 
 # Every Python package comes from requirements.lock, pinned with its hashes (pip refuses anything else);
 # the project itself is installed on top without resolving anything again.
-$(STAMP): requirements.lock pyproject.toml $(GRAPHIQL)
+$(STAMP): requirements.lock pyproject.toml $(GRAPHIQL) $(GRAPHIQL_COMPRESSED)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
@@ -23,7 +24,10 @@ GRAPHIQL_ASSETS := react/umd/react.production.min.js react-dom/umd/react-dom.pro
 	graphql-ws/umd/graphql-ws.min.js
 $(GRAPHIQL): web/graphiql/package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --prefix web/graphiql
+
+$(GRAPHIQL_COMPRESSED): $(GRAPHIQL) frontend/scripts/precompress.mjs
 	node frontend/scripts/precompress.mjs $(addprefix web/graphiql/node_modules/,$(GRAPHIQL_ASSETS))
+	touch $@
 
 run: $(STAMP) frontend  ## serve the API and the Tools page (embedded PostgreSQL unless DATABASE_URL is set), with demo data
 	$(BIN)/python server.py demo
