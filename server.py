@@ -55,6 +55,7 @@ from web.app_keys import (
     KEY_USAGE,
     LIVE,
     METRICS,
+    PERSISTED_QUERIES,
     RATE_LIMITER,
     SETTINGS,
     SOCKETS,
@@ -63,6 +64,7 @@ from web.app_keys import (
 )
 from web.authentication import Authenticator
 from web.metrics import Metrics
+from web.persisted_queries import PersistedQueries
 from web.rate_limit import rate_limiter
 from web.serving import SHUTDOWN_SHARES
 from web.sockets import Sockets
@@ -84,6 +86,7 @@ def init_app(
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[TRUSTED_DOCUMENTS] = TrustedDocuments.load(settings.trusted_documents_path)
+    app[PERSISTED_QUERIES] = PersistedQueries.from_settings(settings)
     app.cleanup_ctx.append(_rate_limiter_ctx)
     if database is not None:
         app[DATABASE] = database

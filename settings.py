@@ -97,6 +97,13 @@ class Settings:
     # frontend's users) may send only those.
     trusted_documents_path: Path | None = PROJECT_ROOT / "frontend" / "trusted-documents.json"
     trusted_documents_only_for_people: bool = False
+    # Apollo's automatic persisted queries: documents registered by hash, in all, per caller, and the
+    # bytes of their text in all (web/persisted_queries.py).
+    apq_max_documents: int = 2000
+    apq_max_documents_per_caller: int = 100
+    apq_max_bytes: int = 8 * 1024 * 1024
+    # Answers at least this large are gzip-compressed for clients that ask (web/compression.py).
+    compress_min_bytes: int = 1024
 
     # OpenTelemetry: traces go to this OTLP/HTTP endpoint when set; off otherwise.
     otel_exporter_endpoint: str | None = None
@@ -258,6 +265,12 @@ class Settings:
             trusted_documents_only_for_people=_bool(
                 env, "TRUSTED_DOCUMENTS_ONLY_FOR_PEOPLE", environment == "production"
             ),
+            apq_max_documents=_int(env, "APQ_MAX_DOCUMENTS", cls.apq_max_documents),
+            apq_max_documents_per_caller=_int(
+                env, "APQ_MAX_DOCUMENTS_PER_CALLER", cls.apq_max_documents_per_caller
+            ),
+            apq_max_bytes=_int(env, "APQ_MAX_BYTES", cls.apq_max_bytes),
+            compress_min_bytes=_int(env, "COMPRESS_MIN_BYTES", cls.compress_min_bytes),
             otel_exporter_endpoint=env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             log_format=_choice(env, "LOG_FORMAT", ("json", "text"), "json"),  # type: ignore[arg-type]
             default_page_size=_int(env, "DEFAULT_PAGE_SIZE", cls.default_page_size),

@@ -15,6 +15,7 @@ from db.pool import Database
 from settings import Settings
 from web.authentication import Authenticator
 from web.metrics import Metrics
+from web.persisted_queries import PersistedQueries
 from web.rate_limit import RateLimiter
 from web.sockets import Sockets
 from web.streams import Streams
@@ -30,6 +31,8 @@ LIVE = web.AppKey("live_changes", LiveChanges)
 METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 TRUSTED_DOCUMENTS = web.AppKey("trusted_documents", TrustedDocuments)
+# Documents callers registered by hash (Apollo's automatic persisted queries).
+PERSISTED_QUERIES = web.AppKey("persisted_queries", PersistedQueries)
 AUTHENTICATOR = web.AppKey("authenticator", Authenticator)
 # The long-lived HTTP responses running (CSV exports): admission, and their end at shutdown.
 STREAMS = web.AppKey("streams", Streams)

@@ -96,4 +96,7 @@ async def asset(request: web.Request) -> web.StreamResponse:
     path = ASSETS.get(request.match_info["name"])
     if path is None or not path.exists():
         raise web.HTTPNotFound(text=html.escape(request.match_info["name"]))
-    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
+    # Its compressed copies (written by `make` beside the installed files) go to clients that accept them.
+    return web.FileResponse(
+        path, headers={"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
+    )

@@ -39,12 +39,12 @@ from strawberry.aiohttp.views import AiohttpWebSocketAdapter
 from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived, WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
-from access.principal import PrincipalKind
 from context import Context
 from db.loaders import Loaders
-from web.app_keys import METRICS, SETTINGS, SOCKETS, TRUSTED_DOCUMENTS
+from web.app_keys import METRICS, SETTINGS, SOCKETS
 from web.authentication import Authenticator, Caller
 from web.callers import Refused, note_use, rate_limit_refusal, verified
+from web.documents import document_for
 from web.requests import REQUEST_ID
 from web.sockets import TRY_AGAIN_LATER, TooSlow, close_now, send_text
 from web.trusted_documents import DocumentError, document_id_of
@@ -154,7 +154,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         payload = message.get("payload") or {}
         try:
-            payload["query"] = self._document(payload)
+            payload["query"] = await self._document(payload)
             if not self._is_subscription(payload["query"], payload.get("operationName")):
                 raise DocumentError(
                     "Over WebSocket only subscriptions are served; send queries and mutations over HTTP.",
@@ -252,30 +252,15 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     # --- subscribe ----------------------------------------------------------------------------
 
-    def _document(self, payload: dict[str, Any]) -> str:
-        """The subscription's text: its own, or the trusted document it names; people must name one
-        where HTTP requires it of them."""
-        request = self.request
-        document_id = document_id_of(payload) if isinstance(payload, dict) else None
+    async def _document(self, payload: dict[str, Any]) -> str:
+        """The subscription's text: its own, or the trusted document it names, by the rules HTTP
+        follows (web/documents.py); documents are registered by hash over HTTP only."""
         query = payload.get("query")
-        if document_id is not None:
-            document = request.app[TRUSTED_DOCUMENTS].resolve(document_id)
-            if query is not None and query != document:
-                raise DocumentError("The query text does not match its documentId.", "BAD_REQUEST")
-            return document
-        kind = self.context.principal.kind
-        if request.app[SETTINGS].trusted_documents_only_for_people and kind in (
-            PrincipalKind.ADMIN,
-            PrincipalKind.ANONYMOUS,
-        ):
-            raise DocumentError(
-                "This API accepts only the admin frontend's trusted documents from people: send a "
-                "documentId (partner integrations use an API key).",
-                "PERSISTED_DOCUMENT_REQUIRED",
-            )
-        if not isinstance(query, str):
+        text = query if isinstance(query, str) else None
+        chosen = await document_for(self.request.app, self.context.principal, document_id_of(payload), text)
+        if chosen.text is None:
             raise DocumentError("A subscribe message needs a query or a documentId.", "BAD_REQUEST")
-        return query
+        return chosen.text
 
     @staticmethod
     def _is_subscription(query: str, operation_name: Any) -> bool:
