@@ -34,14 +34,12 @@ class Member:
 
     id: uuid.UUID
     global_id: str
-    field: str  # carrierIds[2], or fromCarrierId
+    field: str  # carrierIds[2]
 
 
-async def create_organization(
-    context: Context, *, name: str, carrier_ids: Sequence[str], from_carrier_id: str | None = None
-) -> Created:
+async def create_organization(context: Context, *, name: str, carrier_ids: Sequence[str]) -> Created:
     name = validation.text(name, field="name", label="An organization's name")
-    members = _members(context, carrier_ids, from_carrier_id)
+    members = _members(context, carrier_ids)
     async with context.changing() as conn:
         try:
             organization = await organizations.insert(conn, name=name)
@@ -83,15 +81,13 @@ async def create_organization(
     return Created(organization, attached, changes)
 
 
-def _members(context: Context, carrier_ids: Sequence[str], from_carrier_id: str | None) -> list[Member]:
+def _members(context: Context, carrier_ids: Sequence[str]) -> list[Member]:
     limit = context.settings.max_page_size
     if len(carrier_ids) > limit:
         raise InvalidFailure(
             f"At most {limit} carriers at once; add the others afterwards.", field="carrierIds"
         )
     named = [(global_id, f"carrierIds[{index}]") for index, global_id in enumerate(carrier_ids)]
-    if from_carrier_id is not None:
-        named.append((from_carrier_id, "fromCarrierId"))
     members: dict[uuid.UUID, Member] = {}
     for global_id, field_name in named:
         carrier_id = validation.object_id(global_id, type_name="Carrier", field=field_name)

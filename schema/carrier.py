@@ -21,7 +21,6 @@ from resolvers.global_ids import to_global_id
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import RequiresScope
 from schema.enablement import Enablement, enablements, reads_updates
-from schema.enums import ApiKeyStatus
 from schema.inputs import ApiKeyFilter, ApiKeyOrder
 from schema.node import Node
 from schema.selection import connection_item_fields, list_item_fields
@@ -115,9 +114,6 @@ class Carrier(Node):
     def api_keys(
         self,
         info: Info[Context, None],
-        status: Annotated[
-            ApiKeyStatus | None, strawberry.argument(deprecation_reason="Use filter: {status}.")
-        ] = None,
         filter: ApiKeyFilter | None = None,
         order_by: ApiKeyOrder | None = None,
         first: First = None,
@@ -125,16 +121,15 @@ class Carrier(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[ApiKey] | Awaitable[Connection[ApiKey]]:
-        if status is None and filter is None and order_by is None:
+        if filter is None and order_by is None:
             found = self.prefetched.get(str(info.path.key))
             if found is not None:
                 return found  # type: ignore[no-any-return]
-        return self._api_keys(info, status, filter, order_by, first, after, last, before)
+        return self._api_keys(info, filter, order_by, first, after, last, before)
 
     async def _api_keys(
         self,
         info: Info[Context, None],
-        status: ApiKeyStatus | None,
         filter: ApiKeyFilter | None,
         order_by: ApiKeyOrder | None,
         first: int | None,
@@ -144,7 +139,7 @@ class Carrier(Node):
     ) -> Connection[ApiKey]:
         from schema.api_key import ApiKey, api_key_columns, api_key_cursor, key_listing  # mutual reference
 
-        listing, descending = key_listing(info.context, filter, order_by, status)
+        listing, descending = key_listing(info.context, filter, order_by)
         (page,) = await resolve.api_keys_of_carriers(
             info.context,
             [self.row_id],
