@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from asyncpg import UniqueViolationError
 
 from context import Context
-from db import activity, carriers, organizations
+from db import carriers, organizations
 from db.activity import Event
 from db.carriers import CarrierRow
 from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
-from resolvers.changes import EffectiveChange, origin
+from resolvers.changes import EffectiveChange
 from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure, InvalidFailure
 from resolvers.membership import move_locked
 
@@ -40,15 +40,14 @@ class Member:
 async def create_organization(context: Context, *, name: str, carrier_ids: Sequence[str]) -> Created:
     name = validation.text(name, field="name", label="An organization's name")
     members = _members(context, carrier_ids)
-    async with context.changing() as conn:
+    async with context.changing() as change:
+        conn = change.conn
         try:
             organization = await organizations.insert(conn, name=name)
         except UniqueViolationError:
             raise ConflictFailure(f"An organization named {name!r} already exists.", field="name") from None
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
+        await change.record(
+            Event(
                 action="organization.create",
                 target_type="Organization",
                 target_id=organization.id,
@@ -75,7 +74,7 @@ async def create_organization(context: Context, *, name: str, carrier_ids: Seque
                     organization=current,
                     field=member.field,
                 )
-            joined, changed = await move_locked(conn, context, carrier, organization.id, "carrier.attach")
+            joined, changed = await move_locked(change, carrier, organization.id, "carrier.attach")
             attached.append(joined)
             changes += changed
     return Created(organization, attached, changes)

@@ -11,14 +11,14 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from context import Context
-from db import activity, carriers, enablements, organizations
+from context import Change, Context
+from db import carriers, enablements, organizations
 from db.activity import Event
 from db.carriers import CarrierRow
 from db.organizations import OrganizationRow
 from db.pool import Connection
 from resolvers import snapshots, validation
-from resolvers.changes import EffectiveChange, diff, origin, summary
+from resolvers.changes import EffectiveChange, diff, summary
 from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure, InvalidFailure, stale
 
 
@@ -138,7 +138,8 @@ async def _change(
         else None
     )
     version = validation.expected_version(expected_version)
-    async with context.changing() as conn:
+    async with context.changing() as change:
+        conn = change.conn
         carrier = await carriers.lock(conn, carrier_id=carrier_id)
         if carrier is None:
             raise validation.not_found("Carrier", carrier_global_id, "carrierId")
@@ -151,16 +152,18 @@ async def _change(
             if organization is None:
                 raise validation.not_found("Organization", target.given, target.field)
         if carrier.organization_id == target_id:
-            return Membership(carrier, organization, carrier.organization_id)  # already so: nothing to do
-        changed, changes = await move_locked(conn, context, carrier, target_id, action)
+            change.unchanged()  # already so: nothing to do
+            return Membership(carrier, organization, carrier.organization_id)
+        changed, changes = await move_locked(change, carrier, target_id, action)
     return Membership(changed, organization, carrier.organization_id, changes)
 
 
 async def move_locked(
-    conn: Connection, context: Context, carrier: CarrierRow, target_id: uuid.UUID | None, action: str
+    change: Change, carrier: CarrierRow, target_id: uuid.UUID | None, action: str
 ) -> tuple[CarrierRow, list[EffectiveChange]]:
-    """Put a locked carrier in `target_id` (None: in none), inside the caller's transaction, and
-    record it with what it did to the carrier's effective features."""
+    """Put a locked carrier in `target_id` (None: in none), as part of `change`, and record it with
+    what it did to the carrier's effective features."""
+    conn = change.conn
     before = await enablements.effective(conn, carrier_ids=[carrier.id])
     changed = await carriers.set_organization(
         conn,
@@ -171,10 +174,8 @@ async def move_locked(
     )
     assert changed is not None  # the carrier is locked
     changes = diff(before, await enablements.effective(conn, carrier_ids=[carrier.id]))
-    await activity.record(
-        conn,
-        origin=origin(context),
-        event=Event(
+    await change.record(
+        Event(
             action=action,
             target_type="Carrier",
             target_id=carrier.id,

@@ -10,11 +10,10 @@ from asyncpg import UniqueViolationError
 
 from access import keyformat
 from context import Context
-from db import activity, api_keys
+from db import api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow, KeyStatus, NewKey
 from resolvers import api_key_policy as policy
-from resolvers.changes import origin
 from resolvers.failures import ConflictFailure, InvalidFailure
 
 
@@ -37,7 +36,8 @@ async def rotate_api_key(
         )
     # The new key's expiry: as asked, else the policy's default from now (not the old key's lifetime).
     expires_at = policy.expiry(context, expiry, now=now, authority=authority)
-    async with context.changing() as conn:
+    async with context.changing() as change:
+        conn = change.conn
         carrier, old = await policy.managed_key(context, conn, key_id)
         if old.status(now) is not KeyStatus.ACTIVE or old.revoked_at is not None:
             raise InvalidFailure(
@@ -79,10 +79,8 @@ async def rotate_api_key(
             now=now,
         )
         assert previous.revoked_at is not None
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
+        await change.record(
+            Event(
                 action="apiKey.rotate",
                 target_type="ApiKey",
                 target_id=new.id,
