@@ -13,7 +13,8 @@ from db import api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow, NewKey
 from resolvers import api_key_policy as policy
-from resolvers import validation
+from resolvers import rules, validation
+from resolvers.carrier_facts import facts_now
 from resolvers.failures import ConflictFailure
 
 
@@ -36,7 +37,7 @@ async def create_api_key(
 ) -> Issued:
     now = context.now()
     authority = policy.Authority.of(context.principal)
-    authority.may_manage()
+    rules.refuse(rules.first_refusal("createApiKey", context.principal))
     description = policy.description(description)
     granted = authority.scopes_within(scopes)
     networks = authority.allowlist_within(policy.allowlist(ip_allowlist))
@@ -44,7 +45,7 @@ async def create_api_key(
     if idempotency_key is not None:
         idempotency_key = validation.text(idempotency_key, field="idempotencyKey", label="An idempotency key")
     if carrier_id is None:
-        policy.service_keys_by_staff(context, field=None)
+        rules.refuse(rules.service_keys_by_staff(context.principal, field=None))
         granted = policy.service_scopes(granted)
     async with context.changing() as change:
         conn = change.conn
@@ -63,8 +64,8 @@ async def create_api_key(
                     )
                 change.unchanged()  # a retry: the key was issued and recorded the first time
                 return Issued(earlier, None)
-        await policy.api_access_on(context, conn, carrier)
-        await policy.room_for_one_more(conn, context, carrier, now)
+        facts = await facts_now(conn, context, carrier, now)
+        rules.refuse(rules.first_refusal("createApiKey", context.principal, facts))
         issued = keyformat.generate(context.settings.key_environment)
         key = await api_keys.insert(
             conn,

@@ -7,13 +7,13 @@ from db import api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow
 from resolvers import api_key_policy as policy
-from resolvers import validation
+from resolvers import rules, validation
 
 
 async def revoke_api_key(context: Context, *, key_id: str, reason: str) -> ApiKeyRow:
     now = context.now()
     authority = policy.Authority.of(context.principal)
-    authority.may_manage()
+    rules.refuse(rules.first_refusal("revokeApiKey", context.principal))
     reason = validation.text(reason, field="reason", label="A reason", max_length=500, multiline=True)
     async with context.changing() as change:
         conn = change.conn

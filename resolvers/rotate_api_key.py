@@ -14,6 +14,8 @@ from db import api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow, KeyStatus, NewKey
 from resolvers import api_key_policy as policy
+from resolvers import rules
+from resolvers.carrier_facts import facts_now
 from resolvers.failures import ConflictFailure, InvalidFailure
 
 
@@ -29,7 +31,7 @@ async def rotate_api_key(
 ) -> Rotated:
     now = context.now()
     authority = policy.Authority.of(context.principal)
-    authority.may_manage()
+    rules.refuse(rules.first_refusal("rotateApiKey", context.principal))
     if not 0 <= grace_period_seconds <= policy.MAX_GRACE.total_seconds():
         raise InvalidFailure(
             "gracePeriodSeconds must be between 0 (none) and 604800 (seven days).", field="gracePeriodSeconds"
@@ -45,10 +47,10 @@ async def rotate_api_key(
                 field="id",
             )
         authority.reaches(old)
-        await policy.api_access_on(context, conn, carrier)
-        if grace_period_seconds > 0:
-            # The old key stays active through the grace period: the new one needs room beside it.
-            await policy.room_for_one_more(conn, context, carrier, now)
+        # With a grace period the old key stays active beside the new one: that needs room under the limit.
+        operation = "rotateApiKeyWithGracePeriod" if grace_period_seconds > 0 else "rotateApiKey"
+        facts = await facts_now(conn, context, carrier, now)
+        rules.refuse(rules.first_refusal(operation, context.principal, facts))
         issued = keyformat.generate(context.settings.key_environment)
         try:
             async with conn.transaction():

@@ -10,6 +10,7 @@ from db import api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow, KeyStatus
 from resolvers import api_key_policy as policy
+from resolvers import rules
 from resolvers.failures import InvalidFailure, stale
 
 
@@ -25,7 +26,7 @@ async def update_api_key(
 ) -> ApiKeyRow:
     now = context.now()
     authority = policy.Authority.of(context.principal)
-    authority.may_manage()
+    rules.refuse(rules.first_refusal("updateApiKey", context.principal))
     new_description = policy.description(description) if description is not None else None
     new_scopes = authority.scopes_within(scopes) if scopes is not None else None
     new_allowlist = (

@@ -16,7 +16,7 @@ from context import Context
 from db.carriers import CarrierRow
 from db.pagination import Cursor
 from resolvers import carriers as resolve
-from resolvers import permissions as resolve_permissions
+from resolvers.carrier_facts import carrier_facts
 from resolvers.global_ids import to_global_id
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import RequiresScope
@@ -74,7 +74,7 @@ class Carrier(Node):
     ) -> list[Annotated[Permission, strawberry.lazy("schema.permissions")]]:
         from schema.permissions import carrier_permissions  # the permissions read the built schema's rules
 
-        facts = await resolve_permissions.carrier_facts(info.context, self.row_id, self.organization_id)
+        facts = await carrier_facts(info.context, self.row_id, self.code, self.organization_id)
         return carrier_permissions(info, facts)
 
     @strawberry.field(description="The organization the carrier belongs to; null when it has none.")
