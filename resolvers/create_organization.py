@@ -81,10 +81,11 @@ async def create_organization(context: Context, *, name: str, carrier_ids: Seque
 
 
 def _members(context: Context, carrier_ids: Sequence[str]) -> list[Member]:
-    limit = context.settings.max_page_size
+    limit = context.settings.max_ids_per_request
     if len(carrier_ids) > limit:
         raise InvalidFailure(
-            f"At most {limit} carriers at once; add the others afterwards.", field="carrierIds"
+            f"At most {limit} carriers at once (MAX_IDS_PER_REQUEST); add the others afterwards.",
+            field="carrierIds",
         )
     named = [(global_id, f"carrierIds[{index}]") for index, global_id in enumerate(carrier_ids)]
     members: dict[uuid.UUID, Member] = {}

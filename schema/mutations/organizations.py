@@ -60,8 +60,8 @@ class CreateOrganizationInput:
     carrier_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list,
         description="Carriers in no organization yet, attached to the new one in the same transaction "
-        "(at most MAX_PAGE_SIZE). A carrier not found, or in another organization, is named by its "
-        "field (carrierIds[2]) and nothing is written.",
+        "(at most `limits.maxIdsPerRequest`). A carrier not found, or in another organization, is named "
+        "by its field (carrierIds[2]) and nothing is written.",
     )
 
 
