@@ -9,7 +9,7 @@ from db import organizations
 from db.activity import Event
 from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
-from resolvers.failures import OrganizationNotEmptyFailure, stale
+from resolvers.errors import OrganizationNotEmpty, stale
 
 
 async def delete_organization(
@@ -48,7 +48,7 @@ async def delete_organization(
     return deleted
 
 
-def not_empty(organization: OrganizationRow, count: int) -> OrganizationNotEmptyFailure:
-    return OrganizationNotEmptyFailure(
+def not_empty(organization: OrganizationRow, count: int) -> OrganizationNotEmpty:
+    return OrganizationNotEmpty(
         f"{organization.name} still has {count} carrier(s); detach or move them first.", carrier_count=count
     )

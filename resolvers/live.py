@@ -32,8 +32,7 @@ from db.organizations import OrganizationRow
 from db.pool import Connection
 from resolvers import validation
 from resolvers.changes import EffectiveChange
-from resolvers.errors import ApiError, BadUserInput, Forbidden, NotFound, Unauthenticated
-from resolvers.failures import NotFoundFailure
+from resolvers.errors import ApiError, BadUserInput, ErrorCode, Forbidden, NotFound, Unauthenticated
 from resolvers.global_ids import to_global_id
 from resolvers.key_verification import KeyRefused, judge_key
 
@@ -44,7 +43,7 @@ ENABLEMENT_CHANGES = frozenset({"carrier_enablement", "organization_enablement",
 class Unavailable(ApiError):
     """The subscription cannot go on (the feed was interrupted, the client fell behind)."""
 
-    code = "SUBSCRIPTION_ENDED"
+    code = ErrorCode.SUBSCRIPTION_ENDED
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +233,7 @@ async def _in_reach(
     argument = f"{type_name[0].lower()}{type_name[1:]}Id"
     try:
         row_id = validation.object_id(global_id, type_name=type_name, field=argument)
-    except NotFoundFailure as failure:
+    except NotFound as failure:
         raise NotFound(failure.message, argument=argument) from None
     found = await _fresh(context, by_ids, row_id)
     if found is None:

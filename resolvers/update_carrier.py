@@ -7,7 +7,7 @@ from db import carriers
 from db.activity import Event
 from db.carriers import CarrierRow
 from resolvers import snapshots, validation
-from resolvers.failures import stale
+from resolvers.errors import stale
 
 
 async def update_carrier(
