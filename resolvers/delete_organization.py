@@ -29,7 +29,7 @@ async def delete_organization(
             raise not_empty(before, count)
         try:
             async with conn.transaction():  # a savepoint: the count below still runs after a refusal
-                deleted = await organizations.delete(conn, organization_id=raw_id, expected_version=None)
+                deleted = await organizations.delete(conn, organization_id=raw_id)
         except ForeignKeyViolationError:
             # A carrier was attached after the count: the database refused, as it should.
             raise not_empty(

@@ -170,7 +170,6 @@ async def move_locked(
         carrier_id=carrier.id,
         organization_id=target_id,
         current_organization_id=carrier.organization_id,
-        expected_version=None,
     )
     assert changed is not None  # the carrier is locked
     changes = diff(before, await enablements.effective(conn, carrier_ids=[carrier.id]))

@@ -29,7 +29,7 @@ async def rename_organization(
             change.unchanged()
             return before
         try:
-            after = await organizations.rename(conn, organization_id=raw_id, name=name, expected_version=None)
+            after = await organizations.rename(conn, organization_id=raw_id, name=name)
         except UniqueViolationError:
             raise Conflict(f"An organization named {name!r} already exists.", field="name") from None
         assert after is not None  # locked above

@@ -26,7 +26,7 @@ async def update_carrier(
         if before.name == name:
             change.unchanged()
             return before
-        after = await carriers.update_name(conn, carrier_id=raw_id, name=name, expected_version=None)
+        after = await carriers.update_name(conn, carrier_id=raw_id, name=name)
         assert after is not None  # locked above
         await change.record(
             Event(
