@@ -32,7 +32,6 @@ from resolvers.global_ids import to_global_id
 MAX_GRACE = timedelta(days=7)
 # Grace periods offered to people (Stripe's "roll key"): now, an hour, a day, a week.
 GRACE_PERIOD_CHOICES = (0, 3600, 86400, 604800)
-EXPIRING_SOON_DAYS = 7
 MAX_DESCRIPTION_LENGTH = 200
 
 

@@ -16,7 +16,6 @@ from context import Context
 from db import activity, api_keys
 from db.activity import ActivityFilter
 from db.carriers import CarrierRow
-from db.key_usage import RefusalReason
 from db.pool import Connection, Database
 from resolvers.activity import checked
 from resolvers.activity_contents import public
@@ -24,6 +23,7 @@ from resolvers.api_key_policy import scope_names
 from resolvers.errors import BadUserInput, Forbidden, NotFound
 from resolvers.global_ids import to_global_id
 from resolvers.validation import object_id
+from services.key_usage import RefusalReason
 
 API_KEY_COLUMNS = [
     "id", "description", "hint", "environment", "scopes", "ip_allowlist", "status", "created_at",

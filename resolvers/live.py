@@ -1,6 +1,6 @@
 """Subscriptions: what changes, as it changes, read with the same tenant and scope rules as queries.
 
-Each subscription watches the change feed (db/live_changes.py) for what concerns its carrier (or
+Each subscription watches the change feed (services/live_changes.py) for what concerns its carrier (or
 organization) and reads what changed afresh, in the subscriber's reach, for every event. Before each
 event the subscriber's rights are brought up to date: an API key is read again and judged as a request
 with it would be (resolvers/key_verification.py: revoked, expired, its allowlist against the
@@ -25,9 +25,7 @@ from db import activity, api_keys, carriers, enablements, organizations
 from db.activity import ActivityRow
 from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
-from db.change_feed import Change
 from db.enablements import OwnerEnablements
-from db.live_changes import LiveChangesEnded
 from db.organizations import OrganizationRow
 from db.pool import Connection
 from resolvers import validation
@@ -35,6 +33,8 @@ from resolvers.changes import EffectiveChange
 from resolvers.errors import ApiError, BadUserInput, ErrorCode, Forbidden, NotFound, Unauthenticated
 from resolvers.global_ids import to_global_id
 from resolvers.key_verification import KeyRefused, judge_key
+from services.change_feed import Change
+from services.live_changes import LiveChangesEnded
 
 # Changes after which any carrier's effective enablements may be different.
 ENABLEMENT_CHANGES = frozenset({"carrier_enablement", "organization_enablement", "feature", "carrier"})
