@@ -70,6 +70,13 @@ class Live:
             while len(self.watches() - before) < count:  # noqa: ASYNC110 - the app's watches are polled
                 await asyncio.sleep(0.01)
 
+    async def until_left(self, watches: set[Watch], count: int) -> None:
+        """Until only `count` of `watches` are still registered: the others' subscriptions have ended
+        and will send nothing more."""
+        async with asyncio.timeout(WAIT):
+            while len(self.watches() & watches) > count:  # noqa: ASYNC110 - the app's watches are polled
+                await asyncio.sleep(0.01)
+
 
 @asynccontextmanager
 async def live_app(database_url: str, **settings: Any) -> AsyncIterator[Live]:
