@@ -280,6 +280,8 @@ def without(scope: Scope) -> frozenset[Scope]:
 
 def scopes_narrowed_to(held: frozenset[Scope]) -> Callable[[Scenario], Any]:
     async def narrow(s: Scenario) -> None:
+        """The key's change is itself an event of the subscriptions to keys and activity; the others
+        are judged at the next event caused."""
         await s.as_staff(UPDATE_KEY, "ApiKeyPayload", id=s.key, scopes=sorted(scope.name for scope in held))
 
     return narrow
@@ -290,10 +292,12 @@ async def described_anew(s: Scenario) -> None:
 
 
 async def allowlist_elsewhere(s: Scenario) -> None:
+    """The key's change ends every subscription at once (each watches its own key)."""
     await s.as_staff(UPDATE_KEY, "ApiKeyPayload", id=s.key, ipAllowlist=[ELSEWHERE])
 
 
 async def api_access_off(s: Scenario) -> None:
+    """An enablement change: every subscription with a key re-reads it (its API access may be off)."""
     await s.as_staff(
         SET_ENABLEMENT,
         "EnablementPayload",
@@ -305,11 +309,14 @@ async def api_access_off(s: Scenario) -> None:
 
 
 async def revoked(s: Scenario) -> None:
+    """The key's change ends every subscription at once (each watches its own key)."""
     await s.as_staff(REVOKE_KEY, "ApiKeyPayload", id=s.key, reason="Narrowed")
 
 
 async def expired(s: Scenario) -> None:
-    """The app's clock moved past the key's expiry (a day after it was issued)."""
+    """The app's clock moved past the key's expiry (a day after it was issued). No change marks the
+    moment: each subscription ends at its next event (the connection's own timer, set at connect for
+    the real expiry, is not what is tested here)."""
     s.live.clock.offset += timedelta(days=2)
 
 
