@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from web.streams import reset
+
 # How long a closing connection waits for the client's close frame (seconds).
 CLOSE_GRACE_SECONDS = 1.0
 GOING_AWAY = 1001
@@ -85,6 +87,4 @@ async def close_now(ws: web.WebSocketResponse, request: web.Request, code: int, 
     with contextlib.suppress(Exception):
         async with asyncio.timeout(CLOSE_GRACE_SECONDS):
             await ws.close(code=code, message=reason[:120].encode(), drain=False)
-    transport = request.transport
-    if transport is not None and not transport.is_closing():
-        transport.abort()
+    reset(request.transport)

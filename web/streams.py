@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
+import struct
 from collections import Counter
 from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass
@@ -115,6 +117,16 @@ async def within(write: Awaitable[None], stall_seconds: float) -> None:
 
 def drop_connection(request: web.Request) -> None:
     """Close the client's connection at once: a stream cut short must not look like a whole file."""
-    transport = request.transport
-    if transport is not None:
-        transport.abort()
+    reset(request.transport)
+
+
+def reset(transport: asyncio.Transport | None) -> None:
+    """Drop a connection with a reset: what is still queued for the client, in this process and in the
+    kernel's send buffer (megabytes, for a client that stopped reading), is discarded, not sent on."""
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()

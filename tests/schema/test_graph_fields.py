@@ -505,7 +505,9 @@ API_KEY_FIELDS = """
 CARRIER_KEYS = f"""
 query Keys($id: ID!, $status: ApiKeyStatus) {{
   carrier(id: $id) {{
-    apiKeys(status: $status, first: 50) {{ totalCount nodes {{ {API_KEY_FIELDS} }} edges {{ cursor }} }}
+    apiKeys(filter: {{status: $status}}, first: 50) {{
+      totalCount nodes {{ {API_KEY_FIELDS} }} edges {{ cursor }}
+    }}
   }}
 }}
 """
