@@ -39,6 +39,10 @@ async def by_ids(conn: Connection, *, ids: Sequence[uuid.UUID]) -> dict[uuid.UUI
     return {r["id"]: row(FeatureRow, r) for r in await conn.fetch(BY_IDS, list(ids))}
 
 
+async def by_id(conn: Connection, *, feature_id: uuid.UUID) -> FeatureRow | None:
+    return (await by_ids(conn, ids=[feature_id])).get(feature_id)
+
+
 async def by_keys(conn: Connection, *, keys: Sequence[str]) -> dict[str, FeatureRow]:
     return {r["key"]: row(FeatureRow, r) for r in await conn.fetch(BY_KEYS, list(keys))}
 

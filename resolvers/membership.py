@@ -19,7 +19,7 @@ from db.organizations import OrganizationRow
 from db.pool import Connection
 from resolvers import snapshots, validation
 from resolvers.changes import EffectiveChange, diff, summary
-from resolvers.errors import AlreadyInOrganization, BadUserInput, Conflict, stale
+from resolvers.errors import AlreadyInOrganization, BadUserInput, Conflict
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +140,13 @@ async def _change(
     version = validation.expected_version(expected_version)
     async with context.changing() as change:
         conn = change.conn
-        carrier = await carriers.lock(conn, carrier_id=carrier_id)
-        if carrier is None:
-            raise validation.not_found("Carrier", carrier_global_id, "carrierId")
-        if version is not None and carrier.version != version:
-            raise stale("carrier", carrier.version)
+        carrier = await validation.found_as_expected(
+            carriers.lock(conn, carrier_id=carrier_id),
+            type_name="Carrier",
+            global_id=carrier_global_id,
+            field="carrierId",
+            version=version,
+        )
         await expectation(conn, carrier, target_id)
         organization = None
         if target is not None and target_id is not None:

@@ -9,7 +9,7 @@ from db import organizations
 from db.activity import Event
 from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
-from resolvers.errors import Conflict, stale
+from resolvers.errors import Conflict
 
 
 async def rename_organization(
@@ -20,11 +20,13 @@ async def rename_organization(
     version = validation.expected_version(expected_version)
     async with context.changing() as change:
         conn = change.conn
-        before = await organizations.lock(conn, organization_id=raw_id)
-        if before is None:
-            raise validation.not_found("Organization", organization_id, "id")
-        if version is not None and before.version != version:
-            raise stale("organization", before.version)
+        before = await validation.found_as_expected(
+            organizations.lock(conn, organization_id=raw_id),
+            type_name="Organization",
+            global_id=organization_id,
+            field="id",
+            version=version,
+        )
         if before.name == name:
             change.unchanged()
             return before

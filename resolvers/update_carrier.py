@@ -7,7 +7,6 @@ from db import carriers
 from db.activity import Event
 from db.carriers import CarrierRow
 from resolvers import snapshots, validation
-from resolvers.errors import stale
 
 
 async def update_carrier(
@@ -18,11 +17,13 @@ async def update_carrier(
     version = validation.expected_version(expected_version)
     async with context.changing() as change:
         conn = change.conn
-        before = await carriers.lock(conn, carrier_id=raw_id)
-        if before is None:
-            raise validation.not_found("Carrier", carrier_id, "id")
-        if version is not None and before.version != version:
-            raise stale("carrier", before.version)
+        before = await validation.found_as_expected(
+            carriers.lock(conn, carrier_id=raw_id),
+            type_name="Carrier",
+            global_id=carrier_id,
+            field="id",
+            version=version,
+        )
         if before.name == name:
             change.unchanged()
             return before

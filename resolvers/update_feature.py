@@ -44,11 +44,13 @@ async def update_feature(
     version = validation.expected_version(expected_version)
     async with context.changing() as change:
         conn = change.conn
-        current = (await features.by_ids(conn, ids=[raw_id])).get(raw_id)
-        if current is None:
-            raise validation.not_found("Feature", feature_id, "id")
-        if version is not None and current.version != version:
-            raise stale("feature", current.version)
+        current = await validation.found_as_expected(
+            features.by_id(conn, feature_id=raw_id),
+            type_name="Feature",
+            global_id=feature_id,
+            field="id",
+            version=version,
+        )
         if (
             name in (None, current.name)
             and description in (None, current.description)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Awaitable
+from typing import Protocol, TypeVar
 
-from resolvers.errors import BadUserInput, NotFound
+from resolvers.errors import BadUserInput, NotFound, stale
 from resolvers.global_ids import from_global_id
 
 CARRIER_CODE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
@@ -68,6 +70,27 @@ def object_id(global_id: str, *, type_name: str, field: str) -> uuid.UUID:
     if decoded is None or decoded[0] != type_name:
         raise not_found(type_name, global_id, field)
     return decoded[1]
+
+
+class Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+Row = TypeVar("Row", bound=Versioned)
+
+
+async def found_as_expected(
+    found: Awaitable[Row | None], *, type_name: str, global_id: str, field: str, version: int | None
+) -> Row:
+    """The object a change is made to (read, usually locked, by `found`): not found as the input named
+    it, or stale when the caller expected another version of it."""
+    row = await found
+    if row is None:
+        raise not_found(type_name, global_id, field)
+    if version is not None and row.version != version:
+        raise stale(type_name.lower(), row.version)
+    return row
 
 
 def not_found(type_name: str, global_id: str, field: str) -> NotFound:
