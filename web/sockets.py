@@ -93,8 +93,12 @@ def close_reason(reason: str) -> bytes:
 
 
 async def close_now(ws: web.WebSocketResponse, request: web.Request, code: int, reason: str) -> None:
-    """Send the close frame and give the client a moment to answer; then drop the connection."""
-    with contextlib.suppress(Exception):
-        async with asyncio.timeout(CLOSE_GRACE_SECONDS):
-            await ws.close(code=code, message=close_reason(reason), drain=False)
-    reset(request.transport)
+    """Send the close frame and give the client a moment to answer; then drop the connection, whatever
+    happened meanwhile (the close may be cancelled with the connection's tasks: a client that reads
+    nothing never answers it, and aiohttp's own close would wait on the full buffer for good)."""
+    try:
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(CLOSE_GRACE_SECONDS):
+                await ws.close(code=code, message=close_reason(reason), drain=False)
+    finally:
+        reset(request.transport)

@@ -64,6 +64,8 @@ class TextWebSocket(AiohttpWebSocketAdapter):
     taken by the client in time (web/sockets.py)."""
 
     malformed: MalformedMessage | None = None
+    # The code and reason the server closed the connection with, if it did.
+    closed_with: tuple[int, str] | None = None
 
     async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object, None]:
         async for frame in self.ws:
@@ -88,14 +90,16 @@ class TextWebSocket(AiohttpWebSocketAdapter):
                 stall_seconds=settings.ws_send_stall_seconds,
             )
         except TooSlow as slow:
-            log.info("websocket closed: the client reads too slowly (%s)", slow)
             request.app[METRICS].slow_websockets.inc()
-            await close_now(self.ws, request, TRY_AGAIN_LATER, "Too far behind: reconnect.")
+            await self.close(TRY_AGAIN_LATER, f"Too far behind ({slow}): reconnect.")
             raise WebSocketDisconnected from slow
         except (RuntimeError, ClientConnectionResetError) as error:
             raise WebSocketDisconnected from error
 
     async def close(self, code: int, reason: str) -> None:
+        """Close with `code` and `reason`; the connection's one log line says both when it ends."""
+        if self.closed_with is None:
+            self.closed_with = (code, reason)
         await close_now(self.ws, self.request, code, reason)
 
 
@@ -130,10 +134,16 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
             )
             await self.websocket.close(4500, "Internal error. Quote the request id to Support.")
 
+    async def handle_task_exception(self, error: Exception) -> None:
+        """A subscription's task ends because its connection is gone or being closed: that is said once,
+        in the connection's closing line, not as an error with a traceback."""
+        if isinstance(error, WebSocketDisconnected):
+            return
+        await super().handle_task_exception(error)
+
     async def handle_invalid_message(self, error_message: str) -> None:
         malformed = getattr(self.websocket, "malformed", None)
         reason = str(malformed) if malformed is not None else error_message
-        log.info("websocket closed: malformed message (request %s): %s", self.request[REQUEST_ID], reason)
         await self.websocket.close(4400, reason)  # cut to a close frame's size where it is sent
 
     async def handle_connection_init(self, message: Any) -> None:
@@ -194,11 +204,16 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if self.caller_key is not None:
             sockets.remove_caller(self.caller_key)
         principal = self.context.principal
+        closed_with = getattr(self.websocket, "closed_with", None)
         log.info(
             "websocket closed",
             extra={
                 "request_id": self.request[REQUEST_ID],
                 "caller": f"{principal.kind.value}:{principal.id}",
+                # Why the server closed it (a malformed message, a slow reader, an expired credential...),
+                # or nothing when the client did.
+                "close_code": closed_with[0] if closed_with else None,
+                "close_reason": closed_with[1] if closed_with else None,
                 "subscriptions": self.subscriptions_started,
                 "duration_ms": round((time.perf_counter() - self.opened) * 1000, 2),
                 "sql_statements": self.context.statements.count,
