@@ -27,10 +27,13 @@ from db.pool import Connection
 from resolvers import validation
 from resolvers.failures import ForbiddenFailure, ForbiddenRule, InvalidFailure, LimitReachedFailure
 from resolvers.global_ids import to_global_id
+from settings import Settings
 
 MAX_GRACE = timedelta(days=7)
 # Grace periods offered to people (Stripe's "roll key"): now, an hour, a day, a week.
 GRACE_PERIOD_CHOICES = (0, 3600, 86400, 604800)
+# Lifetimes offered to people issuing a key (GitHub's fine-grained tokens offer these).
+LIFETIME_CHOICES_DAYS = (7, 30, 60, 90)
 EXPIRING_SOON_DAYS = 7
 MAX_DESCRIPTION_LENGTH = 200
 
@@ -52,6 +55,12 @@ def allowlist(entries: Sequence[str]) -> tuple[IPNetwork, ...]:
 def scope_names(scopes: Sequence[str] | frozenset[Scope]) -> list[str]:
     """Scopes as clients spell them (KEYS_READ), sorted; stored values (keys:read) are converted."""
     return sorted(s.name if isinstance(s, Scope) else Scope(s).name for s in scopes)
+
+
+def lifetime_choices(settings: Settings) -> list[int]:
+    """The lifetimes to offer: the usual ones the deployment's maximum allows, and its default."""
+    usual = {days for days in LIFETIME_CHOICES_DAYS if days <= settings.key_max_lifetime_days}
+    return sorted(usual | {settings.key_default_lifetime_days})
 
 
 # --- expiry --------------------------------------------------------------------------------------
