@@ -348,6 +348,8 @@ def snapshot(key: ApiKeyRow, now: datetime) -> dict[str, Any]:
         "scopes": scope_names(key.scopes),
         "ipAllowlist": [str(n) for n in key.ip_allowlist],
         "expiresAt": key.expires_at.isoformat() if key.expires_at else None,
+        # When it stops (or stopped) working by revocation: a rotated key's grace period ends then.
+        "revokedAt": key.revoked_at.isoformat() if key.revoked_at else None,
         "status": key.status(now).value,
         "version": key.version,
     }
