@@ -8,7 +8,12 @@ from resolvers.membership import Membership
 
 
 async def attach_carrier(
-    context: Context, *, carrier_id: str, organization_id: str, expected_version: int | None
+    context: Context,
+    *,
+    carrier_id: str,
+    organization_id: str,
+    expected_version: int | None,
+    reason: str | None = None,
 ) -> Membership:
     return await membership.change(
         context,
@@ -17,5 +22,6 @@ async def attach_carrier(
             carrier_id=carrier_id,
             target_organization_id=organization_id,
             expected_version=expected_version,
+            reason=reason,
         ),
     )

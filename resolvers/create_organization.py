@@ -18,7 +18,7 @@ from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
 from resolvers.changes import EffectiveChange, origin
 from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure, InvalidFailure
-from resolvers.membership import move_locked
+from resolvers.membership import Move, move_locked
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,9 @@ async def create_organization(
                     organization=current,
                     field=member.field,
                 )
-            joined, changed = await move_locked(conn, context, carrier, organization.id, "carrier.attach")
+            joined, changed = await move_locked(
+                conn, context, carrier, Move("carrier.attach", leaving=None, joining=organization)
+            )
             attached.append(joined)
             changes += changed
     return Created(organization, attached, changes)

@@ -7,7 +7,9 @@ from resolvers import membership
 from resolvers.membership import Membership
 
 
-async def detach_carrier(context: Context, *, carrier_id: str, expected_version: int | None) -> Membership:
+async def detach_carrier(
+    context: Context, *, carrier_id: str, expected_version: int | None, reason: str | None = None
+) -> Membership:
     return await membership.change(
         context,
         membership.Request(
@@ -15,5 +17,6 @@ async def detach_carrier(context: Context, *, carrier_id: str, expected_version:
             carrier_id=carrier_id,
             target_organization_id=None,
             expected_version=expected_version,
+            reason=reason,
         ),
     )

@@ -40,6 +40,18 @@ class Request:
     from_organization_id: str | None = None
     # The input field that names the target organization, for errors about it.
     target_field: str = "organizationId"
+    # Why, as the caller gave it (optional); kept in the activity log.
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A locked carrier's change of organization, as the activity log records it."""
+
+    action: str
+    leaving: OrganizationRow | None
+    joining: OrganizationRow | None
+    reason: str | None = None
 
 
 async def change(context: Context, request: Request) -> Membership:
@@ -52,6 +64,7 @@ async def change(context: Context, request: Request) -> Membership:
         else None
     )
     version = validation.expected_version(request.expected_version)
+    reason = _reason(request.reason)
     async with context.changing() as conn:
         carrier = await carriers.lock(conn, carrier_id=carrier_id)
         if carrier is None:
@@ -68,15 +81,33 @@ async def change(context: Context, request: Request) -> Membership:
                 )
         if carrier.organization_id == target_id:
             return Membership(carrier, target, carrier.organization_id)  # already so: nothing to do
-        changed, changes = await move_locked(conn, context, carrier, target_id, request.action)
+        leaving = (
+            await organizations.get(conn, organization_id=carrier.organization_id)
+            if carrier.organization_id is not None
+            else None
+        )
+        move = Move(request.action, leaving=leaving, joining=target, reason=reason)
+        changed, changes = await move_locked(conn, context, carrier, move)
     return Membership(changed, target, carrier.organization_id, changes)
 
 
+def _reason(value: str | None) -> str | None:
+    """An optional reason: none, or text of at most 500 characters (blank is none)."""
+    if value is None:
+        return None
+    cleaned = validation.text(
+        value, field="reason", label="A reason", max_length=500, required=False, multiline=True
+    )
+    return cleaned or None
+
+
 async def move_locked(
-    conn: Connection, context: Context, carrier: CarrierRow, target_id: uuid.UUID | None, action: str
+    conn: Connection, context: Context, carrier: CarrierRow, move: Move
 ) -> tuple[CarrierRow, list[EffectiveChange]]:
-    """Put a locked carrier in `target_id` (None: in none), inside the caller's transaction, and
-    record it with what it did to the carrier's effective features."""
+    """Put a locked carrier in `move.joining` (None: in none), inside the caller's transaction, and
+    record it with what it did to the carrier's effective features, naming both organizations as
+    they were called then (the log outlives renames and deletions)."""
+    target_id = move.joining.id if move.joining else None
     before = await enablements.effective(conn, carrier_ids=[carrier.id])
     changed = await carriers.set_organization(
         conn,
@@ -91,18 +122,27 @@ async def move_locked(
         conn,
         origin=origin(context),
         event=Event(
-            action=action,
+            action=move.action,
             target_type="Carrier",
             target_id=carrier.id,
             carrier_id=carrier.id,
             # The organization it leaves (its administrators keep its history); the one it joins
             # sees the carrier, and so the event, from now on.
             organization_id=carrier.organization_id or target_id,
-            before=snapshots.carrier(carrier),
-            after={**snapshots.carrier(changed), "effectiveChanges": summary(changes)},
+            before={**snapshots.carrier(carrier), "organizationName": _name(move.leaving)},
+            after={
+                **snapshots.carrier(changed),
+                "organizationName": _name(move.joining),
+                "effectiveChanges": summary(changes),
+            },
+            reason=move.reason,
         ),
     )
     return changed, changes
+
+
+def _name(organization: OrganizationRow | None) -> str | None:
+    return organization.name if organization else None
 
 
 async def _check_current(

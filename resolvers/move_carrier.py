@@ -15,6 +15,7 @@ async def move_carrier(
     from_organization_id: str,
     to_organization_id: str,
     expected_version: int | None,
+    reason: str | None = None,
 ) -> Membership:
     if from_organization_id == to_organization_id:
         raise InvalidFailure("The carrier is already in that organization.", field="toOrganizationId")
@@ -27,5 +28,6 @@ async def move_carrier(
             expected_version=expected_version,
             from_organization_id=from_organization_id,
             target_field="toOrganizationId",
+            reason=reason,
         ),
     )

@@ -68,6 +68,9 @@ class AttachCarrierInput:
     carrier_id: strawberry.ID = strawberry.field(description="The carrier.")
     organization_id: strawberry.ID = strawberry.field(description="The organization to join.")
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
+    reason: str | None = strawberry.field(
+        default=None, description="Why (optional, at most 500 characters); kept in the activity log."
+    )
 
 
 @strawberry.input(description="Move a carrier from the organization it is in to another.")
@@ -78,12 +81,18 @@ class MoveCarrierInput:
     )
     to_organization_id: strawberry.ID = strawberry.field(description="The organization to move it to.")
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
+    reason: str | None = strawberry.field(
+        default=None, description="Why (optional, at most 500 characters); kept in the activity log."
+    )
 
 
 @strawberry.input(description="Take a carrier out of its organization.")
 class DetachCarrierInput:
     carrier_id: strawberry.ID = strawberry.field(description="The carrier.")
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
+    reason: str | None = strawberry.field(
+        default=None, description="Why (optional, at most 500 characters); kept in the activity log."
+    )
 
 
 @strawberry.input(description="An organization's new name.")

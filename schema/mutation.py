@@ -275,6 +275,7 @@ class Mutation:
             carrier_id=input.carrier_id,
             organization_id=input.organization_id,
             expected_version=input.expected_version,
+            reason=input.reason,
         )
         return await attempt(work, lambda r: _membership(info.context, r))
 
@@ -290,6 +291,7 @@ class Mutation:
             from_organization_id=input.from_organization_id,
             to_organization_id=input.to_organization_id,
             expected_version=input.expected_version,
+            reason=input.reason,
         )
         return await attempt(work, lambda r: _membership(info.context, r))
 
@@ -298,7 +300,10 @@ class Mutation:
         self, info: Info[Context, None], input: inputs.DetachCarrierInput
     ) -> MembershipResult | None:
         work = detach_carrier(
-            info.context, carrier_id=input.carrier_id, expected_version=input.expected_version
+            info.context,
+            carrier_id=input.carrier_id,
+            expected_version=input.expected_version,
+            reason=input.reason,
         )
         return await attempt(work, lambda r: _membership(info.context, r))
 
