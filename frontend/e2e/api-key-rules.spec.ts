@@ -1,6 +1,6 @@
 // The carrier's state decides what may be done with its keys, and the page shows it before anyone
 // tries: its API access feature off (keys refused, none issued), the active key limit reached.
-import { api, carrierIdOf, expect, expectAccessible, openCarrier, screenshot, signIn, STAFF, test } from "./support";
+import { api, carrierIdOf, everyScreen, expect, expectAccessible, openCarrier, screenshot, signIn, STAFF, test } from "./support";
 
 const GULF_COAST_ADMIN = "Administrator of the organization Gulf Coast Rail Partners";
 
@@ -95,7 +95,7 @@ test.describe("API key rules", () => {
     await expect(grace.getByRole("radio", { name: "Stop the old key now" })).toBeChecked();
     await expect(grace.getByRole("radio", { name: "Keep it working for 1 day" })).toBeDisabled();
     await expect(grace).toHaveAccessibleDescription(/only stopping the old key now leaves room/);
-    await screenshot(page, "api-keys-limit-rotate");
+    await everyScreen(page, "api-keys-limit-rotate");
     await expectAccessible(page, "rotate dialog at the key limit");
     await rotate.getByRole("button", { name: "Cancel" }).click();
 

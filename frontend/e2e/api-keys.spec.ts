@@ -63,7 +63,7 @@ test.describe("API keys tab", () => {
     await keys.getByRole("radio", { name: "Read and write KEYS_WRITE" }).check();
     await expect(keys.getByRole("radio", { name: "Read KEYS_READ" })).not.toBeChecked();
     await expect(review).not.toHaveAttribute("aria-disabled", "true");
-    await screenshot(page, "api-keys-create");
+    await everyScreen(page, "api-keys-create");
 
     // the review: these rights, from these addresses, until this date
     const summary = await (async () => {

@@ -1,5 +1,5 @@
 import { grant } from "./keySteps";
-import { CARRIER_ADMIN, expect, expectAccessible, openCarrier, screenshot, setFeature, signIn, test } from "./support";
+import { CARRIER_ADMIN, everyScreen, expect, expectAccessible, openCarrier, screenshot, setFeature, signIn, test } from "./support";
 
 test.describe("errors", () => {
   test("a network failure keeps the form's contents, and a retry succeeds", async ({ page }) => {
@@ -115,7 +115,7 @@ test.describe("errors", () => {
     const create = review.getByRole("button", { name: "Create API key" });
     await expect(create).toHaveAttribute("aria-disabled", "true");
     await expect(create).toHaveAccessibleDescription(/API access \(integrations\.api_access\) is off for this carrier/);
-    await screenshot(page, "errors-permission-changed");
+    await everyScreen(page, "errors-permission-changed");
     await expectAccessible(page, "a refusal the page could not foresee");
   });
 });

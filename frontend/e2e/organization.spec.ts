@@ -17,7 +17,7 @@ test.describe("organization tab", () => {
     await form.getByRole("searchbox", { name: "Find carriers in no organization" }).fill("wisconsin");
     await expect(form.getByRole("region", { name: "Carriers found" })).toContainText("No other carrier without an organization matches “wisconsin”.");
     await expect(form.getByRole("list", { name: "Chosen carriers" }).getByRole("checkbox", { checked: true })).toHaveCount(2);
-    await screenshot(page, "organization-create");
+    await everyScreen(page, "organization-create");
     await form.getByRole("button", { name: "Create organization" }).click();
     const done = page.getByRole("status").filter({ hasText: "Created the organization Southern Plains Group with KCS, PW in it." });
     // the button that opened the form is gone (KCS is in an organization now): focus goes to the report
@@ -81,12 +81,13 @@ test.describe("organization tab", () => {
     await page.getByRole("radio", { name: /^Gulf Coast Rail Partners/ }).check();
     // the effect on FEC's enablements, before anything changes
     await expect(page.getByRole("region", { name: "Effect of this change" })).toContainText(/In Gulf Coast Rail Partners|No feature of FEC changes/);
-    await screenshot(page, "organization-attach");
+    await everyScreen(page, "organization-attach");
     await page.getByRole("button", { name: "Add FEC to organization" }).click();
-    await expect(page.getByRole("status").filter({ hasText: "Added FEC to Gulf Coast Rail Partners." })).toBeVisible();
+    // the button that opened the form went away (FEC is in an organization now): focus goes to the report
+    await expect(page.getByRole("status").filter({ hasText: "Added FEC to Gulf Coast Rail Partners." })).toBeFocused();
     await expect(page.getByRole("table", { name: "Effective enablements that changed" })).toBeVisible();
     await expect(page.getByRole("heading", { name: "FEC belongs to Gulf Coast Rail Partners" })).toBeVisible();
-    await screenshot(page, "organization-effective-changes");
+    await everyScreen(page, "organization-effective-changes");
   });
 
   test("staff move a carrier to another organization, seeing its effect first and giving a reason", async ({ page }) => {
@@ -161,9 +162,9 @@ test.describe("organization tab", () => {
     const remove = dialog.getByRole("button", { name: "Delete organization" });
     await expect(remove).toBeDisabled();
     await dialog.getByLabel("Type New England Rail Group to confirm").fill("New England Rail Group");
-    await screenshot(page, "organization-delete");
+    await everyScreen(page, "organization-delete");
     await remove.click();
-    await expect(page.getByRole("status").filter({ hasText: "Deleted the organization New England Rail Group." })).toBeVisible();
+    await expect(page.getByRole("status").filter({ hasText: "Deleted the organization New England Rail Group." })).toBeFocused();
   });
 
   test("a stale rename is a conflict that offers to reload", async ({ page, request }) => {
@@ -224,6 +225,6 @@ test.describe("organization tab", () => {
       await expect(page.getByRole("button", { name })).toBeDisabled();
       await expect(page.getByRole("button", { name })).toHaveAccessibleDescription(/^A restricted function for platform staff .*Contact Support/);
     }
-    await screenshot(page, "organization-none-admin");
+    await everyScreen(page, "organization-none-admin");
   });
 });

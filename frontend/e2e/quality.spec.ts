@@ -1,10 +1,15 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { CARRIER_ADMIN, everyScreen, expect, expectAccessible, expectFits, openCarrier, ROLES, screenshot, signIn, STAFF, test } from "./support";
+import { finishSecret } from "./keySteps";
+import { api, CARRIER_ADMIN, carrierIdOf, everyScreen, expect, expectAccessible, expectFits, openCarrier, ROLES, screenshot, signIn, STAFF, test } from "./support";
 
 const BUDGET_GZIP_BYTES = 250 * 1024;
 
 test.describe("quality", () => {
+  // The longest file of the suite (axe-core twice per screen, every screen at two widths): its tests are
+  // independent of each other, so they spread over the workers rather than queue in one.
+  test.describe.configure({ mode: "parallel" });
+
   test("the sign-in screen has no serious accessibility violation, and fits a phone", async ({ page }) => {
     await page.goto("/");
     await expect(page.getByRole("heading", { name: "Development sign-in" })).toBeVisible();
@@ -176,7 +181,7 @@ test.describe("quality", () => {
       await expectFits(page, "the API keys tab");
     });
 
-    test(`focus goes where the keyboard expects when forms and dialogs open and close, for the ${role}`, async ({ page }) => {
+    test(`focus goes where the keyboard expects when forms and dialogs open and close, for the ${role}`, async ({ page, request }) => {
       await signIn(page, label);
       await openCarrier(page, "WSOR", "API keys");
       await expect(page.getByRole("table", { name: "API keys" })).toBeVisible();
@@ -205,6 +210,29 @@ test.describe("quality", () => {
         await expect(dialog, how).toBeHidden();
         await expect(opener, `after ${how}`).toBeFocused();
       }
+      // a rotated key's grace period, ended early from the keyboard alone; focus goes to what happened
+      const description = `Keyboard rotation ${role}`;
+      const created = await (await api(request, { kind: "STAFF" }))(
+        "mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { __typename } }",
+        { input: { carrierId: await carrierIdOf(request, "WSOR"), description, scopes: ["CARRIER_READ"] } },
+      );
+      expect(created.errors).toBeUndefined();
+      await page.getByRole("searchbox", { name: "Search keys" }).fill(description);
+      await page.getByRole("button", { name: `Rotate ${description}` }).focus();
+      await page.keyboard.press("Enter");
+      await page.getByRole("dialog").getByRole("radio", { name: "Keep it working for 1 hour" }).check();
+      await page.getByRole("dialog").getByRole("button", { name: "Rotate key" }).press("Enter");
+      await finishSecret(page);
+      const stop = page.getByRole("button", { name: new RegExp(`^Stop the old key now \\(${description}, `) });
+      await expect(page.getByRole("status").filter({ hasText: /^Showing 2 of 2 keys\.$/ })).toBeVisible();
+      await stop.press("Enter");
+      // the dialog asks one thing, and starts there
+      await expect(page.getByRole("dialog").getByLabel("Reason for stopping it now (required)")).toBeFocused();
+      await page.keyboard.type("Cut over by keyboard");
+      await page.getByRole("dialog").getByRole("button", { name: "Stop the old key now" }).press("Enter");
+      await expect(page.getByRole("status").filter({ hasText: `Stopped the old key of “${description}”` })).toBeFocused();
+      await expect(stop).toHaveCount(0);
+
       if (role !== "staff") return;
       // staff: the enablements dialog, and the organization's forms and dialogs
       await page.getByRole("tab", { name: "Enablements" }).click();

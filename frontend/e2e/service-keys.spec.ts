@@ -1,7 +1,7 @@
 // Keys across carriers: every carrier's keys in one list (Query.apiKeys), and staff's service keys of
 // no carrier for the vendor's other services.
 import { finishSecret, grant, reviewAndCreate } from "./keySteps";
-import { api, CARRIER_ADMIN, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
+import { api, CARRIER_ADMIN, everyScreen, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, signIn, STAFF, test, who } from "./support";
 
 test.describe("keys across carriers", () => {
   test("staff issue a service key, see it work across carriers, rotate and revoke it", async ({ page, request }) => {
@@ -20,7 +20,7 @@ test.describe("keys across carriers", () => {
     await expect(permissions.getByRole("radio", { name: /^Read and write/ })).toHaveCount(0);
     await grant(form, "ENABLEMENTS_READ");
     await grant(form, "CARRIER_READ");
-    await screenshot(page, "service-keys-create");
+    await everyScreen(page, "service-keys-create");
     await expectAccessible(page, "service key form");
     const review = await reviewAndCreate(page, form, "service key");
     await expect(review).toHaveCount(0);
@@ -54,7 +54,7 @@ test.describe("keys across carriers", () => {
     await revoke.getByLabel("Reason for revoking (required)").fill("Billing moved to the new sync service");
     await revoke.getByRole("button", { name: "Revoke key" }).click();
     await expect(section.getByRole("status").filter({ hasText: "Revoked “Billing: nightly enablement sync”." })).toBeVisible();
-    await screenshot(page, "service-keys");
+    await everyScreen(page, "service-keys");
     await expectAccessible(page, "service keys");
     // service keys stay out of the carriers' lists
     await page.getByRole("radio", { name: "Every carrier you reach" }).check();
@@ -81,7 +81,7 @@ test.describe("keys across carriers", () => {
       await table.getByRole("button", { name: "Edit Production ERP integration" }).first().click();
       await expect(page.getByRole("dialog", { name: "Edit “Production ERP integration”" })).toBeVisible();
       await page.keyboard.press("Escape");
-      await screenshot(page, `api-keys-every-carrier-${role.replace(" ", "-")}`);
+      await everyScreen(page, `api-keys-every-carrier-${role.replace(" ", "-")}`);
       await expectAccessible(page, "every carrier's keys");
     });
   }

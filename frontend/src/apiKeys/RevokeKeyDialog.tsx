@@ -45,7 +45,7 @@ export function RevokeKeyDialog({ apiKey, replacedBy, onRevoked, onClose, return
   };
   const action = inGrace ? "Stop the old key now" : "Revoke key";
   return (
-    <Dialog title={inGrace ? `End the grace period of “${apiKey.description}”` : `Revoke “${apiKey.description}”`} onClose={onClose} returnFocusTo={returnFocusTo}>
+    <Dialog title={inGrace ? `End the grace period of “${apiKey.description}”` : `Revoke “${apiKey.description}”`} onClose={onClose} initialFocus={id} returnFocusTo={returnFocusTo}>
       <form onSubmit={submit} noValidate>
         {inGrace && apiKey.revokedAt ? (
           <p>

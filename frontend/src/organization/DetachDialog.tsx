@@ -46,7 +46,7 @@ export function DetachDialog({ carrier, organization, onDone, onClose, onReload,
     }
   };
   return (
-    <Dialog title={`Detach ${carrier.code} from ${organization.name}?`} onClose={onClose} returnFocusTo={returnFocusTo}>
+    <Dialog title={`Detach ${carrier.code} from ${organization.name}?`} onClose={onClose} initialFocus={id} returnFocusTo={returnFocusTo}>
       <form onSubmit={detach} noValidate>
         <p>
           {carrier.code} will no longer inherit {organization.name}’s settings; features it inherits from the organization fall

@@ -9,6 +9,8 @@ interface Props {
   closable?: boolean;
   /** Where focus goes when the dialog closes and the control that opened it is gone. */
   returnFocusTo?: () => HTMLElement | null | undefined;
+  /** The id of the field to start in (the one thing the dialog asks for); else its first control. */
+  initialFocus?: string;
 }
 
 /**
@@ -16,7 +18,7 @@ interface Props {
  * focus goes back to the control that opened it (or `returnFocusTo`), unless the page has already put
  * focus somewhere on purpose (a notice saying what changed).
  */
-export function Dialog({ title, onClose, children, closable = true, returnFocusTo }: Props) {
+export function Dialog({ title, onClose, children, closable = true, returnFocusTo, initialFocus }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const fallback = useRef(returnFocusTo);
@@ -28,10 +30,13 @@ export function Dialog({ title, onClose, children, closable = true, returnFocusT
     const active = document.activeElement;
     const opener = active instanceof HTMLElement && active !== document.body ? active : null;
     if (dialog && !dialog.open) dialog.showModal?.();
+    if (initialFocus) document.getElementById(initialFocus)?.focus();
     return () => {
       dialog?.close?.();
       focusSoon(() => (canFocus(opener) ? opener : fallback.current?.()), true);
     };
+    // Opened once: the field to start in is the one asked for when it opened.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   return (
     <dialog
