@@ -7,24 +7,39 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint migrate demo clean schema lock frontend frontend-check
 
 GRAPHIQL := web/graphiql/node_modules/.package-lock.json
+GRAPHIQL_COMPRESSED := web/graphiql/node_modules/.precompressed
 
 # Every Python package comes from requirements.lock, pinned with its hashes (pip refuses anything else);
 # the project itself is installed on top without resolving anything again.
-$(STAMP): requirements.lock pyproject.toml $(GRAPHIQL)
+$(STAMP): requirements.lock pyproject.toml $(GRAPHIQL) $(GRAPHIQL_COMPRESSED)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 # GraphiQL's browser assets, from the npm registry, checked against package-lock.json's integrity hashes.
+# Then a Brotli and a gzip copy of each file the page loads (web/graphiql_page.py's ASSETS), served as they are.
+GRAPHIQL_ASSETS := react/umd/react.production.min.js react-dom/umd/react-dom.production.min.js graphiql/graphiql.min.js \
+	graphiql/graphiql.min.css @graphiql/plugin-explorer/dist/index.umd.js @graphiql/plugin-explorer/dist/style.css \
+	graphql-ws/umd/graphql-ws.min.js
 $(GRAPHIQL): web/graphiql/package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --prefix web/graphiql
+
+$(GRAPHIQL_COMPRESSED): $(GRAPHIQL) frontend/scripts/precompress.mjs
+	node frontend/scripts/precompress.mjs $(addprefix web/graphiql/node_modules/,$(GRAPHIQL_ASSETS))
+	touch $@
 
 run: $(STAMP) frontend  ## serve the API and the Tools page (embedded PostgreSQL unless DATABASE_URL is set), with demo data
 	$(BIN)/python server.py demo
 	$(BIN)/python server.py serve
 
-test: $(STAMP) frontend  ## the whole test suite against a real PostgreSQL, the Tools page's checks and its browser tests
+# The client examples' npm packages (Apollo Client), from their own locks; tests/examples/ runs them.
+EXAMPLE_DEPS := examples/apollo/node_modules/.package-lock.json tests/examples/apollo_hashes/node_modules/.package-lock.json
+
+%/node_modules/.package-lock.json: %/package-lock.json
+	npm ci --no-audit --no-fund --prefix $*
+
+test: $(STAMP) frontend $(EXAMPLE_DEPS)  ## the whole test suite against a real PostgreSQL, the Tools page's checks and its browser tests
 	BROWSER_TESTS=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(MAKE) frontend-check
 
@@ -61,8 +76,9 @@ migrate: $(STAMP)
 clean:
 	rm -rf $(VENV) .pgdata .pgdata-test
 
-schema: $(STAMP)  ## print the schema's SDL into schema.graphql (a test fails when it drifts)
+schema: $(STAMP)  ## print the schema's SDL into schema.graphql, its possible types into possible-types.json (tests fail when they drift)
 	$(BIN)/python -m schema.build > schema.graphql
+	$(BIN)/python -m schema.possible_types > possible-types.json
 
 # A deliberate upgrade: re-resolve pyproject.toml's ranges to the newest releases, then review the diff
 # (`git diff requirements.lock`) and run `make test` both ways before committing it. PIP_CONFIG_FILE and

@@ -55,13 +55,20 @@ from web.app_keys import (
     KEY_USAGE,
     LIVE,
     METRICS,
+    PERSISTED_QUERIES,
     RATE_LIMITER,
     SETTINGS,
+    SOCKETS,
+    STREAMS,
     TRUSTED_DOCUMENTS,
 )
 from web.authentication import Authenticator
 from web.metrics import Metrics
+from web.persisted_queries import PersistedQueries
 from web.rate_limit import rate_limiter
+from web.serving import SHUTDOWN_SHARES
+from web.sockets import Sockets
+from web.streams import Streams
 from web.trusted_documents import TrustedDocuments
 from web.view import GraphQLView, utc_now
 
@@ -79,6 +86,7 @@ def init_app(
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     app[TRUSTED_DOCUMENTS] = TrustedDocuments.load(settings.trusted_documents_path)
+    app[PERSISTED_QUERIES] = PersistedQueries.from_settings(settings)
     app.cleanup_ctx.append(_rate_limiter_ctx)
     if database is not None:
         app[DATABASE] = database
@@ -100,7 +108,9 @@ def init_app(
     served = schema_for(fast=settings.fast_path, tracing=traced)
     app[AUTHENTICATOR] = authenticator = Authenticator(settings, now)
     app[CLOCK] = now
-    app[subscriptions.OPEN_CONNECTIONS] = {}
+    app[SOCKETS] = Sockets()
+    app[STREAMS] = Streams(most=settings.export_max_concurrent, per_caller=settings.export_max_per_caller)
+    app.on_shutdown.append(_end_long_lived_work)
     view = GraphQLView(
         schema=served,
         authenticator=authenticator,
@@ -113,6 +123,13 @@ def init_app(
     sign_in.add_routes(app)
     tools_page.add_routes(app)  # last: its catch-all answers the page's own routes
     return app
+
+
+async def _end_long_lived_work(app: web.Application) -> None:
+    """SIGTERM: before in-flight requests are waited for, close every WebSocket (1001) and end every
+    export stream, at once: neither would end by itself within the shutdown's time."""
+    grace = app[SETTINGS].shutdown_timeout_seconds * SHUTDOWN_SHARES["long_lived"]
+    await asyncio.gather(app[SOCKETS].close_all(), app[STREAMS].end_all(grace))
 
 
 async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -133,10 +150,20 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
             async with _change_feed(app, url):
                 yield
         finally:
-            await pool.close()
+            await _close_pool(pool, settings.shutdown_timeout_seconds * SHUTDOWN_SHARES["pool"])
     finally:
         if embedded_server is not None:
             await asyncio.to_thread(embedded.stop, embedded_server)
+
+
+async def _close_pool(pool: asyncpg.Pool, grace_seconds: float) -> None:
+    """Close the pool, waiting for borrowed connections at most `grace_seconds`, then terminate."""
+    try:
+        async with asyncio.timeout(grace_seconds):
+            await pool.close()
+    except TimeoutError:
+        log.warning("connections still borrowed at shutdown after %.1f s: terminated", grace_seconds)
+        pool.terminate()
 
 
 @contextlib.asynccontextmanager
@@ -185,8 +212,6 @@ async def resolve_database_url(settings: Settings) -> tuple[str, object | None]:
 
 
 async def _run_with_connection(settings: Settings, job: str) -> None:
-    import asyncpg
-
     url, embedded_server = await resolve_database_url(settings)
     try:
         conn = await asyncpg.connect(url)

@@ -48,6 +48,12 @@ class Settings:
     max_connections: int = 1000
     # Seconds in-flight requests get to finish after SIGTERM.
     shutdown_timeout_seconds: float = 15.0
+    # CSV exports hold a pooled connection while they stream: how many at once (per instance, and per
+    # caller), how long one may take in all, and how long the client may leave one write untaken.
+    export_max_concurrent: int = 2
+    export_max_per_caller: int = 2
+    export_timeout_seconds: float = 300.0
+    export_stall_seconds: float = 10.0
 
     # Allocations between young-generation garbage collections (Python's default is 700).
     gc_young_threshold: int = 100_000
@@ -91,6 +97,13 @@ class Settings:
     # frontend's users) may send only those.
     trusted_documents_path: Path | None = PROJECT_ROOT / "frontend" / "trusted-documents.json"
     trusted_documents_only_for_people: bool = False
+    # Apollo's automatic persisted queries: documents registered by hash, in all, per caller, and the
+    # bytes of their text in all (web/persisted_queries.py).
+    apq_max_documents: int = 2000
+    apq_max_documents_per_caller: int = 100
+    apq_max_bytes: int = 8 * 1024 * 1024
+    # Answers at least this large are gzip-compressed for clients that ask (web/compression.py).
+    compress_min_bytes: int = 1024
 
     # OpenTelemetry: traces go to this OTLP/HTTP endpoint when set; off otherwise.
     otel_exporter_endpoint: str | None = None
@@ -138,6 +151,10 @@ class Settings:
     ws_init_timeout_seconds: float = 10.0
     ws_keepalive_seconds: float = 20.0
     ws_idle_timeout_seconds: float = 300.0
+    # A client that does not read: bytes queued for it, or seconds one message waits for it, before its
+    # connection is closed (1013).
+    ws_max_send_buffer_bytes: int = 1024 * 1024
+    ws_send_stall_seconds: float = 5.0
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = None
 
@@ -209,6 +226,10 @@ class Settings:
                 env, "HTTP_HEADER_TIMEOUT_SECONDS", cls.http_header_timeout_seconds
             ),
             max_connections=_int(env, "MAX_CONNECTIONS", cls.max_connections),
+            export_max_concurrent=_int(env, "EXPORT_MAX_CONCURRENT", cls.export_max_concurrent),
+            export_max_per_caller=_int(env, "EXPORT_MAX_PER_CALLER", cls.export_max_per_caller),
+            export_timeout_seconds=_float(env, "EXPORT_TIMEOUT_SECONDS", cls.export_timeout_seconds),
+            export_stall_seconds=_float(env, "EXPORT_STALL_SECONDS", cls.export_stall_seconds),
             gc_young_threshold=_int(env, "GC_YOUNG_THRESHOLD", cls.gc_young_threshold),
             fast_path=fast_path_enabled(env),
             max_body_bytes=_int(env, "MAX_BODY_BYTES", cls.max_body_bytes),
@@ -244,6 +265,12 @@ class Settings:
             trusted_documents_only_for_people=_bool(
                 env, "TRUSTED_DOCUMENTS_ONLY_FOR_PEOPLE", environment == "production"
             ),
+            apq_max_documents=_int(env, "APQ_MAX_DOCUMENTS", cls.apq_max_documents),
+            apq_max_documents_per_caller=_int(
+                env, "APQ_MAX_DOCUMENTS_PER_CALLER", cls.apq_max_documents_per_caller
+            ),
+            apq_max_bytes=_int(env, "APQ_MAX_BYTES", cls.apq_max_bytes),
+            compress_min_bytes=_int(env, "COMPRESS_MIN_BYTES", cls.compress_min_bytes),
             otel_exporter_endpoint=env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             log_format=_choice(env, "LOG_FORMAT", ("json", "text"), "json"),  # type: ignore[arg-type]
             default_page_size=_int(env, "DEFAULT_PAGE_SIZE", cls.default_page_size),
@@ -268,6 +295,8 @@ class Settings:
             ws_init_timeout_seconds=_float(env, "WS_INIT_TIMEOUT_SECONDS", cls.ws_init_timeout_seconds),
             ws_keepalive_seconds=_float(env, "WS_KEEPALIVE_SECONDS", cls.ws_keepalive_seconds),
             ws_idle_timeout_seconds=_float(env, "WS_IDLE_TIMEOUT_SECONDS", cls.ws_idle_timeout_seconds),
+            ws_max_send_buffer_bytes=_int(env, "WS_MAX_SEND_BUFFER_BYTES", cls.ws_max_send_buffer_bytes),
+            ws_send_stall_seconds=_float(env, "WS_SEND_STALL_SECONDS", cls.ws_send_stall_seconds),
             metrics_host=env.get("METRICS_HOST") or cls.metrics_host,
             metrics_port=_int(env, "METRICS_PORT", 0) or None,
             frontend_dist=Path(env["FRONTEND_DIST"]) if env.get("FRONTEND_DIST") else cls.frontend_dist,
@@ -309,6 +338,13 @@ class Settings:
             raise SettingsError(
                 "CARRIER_ADMIN_ENV=production needs JWT_JWKS_URL or JWT_JWKS_PATH, not only JWT_HS256_SECRET"
             )
+        if not 1 <= self.export_max_concurrent < self.pool_max_size:
+            # Exports must never be able to take the whole pool from GraphQL.
+            raise SettingsError("EXPORT_MAX_CONCURRENT must be at least 1 and less than DB_POOL_MAX_SIZE")
+        if self.export_max_per_caller < 1:
+            raise SettingsError("EXPORT_MAX_PER_CALLER must be at least 1")
+        if min(self.export_timeout_seconds, self.export_stall_seconds) <= 0:
+            raise SettingsError("EXPORT_TIMEOUT_SECONDS and EXPORT_STALL_SECONDS must be positive")
         if not 1 <= self.default_page_size <= self.max_page_size:
             raise SettingsError("DEFAULT_PAGE_SIZE must be between 1 and MAX_PAGE_SIZE")
         if self.is_production and self.development_sign_in:

@@ -72,7 +72,13 @@ def find_wrk(install: bool = True) -> str:
 
 
 def run(
-    wrk: str, url: str, *, body_path: Path, authorization_path: Path, settings: LoadSettings
+    wrk: str,
+    url: str,
+    *,
+    body_path: Path,
+    authorization_path: Path,
+    settings: LoadSettings,
+    headers_path: Path | None = None,
 ) -> LoadResult:
     """One wrk run against `url`; it stops by itself after the duration (and is killed past a margin)."""
     duration = max(1, round(settings.duration_seconds))
@@ -89,6 +95,7 @@ def run(
             "--",
             str(body_path),
             str(authorization_path),
+            *([str(headers_path)] if headers_path is not None else []),
         ],
         settings.core,
     )

@@ -10,6 +10,7 @@ drain, so that one server's leftover requests never run during the other's measu
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ from bench.backends import Backends
 from bench.load import LoadResult, LoadSettings
 from bench.processes import Server
 
+GZIP_MAGIC = b"\x1f\x8b"
 # Warm-up: each connection sends this many requests, so that every pooled database connection has
 # prepared its statements and cached its types (asyncpg introspects types once per new connection).
 WARM_UP_REQUESTS_PER_CONNECTION = 3
@@ -38,7 +40,8 @@ IDLE_TIMEOUT_SECONDS = 60.0
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A server and the request to send it: body and Authorization header, each in a file for wrk."""
+    """A server and the request to send it: body, Authorization header and other headers, each in a file
+    for wrk."""
 
     server: Server
     body: bytes
@@ -47,34 +50,58 @@ class Target:
     authorization_path: Path
     # Ours reports statements per request at /metrics; the peer does not.
     reports_statements: bool
+    headers: dict[str, str]
+    headers_path: Path
 
     @classmethod
     def prepare(
-        cls, server: Server, body: dict[str, Any], authorization: str, directory: Path, name: str
+        cls,
+        server: Server,
+        body: dict[str, Any],
+        authorization: str,
+        directory: Path,
+        name: str,
+        *,
+        headers: dict[str, str] | None = None,
     ) -> Target:
         encoded = json.dumps(body, separators=(",", ":")).encode()
         body_path = directory / f"{name}.json"
         body_path.write_bytes(encoded)
         authorization_path = directory / f"{name}.authorization"
         authorization_path.write_text(authorization)
-        return cls(server, encoded, authorization, body_path, authorization_path, server.name == "ours")
+        headers_path = directory / f"{name}.headers"
+        headers_path.write_text("".join(f"{key}: {value}\n" for key, value in (headers or {}).items()))
+        return cls(
+            server,
+            encoded,
+            authorization,
+            body_path,
+            authorization_path,
+            server.name == "ours",
+            dict(headers or {}),
+            headers_path,
+        )
 
     def url(self) -> str:
         return f"{self.server.base_url()}/graphql"
 
     def send(self) -> tuple[int, bytes]:
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **self.headers}
         if self.authorization:
             headers["Authorization"] = self.authorization
         return processes.request(self.server.port, "POST", "/graphql", body=self.body, headers=headers)
 
 
 def validate(target: Target, check: Callable[[dict[str, Any]], None]) -> int:
-    """Send the request once and check its answer; return the response body's size in bytes."""
+    """Send the request once and check its answer; return the response body's size in bytes as sent
+    (compressed, when the request asked for gzip: it must then come compressed)."""
     status, raw = target.send()
     if status != 200:
         raise RuntimeError(f"{target.server.name} answered {status}: {raw[:800]!r}")
-    check(json.loads(raw))
+    compressed = raw[:2] == GZIP_MAGIC
+    if "gzip" in target.headers.get("Accept-Encoding", "") and not compressed:
+        raise RuntimeError(f"{target.server.name} did not compress an answer of {len(raw):,} bytes")
+    check(json.loads(gzip.decompress(raw) if compressed else raw))
     return len(raw)
 
 
@@ -119,6 +146,7 @@ async def run(wrk: str, target: Target, settings: LoadSettings) -> LoadRun:
         target.url(),
         body_path=target.body_path,
         authorization_path=target.authorization_path,
+        headers_path=target.headers_path,
         settings=settings,
     )
     busy = (processes.cpu_seconds(target.server.pid) - cpu_before) / max(result.seconds, 1e-9)

@@ -24,7 +24,7 @@ from bench.load import LoadResult, LoadSettings, WrkMissingError
 from bench.measure import Cost, Figures, Target
 from bench.peer import PeerQueries, PeerUnavailableError
 from bench.processes import Pinning, Server
-from bench.workloads import Credential, Workload, check_ours, our_request, workloads
+from bench.workloads import Credential, Workload, check_ours, our_headers, our_request, workloads
 
 # A server under fixed-concurrency load should keep its core busy; below this, say so in the report.
 BUSY_WARNING = 0.7
@@ -132,6 +132,7 @@ async def _benchmark(
                 credentials[workload.credential],
                 scratch,
                 f"{number}-ours",
+                headers=our_headers(workload),
             )
             targets = [(target, measure.validate(target, functools.partial(check_ours, workload)))]
             peer_target = _peer_target(peer_state, workload, dataset, scratch, number)
@@ -167,7 +168,7 @@ async def _benchmark(
         postgres_version=postgres_version,
         load_average=load_average,
         peer=peer_state.description,
-        notes=[*_notes(peer_state), *(f"**Anomaly**: {a}" for a in anomalies)],
+        notes=[*_notes(peer_state), *report.compression(rows), *(f"**Anomaly**: {a}" for a in anomalies)],
     )
     return report.render(rows, floor, context)
 

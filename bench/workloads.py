@@ -36,6 +36,8 @@ class Workload:
     main: bool = False
     # The peer has no API keys: the key workload is ours alone.
     peer: bool = True
+    # Asks for a compressed answer (Accept-Encoding); ours alone, to set its cost beside the plain one.
+    accept_encoding: str | None = None
 
     @property
     def expected_carriers(self) -> int | None:
@@ -43,7 +45,8 @@ class Workload:
 
 
 def workloads(shape: Shape) -> list[Workload]:
-    """In the order of the table: the small query (token, then key), nested by size, the middle page."""
+    """In the order of the table: the small query (token, then key), nested by size (the main one also
+    asking for gzip), the middle page."""
     items = [
         Workload("small: one carrier by code", "small", Credential.STAFF_TOKEN),
         Workload("small, with an API key", "small", Credential.API_KEY, peer=False),
@@ -52,6 +55,18 @@ def workloads(shape: Shape) -> list[Workload]:
         main = size == shape.main_size
         label = f"nested: org of {size} carriers" + (" (main)" if main else "")
         items.append(Workload(label, "nested", Credential.STAFF_TOKEN, size, first=size, main=main))
+        if main:
+            items.append(
+                Workload(
+                    f"{label}, gzip asked",
+                    "nested",
+                    Credential.STAFF_TOKEN,
+                    size,
+                    first=size,
+                    peer=False,
+                    accept_encoding="gzip",
+                )
+            )
     items.append(
         Workload(
             f"page of {shape.page_size} in the middle of {shape.paged_size} carriers",
@@ -90,6 +105,11 @@ query OrganizationCarriers($id: ID!, $first: Int!, $after: String) {
   }
 }
 """.replace("KEYS_PER_PAGE", str(KEYS_PER_CARRIER_PAGE))
+
+
+def our_headers(workload: Workload) -> dict[str, str]:
+    """Headers our server gets for `workload` besides Content-Type and Authorization."""
+    return {"Accept-Encoding": workload.accept_encoding} if workload.accept_encoding else {}
 
 
 def our_request(workload: Workload, dataset: Dataset) -> dict[str, Any]:

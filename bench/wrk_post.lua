@@ -1,6 +1,7 @@
 -- wrk script: POST one GraphQL request body over and over, and report in one machine-readable line.
--- Arguments (after `--` on wrk's command line): the body file, and a file holding the Authorization
--- header's value (empty for none). Files rather than arguments keep credentials out of `ps`.
+-- Arguments (after `--` on wrk's command line): the body file, a file holding the Authorization
+-- header's value (empty for none), and optionally a file of other headers ("Name: value" lines, e.g.
+-- Accept-Encoding). Files rather than arguments keep credentials out of `ps`.
 
 local function slurp(path)
   local file = assert(io.open(path, "rb"))
@@ -16,6 +17,11 @@ function init(args)
   local authorization = slurp(args[2]):gsub("%s+$", "")
   if authorization ~= "" then
     wrk.headers["Authorization"] = authorization
+  end
+  if args[3] then
+    for name, value in slurp(args[3]):gmatch("([^:\n]+):%s*([^\n]*)\n") do
+      wrk.headers[name] = value
+    end
   end
 end
 

@@ -184,7 +184,8 @@ BY_IDS = f"select {COLUMNS} from api_keys k where k.id = any($4::uuid[]) and {IN
 # Authentication looks a key up before anyone is known: no scope, by the unique hash only; with whether
 # its carrier's API access feature ($2) is on (null: no such feature, or a service key), in the same
 # statement.
-BY_SECRET_HASH = f"""
+# A key with whether its carrier's API access feature ($2) is on: what authenticating with it reads.
+VERIFIED = f"""
 select {COLUMNS}, (
     select coalesce(ce.enabled, oe.enabled, f.default_enabled)
     from carriers c
@@ -193,8 +194,9 @@ select {COLUMNS}, (
     left join organization_enablements oe on oe.organization_id = c.organization_id and oe.feature_id = f.id
     where c.id = k.carrier_id
 ) as api_access
-from api_keys k where k.secret_hash = $1
-"""
+from api_keys k"""
+BY_SECRET_HASH = f"{VERIFIED} where k.secret_hash = $1"
+VERIFIED_BY_ID = f"{VERIFIED} where k.id = $1"
 
 # The scope is a property of the carrier: checked once per parent here, not per key in each lateral.
 PAGE_BY_CARRIER_IDS = """
@@ -243,6 +245,12 @@ class VerifiedKey:
 
 async def by_secret_hash(conn: Connection, *, secret_hash: bytes, access_feature: str) -> VerifiedKey | None:
     record = await conn.fetchrow(BY_SECRET_HASH, secret_hash, access_feature, record_class=ApiKeyRow)
+    return VerifiedKey(record, record["api_access"]) if record is not None else None
+
+
+async def verified_by_id(conn: Connection, *, key_id: uuid.UUID, access_feature: str) -> VerifiedKey | None:
+    """The key as authenticating with it would read it now (a subscription re-reads it per event)."""
+    record = await conn.fetchrow(VERIFIED_BY_ID, key_id, access_feature, record_class=ApiKeyRow)
     return VerifiedKey(record, record["api_access"]) if record is not None else None
 
 

@@ -3,8 +3,16 @@
 Each instance holds one connection of its own (not the pool's) that LISTENs on the channel. Whoever
 depends on the feed registers two callbacks: one per change, and one for when the feed is interrupted
 (the connection lost, or not yet listening): from then on nothing is heard, so a cache must forget
-what it holds and hold nothing until the feed listens again (correct, just slower). The connection is
-checked every few seconds (a lost TCP peer does not always say so) and reopened with backoff.
+what it holds and hold nothing until the feed listens again (correct, just slower).
+
+A connection can also go silent without closing (its backend stopped, a network path that drops
+packets). So the instance sends itself a heartbeat notification through the feed every
+HEARTBEAT_SECONDS and waits to hear it. PostgreSQL delivers notifications in commit order: having heard
+the heartbeat sent at T, the instance has heard every change committed before T. The feed counts as
+`listening` only while the last heartbeat heard was sent less than FRESH_SECONDS ago; so whatever trusts
+it (the key cache) stops trusting it within FRESH_SECONDS of the feed going silent, and a change
+committed anywhere is acted on everywhere within FRESH_SECONDS. A heartbeat unheard for LOST_SECONDS
+means the connection is lost: it is dropped and reopened (with backoff), as a closed one is.
 """
 
 from __future__ import annotations
@@ -25,9 +33,14 @@ CHANNEL = "carrier_admin_changes"
 # Reconnecting waits this long at first, doubling to the most (seconds).
 BACKOFF_FIRST = 0.1
 BACKOFF_MOST = 5.0
-# How often the listening connection is checked, and how long the check may take (seconds).
-CHECK_EVERY = 5.0
-CHECK_TIMEOUT = 3.0
+# Heartbeats: how often one is sent; how recent the last one heard must be for the feed to be trusted
+# (the promise: a change reaches every instance within this); when an unheard one means the connection
+# is lost. Closing a lost connection is given CLOSE_TIMEOUT before it is dropped (seconds).
+HEARTBEAT_SECONDS = 0.2
+FRESH_SECONDS = 1.0
+LOST_SECONDS = 3.0
+CLOSE_TIMEOUT = 1.0
+HEARTBEAT = "heartbeat"
 
 log = logging.getLogger("carrier_admin.change_feed")
 
@@ -77,11 +90,14 @@ class FeedStats:
     reconnects: int = 0
     # When the feed last started listening (time.time()), or None while it is not.
     listening_since: float | None = None
+    # When the last heartbeat heard back was sent (time.monotonic()), or None.
+    confirmed_at: float | None = None
 
 
 class ChangeFeed:
-    def __init__(self, connect: Connect) -> None:
+    def __init__(self, connect: Connect, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.connect = connect
+        self.clock = clock
         self.stats = FeedStats()
         self.listeners: list[Callable[[Change], None]] = []
         self.interruption_listeners: list[Callable[[], None]] = []
@@ -89,10 +105,27 @@ class ChangeFeed:
         self._connection: asyncpg.Connection | None = None
         self._lost = asyncio.Event()
         self._listening = asyncio.Event()
+        # This instance's heartbeats: its name on the channel, the last one sent, when each was sent.
+        self._instance = uuid.uuid4().hex
+        self._beat = 0
+        self._sent: dict[int, float] = {}
+        self._heard = asyncio.Event()
 
     @property
     def listening(self) -> bool:
-        return self.stats.listening_since is not None
+        """Whether the feed listens and has been heard from recently enough to be trusted."""
+        confirmed = self.stats.confirmed_at
+        return (
+            self.stats.listening_since is not None
+            and confirmed is not None
+            and self.clock() - confirmed < FRESH_SECONDS
+        )
+
+    @property
+    def backend_pid(self) -> int | None:
+        """The listening connection's PostgreSQL process (for operators and tests)."""
+        connection = self._connection
+        return connection.get_server_pid() if connection is not None else None
 
     def on_change(self, listener: Callable[[Change], None]) -> None:
         self.listeners.append(listener)
@@ -138,39 +171,75 @@ class ChangeFeed:
         connection = self._connection = await self.connect()
         connection.add_termination_listener(lambda _connection: self._lost.set())
         await connection.add_listener(CHANNEL, self._notified)
+        await self._heartbeat(connection)
         self.stats.listening_since = time.time()
         self._listening.set()
         log.info("change feed: listening on %s", CHANNEL)
         while not self._lost.is_set():
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(CHECK_EVERY):
+                async with asyncio.timeout(HEARTBEAT_SECONDS):
                     await self._lost.wait()
             if not self._lost.is_set():
-                async with asyncio.timeout(CHECK_TIMEOUT):
-                    await connection.fetchval("select 1")
+                await self._heartbeat(connection)
         log.warning("change feed: the listening connection was lost")
+
+    async def _heartbeat(self, connection: asyncpg.Connection) -> None:
+        """Send a heartbeat through the feed and wait to hear it (TimeoutError: the feed is silent)."""
+        self._beat += 1
+        beat = self._beat
+        self._sent = {beat: self.clock()}
+        self._heard.clear()
+        payload = orjson.dumps({"t": HEARTBEAT, "id": self._instance, "n": beat}).decode()
+        try:
+            async with asyncio.timeout(LOST_SECONDS):
+                await connection.execute("select pg_notify($1, $2)", CHANNEL, payload)
+                await self._heard.wait()
+        except TimeoutError:
+            raise TimeoutError(f"no heartbeat heard back within {LOST_SECONDS:g} s") from None
 
     def _interrupted(self) -> None:
         self.stats.listening_since = None
+        self.stats.confirmed_at = None
         self._listening.clear()
         for listener in self.interruption_listeners:
             listener()
 
     async def _close(self) -> None:
+        """Close the listening connection; one that does not answer (a silent feed) is dropped."""
         connection, self._connection = self._connection, None
         if connection is not None and not connection.is_closed():
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(CHECK_TIMEOUT):
+            try:
+                async with asyncio.timeout(CLOSE_TIMEOUT):
                     await connection.close()
+            except Exception:
+                connection.terminate()
 
     def _notified(self, _connection: Any, _pid: int, _channel: str, payload: object) -> None:
-        change = Change.parse(str(payload))
+        text = str(payload)
+        if HEARTBEAT in text and self._heard_beat(text):
+            return
+        change = Change.parse(text)
         if change is None:
             log.warning("change feed: a notification this version does not read: %.200s", payload)
             return
         self.stats.notifications += 1
-        for listener in self.listeners:
+        for listener in list(self.listeners):
             try:
                 listener(change)
             except Exception:
                 log.exception("change feed: a listener failed on %s", change.kind)
+
+    def _heard_beat(self, payload: str) -> bool:
+        """Whether the payload is a heartbeat. This instance's own confirms that everything committed
+        before it was sent has been heard; other instances' are theirs."""
+        try:
+            beat = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            return False
+        if not isinstance(beat, dict) or beat.get("t") != HEARTBEAT:
+            return False
+        sent_at = self._sent.get(beat.get("n", -1)) if beat.get("id") == self._instance else None
+        if sent_at is not None:
+            self.stats.confirmed_at = sent_at
+            self._heard.set()
+        return True

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -17,7 +17,7 @@ from db import activity, api_keys
 from db.activity import ActivityFilter
 from db.carriers import CarrierRow
 from db.key_usage import RefusalReason
-from db.pool import Connection
+from db.pool import Connection, Database
 from resolvers.activity import checked
 from resolvers.activity_contents import public
 from resolvers.api_key_policy import scope_names
@@ -31,6 +31,9 @@ API_KEY_COLUMNS = [
     "created_by", "expires_at", "revoked_at", "revoked_by", "revocation_reason", "last_used_at",
     "last_used_address",
 ]  # fmt: skip
+# An export's rows, read from a connection in a snapshot (its parameters already checked).
+RowSource = Callable[[Connection], AsyncGenerator[list[str], None]]
+
 ACTIVITY_COLUMNS = [
     "id", "occurred_at", "actor_kind", "actor_id", "actor_name", "actor_is_staff", "action", "outcome",
     "target_type", "target_id", "reason", "request_id", "client_address", "before", "after",
@@ -60,24 +63,29 @@ async def carrier_for_export(context: Context, carrier_global_id: str, scope: Sc
 
 
 @asynccontextmanager
-async def _snapshot(context: Context) -> AsyncIterator[Connection]:
-    """One connection in one read-only snapshot, for a cursor over many rows."""
-    async with context.db.acquire() as conn:
-        if conn.is_in_transaction():
+async def snapshot(database: Database, idle_limit_seconds: float) -> AsyncIterator[Connection]:
+    """One connection in one read-only snapshot, for a cursor over many rows. Should the connection
+    ever be left waiting in its transaction (a stream that stalls), PostgreSQL ends the session after
+    `idle_limit_seconds` itself: the pool cannot be pinned even by a bug here."""
+    async with database.acquire() as conn:
+        if conn.is_in_transaction():  # tests: the connection of a rolled-back test transaction
             yield conn
-        else:
-            async with conn.transaction(isolation="repeatable_read", readonly=True):
-                yield conn
+            return
+        async with conn.transaction(isolation="repeatable_read", readonly=True):
+            await conn.execute(
+                f"set local idle_in_transaction_session_timeout = {int(idle_limit_seconds * 1000)}"
+            )
+            yield conn
 
 
-async def api_key_rows(
-    context: Context, carrier: CarrierRow, query: Mapping[str, str]
-) -> AsyncIterator[list[str]]:
+def api_key_rows(context: Context, carrier: CarrierRow, query: Mapping[str, str]) -> RowSource:
+    """The carrier's keys, oldest first; the export takes no parameters."""
     if query:
         name = sorted(query)[0]
         raise BadUserInput(f"This export takes no parameters; {name!r} is not one.", argument=name)
     now = context.now()
-    async with _snapshot(context) as conn:
+
+    async def rows(conn: Connection) -> AsyncGenerator[list[str], None]:
         async for key in api_keys.of_carrier(conn, carrier_id=carrier.id):
             yield [
                 to_global_id("ApiKey", key.id),
@@ -98,6 +106,8 @@ async def api_key_rows(
                 key.last_used_at.isoformat() if key.last_used_at else "",
                 key.last_used_address or "",
             ]
+
+    return rows
 
 
 ACTIVITY_PARAMETERS = ("includeOrganization", "action", "actorId", "outcome", "since", "until")
@@ -143,16 +153,16 @@ def _instant(value: str | None, argument: str) -> datetime | None:
         ) from None
 
 
-async def activity_rows(
-    context: Context, carrier: CarrierRow, query: Mapping[str, str]
-) -> AsyncIterator[list[str]]:
+def activity_rows(context: Context, carrier: CarrierRow, query: Mapping[str, str]) -> RowSource:
     """The carrier's events (and its organization's own, unless asked not to), newest first, filtered
     as the query parameters say; contents in the API's terms, left empty where the caller's scopes do
     not cover them."""
     where = activity_filter(carrier, query)
+    reach = context.principal.scope
     held = context.principal.scopes
-    async with _snapshot(context) as conn:
-        async for event in activity.all_filtered(conn, scope=context.principal.scope, where=where):
+
+    async def rows(conn: Connection) -> AsyncGenerator[list[str], None]:
+        async for event in activity.all_filtered(conn, scope=reach, where=where):
             readable = content_scopes(event.action, event.before, event.after) <= held
             yield [
                 to_global_id("ActivityEvent", event.id),
@@ -173,3 +183,5 @@ async def activity_rows(
                 json.dumps(public(event.before)) if readable and event.before is not None else "",
                 json.dumps(public(event.after)) if readable and event.after is not None else "",
             ]
+
+    return rows

@@ -2,10 +2,13 @@
 
 Each subscription watches the change feed (db/live_changes.py) for what concerns its carrier (or
 organization) and reads what changed afresh, in the subscriber's reach, for every event. Before each
-event the subscriber's right to it is checked again: a carrier no longer in reach (moved out of the
-organization the subscriber administers) or a key no longer valid (revoked, expired, API access off)
-ends the subscription with an error saying so. The response's nested fields are read through the
-connection's loaders, emptied before each event so that nothing stale is answered.
+event the subscriber's rights are brought up to date: an API key is read again and judged as a request
+with it would be (resolvers/key_verification.py: revoked, expired, its allowlist against the
+connection's address, API access), and the connection's principal becomes what the key may do now, so
+that the field rules of the event (schema/enforcement.py) judge it with today's scopes. A key that no
+longer works, or a carrier no longer in reach (moved out of the organization the subscriber
+administers), ends the subscription with an error saying so. The response's nested fields are read
+through the connection's loaders, emptied before each event so that nothing stale is answered.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from ipaddress import ip_address
 from typing import TypeVar
 
-from access.principal import PrincipalKind
+from access.principal import Principal, PrincipalKind
 from context import Context
 from db import activity, api_keys, carriers, enablements, organizations
 from db.activity import ActivityRow
-from db.api_keys import ApiKeyRow, KeyStatus
+from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
 from db.change_feed import Change
 from db.enablements import OwnerEnablements
@@ -31,6 +35,7 @@ from resolvers.changes import EffectiveChange
 from resolvers.errors import ApiError, BadUserInput, Forbidden, NotFound, Unauthenticated
 from resolvers.failures import NotFoundFailure
 from resolvers.global_ids import to_global_id
+from resolvers.key_verification import KeyRefused, judge_key
 
 # Changes after which any carrier's effective enablements may be different.
 ENABLEMENT_CHANGES = frozenset({"carrier_enablement", "organization_enablement", "feature", "carrier"})
@@ -238,11 +243,12 @@ async def _in_reach(
 
 
 async def _still_allowed(context: Context, watched: Watched) -> None:
-    """Raise when the subscriber's key no longer works or what is watched is out of its reach."""
-    principal = context.principal
+    """Bring the subscriber's rights up to date; raise when its key no longer works or what is watched
+    is out of its reach."""
     async with context.db.acquire() as conn:
+        principal = context.principal
         if principal.kind is PrincipalKind.API_KEY and principal.id:
-            await _key_still_works(context, conn, uuid.UUID(principal.id))
+            context.principal = principal = await _key_as_now(context, conn, uuid.UUID(principal.id))
         if watched.carrier is not None:
             carrier = watched.carrier
             if carrier.id not in await carriers.by_ids(conn, scope=principal.scope, ids=[carrier.id]):
@@ -263,21 +269,21 @@ async def _still_allowed(context: Context, watched: Watched) -> None:
                 )
 
 
-async def _key_still_works(context: Context, conn: Connection, key_id: uuid.UUID) -> None:
-    found = await api_keys.by_ids(conn, scope=context.principal.scope, ids=[key_id])
-    key = found.get(key_id)
-    access = (
-        await enablements.feature_effective(
-            conn, carrier_id=key.carrier_id, feature_key=context.settings.api_access_feature
-        )
-        if key is not None and key.carrier_id is not None
-        else None
+async def _key_as_now(context: Context, conn: Connection, key_id: uuid.UUID) -> Principal:
+    """What the subscriber's key may do now, judged as a request with it would be."""
+    found = await api_keys.verified_by_id(
+        conn, key_id=key_id, access_feature=context.settings.api_access_feature
     )
-    if key is None or key.status(context.now()) is not KeyStatus.ACTIVE or access is False:
-        raise Unauthenticated(
-            "The API key this subscription runs with no longer works (revoked, expired, or its "
-            "carrier's API access turned off): the subscription ended."
-        )
+    if found is None:
+        raise Unauthenticated("The API key this subscription runs with no longer exists: it ended.")
+    address = ip_address(context.client_address) if context.client_address else None
+    judged = judge_key(found, address, context.now(), context.settings.api_access_feature)
+    if isinstance(judged, KeyRefused):
+        ending = f"The API key this subscription runs with no longer works: {judged.message} It ended."
+        if judged.status == 401:
+            raise Unauthenticated(ending)
+        raise Forbidden(ending)
+    return judged
 
 
 # --- enablements ---------------------------------------------------------------------------------

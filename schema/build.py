@@ -15,6 +15,7 @@ from strawberry.extensions import SchemaExtension
 
 import fastgraph
 from schema.enforcement import enforce_access, field_rules
+from schema.event_executor import with_own_event_memos
 from schema.fast_path import object_classes, plain_fields
 from schema.mutation import Mutation
 from schema.query import Query
@@ -44,6 +45,7 @@ def build_schema(*, extensions: Sequence[type[SchemaExtension]] = (), fast: bool
     every_extension: list[Any] = [*extensions, RequestRules]
     schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=every_extension)
     enforce_access(schema)
+    schema.execution_context_class = with_own_event_memos(schema.execution_context_class)
     if fast:
         # After enforcement: a field an access rule guards is never plain.
         plain = plain_fields(schema, field_rules(schema))

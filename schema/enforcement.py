@@ -19,7 +19,7 @@ from __future__ import annotations
 import inspect
 import uuid
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,8 +200,9 @@ def enforce_access(schema: strawberry.Schema) -> None:
             if not rule.is_open:
                 field.resolve = _guarded(field.resolve or default_field_resolver, rule)
                 if field.subscribe is not None:
-                    # A subscription is checked when it starts (its events, when each is answered).
-                    field.subscribe = _guarded(field.subscribe, rule)
+                    # A subscription is checked when it starts, and again before each event with the
+                    # subscriber's rights as they are then: one that lost them ends, sending nothing more.
+                    field.subscribe = _guarded_stream(field.subscribe, rule)
 
 
 def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any]:
@@ -228,6 +229,32 @@ def _guarded(resolve: Callable[..., Any], rule: AccessRule) -> Callable[..., Any
 
     assert not inspect.iscoroutinefunction(guarded)
     return guarded
+
+
+def _guarded_stream(subscribe: Callable[..., Any], rule: AccessRule) -> Callable[..., Any]:
+    check = _guarded(lambda *_source, **_arguments: None, rule)
+
+    def guarded(source: Any, info: Any, **arguments: Any) -> Any:
+        check(source, info, **arguments)
+        return _each_event_checked(subscribe(source, info, **arguments), check, source, info, arguments)
+
+    return guarded
+
+
+async def _each_event_checked(
+    events: Any, check: Callable[..., Any], source: Any, info: Any, arguments: Mapping[str, Any]
+) -> AsyncGenerator[Any, None]:
+    """The subscription's events, each let through only while the field's rule still admits the
+    subscriber (resolvers/live.py brings the subscriber's rights up to date before each one)."""
+    stream = await events if inspect.isawaitable(events) else events
+    try:
+        async for event in stream:
+            check(source, info, **arguments)
+            yield event
+    finally:
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            await close()
 
 
 def _event_scopes(event: Any) -> frozenset[Scope]:

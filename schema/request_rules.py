@@ -6,21 +6,22 @@
   repeated fields); only a document within them goes to graphql-core's rules, introspection off (or
   staff-only) where configured. The answer is cached per document and rule set; a new document is
   validated in a worker thread too.
-- Before execution: the cost, priced with the request's variables; over the limit, or with a page
-  size out of range, nothing runs.
+- Then the cost, priced with the request's variables; over the limit, or with a page size out of
+  range, nothing runs. It is priced as a validation error (not cached: it depends on the variables),
+  so that every transport refuses it the same way before anything runs: over HTTP a 400, and over
+  WebSocket the subscribe's `error` message, with no subscription started.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Generic, TypeVar
 
 from graphql import (
     ASTValidationRule,
     DocumentNode,
-    ExecutionResult,
     GraphQLError,
     GraphQLSchema,
     NoSchemaIntrospectionCustomRule,
@@ -129,6 +130,9 @@ class RequestRules(SchemaExtension):
                 errors = await asyncio.to_thread(validate, schema, document, settings, rules)
                 if execution_context.query:
                     _VALIDATIONS.put(key, errors)
+            if not errors:
+                priced = self._priced(settings)
+                errors = [priced] if priced is not None else []
             execution_context.pre_execution_errors = errors
         yield
 
@@ -141,12 +145,6 @@ class RequestRules(SchemaExtension):
             context.operation_name = None  # no document, or an ambiguous one
         note_scope_refusals(context)
         await record_refusals(context)
-
-    def on_execute(self) -> Iterator[None]:
-        refusal = self._priced(self._context().settings)
-        if refusal is not None:
-            self.execution_context.result = ExecutionResult(data=None, errors=[refusal])
-        yield
 
     def _priced(self, settings: Settings) -> GraphQLError | None:
         execution_context = self.execution_context

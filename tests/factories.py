@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
@@ -148,11 +150,44 @@ def bearer(credential: str) -> dict[str, str]:
 def production_settings(directory: Path) -> dict[str, Any]:
     """Settings overrides for a production app: an RSA key set written to `directory` (production
     refuses the development secret), nothing else changed."""
-    public_key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
-    jwk = {**json.loads(RSAAlgorithm.to_jwk(public_key)), "kid": "production", "alg": "RS256", "use": "sig"}
-    jwks = directory / "jwks.json"
-    jwks.write_text(json.dumps({"keys": [jwk]}))
-    return {"environment": "production", "jwt_hs256_secret": None, "jwt_jwks_path": str(jwks)}
+    return ProductionIdentity(directory).settings
+
+
+class ProductionIdentity:
+    """An identity provider's signing key for a production app: its key set written to `directory`
+    (`settings`), and people's RS256 tokens signed with it (`token`)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = {
+            **json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key())),
+            "kid": "production",
+            "alg": "RS256",
+            "use": "sig",
+        }
+        jwks = directory / "jwks.json"
+        jwks.write_text(json.dumps({"keys": [jwk]}))
+        self.settings: dict[str, Any] = {
+            "environment": "production",
+            "jwt_hs256_secret": None,
+            "jwt_jwks_path": str(jwks),
+        }
+
+    def token(self, *, carriers: Sequence[str] = (), staff: bool = False, subject: str = "person-1") -> str:
+        now = int(time.time())
+        claims = {
+            "iss": TOKENS.issuer,
+            "aud": TOKENS.audience,
+            "sub": subject,
+            "iat": now,
+            "nbf": now,
+            "exp": now + 3600,
+            "name": "Pat Person",
+            "staff": staff,
+            "carriers": list(carriers),
+            "organizations": [],
+        }
+        return jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": "production"})
 
 
 def logged_change(

@@ -15,7 +15,10 @@ from db.pool import Database
 from settings import Settings
 from web.authentication import Authenticator
 from web.metrics import Metrics
+from web.persisted_queries import PersistedQueries
 from web.rate_limit import RateLimiter
+from web.sockets import Sockets
+from web.streams import Streams
 from web.trusted_documents import TrustedDocuments
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -28,6 +31,12 @@ LIVE = web.AppKey("live_changes", LiveChanges)
 METRICS = web.AppKey("metrics", Metrics)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 TRUSTED_DOCUMENTS = web.AppKey("trusted_documents", TrustedDocuments)
+# Documents callers registered by hash (Apollo's automatic persisted queries).
+PERSISTED_QUERIES = web.AppKey("persisted_queries", PersistedQueries)
 AUTHENTICATOR = web.AppKey("authenticator", Authenticator)
+# The long-lived HTTP responses running (CSV exports): admission, and their end at shutdown.
+STREAMS = web.AppKey("streams", Streams)
+# The open WebSocket connections: per caller (their limit), and all (closed at shutdown).
+SOCKETS = web.AppKey("sockets", Sockets)
 # The clock every expiry is judged by (tests move it).
 CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")

@@ -16,20 +16,33 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from access import keyformat, principal
-from access.addresses import IPAddress, address_allowed, client_address, parse_networks
-from access.principal import ANONYMOUS, KeyGrant, Principal, Scope, with_implied
+from access.addresses import IPAddress, client_address, parse_networks
+from access.principal import ANONYMOUS, Principal
 from access.tokens import InvalidTokenError, PersonClaims, TokenSettings, TokenVerifier, looks_like_jwt
 from db import api_keys, carriers
-from db.api_keys import ApiKeyRow, KeyStatus, VerifiedKey
+from db.api_keys import ApiKeyRow, VerifiedKey
 from db.key_cache import KeyCache
-from db.key_usage import RefusalReason
 from db.pool import Database
+from resolvers.key_verification import KeyRefused, ends_at, judge_key
 from settings import Settings
 
 # One message for a malformed key and an unknown one: an attacker learns nothing from the difference.
 INVALID_KEY = "Invalid API key."
 TOKEN_CACHE_SIZE = 10_000
 URL_CREDENTIAL_PARAMETERS = frozenset({"api_key", "apikey", "key", "access_token", "token", "auth"})
+
+
+URL_CREDENTIALS = (
+    "Credentials in the URL are refused: send them in the Authorization header (over WebSocket, in "
+    "connection_init). Treat a key that was put in a URL as leaked and rotate it."
+)
+
+
+def credentials_in_url(query: Mapping[str, str]) -> bool:
+    """Whether a URL's query carries something that is, or is named like, a credential."""
+    return any(name.lower() in URL_CREDENTIAL_PARAMETERS for name in query) or any(
+        keyformat.PATTERN.search(text) for item in query.items() for text in item
+    )
 
 
 class AuthenticationError(Exception):
@@ -95,14 +108,8 @@ class Authenticator:
         address: IPAddress | None,
         database: Database,
     ) -> Caller:
-        if any(name.lower() in URL_CREDENTIAL_PARAMETERS for name in query) or any(
-            keyformat.PATTERN.search(text) for item in query.items() for text in item
-        ):
-            raise AuthenticationError(
-                "Credentials in the URL are refused: send them in the Authorization header. "
-                "Treat a key that was put in a URL as leaked and rotate it.",
-                kind="url",
-            )
+        if credentials_in_url(query):
+            raise AuthenticationError(URL_CREDENTIALS, kind="url")
         if authorization is None or not authorization.strip():
             return Caller(ANONYMOUS, address)
         scheme, _, credential = authorization.strip().partition(" ")
@@ -123,57 +130,17 @@ class Authenticator:
         found = await self._key_of(parsed.secret_hash, database)
         if found is None:
             raise AuthenticationError(INVALID_KEY)
-        key = found.row
-        now = self.now()
-        status = key.status(now)
-        if status is KeyStatus.REVOKED:
+        judged = judge_key(found, address, self.now(), self.settings.api_access_feature)
+        if isinstance(judged, KeyRefused):
             raise AuthenticationError(
-                f"This API key ({key.hint}) was revoked; ask the carrier's administrator for a new one.",
-                kind="revoked",
-                key_id=key.id,
-                refusal=RefusalReason.REVOKED,
+                judged.message,
+                kind=judged.kind,
+                status=judged.status,
+                code=judged.code,
+                key_id=found.row.id,
+                refusal=judged.refusal,
             )
-        if status is KeyStatus.EXPIRED:
-            expired = key.expires_at.isoformat() if key.expires_at else "earlier"
-            raise AuthenticationError(
-                f"This API key ({key.hint}) expired at {expired}; issue a new one.",
-                kind="expired",
-                key_id=key.id,
-                refusal=RefusalReason.EXPIRED,
-            )
-        if key.ip_allowlist and (address is None or not address_allowed(address, key.ip_allowlist)):
-            raise AuthenticationError(
-                f"This API key ({key.hint}) may not be used from {address}; "
-                "its IP allowlist does not include that address.",
-                kind="address",
-                status=403,
-                code="FORBIDDEN",
-                key_id=key.id,
-                refusal=RefusalReason.ADDRESS_NOT_ALLOWED,
-            )
-        if found.api_access is False:
-            raise AuthenticationError(
-                f"API access ({self.settings.api_access_feature}) is off for this key's carrier: its keys "
-                "do not work until it is turned on again. Contact Support if you need access.",
-                kind="api_access",
-                status=403,
-                code="FORBIDDEN",
-                key_id=key.id,
-                refusal=RefusalReason.API_ACCESS_DISABLED,
-            )
-        grant = KeyGrant(
-            scopes=with_implied(frozenset(Scope(s) for s in key.scopes)),
-            networks=tuple(key.ip_allowlist),
-            expires_at=key.expires_at,
-            rotating=key.revoked_at is not None,
-        )
-        ends = [moment.timestamp() for moment in (key.expires_at, key.revoked_at) if moment is not None]
-        return Caller(
-            principal.api_key(key.id, key.description, key.carrier_id, grant),
-            address,
-            key,
-            ends_at=min(ends, default=None),
-        )
+        return Caller(judged, address, found.row, ends_at=ends_at(found))
 
     async def _key_of(self, secret_hash: bytes, database: Database) -> VerifiedKey | None:
         """The key with this secret, from memory when the cache has it, else from PostgreSQL."""

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from aiohttp import web
 
+from access.addresses import IPAddress
 from access.principal import PrincipalKind
 from context import Context
 from db.loaders import Loaders
@@ -62,19 +63,16 @@ async def verified(
     query: Mapping[str, str],
 ) -> Caller | Refused:
     """The caller behind `authorization` (a header's value, or a WebSocket's connection_init), or why
-    it is refused: refused credentials, too many failed attempts from its address, the database not
-    answering."""
+    it is refused: refused credentials, the database not answering.
+
+    Who the caller is comes first: credentials that verify are served whatever else comes from their
+    address, and a known key that is refused (revoked, expired, not from this address) gets its own
+    answer. Only credentials that match nothing (a guess, a typo, a forged token) are counted against
+    their address, RATE_LIMIT_FAILED_AUTH_PER_ADDRESS a minute; past it they are answered 429 instead of
+    401, so that a client guessing learns to stop, while everyone else behind the same address (a
+    shared NAT) keeps working."""
     app = request.app
-    settings, limiter, metrics = app[SETTINGS], app[RATE_LIMITER], app[METRICS]
     address = authenticator.address_of(request.remote, forwarded_for(request))
-    failures_bucket = f"authfail:{address}"
-    if authorization:
-        before = await _guarded(
-            limiter.exceeded(failures_bucket, settings.rate_limit_failed_auth_per_address)
-        )
-        if not before.allowed:
-            metrics.rate_limited.labels("failed_auth").inc()
-            return Refused(429, "failed authentication attempts", "RATE_LIMITED", before.retry_after)
     try:
         caller = await authenticator.authenticate(
             authorization=authorization,
@@ -83,19 +81,34 @@ async def verified(
             database=CountingDatabase(app[DATABASE], request[STATEMENTS]),
         )
     except AuthenticationError as error:
-        metrics.key_verifications.labels(error.kind).inc()
-        if error.key_id is not None and error.refusal is not None:
-            used_from = str(address) if address else None
-            app[KEY_USAGE].note_refusal(error.key_id, error.refusal, now(), used_from)
-        await _guarded(limiter.hit(failures_bucket, settings.rate_limit_failed_auth_per_address))
-        return Refused(error.status, error.message, error.code)
+        return await _refused(request, error, address, now)
     except DATABASE_DOWN:
         log.warning("authentication could not reach the database", exc_info=True)
-        metrics.key_verifications.labels("error").inc()
+        app[METRICS].key_verifications.labels("error").inc()
         return Refused(503, UNAVAILABLE, "SERVICE_UNAVAILABLE")
     if caller.key is not None:
-        metrics.key_verifications.labels("ok").inc()
+        app[METRICS].key_verifications.labels("ok").inc()
     return caller
+
+
+async def _refused(
+    request: web.Request,
+    error: AuthenticationError,
+    address: IPAddress | None,
+    now: Callable[[], datetime],
+) -> Refused:
+    app = request.app
+    settings, limiter, metrics = app[SETTINGS], app[RATE_LIMITER], app[METRICS]
+    metrics.key_verifications.labels(error.kind).inc()
+    if error.key_id is not None and error.refusal is not None:
+        used_from = str(address) if address else None
+        app[KEY_USAGE].note_refusal(error.key_id, error.refusal, now(), used_from)
+        return Refused(error.status, error.message, error.code)
+    failures = await _guarded(limiter.hit(f"authfail:{address}", settings.rate_limit_failed_auth_per_address))
+    if not failures.allowed:
+        metrics.rate_limited.labels("failed_auth").inc()
+        return Refused(429, "failed authentication attempts", "RATE_LIMITED", failures.retry_after)
+    return Refused(error.status, error.message, error.code)
 
 
 async def within_rate_limit(request: web.Request, caller: Caller) -> web.StreamResponse | None:

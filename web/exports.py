@@ -7,17 +7,24 @@ The same authentication (`Authorization: Bearer <token or API key>`), rate limit
 scopes as GraphQL; another tenant's carrier is not found. The rows are read through a cursor in one
 read-only snapshot and written as they come, so an export of any size holds little memory. A cell that
 a spreadsheet would run as a formula (=, +, -, @, tab, return) gets a leading apostrophe.
+
+An export holds a database connection while it streams: how many may run, and how each one ends (a
+client that goes away, stops reading or takes too long; the server stopping), is web/streams.py's.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
+import logging
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC
 
+import asyncpg
 from aiohttp import web
 
 from access.principal import Scope
@@ -27,10 +34,13 @@ from db.pool import StatementCounter
 from resolvers import exports
 from resolvers.errors import ApiError, BadUserInput
 from resolvers.failures import NotFoundFailure
-from web.app_keys import AUTHENTICATOR, CLOCK
+from web.app_keys import AUTHENTICATOR, CLOCK, METRICS, SETTINGS, STREAMS
 from web.callers import context_for, identify, note_use, within_rate_limit
 from web.requests import REQUEST_ID, STATEMENTS, request_id_of
 from web.responses import error_response
+from web.streams import StreamEnded, drop_connection, within, write_within
+
+log = logging.getLogger("carrier_admin.exports")
 
 ROWS_PER_CHUNK = 200
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,7 +51,8 @@ class Export:
     name: str
     scope: Scope
     header: list[str]
-    rows: Callable[[Context, CarrierRow, Mapping[str, str]], AsyncIterator[list[str]]]
+    # The rows for a carrier and the request's parameters (checked at once: a bad one is a 400).
+    rows: Callable[[Context, CarrierRow, Mapping[str, str]], exports.RowSource]
 
 
 API_KEYS = Export("api-keys", Scope.KEYS_READ, exports.API_KEY_COLUMNS, exports.api_key_rows)
@@ -66,20 +77,67 @@ async def _serve(request: web.Request, export: Export) -> web.StreamResponse:
     if isinstance(context, web.StreamResponse):
         return context
     try:
-        carrier = await exports.carrier_for_export(context, request.match_info["carrier"], export.scope)
-        rows = export.rows(context, carrier, request.query)
-        # The first row before the response starts: a parameter it refuses is still a 400.
-        first = await anext(rows, None)
-    except BadUserInput as error:
-        return _refusal(400, error, request_id)
-    except ApiError as error:
-        return _refusal(403, error, request_id)
-    except NotFoundFailure as failure:
-        return error_response(404, failure.message, "NOT_FOUND", request_id)
-    try:
-        return await _stream(request, Page(export, carrier, first, rows), context)
+        try:
+            carrier = await exports.carrier_for_export(context, request.match_info["carrier"], export.scope)
+            rows = export.rows(context, carrier, request.query)
+        except BadUserInput as error:
+            return _refusal(400, error, request_id)
+        except ApiError as error:
+            return _refusal(403, error, request_id)
+        except NotFoundFailure as failure:
+            return error_response(404, failure.message, "NOT_FOUND", request_id)
+        return await _stream_admitted(request, Page(export, carrier, rows), context)
     finally:
         context.release()
+
+
+async def _stream_admitted(request: web.Request, page: Page, context: Context) -> web.StreamResponse:
+    """Stream the page if one more export may run now (for this caller, on this instance)."""
+    streams, settings = request.app[STREAMS], request.app[SETTINGS]
+    principal = context.principal
+    caller = f"{principal.kind.value}:{principal.id}"
+    refused = streams.refusal(caller)
+    if refused is not None:
+        return error_response(
+            refused.status,
+            refused.message,
+            refused.code,
+            request[REQUEST_ID],
+            headers={"Retry-After": str(refused.retry_after)},
+            retryAfter=refused.retry_after,
+        )
+    response = _csv_response(request, page, context)
+    metrics = request.app[METRICS]
+    metrics.exports.inc()
+    with streams.running_for(caller):
+        # The stream's whole life, the database connection's included, is bounded; the stall limit
+        # bounds each write within it, and PostgreSQL's own idle limit backs both.
+        limit = settings.export_timeout_seconds
+        try:
+            async with asyncio.timeout(limit):
+                async with (
+                    exports.snapshot(context.db, limit) as conn,
+                    contextlib.aclosing(page.rows(conn)) as rows,
+                ):
+                    await _stream(request, response, page.export.header, rows, settings.export_stall_seconds)
+                # The database connection is back in the pool before the client is told the file is whole.
+                await within(response.write_eof(), settings.export_stall_seconds)
+        except (StreamEnded, TimeoutError, ConnectionError) as ended:
+            why = "it ran past EXPORT_TIMEOUT_SECONDS" if isinstance(ended, TimeoutError) else str(ended)
+            log.info("export %s ended early: %s (request %s)", page.export.name, why, request[REQUEST_ID])
+            drop_connection(request)
+        except asyncpg.PostgresError as error:
+            # Headers are sent: the client can only be told by a connection that ends short.
+            log.warning(
+                "export %s failed in the database: %s (request %s)",
+                page.export.name,
+                type(error).__name__,
+                request[REQUEST_ID],
+            )
+            drop_connection(request)
+        finally:
+            metrics.exports.dec()
+    return response
 
 
 async def _context(request: web.Request) -> Context | web.StreamResponse:
@@ -109,18 +167,17 @@ def _refusal(status: int, error: ApiError, request_id: str) -> web.Response:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """What one export sends: its rows, the first already read."""
+    """What one export sends: its carrier's rows, parameters checked."""
 
     export: Export
     carrier: CarrierRow
-    first: list[str] | None
-    rest: AsyncIterator[list[str]]
+    rows: exports.RowSource
 
 
-async def _stream(request: web.Request, page: Page, context: Context) -> web.StreamResponse:
+def _csv_response(request: web.Request, page: Page, context: Context) -> web.StreamResponse:
     day = context.now().astimezone(UTC).date().isoformat()
     code = re.sub(r"[^A-Za-z0-9_-]", "_", page.carrier.code)
-    response = web.StreamResponse(
+    return web.StreamResponse(
         headers={
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": f'attachment; filename="{code}-{page.export.name}-{day}.csv"',
@@ -129,17 +186,26 @@ async def _stream(request: web.Request, page: Page, context: Context) -> web.Str
             "X-Content-Type-Options": "nosniff",
         }
     )
+
+
+async def _stream(
+    request: web.Request,
+    response: web.StreamResponse,
+    header: list[str],
+    rows: AsyncIterator[list[str]],
+    stall_seconds: float,
+) -> None:
+    """The header, then the rows a chunk at a time, each write taken by the client in time (the end of
+    the response is the caller's to write)."""
     await response.prepare(request)
-    await response.write(_csv([page.export.header]))
-    chunk: list[list[str]] = [page.first] if page.first is not None else []
-    async for row in page.rest:
+    await write_within(response, _csv([header]), stall_seconds)
+    chunk: list[list[str]] = []
+    async for row in rows:
         chunk.append(row)
         if len(chunk) >= ROWS_PER_CHUNK:
-            await response.write(_csv(chunk))
+            await write_within(response, _csv(chunk), stall_seconds)
             chunk = []
-    await response.write(_csv(chunk))
-    await response.write_eof()
-    return response
+    await write_within(response, _csv(chunk), stall_seconds)
 
 
 async def api_keys_csv(request: web.Request) -> web.StreamResponse:

@@ -62,10 +62,12 @@ MISSING = (
 )
 
 
-def page(settings: Settings) -> web.Response:
+def page(settings: Settings, *, with_token: bool) -> web.Response:
+    """GraphiQL; `with_token` (development, a loopback host: web/development.py) fills in a staff token."""
     if not all(path.exists() for path in ASSETS.values()):
         return web.Response(status=503, text=MISSING)
-    config = {"endpoint": "/graphql", "query": EXAMPLE_QUERY, "headers": _development_headers(settings)}
+    headers = _development_headers(settings) if with_token else None
+    config = {"endpoint": "/graphql", "query": EXAMPLE_QUERY, "headers": headers}
     # A JSON data block inside HTML: escape what could close the element.
     encoded = json.dumps(config).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     text = (HERE / "page.html").read_text().replace("{{CONFIG}}", encoded)
@@ -94,4 +96,7 @@ async def asset(request: web.Request) -> web.StreamResponse:
     path = ASSETS.get(request.match_info["name"])
     if path is None or not path.exists():
         raise web.HTTPNotFound(text=html.escape(request.match_info["name"]))
-    return web.FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
+    # Its compressed copies (written by `make` beside the installed files) go to clients that accept them.
+    return web.FileResponse(
+        path, headers={"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
+    )

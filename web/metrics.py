@@ -72,6 +72,14 @@ class Metrics:
         self.subscription_events = Counter(
             "carrier_admin_subscription_events", "Events sent to subscribers.", registry=self.registry
         )
+        self.slow_websockets = Counter(
+            "carrier_admin_websocket_too_slow",
+            "Subscription connections closed because the client did not read what was sent to it.",
+            registry=self.registry,
+        )
+        self.exports = Gauge(
+            "carrier_admin_exports_running", "CSV exports streaming now.", registry=self.registry
+        )
         self.change_feed_listening = Gauge(
             "carrier_admin_change_feed_listening",
             "1 while this instance hears the change feed (and may remember verified API keys); 0 while it "

@@ -9,6 +9,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from web.app_keys import SETTINGS
+from web.compression import add_vary
 from web.responses import error_response
 
 log = logging.getLogger("carrier_admin.http")
@@ -33,7 +34,7 @@ async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
     if allowed and origin is not None:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Expose-Headers"] = "X-Request-Id, Retry-After"
-        response.headers["Vary"] = "Origin"
+        add_vary(response, "Origin")
     return response
 
 

@@ -4,6 +4,12 @@ With REDIS_URL the counters live in Redis, so every server instance counts again
 without it they live in this process (fine for one instance; the README says so). When Redis stops
 answering, every limit keeps holding, counted in this process instead: the change is logged once,
 shown in /metrics and /readyz, and Redis is tried again every few seconds until it answers.
+
+Each instance also counts every request in its own process, Redis or not, and a request is let through
+only while both counts are within the limit. Redis keeps nothing on disk: after it restarts (or while
+it is away) its counts begin again, but no instance can let a caller through more than the limit in a
+window by its own count. So with N instances a caller is held to the limit while Redis answers, and to
+at most N times the limit in a window whatever happens to Redis.
 """
 
 from __future__ import annotations
@@ -29,7 +35,6 @@ class Decision:
 
 class Counter(Protocol):
     async def increment(self, key: str, window: int) -> int: ...
-    async def current(self, key: str) -> int: ...
     async def close(self) -> None: ...
 
 
@@ -43,9 +48,6 @@ class InProcessCounter:
             self.counts = {k: v for k, v in self.counts.items() if k.endswith(f":{window}")}
         self.counts[key] = self.counts.get(key, 0) + 1
         return self.counts[key]
-
-    async def current(self, key: str) -> int:
-        return self.counts.get(key, 0)
 
     async def close(self) -> None:
         return None
@@ -63,10 +65,6 @@ class RedisCounter:
             pipe.expire(key, WINDOW_SECONDS * 2)
             count, _ = await pipe.execute()
         return int(count)
-
-    async def current(self, key: str) -> int:
-        value = await self.redis.get(key)
-        return int(value or 0)
 
     async def close(self) -> None:
         await self.redis.aclose()
@@ -96,6 +94,8 @@ class FailoverCounter:
         return self.down_since is None
 
     async def increment(self, key: str, window: int) -> int:
+        """The larger of the shared count and this process's own (see the module's docstring)."""
+        own = await self.fallback.increment(key, window)
         if self._try_primary():
             try:
                 count = await self.primary.increment(key, window)
@@ -103,19 +103,8 @@ class FailoverCounter:
                 self._failed()
             else:
                 self._answered()
-                return count
-        return await self.fallback.increment(key, window)
-
-    async def current(self, key: str) -> int:
-        if self._try_primary():
-            try:
-                count = await self.primary.current(key)
-            except Exception:
-                self._failed()
-            else:
-                self._answered()
-                return count
-        return await self.fallback.current(key)
+                return max(count, own)
+        return own
 
     def _try_primary(self) -> bool:
         if self.down_since is None:
@@ -159,12 +148,6 @@ class RateLimiter:
         window, retry_after = self._window()
         count = await self.counter.increment(f"{self.prefix}:{bucket}:{window}", window)
         return Decision(count <= limit, retry_after)
-
-    async def exceeded(self, bucket: str, limit: int) -> Decision:
-        """Whether `bucket` is already over `limit` in this window, without counting."""
-        window, retry_after = self._window()
-        count = await self.counter.current(f"{self.prefix}:{bucket}:{window}")
-        return Decision(count < limit, retry_after)
 
     async def close(self) -> None:
         await self.counter.close()

@@ -12,8 +12,10 @@ complete a request's headers within HTTP_HEADER_TIMEOUT_SECONDS of opening, or o
 response, else it is closed (aiohttp's keep-alive timer, which runs from the connection's start and
 while waiting for each request); past MAX_CONNECTIONS a new connection is told 503 and closed.
 
-SIGTERM or SIGINT: stop accepting, let in-flight requests finish within SHUTDOWN_TIMEOUT_SECONDS, then
-run the application's cleanups (the last-use flush, the pool).
+SIGTERM or SIGINT: stop accepting; close every WebSocket (1001) and end every export stream at once;
+let in-flight requests finish; then run the application's cleanups (the last-use flush, the change
+feed, the pool). The whole stop takes at most SHUTDOWN_TIMEOUT_SECONDS, shared out as SHUTDOWN_SHARES
+says; past it the process exits anyway.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ TOO_MANY = (
 
 
 REFUSED_LINGER_SECONDS = 1.0
+
+# Shares of SHUTDOWN_TIMEOUT_SECONDS: closing WebSockets and ending streams; in-flight requests (aiohttp
+# waits this long for them, then as long again for the cancelled ones); borrowed pool connections.
+SHUTDOWN_SHARES = {"long_lived": 0.1, "in_flight": 0.35, "pool": 0.1}
 
 
 class ConnectionGuard:
@@ -180,7 +186,8 @@ async def serve(app: web.Application, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signal_number, stop.set)
-    runner = web.AppRunner(app, shutdown_timeout=settings.shutdown_timeout_seconds, access_log=None)
+    budget = settings.shutdown_timeout_seconds
+    runner = web.AppRunner(app, shutdown_timeout=budget * SHUTDOWN_SHARES["in_flight"], access_log=None)
     await runner.setup()
     metrics_runner = None
     try:
@@ -200,6 +207,11 @@ async def serve(app: web.Application, settings: Settings) -> None:
         log.info("serving on %s:%s", settings.host, settings.port)
         await stop.wait()
     finally:
-        if metrics_runner is not None:
-            await metrics_runner.cleanup()
-        await runner.cleanup()
+        log.info("stopping (within %g s)", budget)
+        try:
+            async with asyncio.timeout(budget):
+                if metrics_runner is not None:
+                    await metrics_runner.cleanup()
+                await runner.cleanup()
+        except TimeoutError:
+            log.warning("the stop took longer than SHUTDOWN_TIMEOUT_SECONDS (%g s): exiting anyway", budget)

@@ -5,7 +5,8 @@
 - Development only (`Settings.development_sign_in_allowed`): `GET /auth/dev-identities` lists who one
   can be (platform staff, the administrator of a carrier, of an organization) and `POST /auth/dev-token`
   signs a token for one of them with the development secret. With production settings both answer 404:
-  they do not exist there.
+  they do not exist there. In development they answer only requests to a loopback host name, and a
+  token only to a same-origin JSON request (web/development.py): 403 otherwise.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from db.pool import Connection
 from resolvers.global_ids import from_global_id, to_global_id
 from settings import Settings
 from web.app_keys import DATABASE, SETTINGS
+from web.development import is_same_origin_json, serves_conveniences
 from web.responses import error_response
 
 # Development tokens: long enough for a working day, short enough to be re-issued; the page may ask
@@ -49,7 +51,7 @@ async def config(request: web.Request) -> web.Response:
         }
     body = {
         "environment": settings.environment,
-        "developmentSignIn": settings.development_sign_in_allowed,
+        "developmentSignIn": serves_conveniences(request, settings),
         "oidc": oidc,
     }
     return web.json_response(body, headers={"Cache-Control": "no-store"})
@@ -83,6 +85,14 @@ async def identities(request: web.Request) -> web.Response:
 
 async def token(request: web.Request) -> web.Response:
     settings = _development_only(request)
+    if not is_same_origin_json(request):
+        return error_response(
+            403,
+            "Ask for a development token with a JSON body (Content-Type: application/json) from this "
+            "page's own origin.",
+            "FORBIDDEN",
+            uuid.uuid4().hex,
+        )
     try:
         body = orjson.loads(await request.read())
     except orjson.JSONDecodeError:
@@ -149,6 +159,10 @@ def _development_only(request: web.Request) -> Settings:
     settings = request.app[SETTINGS]
     if not settings.development_sign_in_allowed:
         raise web.HTTPNotFound()
+    if not serves_conveniences(request, settings):
+        raise web.HTTPForbidden(
+            reason="Development sign-in answers only at a loopback address: open http://localhost"
+        )
     return settings
 
 

@@ -4,10 +4,18 @@
   verified as a request's header is (failed attempts limited per address). Refused: close 4401 or 4403
   with the reason; no credentials at all: 4401. The connection is closed (4401) when that credential
   expires: a token's `exp`, a key's expiry or the end of its grace period.
+- Rights as they are now: each event is authorized with the credential's rights at that moment
+  (resolvers/live.py re-reads an API key per event; the field rules run per event), and the
+  document's cost and limits are checked on subscribe exactly as over HTTP (schema/request_rules.py).
 - Limits: WS_MAX_CONNECTIONS_PER_CALLER open connections per caller (4429 beyond), WS_MAX_SUBSCRIPTIONS
   per connection (an error message beyond), each subscribe counted against the caller's rate limit;
   a ping every WS_KEEPALIVE_SECONDS (no pong: closed); a connection with no subscription for
-  WS_IDLE_TIMEOUT_SECONDS is closed (4408); connection_init must come within WS_INIT_TIMEOUT_SECONDS.
+  WS_IDLE_TIMEOUT_SECONDS is closed (4408); connection_init must come within WS_INIT_TIMEOUT_SECONDS;
+  a client that does not read is closed (1013) once its send buffer is full (web/sockets.py).
+- Malformed messages (not JSON, not an object, wrong field types: web/ws_protocol.py) close the
+  connection with 4400 and the reason; an unexpected failure closes it with 4500. Either is one log line.
+- Credentials in the URL are refused before the upgrade (401), as over HTTP.
+- At shutdown every connection is closed at once with 1001.
 - Only subscriptions: queries and mutations go over HTTP, with their own limits.
 - Trusted documents: a subscribe message may name its document by `documentId` (or Apollo's
   persistedQuery hash); people must, where HTTP requires it of them.
@@ -18,28 +26,29 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from aiohttp import ClientConnectionResetError, web
+from aiohttp import ClientConnectionResetError, WSMsgType, web
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.aiohttp.views import AiohttpWebSocketAdapter
-from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived, WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
-from access.principal import PrincipalKind
 from context import Context
 from db.loaders import Loaders
-from web.app_keys import METRICS, SETTINGS, TRUSTED_DOCUMENTS
+from web.app_keys import METRICS, SETTINGS, SOCKETS
 from web.authentication import Authenticator, Caller
 from web.callers import Refused, note_use, rate_limit_refusal, verified
+from web.documents import document_for
 from web.requests import REQUEST_ID
+from web.sockets import TRY_AGAIN_LATER, TooSlow, close_now, send_text
 from web.trusted_documents import DocumentError, document_id_of
+from web.ws_protocol import MalformedMessage, decode
 
 log = logging.getLogger("carrier_admin.subscriptions")
 
@@ -47,17 +56,47 @@ log = logging.getLogger("carrier_admin.subscriptions")
 CLOSE_CODES = {401: 4401, 403: 4403, 429: 4429, 503: 4503}
 # A close frame's reason is at most 123 bytes.
 MAX_REASON = 120
-OPEN_CONNECTIONS = web.AppKey("ws_connections", dict)
 
 
 class TextWebSocket(AiohttpWebSocketAdapter):
-    """graphql-transport-ws messages are text frames (the view encodes JSON as bytes, for HTTP)."""
+    """graphql-transport-ws messages are text frames (the view encodes JSON as bytes, for HTTP); each
+    received one is checked against the protocol before anything acts on it, and each sent one must be
+    taken by the client in time (web/sockets.py)."""
+
+    malformed: MalformedMessage | None = None
+
+    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object, None]:
+        async for frame in self.ws:
+            if frame.type == WSMsgType.TEXT:
+                try:
+                    yield decode(frame.data)
+                except MalformedMessage as malformed:
+                    self.malformed = malformed
+                    raise NonJsonMessageReceived from malformed
+            elif frame.type == WSMsgType.BINARY:
+                raise NonTextMessageReceived
 
     async def send_json(self, message: Mapping[str, object]) -> None:
+        request: web.Request = self.request
+        settings = request.app[SETTINGS]
         try:
-            await self.ws.send_str(orjson.dumps(message).decode())
+            await send_text(
+                self.ws,
+                request,
+                orjson.dumps(message).decode(),
+                max_buffered=settings.ws_max_send_buffer_bytes,
+                stall_seconds=settings.ws_send_stall_seconds,
+            )
+        except TooSlow as slow:
+            log.info("websocket closed: the client reads too slowly (%s)", slow)
+            request.app[METRICS].slow_websockets.inc()
+            await close_now(self.ws, request, TRY_AGAIN_LATER, "Too far behind: reconnect.")
+            raise WebSocketDisconnected from slow
         except (RuntimeError, ClientConnectionResetError) as error:
             raise WebSocketDisconnected from error
+
+    async def close(self, code: int, reason: str) -> None:
+        await close_now(self.ws, self.request, code, reason)
 
 
 class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -76,13 +115,31 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         super().on_request_accepted()
         self.opened = time.perf_counter()
         self.request.app[METRICS].websockets.inc()
+        self.request.app[SOCKETS].closers.add(self.websocket.close)
         self.idle_task = asyncio.create_task(self._close_when_idle())
+
+    async def handle_message(self, message: Any) -> None:
+        """Act on a message (its shape already checked); a failure nothing expected closes the
+        connection (4500) with one log line, never an HTTP answer written into the socket."""
+        try:
+            await super().handle_message(message)
+        except Exception as error:
+            log.error(
+                "websocket message failed (request %s): %s", self.request[REQUEST_ID], type(error).__name__
+            )
+            await self.websocket.close(4500, "Internal error. Quote the request id to Support.")
+
+    async def handle_invalid_message(self, error_message: str) -> None:
+        malformed = getattr(self.websocket, "malformed", None)
+        reason = str(malformed) if malformed is not None else error_message
+        log.info("websocket closed: malformed message (request %s): %s", self.request[REQUEST_ID], reason)
+        await self.websocket.close(4400, reason[:MAX_REASON])
 
     async def handle_connection_init(self, message: Any) -> None:
         if self.connection_init_received:
             await super().handle_connection_init(message)  # the protocol's own refusal (4429)
             return
-        refused = await self._authenticate(message.get("payload") or {})
+        refused = await self._authenticate(message.get("payload") or {})  # an object (ws_protocol)
         if refused is not None:
             self.connection_init_received = True  # no second try on this connection
             if self.connection_init_timeout_task:
@@ -97,7 +154,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         payload = message.get("payload") or {}
         try:
-            payload["query"] = self._document(payload)
+            payload["query"] = await self._document(payload)
             if not self._is_subscription(payload["query"], payload.get("operationName")):
                 raise DocumentError(
                     "Over WebSocket only subscriptions are served; send queries and mutations over HTTP.",
@@ -132,11 +189,10 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().shutdown()
         app = self.request.app
         app[METRICS].websockets.dec()
+        sockets = app[SOCKETS]
+        sockets.closers.discard(self.websocket.close)
         if self.caller_key is not None:
-            open_connections = app[OPEN_CONNECTIONS]
-            open_connections[self.caller_key] -= 1
-            if open_connections[self.caller_key] <= 0:
-                del open_connections[self.caller_key]
+            sockets.remove_caller(self.caller_key)
         principal = self.context.principal
         log.info(
             "websocket closed",
@@ -172,16 +228,15 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         limited = await rate_limit_refusal(request, caller)
         if limited is not None:
             return Refused(429, f"Too many requests; retry after {limited.retry_after} s.", "RATE_LIMITED")
-        settings = request.app[SETTINGS]
+        settings, sockets = request.app[SETTINGS], request.app[SOCKETS]
         key = f"{caller.principal.kind.value}:{caller.principal.id}"
-        open_connections: dict[str, int] = request.app[OPEN_CONNECTIONS]
-        if open_connections.get(key, 0) >= settings.ws_max_connections_per_caller:
+        if sockets.count(key) >= settings.ws_max_connections_per_caller:
             return Refused(
                 429,
                 f"At most {settings.ws_max_connections_per_caller} open subscription connections per caller.",
                 "LIMIT_REACHED",
             )
-        open_connections[key] = open_connections.get(key, 0) + 1
+        sockets.add_caller(key)
         self.caller_key = key
         note_use(request, caller, view.now)  # type: ignore[attr-defined]
         if caller.ends_at is not None:
@@ -197,30 +252,15 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     # --- subscribe ----------------------------------------------------------------------------
 
-    def _document(self, payload: dict[str, Any]) -> str:
-        """The subscription's text: its own, or the trusted document it names; people must name one
-        where HTTP requires it of them."""
-        request = self.request
-        document_id = document_id_of(payload) if isinstance(payload, dict) else None
+    async def _document(self, payload: dict[str, Any]) -> str:
+        """The subscription's text: its own, or the trusted document it names, by the rules HTTP
+        follows (web/documents.py); documents are registered by hash over HTTP only."""
         query = payload.get("query")
-        if document_id is not None:
-            document = request.app[TRUSTED_DOCUMENTS].resolve(document_id)
-            if query is not None and query != document:
-                raise DocumentError("The query text does not match its documentId.", "BAD_REQUEST")
-            return document
-        kind = self.context.principal.kind
-        if request.app[SETTINGS].trusted_documents_only_for_people and kind in (
-            PrincipalKind.ADMIN,
-            PrincipalKind.ANONYMOUS,
-        ):
-            raise DocumentError(
-                "This API accepts only the admin frontend's trusted documents from people: send a "
-                "documentId (partner integrations use an API key).",
-                "PERSISTED_DOCUMENT_REQUIRED",
-            )
-        if not isinstance(query, str):
+        text = query if isinstance(query, str) else None
+        chosen = await document_for(self.request.app, self.context.principal, document_id_of(payload), text)
+        if chosen.text is None:
             raise DocumentError("A subscribe message needs a query or a documentId.", "BAD_REQUEST")
-        return query
+        return chosen.text
 
     @staticmethod
     def _is_subscription(query: str, operation_name: Any) -> bool:
@@ -267,8 +307,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         """A connection lives no longer than the credential it was opened with: a person signs in
         again, a key's integration reconnects with its new key."""
         await asyncio.sleep(max(0.0, ends_at - now().timestamp()))
-        with contextlib.suppress(Exception):
-            await self.websocket.close(4401, "Your sign-in or API key expired: authenticate again.")
+        await self.websocket.close(4401, "Your sign-in or API key expired: authenticate again.")
 
     async def _close_when_idle(self) -> None:
         idle = self.request.app[SETTINGS].ws_idle_timeout_seconds
@@ -278,8 +317,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
             if self.operations:
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= idle:
-                with contextlib.suppress(Exception):
-                    await self.websocket.close(4408, f"No subscription for {idle:g} s: closed.")
+                await self.websocket.close(4408, f"No subscription for {idle:g} s: closed.")
                 return
 
 

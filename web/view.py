@@ -26,14 +26,17 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from access.principal import ANONYMOUS, PrincipalKind
+from access.principal import ANONYMOUS
 from context import Context
 from db.pool import StatementCounter
 from resolvers.errors import ApiError
-from web import graphiql_page
+from web import documents, graphiql_page
 from web.app_keys import METRICS, SETTINGS, TRUSTED_DOCUMENTS
-from web.authentication import Authenticator, Caller
+from web.authentication import URL_CREDENTIALS, Authenticator, Caller, credentials_in_url
 from web.callers import context_for, forwarded_for, identify, note_use, within_rate_limit
+from web.compression import compress_answer
+from web.development import serves_conveniences
+from web.json_limits import MAX_JSON_DEPTH, nesting
 from web.metrics import operation_label
 from web.requests import REQUEST_ID, STATEMENTS, request_id_of
 from web.responses import DATABASE_DOWN, JSON, UNAVAILABLE, error_response
@@ -46,6 +49,7 @@ CALLER = web.RequestKey("caller", Caller)
 CONTEXT = web.RequestKey("context", Context)
 MEDIA_TYPE = web.RequestKey("media_type", str)
 STATUS = web.RequestKey("status", int)
+CHOSEN = web.RequestKey("chosen_document", documents.Chosen)
 REQUEST = web.ResponseKey("request", web.Request)
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -53,8 +57,6 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 PREFLIGHT_HEADERS = ("X-Requested-With", "GraphQL-Preflight", "Apollo-Require-Preflight", "Authorization")
 # graphql-core puts its hint at the end of some messages and in the middle of others.
 SUGGESTION = re.compile(r" Did you mean [^?]*\?")
-# The body {variables: {input: {ipAllowlist: [...]}}} is 4 deep; nothing in this schema needs more than 8.
-MAX_JSON_DEPTH = 16
 
 
 def utc_now() -> datetime:
@@ -88,6 +90,9 @@ class GraphQLView(StrawberryView[Context, None]):
                 "TIMEOUT",
                 request_id,
             )
+        # GraphQL answers only: the GraphiQL page carries a development token.
+        if isinstance(response, web.Response) and response.content_type in (JSON, GRAPHQL_RESPONSE):
+            await compress_answer(request, response)
         response.headers["X-Request-Id"] = request_id
         response.headers["Cache-Control"] = "no-store"
         # asyncpg reports statements through call_soon: let those callbacks run before counting.
@@ -98,8 +103,12 @@ class GraphQLView(StrawberryView[Context, None]):
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         """A subscription connection: no request timeout (it stays open); the caller is whoever its
         connection_init names (web/subscriptions.py)."""
-        request[REQUEST_ID] = request_id_of(request)
+        request[REQUEST_ID] = request_id = request_id_of(request)
         request[STATEMENTS] = StatementCounter()
+        if credentials_in_url(request.query):
+            # Refused before the upgrade, as over HTTP: the URL is already in someone's log.
+            request.app[METRICS].key_verifications.labels("url").inc()
+            return error_response(401, URL_CREDENTIALS, "UNAUTHENTICATED", request_id)
         request[CALLER] = Caller(
             ANONYMOUS, self.authenticator.address_of(request.remote, forwarded_for(request))
         )
@@ -155,7 +164,11 @@ class GraphQLView(StrawberryView[Context, None]):
                 limit="MAX_BODY_BYTES",
             )
         except DocumentError as error:
-            return error_response(400, error.message, error.code, request_id)
+            # A request error: in the media type asked for, so that a client of GraphQL over HTTP
+            # (Apollo Client 4) reads its errors rather than "status 400".
+            refused = error_response(400, error.message, error.code, request_id)
+            refused.content_type = _media_type(request)
+            return refused
         except HTTPException as error:
             if "not allowed when using GET" in error.reason:
                 return error_response(
@@ -164,7 +177,8 @@ class GraphQLView(StrawberryView[Context, None]):
             return error_response(error.status_code, error.reason, "BAD_REQUEST", request_id)
 
     async def parse_http_body(self, request_adapter: AsyncHTTPRequestAdapter) -> Any:
-        """The request's document: its own text, or the trusted document it names by id."""
+        """The request's document: its own text, the trusted document it names by id, or one it
+        registered (web/documents.py decides, as it does for subscriptions)."""
         data = await super().parse_http_body(request_adapter)
         if isinstance(data, list):
             return data
@@ -172,23 +186,15 @@ class GraphQLView(StrawberryView[Context, None]):
         document_id = document_id_of({"extensions": data.extensions})
         if document_id is None:
             if request.method == "GET":
-                document_id = request.query.get("documentId")
+                document_id = document_id_of({"documentId": request.query.get("documentId")})
             else:
                 raw = await request_adapter.get_body()
                 # Parse the body a second time only when it can name a document.
                 if b'"documentId"' in raw:
                     document_id = document_id_of(self.parse_json(raw))
-        if document_id is not None:
-            document = request.app[TRUSTED_DOCUMENTS].resolve(document_id)
-            if data.query is not None and data.query != document:
-                raise DocumentError("The query text does not match its documentId.", "BAD_REQUEST")
-            data.query = document
-        elif _trusted_only(request):
-            raise DocumentError(
-                "This API accepts only the admin frontend's trusted documents from people: send a "
-                "documentId (partner integrations use an API key).",
-                "PERSISTED_DOCUMENT_REQUIRED",
-            )
+        chosen = await documents.document_for(request.app, request[CALLER].principal, document_id, data.query)
+        request[CHOSEN] = chosen
+        data.query = chosen.text
         return data
 
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:
@@ -208,7 +214,8 @@ class GraphQLView(StrawberryView[Context, None]):
     async def render_graphql_ide(self, request: web.Request) -> web.Response:
         if not request.app[SETTINGS].graphiql:
             return error_response(404, "GraphiQL is turned off here.", "NOT_FOUND", request[REQUEST_ID])
-        return graphiql_page.page(request.app[SETTINGS])
+        settings = request.app[SETTINGS]
+        return graphiql_page.page(settings, with_token=serves_conveniences(request, settings))
 
     async def process_result(self, request: web.Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         context = request.get(CONTEXT)
@@ -229,6 +236,8 @@ class GraphQLView(StrawberryView[Context, None]):
         if extensions:
             response["extensions"] = extensions
         request[MEDIA_TYPE] = _media_type(request)
+        if not request_error and (chosen := request.get(CHOSEN)) is not None:
+            documents.admitted(request.app, chosen)
         codes = {e["extensions"].get("code") for e in errors if isinstance(e, dict)}
         if "SERVICE_UNAVAILABLE" in codes:
             request[STATUS] = 503
@@ -246,7 +255,7 @@ class GraphQLView(StrawberryView[Context, None]):
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError as error:
             raise HTTPException(400, f"The request is not valid JSON: {error}.") from None
-        if _nesting(parsed) > MAX_JSON_DEPTH:
+        if nesting(parsed) > MAX_JSON_DEPTH:
             raise HTTPException(
                 400, f"The request's JSON is nested deeper than {MAX_JSON_DEPTH} levels; no input needs that."
             )
@@ -292,29 +301,6 @@ class GraphQLView(StrawberryView[Context, None]):
                 "sql_statements": context.statements.count if context else 0,
             },
         )
-
-
-def _nesting(value: Any) -> int:
-    """How deep lists and objects nest in a JSON value (iteratively: depth is what is being checked)."""
-    deepest = 0
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            if depth <= MAX_JSON_DEPTH:
-                children = item.values() if isinstance(item, dict) else item
-                stack.extend((child, depth + 1) for child in children)
-    return deepest
-
-
-def _trusted_only(request: web.Request) -> bool:
-    """Administrators and anonymous callers may send only trusted documents, when so configured."""
-    kind = request[CALLER].principal.kind
-    return request.app[SETTINGS].trusted_documents_only_for_people and kind in (
-        PrincipalKind.ADMIN,
-        PrincipalKind.ANONYMOUS,
-    )
 
 
 def _http_refusal(request: web.Request) -> web.Response | None:

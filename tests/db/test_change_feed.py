@@ -8,6 +8,8 @@ killed, and while it is away the cache holds nothing.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -17,7 +19,7 @@ import pytest
 
 from access import keyformat
 from db import api_keys
-from db.change_feed import Change, ChangeFeed
+from db.change_feed import FRESH_SECONDS, LOST_SECONDS, Change, ChangeFeed
 from db.key_cache import KeyCache
 from tests import factories
 
@@ -133,10 +135,7 @@ async def test_the_listener_comes_back_and_the_cache_forgets_meanwhile(
     assert cache.get(secret_hash) is not None
 
     # when: the listening connection is killed
-    await conn.execute(
-        "select pg_terminate_backend(pid) from pg_stat_activity where query like 'LISTEN%' "
-        "and datname = current_database()"
-    )
+    await conn.execute("select pg_terminate_backend($1)", feed.backend_pid)
     async with asyncio.timeout(WAIT):
         while feed.listening:  # noqa: ASYNC110 - the feed's state is polled
             await asyncio.sleep(0.01)
@@ -191,3 +190,57 @@ async def test_unknown_secrets_are_remembered_briefly_and_in_bounded_numbers(
     assert cache.get(guesses[0]) is None  # the oldest went first
     clock[0] += timedelta(seconds=6).total_seconds()
     assert cache.get(guesses[-1]) is None  # and none lives long
+
+
+class Clock:
+    """The feed's clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_silent_listener_is_distrusted_once_its_heartbeat_is_late_then_replaced(
+    own_database: str, conn: asyncpg.Connection
+) -> None:
+    # given: a feed on a clock of the test's, and a key the cache remembers
+    clock = Clock()
+    feed = ChangeFeed(lambda: asyncpg.connect(own_database), clock=clock)
+    await feed.start()
+    cache = KeyCache(feed)
+    carrier = await factories.carrier(conn, factories.unique_code("H"))
+    _, secret = await factories.api_key(conn, carrier)
+    secret_hash = keyformat.parse(secret).secret_hash  # type: ignore[union-attr]
+    found = await api_keys.by_secret_hash(conn, secret_hash=secret_hash, access_feature="x.y")
+    try:
+        async with asyncio.timeout(WAIT):
+            await feed.until_listening()
+        cache.remember(secret_hash, found, cache.generation)
+        assert cache.get(secret_hash) is not None
+        stopped = feed.backend_pid
+        assert stopped is not None
+
+        # when: its backend stops without closing the connection (nothing more is ever heard)
+        os.kill(stopped, signal.SIGSTOP)
+        try:
+            clock.now += FRESH_SECONDS
+
+            # then: no heartbeat sent since has been heard, so the feed is not trusted: not listening,
+            # and the cache answers nothing from memory
+            assert not feed.listening
+            assert cache.get(secret_hash) is None
+
+            # and the silent connection is replaced by a new one (LOST_SECONDS without a heartbeat)
+            async with asyncio.timeout(WAIT + LOST_SECONDS):
+                while feed.stats.reconnects == 0:  # noqa: ASYNC110 - the feed's state is polled
+                    await asyncio.sleep(0.01)
+                await feed.until_listening()
+            assert feed.backend_pid != stopped
+        finally:
+            os.kill(stopped, signal.SIGCONT)
+        cache.remember(secret_hash, found, cache.generation)
+        assert cache.get(secret_hash) is not None
+    finally:
+        await feed.stop()

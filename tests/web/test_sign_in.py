@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import strategies as st
 
 from db.pool import Connection
 from resolvers.global_ids import to_global_id
 from tests import factories
 from tests.conftest import ClientFactory
+from tests.drawn import drawn
 
 VIEWER = "{ viewer { kind name isStaff carriers { nodes { code } } } }"
 
@@ -122,3 +124,54 @@ async def test_beyond_loopback_the_development_sign_in_is_off_unless_asked_for(
     assert '"headers": null' in graphiql
     asked = await make_client(host="0.0.0.0", development_sign_in=True)  # noqa: S104
     assert (await asked.post("/auth/dev-token", json={"kind": "STAFF"})).status == 200
+
+
+FOREIGN_HOSTS = st.one_of(
+    st.from_regex(r"[a-z][a-z0-9-]{0,20}(\.[a-z][a-z0-9-]{0,20}){1,3}", fullmatch=True).filter(
+        lambda name: not name.endswith(".localhost")
+    ),
+    st.ip_addresses()
+    .filter(lambda address: not address.is_loopback)
+    .map(lambda address: f"[{address}]" if address.version == 6 else str(address)),
+)
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "127.8.9.10", "[::1]", "tools.localhost"]
+
+
+async def test_the_development_sign_in_answers_only_to_a_loopback_host_name(
+    make_client: ClientFactory,
+) -> None:
+    """DNS rebinding: a page the developer visits points a name of its own at 127.0.0.1, and its
+    requests arrive with that name as Host. They get nothing: no token, no identities, no GraphiQL
+    token, and the page is told there is no development sign-in."""
+    client = await make_client()
+    for name in drawn(FOREIGN_HOSTS, 15):
+        host = {"Host": f"{name}:8080"}
+        token = await client.post("/auth/dev-token", json={"kind": "STAFF"}, headers=host)
+        assert token.status == 403, name
+        assert "token" not in await token.text()
+        assert (await client.get("/auth/dev-identities", headers=host)).status == 403
+        assert (await (await client.get("/auth/config", headers=host)).json())["developmentSignIn"] is False
+        graphiql = await (await client.get("/graphql", headers={**host, "Accept": "text/html"})).text()
+        assert '"headers": null' in graphiql
+    for name in LOCAL_HOSTS:
+        host = {"Host": f"{name}:8080"}
+        assert (await client.post("/auth/dev-token", json={"kind": "STAFF"}, headers=host)).status == 200
+        assert (await (await client.get("/auth/config", headers=host)).json())["developmentSignIn"] is True
+
+
+async def test_a_development_token_needs_a_same_origin_json_request(make_client: ClientFactory) -> None:
+    client = await make_client()
+    body = b'{"kind": "STAFF"}'
+    as_text = await client.post("/auth/dev-token", data=body, headers={"Content-Type": "text/plain"})
+    as_form = await client.post(
+        "/auth/dev-token", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    cross_site = await client.post(
+        "/auth/dev-token", json={"kind": "STAFF"}, headers={"Origin": "https://attacker.example"}
+    )
+    own_origin = await client.post(
+        "/auth/dev-token", json={"kind": "STAFF"}, headers={"Origin": str(client.make_url("")).rstrip("/")}
+    )
+
+    assert (as_text.status, as_form.status, cross_site.status) == (403, 403, 403)
+    assert own_origin.status == 200

@@ -26,7 +26,7 @@ from resolvers.global_ids import to_global_id
 from server import init_app
 from tests import factories
 from tests.conftest import make_settings
-from web.app_keys import CHANGE_FEED
+from web.app_keys import CHANGE_FEED, LIVE
 
 KEY_CHANGES = """subscription ($c: ID!) {
   apiKeyChanges(carrierId: $c) { action apiKey { id hint status } } }"""
@@ -77,6 +77,15 @@ async def post(client: TestClient[Any, Any], query: str, token: str, **variables
     return await response.json()
 
 
+async def watching(client: TestClient[Any, Any], count: int) -> None:
+    """Until `count` subscriptions watch the change feed on `client`'s instance: a change made before
+    that would not reach them."""
+    live = client.app[LIVE]
+    async with asyncio.timeout(WAIT):
+        while len(live.watches) < count:  # noqa: ASYNC110 - the instance's state is polled
+            await asyncio.sleep(0.01)
+
+
 async def first_events(session: Any, query: str, variables: dict[str, Any], count: int) -> list[Any]:
     """The first `count` events of a subscription (callers start it as a task, then act)."""
     events: list[Any] = []
@@ -106,7 +115,7 @@ async def test_an_event_arrives_after_a_mutation_on_the_other_instance(
     staff = factories.staff_token()
     async with ws_client(b, staff) as session:
         reading = asyncio.create_task(first_events(session, ENABLEMENTS, {"c": carrier}, 1))
-        await asyncio.sleep(1.0)
+        await watching(b, 1)
         await post(a, SET_ENABLEMENT, staff, c=carrier, f=feature)
         (event,) = await reading
     change = event["enablementsChanged"]
@@ -126,7 +135,7 @@ async def test_key_and_activity_events_for_the_carrier(
     async with ws_client(b, admin) as keys, ws_client(b, admin) as log:
         key_events = asyncio.create_task(first_events(keys, KEY_CHANGES, {"c": carrier}, 2))
         activity_events = asyncio.create_task(first_events(log, ACTIVITY, {"c": carrier}, 2))
-        await asyncio.sleep(1.0)
+        await watching(b, 2)
         created = await post(a, CREATE_KEY, admin, c=carrier)
         key_id = created["data"]["createApiKey"]["apiKey"]["id"]
         await post(a, REVOKE_KEY, admin, k=key_id)
@@ -152,7 +161,7 @@ async def test_a_revoked_keys_subscription_ends_with_an_error_saying_so(
     )
     async with ws_client(b, secret) as session:
         reading = asyncio.create_task(first_events(session, KEY_CHANGES, {"c": carrier}, 5))
-        await asyncio.sleep(1.0)
+        await watching(b, 1)
         await post(a, REVOKE_KEY, staff, k=key_id)
         with pytest.raises(TransportQueryError) as ended:
             await reading
@@ -283,7 +292,7 @@ async def test_an_organizations_setting_arrives_for_each_of_its_carriers(
     admin = factories.admin_token(organizations=[organization])
     async with ws_client(b, admin) as session:
         reading = asyncio.create_task(first_events(session, ORGANIZATION_ENABLEMENTS, {"o": org}, 2))
-        await asyncio.sleep(1.0)
+        await watching(b, 1)
         await post(a, SET_ORGANIZATION_ENABLEMENT, factories.staff_token(), o=org, f=feature)
         events = await reading
     assert sorted(e["enablementsChanged"]["carrier"]["code"] for e in events) == codes
@@ -318,7 +327,7 @@ async def test_an_organizations_keys_and_activity_arrive_and_no_other_carriers(
     ):
         key_events = asyncio.create_task(first_events(keys, ORGANIZATION_KEYS, {"o": org}, 1))
         activity_events = asyncio.create_task(first_events(log, ORGANIZATION_ACTIVITY, {"o": org}, 1))
-        await asyncio.sleep(1.0)
+        await watching(b, 2)
         # the other carrier's key comes first: were it sent, it would be the first event
         await post(a, CREATE_KEY, staff, c=to_global_id("Carrier", outsider_id))
         await post(a, CREATE_KEY, staff, c=to_global_id("Carrier", member_id))

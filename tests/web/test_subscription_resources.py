@@ -1,0 +1,160 @@
+"""What a subscription costs the server, and that it gives it back.
+
+- A client that subscribes and then never reads is closed (1013) once what is queued for it passes
+  WS_MAX_SEND_BUFFER_BYTES or a message waits WS_SEND_STALL_SECONDS: its watch, its tasks and its
+  queued bytes are gone, and the server goes on serving.
+- Each delivered event leaves nothing behind: no object that outlives it while the subscription runs,
+  and none in a reference cycle for the collector.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import asyncpg
+from aiohttp.test_utils import TestClient, TestServer
+
+from resolvers.global_ids import to_global_id
+from server import init_app
+from tests import factories
+from tests.conftest import make_settings
+from web.app_keys import CHANGE_FEED, LIVE, METRICS, SOCKETS
+
+WAIT = 30.0
+HEAVY_ACTIVITY = "subscription ($c: ID!) { activityAppended(carrierId: $c) { action after reason } }"
+KEY_CHANGES = "subscription ($c: ID!) { apiKeyChanges(carrierId: $c) { action apiKey { id hint status } } }"
+
+
+@contextlib.asynccontextmanager
+async def instance(database: str, **overrides: Any) -> AsyncIterator[TestClient[Any, Any]]:
+    settings = make_settings(database_url=database, rate_limit_per_person=100_000, **overrides)
+    async with TestClient(TestServer(init_app(settings))) as client:
+        feed = client.app[CHANGE_FEED]
+        assert feed is not None
+        async with asyncio.timeout(WAIT):
+            await feed.until_listening()
+        yield client
+
+
+def small_receive_buffer(address: Any) -> socket.socket:
+    """A client socket that holds little: a client that stops reading is felt by the server at once."""
+    family, kind, protocol, _, _ = address
+    sock = socket.socket(family, kind, protocol)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    return sock
+
+
+async def subscribed(
+    session: aiohttp.ClientSession, client: TestClient[Any, Any], query: str, variables: dict[str, Any]
+) -> aiohttp.ClientWebSocketResponse:
+    ws = await session.ws_connect(
+        client.make_url("/graphql"), protocols=["graphql-transport-ws"], compress=0, autoping=False
+    )
+    token = factories.staff_token()
+    await ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+    assert (await ws.receive_json())["type"] == "connection_ack"
+    await ws.send_json({"type": "subscribe", "id": "1", "payload": {"query": query, "variables": variables}})
+    return ws
+
+
+async def watching(client: TestClient[Any, Any], count: int) -> None:
+    live = client.app[LIVE]
+    async with asyncio.timeout(WAIT):
+        while len(live.watches) < count:  # noqa: ASYNC110 - the instance's state is polled
+            await asyncio.sleep(0.01)
+
+
+async def new_carrier(database: str) -> tuple[asyncpg.Connection, Any]:
+    conn = await asyncpg.connect(database)
+    return conn, await factories.carrier(conn, factories.unique_code("SB"))
+
+
+async def test_a_subscriber_that_does_not_read_is_closed_and_what_it_held_is_freed(own_database: str) -> None:
+    conn, carrier = await new_carrier(own_database)
+    limits = {"ws_max_send_buffer_bytes": 256 * 1024, "ws_send_stall_seconds": 1.0}
+    async with (
+        instance(own_database, **limits) as client,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(socket_factory=small_receive_buffer)) as session,
+    ):
+        # given: a subscription to heavy events (20 KB each), whose client never reads
+        ws = await subscribed(session, client, HEAVY_ACTIVITY, {"c": to_global_id("Carrier", carrier)})
+        await watching(client, 1)
+
+        # when: far more events than any buffer holds
+        sockets = client.app[SOCKETS]
+        async with asyncio.timeout(WAIT):
+            while sockets.closers:
+                await conn.execute(
+                    """insert into activity_log (actor_kind, actor_is_staff, action, carrier_id, after)
+                       values ('system', true, 'carrier.update', $1,
+                               jsonb_build_object('note', repeat('y', 20000)))""",
+                    carrier,
+                )
+                await asyncio.sleep(0.01)
+
+        # then: the server has closed it, holds nothing of it, and goes on serving
+        assert client.app[METRICS].registry.get_sample_value("carrier_admin_websocket_too_slow_total") == 1
+        assert not client.app[LIVE].watches
+        assert not sockets.by_caller
+        reply = await client.post(
+            "/graphql",
+            json={"query": "{ viewer { kind } }"},
+            headers=factories.bearer(factories.staff_token()),
+        )
+        assert reply.status == 200
+        await ws.close()
+    await conn.close()
+
+
+async def events_received(ws: aiohttp.ClientWebSocketResponse, count: int) -> None:
+    async with asyncio.timeout(WAIT):
+        received = 0
+        while received < count:
+            message = await ws.receive_json()
+            assert message["type"] == "next", message
+            assert "errors" not in message["payload"], message
+            received += 1
+
+
+async def tracked_objects() -> int:
+    gc.collect()
+    return len(gc.get_objects())
+
+
+async def test_each_delivered_event_leaves_nothing_behind(own_database: str) -> None:
+    """Before: each event added ~2 KB that lived as long as the subscription (graphql-core's per-event
+    executors shared the subscription's memos, keyed by each event's new field lists), then waited for
+    the cyclic collector."""
+    conn, carrier = await new_carrier(own_database)
+    async with instance(own_database) as client, aiohttp.ClientSession() as session:
+        ws = await subscribed(session, client, KEY_CHANGES, {"c": to_global_id("Carrier", carrier)})
+        await watching(client, 1)
+
+        async def deliver(count: int) -> None:
+            for _ in range(count):
+                await factories.api_key(conn, carrier)
+            await events_received(ws, count)
+
+        await deliver(10)  # caches, prepared statements and plans made once
+        before = await tracked_objects()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            await deliver(60)
+            gc.collect()
+            cyclic = len(gc.garbage)
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+        after = await tracked_objects()
+        await ws.close()
+
+    # Not exactly zero: the test's own client and the feed allocate a little as they run.
+    assert (after - before) / 60 < 1, after - before
+    assert cyclic / 60 < 1, cyclic
+    await conn.close()
