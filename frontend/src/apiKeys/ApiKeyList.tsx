@@ -79,8 +79,18 @@ export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
                 {key.description}
                 <br />
                 <code className="muted">{key.hint}</code>
-                {grace ? <span className="badge warn"> Old key, being replaced</span> : null}
-                {predecessor && predecessor.status === "ACTIVE" ? <span className="badge on"> New key</span> : null}
+                {grace ? (
+                  <>
+                    {" "}
+                    <span className="badge warn">Old key, being replaced</span>
+                  </>
+                ) : null}
+                {predecessor && predecessor.status === "ACTIVE" ? (
+                  <>
+                    {" "}
+                    <span className="badge on">New key</span>
+                  </>
+                ) : null}
                 {nudges.length > 0 ? (
                   <ul className="nudges" aria-label={`Advice for ${key.description}`}>
                     {nudges.map((nudge) => (
