@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from access.principal import Principal
+from db import activity
+from db.activity import Event, Origin
 from db.key_cache import KeyCache
 from db.key_usage import KeyUsageRecorder
 from db.live_changes import LiveChanges
@@ -27,6 +29,33 @@ class Refusal:
     reason: str
     # The carrier the refused call named (its `carrierId` argument), if any.
     carrier_id: uuid.UUID | None = None
+
+
+class NothingRecorded(RuntimeError):
+    """A change tried to commit without its activity row (a bug: the transaction is rolled back)."""
+
+
+class Change:
+    """One mutation's transaction: the connection it changes through, and the activity rows that go with
+    it. Each row is written by `record` in the same transaction, with the request's origin (who, from
+    where, which request); a change that records nothing cannot commit (`Context.changing`). A mutation
+    that finds nothing to do says so with `unchanged()`, and must then have written nothing."""
+
+    __slots__ = ("conn", "nothing_to_do", "origin", "recorded")
+
+    def __init__(self, conn: Connection, origin: Origin) -> None:
+        self.conn = conn
+        self.origin = origin
+        self.recorded = 0
+        self.nothing_to_do = False
+
+    async def record(self, event: Event) -> None:
+        await activity.record(self.conn, origin=self.origin, event=event)
+        self.recorded += 1
+
+    def unchanged(self) -> None:
+        """There was nothing to change (already so): no row is owed."""
+        self.nothing_to_do = True
 
 
 @dataclass(slots=True)
@@ -61,13 +90,22 @@ class Context:
     # The change feed's watchers, for subscriptions (db/live_changes.py); None where there is no feed.
     live: LiveChanges | None = None
 
+    @property
+    def origin(self) -> Origin:
+        """Who is acting, in which request, from where: what every activity row of this request says."""
+        return Origin(self.principal, self.request_id, self.client_address)
+
     @asynccontextmanager
-    async def changing(self) -> AsyncIterator[Connection]:
-        """A connection in a transaction, for a mutation's change. Once it commits, what the request
-        loaded before is forgotten: the payload (and a later mutation of the same request) reads the
-        data as changed, not the loaders' earlier copy."""
+    async def changing(self) -> AsyncIterator[Change]:
+        """A mutation's transaction: its connection, and the activity rows it must record in it (one at
+        least, or `unchanged()`). Once it commits, what the request loaded before is forgotten: the
+        payload (and a later mutation of the same request) reads the data as changed, not the loaders'
+        earlier copy."""
         async with self.db.acquire() as conn, conn.transaction():
-            yield conn
+            change = Change(conn, self.origin)
+            yield change
+            if not change.recorded and not change.nothing_to_do:
+                raise NothingRecorded("a change tried to commit without its activity row")
         self.loaders.release()
         if self.key_cache is not None:
             # Whatever changed (a key, an enablement, a carrier's organization), this instance stops

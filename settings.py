@@ -1,18 +1,22 @@
 """Configuration from the environment: every setting has a default that works on a laptop.
 
-The README's Configuration table lists the same names; `Settings.from_env()` is the only reader of
-`os.environ` in the server.
+Each setting is declared once (`setting(...)` beside its attribute): `Settings.from_env()` reads them all
+from those declarations, and `python -m settings` prints the README's Configuration table from them (a
+test fails when the README's differs). `Settings.from_env()` is the only reader of `os.environ`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import os
 import secrets
-from collections.abc import Mapping
+import types
+import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -23,158 +27,293 @@ class SettingsError(ValueError):
     """A setting has a value the server cannot use; the message names the variable."""
 
 
-# Not slotted: from_env() reads the defaults back as class attributes.
+class _Unset:
+    """No production default of its own."""
+
+
+UNSET: Any = _Unset()
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    variable: str
+    meaning: str
+    production: Any = UNSET
+    # Another variable whose value is the default (JWT_ISSUER falls back to OIDC_ISSUER).
+    fallback: str | None = None
+    # How the text is read, where the type alone does not say.
+    read: Callable[[str], Any] | None = None
+
+
+def setting(
+    variable: str,
+    default: T,
+    meaning: str,
+    *,
+    production: T = UNSET,
+    fallback: str | None = None,
+    read: Callable[[str], T] | None = None,
+) -> T:
+    """A setting's declaration: its default, environment variable, meaning and production default."""
+    declared = Declared(variable, meaning, production, fallback, read)
+    found: T = dataclasses.field(default=default, metadata={"setting": declared})
+    return found
+
+
+# Each setting is declared once, here: its attribute, type and default, its environment variable, what it
+# means (the README's Configuration table is printed from these: `python -m settings`), and its default
+# under CARRIER_ADMIN_ENV=production where that differs. Not slotted: the defaults are read back.
 @dataclass(frozen=True)
 class Settings:
-    environment: Environment = "development"
-    # None means: start the embedded PostgreSQL (pgserver) in `embedded_pgdata`.
-    database_url: str | None = None
-    embedded_pgdata: Path = PROJECT_ROOT / ".pgdata"
-    host: str = "127.0.0.1"
-    port: int = 8080
-    pool_min_size: int = 1
-    pool_max_size: int = 10
-    log_level: str = "INFO"
-    # Seconds PostgreSQL may spend on one statement before it cancels it.
-    statement_timeout_seconds: float = 5.0
-
-    # Seconds a whole GraphQL request may take; past it the client gets a TIMEOUT error.
-    request_timeout_seconds: float = 10.0
-    # Seconds to wait for a pooled connection before answering SERVICE_UNAVAILABLE.
-    pool_acquire_timeout_seconds: float = 2.0
-    # Seconds a connection has to send a complete request's headers (from its start, or from its
-    # previous response); connections open at once, beyond which new ones are refused.
-    http_header_timeout_seconds: float = 10.0
-    max_connections: int = 1000
-    # Seconds in-flight requests get to finish after SIGTERM.
-    shutdown_timeout_seconds: float = 15.0
-    # CSV exports hold a pooled connection while they stream: how many at once (per instance, and per
-    # caller), how long one may take in all, and how long the client may leave one write untaken.
-    export_max_concurrent: int = 2
-    export_max_per_caller: int = 2
-    export_timeout_seconds: float = 300.0
-    export_stall_seconds: float = 10.0
-
-    # Allocations between young-generation garbage collections (Python's default is 700).
-    gc_young_threshold: int = 100_000
-    # Queries answered by the fast executor (fastgraph); off: graphql-core's own executor answers all.
-    fast_path: bool = True
-
-    # Hostile and oversized queries.
-    max_body_bytes: int = 64 * 1024
-    max_query_depth: int = 12
-    max_aliases: int = 30
-    max_tokens: int = 2000
-    max_directives_per_field: int = 4
-    max_query_cost: int = 50_000
-    # Fragments defined, and spreads written, in one document; fields answering under one name in one
-    # selection (validation compares those pairwise).
-    max_fragments: int = 50
-    max_fragment_spreads: int = 100
-    # Operations defined in one document (one runs; validation still reads them all).
-    max_operations: int = 20
-    max_field_repeats: int = 10
-    # The size assumed for lists without a page argument (e.g. enablements) when costing a query.
-    list_cost_estimate: int = 20
-    # "on", "off" or "staff"; GraphiQL and "did you mean" suggestions on or off.
-    introspection: Literal["on", "off", "staff"] = "on"
-    graphiql: bool = True
-    field_suggestions: bool = True
-
-    # Browsers may call the API from these origins (comma-separated); empty allows none.
-    cors_origins: str = ""
-
-    # Rate limits, per minute. Shared across instances through Redis when REDIS_URL is set.
-    redis_url: str | None = None
-    rate_limit_per_key: int = 600
-    rate_limit_per_person: int = 600
-    rate_limit_per_address: int = 300
-    rate_limit_failed_auth_per_address: int = 20
-    # While Redis is unreachable (limits then counted per process), how often to try it again.
-    rate_limit_redis_retry_seconds: float = 5.0
-
-    # Trusted documents: the manifest of the frontend's operations, and whether administrators (the
-    # frontend's users) may send only those.
-    trusted_documents_path: Path | None = PROJECT_ROOT / "frontend" / "trusted-documents.json"
-    trusted_documents_only_for_people: bool = False
-    # Apollo's automatic persisted queries: documents registered by hash, in all, per caller, and the
-    # bytes of their text in all (web/persisted_queries.py).
-    apq_max_documents: int = 2000
-    apq_max_documents_per_caller: int = 100
-    apq_max_bytes: int = 8 * 1024 * 1024
-    # Answers at least this large are gzip-compressed for clients that ask (web/compression.py).
-    compress_min_bytes: int = 1024
-
-    # OpenTelemetry: traces go to this OTLP/HTTP endpoint when set; off otherwise.
-    otel_exporter_endpoint: str | None = None
-
-    # JSON log lines (one per request) or plain text.
-    log_format: Literal["json", "text"] = "json"
-
-    # Connections: `first`/`last` default and cap.
-    default_page_size: int = 20
-    max_page_size: int = 100
-
-    # People's tokens (JWT).
-    jwt_issuer: str = "carrier-admin-dev"
-    jwt_audience: str = "carrier-admin"
-    jwt_hs256_secret: str | None = None
-    jwt_jwks_path: str | None = None
-    jwt_jwks_url: str | None = None
-    jwt_leeway_seconds: int = 30
-    jwt_claim_name: str = "name"
-    jwt_claim_email: str = "email"
-    jwt_claim_staff: str = "staff"
-    jwt_claim_carriers: str = "carriers"
-    jwt_claim_organizations: str = "organizations"
-
-    # The Tools page: the built single-page app served at /, and how people sign in to it.
-    frontend_dist: Path = PROJECT_ROOT / "frontend" / "dist"
-    # OpenID Connect (production sign-in): the page runs the authorization code flow with PKCE against
-    # this issuer; the API verifies its access tokens (JWT_ISSUER defaults to it; JWT_JWKS_URL names
-    # its keys).
-    oidc_issuer: str | None = None
-    oidc_client_id: str | None = None
-    oidc_scopes: str = "openid profile email"
-    # The development sign-in (pick who you are; tokens signed with the development secret) and the
-    # ready-made token on the GraphiQL page. None: on in development when listening on loopback only.
-    development_sign_in: bool | None = None
-
-    # /metrics: a bearer token it requires on the public port; or a listener of its own (METRICS_PORT,
-    # METRICS_HOST). Production serves it on the public port only with a token.
-    metrics_token: str | None = None
-    # Subscriptions (GraphQL over WebSocket at /graphql): per connection, per caller, how long a
-    # connection may wait for connection_init, the keep-alive ping, and how long one may stay open with
-    # no subscription running.
-    ws_max_subscriptions: int = 10
-    ws_max_connections_per_caller: int = 5
-    ws_init_timeout_seconds: float = 10.0
-    ws_keepalive_seconds: float = 20.0
-    ws_idle_timeout_seconds: float = 300.0
-    # A client that does not read: bytes queued for it, or seconds one message waits for it, before its
-    # connection is closed (1013).
-    ws_max_send_buffer_bytes: int = 1024 * 1024
-    ws_send_stall_seconds: float = 5.0
-    metrics_host: str = "127.0.0.1"
-    metrics_port: int | None = None
-
-    # Which peers may set X-Forwarded-For (comma-separated CIDR ranges); empty trusts none.
-    trusted_proxies: str = ""
-
-    # API keys.
-    # The catalogue feature this API obeys: off for a carrier, its keys are refused and none is issued.
-    # A catalogue without it leaves keys on.
-    api_access_feature: str = "integrations.api_access"
-    key_environment: Literal["live", "test"] = "test"
-    key_default_lifetime_days: int = 90
-    key_max_lifetime_days: int = 365
-    allow_non_expiring_keys: bool = False
-    max_active_keys_per_carrier: int = 25
-    # A key not used for this long is "unused" to the Tools page's nudges (apiKeyPolicy).
-    key_unused_after_days: int = 30
-    last_used_flush_seconds: float = 60.0
-    # How often each instance looks for keys entering their last days or expiring (0: never).
-    key_expiry_check_seconds: float = 300.0
+    environment: Environment = setting(
+        "CARRIER_ADMIN_ENV", "development", "`production` turns off development conveniences"
+    )
+    database_url: str | None = setting(
+        "DATABASE_URL", None, "PostgreSQL to use; unset: the embedded PostgreSQL (pgserver)"
+    )
+    embedded_pgdata: Path = setting(
+        "EMBEDDED_PGDATA", PROJECT_ROOT / ".pgdata", "data directory of the embedded PostgreSQL"
+    )
+    host: str = setting("HOST", "127.0.0.1", "the address the server listens on")
+    port: int = setting("PORT", 8080, "the port the server listens on")
+    pool_min_size: int = setting("DB_POOL_MIN_SIZE", 1, "connections the pool keeps open")
+    pool_max_size: int = setting("DB_POOL_MAX_SIZE", 10, "connections the pool may open")
+    log_level: str = setting("LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR", read=str.upper)
+    log_format: Literal["json", "text"] = setting(
+        "LOG_FORMAT", "json", "one JSON line per request (`text` for people)"
+    )
+    statement_timeout_seconds: float = setting(
+        "DB_STATEMENT_TIMEOUT_SECONDS", 5.0, "PostgreSQL cancels a statement running longer"
+    )
+    request_timeout_seconds: float = setting(
+        "REQUEST_TIMEOUT_SECONDS", 10.0, "a whole GraphQL request; then `TIMEOUT`"
+    )
+    pool_acquire_timeout_seconds: float = setting(
+        "DB_POOL_ACQUIRE_TIMEOUT_SECONDS", 2.0, "wait for a connection before answering `SERVICE_UNAVAILABLE`"
+    )
+    http_header_timeout_seconds: float = setting(
+        "HTTP_HEADER_TIMEOUT_SECONDS",
+        10.0,
+        "a connection must send a complete request's headers within this (from its start, or from its "
+        "previous response)",
+    )
+    max_connections: int = setting("MAX_CONNECTIONS", 1000, "open connections; beyond, a new one gets 503")
+    shutdown_timeout_seconds: float = setting(
+        "SHUTDOWN_TIMEOUT_SECONDS", 15.0, "the whole stop after SIGTERM (Operations)"
+    )
+    export_max_concurrent: int = setting(
+        "EXPORT_MAX_CONCURRENT",
+        2,
+        "CSV exports streaming at once on an instance (less than DB_POOL_MAX_SIZE)",
+    )
+    export_max_per_caller: int = setting(
+        "EXPORT_MAX_PER_CALLER", 2, "CSV exports streaming at once per caller"
+    )
+    export_timeout_seconds: float = setting("EXPORT_TIMEOUT_SECONDS", 300.0, "an export's whole time")
+    export_stall_seconds: float = setting(
+        "EXPORT_STALL_SECONDS", 10.0, "how long one write of an export may wait for the client"
+    )
+    gc_young_threshold: int = setting(
+        "GC_YOUNG_THRESHOLD",
+        100_000,
+        "allocations between Python's young-generation collections when serving (Python's own: 700)",
+    )
+    fast_path: bool = setting(
+        "FAST_PATH", True, "the fast executor (fastgraph); `false` leaves every query to graphql-core's"
+    )
+    max_body_bytes: int = setting("MAX_BODY_BYTES", 64 * 1024, "request body size")
+    max_query_depth: int = setting("MAX_QUERY_DEPTH", 12, "nesting of fields (introspection not counted)")
+    max_aliases: int = setting("MAX_ALIASES", 30, "aliases in one document")
+    max_tokens: int = setting("MAX_TOKENS", 2000, "lexical tokens in one document")
+    max_directives_per_field: int = setting("MAX_DIRECTIVES_PER_FIELD", 4, "directives on one field")
+    max_query_cost: int = setting(
+        "MAX_QUERY_COST", 50_000, "cost: each field 1, multiplied down the tree by page sizes"
+    )
+    max_fragments: int = setting("MAX_FRAGMENTS", 50, "fragment definitions in one document")
+    max_fragment_spreads: int = setting("MAX_FRAGMENT_SPREADS", 100, "spreads of fragments in one document")
+    max_operations: int = setting(
+        "MAX_OPERATIONS", 20, "operations defined in one document (one of them runs; all are validated)"
+    )
+    max_field_repeats: int = setting(
+        "MAX_FIELD_REPEATS", 10, "times one field may be selected in one selection set (however aliased)"
+    )
+    list_cost_estimate: int = setting(
+        "LIST_COST_ESTIMATE", 20, "the size assumed, when costing a query, for lists without page arguments"
+    )
+    default_page_size: int = setting("DEFAULT_PAGE_SIZE", 20, "a connection's page without `first`/`last`")
+    max_page_size: int = setting("MAX_PAGE_SIZE", 100, "the most `first`/`last` may ask for")
+    max_ids_per_request: int = setting(
+        "MAX_IDS_PER_REQUEST",
+        100,
+        "ids one argument may list (`nodes(ids:)`, `createOrganization`'s carriers)",
+    )
+    introspection: Literal["on", "off", "staff"] = setting(
+        "INTROSPECTION", "on", "`on`, `off`, or for `staff` only", production="staff"
+    )
+    graphiql: bool = setting("GRAPHIQL", True, "the GraphiQL page", production=False)
+    field_suggestions: bool = setting(
+        "FIELD_SUGGESTIONS", True, '"did you mean" hints in errors', production=False
+    )
+    cors_origins: str = setting(
+        "CORS_ORIGINS", "", "origins browsers may call from (comma-separated); empty allows none"
+    )
+    redis_url: str | None = setting(
+        "REDIS_URL", None, "share rate limits across instances; each instance counts alone otherwise"
+    )
+    rate_limit_per_key: int = setting("RATE_LIMIT_PER_KEY", 600, "requests per minute per API key")
+    rate_limit_per_person: int = setting("RATE_LIMIT_PER_PERSON", 600, "requests per minute per person")
+    rate_limit_per_address: int = setting(
+        "RATE_LIMIT_PER_ADDRESS",
+        300,
+        "requests per minute per client address, for callers without credentials",
+    )
+    rate_limit_failed_auth_per_address: int = setting(
+        "RATE_LIMIT_FAILED_AUTH_PER_ADDRESS",
+        20,
+        "credentials that match nothing, per minute per client address; past it they get 429 (valid ones "
+        "are served)",
+    )
+    rate_limit_redis_retry_seconds: float = setting(
+        "RATE_LIMIT_REDIS_RETRY_SECONDS",
+        5.0,
+        "while Redis does not answer, limits are counted in process and Redis is tried again this often",
+    )
+    trusted_documents_path: Path = setting(
+        "TRUSTED_DOCUMENTS_PATH",
+        PROJECT_ROOT / "frontend" / "trusted-documents.json",
+        "the frontend's operations",
+    )
+    trusted_documents_only_for_people: bool = setting(
+        "TRUSTED_DOCUMENTS_ONLY_FOR_PEOPLE",
+        False,
+        "administrators may send only trusted documents",
+        production=True,
+    )
+    apq_max_documents: int = setting(
+        "APQ_MAX_DOCUMENTS", 2000, "documents registered by Apollo's automatic persisted queries, in all"
+    )
+    apq_max_documents_per_caller: int = setting(
+        "APQ_MAX_DOCUMENTS_PER_CALLER", 100, "documents registered by automatic persisted queries, per caller"
+    )
+    apq_max_bytes: int = setting(
+        "APQ_MAX_BYTES", 8 * 1024 * 1024, "bytes of text of the registered documents, in all"
+    )
+    compress_min_bytes: int = setting(
+        "COMPRESS_MIN_BYTES",
+        1024,
+        "GraphQL answers at least this large are gzip-compressed for clients that ask",
+    )
+    otel_exporter_endpoint: str | None = setting(
+        "OTEL_EXPORTER_OTLP_ENDPOINT", None, "send traces to this OTLP/HTTP collector"
+    )
+    jwt_issuer: str = setting(
+        "JWT_ISSUER",
+        "carrier-admin-dev",
+        "the required `iss` (default: OIDC_ISSUER when set)",
+        fallback="OIDC_ISSUER",
+    )
+    jwt_audience: str = setting("JWT_AUDIENCE", "carrier-admin", "the required `aud`")
+    jwt_hs256_secret: str | None = setting(
+        "JWT_HS256_SECRET",
+        None,
+        "shared secret for development tokens (development: a random one in .dev-jwt-secret)",
+    )
+    jwt_jwks_path: str | None = setting("JWT_JWKS_PATH", None, "the identity provider's keys, in a file")
+    jwt_jwks_url: str | None = setting(
+        "JWT_JWKS_URL", None, "the identity provider's keys (this or JWT_JWKS_PATH is required in production)"
+    )
+    jwt_leeway_seconds: int = setting("JWT_LEEWAY_SECONDS", 30, "clock skew allowed")
+    jwt_claim_name: str = setting("JWT_CLAIM_NAME", "name", "the claim with the person's name")
+    jwt_claim_email: str = setting("JWT_CLAIM_EMAIL", "email", "the claim with the person's email")
+    jwt_claim_staff: str = setting("JWT_CLAIM_STAFF", "staff", "the claim that marks platform staff")
+    jwt_claim_carriers: str = setting(
+        "JWT_CLAIM_CARRIERS", "carriers", "the claim listing carrier codes administered"
+    )
+    jwt_claim_organizations: str = setting(
+        "JWT_CLAIM_ORGANIZATIONS", "organizations", "the claim listing organization ids administered"
+    )
+    frontend_dist: Path = setting(
+        "FRONTEND_DIST", PROJECT_ROOT / "frontend" / "dist", "the built Tools page the server serves at `/`"
+    )
+    oidc_issuer: str | None = setting(
+        "OIDC_ISSUER", None, "the Tools page's OpenID Connect provider (production sign-in)"
+    )
+    oidc_client_id: str | None = setting("OIDC_CLIENT_ID", None, "the Tools page's client id at the provider")
+    oidc_scopes: str = setting("OIDC_SCOPES", "openid profile email", "the scopes the Tools page asks for")
+    development_sign_in: bool | None = setting(
+        "DEVELOPMENT_SIGN_IN",
+        None,
+        'the Tools page\'s "sign in as" screen and `/auth/dev-token`; unset: on in development when '
+        "listening on loopback (refused in production)",
+    )
+    metrics_token: str | None = setting(
+        "METRICS_TOKEN",
+        None,
+        "`/metrics` on the public port needs this bearer token (in production, without one it is not "
+        "served there)",
+    )
+    metrics_host: str = setting("METRICS_HOST", "127.0.0.1", "where METRICS_PORT's listener binds")
+    metrics_port: int | None = setting(
+        "METRICS_PORT",
+        None,
+        "serve `/metrics` on a listener of its own instead",
+        read=lambda raw: int(raw) or None,
+    )
+    ws_max_subscriptions: int = setting("WS_MAX_SUBSCRIPTIONS", 10, "subscriptions per WebSocket connection")
+    ws_max_connections_per_caller: int = setting(
+        "WS_MAX_CONNECTIONS_PER_CALLER", 5, "subscription connections per caller"
+    )
+    ws_init_timeout_seconds: float = setting(
+        "WS_INIT_TIMEOUT_SECONDS", 10.0, "the `connection_init` deadline"
+    )
+    ws_keepalive_seconds: float = setting("WS_KEEPALIVE_SECONDS", 20.0, "the WebSocket ping interval")
+    ws_idle_timeout_seconds: float = setting(
+        "WS_IDLE_TIMEOUT_SECONDS", 300.0, "a connection with no subscription is closed after this"
+    )
+    ws_max_send_buffer_bytes: int = setting(
+        "WS_MAX_SEND_BUFFER_BYTES",
+        1024 * 1024,
+        "a client that does not read is closed (1013) past this many bytes waiting",
+    )
+    ws_send_stall_seconds: float = setting(
+        "WS_SEND_STALL_SECONDS",
+        5.0,
+        "a client that does not read is closed (1013) once one message waited this long",
+    )
+    trusted_proxies: str = setting(
+        "TRUSTED_PROXIES", "", "CIDR ranges (comma-separated) whose X-Forwarded-For is believed; empty: none"
+    )
+    api_access_feature: str = setting(
+        "API_ACCESS_FEATURE",
+        "integrations.api_access",
+        "the catalogue feature that turns a carrier's API keys on and off (a catalogue without it leaves "
+        "them on)",
+    )
+    key_environment: Literal["live", "test"] = setting(
+        "API_KEY_ENVIRONMENT", "test", "the marker in new keys", production="live"
+    )
+    key_default_lifetime_days: int = setting(
+        "API_KEY_DEFAULT_LIFETIME_DAYS", 90, "the expiry a key gets when none is asked for"
+    )
+    key_max_lifetime_days: int = setting(
+        "API_KEY_MAX_LIFETIME_DAYS", 365, "the latest expiry a key may be given"
+    )
+    allow_non_expiring_keys: bool = setting(
+        "API_KEY_ALLOW_NON_EXPIRING", False, "whether staff may issue keys that never expire"
+    )
+    max_active_keys_per_carrier: int = setting(
+        "API_KEY_MAX_ACTIVE_PER_CARRIER", 25, "active keys per carrier (and service keys, together)"
+    )
+    key_unused_after_days: int = setting(
+        "API_KEY_UNUSED_AFTER_DAYS", 30, "a key unused this long is flagged (`apiKeyPolicy.unusedAfterDays`)"
+    )
+    last_used_flush_seconds: float = setting(
+        "API_KEY_LAST_USED_FLUSH_SECONDS", 60.0, "keys' last uses and refusals are written at most this often"
+    )
+    key_expiry_check_seconds: float = setting(
+        "KEY_EXPIRY_CHECK_SECONDS", 300.0, "how often the expiry notices job runs (0: never)"
+    )
 
     @property
     def allowed_origins(self) -> frozenset[str]:
@@ -203,130 +342,18 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Every setting from its variable, else its default (its production default where it has one
+        and CARRIER_ADMIN_ENV=production); an unusable value is a SettingsError naming the variable."""
         env = os.environ if env is None else env
-        environment = _choice(env, "CARRIER_ADMIN_ENV", ("development", "production"), "development")
-        settings = cls(
-            environment=environment,  # type: ignore[arg-type]
-            database_url=env.get("DATABASE_URL") or None,
-            embedded_pgdata=Path(env.get("EMBEDDED_PGDATA", str(PROJECT_ROOT / ".pgdata"))),
-            host=env.get("HOST", cls.host),
-            port=_int(env, "PORT", cls.port),
-            pool_min_size=_int(env, "DB_POOL_MIN_SIZE", cls.pool_min_size),
-            pool_max_size=_int(env, "DB_POOL_MAX_SIZE", cls.pool_max_size),
-            log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
-            statement_timeout_seconds=_float(
-                env, "DB_STATEMENT_TIMEOUT_SECONDS", cls.statement_timeout_seconds
-            ),
-            request_timeout_seconds=_float(env, "REQUEST_TIMEOUT_SECONDS", cls.request_timeout_seconds),
-            pool_acquire_timeout_seconds=_float(
-                env, "DB_POOL_ACQUIRE_TIMEOUT_SECONDS", cls.pool_acquire_timeout_seconds
-            ),
-            shutdown_timeout_seconds=_float(env, "SHUTDOWN_TIMEOUT_SECONDS", cls.shutdown_timeout_seconds),
-            http_header_timeout_seconds=_float(
-                env, "HTTP_HEADER_TIMEOUT_SECONDS", cls.http_header_timeout_seconds
-            ),
-            max_connections=_int(env, "MAX_CONNECTIONS", cls.max_connections),
-            export_max_concurrent=_int(env, "EXPORT_MAX_CONCURRENT", cls.export_max_concurrent),
-            export_max_per_caller=_int(env, "EXPORT_MAX_PER_CALLER", cls.export_max_per_caller),
-            export_timeout_seconds=_float(env, "EXPORT_TIMEOUT_SECONDS", cls.export_timeout_seconds),
-            export_stall_seconds=_float(env, "EXPORT_STALL_SECONDS", cls.export_stall_seconds),
-            gc_young_threshold=_int(env, "GC_YOUNG_THRESHOLD", cls.gc_young_threshold),
-            fast_path=fast_path_enabled(env),
-            max_body_bytes=_int(env, "MAX_BODY_BYTES", cls.max_body_bytes),
-            max_query_depth=_int(env, "MAX_QUERY_DEPTH", cls.max_query_depth),
-            max_aliases=_int(env, "MAX_ALIASES", cls.max_aliases),
-            max_tokens=_int(env, "MAX_TOKENS", cls.max_tokens),
-            max_directives_per_field=_int(env, "MAX_DIRECTIVES_PER_FIELD", cls.max_directives_per_field),
-            max_query_cost=_int(env, "MAX_QUERY_COST", cls.max_query_cost),
-            max_fragments=_int(env, "MAX_FRAGMENTS", cls.max_fragments),
-            max_fragment_spreads=_int(env, "MAX_FRAGMENT_SPREADS", cls.max_fragment_spreads),
-            max_operations=_int(env, "MAX_OPERATIONS", cls.max_operations),
-            max_field_repeats=_int(env, "MAX_FIELD_REPEATS", cls.max_field_repeats),
-            list_cost_estimate=_int(env, "LIST_COST_ESTIMATE", cls.list_cost_estimate),
-            introspection=_choice(  # type: ignore[arg-type]
-                env, "INTROSPECTION", ("on", "off", "staff"), "staff" if environment == "production" else "on"
-            ),
-            graphiql=_bool(env, "GRAPHIQL", environment != "production"),
-            field_suggestions=_bool(env, "FIELD_SUGGESTIONS", environment != "production"),
-            cors_origins=env.get("CORS_ORIGINS", ""),
-            redis_url=env.get("REDIS_URL") or None,
-            rate_limit_per_key=_int(env, "RATE_LIMIT_PER_KEY", cls.rate_limit_per_key),
-            rate_limit_per_person=_int(env, "RATE_LIMIT_PER_PERSON", cls.rate_limit_per_person),
-            rate_limit_per_address=_int(env, "RATE_LIMIT_PER_ADDRESS", cls.rate_limit_per_address),
-            rate_limit_failed_auth_per_address=_int(
-                env, "RATE_LIMIT_FAILED_AUTH_PER_ADDRESS", cls.rate_limit_failed_auth_per_address
-            ),
-            rate_limit_redis_retry_seconds=_float(
-                env, "RATE_LIMIT_REDIS_RETRY_SECONDS", cls.rate_limit_redis_retry_seconds
-            ),
-            trusted_documents_path=Path(env["TRUSTED_DOCUMENTS_PATH"])
-            if env.get("TRUSTED_DOCUMENTS_PATH")
-            else cls.trusted_documents_path,
-            trusted_documents_only_for_people=_bool(
-                env, "TRUSTED_DOCUMENTS_ONLY_FOR_PEOPLE", environment == "production"
-            ),
-            apq_max_documents=_int(env, "APQ_MAX_DOCUMENTS", cls.apq_max_documents),
-            apq_max_documents_per_caller=_int(
-                env, "APQ_MAX_DOCUMENTS_PER_CALLER", cls.apq_max_documents_per_caller
-            ),
-            apq_max_bytes=_int(env, "APQ_MAX_BYTES", cls.apq_max_bytes),
-            compress_min_bytes=_int(env, "COMPRESS_MIN_BYTES", cls.compress_min_bytes),
-            otel_exporter_endpoint=env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
-            log_format=_choice(env, "LOG_FORMAT", ("json", "text"), "json"),  # type: ignore[arg-type]
-            default_page_size=_int(env, "DEFAULT_PAGE_SIZE", cls.default_page_size),
-            max_page_size=_int(env, "MAX_PAGE_SIZE", cls.max_page_size),
-            jwt_issuer=env.get("JWT_ISSUER") or env.get("OIDC_ISSUER") or cls.jwt_issuer,
-            jwt_audience=env.get("JWT_AUDIENCE", cls.jwt_audience),
-            jwt_hs256_secret=env.get("JWT_HS256_SECRET") or None,
-            jwt_jwks_path=env.get("JWT_JWKS_PATH") or None,
-            jwt_jwks_url=env.get("JWT_JWKS_URL") or None,
-            jwt_leeway_seconds=_int(env, "JWT_LEEWAY_SECONDS", cls.jwt_leeway_seconds),
-            jwt_claim_name=env.get("JWT_CLAIM_NAME", cls.jwt_claim_name),
-            jwt_claim_email=env.get("JWT_CLAIM_EMAIL", cls.jwt_claim_email),
-            jwt_claim_staff=env.get("JWT_CLAIM_STAFF", cls.jwt_claim_staff),
-            jwt_claim_carriers=env.get("JWT_CLAIM_CARRIERS", cls.jwt_claim_carriers),
-            jwt_claim_organizations=env.get("JWT_CLAIM_ORGANIZATIONS", cls.jwt_claim_organizations),
-            trusted_proxies=env.get("TRUSTED_PROXIES", ""),
-            metrics_token=env.get("METRICS_TOKEN") or None,
-            ws_max_subscriptions=_int(env, "WS_MAX_SUBSCRIPTIONS", cls.ws_max_subscriptions),
-            ws_max_connections_per_caller=_int(
-                env, "WS_MAX_CONNECTIONS_PER_CALLER", cls.ws_max_connections_per_caller
-            ),
-            ws_init_timeout_seconds=_float(env, "WS_INIT_TIMEOUT_SECONDS", cls.ws_init_timeout_seconds),
-            ws_keepalive_seconds=_float(env, "WS_KEEPALIVE_SECONDS", cls.ws_keepalive_seconds),
-            ws_idle_timeout_seconds=_float(env, "WS_IDLE_TIMEOUT_SECONDS", cls.ws_idle_timeout_seconds),
-            ws_max_send_buffer_bytes=_int(env, "WS_MAX_SEND_BUFFER_BYTES", cls.ws_max_send_buffer_bytes),
-            ws_send_stall_seconds=_float(env, "WS_SEND_STALL_SECONDS", cls.ws_send_stall_seconds),
-            metrics_host=env.get("METRICS_HOST") or cls.metrics_host,
-            metrics_port=_int(env, "METRICS_PORT", 0) or None,
-            frontend_dist=Path(env["FRONTEND_DIST"]) if env.get("FRONTEND_DIST") else cls.frontend_dist,
-            oidc_issuer=env.get("OIDC_ISSUER") or None,
-            oidc_client_id=env.get("OIDC_CLIENT_ID") or None,
-            oidc_scopes=env.get("OIDC_SCOPES") or cls.oidc_scopes,
-            development_sign_in=_bool(env, "DEVELOPMENT_SIGN_IN", False)
-            if env.get("DEVELOPMENT_SIGN_IN")
-            else None,
-            api_access_feature=env.get("API_ACCESS_FEATURE") or cls.api_access_feature,
-            key_environment=_choice(  # type: ignore[arg-type]
-                env,
-                "API_KEY_ENVIRONMENT",
-                ("live", "test"),
-                "live" if environment == "production" else "test",
-            ),
-            key_default_lifetime_days=_int(
-                env, "API_KEY_DEFAULT_LIFETIME_DAYS", cls.key_default_lifetime_days
-            ),
-            key_max_lifetime_days=_int(env, "API_KEY_MAX_LIFETIME_DAYS", cls.key_max_lifetime_days),
-            allow_non_expiring_keys=_bool(env, "API_KEY_ALLOW_NON_EXPIRING", cls.allow_non_expiring_keys),
-            key_unused_after_days=_int(env, "API_KEY_UNUSED_AFTER_DAYS", cls.key_unused_after_days),
-            max_active_keys_per_carrier=_int(
-                env, "API_KEY_MAX_ACTIVE_PER_CARRIER", cls.max_active_keys_per_carrier
-            ),
-            last_used_flush_seconds=_float(
-                env, "API_KEY_LAST_USED_FLUSH_SECONDS", cls.last_used_flush_seconds
-            ),
-            key_expiry_check_seconds=_float(env, "KEY_EXPIRY_CHECK_SECONDS", cls.key_expiry_check_seconds),
+        hints = typing.get_type_hints(cls)
+        environment = _parse(
+            env.get("CARRIER_ADMIN_ENV") or "development", "CARRIER_ADMIN_ENV", hints["environment"]
         )
+        values = {
+            declared.name: _value(env, declared, hints[declared.name], environment == "production")
+            for declared in dataclasses.fields(cls)
+        }
+        settings = cls(**values)
         settings.validate()
         return settings
 
@@ -371,48 +398,74 @@ class Settings:
         return path.read_text().strip()
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-
-
 def fast_path_enabled(env: Mapping[str, str] | None = None) -> bool:
     """FAST_PATH (default on); read on its own too, for the schema built at import."""
-    return _bool(os.environ if env is None else env, "FAST_PATH", Settings.fast_path)
+    raw = (os.environ if env is None else env).get("FAST_PATH")
+    return True if not raw else _bool(raw, "FAST_PATH")
 
 
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
+def _value(env: Mapping[str, str], declared: dataclasses.Field[Any], kind: Any, production: bool) -> Any:
+    meta: Declared = declared.metadata["setting"]
+    raw = env.get(meta.variable) or (env.get(meta.fallback) if meta.fallback else None)
+    if not raw:
+        return meta.production if production and meta.production is not UNSET else declared.default
+    if meta.read is not None:
+        try:
+            return meta.read(raw)
+        except ValueError:
+            raise SettingsError(f"{meta.variable} has an unusable value {raw[:60]!r}") from None
+    return _parse(raw, meta.variable, kind)
+
+
+def _parse(raw: str, variable: str, kind: Any) -> Any:
+    """A variable's text as the setting's type: int, float, bool, text, a path, one of a Literal's."""
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):  # X | None
+        kind = next(a for a in typing.get_args(kind) if a is not type(None))
+    if typing.get_origin(kind) is Literal:
+        choices = typing.get_args(kind)
+        if raw not in choices:
+            raise SettingsError(f"{variable} must be one of {', '.join(choices)}, got {raw!r}")
+        return raw
+    if kind is bool:
+        return _bool(raw, variable)
+    if kind in (int, float):
+        try:
+            return kind(raw)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise SettingsError(f"{variable} must be {what}, got {raw!r}") from None
+    return Path(raw) if kind is Path else raw
+
+
+def _bool(raw: str, variable: str) -> bool:
     if raw.lower() in {"1", "true", "yes", "on"}:
         return True
     if raw.lower() in {"0", "false", "no", "off"}:
         return False
-    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+    raise SettingsError(f"{variable} must be true or false, got {raw!r}")
 
 
-def _optional_bool(env: Mapping[str, str], name: str) -> bool | None:
-    return _bool(env, name, False) if env.get(name) else None
+def table() -> str:
+    """The README's Configuration table: every setting, as declared here."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for declared in dataclasses.fields(Settings):
+        meta: Declared = declared.metadata["setting"]
+        default = _shown(declared.default)
+        if meta.production is not UNSET:
+            default += f" (*prod*: {_shown(meta.production)})"
+        lines.append(f"| `{meta.variable}` | {default} | {meta.meaning} |")
+    return "\n".join(lines)
 
 
-def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
-    raw = env.get(name) or default
-    if raw not in choices:
-        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
-    return raw
+def _shown(value: object) -> str:
+    if value is None:
+        return "unset"
+    if isinstance(value, Path):
+        return f"`{value.relative_to(PROJECT_ROOT)}`" if value.is_relative_to(PROJECT_ROOT) else f"`{value}`"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    return f"`{value}`"
+
+
+if __name__ == "__main__":
+    print(table())

@@ -1,5 +1,6 @@
-"""The rules every API key mutation shares: who may manage a carrier's keys, what a key may hold (the
-deployment's policy), and what a caller may hand out.
+"""What every API key mutation shares: the carrier and key it acts on (in reach, locked), what a key may
+hold (the deployment's policy), and what a caller may hand out. (What the carrier's state or the caller's
+own key allows, beside this, is resolvers/rules.py's: written once for the mutations and the page.)
 
 People (administrators and staff) may give a key anything the policy allows, within the carriers they
 administer. An API key with KEYS_WRITE may only create, change, rotate or revoke keys that end up no
@@ -20,12 +21,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from access.addresses import AllowlistError, IPNetwork, parse_allowlist
 from access.principal import SERVICE_SCOPES, Principal, Scope
 from context import Context
-from db import api_keys, carriers, enablements
+from db import api_keys, carriers
 from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
 from db.pool import Connection
-from resolvers import validation
-from resolvers.failures import ForbiddenFailure, ForbiddenRule, InvalidFailure, LimitReachedFailure
+from resolvers import rules, validation
+from resolvers.failures import ForbiddenFailure, ForbiddenRule, InvalidFailure
 from resolvers.global_ids import to_global_id
 from settings import Settings
 
@@ -162,14 +163,6 @@ class Authority:
             rotating=grant.rotating,
         )
 
-    def may_manage(self) -> None:
-        if self.rotating:
-            raise ForbiddenFailure(
-                "This key was rotated and works only until its grace period ends: it cannot manage "
-                "keys any more. Use its replacement.",
-                rule=ForbiddenRule.CALLER_IN_GRACE_PERIOD,
-            )
-
     def scopes_within(self, requested: Sequence[Scope]) -> list[str]:
         """The scopes to store (their stored spelling), sorted; refused beyond the caller's own."""
         if not requested:
@@ -264,7 +257,7 @@ async def managed_key(
     carrier_id = visible[key_id].carrier_id
     carrier: CarrierRow | None = None
     if carrier_id is None:
-        service_keys_by_staff(context)
+        rules.refuse(rules.service_keys_by_staff(context.principal))
         await api_keys.lock_service_keys(conn)
     else:
         carrier = await _locked_carrier(context, conn, carrier_id, to_global_id("Carrier", carrier_id))
@@ -272,14 +265,6 @@ async def managed_key(
     if locked is None:
         raise validation.not_found("ApiKey", key_global_id, "id")
     return carrier, locked
-
-
-def service_keys_by_staff(context: Context, field: str | None = "id") -> None:
-    """Service keys reach every carrier: only staff (people) issue and manage them."""
-    if not (context.principal.is_staff and context.principal.grant is None):
-        raise ForbiddenFailure(
-            "Only the platform's staff manage service keys.", field=field, rule=ForbiddenRule.SERVICE_KEY
-        )
 
 
 def service_scopes(requested: list[str]) -> list[str]:
@@ -305,38 +290,6 @@ def owners(carrier: CarrierRow | None) -> Owners:
     if carrier is None:
         return Owners(carrier_id=None, organization_id=None)
     return Owners(carrier_id=carrier.id, organization_id=carrier.organization_id)
-
-
-async def api_access_on(context: Context, conn: Connection, carrier: CarrierRow | None) -> None:
-    """Refused when the carrier's API access feature (API_ACCESS_FEATURE) is off: no key is issued.
-    Service keys belong to no carrier: the feature does not apply."""
-    if carrier is None:
-        return
-    feature = context.settings.api_access_feature
-    if await enablements.feature_effective(conn, carrier_id=carrier.id, feature_key=feature) is False:
-        raise ForbiddenFailure(
-            f"API access ({feature}) is off for carrier {carrier.code}: its keys do not work "
-            "and no key is issued until it is turned on again.",
-            field="carrierId",
-            rule=ForbiddenRule.API_ACCESS_DISABLED,
-        )
-
-
-async def room_for_one_more(
-    conn: Connection, context: Context, carrier: CarrierRow | None, now: datetime
-) -> None:
-    """Refused when the carrier has as many active keys as allowed (keys in a grace period count);
-    service keys, together, have the same limit."""
-    limit = context.settings.max_active_keys_per_carrier
-    carrier_id = carrier.id if carrier is not None else None
-    if await api_keys.count_active(conn, carrier_id=carrier_id, now=now) >= limit:
-        owner = f"Carrier {carrier.code}" if carrier is not None else "The platform"
-        what = "active keys" if carrier is not None else "active service keys"
-        raise LimitReachedFailure(
-            f"{owner} already has {limit} {what}, the most allowed (keys in a "
-            "rotation's grace period count); revoke one it no longer uses.",
-            limit=limit,
-        )
 
 
 def snapshot(key: ApiKeyRow, now: datetime) -> dict[str, Any]:

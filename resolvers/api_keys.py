@@ -14,7 +14,7 @@ from db.pagination import Page
 from db.search import like_pattern
 from resolvers import filters
 from resolvers.errors import BadUserInput
-from resolvers.pages import page_request
+from resolvers.pages import page_request, page_size_refusal
 
 
 async def api_key_by_row_id(context: Context, key_id: uuid.UUID | None) -> ApiKeyRow | None:
@@ -25,10 +25,10 @@ async def api_key_by_row_id(context: Context, key_id: uuid.UUID | None) -> ApiKe
 
 
 async def refusals_of(context: Context, key_id: uuid.UUID, first: int) -> list[RefusalRow]:
-    """The key's latest refused uses, newest first (at most MAX_PAGE_SIZE)."""
-    cap = context.settings.max_page_size
-    if not 0 <= first <= cap:
-        raise BadUserInput(f"`first` must be between 0 and {cap}; got {first}.", argument="first")
+    """The key's latest refused uses, newest first (a page: at most MAX_PAGE_SIZE)."""
+    refusal = page_size_refusal(context.settings, "first", first)
+    if refusal is not None:
+        raise BadUserInput(refusal, argument="first", limit=context.settings.max_page_size)
     rows: list[RefusalRow] = await context.loaders.refusals_by_key_id.load((key_id, first))
     return rows
 

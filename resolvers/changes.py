@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from context import Context
-from db.activity import Origin
 from db.enablements import Effective, Source
 from resolvers.global_ids import to_global_id
 
@@ -40,7 +38,3 @@ def summary(changes: list[EffectiveChange]) -> list[dict[str, object]]:
         }
         for c in changes
     ]
-
-
-def origin(context: Context) -> Origin:
-    return Origin(context.principal, context.request_id, context.client_address)

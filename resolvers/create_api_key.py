@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from access import keyformat
 from access.principal import Scope
 from context import Context
-from db import activity, api_keys
+from db import api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow, NewKey
 from resolvers import api_key_policy as policy
-from resolvers import validation
-from resolvers.changes import origin
+from resolvers import rules, validation
+from resolvers.carrier_facts import facts_now
 from resolvers.failures import ConflictFailure
 
 
@@ -37,7 +37,7 @@ async def create_api_key(
 ) -> Issued:
     now = context.now()
     authority = policy.Authority.of(context.principal)
-    authority.may_manage()
+    rules.refuse(rules.first_refusal("createApiKey", context.principal))
     description = policy.description(description)
     granted = authority.scopes_within(scopes)
     networks = authority.allowlist_within(policy.allowlist(ip_allowlist))
@@ -45,9 +45,10 @@ async def create_api_key(
     if idempotency_key is not None:
         idempotency_key = validation.text(idempotency_key, field="idempotencyKey", label="An idempotency key")
     if carrier_id is None:
-        policy.service_keys_by_staff(context, field=None)
+        rules.refuse(rules.service_keys_by_staff(context.principal, field=None))
         granted = policy.service_scopes(granted)
-    async with context.changing() as conn:
+    async with context.changing() as change:
+        conn = change.conn
         carrier = await policy.managed_carrier(context, conn, carrier_id) if carrier_id is not None else None
         if carrier is None:
             await api_keys.lock_service_keys(conn)
@@ -61,9 +62,10 @@ async def create_api_key(
                         "This idempotency key was used for a different key; use a new idempotency key.",
                         field="idempotencyKey",
                     )
+                change.unchanged()  # a retry: the key was issued and recorded the first time
                 return Issued(earlier, None)
-        await policy.api_access_on(context, conn, carrier)
-        await policy.room_for_one_more(conn, context, carrier, now)
+        facts = await facts_now(conn, context, carrier, now)
+        rules.refuse(rules.first_refusal("createApiKey", context.principal, facts))
         issued = keyformat.generate(context.settings.key_environment)
         key = await api_keys.insert(
             conn,
@@ -81,10 +83,8 @@ async def create_api_key(
                 idempotency_key=idempotency_key,
             ),
         )
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
+        await change.record(
+            Event(
                 action="apiKey.create",
                 target_type="ApiKey",
                 target_id=key.id,

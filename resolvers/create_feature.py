@@ -5,11 +5,10 @@ from __future__ import annotations
 from asyncpg import UniqueViolationError
 
 from context import Context
-from db import activity, features
+from db import features
 from db.activity import Event
 from db.features import FeatureRow
 from resolvers import snapshots, validation
-from resolvers.changes import origin
 from resolvers.failures import ConflictFailure
 
 
@@ -26,17 +25,16 @@ async def create_feature(
         required=False,
         multiline=True,
     )
-    async with context.changing() as conn:
+    async with context.changing() as change:
+        conn = change.conn
         try:
             feature = await features.insert(
                 conn, key=key, name=name, description=description, default_enabled=default_enabled
             )
         except UniqueViolationError:
             raise ConflictFailure(f"The catalogue already has a feature {key!r}.", field="key") from None
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
+        await change.record(
+            Event(
                 action="feature.create",
                 target_type="Feature",
                 target_id=feature.id,

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from asyncpg import UniqueViolationError
 
 from context import Context
-from db import activity, carriers, organizations
+from db import carriers, organizations
 from db.activity import Event
 from db.carriers import CarrierRow
 from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
-from resolvers.changes import EffectiveChange, origin
+from resolvers.changes import EffectiveChange
 from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure, InvalidFailure
 from resolvers.membership import Move, move_locked
 
@@ -34,23 +34,20 @@ class Member:
 
     id: uuid.UUID
     global_id: str
-    field: str  # carrierIds[2], or fromCarrierId
+    field: str  # carrierIds[2]
 
 
-async def create_organization(
-    context: Context, *, name: str, carrier_ids: Sequence[str], from_carrier_id: str | None = None
-) -> Created:
+async def create_organization(context: Context, *, name: str, carrier_ids: Sequence[str]) -> Created:
     name = validation.text(name, field="name", label="An organization's name")
-    members = _members(context, carrier_ids, from_carrier_id)
-    async with context.changing() as conn:
+    members = _members(context, carrier_ids)
+    async with context.changing() as change:
+        conn = change.conn
         try:
             organization = await organizations.insert(conn, name=name)
         except UniqueViolationError:
             raise ConflictFailure(f"An organization named {name!r} already exists.", field="name") from None
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
+        await change.record(
+            Event(
                 action="organization.create",
                 target_type="Organization",
                 target_id=organization.id,
@@ -78,22 +75,21 @@ async def create_organization(
                     field=member.field,
                 )
             joined, changed = await move_locked(
-                conn, context, carrier, Move("carrier.attach", leaving=None, joining=organization)
+                change, carrier, Move("carrier.attach", leaving=None, joining=organization)
             )
             attached.append(joined)
             changes += changed
     return Created(organization, attached, changes)
 
 
-def _members(context: Context, carrier_ids: Sequence[str], from_carrier_id: str | None) -> list[Member]:
-    limit = context.settings.max_page_size
+def _members(context: Context, carrier_ids: Sequence[str]) -> list[Member]:
+    limit = context.settings.max_ids_per_request
     if len(carrier_ids) > limit:
         raise InvalidFailure(
-            f"At most {limit} carriers at once; add the others afterwards.", field="carrierIds"
+            f"At most {limit} carriers at once (MAX_IDS_PER_REQUEST); add the others afterwards.",
+            field="carrierIds",
         )
     named = [(global_id, f"carrierIds[{index}]") for index, global_id in enumerate(carrier_ids)]
-    if from_carrier_id is not None:
-        named.append((from_carrier_id, "fromCarrierId"))
     members: dict[uuid.UUID, Member] = {}
     for global_id, field_name in named:
         carrier_id = validation.object_id(global_id, type_name="Carrier", field=field_name)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from asyncpg import ForeignKeyViolationError
 
 from context import Context
-from db import activity, organizations
+from db import organizations
 from db.activity import Event
 from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
-from resolvers.changes import origin
 from resolvers.failures import OrganizationNotEmptyFailure, stale
 
 
@@ -18,7 +17,8 @@ async def delete_organization(
 ) -> OrganizationRow:
     raw_id = validation.object_id(organization_id, type_name="Organization", field="id")
     version = validation.expected_version(expected_version)
-    async with context.changing() as conn:
+    async with context.changing() as change:
+        conn = change.conn
         before = await organizations.lock(conn, organization_id=raw_id)
         if before is None:
             raise validation.not_found("Organization", organization_id, "id")
@@ -36,10 +36,8 @@ async def delete_organization(
                 before, await organizations.count_carriers(conn, organization_id=raw_id)
             ) from None
         assert deleted is not None
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
+        await change.record(
+            Event(
                 action="organization.delete",
                 target_type="Organization",
                 target_id=raw_id,

@@ -31,6 +31,9 @@ API_KEY_COLUMNS = [
     "created_by", "expires_at", "revoked_at", "revoked_by", "revocation_reason", "last_used_at",
     "last_used_address",
 ]  # fmt: skip
+# The exports, as the permissions name them (they are not fields), with the scope each needs.
+EXPORTS = {"exportApiKeys": Scope.KEYS_READ, "exportActivity": Scope.ACTIVITY_READ}
+
 # An export's rows, read from a connection in a snapshot (its parameters already checked).
 RowSource = Callable[[Connection], AsyncGenerator[list[str], None]]
 

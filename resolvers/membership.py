@@ -1,4 +1,4 @@
-"""The core of attach, move and detach: which organization a carrier belongs to.
+"""attach, move and detach: which organization a carrier belongs to.
 
 One transaction: lock the carrier (so concurrent changes to it queue up), check what the caller
 expects its current organization to be, keep the target organization from being deleted, change,
@@ -8,17 +8,18 @@ and record what that did to the carrier's effective features.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from context import Context
-from db import activity, carriers, enablements, organizations
+from context import Change, Context
+from db import carriers, enablements, organizations
 from db.activity import Event
 from db.carriers import CarrierRow
 from db.organizations import OrganizationRow
 from db.pool import Connection
 from resolvers import snapshots, validation
-from resolvers.changes import EffectiveChange, diff, origin, summary
-from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure, stale
+from resolvers.changes import EffectiveChange, diff, summary
+from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure, InvalidFailure, stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,19 +30,9 @@ class Membership:
     changes: list[EffectiveChange] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
-    action: str
-    carrier_id: str
-    # The organization the carrier should end in (None: in none).
-    target_organization_id: str | None
-    expected_version: int | None
-    # For a move: the organization the caller says the carrier is in now.
-    from_organization_id: str | None = None
-    # The input field that names the target organization, for errors about it.
-    target_field: str = "organizationId"
-    # Why, as the caller gave it (optional); kept in the activity log.
-    reason: str | None = None
+# What a caller says of the carrier's organization now, checked on the locked carrier (given the
+# organization it is to end in): raises when it does not hold.
+Expectation = Callable[[Connection, CarrierRow, uuid.UUID | None], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,44 +42,150 @@ class Move:
     action: str
     leaving: OrganizationRow | None
     joining: OrganizationRow | None
+    # Why, as the caller gave it (optional).
     reason: str | None = None
 
 
-async def change(context: Context, request: Request) -> Membership:
-    carrier_id = validation.object_id(request.carrier_id, type_name="Carrier", field="carrierId")
-    target_id = (
-        validation.object_id(
-            request.target_organization_id, type_name="Organization", field=request.target_field
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The organization a carrier is to end in, as the input gave it, and the field that gave it."""
+
+    given: str
+    field: str
+
+
+async def attach(
+    context: Context,
+    *,
+    carrier_id: str,
+    organization_id: str,
+    expected_version: int | None,
+    reason: str | None = None,
+) -> Membership:
+    """attachCarrierToOrganization ("Add to existing Organization"): only for a carrier in none."""
+
+    async def in_none(conn: Connection, carrier: CarrierRow, target_id: uuid.UUID | None) -> None:
+        if carrier.organization_id is not None and carrier.organization_id != target_id:
+            current = await organizations.get(conn, organization_id=carrier.organization_id)
+            assert current is not None  # the foreign key guarantees it
+            raise AlreadyInOrganizationFailure(
+                f"Carrier {carrier.code} already belongs to {current.name}. Move it explicitly "
+                "(moveCarrierToOrganization) or detach it first.",
+                organization=current,
+            )
+
+    target = Target(organization_id, "organizationId")
+    return await _change(
+        context,
+        carrier_id,
+        target,
+        expected_version=expected_version,
+        expectation=in_none,
+        action="carrier.attach",
+        reason=reason,
+    )
+
+
+async def move(
+    context: Context,
+    *,
+    carrier_id: str,
+    from_organization_id: str,
+    to_organization_id: str,
+    expected_version: int | None,
+    reason: str | None = None,
+) -> Membership:
+    """moveCarrierToOrganization: from one organization to another, saying which one it leaves."""
+    if from_organization_id == to_organization_id:
+        raise InvalidFailure("The carrier is already in that organization.", field="toOrganizationId")
+
+    async def in_the_one_it_leaves(_conn: Connection, carrier: CarrierRow, _target: uuid.UUID | None) -> None:
+        leaving = validation.object_id(
+            from_organization_id, type_name="Organization", field="fromOrganizationId"
         )
-        if request.target_organization_id is not None
+        if carrier.organization_id != leaving:
+            raise ConflictFailure(
+                f"Carrier {carrier.code} is not in the organization you are moving it from; "
+                "reload and try again.",
+                field="fromOrganizationId",
+                current_version=carrier.version,
+            )
+
+    target = Target(to_organization_id, "toOrganizationId")
+    return await _change(
+        context,
+        carrier_id,
+        target,
+        expected_version=expected_version,
+        expectation=in_the_one_it_leaves,
+        action="carrier.move",
+        reason=reason,
+    )
+
+
+async def detach(
+    context: Context, *, carrier_id: str, expected_version: int | None, reason: str | None = None
+) -> Membership:
+    """detachCarrierFromOrganization: the carrier leaves its organization (a no-op if it has none)."""
+
+    async def anywhere(_conn: Connection, _carrier: CarrierRow, _target: uuid.UUID | None) -> None:
+        return None
+
+    return await _change(
+        context,
+        carrier_id,
+        None,
+        expected_version=expected_version,
+        expectation=anywhere,
+        action="carrier.detach",
+        reason=reason,
+    )
+
+
+async def _change(
+    context: Context,
+    carrier_global_id: str,
+    target: Target | None,
+    *,
+    expected_version: int | None,
+    expectation: Expectation,
+    action: str,
+    reason: str | None,
+) -> Membership:
+    """Put the carrier in the target organization, or in none: lock it, check what the caller expects,
+    keep the target from being deleted meanwhile, change, record."""
+    carrier_id = validation.object_id(carrier_global_id, type_name="Carrier", field="carrierId")
+    target_id = (
+        validation.object_id(target.given, type_name="Organization", field=target.field)
+        if target is not None
         else None
     )
-    version = validation.expected_version(request.expected_version)
-    reason = _reason(request.reason)
-    async with context.changing() as conn:
+    version = validation.expected_version(expected_version)
+    why = _reason(reason)
+    async with context.changing() as change:
+        conn = change.conn
         carrier = await carriers.lock(conn, carrier_id=carrier_id)
         if carrier is None:
-            raise validation.not_found("Carrier", request.carrier_id, "carrierId")
+            raise validation.not_found("Carrier", carrier_global_id, "carrierId")
         if version is not None and carrier.version != version:
             raise stale("carrier", carrier.version)
-        await _check_current(conn, carrier, request, target_id)
-        target = None
-        if target_id is not None:
-            target = await organizations.lock_shared(conn, organization_id=target_id)
-            if target is None:
-                raise validation.not_found(
-                    "Organization", str(request.target_organization_id), request.target_field
-                )
+        await expectation(conn, carrier, target_id)
+        organization = None
+        if target is not None and target_id is not None:
+            organization = await organizations.lock_shared(conn, organization_id=target_id)
+            if organization is None:
+                raise validation.not_found("Organization", target.given, target.field)
         if carrier.organization_id == target_id:
-            return Membership(carrier, target, carrier.organization_id)  # already so: nothing to do
+            change.unchanged()  # already so: nothing to do
+            return Membership(carrier, organization, carrier.organization_id)
         leaving = (
             await organizations.get(conn, organization_id=carrier.organization_id)
             if carrier.organization_id is not None
             else None
         )
-        move = Move(request.action, leaving=leaving, joining=target, reason=reason)
-        changed, changes = await move_locked(conn, context, carrier, move)
-    return Membership(changed, target, carrier.organization_id, changes)
+        move = Move(action, leaving=leaving, joining=organization, reason=why)
+        changed, changes = await move_locked(change, carrier, move)
+    return Membership(changed, organization, carrier.organization_id, changes)
 
 
 def _reason(value: str | None) -> str | None:
@@ -101,12 +198,17 @@ def _reason(value: str | None) -> str | None:
     return cleaned or None
 
 
+def _name(organization: OrganizationRow | None) -> str | None:
+    return organization.name if organization else None
+
+
 async def move_locked(
-    conn: Connection, context: Context, carrier: CarrierRow, move: Move
+    change: Change, carrier: CarrierRow, move: Move
 ) -> tuple[CarrierRow, list[EffectiveChange]]:
-    """Put a locked carrier in `move.joining` (None: in none), inside the caller's transaction, and
-    record it with what it did to the carrier's effective features, naming both organizations as
-    they were called then (the log outlives renames and deletions)."""
+    """Put a locked carrier in `move.joining` (None: in none), as part of `change`, and record it with
+    what it did to the carrier's effective features, naming both organizations as they were called
+    then (the log outlives renames and deletions)."""
+    conn = change.conn
     target_id = move.joining.id if move.joining else None
     before = await enablements.effective(conn, carrier_ids=[carrier.id])
     changed = await carriers.set_organization(
@@ -118,10 +220,8 @@ async def move_locked(
     )
     assert changed is not None  # the carrier is locked
     changes = diff(before, await enablements.effective(conn, carrier_ids=[carrier.id]))
-    await activity.record(
-        conn,
-        origin=origin(context),
-        event=Event(
+    await change.record(
+        Event(
             action=move.action,
             target_type="Carrier",
             target_id=carrier.id,
@@ -139,32 +239,3 @@ async def move_locked(
         ),
     )
     return changed, changes
-
-
-def _name(organization: OrganizationRow | None) -> str | None:
-    return organization.name if organization else None
-
-
-async def _check_current(
-    conn: Connection, carrier: CarrierRow, request: Request, target_id: uuid.UUID | None
-) -> None:
-    if request.action == "carrier.move":
-        from_id = validation.object_id(
-            str(request.from_organization_id), type_name="Organization", field="fromOrganizationId"
-        )
-        if carrier.organization_id != from_id:
-            raise ConflictFailure(
-                f"Carrier {carrier.code} is not in the organization you are moving it from; "
-                "reload and try again.",
-                field="fromOrganizationId",
-                current_version=carrier.version,
-            )
-    elif request.action == "carrier.attach" and carrier.organization_id is not None:
-        current = await organizations.get(conn, organization_id=carrier.organization_id)
-        assert current is not None  # the foreign key guarantees it
-        if carrier.organization_id != target_id:
-            raise AlreadyInOrganizationFailure(
-                f"Carrier {carrier.code} already belongs to {current.name}. Move it explicitly "
-                "(moveCarrierToOrganization) or detach it first.",
-                organization=current,
-            )

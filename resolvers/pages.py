@@ -8,6 +8,16 @@ from datetime import datetime
 from context import Context
 from db.pagination import Cursor, InvalidCursorError, PageRequest
 from resolvers.errors import BadUserInput
+from settings import Settings
+
+
+def page_size_refusal(settings: Settings, argument: str, value: int) -> str | None:
+    """Why a page size is refused (outside 0..MAX_PAGE_SIZE), or None: the one check of page sizes,
+    made when a document is priced (schema/limits.py) and when a page is read."""
+    cap = settings.max_page_size
+    if 0 <= value <= cap:
+        return None
+    return f"`{argument}` must be between 0 and {cap} (the page size limit, MAX_PAGE_SIZE); got {value}."
 
 
 def page_request(
@@ -22,16 +32,12 @@ def page_request(
 ) -> PageRequest:
     """`list_name` names the list and its order (cursors of another list or order are refused); its part
     before the first colon says what its cursors' keys look like."""
-    cap = context.settings.max_page_size
     if first is not None and last is not None:
         raise BadUserInput("Pass either `first` or `last`, not both.", argument="first")
     for name, value in (("first", first), ("last", last)):
-        if value is not None and not 0 <= value <= cap:
-            raise BadUserInput(
-                f"`{name}` must be between 0 and {cap} (the page size limit); got {value}.",
-                argument=name,
-                limit=cap,
-            )
+        refusal = page_size_refusal(context.settings, name, value) if value is not None else None
+        if refusal is not None:
+            raise BadUserInput(refusal, argument=name, limit=context.settings.max_page_size)
     try:
         after_cursor = _cursor(after, list_name)
         before_cursor = _cursor(before, list_name)

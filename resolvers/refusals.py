@@ -12,7 +12,6 @@ from db import activity, carriers
 from db.activity import Event
 from db.key_usage import RefusalReason
 from db.pool import Connection
-from resolvers.changes import origin
 
 
 def note_scope_refusals(context: Context) -> None:
@@ -53,7 +52,7 @@ async def record_refusals(context: Context) -> None:
         organization_id = await carriers.organization_of(conn, carrier_id=carrier_id) if carrier_id else None
         await activity.record(
             conn,
-            origin=origin(context),
+            origin=context.origin,
             event=Event(
                 action=first.action,
                 outcome="refused",

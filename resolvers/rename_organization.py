@@ -5,11 +5,10 @@ from __future__ import annotations
 from asyncpg import UniqueViolationError
 
 from context import Context
-from db import activity, organizations
+from db import organizations
 from db.activity import Event
 from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
-from resolvers.changes import origin
 from resolvers.failures import ConflictFailure, stale
 
 
@@ -19,23 +18,23 @@ async def rename_organization(
     raw_id = validation.object_id(organization_id, type_name="Organization", field="id")
     name = validation.text(name, field="name", label="An organization's name")
     version = validation.expected_version(expected_version)
-    async with context.changing() as conn:
+    async with context.changing() as change:
+        conn = change.conn
         before = await organizations.lock(conn, organization_id=raw_id)
         if before is None:
             raise validation.not_found("Organization", organization_id, "id")
         if version is not None and before.version != version:
             raise stale("organization", before.version)
         if before.name == name:
+            change.unchanged()
             return before
         try:
             after = await organizations.rename(conn, organization_id=raw_id, name=name, expected_version=None)
         except UniqueViolationError:
             raise ConflictFailure(f"An organization named {name!r} already exists.", field="name") from None
         assert after is not None  # locked above
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
+        await change.record(
+            Event(
                 action="organization.rename",
                 target_type="Organization",
                 target_id=raw_id,

@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 from context import Context
-from db import activity, api_keys
+from db import api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow
 from resolvers import api_key_policy as policy
-from resolvers import validation
-from resolvers.changes import origin
+from resolvers import rules, validation
 
 
 async def revoke_api_key(context: Context, *, key_id: str, reason: str) -> ApiKeyRow:
     now = context.now()
     authority = policy.Authority.of(context.principal)
-    authority.may_manage()
+    rules.refuse(rules.first_refusal("revokeApiKey", context.principal))
     reason = validation.text(reason, field="reason", label="A reason", max_length=500, multiline=True)
-    async with context.changing() as conn:
+    async with context.changing() as change:
+        conn = change.conn
         carrier, before = await policy.managed_key(context, conn, key_id)
         authority.reaches(before)
         if before.revoked_at is not None and before.revoked_at <= now:
-            return before  # already revoked: nothing more to do
+            change.unchanged()  # already revoked: nothing more to do
+            return before
         after = await api_keys.revoke(
             conn, key_id=before.id, at=now, by=context.principal.audit_fields(), reason=reason, now=now
         )
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
+        await change.record(
+            Event(
                 action="apiKey.revoke",
                 target_type="ApiKey",
                 target_id=before.id,

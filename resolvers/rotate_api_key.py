@@ -10,11 +10,12 @@ from asyncpg import UniqueViolationError
 
 from access import keyformat
 from context import Context
-from db import activity, api_keys
+from db import api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow, KeyStatus, NewKey
 from resolvers import api_key_policy as policy
-from resolvers.changes import origin
+from resolvers import rules
+from resolvers.carrier_facts import facts_now
 from resolvers.failures import ConflictFailure, InvalidFailure
 
 
@@ -30,14 +31,15 @@ async def rotate_api_key(
 ) -> Rotated:
     now = context.now()
     authority = policy.Authority.of(context.principal)
-    authority.may_manage()
+    rules.refuse(rules.first_refusal("rotateApiKey", context.principal))
     if not 0 <= grace_period_seconds <= policy.MAX_GRACE.total_seconds():
         raise InvalidFailure(
             "gracePeriodSeconds must be between 0 (none) and 604800 (seven days).", field="gracePeriodSeconds"
         )
     # The new key's expiry: as asked, else the policy's default from now (not the old key's lifetime).
     expires_at = policy.expiry(context, expiry, now=now, authority=authority)
-    async with context.changing() as conn:
+    async with context.changing() as change:
+        conn = change.conn
         carrier, old = await policy.managed_key(context, conn, key_id)
         if old.status(now) is not KeyStatus.ACTIVE or old.revoked_at is not None:
             raise InvalidFailure(
@@ -45,10 +47,10 @@ async def rotate_api_key(
                 field="id",
             )
         authority.reaches(old)
-        await policy.api_access_on(context, conn, carrier)
-        if grace_period_seconds > 0:
-            # The old key stays active through the grace period: the new one needs room beside it.
-            await policy.room_for_one_more(conn, context, carrier, now)
+        # With a grace period the old key stays active beside the new one: that needs room under the limit.
+        operation = "rotateApiKeyWithGracePeriod" if grace_period_seconds > 0 else "rotateApiKey"
+        facts = await facts_now(conn, context, carrier, now)
+        rules.refuse(rules.first_refusal(operation, context.principal, facts))
         issued = keyformat.generate(context.settings.key_environment)
         try:
             async with conn.transaction():
@@ -79,10 +81,8 @@ async def rotate_api_key(
             now=now,
         )
         assert previous.revoked_at is not None
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
+        await change.record(
+            Event(
                 action="apiKey.rotate",
                 target_type="ApiKey",
                 target_id=new.id,

@@ -13,13 +13,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from context import Context
-from db import activity, carriers, enablements, features, organizations
+from db import carriers, enablements, features, organizations
 from db.activity import Event
 from db.enablements import Actor, Effective, EnablementState
 from db.features import FeatureRow
 from db.pool import Connection
 from resolvers import snapshots, validation
-from resolvers.changes import EffectiveChange, diff, origin, summary
+from resolvers.changes import EffectiveChange, diff, summary
 from resolvers.failures import InvalidFailure
 
 SETTINGS = {EnablementState.ENABLED: True, EnablementState.DISABLED: False, EnablementState.INHERIT: None}
@@ -103,7 +103,8 @@ async def set_enablement(  # noqa: PLR0917 - the two public functions above name
     key = validation.feature_key(feature_key)
     reason = validation.text(reason, field="reason", label="A reason", max_length=500, multiline=True)
     setting = SETTINGS[state]
-    async with context.changing() as conn:
+    async with context.changing() as change:
+        conn = change.conn
         locked = await level.lock(conn, owner)
         if locked is None:
             raise validation.not_found(level.type_name, owner_id, level.field)
@@ -111,15 +112,14 @@ async def set_enablement(  # noqa: PLR0917 - the two public functions above name
         feature = await _feature(conn, key)
         previous = await level.own(conn, owner, feature.id)
         if previous == setting:
-            return EnablementSet(owner, feature)  # already so: nothing to record
+            change.unchanged()  # already so
+            return EnablementSet(owner, feature)
         before = await level.effective(conn, owner, feature.id)
         naming = {"feature": key, "featureName": feature.name, "ownerName": owner_name}
         await level.store(conn, owner, feature.id, setting, Actor(*context.principal.audit_fields()))
         changes = diff(before, await level.effective(conn, owner, feature.id))
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
+        await change.record(
+            Event(
                 action=level.action,
                 target_type=level.type_name,
                 target_id=owner,

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 from access.principal import Scope
 from context import Context
-from db import activity, api_keys
+from db import api_keys
 from db.activity import Event
 from db.api_keys import ApiKeyRow, KeyStatus
 from resolvers import api_key_policy as policy
-from resolvers.changes import origin
+from resolvers import rules
 from resolvers.failures import InvalidFailure, stale
 
 
@@ -26,13 +26,14 @@ async def update_api_key(
 ) -> ApiKeyRow:
     now = context.now()
     authority = policy.Authority.of(context.principal)
-    authority.may_manage()
+    rules.refuse(rules.first_refusal("updateApiKey", context.principal))
     new_description = policy.description(description) if description is not None else None
     new_scopes = authority.scopes_within(scopes) if scopes is not None else None
     new_allowlist = (
         authority.allowlist_within(policy.allowlist(ip_allowlist)) if ip_allowlist is not None else None
     )
-    async with context.changing() as conn:
+    async with context.changing() as change:
+        conn = change.conn
         carrier, before = await policy.managed_key(context, conn, key_id)
         if expected_version is not None and before.version != expected_version:
             raise stale("API key", before.version)
@@ -55,10 +56,8 @@ async def update_api_key(
             clear_expiry=expiry.never_expires,
             now=now,
         )
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
+        await change.record(
+            Event(
                 action="apiKey.update",
                 target_type="ApiKey",
                 target_id=before.id,

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from context import Context
-from db import activity, carriers
+from db import carriers
 from db.activity import Event
 from db.carriers import CarrierRow
 from resolvers import snapshots, validation
-from resolvers.changes import origin
 from resolvers.failures import stale
 
 
@@ -17,20 +16,20 @@ async def update_carrier(
     raw_id = validation.object_id(carrier_id, type_name="Carrier", field="id")
     name = validation.text(name, field="name", label="A carrier's name")
     version = validation.expected_version(expected_version)
-    async with context.changing() as conn:
+    async with context.changing() as change:
+        conn = change.conn
         before = await carriers.lock(conn, carrier_id=raw_id)
         if before is None:
             raise validation.not_found("Carrier", carrier_id, "id")
         if version is not None and before.version != version:
             raise stale("carrier", before.version)
         if before.name == name:
+            change.unchanged()
             return before
         after = await carriers.update_name(conn, carrier_id=raw_id, name=name, expected_version=None)
         assert after is not None  # locked above
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
+        await change.record(
+            Event(
                 action="carrier.update",
                 target_type="Carrier",
                 target_id=raw_id,

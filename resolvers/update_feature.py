@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from context import Context
-from db import activity, features
 from db import enablements as enablement_rows
+from db import features
 from db.activity import Event
 from db.features import FeatureRow
 from resolvers import snapshots, validation
-from resolvers.changes import EffectiveChange, diff, origin, summary
+from resolvers.changes import EffectiveChange, diff, summary
 from resolvers.failures import stale
 
 
@@ -42,7 +42,8 @@ async def update_feature(
             multiline=True,
         )
     version = validation.expected_version(expected_version)
-    async with context.changing() as conn:
+    async with context.changing() as change:
+        conn = change.conn
         current = (await features.by_ids(conn, ids=[raw_id])).get(raw_id)
         if current is None:
             raise validation.not_found("Feature", feature_id, "id")
@@ -53,7 +54,8 @@ async def update_feature(
             and description in (None, current.description)
             and default_enabled in (None, current.default_enabled)
         ):
-            return FeatureUpdated(current)  # nothing to change
+            change.unchanged()
+            return FeatureUpdated(current)
         before = await enablement_rows.effective(conn, feature_id=raw_id)
         updated = await features.update(
             conn,
@@ -67,10 +69,8 @@ async def update_feature(
             latest = (await features.by_ids(conn, ids=[raw_id]))[raw_id]
             raise stale("feature", latest.version)
         changes = diff(before, await enablement_rows.effective(conn, feature_id=raw_id))
-        await activity.record(
-            conn,
-            origin=origin(context),
-            event=Event(
+        await change.record(
+            Event(
                 action="feature.update",
                 target_type="Feature",
                 target_id=raw_id,

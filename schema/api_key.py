@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from access.principal import Scope
 from context import Context
-from db.api_keys import ApiKeyRow, KeyListing, KeyOrder, KeyStatus
+from db.api_keys import ApiKeyRow, KeyListing, KeyOrder
 from db.key_refusals import RefusalRow
 from db.pagination import Cursor
 from resolvers import api_keys as resolve
@@ -242,15 +242,13 @@ def key_listing(
     context: Context,
     where: ApiKeyFilter | None,
     order_by: ApiKeyOrder | None,
-    status: KeyStatus | None = None,
 ) -> tuple[KeyListing, bool]:
-    """The list's filter and order from the field's arguments (`status`: the deprecated argument);
-    whether it runs descending."""
+    """The list's filter and order from the field's arguments; whether it runs descending."""
     where = where or ApiKeyFilter()
     order_by = order_by or ApiKeyOrder()
     listing = resolve.key_listing(
         context,
-        status=where.status or status,
+        status=where.status,
         search=where.search,
         expiring_within_days=where.expiring_within_days,
         scope=where.scope,

@@ -17,7 +17,7 @@ import fastgraph
 from schema.enforcement import enforce_access, field_rules
 from schema.event_executor import with_own_event_memos
 from schema.fast_path import object_classes, plain_fields
-from schema.mutation import Mutation
+from schema.mutations import Mutation
 from schema.query import Query
 from schema.request_rules import RequestRules
 from schema.subscription import Subscription

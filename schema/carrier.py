@@ -16,12 +16,11 @@ from context import Context
 from db.carriers import CarrierRow
 from db.pagination import Cursor
 from resolvers import carriers as resolve
-from resolvers import permissions as resolve_permissions
+from resolvers.carrier_facts import carrier_facts
 from resolvers.global_ids import to_global_id
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import RequiresScope
 from schema.enablement import Enablement, enablements, reads_updates
-from schema.enums import ApiKeyStatus
 from schema.inputs import ApiKeyFilter, ApiKeyOrder
 from schema.node import Node
 from schema.selection import connection_item_fields, list_item_fields
@@ -75,7 +74,7 @@ class Carrier(Node):
     ) -> list[Annotated[Permission, strawberry.lazy("schema.permissions")]]:
         from schema.permissions import carrier_permissions  # the permissions read the built schema's rules
 
-        facts = await resolve_permissions.carrier_facts(info.context, self.row_id, self.organization_id)
+        facts = await carrier_facts(info.context, self.row_id, self.code, self.organization_id)
         return carrier_permissions(info, facts)
 
     @strawberry.field(description="The organization the carrier belongs to; null when it has none.")
@@ -115,9 +114,6 @@ class Carrier(Node):
     def api_keys(
         self,
         info: Info[Context, None],
-        status: Annotated[
-            ApiKeyStatus | None, strawberry.argument(deprecation_reason="Use filter: {status}.")
-        ] = None,
         filter: ApiKeyFilter | None = None,
         order_by: ApiKeyOrder | None = None,
         first: First = None,
@@ -125,16 +121,15 @@ class Carrier(Node):
         last: Last = None,
         before: Before = None,
     ) -> Connection[ApiKey] | Awaitable[Connection[ApiKey]]:
-        if status is None and filter is None and order_by is None:
+        if filter is None and order_by is None:
             found = self.prefetched.get(str(info.path.key))
             if found is not None:
                 return found  # type: ignore[no-any-return]
-        return self._api_keys(info, status, filter, order_by, first, after, last, before)
+        return self._api_keys(info, filter, order_by, first, after, last, before)
 
     async def _api_keys(
         self,
         info: Info[Context, None],
-        status: ApiKeyStatus | None,
         filter: ApiKeyFilter | None,
         order_by: ApiKeyOrder | None,
         first: int | None,
@@ -144,7 +139,7 @@ class Carrier(Node):
     ) -> Connection[ApiKey]:
         from schema.api_key import ApiKey, api_key_columns, api_key_cursor, key_listing  # mutual reference
 
-        listing, descending = key_listing(info.context, filter, order_by, status)
+        listing, descending = key_listing(info.context, filter, order_by)
         (page,) = await resolve.api_keys_of_carriers(
             info.context,
             [self.row_id],

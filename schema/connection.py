@@ -14,7 +14,10 @@ T = TypeVar("T")
 # The page arguments every connection field takes.
 First = Annotated[
     int | None,
-    strawberry.argument(description="Page forward: at most this many items (default 20, max 100)."),
+    strawberry.argument(
+        description="Page forward: at most this many items (default and most: `limits.defaultPageSize`, "
+        "`limits.maxPageSize`)."
+    ),
 ]
 After = Annotated[str | None, strawberry.argument(description="Page forward from this cursor (exclusive).")]
 Last = Annotated[int | None, strawberry.argument(description="Page backward: at most this many items.")]

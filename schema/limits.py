@@ -44,6 +44,7 @@ from graphql import (
     get_nullable_type,
 )
 
+from resolvers.pages import page_size_refusal
 from settings import Settings
 
 PAGE_ARGUMENTS = ("first", "last")
@@ -342,18 +343,11 @@ class _Pricing:
         for name in PAGE_ARGUMENTS:
             value = arguments.get(name)
             if value is not None:
-                if not 0 <= value <= settings.max_page_size:
+                refusal = page_size_refusal(settings, name, value)
+                if refusal is not None:
+                    extensions = {"code": "BAD_USER_INPUT", "argument": name, "limit": settings.max_page_size}
                     raise _PageSizeError(
-                        GraphQLError(
-                            f"`{name}` must be between 0 and {settings.max_page_size} (the page size limit); "
-                            f"got {value}. Nothing was run.",
-                            node,
-                            extensions={
-                                "code": "BAD_USER_INPUT",
-                                "argument": name,
-                                "limit": settings.max_page_size,
-                            },
-                        )
+                        GraphQLError(f"{refusal} Nothing was run.", node, extensions=extensions)
                     )
                 return int(value)
         field_type = definition.type

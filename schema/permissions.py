@@ -1,40 +1,33 @@
 """What the caller may do, so that the page can disable a control instead of sending a request that is
-refused (and logged): every operation by the access rules of its field (schema/enforcement.py), and, for
-one carrier, what that carrier's state allows (API access off, the key limit reached, in an organization
-or not)."""
+refused (and logged). An operation is judged as a request for it would be: by the access rules of its
+field (schema/enforcement.py), then by the object-level rules of resolvers/rules.py, the same functions
+that refuse the mutation, with the same words.
+
+The operations come from the schema: every mutation and every restricted query; the CSV exports (not
+fields: resolvers/exports.EXPORTS); and a rotation whose old key stays for a grace period
+(rotateApiKeyWithGracePeriod), which needs room under the active key limit. For one carrier
+(Carrier.permissions): the mutations whose input names a carrier or changes one, those that change its
+API keys, the exports, and that rotation.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import strawberry
+from graphql import GraphQLInputObjectType, GraphQLSchema, get_named_type
 from strawberry.types import Info
 
 from access.principal import Principal, Scope
 from context import Context
+from resolvers import rules
 from resolvers.errors import SUPPORT
-from resolvers.permissions import CarrierFacts, KeyRoom
+from resolvers.exports import EXPORTS
+from resolvers.rules import CarrierFacts
 from schema.enforcement import AccessRule, field_rules
 
-# Operations that are not a field: the CSV exports (web/export.py), with the scope each reads.
-EXPORTS = {"exportApiKeys": Scope.KEYS_READ, "exportActivity": Scope.ACTIVITY_READ}
-KEY_MANAGEMENT = frozenset({"createApiKey", "updateApiKey", "rotateApiKey", "revokeApiKey"})
-# The operations that concern one carrier (Carrier.permissions).
-CARRIER_OPERATIONS = (
-    "createApiKey",
-    "updateApiKey",
-    "rotateApiKey",
-    "rotateApiKeyWithGracePeriod",
-    "revokeApiKey",
-    "exportApiKeys",
-    "exportActivity",
-    "setCarrierEnablement",
-    "updateCarrier",
-    "createOrganization",
-    "attachCarrierToOrganization",
-    "moveCarrierToOrganization",
-    "detachCarrierFromOrganization",
-)
+ROTATION_WITH_GRACE = "rotateApiKeyWithGracePeriod"
+CARRIER_FIELDS = frozenset({"carrierId", "carrierIds"})
 
 
 @strawberry.type(description="An operation the caller may or may not perform now, and why not.")
@@ -48,29 +41,64 @@ class Permission:
     reason: str | None = strawberry.field(description="Why not, for a person to read; null when allowed.")
 
 
-_RULES: dict[int, dict[str, AccessRule]] = {}
+@dataclass(frozen=True, slots=True)
+class _Operations:
+    """Per built schema: every operation's field rule, and which concern one carrier."""
+
+    rules: dict[str, AccessRule]
+    of_a_carrier: tuple[str, ...]
 
 
-def operation_rules(schema: strawberry.Schema) -> dict[str, AccessRule]:
-    """Every mutation, every restricted query and the exports, by operation name (once per schema)."""
-    rules = _RULES.get(id(schema))
-    if rules is None:
+_OPERATIONS: dict[int, _Operations] = {}
+
+
+def operations(schema: strawberry.Schema) -> _Operations:
+    found = _OPERATIONS.get(id(schema))
+    if found is None:
         by_field = field_rules(schema)
-        rules = {
+        named = {
             coordinate.split(".")[1]: rule
             for coordinate, rule in by_field.items()
             if coordinate.startswith("Mutation.")
             or (coordinate.startswith("Query.") and rule.restricted_reason)
         }
         for name, scope in EXPORTS.items():
-            rules[name] = AccessRule(f"Query.{name}", True, None, frozenset({scope}))
-        # A rotation whose old key stays for a grace period: the same rule, but it needs a free place.
-        rules["rotateApiKeyWithGracePeriod"] = rules["rotateApiKey"]
-        _RULES[id(schema)] = rules
-    return rules
+            named[name] = AccessRule(f"Query.{name}", True, None, frozenset({scope}))
+        named[ROTATION_WITH_GRACE] = named["rotateApiKey"]
+        of_a_carrier = sorted(
+            name
+            for name in named
+            if name in EXPORTS or _concerns_a_carrier(schema._schema, name, named[name])
+        )
+        found = _OPERATIONS[id(schema)] = _Operations(
+            rules=named, of_a_carrier=(*of_a_carrier, ROTATION_WITH_GRACE)
+        )
+    return found
 
 
-def decide(operation: str, rule: AccessRule, principal: Principal) -> Permission:
+def _concerns_a_carrier(schema: GraphQLSchema, name: str, rule: AccessRule) -> bool:
+    """An export; a mutation whose input names a carrier, changes one (…CarrierInput with an id), or
+    changes keys (and the rotation with a grace period)."""
+    if name in EXPORTS or name == ROTATION_WITH_GRACE:
+        return True
+    mutation = schema.mutation_type
+    field = mutation.fields.get(name) if mutation is not None else None
+    if field is None:
+        return False
+    if Scope.KEYS_WRITE in rule.scopes:
+        return True
+    for argument in field.args.values():
+        given = get_named_type(argument.type)
+        if isinstance(given, GraphQLInputObjectType) and (
+            CARRIER_FIELDS & set(given.fields)
+            or (given.name.endswith("CarrierInput") and "id" in given.fields)
+        ):
+            return True
+    return False
+
+
+def decide(operation: str, rule: AccessRule, principal: Principal, facts: CarrierFacts | None) -> Permission:
+    """As a request would be judged: the field's access rule, then the operation's object rules."""
     if not principal.is_authenticated:
         return Permission(operation=operation, allowed=False, reason="Sign in first.")
     if rule.restricted_reason and not principal.is_staff:
@@ -80,55 +108,29 @@ def decide(operation: str, rule: AccessRule, principal: Principal) -> Permission
     if missing:
         reason = f"This API key lacks the scope {', '.join(missing)}."
         return Permission(operation=operation, allowed=False, reason=reason)
-    if operation in KEY_MANAGEMENT and principal.grant is not None and principal.grant.rotating:
-        reason = "This key was rotated and is in its grace period: it cannot manage keys."
-        return Permission(operation=operation, allowed=False, reason=reason)
+    refusal = rules.first_refusal(operation, principal, facts)
+    if refusal is not None:
+        return Permission(operation=operation, allowed=False, reason=refusal.message)
     return Permission(operation=operation, allowed=True, reason=None)
 
 
-def viewer_permissions(info: Info[Context, None], service_keys: KeyRoom | None) -> list[Permission]:
-    """Every operation; `service_keys` (for staff) says whether one more service key fits."""
+def viewer_permissions(info: Info[Context, None], service_keys: CarrierFacts | None) -> list[Permission]:
+    """Every operation; `service_keys` (for staff) are the platform's service keys' facts."""
     principal = info.context.principal
-    rules = operation_rules(info.schema)
-    decided = [decide(name, rules[name], principal) for name in sorted(rules)]
+    known = operations(info.schema).rules
+    decided = [decide(name, known[name], principal, None) for name in sorted(known)]
     return [_service_keys(permission, service_keys) for permission in decided]
 
 
-def _service_keys(permission: Permission, room: KeyRoom | None) -> Permission:
-    if permission.operation != "createServiceKey" or not permission.allowed or room is None:
+def _service_keys(permission: Permission, facts: CarrierFacts | None) -> Permission:
+    """createServiceKey: whether one more service key fits, as the mutation judges it."""
+    if permission.operation != "createServiceKey" or not permission.allowed or facts is None:
         return permission
-    if room.active < room.limit:
-        return permission
-    reason = f"The platform has {room.active} active service keys, the most allowed; revoke one first."
-    return replace(permission, allowed=False, reason=reason)
+    refusal = rules.no_room_for_a_key(facts)
+    return replace(permission, allowed=False, reason=refusal.message) if refusal else permission
 
 
 def carrier_permissions(info: Info[Context, None], facts: CarrierFacts) -> list[Permission]:
     principal = info.context.principal
-    rules = operation_rules(info.schema)
-    feature = info.context.settings.api_access_feature
-    return [_for_carrier(decide(name, rules[name], principal), facts, feature) for name in CARRIER_OPERATIONS]
-
-
-def _for_carrier(permission: Permission, facts: CarrierFacts, api_access_feature: str) -> Permission:
-    if not permission.allowed:
-        return permission
-    operation = permission.operation
-    reason = None
-    if operation in ("createApiKey", "rotateApiKey", "rotateApiKeyWithGracePeriod") and not facts.api_access:
-        reason = (
-            f"API access ({api_access_feature}) is off for this carrier: no key is issued until it is on."
-        )
-    elif operation == "createApiKey" and facts.active_keys >= facts.key_limit:
-        reason = f"The carrier has {facts.active_keys} active keys, the most allowed; revoke one first."
-    elif operation == "rotateApiKeyWithGracePeriod" and facts.active_keys >= facts.key_limit:
-        reason = (
-            f"The carrier has {facts.active_keys} active keys, the most allowed: the old key cannot stay for "
-            "a grace period beside the new one. Rotate without one, or revoke a key first."
-        )
-    elif operation in ("attachCarrierToOrganization", "createOrganization") and facts.in_organization:
-        reason = "The carrier is already in an organization: move or detach it instead."
-    elif operation == "moveCarrierToOrganization" and not facts.in_organization:
-        # (Detaching a carrier in no organization changes nothing; it is not refused.)
-        reason = "The carrier is in no organization."
-    return replace(permission, allowed=False, reason=reason) if reason else permission
+    found = operations(info.schema)
+    return [decide(name, found.rules[name], principal, facts) for name in found.of_a_carrier]

@@ -36,6 +36,7 @@ from schema.inputs import ApiKeyFilter, ApiKeyOrder
 from schema.node import Node
 from schema.organization import Organization, organization_cursor
 from schema.prefetch import prefetch_children
+from schema.request_limits import RequestLimits
 from schema.selection import connection_item_fields
 from schema.viewer import Viewer
 
@@ -70,9 +71,10 @@ class Query:
 
     @strawberry.field(description="Objects by global id, in order; null for each the caller cannot see.")
     async def nodes(self, info: Info[Context, None], ids: list[strawberry.ID]) -> list[Node | None]:
-        if len(ids) > info.context.settings.max_page_size:
+        limit = info.context.settings.max_ids_per_request
+        if len(ids) > limit:
             raise BadUserInput(
-                f"At most {info.context.settings.max_page_size} ids per request.", argument="ids"
+                f"At most {limit} ids per request (MAX_IDS_PER_REQUEST).", argument="ids", limit=limit
             )
         found = await nodes.nodes(info.context, ids, NODE_SCOPES)
         return [NODE_WRAPPERS[f[0]](f[1], info.context) if f else None for f in found]
@@ -220,6 +222,13 @@ class Query:
         )
         now = info.context.now()
         return connection(page, lambda row: ApiKey.from_row(row, now), api_key_cursor(listing, descending))
+
+    @strawberry.field(
+        description="The limits this server puts on requests: page sizes, ids per request, cost, rates.",
+        directives=[Public()],
+    )
+    def limits(self, info: Info[Context, None]) -> RequestLimits:
+        return RequestLimits.of(info.context.settings)
 
     @strawberry.field(description="The API key policy this server enforces: lifetimes, limits, scopes.")
     def api_key_policy(self, info: Info[Context, None]) -> ApiKeyPolicy:

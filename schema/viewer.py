@@ -9,8 +9,8 @@ from access.principal import Principal, Scope
 from context import Context
 from db.carriers import CarrierFilter
 from resolvers import carriers, organizations
+from resolvers.carrier_facts import service_key_facts
 from resolvers.errors import SUPPORT
-from resolvers.permissions import service_key_room
 from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import RequiresScope
@@ -61,7 +61,7 @@ class Viewer:
         "caller may perform it now; `Carrier.permissions` says so for one carrier."
     )
     async def permissions(self, info: Info[Context, None]) -> list[Permission]:
-        return viewer_permissions(info, await service_key_room(info.context))
+        return viewer_permissions(info, await service_key_facts(info.context))
 
     @strawberry.field(
         description="The carriers in the caller's reach, by code.",

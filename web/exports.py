@@ -55,8 +55,10 @@ class Export:
     rows: Callable[[Context, CarrierRow, Mapping[str, str]], exports.RowSource]
 
 
-API_KEYS = Export("api-keys", Scope.KEYS_READ, exports.API_KEY_COLUMNS, exports.api_key_rows)
-ACTIVITY = Export("activity", Scope.ACTIVITY_READ, exports.ACTIVITY_COLUMNS, exports.activity_rows)
+API_KEYS = Export("api-keys", exports.EXPORTS["exportApiKeys"], exports.API_KEY_COLUMNS, exports.api_key_rows)
+ACTIVITY = Export(
+    "activity", exports.EXPORTS["exportActivity"], exports.ACTIVITY_COLUMNS, exports.activity_rows
+)
 
 
 def _safe(cell: str) -> str:

@@ -73,7 +73,7 @@ CREATE_ORGANIZATION = """
 mutation Create($input: CreateOrganizationInput!) {
   createOrganization(input: $input) {
     __typename
-    ... on OrganizationPayload { organization { id name } carrier { code organization { name } } }
+    ... on OrganizationPayload { organization { id name } carriers { code organization { name } } }
     ... on UserError { message code field }
     ... on AlreadyInOrganizationError { currentOrganization { id name } }
   }
@@ -329,7 +329,7 @@ async def test_two_organizations_created_from_one_carrier(live: Live) -> None:
     def create(name: str) -> Awaitable[dict[str, Any]]:
         return live.post(
             CREATE_ORGANIZATION,
-            {"input": {"name": name, "fromCarrierId": to_global_id("Carrier", carrier_id)}},
+            {"input": {"name": name, "carrierIds": [to_global_id("Carrier", carrier_id)]}},
         )
 
     # when: both have inserted their organization and wait on the carrier's row, then race
@@ -342,8 +342,8 @@ async def test_two_organizations_created_from_one_carrier(live: Live) -> None:
     (won,) = [r for r in results if r["__typename"] == "OrganizationPayload"]
     (lost,) = [r for r in results if r["__typename"] == "AlreadyInOrganizationError"]
     assert lost["currentOrganization"] == won["organization"]
-    assert lost["field"] == "fromCarrierId"
-    assert won["carrier"]["organization"] == {"name": won["organization"]["name"]}
+    assert lost["field"] == "carrierIds[0]"
+    assert won["carriers"][0]["organization"] == {"name": won["organization"]["name"]}
     (organization,) = await live.fetch("select id, name from organizations")
     assert organization["name"] == won["organization"]["name"]
     assert (

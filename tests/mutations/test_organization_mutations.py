@@ -17,7 +17,7 @@ from tests.factories import bearer, staff_token
 ORGANIZATION_PAYLOAD = """
     ... on OrganizationPayload {
       organization { id name version carriers { totalCount nodes { code } } }
-      carrier { id code version organization { name } }
+      carriers { id code version organization { name } }
       effectiveChanges { carrier { code } feature { key } before after source }
     }
     ... on UserError { message code field }
@@ -125,7 +125,7 @@ async def test_create_organization_returns_it_and_records_it(graphql: GraphQL, c
         "version": 1,
         "carriers": {"totalCount": 0, "nodes": []},
     }
-    assert (result["carrier"], result["effectiveChanges"]) == (None, [])
+    assert (result["carriers"], result["effectiveChanges"]) == ([], [])
     (event,) = await activity_rows(conn)
     assert_recorded_by_staff(event, "req-create-org")
     assert event["action"] == "organization.create"
@@ -150,7 +150,7 @@ async def test_create_organization_from_a_carrier_attaches_it_in_the_same_transa
     # when
     body = await graphql(
         CREATE_ORGANIZATION,
-        {"input": {"name": "Prairie Group", "fromCarrierId": to_global_id("Carrier", carrier_id)}},
+        {"input": {"name": "Prairie Group", "carrierIds": [to_global_id("Carrier", carrier_id)]}},
         headers=staff("req-from-carrier"),
     )
 
@@ -159,12 +159,14 @@ async def test_create_organization_from_a_carrier_attaches_it_in_the_same_transa
     assert result["__typename"] == "OrganizationPayload"
     assert result["organization"]["name"] == "Prairie Group"
     assert result["organization"]["carriers"] == {"totalCount": 1, "nodes": [{"code": code}]}
-    assert result["carrier"] == {
-        "id": to_global_id("Carrier", carrier_id),
-        "code": code,
-        "version": 2,
-        "organization": {"name": "Prairie Group"},
-    }
+    assert result["carriers"] == [
+        {
+            "id": to_global_id("Carrier", carrier_id),
+            "code": code,
+            "version": 2,
+            "organization": {"name": "Prairie Group"},
+        }
+    ]
     assert result["effectiveChanges"] == []
     organization_id = await conn.fetchval("select id from organizations where name = 'Prairie Group'")
     carrier = await carrier_row(conn, carrier_id)
@@ -207,11 +209,11 @@ async def test_create_organization_from_a_carrier_already_in_one_creates_nothing
     # when
     body = await graphql(
         CREATE_ORGANIZATION,
-        {"input": {"name": "Wanted Group", "fromCarrierId": to_global_id("Carrier", carrier_id)}},
+        {"input": {"name": "Wanted Group", "carrierIds": [to_global_id("Carrier", carrier_id)]}},
         headers=staff(),
     )
 
-    # then: the error names the organization it is in and points at the input field `fromCarrierId`
+    # then: the error names the organization it is in and points at the input field `carrierIds[0]`
     result = body["data"]["createOrganization"]
     assert result["__typename"] == "AlreadyInOrganizationError"
     assert result["code"] == "ALREADY_IN_ORGANIZATION"
@@ -220,7 +222,7 @@ async def test_create_organization_from_a_carrier_already_in_one_creates_nothing
     assert await organization_count(conn) == count
     assert await carrier_row(conn, carrier_id) == before
     assert await activity_rows(conn) == []
-    assert result["field"] == "fromCarrierId"
+    assert result["field"] == "carrierIds[0]"
 
 
 @pytest.mark.parametrize("kind", ["garbage", "organization", "missing"])
@@ -238,7 +240,7 @@ async def test_create_organization_from_an_unknown_carrier_creates_nothing(
 
     # when
     body = await graphql(
-        CREATE_ORGANIZATION, {"input": {"name": "Orphan Group", "fromCarrierId": ids[kind]}}, headers=staff()
+        CREATE_ORGANIZATION, {"input": {"name": "Orphan Group", "carrierIds": [ids[kind]]}}, headers=staff()
     )
 
     # then: the organization inserted before the carrier was looked up is rolled back with it
@@ -246,7 +248,7 @@ async def test_create_organization_from_an_unknown_carrier_creates_nothing(
     assert (result["__typename"], result["code"], result["field"]) == (
         "NotFoundError",
         "NOT_FOUND",
-        "fromCarrierId",
+        "carrierIds[0]",
     )
     assert await organization_count(conn) == count
     assert await activity_rows(conn) == []
@@ -319,7 +321,7 @@ async def test_rename_organization_renames_it_and_increments_its_version(
         "name": "New Group",
         "version": 2,
     }
-    assert (result["carrier"], result["effectiveChanges"]) == (None, [])
+    assert (result["carriers"], result["effectiveChanges"]) == ([], [])
     row = await organization_row(conn, organization_id)
     assert row is not None
     assert (row["name"], row["version"]) == ("New Group", 2)

@@ -66,7 +66,7 @@ CASES = [
         "createOrganization",
         "CreateOrganizationInput",
         STRUCTURE,
-        lambda w: {"name": "Sneaky Group", "fromCarrierId": w.carrier(w.free_carrier_id)},
+        lambda w: {"name": "Sneaky Group", "carrierIds": [w.carrier(w.free_carrier_id)]},
     ),
     Case(
         "attachCarrierToOrganization",

@@ -211,6 +211,8 @@ API_KEYS = """{
 }"""
 # The policy answers every caller who is signed in (its environment stands for the whole answer).
 API_KEY_POLICY = "{ apiKeyPolicy { kind: environment } }"
+# The request limits answer everyone, signed in or not (the page size stands for the whole answer).
+LIMITS = "{ limits { kind: maxPageSize } }"
 API_KEY = "query ApiKey($kA: ID!, $kC: ID!) { kA: apiKey(id: $kA) { id } kC: apiKey(id: $kC) { id } }"
 ACTIVITY = "{ activity(first: 100) { totalCount nodes { id } } }"
 EFFECTIVE_ENABLEMENTS = """
@@ -239,6 +241,7 @@ DOCUMENTS = {
     "features": FEATURES,
     "apiKey": API_KEY,
     "apiKeyPolicy": API_KEY_POLICY,
+    "limits": LIMITS,
     "apiKeys": API_KEYS,
     "activity": ACTIVITY,
     "effectiveEnablements": EFFECTIVE_ENABLEMENTS,
@@ -362,6 +365,19 @@ EXPECTED: dict[str, dict[str, object]] = {
         admin_a=("test",),
         admin_o=("test",),
         staff=("test",),
+    ),
+    "limits": _row(
+        anonymous=(100,),
+        carrier_read=(100,),
+        enablements_read=(100,),
+        keys_read=(100,),
+        keys_write=(100,),
+        activity_read=(100,),
+        all_scopes=(100,),
+        service=(100,),
+        admin_a=(100,),
+        admin_o=(100,),
+        staff=(100,),
     ),
     "apiKeys": _scoped_row(Scope.KEYS_READ, key_a=("kA",), admin_o=("kA",), staff=("kA", "kC")),
     "apiKey": _scoped_row(Scope.KEYS_READ, key_a=("kA",), admin_o=("kA",), staff=("kA", "kC")),

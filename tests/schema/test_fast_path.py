@@ -88,7 +88,7 @@ query ($id: ID!, $first: Int = 20) {
       nodes {
         __typename code
         keys: apiKeys(first: $first) { totalCount nodes { hint status scopes expiresAt } }
-        active: apiKeys(status: ACTIVE, first: 1) {
+        active: apiKeys(filter: {status: ACTIVE}, first: 1) {
           totalCount pageInfo { hasNextPage endCursor } edges { cursor node { hint } }
         }
         ...Settings

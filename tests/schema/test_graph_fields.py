@@ -479,8 +479,8 @@ async def test_nodes_answer_in_order_with_nulls(graphql: GraphQL, conn: Connecti
     assert carrier_node["id"] == carrier_global_id
 
 
-async def test_nodes_refuses_more_ids_than_a_page(make_client: ClientFactory) -> None:
-    client = await make_client(max_page_size=3, default_page_size=3)
+async def test_nodes_refuses_more_ids_than_max_ids_per_request(make_client: ClientFactory) -> None:
+    client = await make_client(max_ids_per_request=3)
     ids = [to_global_id("Carrier", uuid.uuid4()) for _ in range(4)]
 
     response = await client.post("/graphql", json={"query": NODES, "variables": {"ids": ids}}, headers=STAFF)
@@ -488,7 +488,8 @@ async def test_nodes_refuses_more_ids_than_a_page(make_client: ClientFactory) ->
     assert response.status == 200
     (error,) = (await response.json())["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
-    assert "3" in error["message"]
+    assert error["extensions"]["limit"] == 3
+    assert "MAX_IDS_PER_REQUEST" in error["message"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -505,7 +506,9 @@ API_KEY_FIELDS = """
 CARRIER_KEYS = f"""
 query Keys($id: ID!, $status: ApiKeyStatus) {{
   carrier(id: $id) {{
-    apiKeys(status: $status, first: 50) {{ totalCount nodes {{ {API_KEY_FIELDS} }} edges {{ cursor }} }}
+    apiKeys(filter: {{status: $status}}, first: 50) {{
+      totalCount nodes {{ {API_KEY_FIELDS} }} edges {{ cursor }}
+    }}
   }}
 }}
 """

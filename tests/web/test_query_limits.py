@@ -74,7 +74,9 @@ TYPENAME = "{ __typename }"
 MISSPELT = [
     pytest.param("{ viewr { kind } }", id="field"),
     pytest.param("{ carriers(frist: 1) { totalCount } }", id="argument"),
-    pytest.param("{ carriers { nodes { apiKeys(status: ACTIV) { totalCount } } } }", id="enum-value"),
+    pytest.param(
+        "{ carriers { nodes { apiKeys(filter: {status: ACTIV}) { totalCount } } } }", id="enum-value"
+    ),
     pytest.param('{ node(id: "x") { ... on Carier { code } } }', id="type"),
     pytest.param(
         'mutation { createCarrier(input: {code: "AB", name: "X", nmae: "Y"}) { __typename } }',

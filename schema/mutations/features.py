@@ -1,0 +1,98 @@
+"""The feature catalogue (a restricted function): features added, renamed, their default changed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from context import Context
+from db.features import FeatureRow
+from resolvers.create_feature import create_feature
+from resolvers.update_feature import FeatureUpdated, update_feature
+from schema.directives import Restricted
+from schema.effective_change import EffectiveChange, effective_changes
+from schema.feature import Feature
+from schema.mutations.results import attempt, result_union
+from schema.user_errors import ConflictError, NotFoundError, ValidationError
+
+CATALOGUE = Restricted(reason="feature catalogue")
+EXPECTED_VERSION = "The version you last saw; the change is refused with a ConflictError if it moved on."
+
+
+@strawberry.input(description="A new catalogue feature.")
+class CreateFeatureInput:
+    key: str = strawberry.field(description="Stable dotted key, e.g. billing.demurrage.")
+    name: str = strawberry.field(description="Display name.")
+    description: str = strawberry.field(default="", description="What the feature does.")
+    default_enabled: bool = strawberry.field(default=False, description="Value for carriers that inherit.")
+
+
+@strawberry.input(description="Changes to a catalogue feature; omitted fields stay as they are.")
+class UpdateFeatureInput:
+    id: strawberry.ID = strawberry.field(description="The feature.")
+    name: str | None = strawberry.field(default=None, description="Display name.")
+    description: str | None = strawberry.field(default=None, description="What the feature does.")
+    default_enabled: bool | None = strawberry.field(
+        default=None, description="Value for carriers that inherit."
+    )
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
+
+
+@strawberry.type(description="The catalogue feature after the change.")
+class FeaturePayload:
+    feature: Feature = strawberry.field(description="The feature.")
+    effective_changes: list[EffectiveChange] = strawberry.field(
+        description="Carriers whose effective value changed because the default did."
+    )
+
+
+CreateFeatureResult = Annotated[
+    FeaturePayload | ValidationError | ConflictError, result_union("CreateFeatureResult")
+]
+UpdateFeatureResult = Annotated[
+    FeaturePayload | NotFoundError | ValidationError | ConflictError, result_union("UpdateFeatureResult")
+]
+
+
+def created_payload(row: FeatureRow) -> FeaturePayload:
+    return FeaturePayload(feature=Feature.from_row(row), effective_changes=[])
+
+
+def updated_payload(result: FeatureUpdated) -> FeaturePayload:
+    return FeaturePayload(
+        feature=Feature.from_row(result.feature), effective_changes=effective_changes(result.changes)
+    )
+
+
+@strawberry.type
+class FeatureMutations:
+    @strawberry.mutation(description="Add a feature to the catalogue.", directives=[CATALOGUE])
+    async def create_feature(
+        self, info: Info[Context, None], input: CreateFeatureInput
+    ) -> CreateFeatureResult | None:
+        work = create_feature(
+            info.context,
+            key=input.key,
+            name=input.name,
+            description=input.description,
+            default_enabled=input.default_enabled,
+        )
+        return await attempt(work, created_payload)
+
+    @strawberry.mutation(
+        description="Change a catalogue feature's name, description or default.", directives=[CATALOGUE]
+    )
+    async def update_feature(
+        self, info: Info[Context, None], input: UpdateFeatureInput
+    ) -> UpdateFeatureResult | None:
+        work = update_feature(
+            info.context,
+            feature_id=input.id,
+            name=input.name,
+            description=input.description,
+            default_enabled=input.default_enabled,
+            expected_version=input.expected_version,
+        )
+        return await attempt(work, updated_payload)

@@ -1,0 +1,35 @@
+"""What every mutation answers: its payload, or a member of its error union saying why nothing changed."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import strawberry
+
+from resolvers.failures import Failure
+from schema.user_errors import user_error
+
+T = TypeVar("T")
+
+
+def result_union(name: str) -> Any:
+    """The union marker of a mutation's result type: `Annotated[Payload | SomeError, result_union("X")]`."""
+    mutation = name.removesuffix("Result")
+    return strawberry.union(
+        name,
+        description=f"What {mutation[0].lower()}{mutation[1:]} answers: its payload, or why nothing changed.",
+    )
+
+
+async def attempt(work: Awaitable[T], success: Callable[[T], Any]) -> Any:
+    """Run a mutation: its result through `success`, or its expected failure as a GraphQL error type.
+
+    Typed Any: the caller's annotation (the mutation's result union) is what the schema checks."""
+    try:
+        result = await work
+    except Failure as failure:
+        return user_error(failure)
+    answer = success(result)
+    return await answer if inspect.isawaitable(answer) else answer
