@@ -12,11 +12,11 @@ from typing import Any
 from access.principal import Principal
 from db import activity
 from db.activity import Event, Origin
-from db.key_cache import KeyCache
-from db.key_usage import KeyUsageRecorder
-from db.live_changes import LiveChanges
 from db.loaders import Loaders
 from db.pool import Connection, CountingDatabase, StatementCounter
+from services.key_cache import KeyCache
+from services.key_usage import KeyUsageRecorder
+from services.live_changes import LiveChanges
 from settings import Settings
 
 
@@ -85,9 +85,9 @@ class Context:
     key_usage: KeyUsageRecorder | None = None
     # Feature objects by feature id, shared by every enablement of the response that names one.
     feature_views: dict[uuid.UUID, Any] = field(default_factory=dict)
-    # The instance's remembered API keys (db/key_cache.py): a change made here forgets them at once.
+    # The instance's remembered API keys (services/key_cache.py): a change made here forgets them at once.
     key_cache: KeyCache | None = None
-    # The change feed's watchers, for subscriptions (db/live_changes.py); None where there is no feed.
+    # The change feed's watchers, for subscriptions (services/live_changes.py); None where there is no feed.
     live: LiveChanges | None = None
 
     @property

@@ -24,14 +24,14 @@ from aiohttp import web
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from db import embedded
-from db.change_feed import ChangeFeed
-from db.key_cache import KeyCache
-from db.key_usage import KeyUsageRecorder
-from db.live_changes import LiveChanges
 from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
-from resolvers.key_expiry_job import KeyExpiryJob
 from schema.build import schema_for
+from services.change_feed import ChangeFeed
+from services.key_cache import KeyCache
+from services.key_expiry_job import KeyExpiryJob
+from services.key_usage import KeyUsageRecorder
+from services.live_changes import LiveChanges
 from settings import Settings, SettingsError
 from web import (
     exports,

@@ -1,6 +1,7 @@
 """Who is calling, and what they may reach: the principal and its tenant scope.
 
-A principal is decided once per request (access/authenticate.py) and never changes during it. Its
+A principal is decided once per request (web/authentication.py; for a subscription, again before each
+event: resolvers/live.py) and never changes during it. Its
 `scope` is what every scoped SQL statement receives, through `carrier_in_scope(...)` in the database,
 so a new field cannot forget tenant isolation.
 """

@@ -146,7 +146,7 @@ INSERT = f"insert into carriers as c (code, name) values ($1, $2) returning {COL
 
 UPDATE_NAME = f"""
 update carriers c set name = $2, version = version + 1, updated_at = now()
-where c.id = $1 and ($3::integer is null or c.version = $3)
+where c.id = $1
 returning {COLUMNS}
 """
 
@@ -156,7 +156,6 @@ SET_ORGANIZATION = f"""
 update carriers c set organization_id = $2, version = version + 1, updated_at = now()
 where c.id = $1
   and c.organization_id is not distinct from $3
-  and ($4::integer is null or c.version = $4)
 returning {COLUMNS}
 """
 
@@ -167,10 +166,8 @@ async def insert(conn: Connection, *, code: str, name: str) -> CarrierRow:
     return row(CarrierRow, await conn.fetchrow(INSERT, code, name))
 
 
-async def update_name(
-    conn: Connection, *, carrier_id: uuid.UUID, name: str, expected_version: int | None
-) -> CarrierRow | None:
-    record = await conn.fetchrow(UPDATE_NAME, carrier_id, name, expected_version)
+async def update_name(conn: Connection, *, carrier_id: uuid.UUID, name: str) -> CarrierRow | None:
+    record = await conn.fetchrow(UPDATE_NAME, carrier_id, name)
     return row(CarrierRow, record) if record else None
 
 
@@ -180,11 +177,8 @@ async def set_organization(
     carrier_id: uuid.UUID,
     organization_id: uuid.UUID | None,
     current_organization_id: uuid.UUID | None,
-    expected_version: int | None,
 ) -> CarrierRow | None:
-    record = await conn.fetchrow(
-        SET_ORGANIZATION, carrier_id, organization_id, current_organization_id, expected_version
-    )
+    record = await conn.fetchrow(SET_ORGANIZATION, carrier_id, organization_id, current_organization_id)
     return row(CarrierRow, record) if record else None
 
 

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 
 from db.pool import Connection
 
+# A key within this many days of its expiry is "expiring soon": its notice is written then.
+EXPIRING_SOON_DAYS = 7
 # pg_try_advisory_xact_lock's key for this job (an arbitrary constant: "carrier-admin key expiry").
 LOCK_KEY = 7_215_301_002
 

@@ -69,13 +69,13 @@ INSERT = f"insert into organizations as o (name) values ($1) returning {COLUMNS}
 
 RENAME = f"""
 update organizations o set name = $2, version = version + 1, updated_at = now()
-where o.id = $1 and ($3::integer is null or o.version = $3)
+where o.id = $1
 returning {COLUMNS}
 """
 
 DELETE = f"""
 delete from organizations o
-where o.id = $1 and ($2::integer is null or o.version = $2)
+where o.id = $1
 returning {COLUMNS}
 """
 
@@ -86,18 +86,14 @@ async def insert(conn: Connection, *, name: str) -> OrganizationRow:
     return row(OrganizationRow, await conn.fetchrow(INSERT, name))
 
 
-async def rename(
-    conn: Connection, *, organization_id: uuid.UUID, name: str, expected_version: int | None
-) -> OrganizationRow | None:
-    record = await conn.fetchrow(RENAME, organization_id, name, expected_version)
+async def rename(conn: Connection, *, organization_id: uuid.UUID, name: str) -> OrganizationRow | None:
+    record = await conn.fetchrow(RENAME, organization_id, name)
     return row(OrganizationRow, record) if record else None
 
 
-async def delete(
-    conn: Connection, *, organization_id: uuid.UUID, expected_version: int | None
-) -> OrganizationRow | None:
+async def delete(conn: Connection, *, organization_id: uuid.UUID) -> OrganizationRow | None:
     """Deletes; the carriers' foreign key refuses it (ForeignKeyViolationError) while any remain."""
-    record = await conn.fetchrow(DELETE, organization_id, expected_version)
+    record = await conn.fetchrow(DELETE, organization_id)
     return row(OrganizationRow, record) if record else None
 
 

@@ -26,7 +26,7 @@ from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
 from db.pool import Connection
 from resolvers import rules, validation
-from resolvers.failures import ForbiddenFailure, ForbiddenRule, InvalidFailure
+from resolvers.errors import BadUserInput, Forbidden, ForbiddenRule
 from resolvers.global_ids import to_global_id
 from settings import Settings
 
@@ -35,7 +35,6 @@ MAX_GRACE = timedelta(days=7)
 GRACE_PERIOD_CHOICES = (0, 3600, 86400, 604800)
 # Lifetimes offered to people issuing a key (GitHub's fine-grained tokens offer these).
 LIFETIME_CHOICES_DAYS = (7, 30, 60, 90)
-EXPIRING_SOON_DAYS = 7
 MAX_DESCRIPTION_LENGTH = 200
 
 
@@ -50,7 +49,7 @@ def allowlist(entries: Sequence[str]) -> tuple[IPNetwork, ...]:
         return parse_allowlist(entries)
     except AllowlistError as error:
         field = f"ipAllowlist[{error.index}]" if error.index is not None else "ipAllowlist"
-        raise InvalidFailure(error.message, field=field) from None
+        raise BadUserInput(error.message, field=field) from None
 
 
 def scope_names(scopes: Sequence[str] | frozenset[Scope]) -> list[str]:
@@ -88,13 +87,13 @@ def expiry(
     settings = context.settings
     if sum((request.expires_at is not None, request.expires_on is not None, request.never_expires)) > 1:
         field = "neverExpires" if request.never_expires else "expiresOn"
-        raise InvalidFailure("Give one of expiresAt, expiresOn and neverExpires.", field=field)
+        raise BadUserInput("Give one of expiresAt, expiresOn and neverExpires.", field=field)
     if request.time_zone is not None and request.expires_on is None:
-        raise InvalidFailure("timeZone goes with expiresOn (the day it ends).", field="timeZone")
+        raise BadUserInput("timeZone goes with expiresOn (the day it ends).", field="timeZone")
     if request.never_expires:
         # Keys that never expire are a risk: only where the deployment allows them, and only for staff.
         if not (settings.allow_non_expiring_keys and context.principal.is_staff):
-            raise ForbiddenFailure(
+            raise Forbidden(
                 "Keys without an expiry are not allowed here; set an expiry (at most "
                 f"{settings.key_max_lifetime_days} days).",
                 field="neverExpires",
@@ -107,9 +106,9 @@ def expiry(
         return min(default, authority.expires_at) if authority.expires_at else default
     moment, field = _moment(request)
     if moment <= now:
-        raise InvalidFailure(f"{field} must be in the future.", field=field)
+        raise BadUserInput(f"{field} must be in the future.", field=field)
     if moment > now + timedelta(days=settings.key_max_lifetime_days):
-        raise InvalidFailure(
+        raise BadUserInput(
             f"{field} may be at most {settings.key_max_lifetime_days} days from now.", field=field
         )
     return authority.expiry_within(moment, field=field)
@@ -121,20 +120,20 @@ def _moment(request: ExpiryRequest) -> tuple[datetime, str]:
         try:
             zone = ZoneInfo(zone_name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidFailure(
+            raise BadUserInput(
                 f"{zone_name[:60]!r} is not a time zone name, e.g. UTC or America/Chicago.", field="timeZone"
             ) from None
         try:
             return datetime.combine(request.expires_on, time.max, zone).astimezone(UTC), "expiresOn"
         except OverflowError:
-            raise InvalidFailure("expiresOn is outside the calendar in UTC.", field="expiresOn") from None
+            raise BadUserInput("expiresOn is outside the calendar in UTC.", field="expiresOn") from None
     assert request.expires_at is not None
     if request.expires_at.tzinfo is None:
-        raise InvalidFailure("expiresAt needs a time zone, e.g. 2027-01-31T00:00:00Z.", field="expiresAt")
+        raise BadUserInput("expiresAt needs a time zone, e.g. 2027-01-31T00:00:00Z.", field="expiresAt")
     try:
         return request.expires_at.astimezone(UTC), "expiresAt"
     except OverflowError:
-        raise InvalidFailure("expiresAt is outside the calendar in UTC.", field="expiresAt") from None
+        raise BadUserInput("expiresAt is outside the calendar in UTC.", field="expiresAt") from None
 
 
 # --- what the caller may hand out ------------------------------------------------------------------
@@ -166,10 +165,10 @@ class Authority:
     def scopes_within(self, requested: Sequence[Scope]) -> list[str]:
         """The scopes to store (their stored spelling), sorted; refused beyond the caller's own."""
         if not requested:
-            raise InvalidFailure("Give the key at least one scope.", field="scopes")
+            raise BadUserInput("Give the key at least one scope.", field="scopes")
         beyond = scope_names(frozenset(requested) - self.scopes)
         if beyond:
-            raise ForbiddenFailure(
+            raise Forbidden(
                 f"You cannot grant scopes you do not hold yourself: {', '.join(beyond)}.",
                 field="scopes",
                 rule=ForbiddenRule.SCOPE_NOT_HELD,
@@ -183,7 +182,7 @@ class Authority:
             if not networks or outside:
                 ranges = ", ".join(str(n) for n in self.networks)
                 what = f"{outside[0]} is outside them" if outside else "an empty allowlist means anywhere"
-                raise ForbiddenFailure(
+                raise Forbidden(
                     f"A key limited to {ranges} can only give keys limited within those ranges; {what}.",
                     field="ipAllowlist",
                     rule=ForbiddenRule.ALLOWLIST_WIDER,
@@ -192,7 +191,7 @@ class Authority:
 
     def expiry_within(self, expires_at: datetime | None, *, field: str) -> datetime | None:
         if self.expires_at is not None and (expires_at is None or expires_at > self.expires_at):
-            raise ForbiddenFailure(
+            raise Forbidden(
                 f"A key can only give keys that expire no later than itself ({self.expires_at.isoformat()}).",
                 field=field,
                 rule=ForbiddenRule.EXPIRY_LATER,
@@ -213,7 +212,7 @@ class Authority:
             or (self.expires_at is not None and (key.expires_at is None or key.expires_at > self.expires_at))
         )
         if stronger:
-            raise ForbiddenFailure(
+            raise Forbidden(
                 f"Key {key.hint} can do more than the key you are calling with (scopes, allowlist or "
                 "expiry): a key can only manage keys no stronger than itself.",
                 field="id",
@@ -272,7 +271,7 @@ def service_scopes(requested: list[str]) -> list[str]:
     beyond = scope_names([s for s in requested if Scope(s) not in SERVICE_SCOPES])
     if beyond:
         allowed = ", ".join(scope_names(SERVICE_SCOPES))
-        raise InvalidFailure(
+        raise BadUserInput(
             f"A service key reads across every carrier, so it holds only {allowed}; not {', '.join(beyond)}.",
             field="scopes",
         )

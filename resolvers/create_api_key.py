@@ -15,7 +15,7 @@ from db.api_keys import ApiKeyRow, NewKey
 from resolvers import api_key_policy as policy
 from resolvers import rules, validation
 from resolvers.carrier_facts import facts_now
-from resolvers.failures import ConflictFailure
+from resolvers.errors import Conflict
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ async def create_api_key(
             )
             if earlier is not None:
                 if earlier.description != description or sorted(earlier.scopes) != granted:
-                    raise ConflictFailure(
+                    raise Conflict(
                         "This idempotency key was used for a different key; use a new idempotency key.",
                         field="idempotencyKey",
                     )

@@ -9,7 +9,7 @@ from db import carriers
 from db.activity import Event
 from db.carriers import CarrierRow
 from resolvers import snapshots, validation
-from resolvers.failures import ConflictFailure
+from resolvers.errors import Conflict
 
 
 async def create_carrier(context: Context, *, code: str, name: str) -> CarrierRow:
@@ -20,7 +20,7 @@ async def create_carrier(context: Context, *, code: str, name: str) -> CarrierRo
         try:
             carrier = await carriers.insert(conn, code=code, name=name)
         except UniqueViolationError:
-            raise ConflictFailure(f"A carrier with code {code} already exists.", field="code") from None
+            raise Conflict(f"A carrier with code {code} already exists.", field="code") from None
         await change.record(
             Event(
                 action="carrier.create",

@@ -9,7 +9,7 @@ from db import features
 from db.activity import Event
 from db.features import FeatureRow
 from resolvers import snapshots, validation
-from resolvers.failures import ConflictFailure
+from resolvers.errors import Conflict
 
 
 async def create_feature(
@@ -32,7 +32,7 @@ async def create_feature(
                 conn, key=key, name=name, description=description, default_enabled=default_enabled
             )
         except UniqueViolationError:
-            raise ConflictFailure(f"The catalogue already has a feature {key!r}.", field="key") from None
+            raise Conflict(f"The catalogue already has a feature {key!r}.", field="key") from None
         await change.record(
             Event(
                 action="feature.create",

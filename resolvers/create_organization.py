@@ -17,7 +17,7 @@ from db.carriers import CarrierRow
 from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
 from resolvers.changes import EffectiveChange
-from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure, InvalidFailure
+from resolvers.errors import AlreadyInOrganization, BadUserInput, Conflict
 from resolvers.membership import Move, move_locked
 
 
@@ -45,7 +45,7 @@ async def create_organization(context: Context, *, name: str, carrier_ids: Seque
         try:
             organization = await organizations.insert(conn, name=name)
         except UniqueViolationError:
-            raise ConflictFailure(f"An organization named {name!r} already exists.", field="name") from None
+            raise Conflict(f"An organization named {name!r} already exists.", field="name") from None
         await change.record(
             Event(
                 action="organization.create",
@@ -69,7 +69,7 @@ async def create_organization(context: Context, *, name: str, carrier_ids: Seque
             if carrier.organization_id is not None:
                 current = await organizations.get(conn, organization_id=carrier.organization_id)
                 assert current is not None  # the foreign key guarantees it
-                raise AlreadyInOrganizationFailure(
+                raise AlreadyInOrganization(
                     f"Carrier {carrier.code} already belongs to {current.name}; detach it first.",
                     organization=current,
                     field=member.field,
@@ -85,7 +85,7 @@ async def create_organization(context: Context, *, name: str, carrier_ids: Seque
 def _members(context: Context, carrier_ids: Sequence[str]) -> list[Member]:
     limit = context.settings.max_ids_per_request
     if len(carrier_ids) > limit:
-        raise InvalidFailure(
+        raise BadUserInput(
             f"At most {limit} carriers at once (MAX_IDS_PER_REQUEST); add the others afterwards.",
             field="carrierIds",
         )

@@ -9,7 +9,7 @@ from db import organizations
 from db.activity import Event
 from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
-from resolvers.failures import OrganizationNotEmptyFailure, stale
+from resolvers.errors import OrganizationNotEmpty, stale
 
 
 async def delete_organization(
@@ -29,7 +29,7 @@ async def delete_organization(
             raise not_empty(before, count)
         try:
             async with conn.transaction():  # a savepoint: the count below still runs after a refusal
-                deleted = await organizations.delete(conn, organization_id=raw_id, expected_version=None)
+                deleted = await organizations.delete(conn, organization_id=raw_id)
         except ForeignKeyViolationError:
             # A carrier was attached after the count: the database refused, as it should.
             raise not_empty(
@@ -48,7 +48,7 @@ async def delete_organization(
     return deleted
 
 
-def not_empty(organization: OrganizationRow, count: int) -> OrganizationNotEmptyFailure:
-    return OrganizationNotEmptyFailure(
+def not_empty(organization: OrganizationRow, count: int) -> OrganizationNotEmpty:
+    return OrganizationNotEmpty(
         f"{organization.name} still has {count} carrier(s); detach or move them first.", carrier_count=count
     )

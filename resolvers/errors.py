@@ -1,38 +1,156 @@
-"""Errors a caller can act on: each carries `extensions.code` and a message a person can read.
+"""Every error a caller can act on: one family, each with its code and a message a person can read.
 
-Raised in resolvers, they become GraphQL field errors (graphql-core copies `extensions` from the
-original exception). Anything else is masked by the view as an internal error.
+Raised in a resolver, an error is a GraphQL field error carrying `extensions.code` (graphql-core copies
+`extensions` from the original exception). Raised in a mutation, the expected ones (those a mutation's
+result union has a member for: not found, invalid, forbidden, conflict, limit reached...) become that
+member instead, next to the input field they name (schema/mutations/results.attempt,
+schema/user_errors.py). Anything else is masked by the view as an internal error.
+
+The codes are ErrorCode, published in the schema as the `ErrorCode` enum (UserError.code), including
+the ones the web layer answers with before any resolver runs.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import enum
+from typing import Any, ClassVar
+
+from db.organizations import OrganizationRow
 
 SUPPORT = "Contact Support if you need access."
 
 
-class ApiError(Exception):
-    code = "INTERNAL_SERVER_ERROR"
+class ErrorCode(enum.Enum):
+    """Every code in `errors[].extensions.code` and in `UserError.code`."""
 
-    def __init__(self, message: str, **extensions: Any) -> None:
+    # the caller
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    RATE_LIMITED = "RATE_LIMITED"
+    # the input
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    ALREADY_IN_ORGANIZATION = "ALREADY_IN_ORGANIZATION"
+    ORGANIZATION_NOT_EMPTY = "ORGANIZATION_NOT_EMPTY"
+    LIMIT_REACHED = "LIMIT_REACHED"
+    # the request
+    BAD_REQUEST = "BAD_REQUEST"
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    QUERY_TOO_LARGE = "QUERY_TOO_LARGE"
+    QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    PERSISTED_DOCUMENT_REQUIRED = "PERSISTED_DOCUMENT_REQUIRED"
+    PERSISTED_DOCUMENT_NOT_FOUND = "PERSISTED_DOCUMENT_NOT_FOUND"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    CSRF_PREVENTED = "CSRF_PREVENTED"
+    # the server
+    TIMEOUT = "TIMEOUT"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    SUBSCRIPTION_ENDED = "SUBSCRIPTION_ENDED"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+class ForbiddenRule(enum.Enum):
+    """Which rule refused a key change (resolvers/api_key_policy.py, resolvers/rules.py)."""
+
+    SCOPE_NOT_HELD = "SCOPE_NOT_HELD"
+    ALLOWLIST_WIDER = "ALLOWLIST_WIDER"
+    EXPIRY_LATER = "EXPIRY_LATER"
+    TARGET_STRONGER = "TARGET_STRONGER"
+    CALLER_IN_GRACE_PERIOD = "CALLER_IN_GRACE_PERIOD"
+    NON_EXPIRING_NOT_ALLOWED = "NON_EXPIRING_NOT_ALLOWED"
+    API_ACCESS_DISABLED = "API_ACCESS_DISABLED"
+    SERVICE_KEY = "SERVICE_KEY"
+
+
+class ApiError(Exception):
+    """`field` names the input field (or the field of the schema) the error is about; it and
+    `extensions` are a field error's `extensions`, beside its code."""
+
+    code: ClassVar[ErrorCode] = ErrorCode.INTERNAL_SERVER_ERROR
+
+    def __init__(self, message: str, *, field: str | None = None, **extensions: Any) -> None:
         super().__init__(message)
         self.message = message
-        self.extensions: dict[str, Any] = {"code": self.code, **extensions}
+        self.field = field
+        self.extensions: dict[str, Any] = {"code": self.code.value, **extensions}
+        if field is not None:
+            self.extensions["field"] = field
 
 
 class Unauthenticated(ApiError):
-    code = "UNAUTHENTICATED"
+    code = ErrorCode.UNAUTHENTICATED
 
 
 class Forbidden(ApiError):
-    code = "FORBIDDEN"
+    """The caller may not do this; `rule`, where one object-level rule refused it, says which."""
+
+    code = ErrorCode.FORBIDDEN
+
+    def __init__(
+        self, message: str, *, rule: ForbiddenRule | None = None, field: str | None = None, **extensions: Any
+    ) -> None:
+        super().__init__(message, field=field, **extensions)
+        self.rule = rule
+        if rule is not None:
+            self.extensions["rule"] = rule.value
 
 
 class BadUserInput(ApiError):
-    code = "BAD_USER_INPUT"
+    """An input value is unusable; `field` (or the `argument` extension) names it."""
+
+    code = ErrorCode.BAD_USER_INPUT
 
 
 class NotFound(ApiError):
-    """For a field that cannot answer null (a subscription): the object is not one the caller can see."""
+    """The object does not exist, or is not in the caller's reach: the two are never told apart."""
 
-    code = "NOT_FOUND"
+    code = ErrorCode.NOT_FOUND
+
+
+class Conflict(ApiError):
+    """The change collides with the current state: a name taken, or an `expectedVersion` gone stale."""
+
+    code = ErrorCode.CONFLICT
+
+    def __init__(self, message: str, *, field: str | None = None, current_version: int | None = None) -> None:
+        super().__init__(message, field=field)
+        self.current_version = current_version
+
+
+class AlreadyInOrganization(ApiError):
+    code = ErrorCode.ALREADY_IN_ORGANIZATION
+
+    def __init__(self, message: str, *, organization: OrganizationRow, field: str = "carrierId") -> None:
+        super().__init__(message, field=field)
+        self.organization = organization
+
+
+class OrganizationNotEmpty(ApiError):
+    code = ErrorCode.ORGANIZATION_NOT_EMPTY
+
+    def __init__(self, message: str, *, carrier_count: int) -> None:
+        super().__init__(message, field="id")
+        self.carrier_count = carrier_count
+
+
+class LimitReached(ApiError):
+    code = ErrorCode.LIMIT_REACHED
+
+    def __init__(self, message: str, *, limit: int, field: str | None = None) -> None:
+        super().__init__(message, field=field, limit=limit)
+        self.limit = limit
+
+
+def stale(what: str, current_version: int) -> Conflict:
+    """The answer to an `expectedVersion` that is no longer current."""
+    return Conflict(
+        f"The {what} was changed by someone else (it is now at version {current_version}); "
+        "reload it and try again.",
+        field="expectedVersion",
+        current_version=current_version,
+    )

@@ -16,15 +16,14 @@ from context import Context
 from db import activity, api_keys
 from db.activity import ActivityFilter
 from db.carriers import CarrierRow
-from db.key_usage import RefusalReason
 from db.pool import Connection, Database
 from resolvers.activity import checked
 from resolvers.activity_contents import public
 from resolvers.api_key_policy import scope_names
-from resolvers.errors import BadUserInput, Forbidden
-from resolvers.failures import NotFoundFailure
+from resolvers.errors import BadUserInput, Forbidden, NotFound
 from resolvers.global_ids import to_global_id
 from resolvers.validation import object_id
+from services.key_usage import RefusalReason
 
 API_KEY_COLUMNS = [
     "id", "description", "hint", "environment", "scopes", "ip_allowlist", "status", "created_at",
@@ -61,7 +60,7 @@ async def carrier_for_export(context: Context, carrier_global_id: str, scope: Sc
     carrier_id = object_id(carrier_global_id, type_name="Carrier", field="carrier")
     found = await context.loaders.carrier_by_id.load(carrier_id)
     if found is None:
-        raise NotFoundFailure(f"No Carrier with id {carrier_global_id[:100]!r} was found.", field="carrier")
+        raise NotFound(f"No Carrier with id {carrier_global_id[:100]!r} was found.", field="carrier")
     return found
 
 

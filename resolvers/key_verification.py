@@ -14,7 +14,7 @@ from access import principal
 from access.addresses import IPAddress, address_allowed
 from access.principal import KeyGrant, Principal, Scope, with_implied
 from db.api_keys import KeyStatus, VerifiedKey
-from db.key_usage import RefusalReason
+from services.key_usage import RefusalReason
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Subscriptions: what changes, as it changes, read with the same tenant and scope rules as queries.
 
-Each subscription watches the change feed (db/live_changes.py) for what concerns its carrier (or
+Each subscription watches the change feed (services/live_changes.py) for what concerns its carrier (or
 organization) and reads what changed afresh, in the subscriber's reach, for every event. Before each
 event the subscriber's rights are brought up to date: an API key is read again and judged as a request
 with it would be (resolvers/key_verification.py: revoked, expired, its allowlist against the
@@ -25,17 +25,16 @@ from db import activity, api_keys, carriers, enablements, organizations
 from db.activity import ActivityRow
 from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
-from db.change_feed import Change
 from db.enablements import OwnerEnablements
-from db.live_changes import LiveChangesEnded
 from db.organizations import OrganizationRow
 from db.pool import Connection
 from resolvers import validation
 from resolvers.changes import EffectiveChange
-from resolvers.errors import ApiError, BadUserInput, Forbidden, NotFound, Unauthenticated
-from resolvers.failures import NotFoundFailure
+from resolvers.errors import ApiError, BadUserInput, ErrorCode, Forbidden, NotFound, Unauthenticated
 from resolvers.global_ids import to_global_id
 from resolvers.key_verification import KeyRefused, judge_key
+from services.change_feed import Change
+from services.live_changes import LiveChangesEnded
 
 # Changes after which any carrier's effective enablements may be different.
 ENABLEMENT_CHANGES = frozenset({"carrier_enablement", "organization_enablement", "feature", "carrier"})
@@ -44,7 +43,7 @@ ENABLEMENT_CHANGES = frozenset({"carrier_enablement", "organization_enablement",
 class Unavailable(ApiError):
     """The subscription cannot go on (the feed was interrupted, the client fell behind)."""
 
-    code = "SUBSCRIPTION_ENDED"
+    code = ErrorCode.SUBSCRIPTION_ENDED
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +233,7 @@ async def _in_reach(
     argument = f"{type_name[0].lower()}{type_name[1:]}Id"
     try:
         row_id = validation.object_id(global_id, type_name=type_name, field=argument)
-    except NotFoundFailure as failure:
+    except NotFound as failure:
         raise NotFound(failure.message, argument=argument) from None
     found = await _fresh(context, by_ids, row_id)
     if found is None:

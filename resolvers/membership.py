@@ -19,7 +19,7 @@ from db.organizations import OrganizationRow
 from db.pool import Connection
 from resolvers import snapshots, validation
 from resolvers.changes import EffectiveChange, diff, summary
-from resolvers.failures import AlreadyInOrganizationFailure, ConflictFailure, InvalidFailure, stale
+from resolvers.errors import AlreadyInOrganization, BadUserInput, Conflict, stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ async def attach(
         if carrier.organization_id is not None and carrier.organization_id != target_id:
             current = await organizations.get(conn, organization_id=carrier.organization_id)
             assert current is not None  # the foreign key guarantees it
-            raise AlreadyInOrganizationFailure(
+            raise AlreadyInOrganization(
                 f"Carrier {carrier.code} already belongs to {current.name}. Move it explicitly "
                 "(moveCarrierToOrganization) or detach it first.",
                 organization=current,
@@ -97,14 +97,14 @@ async def move(
 ) -> Membership:
     """moveCarrierToOrganization: from one organization to another, saying which one it leaves."""
     if from_organization_id == to_organization_id:
-        raise InvalidFailure("The carrier is already in that organization.", field="toOrganizationId")
+        raise BadUserInput("The carrier is already in that organization.", field="toOrganizationId")
 
     async def in_the_one_it_leaves(_conn: Connection, carrier: CarrierRow, _target: uuid.UUID | None) -> None:
         leaving = validation.object_id(
             from_organization_id, type_name="Organization", field="fromOrganizationId"
         )
         if carrier.organization_id != leaving:
-            raise ConflictFailure(
+            raise Conflict(
                 f"Carrier {carrier.code} is not in the organization you are moving it from; "
                 "reload and try again.",
                 field="fromOrganizationId",
@@ -216,7 +216,6 @@ async def move_locked(
         carrier_id=carrier.id,
         organization_id=target_id,
         current_organization_id=carrier.organization_id,
-        expected_version=None,
     )
     assert changed is not None  # the carrier is locked
     changes = diff(before, await enablements.effective(conn, carrier_ids=[carrier.id]))

@@ -10,8 +10,8 @@ from access.principal import PrincipalKind
 from context import Context
 from db import activity, carriers
 from db.activity import Event
-from db.key_usage import RefusalReason
 from db.pool import Connection
+from services.key_usage import RefusalReason
 
 
 def note_scope_refusals(context: Context) -> None:

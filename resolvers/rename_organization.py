@@ -9,7 +9,7 @@ from db import organizations
 from db.activity import Event
 from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
-from resolvers.failures import ConflictFailure, stale
+from resolvers.errors import Conflict, stale
 
 
 async def rename_organization(
@@ -29,9 +29,9 @@ async def rename_organization(
             change.unchanged()
             return before
         try:
-            after = await organizations.rename(conn, organization_id=raw_id, name=name, expected_version=None)
+            after = await organizations.rename(conn, organization_id=raw_id, name=name)
         except UniqueViolationError:
-            raise ConflictFailure(f"An organization named {name!r} already exists.", field="name") from None
+            raise Conflict(f"An organization named {name!r} already exists.", field="name") from None
         assert after is not None  # locked above
         await change.record(
             Event(

@@ -16,7 +16,7 @@ from db.api_keys import ApiKeyRow, KeyStatus, NewKey
 from resolvers import api_key_policy as policy
 from resolvers import rules
 from resolvers.carrier_facts import facts_now
-from resolvers.failures import ConflictFailure, InvalidFailure
+from resolvers.errors import BadUserInput, Conflict
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ async def rotate_api_key(
     authority = policy.Authority.of(context.principal)
     rules.refuse(rules.first_refusal("rotateApiKey", context.principal))
     if not 0 <= grace_period_seconds <= policy.MAX_GRACE.total_seconds():
-        raise InvalidFailure(
+        raise BadUserInput(
             "gracePeriodSeconds must be between 0 (none) and 604800 (seven days).", field="gracePeriodSeconds"
         )
     # The new key's expiry: as asked, else the policy's default from now (not the old key's lifetime).
@@ -42,7 +42,7 @@ async def rotate_api_key(
         conn = change.conn
         carrier, old = await policy.managed_key(context, conn, key_id)
         if old.status(now) is not KeyStatus.ACTIVE or old.revoked_at is not None:
-            raise InvalidFailure(
+            raise BadUserInput(
                 f"Key {old.hint} is not active (or already on its way out); issue a new key instead.",
                 field="id",
             )
@@ -71,7 +71,7 @@ async def rotate_api_key(
                     ),
                 )
         except UniqueViolationError:
-            raise ConflictFailure(f"Key {old.hint} was already rotated.", field="id") from None
+            raise Conflict(f"Key {old.hint} was already rotated.", field="id") from None
         previous = await api_keys.revoke(
             conn,
             key_id=old.id,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from access.principal import Principal
-from resolvers.failures import Failure, ForbiddenFailure, ForbiddenRule, InvalidFailure, LimitReachedFailure
+from resolvers.errors import ApiError, BadUserInput, Forbidden, ForbiddenRule, LimitReached
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +38,12 @@ class Refusal:
     limit: int | None = None  # a limit reached (LimitReachedError.limit)
     field: str | None = None
 
-    def failure(self) -> Failure:
+    def failure(self) -> ApiError:
         if self.limit is not None:
-            return LimitReachedFailure(self.message, limit=self.limit, field=self.field)
+            return LimitReached(self.message, limit=self.limit, field=self.field)
         if self.rule is not None:
-            return ForbiddenFailure(self.message, rule=self.rule, field=self.field)
-        return InvalidFailure(self.message, field=self.field)
+            return Forbidden(self.message, rule=self.rule, field=self.field)
+        return BadUserInput(self.message, field=self.field)
 
 
 def refuse(refusal: Refusal | None) -> None:

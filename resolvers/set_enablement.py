@@ -20,7 +20,7 @@ from db.features import FeatureRow
 from db.pool import Connection
 from resolvers import snapshots, validation
 from resolvers.changes import EffectiveChange, diff, summary
-from resolvers.failures import InvalidFailure
+from resolvers.errors import BadUserInput
 
 SETTINGS = {EnablementState.ENABLED: True, EnablementState.DISABLED: False, EnablementState.INHERIT: None}
 
@@ -137,5 +137,5 @@ async def set_enablement(  # noqa: PLR0917 - the two public functions above name
 async def _feature(conn: Connection, key: str) -> FeatureRow:
     found = (await features.by_keys(conn, keys=[key])).get(key)
     if found is None:
-        raise InvalidFailure(f"There is no feature {key!r} in the catalogue.", field="featureKey")
+        raise BadUserInput(f"There is no feature {key!r} in the catalogue.", field="featureKey")
     return found

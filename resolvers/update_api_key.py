@@ -11,7 +11,7 @@ from db.activity import Event
 from db.api_keys import ApiKeyRow, KeyStatus
 from resolvers import api_key_policy as policy
 from resolvers import rules
-from resolvers.failures import InvalidFailure, stale
+from resolvers.errors import BadUserInput, stale
 
 
 async def update_api_key(
@@ -38,7 +38,7 @@ async def update_api_key(
         if expected_version is not None and before.version != expected_version:
             raise stale("API key", before.version)
         if before.status(now) is not KeyStatus.ACTIVE:
-            raise InvalidFailure(
+            raise BadUserInput(
                 f"Key {before.hint} is {before.status(now).value.lower()}; it cannot change.", field="id"
             )
         authority.reaches(before)

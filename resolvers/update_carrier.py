@@ -7,7 +7,7 @@ from db import carriers
 from db.activity import Event
 from db.carriers import CarrierRow
 from resolvers import snapshots, validation
-from resolvers.failures import stale
+from resolvers.errors import stale
 
 
 async def update_carrier(
@@ -26,7 +26,7 @@ async def update_carrier(
         if before.name == name:
             change.unchanged()
             return before
-        after = await carriers.update_name(conn, carrier_id=raw_id, name=name, expected_version=None)
+        after = await carriers.update_name(conn, carrier_id=raw_id, name=name)
         assert after is not None  # locked above
         await change.record(
             Event(

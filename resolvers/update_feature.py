@@ -11,7 +11,7 @@ from db.activity import Event
 from db.features import FeatureRow
 from resolvers import snapshots, validation
 from resolvers.changes import EffectiveChange, diff, summary
-from resolvers.failures import stale
+from resolvers.errors import stale
 
 
 @dataclass(frozen=True, slots=True)

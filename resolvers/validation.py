@@ -1,4 +1,4 @@
-"""Input checks shared by the mutations: each returns the normalised value or raises InvalidFailure."""
+"""Input checks shared by the mutations: each returns the normalised value or raises BadUserInput."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 import unicodedata
 import uuid
 
-from resolvers.failures import InvalidFailure, NotFoundFailure
+from resolvers.errors import BadUserInput, NotFound
 from resolvers.global_ids import from_global_id
 
 CARRIER_CODE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
@@ -25,21 +25,21 @@ def text(
     """Trimmed text; names are one line, `multiline` text (descriptions, reasons) may break lines."""
     cleaned = value.strip()
     if required and not cleaned:
-        raise InvalidFailure(f"{label} must not be empty.", field=field)
+        raise BadUserInput(f"{label} must not be empty.", field=field)
     if len(cleaned) > max_length:
-        raise InvalidFailure(
+        raise BadUserInput(
             f"{label} must be at most {max_length} characters (got {len(cleaned)}).", field=field
         )
     allowed = "\n\t" if multiline else ""
     if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in cleaned):
-        raise InvalidFailure(f"{label} must not contain control characters.", field=field)
+        raise BadUserInput(f"{label} must not contain control characters.", field=field)
     return cleaned
 
 
 def carrier_code(value: str) -> str:
     code = value.strip().upper()
     if not CARRIER_CODE.fullmatch(code):
-        raise InvalidFailure(
+        raise BadUserInput(
             "A carrier code is 2 to 10 letters and digits starting with a letter, e.g. BNSF.", field="code"
         )
     return code
@@ -48,7 +48,7 @@ def carrier_code(value: str) -> str:
 def feature_key(value: str, *, field: str = "featureKey") -> str:
     key = value.strip()
     if len(key) > 100 or not FEATURE_KEY.fullmatch(key):
-        raise InvalidFailure(
+        raise BadUserInput(
             "A feature key is dotted lower-case words, e.g. inventory.waybills (at most 100 characters).",
             field=field,
         )
@@ -57,7 +57,7 @@ def feature_key(value: str, *, field: str = "featureKey") -> str:
 
 def expected_version(value: int | None) -> int | None:
     if value is not None and value < 1:
-        raise InvalidFailure("expectedVersion must be a positive version number.", field="expectedVersion")
+        raise BadUserInput("expectedVersion must be a positive version number.", field="expectedVersion")
     return value
 
 
@@ -70,6 +70,6 @@ def object_id(global_id: str, *, type_name: str, field: str) -> uuid.UUID:
     return decoded[1]
 
 
-def not_found(type_name: str, global_id: str, field: str) -> NotFoundFailure:
+def not_found(type_name: str, global_id: str, field: str) -> NotFound:
     # The same sentence whether the object exists elsewhere or nowhere.
-    return NotFoundFailure(f"No {type_name} with id {global_id[:100]!r} was found.", field=field)
+    return NotFound(f"No {type_name} with id {global_id[:100]!r} was found.", field=field)

@@ -6,6 +6,7 @@ import strawberry
 
 from access.addresses import MAX_ALLOWLIST_ENTRIES
 from access.principal import IMPLIED, SERVICE_SCOPES, Scope
+from db.key_expiry import EXPIRING_SOON_DAYS
 from resolvers import api_key_policy as policy
 from schema.enums import SCOPE_DESCRIPTIONS, SCOPE_RESOURCES, ActorKind, ApiKeyScope, ScopeAccess
 from settings import Settings
@@ -81,7 +82,7 @@ class ApiKeyPolicy:
             max_grace_period_seconds=maximum,
             grace_period_choices_seconds=[s for s in policy.GRACE_PERIOD_CHOICES if s <= maximum],
             lifetime_choices_days=policy.lifetime_choices(settings),
-            expiring_soon_days=policy.EXPIRING_SOON_DAYS,
+            expiring_soon_days=EXPIRING_SOON_DAYS,
             max_active_service_keys=settings.max_active_keys_per_carrier,
             service_key_scopes=sorted(SERVICE_SCOPES, key=lambda s: s.name),
             unused_after_days=settings.key_unused_after_days,

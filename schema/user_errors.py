@@ -1,29 +1,67 @@
-"""Mutation errors as GraphQL types: members of each mutation's result union, shown next to a field."""
+"""Mutation errors as GraphQL types: members of each mutation's result union, shown next to a field.
+
+The codes are one enum, `ErrorCode` (resolvers/errors.py), which also names every code a field error or
+the web layer answers with."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import strawberry
 
-from resolvers.failures import (
-    AlreadyInOrganizationFailure,
-    ConflictFailure,
-    Failure,
-    ForbiddenFailure,
+from resolvers.errors import (
+    AlreadyInOrganization,
+    ApiError,
+    BadUserInput,
+    Conflict,
+    ErrorCode,
+    Forbidden,
     ForbiddenRule,
-    InvalidFailure,
-    LimitReachedFailure,
-    NotFoundFailure,
-    OrganizationNotEmptyFailure,
+    LimitReached,
+    NotFound,
+    OrganizationNotEmpty,
 )
 from schema.organization import Organization
+
+strawberry.enum(
+    ErrorCode,
+    name="ErrorCode",
+    description="Every code the API answers with: a mutation's UserError.code, and a field's or a "
+    "request's errors[].extensions.code.",
+)
+ERROR_CODES = {
+    "UNAUTHENTICATED": "No credentials, or credentials not accepted: sign in, or send a valid key.",
+    "FORBIDDEN": "The caller may not do this (a restricted function, a missing scope, a rule).",
+    "RATE_LIMITED": "Too many requests: retry after `retryAfter` seconds (the Retry-After header).",
+    "BAD_USER_INPUT": "An argument or input value is unusable; `field` or `argument` names it.",
+    "NOT_FOUND": "The object does not exist, or is not one the caller can see.",
+    "CONFLICT": "The change collides with the current state (a name taken, a stale expectedVersion).",
+    "ALREADY_IN_ORGANIZATION": "The carrier already belongs to another organization.",
+    "ORGANIZATION_NOT_EMPTY": "The organization still has carriers.",
+    "LIMIT_REACHED": "A limit was reached (active keys, subscriptions); `limit` says which number.",
+    "BAD_REQUEST": "The request itself is malformed (JSON, parameters, a WebSocket message).",
+    "GRAPHQL_PARSE_FAILED": "The document does not parse.",
+    "GRAPHQL_VALIDATION_FAILED": "The document is not valid against the schema, or passes a limit.",
+    "QUERY_TOO_LARGE": "The document has more tokens than MAX_TOKENS.",
+    "QUERY_TOO_COMPLEX": "The document costs more than MAX_QUERY_COST, or nests or aliases too much.",
+    "PERSISTED_DOCUMENT_REQUIRED": "People send only the admin frontend's trusted documents here.",
+    "PERSISTED_DOCUMENT_NOT_FOUND": "No trusted document has this id.",
+    "PERSISTED_QUERY_NOT_FOUND": "An automatic persisted query not registered: send it again with its text.",
+    "PAYLOAD_TOO_LARGE": "The request body is larger than MAX_BODY_BYTES.",
+    "UNSUPPORTED_MEDIA_TYPE": "Send the body as application/json.",
+    "METHOD_NOT_ALLOWED": "Use GET for queries, POST for anything.",
+    "CSRF_PREVENTED": "A GET with a query needs a header a cross-site page cannot send (Authorization).",
+    "TIMEOUT": "The request, or its SQL, took too long: ask for less.",
+    "SERVICE_UNAVAILABLE": "The database (or a share of it) is not available now: retry shortly.",
+    "SUBSCRIPTION_ENDED": "The subscription cannot go on (changes may be missed): subscribe again.",
+    "INTERNAL_SERVER_ERROR": "Something failed that should not: quote the request id to Support.",
+}
+for _code in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _code.description = ERROR_CODES[_code.name]
 
 
 @strawberry.interface(description="An expected failure of a mutation: nothing was changed.")
 class UserError:
     message: str = strawberry.field(description="What went wrong, for a person to read.")
-    code: str = strawberry.field(description="A stable machine-readable code, e.g. NOT_FOUND.")
+    code: ErrorCode = strawberry.field(description="A stable machine-readable code, e.g. NOT_FOUND.")
     field: str | None = strawberry.field(description="The input field the error is about, if one.")
 
 
@@ -83,59 +121,33 @@ class LimitReachedError(UserError):
     limit: int = strawberry.field(description="The limit.")
 
 
-def user_error(failure: Failure) -> UserError:
-    """The GraphQL error type for an expected failure."""
-    make = ERROR_TYPES.get(type(failure))
-    if make is None:
-        raise TypeError(f"no GraphQL error type for {type(failure).__name__}")
-    return make(failure)
-
-
-def _already_in(failure: Failure) -> UserError:
-    assert isinstance(failure, AlreadyInOrganizationFailure)
-    return AlreadyInOrganizationError(
-        message=failure.message,
-        code="ALREADY_IN_ORGANIZATION",
-        field=failure.field,
-        current_organization=Organization.from_row(failure.organization),
-    )
-
-
-def _conflict(failure: Failure) -> UserError:
-    assert isinstance(failure, ConflictFailure)
-    return ConflictError(
-        message=failure.message, code="CONFLICT", field=failure.field, current_version=failure.current_version
-    )
-
-
-def _not_empty(failure: Failure) -> UserError:
-    assert isinstance(failure, OrganizationNotEmptyFailure)
-    return OrganizationNotEmptyError(
-        message=failure.message,
-        code="ORGANIZATION_NOT_EMPTY",
-        field=failure.field,
-        carrier_count=failure.carrier_count,
-    )
-
-
-def _forbidden(failure: Failure) -> UserError:
-    assert isinstance(failure, ForbiddenFailure)
-    return ForbiddenError(message=failure.message, code="FORBIDDEN", field=failure.field, rule=failure.rule)
-
-
-def _limit(failure: Failure) -> UserError:
-    assert isinstance(failure, LimitReachedFailure)
-    return LimitReachedError(
-        message=failure.message, code="LIMIT_REACHED", field=failure.field, limit=failure.limit
-    )
-
-
-ERROR_TYPES: dict[type[Failure], Callable[[Failure], UserError]] = {
-    NotFoundFailure: lambda f: NotFoundError(message=f.message, code="NOT_FOUND", field=f.field),
-    InvalidFailure: lambda f: ValidationError(message=f.message, code="BAD_USER_INPUT", field=f.field),
-    ForbiddenFailure: _forbidden,
-    ConflictFailure: _conflict,
-    AlreadyInOrganizationFailure: _already_in,
-    OrganizationNotEmptyFailure: _not_empty,
-    LimitReachedFailure: _limit,
-}
+def user_error(error: ApiError) -> UserError | None:
+    """The union member for an error a mutation expects; None for one it does not (it stays a field
+    error: signed out, say)."""
+    message, code, field = error.message, error.code, error.field
+    member: UserError | None
+    match error:
+        case NotFound():
+            member = NotFoundError(message=message, code=code, field=field)
+        case BadUserInput():
+            member = ValidationError(message=message, code=code, field=field)
+        case Forbidden():
+            member = ForbiddenError(message=message, code=code, field=field, rule=error.rule)
+        case Conflict():
+            member = ConflictError(
+                message=message, code=code, field=field, current_version=error.current_version
+            )
+        case AlreadyInOrganization():
+            organization = Organization.from_row(error.organization)
+            member = AlreadyInOrganizationError(
+                message=message, code=code, field=field, current_organization=organization
+            )
+        case OrganizationNotEmpty():
+            member = OrganizationNotEmptyError(
+                message=message, code=code, field=field, carrier_count=error.carrier_count
+            )
+        case LimitReached():
+            member = LimitReachedError(message=message, code=code, field=field, limit=error.limit)
+        case _:
+            member = None
+    return member

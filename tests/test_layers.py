@@ -1,8 +1,10 @@
 """The house: each layer imports only the layers below it.
 
-web → schema → resolvers → db → access → settings, with `context` (the request context) importable by
-every layer. A module's layer is its top-level package; an import runs back up when its target's
-layer ranks above the importer's. Imports inside `if TYPE_CHECKING:` count too: they are a dependency
+web → schema → resolvers → services → db → access → settings, with `context` (the request context)
+importable by every layer. `services` are what runs beside the requests (the change feed, the key cache,
+key usage, live changes, the expiry job): they read and write through db, and resolvers use them. A
+module's layer is its top-level package; an import runs back up when its target's layer ranks above the
+importer's. Imports inside `if TYPE_CHECKING:` count too: they are a dependency
 of the code's meaning even when not of its running.
 """
 
@@ -14,15 +16,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["settings", "access", "db", "resolvers", "schema", "web", "server"]
+LAYERS = ["settings", "access", "db", "services", "resolvers", "schema", "web", "server"]
 RANK = {name: rank for rank, name in enumerate(LAYERS)}
 # The request context sits beside the layers: everyone may import it, and it imports only below schema.
-SHARED = {"context": RANK["db"]}
+SHARED = {"context": RANK["services"]}
 
 
 def project_modules() -> list[Path]:
     files = [ROOT / "server.py", ROOT / "settings.py", ROOT / "context.py"]
-    for package in ("access", "db", "resolvers", "schema", "web"):
+    for package in ("access", "db", "services", "resolvers", "schema", "web"):
         files += sorted((ROOT / package).rglob("*.py"))
     return files
 

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from aiohttp import web
 
-from db.change_feed import ChangeFeed
-from db.key_cache import KeyCache
-from db.key_usage import KeyUsageRecorder
-from db.live_changes import LiveChanges
 from db.pool import Database
+from services.change_feed import ChangeFeed
+from services.key_cache import KeyCache
+from services.key_usage import KeyUsageRecorder
+from services.live_changes import LiveChanges
 from settings import Settings
 from web.authentication import Authenticator
 from web.metrics import Metrics

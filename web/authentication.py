@@ -21,9 +21,9 @@ from access.principal import ANONYMOUS, Principal
 from access.tokens import InvalidTokenError, PersonClaims, TokenSettings, TokenVerifier, looks_like_jwt
 from db import api_keys, carriers
 from db.api_keys import ApiKeyRow, VerifiedKey
-from db.key_cache import KeyCache
 from db.pool import Database
 from resolvers.key_verification import KeyRefused, ends_at, judge_key
+from services.key_cache import KeyCache
 from settings import Settings
 
 # One message for a malformed key and an unknown one: an attacker learns nothing from the difference.
@@ -94,7 +94,7 @@ class Authenticator:
         self.verified: dict[str, tuple[PersonClaims, float]] = {}
         # Carrier codes never change and carriers are never deleted: code → id can be remembered.
         self.carrier_ids: dict[str, uuid.UUID] = {}
-        # Verified keys, while the change feed listens (db/key_cache.py); set when the database opens.
+        # Verified keys, while the change feed listens (services/key_cache.py); set when the database opens.
         self.key_cache: KeyCache | None = None
 
     def address_of(self, remote: str | None, forwarded_for: str | None) -> IPAddress | None:

@@ -32,8 +32,7 @@ from context import Context
 from db.carriers import CarrierRow
 from db.pool import StatementCounter
 from resolvers import exports
-from resolvers.errors import ApiError, BadUserInput
-from resolvers.failures import NotFoundFailure
+from resolvers.errors import ApiError, BadUserInput, NotFound
 from web.app_keys import AUTHENTICATOR, CLOCK, METRICS, SETTINGS, STREAMS
 from web.callers import context_for, identify, note_use, within_rate_limit
 from web.requests import REQUEST_ID, STATEMENTS, request_id_of
@@ -84,10 +83,10 @@ async def _serve(request: web.Request, export: Export) -> web.StreamResponse:
             rows = export.rows(context, carrier, request.query)
         except BadUserInput as error:
             return _refusal(400, error, request_id)
+        except NotFound as error:
+            return error_response(404, error.message, error.code.value, request_id)
         except ApiError as error:
             return _refusal(403, error, request_id)
-        except NotFoundFailure as failure:
-            return error_response(404, failure.message, "NOT_FOUND", request_id)
         return await _stream_admitted(request, Page(export, carrier, rows), context)
     finally:
         context.release()
@@ -164,7 +163,7 @@ async def _context(request: web.Request) -> Context | web.StreamResponse:
 
 def _refusal(status: int, error: ApiError, request_id: str) -> web.Response:
     extra = {name: value for name, value in error.extensions.items() if name != "code"}
-    return error_response(status, error.message, error.code, request_id, **extra)
+    return error_response(status, error.message, error.code.value, request_id, **extra)
 
 
 @dataclass(frozen=True, slots=True)

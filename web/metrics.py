@@ -12,10 +12,10 @@ from prometheus_client import (
     generate_latest,
 )
 
-from db.change_feed import ChangeFeed
-from db.key_cache import KeyCache
 from db.pool import PoolDatabase
 from schema.build import FAST_PATH
+from services.change_feed import ChangeFeed
+from services.key_cache import KeyCache
 from web.rate_limit import RateLimiter
 
 

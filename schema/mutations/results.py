@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import strawberry
 
-from resolvers.failures import Failure
+from resolvers.errors import ApiError
 from schema.user_errors import user_error
 
 T = TypeVar("T")
@@ -29,7 +29,10 @@ async def attempt(work: Awaitable[T], success: Callable[[T], Any]) -> Any:
     Typed Any: the caller's annotation (the mutation's result union) is what the schema checks."""
     try:
         result = await work
-    except Failure as failure:
-        return user_error(failure)
+    except ApiError as error:
+        member = user_error(error)
+        if member is None:
+            raise
+        return member
     answer = success(result)
     return await answer if inspect.isawaitable(answer) else answer

@@ -1,4 +1,4 @@
-"""The change feed (migration 0004, db/change_feed.py) and the key cache that trusts only it.
+"""The change feed (migration 0004, services/change_feed.py) and the key cache that trusts only it.
 
 On a database of their own, whose commits are real: every kind of change notifies, once committed and
 never when rolled back; a key's mere use does not; the listener comes back after its connection is
@@ -19,8 +19,8 @@ import pytest
 
 from access import keyformat
 from db import api_keys
-from db.change_feed import FRESH_SECONDS, LOST_SECONDS, Change, ChangeFeed
-from db.key_cache import KeyCache
+from services.change_feed import FRESH_SECONDS, LOST_SECONDS, Change, ChangeFeed
+from services.key_cache import KeyCache
 from tests import factories
 
 WAIT = 5.0
@@ -178,7 +178,7 @@ async def test_a_change_heard_during_a_lookup_keeps_its_answer_out_of_the_cache(
 async def test_unknown_secrets_are_remembered_briefly_and_in_bounded_numbers(
     feed: ChangeFeed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("db.key_cache.MAX_UNKNOWN", 50)
+    monkeypatch.setattr("services.key_cache.MAX_UNKNOWN", 50)
     cache = KeyCache(feed)
     clock = [1000.0]
     cache.monotonic = lambda: clock[0]

@@ -11,10 +11,9 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 from hypothesis import strategies as st
 
-from db.key_expiry import write_notices
+from db.key_expiry import EXPIRING_SOON_DAYS, write_notices
 from db.pool import Connection, PoolDatabase, create_pool
-from resolvers.api_key_policy import EXPIRING_SOON_DAYS
-from resolvers.key_expiry_job import KeyExpiryJob
+from services.key_expiry_job import KeyExpiryJob
 from tests import factories
 from tests.drawn import drawn
 from tests.keys import days, insert_key, new_carrier

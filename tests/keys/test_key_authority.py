@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from access.addresses import IPNetwork
 from access.principal import Scope
 from resolvers.api_key_policy import Authority
-from resolvers.failures import ForbiddenFailure, ForbiddenRule
+from resolvers.errors import Forbidden, ForbiddenRule
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 PROPERTIES = settings(max_examples=200, deadline=None, derandomize=True, database=None)
@@ -54,7 +54,7 @@ def test_an_allowlist_is_given_exactly_when_it_stays_within_the_keys_own(
     if within:
         assert authority.allowlist_within(tuple(asked)) == [str(n) for n in asked]
     else:
-        with pytest.raises(ForbiddenFailure) as refused:
+        with pytest.raises(Forbidden) as refused:
             authority.allowlist_within(tuple(asked))
         assert refused.value.rule is ForbiddenRule.ALLOWLIST_WIDER
 
@@ -66,7 +66,7 @@ def test_scopes_are_given_exactly_when_held(own: frozenset[Scope], asked: frozen
     if asked <= own:
         assert authority.scopes_within(sorted(asked, key=lambda s: s.value)) == sorted(s.value for s in asked)
     else:
-        with pytest.raises(ForbiddenFailure) as refused:
+        with pytest.raises(Forbidden) as refused:
             authority.scopes_within(sorted(asked, key=lambda s: s.value))
         assert refused.value.rule is ForbiddenRule.SCOPE_NOT_HELD
 
@@ -79,7 +79,7 @@ def test_an_expiry_is_given_exactly_when_no_later_than_the_keys_own(own: int, as
     if moment is not None and asked is not None and asked <= own:
         assert authority.expiry_within(moment, field="expiresAt") == moment
     else:
-        with pytest.raises(ForbiddenFailure) as refused:
+        with pytest.raises(Forbidden) as refused:
             authority.expiry_within(moment, field="expiresAt")
         assert refused.value.rule is ForbiddenRule.EXPIRY_LATER
 
@@ -103,6 +103,6 @@ def test_a_target_is_reached_exactly_when_it_is_no_stronger(
     if weaker:
         authority.reaches(row)
     else:
-        with pytest.raises(ForbiddenFailure) as refused:
+        with pytest.raises(Forbidden) as refused:
             authority.reaches(row)
         assert refused.value.rule is ForbiddenRule.TARGET_STRONGER

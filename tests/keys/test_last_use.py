@@ -10,9 +10,9 @@ from typing import Any
 import asyncpg
 from aiohttp.test_utils import TestClient, TestServer
 
-from db.key_usage import KeyUsageRecorder
 from db.pool import Connection, PoolDatabase, create_pool
 from server import init_app
+from services.key_usage import KeyUsageRecorder
 from tests import factories
 from tests.conftest import ClientFactory, StatementLog, make_settings
 from tests.keys import API_KEY, Clock, key_gid, new_carrier, post, staff, viewer_status, when

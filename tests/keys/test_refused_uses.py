@@ -12,8 +12,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import strategies as st
 
-from db.key_usage import KeyUsageRecorder, RefusalReason
 from db.pool import Connection
+from services.key_usage import KeyUsageRecorder, RefusalReason
 from tests import factories
 from tests.conftest import ClientFactory, TransactionDatabase
 from tests.drawn import drawn

@@ -24,7 +24,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from db.api_keys import VerifiedKey
-from db.change_feed import Change, ChangeFeed
+from services.change_feed import Change, ChangeFeed
 
 MAX_KEYS = 10_000
 MAX_AGE = 300.0

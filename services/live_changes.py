@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 
-from db.change_feed import Change, ChangeFeed
+from services.change_feed import Change, ChangeFeed
 
 MAX_QUEUED = 1000
 

@@ -9,9 +9,8 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 
 from db import key_expiry
-from db.key_expiry import Notices
+from db.key_expiry import EXPIRING_SOON_DAYS, Notices
 from db.pool import Database
-from resolvers.api_key_policy import EXPIRING_SOON_DAYS
 
 log = logging.getLogger("carrier_admin.key_expiry")
 
