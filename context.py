@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from access.principal import Principal
 from db import activity
@@ -70,6 +70,8 @@ class Context:
     now: Callable[[], datetime]
     # The operation's name, once parsed (for the request's log line and metrics).
     operation_name: str | None = None
+    # How the request came: over HTTP queries and mutations run, over WebSocket subscriptions.
+    transport: Literal["http", "websocket"] = "http"
     # Entries for the response's `extensions.warnings`, e.g. the restricted-functions banner.
     warnings: list[dict[str, Any]] = field(default_factory=list)
     # Restricted fields refused during the request, by response path: recorded as one activity row once

@@ -6,7 +6,8 @@
   repeated fields); only a document within them goes to graphql-core's rules, introspection off (or
   staff-only) where configured. The answer is cached per document and rule set; a new document is
   validated in a worker thread too.
-- Then the cost, priced with the request's variables; over the limit, or with a page size out of
+- Then the operation against its transport (subscriptions over WebSocket, the rest over HTTP), and
+  the cost, priced with the request's variables; over the limit, or with a page size out of
   range, nothing runs. It is priced as a validation error (not cached: it depends on the variables),
   so that every transport refuses it the same way before anything runs: over HTTP a 400, and over
   WebSocket the subscribe's `error` message, with no subscription started.
@@ -15,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Generic, TypeVar
@@ -25,6 +27,7 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     NoSchemaIntrospectionCustomRule,
+    OperationType,
     get_operation_ast,
     get_variable_values,
     parse,
@@ -33,6 +36,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from context import Context
+from resolvers.errors import ErrorCode
 from resolvers.refusals import note_scope_refusals, record_refusals
 from schema.limits import document_limits, operation_cost
 from settings import Settings
@@ -73,6 +77,17 @@ def parse_document(query: str, max_tokens: int) -> DocumentNode:
     return parse(query, max_tokens=max_tokens)
 
 
+async def parsed(query: str, max_tokens: int) -> DocumentNode:
+    """A document, parsed once per process (a new one in a worker thread); GraphQLError when it does not
+    parse. HTTP's requests and WebSocket's subscribe messages are parsed here alike."""
+    key = (query, max_tokens)
+    document = _DOCUMENTS.get(key)
+    if document is None:
+        document = await asyncio.to_thread(parse_document, query, max_tokens)
+        _DOCUMENTS.put(key, document)
+    return document
+
+
 def validate(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -98,16 +113,9 @@ class RequestRules(SchemaExtension):
         execution_context.parse_options["max_tokens"] = settings.max_tokens
         query = execution_context.query
         if query is not None and execution_context.graphql_document is None:
-            key = (query, settings.max_tokens)
-            document = _DOCUMENTS.get(key)
-            if document is None:
-                try:
-                    document = await asyncio.to_thread(parse_document, query, settings.max_tokens)
-                except GraphQLError:
-                    document = None  # Strawberry parses it again and reports the syntax error its way
-                else:
-                    _DOCUMENTS.put(key, document)
-            execution_context.graphql_document = document
+            # One that does not parse: Strawberry parses it again and reports the syntax error its way.
+            with contextlib.suppress(GraphQLError):
+                execution_context.graphql_document = await parsed(query, settings.max_tokens)
         yield
 
     async def on_validate(self) -> AsyncIterator[None]:
@@ -131,8 +139,9 @@ class RequestRules(SchemaExtension):
                 if execution_context.query:
                     _VALIDATIONS.put(key, errors)
             if not errors:
-                priced = self._priced(settings)
-                errors = [priced] if priced is not None else []
+                # Priced first: a document is refused for what it is before where it was sent.
+                refused = self._priced(settings) or self._transported(context)
+                errors = [refused] if refused is not None else []
             execution_context.pre_execution_errors = errors
         yield
 
@@ -145,6 +154,23 @@ class RequestRules(SchemaExtension):
             context.operation_name = None  # no document, or an ambiguous one
         note_scope_refusals(context)
         await record_refusals(context)
+
+    def _transported(self, context: Context) -> GraphQLError | None:
+        """Subscriptions over WebSocket, queries and mutations over HTTP: the other is refused."""
+        execution_context = self.execution_context
+        document = execution_context.graphql_document
+        operation = get_operation_ast(document, execution_context.operation_name) if document else None
+        if operation is None:
+            return None
+        over_websocket = context.transport == "websocket"
+        if (operation.operation is OperationType.SUBSCRIPTION) == over_websocket:
+            return None
+        message = (
+            "Over WebSocket only subscriptions are served; send queries and mutations over HTTP."
+            if over_websocket
+            else "Subscriptions are served over WebSocket (graphql-transport-ws) at this same /graphql."
+        )
+        return GraphQLError(message, operation, extensions={"code": ErrorCode.BAD_REQUEST.value})
 
     def _priced(self, settings: Settings) -> GraphQLError | None:
         execution_context = self.execution_context

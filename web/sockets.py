@@ -82,9 +82,19 @@ async def send_text(
         raise TooSlow(f"the client took nothing for {stall_seconds:g} s") from None
 
 
+# A close frame carries at most 125 bytes: 2 for the code, the rest for the reason.
+MAX_REASON_BYTES = 123
+
+
+def close_reason(reason: str) -> bytes:
+    """The reason as a close frame may carry it: at most MAX_REASON_BYTES of UTF-8, never half a
+    character (a reason may repeat what the client sent, in any script)."""
+    return reason.encode()[:MAX_REASON_BYTES].decode("utf-8", "ignore").encode()
+
+
 async def close_now(ws: web.WebSocketResponse, request: web.Request, code: int, reason: str) -> None:
     """Send the close frame and give the client a moment to answer; then drop the connection."""
     with contextlib.suppress(Exception):
         async with asyncio.timeout(CLOSE_GRACE_SECONDS):
-            await ws.close(code=code, message=reason[:120].encode(), drain=False)
+            await ws.close(code=code, message=close_reason(reason), drain=False)
     reset(request.transport)

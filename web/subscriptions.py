@@ -34,17 +34,19 @@ from typing import Any
 
 import orjson
 from aiohttp import ClientConnectionResetError, WSMsgType, web
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from graphql import GraphQLError, get_operation_ast
 from strawberry.aiohttp.views import AiohttpWebSocketAdapter
 from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived, WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 
 from context import Context
 from db.loaders import Loaders
+from schema.request_rules import parsed
 from web.app_keys import METRICS, SETTINGS, SOCKETS
 from web.authentication import Authenticator, Caller
 from web.callers import Refused, note_use, rate_limit_refusal, verified
 from web.documents import document_for
+from web.graphql_errors import public_error, request_error_code
 from web.requests import REQUEST_ID
 from web.sockets import TRY_AGAIN_LATER, TooSlow, close_now, send_text
 from web.trusted_documents import DocumentError, document_id_of
@@ -54,8 +56,6 @@ log = logging.getLogger("carrier_admin.subscriptions")
 
 # WebSocket close codes (graphql-transport-ws uses 44xx for its own).
 CLOSE_CODES = {401: 4401, 403: 4403, 429: 4429, 503: 4503}
-# A close frame's reason is at most 123 bytes.
-MAX_REASON = 120
 
 
 class TextWebSocket(AiohttpWebSocketAdapter):
@@ -113,6 +113,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     def on_request_accepted(self) -> None:
         super().on_request_accepted()
+        self.context.transport = "websocket"
         self.opened = time.perf_counter()
         self.request.app[METRICS].websockets.inc()
         self.request.app[SOCKETS].closers.add(self.websocket.close)
@@ -133,7 +134,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         malformed = getattr(self.websocket, "malformed", None)
         reason = str(malformed) if malformed is not None else error_message
         log.info("websocket closed: malformed message (request %s): %s", self.request[REQUEST_ID], reason)
-        await self.websocket.close(4400, reason[:MAX_REASON])
+        await self.websocket.close(4400, reason)  # cut to a close frame's size where it is sent
 
     async def handle_connection_init(self, message: Any) -> None:
         if self.connection_init_received:
@@ -144,7 +145,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
             self.connection_init_received = True  # no second try on this connection
             if self.connection_init_timeout_task:
                 self.connection_init_timeout_task.cancel()
-            await self.websocket.close(CLOSE_CODES.get(refused.status, 4400), refused.message[:MAX_REASON])
+            await self.websocket.close(CLOSE_CODES.get(refused.status, 4400), refused.message)
             return
         await super().handle_connection_init(message)
 
@@ -155,13 +156,12 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         payload = message.get("payload") or {}
         try:
             payload["query"] = await self._document(payload)
-            if not self._is_subscription(payload["query"], payload.get("operationName")):
-                raise DocumentError(
-                    "Over WebSocket only subscriptions are served; send queries and mutations over HTTP.",
-                    "BAD_REQUEST",
-                )
         except DocumentError as error:
             await self._error(message.get("id"), error.message, error.code)
+            return
+        refused = await self._unusable(payload["query"], payload.get("operationName"))
+        if refused is not None:
+            await self.send_message({"id": message.get("id"), "type": "error", "payload": [refused]})
             return
         limited = await rate_limit_refusal(self.request, self._caller())
         if limited is not None:
@@ -262,15 +262,23 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
             raise DocumentError("A subscribe message needs a query or a documentId.", "BAD_REQUEST")
         return chosen.text
 
-    @staticmethod
-    def _is_subscription(query: str, operation_name: Any) -> bool:
-        """Whether the operation is a subscription; a document that does not parse is left to the
-        executor to refuse in its own words."""
+    async def _unusable(self, query: str, operation_name: Any) -> dict[str, Any] | None:
+        """Why the subscribe cannot start before it is run, as an error of this operation: its document
+        does not parse, or names no operation it holds. (Left to the protocol handler, either would
+        close the whole connection and every subscription on it.)"""
+        settings = self.request.app[SETTINGS]
         try:
-            operation = get_operation_ast(parse(query, max_tokens=5000), operation_name)
-        except GraphQLError:
-            return True
-        return operation is None or operation.operation is OperationType.SUBSCRIPTION
+            document = await parsed(query, settings.max_tokens)
+        except GraphQLError as error:
+            return public_error(error, self.request[REQUEST_ID], settings.field_suggestions)
+        if get_operation_ast(document, operation_name if isinstance(operation_name, str) else None) is None:
+            named = f" named {operation_name[:60]!r}" if isinstance(operation_name, str) else ""
+            message = f"The document has no operation{named}: name one it holds (operationName)."
+            return {
+                "message": message,
+                "extensions": {"code": "BAD_REQUEST", "requestId": self.request[REQUEST_ID]},
+            }
+        return None
 
     async def _error(self, operation_id: Any, message: str, code: str) -> None:
         error = {"message": message, "extensions": {"code": code, "requestId": self.request[REQUEST_ID]}}
@@ -294,7 +302,8 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 "extensions": {"code": "LIMIT_REACHED", "limit": limit, "requestId": request_id},
             }
         if error.get("path") is None:
-            return {**error, "extensions": {"code": "GRAPHQL_VALIDATION_FAILED", "requestId": request_id}}
+            code = request_error_code(str(error.get("message")), None, syntax=False)
+            return {**error, "extensions": {"code": code, "requestId": request_id}}
         log.error("unexpected error in a subscription (request %s): %s", request_id, error.get("message"))
         masked: dict[str, Any] = {
             "message": "Internal error. Quote the request id to Support.",

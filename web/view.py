@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,9 +17,7 @@ from typing import Any, TypeGuard
 
 import orjson
 from aiohttp import web
-from asyncpg import QueryCanceledError
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.aiohttp.views import GraphQLView as StrawberryView
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
@@ -29,17 +26,17 @@ from strawberry.types.execution import PreExecutionError
 from access.principal import ANONYMOUS
 from context import Context
 from db.pool import StatementCounter
-from resolvers.errors import ApiError
 from web import documents, graphiql_page
 from web.app_keys import METRICS, SETTINGS, TRUSTED_DOCUMENTS
 from web.authentication import URL_CREDENTIALS, Authenticator, Caller, credentials_in_url
 from web.callers import context_for, forwarded_for, identify, note_use, within_rate_limit
 from web.compression import compress_answer
 from web.development import serves_conveniences
+from web.graphql_errors import public_error
 from web.json_limits import MAX_JSON_DEPTH, nesting
 from web.metrics import operation_label
 from web.requests import REQUEST_ID, STATEMENTS, request_id_of
-from web.responses import DATABASE_DOWN, JSON, UNAVAILABLE, error_response
+from web.responses import JSON, error_response
 from web.subscriptions import SubscriptionHandler, TextWebSocket
 from web.trusted_documents import DocumentError, document_id_of
 
@@ -55,8 +52,6 @@ REQUEST = web.ResponseKey("request", web.Request)
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 # A request carrying one of these cannot be a "simple" cross-site request: browsers preflight it.
 PREFLIGHT_HEADERS = ("X-Requested-With", "GraphQL-Preflight", "Apollo-Require-Preflight", "Authorization")
-# graphql-core puts its hint at the end of some messages and in the middle of others.
-SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 
 
 def utc_now() -> datetime:
@@ -224,7 +219,7 @@ class GraphQLView(StrawberryView[Context, None]):
             result.data is None and bool(result.errors) and all(e.path is None for e in result.errors or [])
         )
         errors: list[object] = [
-            _public_error(e, request[REQUEST_ID], settings.field_suggestions) for e in result.errors or []
+            public_error(e, request[REQUEST_ID], settings.field_suggestions) for e in result.errors or []
         ]
         # A request error (parse, validation, variables) has no `data` entry at all, as the spec says.
         response: GraphQLHTTPResponse = {} if request_error else {"data": result.data}
@@ -356,39 +351,3 @@ def _outcome(status: int) -> str:
     return {200: "ok", 401: "refused", 403: "refused", 429: "rate_limited", 504: "timeout"}.get(
         status, "error" if status >= 400 else "ok"
     )
-
-
-def _public_error(error: GraphQLError, request_id: str, suggestions: bool) -> dict[str, Any]:
-    """Expected errors with their code; unexpected ones masked, with the request id, and logged."""
-    original = error.original_error
-    formatted: dict[str, Any] = dict(error.formatted)
-    if not suggestions:
-        formatted["message"] = SUGGESTION.sub("", str(formatted["message"]))
-    extensions: dict[str, Any] = dict(formatted.get("extensions") or {})
-    # graphql-core wraps its own errors (e.g. variable coercion) as original errors: those are answers too.
-    if original is None or isinstance(original, ApiError | GraphQLError):
-        if "code" not in extensions:
-            extensions["code"] = _request_error_code(error)
-            if "tokens" in error.message and isinstance(error, GraphQLSyntaxError):
-                extensions.update(code="QUERY_TOO_LARGE", limit="MAX_TOKENS")
-        formatted["extensions"] = extensions
-        return formatted
-    if isinstance(original, QueryCanceledError):
-        code, message = "TIMEOUT", "The database gave up on this query (too slow); ask for less."
-    elif isinstance(original, DATABASE_DOWN):
-        code, message = "SERVICE_UNAVAILABLE", UNAVAILABLE
-    else:
-        log.error("unexpected error in %s (request %s)", error.path, request_id, exc_info=original)
-        code, message = "INTERNAL_SERVER_ERROR", "Internal error. Quote the request id to Support."
-    masked: dict[str, Any] = {"message": message, "extensions": {"code": code, "requestId": request_id}}
-    if error.path:
-        masked["path"] = error.path
-    return masked
-
-
-def _request_error_code(error: GraphQLError) -> str:
-    if isinstance(error, GraphQLSyntaxError):
-        return "GRAPHQL_PARSE_FAILED"
-    if error.path is None and error.message.startswith("Variable '$"):
-        return "BAD_USER_INPUT"
-    return "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"

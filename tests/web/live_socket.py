@@ -19,8 +19,8 @@ import aiohttp
 import orjson
 from aiohttp.test_utils import TestClient, TestServer
 
-from db.live_changes import Watch
 from server import init_app
+from services.live_changes import Watch
 from tests.conftest import make_settings
 from tests.factories import bearer
 from web.app_keys import CHANGE_FEED, LIVE

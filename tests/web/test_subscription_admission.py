@@ -140,12 +140,20 @@ async def over_websocket(live: Live, body: bytes) -> OverWebSocket:
         return OverWebSocket(refused=public(received["payload"]))
 
 
+OVER_WEBSOCKET = "Subscriptions are served over WebSocket (graphql-transport-ws) at this same /graphql."
+
+
 async def same_admission(live: Live, body: bytes) -> list[dict[str, Any]] | None:
     """Send the document over both transports and require the same admission; HTTP's refusal (its
     public errors), or None when HTTP admitted it."""
     status, answer = await over_http(live, body)
     assert status < 500, answer
     websocket = await over_websocket(live, body)
+    if [e["message"] for e in answer.get("errors", [])] == [OVER_WEBSOCKET]:
+        # Admitted, then refused only for its transport: a subscription is served over WebSocket.
+        assert websocket.closed is None, websocket
+        assert not {e["extensions"]["code"] for e in (websocket.refused or [])} & ADMISSION_CODES, websocket
+        return None
     if status == 400 and [e["extensions"]["code"] for e in answer["errors"]] == ["BAD_REQUEST"]:
         # The request itself could not be read (HTTP's 400): over WebSocket, a malformed message.
         assert websocket.closed is not None, (answer, websocket)

@@ -37,10 +37,10 @@ from graphql import GraphQLObjectType, get_named_type, is_leaf_type, is_required
 from access.activity_scopes import content_scopes
 from access.principal import ALL_SCOPES, IMPLIED, Scope
 from access.tokens import mint_development_token
-from db.key_usage import RefusalReason
 from resolvers.global_ids import to_global_id
 from schema.build import schema
 from schema.enforcement import field_rules
+from services.key_usage import RefusalReason
 from tests import factories
 from tests.conftest import TEMPLATE, copied_database, make_settings
 from tests.web.live_socket import Live, Socket, live_app, socket
