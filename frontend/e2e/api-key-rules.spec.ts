@@ -37,7 +37,7 @@ test.describe("API key rules", () => {
     await page.getByRole("tab", { name: "API keys" }).click();
     const notice = page.getByRole("note", { name: "What you cannot do with these keys now" });
     await expect(notice).toContainText("Issuing keys and rotating keys unavailable:");
-    await expect(notice).toContainText("API access (integrations.api_access) is off for this carrier");
+    await expect(notice).toContainText("API access (integrations.api_access) is off for carrier DGNO");
     const create = page.getByRole("button", { name: "Create an API key" });
     await expect(create).toBeDisabled();
     await expect(create).toHaveAccessibleDescription(/API access \(integrations\.api_access\) is off/);
@@ -85,7 +85,7 @@ test.describe("API key rules", () => {
     await openCarrier(page, "NOGC", "API keys");
     await expect(page.getByText("NOGC has 25 active keys of the 25 the key policy allows.")).toBeVisible();
     await expect(page.getByRole("note", { name: "What you cannot do with these keys now" })).toContainText(
-      "The carrier has 25 active keys, the most allowed; revoke one first.",
+      "Carrier NOGC already has 25 active keys, the most allowed",
     );
     await expect(page.getByRole("button", { name: "Create an API key" })).toBeDisabled();
 

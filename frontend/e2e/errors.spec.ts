@@ -114,7 +114,7 @@ test.describe("errors", () => {
     // the page asked again what may be done: the button now says why it is off
     const create = review.getByRole("button", { name: "Create API key" });
     await expect(create).toHaveAttribute("aria-disabled", "true");
-    await expect(create).toHaveAccessibleDescription(/API access \(integrations\.api_access\) is off for this carrier/);
+    await expect(create).toHaveAccessibleDescription(/API access \(integrations\.api_access\) is off for carrier PNWR/);
     await everyScreen(page, "errors-permission-changed");
     await expectAccessible(page, "a refusal the page could not foresee");
   });
