@@ -248,6 +248,41 @@ async def effective(
     return {(r["carrier_id"], r["feature_id"]): (r["effective"], Source(r["source"])) for r in records}
 
 
+# A carrier's effective values were it in another organization ($2; null: in none), beside its values now:
+# what attaching, moving or detaching it would change, worked out without changing anything.
+EFFECTIVE_IF_IN = """
+select f.id as feature_id,
+       coalesce(ce.enabled, now_oe.enabled, f.default_enabled) as effective_now,
+       coalesce(ce.enabled, then_oe.enabled, f.default_enabled) as effective_then,
+       case when ce.enabled is not null then 'CARRIER'
+            when then_oe.enabled is not null then 'ORGANIZATION'
+            else 'DEFAULT' end as source
+from carriers c
+cross join features f
+left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
+left join organization_enablements now_oe
+       on now_oe.organization_id = c.organization_id and now_oe.feature_id = f.id
+left join organization_enablements then_oe on then_oe.organization_id = $2 and then_oe.feature_id = f.id
+where c.id = $1
+order by f.key
+"""
+
+
+async def effective_if_in(
+    conn: Connection, *, carrier_id: uuid.UUID, organization_id: uuid.UUID | None
+) -> tuple[Effective, Effective]:
+    """(effective values now, effective values were the carrier in `organization_id`), by (carrier,
+    feature), as `effective` reads them."""
+    records = await conn.fetch(EFFECTIVE_IF_IN, carrier_id, organization_id)
+    now: Effective = {}
+    then: Effective = {}
+    for r in records:
+        pair = (carrier_id, r["feature_id"])
+        now[pair] = (r["effective_now"], Source.DEFAULT)  # the source now is not what is asked
+        then[pair] = (r["effective_then"], Source(r["source"]))
+    return now, then
+
+
 OWN_CARRIER = "select enabled from carrier_enablements where carrier_id = $1 and feature_id = $2"
 OWN_ORGANIZATION = (
     "select enabled from organization_enablements where organization_id = $1 and feature_id = $2"

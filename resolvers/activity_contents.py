@@ -39,3 +39,23 @@ def _global_id(type_name: str, value: str) -> str:
         return to_global_id(type_name, uuid.UUID(value))
     except ValueError:
         return value  # already a global id
+
+
+def target_name(target_type: str | None, before: Any, after: Any) -> str | None:
+    """The object an event acted on, named as the event recorded it: a key's description and hint, a
+    carrier's code and name, an organization's or a feature's name; for a setting, its owner. None
+    when the event recorded no name (a refusal; events written before names were recorded)."""
+    recorded = after if isinstance(after, dict) else before if isinstance(before, dict) else None
+    if recorded is None:
+        return None
+    named = recorded.get("ownerName")  # a setting: the carrier or organization it was set for
+    if isinstance(named, str):
+        return named
+    description, hint, code, name = (recorded.get(key) for key in ("description", "hint", "code", "name"))
+    if target_type == "ApiKey" and isinstance(description, str):
+        return f"{description} ({hint})" if isinstance(hint, str) else description
+    if target_type == "Carrier" and isinstance(code, str):
+        return f"{code} ({name})" if isinstance(name, str) else code
+    if target_type in ("Organization", "Feature") and isinstance(name, str):
+        return name
+    return None

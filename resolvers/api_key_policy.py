@@ -28,10 +28,13 @@ from db.pool import Connection
 from resolvers import rules, validation
 from resolvers.errors import BadUserInput, Forbidden, ForbiddenRule
 from resolvers.global_ids import to_global_id
+from settings import Settings
 
 MAX_GRACE = timedelta(days=7)
 # Grace periods offered to people (Stripe's "roll key"): now, an hour, a day, a week.
 GRACE_PERIOD_CHOICES = (0, 3600, 86400, 604800)
+# Lifetimes offered to people issuing a key (GitHub's fine-grained tokens offer these).
+LIFETIME_CHOICES_DAYS = (7, 30, 60, 90)
 MAX_DESCRIPTION_LENGTH = 200
 
 
@@ -52,6 +55,12 @@ def allowlist(entries: Sequence[str]) -> tuple[IPNetwork, ...]:
 def scope_names(scopes: Sequence[str] | frozenset[Scope]) -> list[str]:
     """Scopes as clients spell them (KEYS_READ), sorted; stored values (keys:read) are converted."""
     return sorted(s.name if isinstance(s, Scope) else Scope(s).name for s in scopes)
+
+
+def lifetime_choices(settings: Settings) -> list[int]:
+    """The lifetimes to offer: the usual ones the deployment's maximum allows, and its default."""
+    usual = {days for days in LIFETIME_CHOICES_DAYS if days <= settings.key_max_lifetime_days}
+    return sorted(usual | {settings.key_default_lifetime_days})
 
 
 # --- expiry --------------------------------------------------------------------------------------
@@ -291,6 +300,8 @@ def snapshot(key: ApiKeyRow, now: datetime) -> dict[str, Any]:
         "scopes": scope_names(key.scopes),
         "ipAllowlist": [str(n) for n in key.ip_allowlist],
         "expiresAt": key.expires_at.isoformat() if key.expires_at else None,
+        # When it stops (or stopped) working by revocation: a rotated key's grace period ends then.
+        "revokedAt": key.revoked_at.isoformat() if key.revoked_at else None,
         "status": key.status(now).value,
         "version": key.version,
     }

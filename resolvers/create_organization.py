@@ -18,7 +18,7 @@ from db.organizations import OrganizationRow
 from resolvers import snapshots, validation
 from resolvers.changes import EffectiveChange
 from resolvers.errors import AlreadyInOrganization, BadUserInput, Conflict
-from resolvers.membership import move_locked
+from resolvers.membership import Move, move_locked
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,9 @@ async def create_organization(context: Context, *, name: str, carrier_ids: Seque
                     organization=current,
                     field=member.field,
                 )
-            joined, changed = await move_locked(change, carrier, organization.id, "carrier.attach")
+            joined, changed = await move_locked(
+                change, carrier, Move("carrier.attach", leaving=None, joining=organization)
+            )
             attached.append(joined)
             changes += changed
     return Created(organization, attached, changes)

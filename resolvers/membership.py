@@ -36,6 +36,17 @@ Expectation = Callable[[Connection, CarrierRow, uuid.UUID | None], Awaitable[Non
 
 
 @dataclass(frozen=True, slots=True)
+class Move:
+    """A locked carrier's change of organization, as the activity log records it."""
+
+    action: str
+    leaving: OrganizationRow | None
+    joining: OrganizationRow | None
+    # Why, as the caller gave it (optional).
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     """The organization a carrier is to end in, as the input gave it, and the field that gave it."""
 
@@ -44,7 +55,12 @@ class Target:
 
 
 async def attach(
-    context: Context, *, carrier_id: str, organization_id: str, expected_version: int | None
+    context: Context,
+    *,
+    carrier_id: str,
+    organization_id: str,
+    expected_version: int | None,
+    reason: str | None = None,
 ) -> Membership:
     """attachCarrierToOrganization ("Add to existing Organization"): only for a carrier in none."""
 
@@ -66,6 +82,7 @@ async def attach(
         expected_version=expected_version,
         expectation=in_none,
         action="carrier.attach",
+        reason=reason,
     )
 
 
@@ -76,6 +93,7 @@ async def move(
     from_organization_id: str,
     to_organization_id: str,
     expected_version: int | None,
+    reason: str | None = None,
 ) -> Membership:
     """moveCarrierToOrganization: from one organization to another, saying which one it leaves."""
     if from_organization_id == to_organization_id:
@@ -101,10 +119,13 @@ async def move(
         expected_version=expected_version,
         expectation=in_the_one_it_leaves,
         action="carrier.move",
+        reason=reason,
     )
 
 
-async def detach(context: Context, *, carrier_id: str, expected_version: int | None) -> Membership:
+async def detach(
+    context: Context, *, carrier_id: str, expected_version: int | None, reason: str | None = None
+) -> Membership:
     """detachCarrierFromOrganization: the carrier leaves its organization (a no-op if it has none)."""
 
     async def anywhere(_conn: Connection, _carrier: CarrierRow, _target: uuid.UUID | None) -> None:
@@ -117,6 +138,7 @@ async def detach(context: Context, *, carrier_id: str, expected_version: int | N
         expected_version=expected_version,
         expectation=anywhere,
         action="carrier.detach",
+        reason=reason,
     )
 
 
@@ -128,6 +150,7 @@ async def _change(
     expected_version: int | None,
     expectation: Expectation,
     action: str,
+    reason: str | None,
 ) -> Membership:
     """Put the carrier in the target organization, or in none: lock it, check what the caller expects,
     keep the target from being deleted meanwhile, change, record."""
@@ -138,6 +161,7 @@ async def _change(
         else None
     )
     version = validation.expected_version(expected_version)
+    why = _reason(reason)
     async with context.changing() as change:
         conn = change.conn
         carrier = await validation.found_as_expected(
@@ -156,16 +180,38 @@ async def _change(
         if carrier.organization_id == target_id:
             change.unchanged()  # already so: nothing to do
             return Membership(carrier, organization, carrier.organization_id)
-        changed, changes = await move_locked(change, carrier, target_id, action)
+        leaving = (
+            await organizations.get(conn, organization_id=carrier.organization_id)
+            if carrier.organization_id is not None
+            else None
+        )
+        move = Move(action, leaving=leaving, joining=organization, reason=why)
+        changed, changes = await move_locked(change, carrier, move)
     return Membership(changed, organization, carrier.organization_id, changes)
 
 
+def _reason(value: str | None) -> str | None:
+    """An optional reason: none, or text of at most 500 characters (blank is none)."""
+    if value is None:
+        return None
+    cleaned = validation.text(
+        value, field="reason", label="A reason", max_length=500, required=False, multiline=True
+    )
+    return cleaned or None
+
+
+def _name(organization: OrganizationRow | None) -> str | None:
+    return organization.name if organization else None
+
+
 async def move_locked(
-    change: Change, carrier: CarrierRow, target_id: uuid.UUID | None, action: str
+    change: Change, carrier: CarrierRow, move: Move
 ) -> tuple[CarrierRow, list[EffectiveChange]]:
-    """Put a locked carrier in `target_id` (None: in none), as part of `change`, and record it with
-    what it did to the carrier's effective features."""
+    """Put a locked carrier in `move.joining` (None: in none), as part of `change`, and record it with
+    what it did to the carrier's effective features, naming both organizations as they were called
+    then (the log outlives renames and deletions)."""
     conn = change.conn
+    target_id = move.joining.id if move.joining else None
     before = await enablements.effective(conn, carrier_ids=[carrier.id])
     changed = await carriers.set_organization(
         conn,
@@ -177,15 +223,20 @@ async def move_locked(
     changes = diff(before, await enablements.effective(conn, carrier_ids=[carrier.id]))
     await change.record(
         Event(
-            action=action,
+            action=move.action,
             target_type="Carrier",
             target_id=carrier.id,
             carrier_id=carrier.id,
             # The organization it leaves (its administrators keep its history); the one it joins
             # sees the carrier, and so the event, from now on.
             organization_id=carrier.organization_id or target_id,
-            before=snapshots.carrier(carrier),
-            after={**snapshots.carrier(changed), "effectiveChanges": summary(changes)},
+            before={**snapshots.carrier(carrier), "organizationName": _name(move.leaving)},
+            after={
+                **snapshots.carrier(changed),
+                "organizationName": _name(move.joining),
+                "effectiveChanges": summary(changes),
+            },
+            reason=move.reason,
         ),
     )
     return changed, changes

@@ -18,7 +18,7 @@ from db.activity import Event
 from db.enablements import Actor, Effective, EnablementState
 from db.features import FeatureRow
 from db.pool import Connection
-from resolvers import validation
+from resolvers import snapshots, validation
 from resolvers.changes import EffectiveChange, diff, summary
 from resolvers.errors import BadUserInput
 
@@ -37,22 +37,23 @@ class Level:
     type_name: str  # "Carrier" or "Organization"
     field: str  # the input field naming the owner
     action: str
-    # The owner, locked for the change; None when it does not exist. Returns (owner, its organization).
-    lock: Callable[[Connection, uuid.UUID], Awaitable[tuple[object, uuid.UUID | None] | None]]
+    # The owner, locked for the change; None when it does not exist. Returns (its name as the activity
+    # log records it, its organization).
+    lock: Callable[[Connection, uuid.UUID], Awaitable[tuple[str, uuid.UUID | None] | None]]
     # Effective values of the feature for the carriers this level reaches.
     effective: Callable[[Connection, uuid.UUID, uuid.UUID], Awaitable[Effective]]
     own: Callable[[Connection, uuid.UUID, uuid.UUID], Awaitable[bool | None]]
     store: Callable[[Connection, uuid.UUID, uuid.UUID, bool | None, Actor], Awaitable[None]]
 
 
-async def _lock_carrier(conn: Connection, owner: uuid.UUID) -> tuple[object, uuid.UUID | None] | None:
+async def _lock_carrier(conn: Connection, owner: uuid.UUID) -> tuple[str, uuid.UUID | None] | None:
     row = await carriers.lock(conn, carrier_id=owner)
-    return (row, row.organization_id) if row else None
+    return (snapshots.carrier_name(row), row.organization_id) if row else None
 
 
-async def _lock_organization(conn: Connection, owner: uuid.UUID) -> tuple[object, uuid.UUID | None] | None:
+async def _lock_organization(conn: Connection, owner: uuid.UUID) -> tuple[str, uuid.UUID | None] | None:
     row = await organizations.lock(conn, organization_id=owner)
-    return (row, row.id) if row else None
+    return (row.name, row.id) if row else None
 
 
 CARRIER = Level(
@@ -107,13 +108,14 @@ async def set_enablement(  # noqa: PLR0917 - the two public functions above name
         locked = await level.lock(conn, owner)
         if locked is None:
             raise validation.not_found(level.type_name, owner_id, level.field)
-        _, organization_id = locked
+        owner_name, organization_id = locked
         feature = await _feature(conn, key)
         previous = await level.own(conn, owner, feature.id)
         if previous == setting:
             change.unchanged()  # already so
             return EnablementSet(owner, feature)
         before = await level.effective(conn, owner, feature.id)
+        naming = {"feature": key, "featureName": feature.name, "ownerName": owner_name}
         await level.store(conn, owner, feature.id, setting, Actor(*context.principal.audit_fields()))
         changes = diff(before, await level.effective(conn, owner, feature.id))
         await change.record(
@@ -123,8 +125,9 @@ async def set_enablement(  # noqa: PLR0917 - the two public functions above name
                 target_id=owner,
                 carrier_id=owner if level is CARRIER else None,
                 organization_id=organization_id,
-                before={"feature": key, "state": EnablementState.from_setting(previous).value},
-                after={"feature": key, "state": state.value, "effectiveChanges": summary(changes)},
+                # The feature and the owner named as they are called now: the log outlives renames.
+                before={**naming, "state": EnablementState.from_setting(previous).value},
+                after={**naming, "state": state.value, "effectiveChanges": summary(changes)},
                 reason=reason,
             ),
         )

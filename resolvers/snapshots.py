@@ -20,6 +20,11 @@ def carrier(row: CarrierRow) -> dict[str, Any]:
     }
 
 
+def carrier_name(row: CarrierRow) -> str:
+    """A carrier as a person reads it in the activity log: its code and name."""
+    return f"{row.code} ({row.name})"
+
+
 def organization(row: OrganizationRow) -> dict[str, Any]:
     return {"name": row.name, "version": row.version}
 

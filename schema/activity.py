@@ -14,7 +14,7 @@ from access.principal import Scope
 from context import Context
 from db.activity import ActivityRow, Outcome
 from db.pagination import Cursor
-from resolvers.activity_contents import public
+from resolvers.activity_contents import public, target_name
 from resolvers.carriers import carrier_by_id
 from resolvers.global_ids import to_global_id
 from schema.actor import Actor
@@ -40,6 +40,13 @@ class ActivityEvent(Node):
     )
     target_type: str | None = strawberry.field(description="The type of the object acted on.")
     target_id: strawberry.ID | None = strawberry.field(description="The global id of the object acted on.")
+    target_name: str | None = strawberry.field(
+        description="The object acted on, named as the event recorded it (a rename or a deletion since "
+        "does not change it): an API key's description and hint, a carrier's code and name, an "
+        "organization's or a feature's name; for an enablement setting, the carrier or organization it "
+        "was set for. Null for a refusal, or an event recorded without a name.",
+        directives=[RequiresScopeOfEvent()],
+    )
     before: JSON | None = strawberry.field(
         description="The object's relevant fields before the change.", directives=[RequiresScopeOfEvent()]
     )
@@ -64,6 +71,7 @@ class ActivityEvent(Node):
             target_id=(
                 to_global_id(row.target_type, row.target_id) if row.target_type and row.target_id else None
             ),
+            target_name=target_name(row.target_type, row.before, row.after),
             before=cast("JSON | None", public(row.before)),
             after=cast("JSON | None", public(row.after)),
             reason=row.reason,

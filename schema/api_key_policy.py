@@ -8,7 +8,7 @@ from access.addresses import MAX_ALLOWLIST_ENTRIES
 from access.principal import IMPLIED, SERVICE_SCOPES, Scope
 from db.key_expiry import EXPIRING_SOON_DAYS
 from resolvers import api_key_policy as policy
-from schema.enums import SCOPE_DESCRIPTIONS, ActorKind, ApiKeyScope
+from schema.enums import SCOPE_DESCRIPTIONS, SCOPE_RESOURCES, ActorKind, ApiKeyScope, ScopeAccess
 from settings import Settings
 
 
@@ -19,6 +19,10 @@ class ApiKeyScopeDescription:
     includes: list[ApiKeyScope] = strawberry.field(
         description="Scopes it includes: a key holding this one holds these too."
     )
+    resource: str = strawberry.field(
+        description="What it opens, in words ('API keys'): scopes of one resource share this name."
+    )
+    access: ScopeAccess = strawberry.field(description="Whether it reads the resource or changes it too.")
 
 
 @strawberry.type(
@@ -42,6 +46,10 @@ class ApiKeyPolicy:
     )
     grace_period_choices_seconds: list[int] = strawberry.field(
         description="Grace periods to offer: now, an hour, a day, a week (within the maximum)."
+    )
+    lifetime_choices_days: list[int] = strawberry.field(
+        description="Lifetimes to offer when a key is issued, in days, shortest first: 7, 30, 60 and 90 "
+        "within the maximum, and the default lifetime."
     )
     expiring_soon_days: int = strawberry.field(
         description="A key expiring within this many days is 'expiring soon' (an activity event is written)."
@@ -73,6 +81,7 @@ class ApiKeyPolicy:
             max_active_keys_per_carrier=settings.max_active_keys_per_carrier,
             max_grace_period_seconds=maximum,
             grace_period_choices_seconds=[s for s in policy.GRACE_PERIOD_CHOICES if s <= maximum],
+            lifetime_choices_days=policy.lifetime_choices(settings),
             expiring_soon_days=EXPIRING_SOON_DAYS,
             max_active_service_keys=settings.max_active_keys_per_carrier,
             service_key_scopes=sorted(SERVICE_SCOPES, key=lambda s: s.name),
@@ -84,6 +93,8 @@ class ApiKeyPolicy:
                     scope=scope,
                     description=SCOPE_DESCRIPTIONS[scope.name],
                     includes=sorted(IMPLIED.get(scope, frozenset()), key=lambda s: s.name),
+                    resource=SCOPE_RESOURCES[scope.name][0],
+                    access=SCOPE_RESOURCES[scope.name][1],
                 )
                 for scope in Scope
             ],

@@ -54,6 +54,23 @@ SCOPE_DESCRIPTIONS = {
 }
 
 
+@strawberry.enum(description="How far a scope opens its resource: reading it, or changing it too.")
+class ScopeAccess(enum.Enum):
+    READ = strawberry.enum_value("READ", description="Read the resource.")
+    WRITE = strawberry.enum_value("WRITE", description="Read and change the resource.")
+
+
+# Each scope as a resource and a level of access, so a page can offer "no access / read / write" per
+# resource (GitHub's and Stripe's key forms) without parsing scope names.
+SCOPE_RESOURCES: dict[str, tuple[str, ScopeAccess]] = {
+    "CARRIER_READ": ("Carrier and organization", ScopeAccess.READ),
+    "ENABLEMENTS_READ": ("Feature enablements", ScopeAccess.READ),
+    "KEYS_READ": ("API keys", ScopeAccess.READ),
+    "KEYS_WRITE": ("API keys", ScopeAccess.WRITE),
+    "ACTIVITY_READ": ("Activity log", ScopeAccess.READ),
+}
+
+
 def _describe_values(cls: type[enum.Enum], descriptions: dict[str, str]) -> None:
     """Value descriptions for enums defined outside the schema (they stay free of strawberry)."""
     for value in cls.__strawberry_definition__.values:  # type: ignore[attr-defined]

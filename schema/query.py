@@ -19,6 +19,7 @@ from resolvers.api_keys import api_key_by_row_id
 from resolvers.effective_enablements import effective_enablements
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import from_global_id
+from resolvers.membership_preview import membership_preview
 from resolvers.nodes import decode_id
 from schema.activity import ActivityEvent, activity_cursor
 from schema.api_key import ApiKey, api_key_columns, api_key_cursor, key_listing
@@ -26,6 +27,7 @@ from schema.api_key_policy import ApiKeyPolicy
 from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import Public, RequiresScope, Restricted
+from schema.effective_change import EffectiveChange, effective_changes
 from schema.effective_enablements import EffectiveEnablements
 from schema.enforcement import node_scopes
 from schema.enums import ActivityOutcome
@@ -173,6 +175,24 @@ class Query:
             info.context, carrier_ids=carrier_ids, carrier_codes=carrier_codes, feature_keys=feature_keys
         )
         return EffectiveEnablements.of(bulk)
+
+    @strawberry.field(
+        description="What a change of organization would do, before it is made: the features whose "
+        "effective value would turn for the carrier were it in `organizationId` (null: in none) instead "
+        "of where it is now, as attach, move and detach answer in `effectiveChanges`. Null when the "
+        "carrier or the organization is not in the caller's reach.",
+        directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
+    )
+    async def membership_preview(
+        self,
+        info: Info[Context, None],
+        carrier_id: strawberry.ID,
+        organization_id: strawberry.ID | None = None,
+    ) -> list[EffectiveChange] | None:
+        changes = await membership_preview(
+            info.context, carrier_id=carrier_id, organization_id=organization_id
+        )
+        return effective_changes(changes) if changes is not None else None
 
     @strawberry.field(
         description="Every API key in the caller's reach (staff: of every carrier), oldest first unless "

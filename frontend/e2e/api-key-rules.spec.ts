@@ -1,6 +1,6 @@
 // The carrier's state decides what may be done with its keys, and the page shows it before anyone
 // tries: its API access feature off (keys refused, none issued), the active key limit reached.
-import { api, carrierIdOf, expect, expectAccessible, openCarrier, screenshot, signIn, STAFF, test } from "./support";
+import { api, carrierIdOf, everyScreen, expect, expectAccessible, openCarrier, screenshot, signIn, STAFF, test } from "./support";
 
 const GULF_COAST_ADMIN = "Administrator of the organization Gulf Coast Rail Partners";
 
@@ -37,7 +37,7 @@ test.describe("API key rules", () => {
     await page.getByRole("tab", { name: "API keys" }).click();
     const notice = page.getByRole("note", { name: "What you cannot do with these keys now" });
     await expect(notice).toContainText("Issuing keys and rotating keys unavailable:");
-    await expect(notice).toContainText("API access (integrations.api_access) is off for this carrier");
+    await expect(notice).toContainText("API access (integrations.api_access) is off for carrier DGNO");
     const create = page.getByRole("button", { name: "Create an API key" });
     await expect(create).toBeDisabled();
     await expect(create).toHaveAccessibleDescription(/API access \(integrations\.api_access\) is off/);
@@ -85,7 +85,7 @@ test.describe("API key rules", () => {
     await openCarrier(page, "NOGC", "API keys");
     await expect(page.getByText("NOGC has 25 active keys of the 25 the key policy allows.")).toBeVisible();
     await expect(page.getByRole("note", { name: "What you cannot do with these keys now" })).toContainText(
-      "The carrier has 25 active keys, the most allowed; revoke one first.",
+      "Carrier NOGC already has 25 active keys, the most allowed",
     );
     await expect(page.getByRole("button", { name: "Create an API key" })).toBeDisabled();
 
@@ -95,7 +95,7 @@ test.describe("API key rules", () => {
     await expect(grace.getByRole("radio", { name: "Stop the old key now" })).toBeChecked();
     await expect(grace.getByRole("radio", { name: "Keep it working for 1 day" })).toBeDisabled();
     await expect(grace).toHaveAccessibleDescription(/only stopping the old key now leaves room/);
-    await screenshot(page, "api-keys-limit-rotate");
+    await everyScreen(page, "api-keys-limit-rotate");
     await expectAccessible(page, "rotate dialog at the key limit");
     await rotate.getByRole("button", { name: "Cancel" }).click();
 

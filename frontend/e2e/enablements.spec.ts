@@ -1,4 +1,4 @@
-import { CARRIER_ADMIN, expect, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
+import { CARRIER_ADMIN, everyScreen, expect, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
 
 test.describe("enablements tab", () => {
   test("staff switch a carrier's feature on with a required reason, seeing the impact first", async ({ page }) => {
@@ -18,9 +18,10 @@ test.describe("enablements tab", () => {
     const save = dialog.getByRole("button", { name: "Save setting" });
     await expect(save).toBeDisabled(); // the reason is required
     await dialog.getByLabel("Reason for this change (required)").fill("Customer signed the car hire add-on");
-    await screenshot(page, "enablements-change");
+    await everyScreen(page, "enablements-change");
     await save.click();
     await expect(page.getByRole("status").filter({ hasText: "Car hire is now set to On for UP." })).toBeVisible();
+    await expect(row.getByRole("button", { name: "Change Car hire for UP" })).toBeFocused();
     await expect(page.getByRole("table", { name: "Effective values that changed" })).toContainText("Car hire");
     await expect(row.getByRole("cell").nth(2)).toHaveText("Carrier");
   });

@@ -1,4 +1,5 @@
-import { CARRIER_ADMIN, expect, expectAccessible, openCarrier, screenshot, setFeature, signIn, test } from "./support";
+import { grant } from "./keySteps";
+import { CARRIER_ADMIN, everyScreen, expect, expectAccessible, openCarrier, screenshot, setFeature, signIn, test } from "./support";
 
 test.describe("errors", () => {
   test("a network failure keeps the form's contents, and a retry succeeds", async ({ page }) => {
@@ -6,14 +7,17 @@ test.describe("errors", () => {
     await openCarrier(page, "WSOR", "API keys");
     await page.getByRole("button", { name: "Create an API key" }).click();
     await page.getByRole("textbox", { name: "Description" }).fill("Production ERP integration");
-    await page.getByRole("checkbox", { name: /^CARRIER_READ/ }).check();
+    await grant(page.getByRole("form", { name: "Create an API key" }), "CARRIER_READ");
+    await page.getByRole("button", { name: "Review the key" }).click();
     await page.route("**/graphql", (route) => route.abort("internetdisconnected"));
     await page.getByRole("button", { name: "Create API key" }).click();
     await expect(page.getByRole("alert").filter({ hasText: "The server could not be reached" })).toBeVisible();
-    await expect(page.getByRole("textbox", { name: "Description" })).toHaveValue("Production ERP integration");
-    await expect(page.getByRole("checkbox", { name: /^CARRIER_READ/ })).toBeChecked();
     await screenshot(page, "errors-network");
+    await page.getByRole("button", { name: "Back to edit" }).click();
+    await expect(page.getByRole("textbox", { name: "Description" })).toHaveValue("Production ERP integration");
+    await expect(page.getByRole("radio", { name: /\bCARRIER_READ\b/ })).toBeChecked();
     await page.unroute("**/graphql");
+    await page.getByRole("button", { name: "Review the key" }).click();
     await page.getByRole("button", { name: "Create API key" }).click();
     await expect(page.getByRole("dialog", { name: "Copy your new API key" })).toBeVisible();
   });
@@ -23,7 +27,8 @@ test.describe("errors", () => {
     await openCarrier(page, "WSOR", "API keys");
     await page.getByRole("button", { name: "Create an API key" }).click();
     await page.getByRole("textbox", { name: "Description" }).fill("Rate limited attempt");
-    await page.getByRole("checkbox", { name: /^CARRIER_READ/ }).check();
+    await grant(page.getByRole("form", { name: "Create an API key" }), "CARRIER_READ");
+    await page.getByRole("button", { name: "Review the key" }).click();
     await page.route("**/graphql", (route) =>
       route.fulfill({
         status: 429,
@@ -32,8 +37,8 @@ test.describe("errors", () => {
       }),
     );
     await page.getByRole("button", { name: "Create API key" }).click();
-    await expect(page.getByRole("alert").filter({ hasText: "Too many requests right now." })).toContainText(/Try again in 4[0-2] seconds/);
-    await expect(page.getByRole("textbox", { name: "Description" })).toHaveValue("Rate limited attempt");
+    await expect(page.getByRole("alert").filter({ hasText: "Too many requests right now." })).toContainText(/Try again in 4[0-2] seconds \(at .* C[SD]T\)/);
+    await expect(page.getByRole("region", { name: "Review the new API key" })).toContainText("Rate limited attempt");
     await screenshot(page, "errors-rate-limited");
     await expectAccessible(page, "rate limited");
   });
@@ -59,13 +64,13 @@ test.describe("errors", () => {
     await page.unroute("**/auth/dev-token");
     await page.getByRole("button", { name: "Create an API key" }).click();
     await page.getByRole("textbox", { name: "Description" }).fill("Typed before the session ended");
-    await page.getByRole("checkbox", { name: /^KEYS_READ/ }).check();
+    await grant(page.getByRole("form", { name: "Create an API key" }), "KEYS_READ");
     await expect(page.getByRole("alert").filter({ hasText: "Your session has expired." })).toBeVisible({ timeout: 15_000 });
     await screenshot(page, "errors-session-expired");
     await page.getByRole("button", { name: `Sign in as ${CARRIER_ADMIN}` }).click();
     await expect(page).toHaveURL(/\/carriers\/WSOR\/api-keys$/);
     await expect(page.getByRole("textbox", { name: "Description" })).toHaveValue("Typed before the session ended");
-    await expect(page.getByRole("checkbox", { name: /^KEYS_READ/ })).toBeChecked();
+    await expect(page.getByRole("radio", { name: /\bKEYS_READ\b/ })).toBeChecked();
   });
 
   test("the server's typed error appears at its field: a day the browser thinks is ahead but the server does not", async ({ page }) => {
@@ -78,9 +83,12 @@ test.describe("errors", () => {
     const form = page.getByRole("form", { name: "Create an API key" });
     await form.getByRole("textbox", { name: "Description" }).fill("Clock skew probe");
     await form.getByRole("radio", { name: "On a day I choose" }).check();
-    await form.getByRole("checkbox", { name: /^CARRIER_READ/ }).check();
-    await form.getByRole("button", { name: "Create API key" }).click();
+    await grant(form, "CARRIER_READ");
+    await form.getByRole("button", { name: "Review the key" }).click();
+    await page.getByRole("button", { name: "Create API key" }).click();
+    // a typed error about a field: back to the form, at that field
     const day = form.getByLabel("Stops working at the end of");
+    await expect(day).toBeFocused();
     await expect(day).toHaveAttribute("aria-invalid", "true");
     await expect(day).toHaveAccessibleDescription(/expiresOn must be in the future/);
     await expect(form.getByRole("group", { name: "Expiration" })).toHaveAccessibleDescription(/expiresOn must be in the future/);
@@ -95,17 +103,19 @@ test.describe("errors", () => {
     await page.getByRole("button", { name: "Create an API key" }).click();
     const form = page.getByRole("form", { name: "Create an API key" });
     await form.getByRole("textbox", { name: "Description" }).fill("Crew scheduling sync");
-    await form.getByRole("checkbox", { name: /^CARRIER_READ/ }).check();
+    await grant(form, "CARRIER_READ");
+    await form.getByRole("button", { name: "Review the key" }).click();
+    const review = page.getByRole("region", { name: "Review the new API key" });
 
     await setFeature(request, "PNWR", "integrations.api_access", "DISABLED");
-    await form.getByRole("button", { name: "Create API key" }).click();
-    await expect(form.getByRole("alert")).toContainText("API access (integrations.api_access) is off for carrier PNWR");
-    await expect(form.getByRole("textbox", { name: "Description" })).toHaveValue("Crew scheduling sync");
+    await review.getByRole("button", { name: "Create API key" }).click();
+    await expect(review.getByRole("alert")).toContainText("API access (integrations.api_access) is off for carrier PNWR");
+    await expect(review).toContainText("Crew scheduling sync");
     // the page asked again what may be done: the button now says why it is off
-    const create = form.getByRole("button", { name: "Create API key" });
-    await expect(create).toBeDisabled();
-    await expect(create).toHaveAccessibleDescription(/API access \(integrations\.api_access\) is off for this carrier/);
-    await screenshot(page, "errors-permission-changed");
+    const create = review.getByRole("button", { name: "Create API key" });
+    await expect(create).toHaveAttribute("aria-disabled", "true");
+    await expect(create).toHaveAccessibleDescription(/API access \(integrations\.api_access\) is off for carrier PNWR/);
+    await everyScreen(page, "errors-permission-changed");
     await expectAccessible(page, "a refusal the page could not foresee");
   });
 });

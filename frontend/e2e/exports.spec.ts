@@ -19,7 +19,12 @@ test.describe("CSV exports", () => {
     ["organization administrator", ORGANIZATION_ADMIN, "IORY"],
     ["staff", STAFF, "AGR"],
   ] as const) {
-    test(`${who(role)} exports the carrier's keys and its activity`, async ({ page }) => {
+    test(`${who(role)} exports the carrier's keys, and its activity as the filters show it`, async ({ page, request }) => {
+      // an event to filter on, whatever else the suite has done to the carrier
+      const staff = await api(request, { kind: "STAFF" });
+      await staff("mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { __typename } }", {
+        input: { carrierId: await carrierIdOf(request, code), description: `Export probe ${code}`, scopes: ["CARRIER_READ"] },
+      });
       await signIn(page, label);
       await openCarrier(page, code, "API keys");
       const keys = await exportCsv(page, new RegExp(`^Export CSV of ${code}’s API keys$`));
@@ -30,9 +35,25 @@ test.describe("CSV exports", () => {
       await screenshot(page, `exports-api-keys-${role.replace(" ", "-")}`);
 
       await page.getByRole("tab", { name: "Activity" }).click();
+      // the export takes the filters shown: here, key creations only
+      await page.getByRole("combobox", { name: "Action" }).selectOption("apiKey.create");
+      const shown = page.getByRole("status").filter({ hasText: /^Showing \d+ of (\d+) events?\.$/ });
+      await expect(shown).toBeVisible();
+      const total = Number(/of (\d+) event/.exec((await shown.textContent()) ?? "")?.[1]);
+      const button = page.getByRole("button", { name: new RegExp(`^Export CSV of ${code}’s activity$`) });
+      await expect(button).toHaveAccessibleDescription(/^The events the filters below select \(\d+\), with times in UTC\.$/);
+      // the button keeps its own width
+      expect((await button.boundingBox())?.width).toBeLessThan(200);
+      const asked = page.waitForRequest((sent) => sent.url().includes("/activity.csv"));
       const activity = await exportCsv(page, new RegExp(`^Export CSV of ${code}’s activity$`));
+      const url = new URL((await asked).url());
+      expect(Object.fromEntries(url.searchParams)).toEqual({ includeOrganization: "true", action: "apiKey.create" });
       expect(activity.name).toMatch(new RegExp(`^${code}-activity-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
-      expect(activity.text.split("\r\n")[0]).toMatch(/action/i);
+      const [columns, ...rows] = activity.text.split("\r\n").filter((line) => line !== "");
+      expect(columns?.split(",")[6]).toBe("action");
+      // (other tests may add keys to the carrier meanwhile: at least those shown, and only key creations)
+      expect(rows.length).toBeGreaterThanOrEqual(total);
+      for (const row of rows) expect(row.split(",")[6]).toBe("apiKey.create");
     });
   }
 

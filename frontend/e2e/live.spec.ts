@@ -2,7 +2,7 @@
 // WebSocket, without reloading; the header says whether it is live. Against the development server
 // and, with trusted documents only, the production-configured one.
 import type { Page } from "@playwright/test";
-import { startKey } from "./keySteps";
+import { grant, reviewAndCreate, startKey } from "./keySteps";
 import { api, carrierIdOf, expect, openCarrier, screenshot, signIn, signInWithOidc, STAFF, test } from "./support";
 
 const PW_ADMIN = "Administrator of PW (Providence and Worcester Railroad)";
@@ -145,8 +145,8 @@ test.describe("live changes with production settings (trusted documents only)", 
     await signInWithOidc(other, `${production}/carriers/WSOR/api-keys`, "wes@wsor.example");
     const description = `Made in another window ${Date.now()}`;
     const form = await startKey(other, description);
-    await form.getByRole("checkbox", { name: /^CARRIER_READ/ }).check();
-    await form.getByRole("button", { name: "Create API key" }).click();
+    await grant(form, "CARRIER_READ");
+    await reviewAndCreate(other, form);
     const secret = other.getByRole("dialog", { name: "Copy your new API key" });
     await secret.getByRole("checkbox", { name: "I have copied the key and stored it safely" }).check();
     await secret.getByRole("button", { name: "Done" }).click();

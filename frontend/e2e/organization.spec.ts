@@ -1,4 +1,4 @@
-import { api, CARRIER_ADMIN, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
+import { api, CARRIER_ADMIN, everyScreen, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
 
 test.describe("organization tab", () => {
   test("staff create a new organization with this carrier and others in one step", async ({ page }) => {
@@ -8,6 +8,7 @@ test.describe("organization tab", () => {
     await expect(page.getByText("set up a new organization that can contain multiple carriers")).toBeVisible();
     await page.getByRole("button", { name: "Create new Organization" }).click();
     const form = page.getByRole("form", { name: "Create new Organization" });
+    await expect(form.getByLabel("Organization name")).toBeFocused();
     await expect(form.getByRole("checkbox", { name: "KCS — Kansas City Southern Railway (this carrier)" })).toBeChecked();
     await form.getByLabel("Organization name").fill("Southern Plains Group");
     // only carriers in no organization can be found and added
@@ -16,10 +17,11 @@ test.describe("organization tab", () => {
     await form.getByRole("searchbox", { name: "Find carriers in no organization" }).fill("wisconsin");
     await expect(form.getByRole("region", { name: "Carriers found" })).toContainText("No other carrier without an organization matches “wisconsin”.");
     await expect(form.getByRole("list", { name: "Chosen carriers" }).getByRole("checkbox", { checked: true })).toHaveCount(2);
-    await screenshot(page, "organization-create");
+    await everyScreen(page, "organization-create");
     await form.getByRole("button", { name: "Create organization" }).click();
     const done = page.getByRole("status").filter({ hasText: "Created the organization Southern Plains Group with KCS, PW in it." });
-    await expect(done).toBeVisible();
+    // the button that opened the form is gone (KCS is in an organization now): focus goes to the report
+    await expect(done).toBeFocused();
     await expect(page.getByRole("heading", { name: "KCS belongs to Southern Plains Group" })).toBeVisible();
     await expect(page.getByRole("table", { name: "Carriers in Southern Plains Group (2)" })).toContainText("Providence and Worcester Railroad");
   });
@@ -74,25 +76,53 @@ test.describe("organization tab", () => {
     await signIn(page, STAFF);
     await openCarrier(page, "FEC", "Organization");
     await page.getByRole("button", { name: "Add to existing Organization" }).click();
+    await expect(page.getByRole("searchbox", { name: "Search organizations" })).toBeFocused();
     await page.getByRole("searchbox", { name: "Search organizations" }).fill("gulf");
     await page.getByRole("radio", { name: /^Gulf Coast Rail Partners/ }).check();
-    await screenshot(page, "organization-attach");
+    // the effect on FEC's enablements, before anything changes
+    await expect(page.getByRole("region", { name: "Effect of this change" })).toContainText(/In Gulf Coast Rail Partners|No feature of FEC changes/);
+    await everyScreen(page, "organization-attach");
     await page.getByRole("button", { name: "Add FEC to organization" }).click();
-    await expect(page.getByRole("status").filter({ hasText: "Added FEC to Gulf Coast Rail Partners." })).toBeVisible();
+    // the button that opened the form went away (FEC is in an organization now): focus goes to the report
+    await expect(page.getByRole("status").filter({ hasText: "Added FEC to Gulf Coast Rail Partners." })).toBeFocused();
     await expect(page.getByRole("table", { name: "Effective enablements that changed" })).toBeVisible();
     await expect(page.getByRole("heading", { name: "FEC belongs to Gulf Coast Rail Partners" })).toBeVisible();
-    await screenshot(page, "organization-effective-changes");
+    await everyScreen(page, "organization-effective-changes");
   });
 
-  test("staff move a carrier to another organization", async ({ page }) => {
+  test("staff move a carrier to another organization, seeing its effect first and giving a reason", async ({ page }) => {
     await signIn(page, STAFF);
     await openCarrier(page, "TCT", "Organization");
-    await page.getByRole("button", { name: "Move to another organization" }).click();
-    await page.getByRole("searchbox", { name: "Search organizations" }).fill("prairie");
-    await page.getByRole("radio", { name: /^Prairie Regional Holdings/ }).check();
-    await page.getByRole("button", { name: "Move TCT" }).click();
+    const open = page.getByRole("button", { name: "Move to another organization" });
+    await open.click();
+    const form = page.getByRole("form", { name: "Move TCT to another organization" });
+    await expect(form.getByRole("searchbox", { name: "Search organizations" })).toBeFocused();
+    // nothing chosen, no reason: the button says what is missing, and pressing it shows it at the field
+    const move = form.getByRole("button", { name: "Move TCT" });
+    await expect(move).toHaveAccessibleDescription("Before moving TCT: choose the organization; give a reason.");
+    await form.getByRole("searchbox", { name: "Search organizations" }).fill("prairie");
+    await form.getByRole("radio", { name: /^Prairie Regional Holdings/ }).check();
+    // the effect on TCT's enablements, before the move: Gulf Coast's demurrage does not come along
+    const effect = form.getByRole("region", { name: "Effect of this change" });
+    await expect(effect.getByRole("table", { name: "What changes for TCT" }).getByRole("row", { name: /Demurrage/ })).toContainText("OnOff");
+    await move.focus();
+    await page.keyboard.press("Enter");
+    const reason = form.getByLabel("Reason for the move (required)");
+    await expect(reason).toBeFocused();
+    await expect(reason).toHaveAccessibleDescription(/Give a reason: it is kept in the activity log\./);
+    await reason.fill("TCT was sold to Prairie Regional Holdings");
+    await everyScreen(page, "organization-move");
+    await expectAccessible(page, "moving a carrier, with its effect and a reason");
+    await move.click();
     await expect(page.getByRole("status").filter({ hasText: "Moved TCT from Gulf Coast Rail Partners to Prairie Regional Holdings." })).toBeVisible();
     await expect(page.getByRole("heading", { name: "TCT belongs to Prairie Regional Holdings" })).toBeVisible();
+    // the button that opened the form is still there: focus goes back to it
+    await expect(open).toBeFocused();
+    // the log keeps the reason and both organizations' names
+    await page.getByRole("tab", { name: "Activity" }).click();
+    const event = page.getByRole("table", { name: "Activity" }).getByRole("row", { name: /moved TCT/ });
+    await expect(event).toContainText("moved TCT (Texas City Terminal Railway) from Gulf Coast Rail Partners to Prairie Regional Holdings.");
+    await expect(event).toContainText("Why: “TCT was sold to Prairie Regional Holdings”");
   });
 
   test("staff rename, detach the last carrier, then delete the empty organization by typing its name", async ({ page }) => {
@@ -104,15 +134,27 @@ test.describe("organization tab", () => {
     await expect(page.getByRole("heading", { name: "NECR belongs to New England Trial" })).toBeVisible();
 
     await page.getByRole("button", { name: "Rename organization" }).click();
+    await expect(page.getByLabel("New organization name")).toBeFocused();
     await page.getByLabel("New organization name").fill("New England Rail Group");
     await page.getByRole("button", { name: "Save name" }).click();
     await expect(page.getByRole("heading", { name: "NECR belongs to New England Rail Group" })).toBeVisible();
 
+    await expect(page.getByRole("button", { name: "Rename organization" })).toBeFocused();
+
     await page.getByRole("button", { name: "Detach from organization" }).click();
     const detach = page.getByRole("dialog", { name: "Detach NECR from New England Rail Group?" });
-    await screenshot(page, "organization-detach");
-    await detach.getByRole("button", { name: "Detach NECR", exact: true }).click();
-    await expect(page.getByRole("status").filter({ hasText: "NECR left New England Rail Group." })).toBeVisible();
+    // what detaching changes, before it is done, and why it is done
+    await expect(detach.getByRole("region", { name: "Effect of this change" })).toContainText(/In no organization|No feature of NECR changes/);
+    const confirm = detach.getByRole("button", { name: "Detach NECR", exact: true });
+    await expect(confirm).toHaveAccessibleDescription("A reason is required.");
+    await confirm.focus();
+    await page.keyboard.press("Enter");
+    await expect(detach.getByLabel("Reason for detaching (required)")).toBeFocused();
+    await detach.getByLabel("Reason for detaching (required)").fill("Trial over");
+    await everyScreen(page, "organization-detach");
+    await confirm.click();
+    // the Detach button is gone with the organization: focus goes to the report
+    await expect(page.getByRole("status").filter({ hasText: "NECR left New England Rail Group." })).toBeFocused();
     await expect(page.getByText("New England Rail Group has no carriers left.")).toBeVisible();
 
     await page.getByRole("button", { name: "Delete organization New England Rail Group" }).click();
@@ -120,9 +162,9 @@ test.describe("organization tab", () => {
     const remove = dialog.getByRole("button", { name: "Delete organization" });
     await expect(remove).toBeDisabled();
     await dialog.getByLabel("Type New England Rail Group to confirm").fill("New England Rail Group");
-    await screenshot(page, "organization-delete");
+    await everyScreen(page, "organization-delete");
     await remove.click();
-    await expect(page.getByRole("status").filter({ hasText: "Deleted the organization New England Rail Group." })).toBeVisible();
+    await expect(page.getByRole("status").filter({ hasText: "Deleted the organization New England Rail Group." })).toBeFocused();
   });
 
   test("a stale rename is a conflict that offers to reload", async ({ page, request }) => {
@@ -183,6 +225,6 @@ test.describe("organization tab", () => {
       await expect(page.getByRole("button", { name })).toBeDisabled();
       await expect(page.getByRole("button", { name })).toHaveAccessibleDescription(/^A restricted function for platform staff .*Contact Support/);
     }
-    await screenshot(page, "organization-none-admin");
+    await everyScreen(page, "organization-none-admin");
   });
 });

@@ -1,7 +1,7 @@
 // Keys across carriers: every carrier's keys in one list (Query.apiKeys), and staff's service keys of
 // no carrier for the vendor's other services.
-import { finishSecret } from "./keySteps";
-import { api, CARRIER_ADMIN, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
+import { finishSecret, grant, reviewAndCreate } from "./keySteps";
+import { api, CARRIER_ADMIN, everyScreen, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, signIn, STAFF, test, who } from "./support";
 
 test.describe("keys across carriers", () => {
   test("staff issue a service key, see it work across carriers, rotate and revoke it", async ({ page, request }) => {
@@ -13,12 +13,17 @@ test.describe("keys across carriers", () => {
     const form = section.getByRole("form", { name: "Create a service key" });
     await form.getByRole("textbox", { name: "Description" }).fill("Billing: nightly enablement sync");
     // a service key only reads: the form offers nothing else
-    await expect(form.getByRole("group", { name: "Scopes" }).getByRole("checkbox")).toHaveCount(2);
-    await form.getByRole("checkbox", { name: /^ENABLEMENTS_READ/ }).check();
-    await form.getByRole("checkbox", { name: /^CARRIER_READ/ }).check();
-    await screenshot(page, "service-keys-create");
+    await expect(form.getByRole("textbox", { name: "Description" })).toBeFocused();
+    // a service key only reads: the form offers reading two resources and nothing else
+    const permissions = form.getByRole("group", { name: "Permissions" });
+    await expect(permissions.getByRole("radio", { name: /^Read / })).toHaveCount(2);
+    await expect(permissions.getByRole("radio", { name: /^Read and write/ })).toHaveCount(0);
+    await grant(form, "ENABLEMENTS_READ");
+    await grant(form, "CARRIER_READ");
+    await everyScreen(page, "service-keys-create");
     await expectAccessible(page, "service key form");
-    await form.getByRole("button", { name: "Create service key" }).click();
+    const review = await reviewAndCreate(page, form, "service key");
+    await expect(review).toHaveCount(0);
     const secret = await finishSecret(page);
 
     // it reads carriers of any organization, and is of no carrier itself
@@ -32,9 +37,16 @@ test.describe("keys across carriers", () => {
     await expect(row).toContainText("CARRIER_READ, ENABLEMENTS_READ");
     await row.getByRole("button", { name: "Rotate Billing: nightly enablement sync" }).click();
     const rotate = page.getByRole("dialog", { name: "Rotate “Billing: nightly enablement sync”" });
-    await rotate.getByRole("radio", { name: "Stop the old key now" }).check();
+    await rotate.getByRole("radio", { name: "Keep it working for 1 hour" }).check();
     await rotate.getByRole("button", { name: "Rotate key" }).click();
     await finishSecret(page);
+    // staff end the old key's grace period early
+    const old = section.getByRole("row", { name: /Billing: nightly enablement sync/ }).filter({ hasText: "Old key, being replaced" });
+    await old.getByRole("button", { name: /^Stop the old key now/ }).click();
+    const stop = page.getByRole("dialog", { name: "End the grace period of “Billing: nightly enablement sync”" });
+    await stop.getByLabel("Reason for stopping it now (required)").fill("The billing service runs on the new key");
+    await stop.getByRole("button", { name: "Stop the old key now" }).click();
+    await expect(section.getByRole("status").filter({ hasText: /^Stopped the old key of “Billing: nightly enablement sync”/ })).toBeFocused();
     const active = section.getByRole("row", { name: /Billing: nightly enablement sync/ }).filter({ hasText: "Active" });
     await expect(active).toHaveCount(1);
     await active.getByRole("button", { name: "Revoke Billing: nightly enablement sync" }).click();
@@ -42,7 +54,7 @@ test.describe("keys across carriers", () => {
     await revoke.getByLabel("Reason for revoking (required)").fill("Billing moved to the new sync service");
     await revoke.getByRole("button", { name: "Revoke key" }).click();
     await expect(section.getByRole("status").filter({ hasText: "Revoked “Billing: nightly enablement sync”." })).toBeVisible();
-    await screenshot(page, "service-keys");
+    await everyScreen(page, "service-keys");
     await expectAccessible(page, "service keys");
     // service keys stay out of the carriers' lists
     await page.getByRole("radio", { name: "Every carrier you reach" }).check();
@@ -69,7 +81,7 @@ test.describe("keys across carriers", () => {
       await table.getByRole("button", { name: "Edit Production ERP integration" }).first().click();
       await expect(page.getByRole("dialog", { name: "Edit “Production ERP integration”" })).toBeVisible();
       await page.keyboard.press("Escape");
-      await screenshot(page, `api-keys-every-carrier-${role.replace(" ", "-")}`);
+      await everyScreen(page, `api-keys-every-carrier-${role.replace(" ", "-")}`);
       await expectAccessible(page, "every carrier's keys");
     });
   }

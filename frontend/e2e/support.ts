@@ -89,17 +89,78 @@ export async function openCarrier(page: Page, code: string, tab: "Organization" 
   await expect(page.getByRole("tab", { name: tab })).toHaveAttribute("aria-selected", "true");
 }
 
-/** axe-core: no serious or critical violation on what is on screen now. */
+const SCHEMES = ["light", "dark"] as const;
+
+// What the colour scheme can change: the rest of axe-core's rules read the same page in either scheme.
+const COLOUR_RULES = ["color-contrast", "link-in-text-block"];
+
+/**
+ * axe-core: no serious or critical violation on what is on screen now; every rule in the light scheme,
+ * and again those about colour in the dark one.
+ */
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
-  expect(serious, `axe-core on ${screen}`).toEqual([]);
+  for (const colorScheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme });
+    const axe = new AxeBuilder({ page });
+    const results = await (colorScheme === "dark" ? axe.withRules(COLOUR_RULES) : axe).analyze();
+    const serious = results.violations
+      .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+      .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+    expect(serious, `axe-core on ${screen} (${colorScheme})`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: "light" });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
+}
+
+/** The widths the page is checked at: a phone's, and a desktop's. */
+export const WIDTHS = [390, 1440] as const;
+
+/**
+ * Nothing scrolls the page sideways, and every control on screen (in the open dialog, when one is) can
+ * be scrolled into view and then lies inside the viewport, whole: none is cut off or pushed out.
+ */
+export async function expectFits(page: Page, where: string): Promise<void> {
+  const problems = await page.evaluate(() => {
+    const found: string[] = [];
+    const overflow = document.documentElement.scrollWidth - window.innerWidth;
+    if (overflow > 0) found.push(`the page scrolls sideways by ${overflow}px`);
+    const scope: ParentNode = document.querySelector("dialog[open]") ?? document;
+    const controls = scope.querySelectorAll<HTMLElement>("button, a[href], input, select, textarea, summary, [tabindex='0']");
+    for (const control of controls) {
+      if (control.getClientRects().length === 0 || getComputedStyle(control).visibility === "hidden") continue;
+      if (control.closest(".visually-hidden") || control.classList.contains("visually-hidden")) continue;
+      control.scrollIntoView({ block: "nearest", inline: "nearest" });
+      const box = control.getBoundingClientRect();
+      if (box.left < -1 || box.right > window.innerWidth + 1) {
+        const name = (control.getAttribute("aria-label") ?? control.textContent ?? control.tagName).trim().slice(0, 40);
+        found.push(`${control.tagName.toLowerCase()} “${name}” spans ${Math.round(box.left)}–${Math.round(box.right)}px of ${window.innerWidth}`);
+      }
+    }
+    window.scrollTo(0, 0);
+    return found;
+  });
+  expect(problems, `layout of ${where} at ${page.viewportSize()?.width}px`).toEqual([]);
+}
+
+/**
+ * A screen at both widths and in both colour schemes: checked to fit (no sideways scroll, every control
+ * reachable) and saved as screenshots for the closing note (`<name>-<width>-<scheme>.png`).
+ */
+export async function everyScreen(page: Page, name: string): Promise<void> {
+  const original = page.viewportSize();
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    await expectFits(page, name);
+    for (const colorScheme of SCHEMES) {
+      await page.emulateMedia({ colorScheme });
+      await screenshot(page, `${name}-${width}-${colorScheme}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+  if (original) await page.setViewportSize(original);
 }
 
 /** "a carrier administrator", "an organization administrator", "staff": for test titles. */

@@ -70,6 +70,9 @@ class AttachCarrierInput:
     carrier_id: strawberry.ID = strawberry.field(description="The carrier.")
     organization_id: strawberry.ID = strawberry.field(description="The organization to join.")
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
+    reason: str | None = strawberry.field(
+        default=None, description="Why (optional, at most 500 characters); kept in the activity log."
+    )
 
 
 @strawberry.input(description="Move a carrier from the organization it is in to another.")
@@ -80,12 +83,18 @@ class MoveCarrierInput:
     )
     to_organization_id: strawberry.ID = strawberry.field(description="The organization to move it to.")
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
+    reason: str | None = strawberry.field(
+        default=None, description="Why (optional, at most 500 characters); kept in the activity log."
+    )
 
 
 @strawberry.input(description="Take a carrier out of its organization.")
 class DetachCarrierInput:
     carrier_id: strawberry.ID = strawberry.field(description="The carrier.")
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
+    reason: str | None = strawberry.field(
+        default=None, description="Why (optional, at most 500 characters); kept in the activity log."
+    )
 
 
 @strawberry.input(description="An organization's new name.")
@@ -236,6 +245,7 @@ class OrganizationMutations:
             carrier_id=input.carrier_id,
             organization_id=input.organization_id,
             expected_version=input.expected_version,
+            reason=input.reason,
         )
         return await attempt(work, membership_payload)
 
@@ -251,6 +261,7 @@ class OrganizationMutations:
             from_organization_id=input.from_organization_id,
             to_organization_id=input.to_organization_id,
             expected_version=input.expected_version,
+            reason=input.reason,
         )
         return await attempt(work, membership_payload)
 
@@ -259,7 +270,10 @@ class OrganizationMutations:
         self, info: Info[Context, None], input: DetachCarrierInput
     ) -> MembershipResult | None:
         work = membership.detach(
-            info.context, carrier_id=input.carrier_id, expected_version=input.expected_version
+            info.context,
+            carrier_id=input.carrier_id,
+            expected_version=input.expected_version,
+            reason=input.reason,
         )
         return await attempt(work, membership_payload)
 

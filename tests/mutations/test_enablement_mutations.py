@@ -203,6 +203,12 @@ async def test_set_carrier_enablement_switches_a_feature_and_records_why(
     code = factories.unique_code()
     carrier_id = await factories.carrier(conn, code, organization_id=organization_id)
     feature_id = await factories.feature(conn, "test.carrier_switch", default=False)
+    # the feature and the carrier as the activity log names them
+    naming = {
+        "feature": "test.carrier_switch",
+        "featureName": "Carrier_Switch",
+        "ownerName": f"{code} ({code} Railroad)",
+    }
 
     # when
     body = await graphql(
@@ -259,9 +265,9 @@ async def test_set_carrier_enablement_switches_a_feature_and_records_why(
         organization_id,
     )
     assert event["reason"] == "Pilot for Q3, ticket OPS-12"
-    assert event["before"] == {"feature": "test.carrier_switch", "state": "INHERIT"}
+    assert event["before"] == {**naming, "state": "INHERIT"}
     assert event["after"] == {
-        "feature": "test.carrier_switch",
+        **naming,
         "state": "ENABLED",
         "effectiveChanges": [
             {
@@ -404,7 +410,7 @@ async def test_set_organization_enablement_reaches_only_the_carriers_that_inheri
     graphql: GraphQL, conn: Connection
 ) -> None:
     # given: three carriers: one inherits, one overrides off, one overrides on; and a carrier elsewhere
-    organization_id = await factories.organization(conn)
+    organization_id = await factories.organization(conn, "Switching Group")
     inheriting = factories.unique_code("A")
     overriding_off = factories.unique_code("B")
     overriding_on = factories.unique_code("C")
@@ -454,9 +460,10 @@ async def test_set_organization_enablement_reaches_only_the_carriers_that_inheri
         "req-org",
         "staff-1",
     )
-    assert event["before"] == {"feature": "test.org_switch", "state": "INHERIT"}
+    naming = {"feature": "test.org_switch", "featureName": "Org_Switch", "ownerName": "Switching Group"}
+    assert event["before"] == {**naming, "state": "INHERIT"}
     assert event["after"] == {
-        "feature": "test.org_switch",
+        **naming,
         "state": "ENABLED",
         "effectiveChanges": [
             {

@@ -159,13 +159,20 @@ async def test_attach_puts_the_carrier_in_the_organization_and_lists_what_change
         carrier_id,
         organization_id,
     )
-    assert event["before"] == {"code": code, "name": f"{code} Railroad", "organizationId": None, "version": 1}
+    assert event["before"] == {
+        "code": code,
+        "name": f"{code} Railroad",
+        "organizationId": None,
+        "organizationName": None,
+        "version": 1,
+    }
     after = dict(event["after"])
     recorded_changes = after.pop("effectiveChanges")
     assert after == {
         "code": code,
         "name": f"{code} Railroad",
         "organizationId": to_global_id("Organization", organization_id),
+        "organizationName": "Joined Group",
         "version": 2,
     }
     assert sorted(recorded_changes, key=lambda c: c["before"]) == [
@@ -579,10 +586,12 @@ async def test_detach_takes_the_carrier_out_and_falls_back_to_defaults(
         organization_id,
     )
     assert event["before"]["organizationId"] == to_global_id("Organization", organization_id)
+    assert event["before"]["organizationName"] == "Left Group"
     assert event["after"] == {
         "code": code,
         "name": f"{code} Railroad",
         "organizationId": None,
+        "organizationName": None,
         "version": 2,
         "effectiveChanges": [
             {

@@ -184,12 +184,14 @@ async def test_create_organization_from_a_carrier_attaches_it_in_the_same_transa
         "code": code,
         "name": f"{code} Railroad",
         "organizationId": None,
+        "organizationName": None,
         "version": 1,
     }
     assert attach["after"] == {
         "code": code,
         "name": f"{code} Railroad",
         "organizationId": to_global_id("Organization", organization_id),
+        "organizationName": "Prairie Group",
         "version": 2,
         "effectiveChanges": [],
     }

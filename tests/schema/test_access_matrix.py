@@ -220,6 +220,15 @@ query Effective($A: ID!, $B: ID!, $C: ID!) {
   effectiveEnablements(carrierIds: [$A, $B, $C]) { carriers { id: carrierId } }
 }
 """
+# What a change of organization would do: A into P, B and A into none, C into O (each turns F2).
+MEMBERSHIP_PREVIEW = """
+query Preview($A: ID!, $B: ID!, $C: ID!, $O: ID!, $P: ID!) {
+  A: membershipPreview(carrierId: $A, organizationId: $P) { carrier { id } }
+  detachA: membershipPreview(carrierId: $A) { carrier { id } }
+  B: membershipPreview(carrierId: $B) { carrier { id } }
+  C: membershipPreview(carrierId: $C, organizationId: $O) { carrier { id } }
+}
+"""
 
 DOCUMENTS = {
     "viewer": VIEWER_KIND,
@@ -236,6 +245,7 @@ DOCUMENTS = {
     "apiKeys": API_KEYS,
     "activity": ACTIVITY,
     "effectiveEnablements": EFFECTIVE_ENABLEMENTS,
+    "membershipPreview": MEMBERSHIP_PREVIEW,
 }
 
 # --- the matrix --------------------------------------------------------------------------------
@@ -377,6 +387,20 @@ EXPECTED: dict[str, dict[str, object]] = {
     "effectiveEnablements": _scoped_row(
         Scope.ENABLEMENTS_READ, key_a=("A",), admin_o=("A", "B"), staff=("A", "B", "C")
     ),
+    # Null where the carrier or the organization is out of reach (A into P, for all but staff); each
+    # change names its carrier, which takes CARRIER_READ.
+    "membershipPreview": _row(
+        carrier_read=needs(Scope.ENABLEMENTS_READ),
+        enablements_read=needs(Scope.CARRIER_READ),
+        keys_read=needs(Scope.ENABLEMENTS_READ),
+        keys_write=needs(Scope.ENABLEMENTS_READ),
+        activity_read=needs(Scope.ENABLEMENTS_READ),
+        all_scopes=("A",),
+        service=("A", "A", "B", "C"),
+        admin_a=("A",),
+        admin_o=("A", "B"),
+        staff=("A", "A", "B", "C"),
+    ),
 }
 
 
@@ -398,8 +422,10 @@ def _symbols(value: Any, world: World) -> list[str]:
     assert isinstance(value, dict), value
     if "id" in value:
         return [world.symbol(value["id"])]
-    if "carriers" in value:
-        return _symbols(value["carriers"], world)
+    # effectiveEnablements lists carriers; each change of membershipPreview names one
+    nested = next((key for key in ("carriers", "carrier") if key in value), None)
+    if nested is not None:
+        return _symbols(value[nested], world)
     if "nodes" in value:
         assert value["totalCount"] == len(value["nodes"]), value
         return _symbols(value["nodes"], world)

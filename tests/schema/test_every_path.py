@@ -42,6 +42,7 @@ ROOT_ARGUMENTS = {
     "carrier": '(code: "{codeA}")',
     "apiKey": '(id: "{kA}")',
     "effectiveEnablements": '(carrierIds: ["{A}"])',
+    "membershipPreview": '(carrierId: "{A}")',
 }
 CALLERS = [*(f"key:{scope}" for scope in SCOPES), "key:all"]
 # The walk's documents are large on purpose.

@@ -1,13 +1,15 @@
 import { useId } from "react";
 import type { ActivityOutcome } from "../gql/graphql";
+import { addDaysTo, startOfDay } from "../time/days";
+import { actionLabel } from "./words";
 
 export interface ActivityFilterState {
   action: string;
   outcome: ActivityOutcome | "";
   actorId: string;
-  /** yyyy-mm-dd, the first day shown (from its start, locally). */
+  /** yyyy-mm-dd, the first day shown (from its start, in the zone shown). */
   from: string;
-  /** yyyy-mm-dd, the last day shown (to its end, locally). */
+  /** yyyy-mm-dd, the last day shown (to its end, in the zone shown). */
   to: string;
   includeOrganization: boolean;
 }
@@ -35,7 +37,7 @@ export function ActivityFilters({ value, onChange, actions, actors, organization
           <option value="">All actions</option>
           {actions.map((name) => (
             <option key={name} value={name}>
-              {name}
+              {actionLabel(name)}
             </option>
           ))}
         </select>
@@ -81,20 +83,14 @@ export function ActivityFilters({ value, onChange, actions, actors, organization
   );
 }
 
-function startOfDay(day: string, plusDays = 0): string | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (!match) return null;
-  return new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + plusDays).toISOString();
-}
-
-/** The query's filter arguments: days become [start of `from`, start of the day after `to`) in local time. */
-export function activityArguments(state: ActivityFilterState) {
+/** The query's filter arguments: days become [start of `from`, start of the day after `to`) in `zone`. */
+export function activityArguments(state: ActivityFilterState, zone: string) {
   return {
     action: state.action || null,
     outcome: state.outcome || null,
     actorId: state.actorId || null,
-    since: startOfDay(state.from),
-    until: startOfDay(state.to, 1),
+    since: startOfDay(state.from, zone),
+    until: /^\d{4}-\d{2}-\d{2}$/.test(state.to) ? startOfDay(addDaysTo(state.to, 1), zone) : null,
     includeOrganization: state.includeOrganization,
   };
 }

@@ -13,6 +13,7 @@ const event = (overrides: Partial<ActivityEvent>): ActivityEvent => ({
   outcome: "SUCCEEDED",
   targetType: "ApiKey",
   targetId: "QXBpS2V5OjE=",
+  targetName: "ERP (cak_test_…Ab12)",
   reason: null,
   requestId: "r1",
   clientAddress: "198.51.100.7",
@@ -23,16 +24,70 @@ const event = (overrides: Partial<ActivityEvent>): ActivityEvent => ({
 });
 
 describe("ActivityList", () => {
-  it("shows each event's carrier and, on request, what it changed in the API's terms", async () => {
-    render(<ActivityList events={[event({}), event({ id: "e2", action: "enablement.setForOrganization", carrier: null, targetType: "Organization", before: null, after: null })]} />);
+  it("says what happened as a sentence naming its target and, on request, what it changed in the API's terms", async () => {
+    render(
+      <ActivityList
+        events={[
+          event({}),
+          event({
+            id: "e2",
+            action: "enablement.setForOrganization",
+            carrier: null,
+            targetType: "Organization",
+            targetName: "Great Lakes Short Line Group",
+            before: { feature: "operations.yard_check", featureName: "Yard checks", state: "INHERIT" },
+            after: { feature: "operations.yard_check", featureName: "Yard checks", state: "ENABLED" },
+          }),
+        ]}
+      />,
+    );
     const [, first, second] = screen.getAllByRole("row");
-    expect(first?.textContent).toContain("apiKey.update · WSOR");
-    expect(second?.textContent).toContain("enablement.setForOrganization · organization");
+    expect(first?.textContent).toContain("WSOR administrator changed the API key “ERP (cak_test_…Ab12)”: its permissions (WSOR).");
+    expect(first?.textContent).toContain("API key changed (apiKey.update)");
+    expect(second?.textContent).toContain("set Yard checks to on for the organization Great Lakes Short Line Group (it was inherit).");
     const changes = within(first as HTMLElement).getAllByRole("cell").at(-1) as HTMLElement;
     await userEvent.setup().click(within(changes).getByText("1 field"));
     expect(within(changes).getByRole("term").textContent).toBe("scopes");
     expect(within(changes).getByRole("definition").textContent).toBe("CARRIER_READ → CARRIER_READ, KEYS_READ");
-    expect(within(second as HTMLElement).getAllByRole("cell").at(-1)?.textContent).toBe("—");
+    expect(within(second as HTMLElement).getAllByRole("cell").at(-1)?.textContent).toContain("1 field");
+  });
+
+  it("shows the expiry job as the system, not as staff", () => {
+    render(
+      <ActivityList
+        events={[
+          event({
+            action: "apiKey.expired",
+            actor: { __typename: "Actor", kind: "SYSTEM", id: "system", name: "carrier-admin" },
+            actorIsStaff: true,
+            before: null,
+            after: { hint: "cak_test_…Ab12", description: "ERP", expiresAt: "2026-11-30T15:00:00Z" },
+          }),
+        ]}
+      />,
+    );
+    const row = screen.getAllByRole("row")[1];
+    expect(row?.textContent).toContain("The system automatic noticed that the API key “ERP (cak_test_…Ab12)” has expired");
+    expect(row?.textContent).not.toContain("staff");
+    expect(row?.textContent).not.toContain("carrier-admin");
+  });
+
+  it("says a rotated key's grace period was ended early, and from when to when", () => {
+    render(
+      <ActivityList
+        events={[
+          event({
+            action: "apiKey.revoke",
+            reason: "Cut over",
+            before: { hint: "cak_test_…Ab12", status: "ACTIVE", revokedAt: "2026-12-01T15:00:00Z" },
+            after: { hint: "cak_test_…Ab12", status: "REVOKED", revokedAt: "2026-11-30T15:00:00Z" },
+          }),
+        ]}
+      />,
+    );
+    const row = screen.getAllByRole("row")[1];
+    expect(row?.textContent).toContain("ended the grace period of the rotated API key “ERP (cak_test_…Ab12)” early: it would have worked until");
+    expect(row?.textContent).toContain("Why: “Cut over”");
   });
 
   it("marks refused attempts", () => {

@@ -8,6 +8,7 @@ import { useCoalesced, useLive } from "../graphql/useLive";
 import { carrierPermission } from "../permissions/permissions";
 import { useCarrierId } from "../shell/useCarrierId";
 import { useViewer } from "../shell/viewer";
+import { useTimeZone } from "../time/zone";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { activityArguments, ActivityFilters, type ActivityFilterState, ALL_ACTIVITY } from "./ActivityFilters";
 import { type ActivityEvent, ActivityList } from "./ActivityList";
@@ -31,7 +32,9 @@ interface Seen {
 function CarrierActivity({ code, carrierId }: { code: string; carrierId: string }) {
   const viewer = useViewer();
   const [filters, setFilters] = useState<ActivityFilterState>(ALL_ACTIVITY);
-  const variables = { carrierId, ...activityArguments(filters) };
+  const zone = useTimeZone();
+  const chosen = activityArguments(filters, zone);
+  const variables = { carrierId, ...chosen };
   const pages = useCursorPages<ActivityEvent>(JSON.stringify(variables));
   const [{ data: fresh, error, fetching }, refetch] = useQuery({ query: ActivityTabDocument, variables: { ...variables, after: pages.after } });
   // The last answer stays while other filters load (urql starts each new variables empty).
@@ -80,8 +83,9 @@ function CarrierActivity({ code, carrierId }: { code: string; carrierId: string 
           carrier={carrier}
           kind="activity"
           permission={carrierPermission(carrier.permissions, viewer.permissions, "exportActivity")}
-          // The export endpoint takes no filters and leaves the organization's own events out.
-          note={`Every event recorded under ${code} itself; the filters and ${organization ? `${organization.name}’s own events` : "organization events"} are not included.`}
+          // The export filters as the list does (the same arguments, on the server).
+          query={exportQuery(chosen)}
+          note={`The events the filters below select (${connection.totalCount}), with times in UTC.`}
         />
       </div>
       <ActivityFilters
@@ -114,13 +118,24 @@ function CarrierActivity({ code, carrierId }: { code: string; carrierId: string 
   );
 }
 
+/** The export's query parameters for the filters chosen (GET /export/carriers/{id}/activity.csv). */
+function exportQuery(chosen: ReturnType<typeof activityArguments>): Record<string, string> {
+  const query: Record<string, string> = { includeOrganization: String(chosen.includeOrganization) };
+  for (const name of ["action", "actorId", "outcome", "since", "until"] as const) {
+    const value = chosen[name];
+    if (value) query[name] = value;
+  }
+  return query;
+}
+
 /** Actions and actors seen in any answer so far, for the filters (kept when a filter narrows the list). */
 function remember(seen: Seen, events: readonly ActivityEvent[]): Seen {
   const actions = new Set(seen.actions);
   const actors = new Map(seen.actors.map((actor) => [actor.id, actor.name]));
   for (const event of events) {
     actions.add(event.action);
-    if (event.actor.id) actors.set(event.actor.id, event.actor.name ?? event.actor.id);
+    // the system's jobs are the system, as the list says, whatever name they were recorded under
+    if (event.actor.id) actors.set(event.actor.id, event.actor.kind === "SYSTEM" ? "The system" : (event.actor.name ?? event.actor.id));
   }
   if (actions.size === seen.actions.length && actors.size === seen.actors.length) return seen;
   return {

@@ -9,10 +9,12 @@ interface Props {
   serverErrors: Record<string, string>;
   /** The most entries one key may list (apiKeyPolicy.maxAllowlistEntries). */
   maxEntries: number;
+  /** Say so at an entry left empty too (once the user tried to go on). */
+  showEmpty?: boolean;
 }
 
 /** One line per address or CIDR range, each checked as it is typed. Empty list: any address. */
-export function AllowlistEditor({ entries, onChange, serverErrors, maxEntries }: Props) {
+export function AllowlistEditor({ entries, onChange, serverErrors, maxEntries, showEmpty = false }: Props) {
   const id = useId();
   const set = (index: number, value: string) => onChange(entries.map((entry, at) => (at === index ? value : entry)));
   const listError = serverErrors.ipAllowlist;
@@ -27,7 +29,7 @@ export function AllowlistEditor({ entries, onChange, serverErrors, maxEntries }:
       {entries.length === 0 ? <p className="badge warn">Any address can use this key.</p> : null}
       <ol>
         {entries.map((entry, index) => {
-          const problem = entry.trim() === "" ? null : allowlistEntryProblem(entry);
+          const problem = entry.trim() === "" && !showEmpty ? null : allowlistEntryProblem(entry);
           const message = problem ?? serverErrors[`ipAllowlist[${index}]`] ?? null;
           const inputId = `${id}-entry-${index}`;
           return (

@@ -1,8 +1,10 @@
 import type { ApiKeyFieldsFragment } from "../gql/graphql";
 import type { Permission } from "../permissions/permissions";
-import { formatDate, formatDateTime } from "../ui/format";
+import { Time } from "../time/Time";
 import { LastUse } from "./LastUse";
 import { nudgesFor } from "./nudges";
+import type { KeyPolicy } from "./policy";
+import { LEVEL_LABELS, levelOf, resourcesOf } from "./scopeAccess";
 
 export interface KeyActions {
   update: Permission;
@@ -14,7 +16,7 @@ export interface KeyActions {
 
 interface Props<Key extends ApiKeyFieldsFragment> {
   keys: readonly Key[];
-  expiringSoonDays: number;
+  policy: KeyPolicy;
   /** What may be done to each key (its carrier's permissions). */
   actionsFor: (key: Key) => KeyActions;
   /** Keys of several carriers: a column says whose. */
@@ -22,15 +24,22 @@ interface Props<Key extends ApiKeyFieldsFragment> {
   caption?: string;
   onEdit: (key: Key) => void;
   onRotate: (key: Key) => void;
-  onRevoke: (key: Key) => void;
+  /** Revoke a key, or (a rotated key in its grace period) stop it now; `replacedBy`: its replacement's hint. */
+  onRevoke: (key: Key, replacedBy: string | null) => void;
 }
 
 const STATUS_LABELS = { ACTIVE: "Active", EXPIRED: "Expired", REVOKED: "Revoked" } as const;
 
-/** The keys: what each is for, what it may do, from where, until when, its last use and last refusal. */
+/** A rotated key still working through its grace period. */
+export const inGracePeriod = (key: ApiKeyFieldsFragment) => key.status === "ACTIVE" && key.revokedAt !== null;
+
+/**
+ * The keys: what each is for, what it may reach, from where, until when, its last use and last refusal.
+ * On a narrow screen each key is a block of labelled lines instead of a row of cells.
+ */
 export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
   keys,
-  expiringSoonDays,
+  policy,
   actionsFor,
   carrierOf,
   caption = "API keys",
@@ -38,14 +47,17 @@ export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
   onRotate,
   onRevoke,
 }: Props<Key>) {
+  const resources = resourcesOf(policy);
+  // A key in its grace period names its replacement when that is listed too.
+  const replacementOf = new Map(keys.flatMap((key) => (key.rotatedFrom ? [[key.rotatedFrom.id, key.hint] as const] : [])));
   return (
-    <table className="table keys">
+    <table className="table keys stacked">
       <caption className="visually-hidden">{caption}</caption>
       <thead>
         <tr>
           <th scope="col">Description</th>
           {carrierOf ? <th scope="col">Carrier</th> : null}
-          <th scope="col">Scopes</th>
+          <th scope="col">Permissions</th>
           <th scope="col">IP allowlist</th>
           <th scope="col">Expires</th>
           <th scope="col">Status</th>
@@ -57,13 +69,28 @@ export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
       </thead>
       <tbody>
         {keys.map((key) => {
-          const nudges = nudgesFor(key, expiringSoonDays);
+          const nudges = nudgesFor(key, policy);
+          const grace = inGracePeriod(key);
+          const replacedBy = grace ? (replacementOf.get(key.id) ?? replacementHint(key.revocationReason)) : null;
+          const predecessor = key.rotatedFrom;
           return (
-            <tr key={key.id} className={key.status === "ACTIVE" ? undefined : "inactive"}>
-              <th scope="row">
+            <tr key={key.id} className={key.status === "ACTIVE" && !grace ? undefined : "inactive"}>
+              <th scope="row" data-label="Description">
                 {key.description}
                 <br />
                 <code className="muted">{key.hint}</code>
+                {grace ? (
+                  <>
+                    {" "}
+                    <span className="badge warn">Old key, being replaced</span>
+                  </>
+                ) : null}
+                {predecessor && predecessor.status === "ACTIVE" ? (
+                  <>
+                    {" "}
+                    <span className="badge on">New key</span>
+                  </>
+                ) : null}
                 {nudges.length > 0 ? (
                   <ul className="nudges" aria-label={`Advice for ${key.description}`}>
                     {nudges.map((nudge) => (
@@ -74,30 +101,57 @@ export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
                   </ul>
                 ) : null}
               </th>
-              {carrierOf ? <td>{carrierOf(key)}</td> : null}
-              <td>{key.scopes.join(", ")}</td>
-              <td>{key.ipAllowlist.length === 0 ? <span className="badge warn">Any address</span> : key.ipAllowlist.join(", ")}</td>
-              <td>
-                {key.expiresAt ? (
-                  <time dateTime={key.expiresAt} title={formatDateTime(key.expiresAt)}>
-                    {formatDate(key.expiresAt)}
-                  </time>
+              {carrierOf ? <td data-label="Carrier">{carrierOf(key)}</td> : null}
+              <td data-label="Permissions">
+                <ul className="plain">
+                  {resources.map((resource) => {
+                    const level = levelOf(resource, key.scopes);
+                    return level === "NONE" ? null : (
+                      <li key={resource.name}>
+                        {LEVEL_LABELS[level]}: {resource.name}
+                      </li>
+                    );
+                  })}
+                </ul>
+                <span className="muted scope-codes">{key.scopes.join(", ")}</span>
+              </td>
+              <td data-label="IP allowlist">
+                {key.ipAllowlist.length === 0 ? <span className="badge warn">Any address</span> : key.ipAllowlist.join(", ")}
+              </td>
+              <td data-label="Expires">{key.expiresAt ? <Time iso={key.expiresAt} as="date" /> : <span className="badge warn">Never</span>}</td>
+              <td data-label="Status">
+                {grace && key.revokedAt ? (
+                  <>
+                    Active until <Time iso={key.revokedAt} />
+                    <span className="muted">
+                      {" "}
+                      (grace period{replacedBy ? <>; replaced by <code>{replacedBy}</code></> : null})
+                    </span>
+                  </>
                 ) : (
-                  <span className="badge warn">Never</span>
+                  STATUS_LABELS[key.status]
                 )}
-              </td>
-              <td>
-                {STATUS_LABELS[key.status]}
                 {key.status === "REVOKED" && key.revocationReason ? <span className="muted"> — {key.revocationReason}</span> : null}
-                {key.status === "ACTIVE" && key.revokedAt ? <span className="muted"> (stops {formatDateTime(key.revokedAt)})</span> : null}
+                {predecessor ? (
+                  <p className="muted replaces">
+                    Replaces <code>{predecessor.hint}</code>
+                    {predecessor.status === "ACTIVE" && predecessor.revokedAt ? (
+                      <>
+                        , which keeps working until <Time iso={predecessor.revokedAt} />
+                      </>
+                    ) : null}
+                    .
+                  </p>
+                ) : null}
               </td>
-              <td>
+              <td data-label="Last used">
                 <LastUse apiKey={key} />
               </td>
-              <td>
-                {key.status === "ACTIVE" && !key.revokedAt ? (
-                  <RowActions apiKey={key} actions={actionsFor(key)} onEdit={onEdit} onRotate={onRotate} onRevoke={onRevoke} />
+              <td data-label="Actions" className="actions-cell">
+                {key.status === "ACTIVE" && !grace ? (
+                  <RowActions apiKey={key} actions={actionsFor(key)} onEdit={onEdit} onRotate={onRotate} onRevoke={(target) => onRevoke(target, null)} />
                 ) : null}
+                {grace ? <GraceActions apiKey={key} actions={actionsFor(key)} onStop={(target) => onRevoke(target, replacedBy)} /> : null}
               </td>
             </tr>
           );
@@ -105,6 +159,12 @@ export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
       </tbody>
     </table>
   );
+}
+
+/** The replacement's hint from the rotation's recorded reason ("rotated: replaced by cak_…"). */
+function replacementHint(reason: string | null): string | null {
+  const match = reason ? /replaced by (\S+)/.exec(reason) : null;
+  return match?.[1] ?? null;
 }
 
 interface RowProps<Key> {
@@ -133,6 +193,28 @@ function RowActions<Key extends ApiKeyFieldsFragment>({ apiKey, actions, onEdit,
       {!actions.reasonsId && refused.length > 0 ? (
         <p id={reasonsId} className="hint">
           {[...new Set(refused.map((permission) => permission.reason ?? "You may not do this."))].join(" ")}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A rotated key in its grace period: waiting is no longer the only choice (Stripe's "roll key" asks when). */
+function GraceActions<Key extends ApiKeyFieldsFragment>({ apiKey, actions, onStop }: { apiKey: Key; actions: KeyActions; onStop: (key: Key) => void }) {
+  const reasonsId = actions.reasonsId ?? `${apiKey.id}-refused`;
+  return (
+    <div className="row-actions">
+      <button
+        type="button"
+        className="danger"
+        onClick={() => onStop(apiKey)}
+        {...(actions.revoke.allowed ? {} : { disabled: true, "aria-describedby": reasonsId })}
+      >
+        Stop the old key now <span className="visually-hidden">({apiKey.description}, {apiKey.hint})</span>
+      </button>
+      {!actions.reasonsId && !actions.revoke.allowed ? (
+        <p id={reasonsId} className="hint">
+          {actions.revoke.reason ?? "You may not do this."}
         </p>
       ) : null}
     </div>

@@ -1,4 +1,4 @@
-import { useCallback, useDeferredValue, useId, useState } from "react";
+import { useCallback, useDeferredValue, useEffect, useId, useRef, useState } from "react";
 import { useQuery } from "urql";
 import { ApiKeyChangesDocument, type ApiKeyFieldsFragment, ApiKeysTabDocument, type ApiKeysTabQuery } from "../gql/graphql";
 import { ExportCsvButton } from "../exports/ExportCsvButton";
@@ -10,6 +10,7 @@ import { useViewer } from "../shell/viewer";
 import { API_KEY_TOOL } from "../text/seed";
 import { Permitted } from "../ui/Permitted";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
+import { focusSoon, useReturnFocus } from "../ui/focus";
 import { hasDraft } from "../ui/useDraft";
 import { ApiKeyList } from "./ApiKeyList";
 import { BestPractices } from "./BestPractices";
@@ -32,8 +33,12 @@ export function ApiKeysTab({ code }: { code: string }) {
   // A draft left by an expired session or a failed request reopens the form with its contents.
   const [creating, setCreating] = useState(() => hasDraft(`createApiKey:${code}`));
   const [dialog, setDialog] = useState<KeyDialog>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ text: string; focus: boolean } | null>(null);
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  const createButton = useRef<HTMLButtonElement>(null);
+  const formFocus = useReturnFocus();
   const reasonsId = useId();
+  const formId = useId();
   const scopeId = useId();
   // The last answer stays on screen while other filters load (urql starts each new variables empty),
   // so the list does not blink and the search box keeps its focus.
@@ -65,6 +70,12 @@ export function ApiKeysTab({ code }: { code: string }) {
     readAgain();
   });
 
+  // After a change that took away the control that opened it (a revoked key's buttons), focus goes to
+  // the notice that says what happened, right above the list.
+  useEffect(() => {
+    if (notice?.focus) noticeRef.current?.focus();
+  }, [notice]);
+
   const policy = data?.apiKeyPolicy;
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
   const carrier = data?.carrier;
@@ -84,15 +95,27 @@ export function ApiKeysTab({ code }: { code: string }) {
     policy && activeKeys >= policy.maxActiveKeysPerCarrier
       ? `${code} has ${activeKeys} active keys, the most the key policy allows: only stopping the old key now leaves room for the new one.`
       : null;
-  const changed = (message: string) => {
+  const changed = (message: string, focusNotice: boolean) => {
     setDialog(null);
-    setNotice(message);
+    setNotice({ text: message, focus: focusNotice });
     reload();
   };
-  const showSecret = (secret: string, description: string) => {
+  const showSecret = (secret: string, description: string, ipAllowlist: readonly string[]) => {
     setCreating(false);
-    setDialog({ kind: "secret", secret, description });
+    setDialog({ kind: "secret", secret, description, ipAllowlist });
     reload();
+  };
+  const openForm = () => {
+    if (creating) {
+      focusSoon(() => document.querySelector<HTMLElement>(`[id="${formId}"] input`));
+      return;
+    }
+    formFocus.opened();
+    setCreating(true);
+  };
+  const closeForm = () => {
+    setCreating(false);
+    formFocus.closed(() => createButton.current);
   };
 
   return (
@@ -107,24 +130,34 @@ export function ApiKeysTab({ code }: { code: string }) {
         ) : null}
         <KeyPermissionsNotice id={reasonsId} permissions={{ create, ...actions }} />
         {notice ? (
-          <p role="status" className="notice notice-success">
-            {notice}
+          <p role="status" className="notice notice-success" ref={noticeRef} tabIndex={-1}>
+            {notice.text}
           </p>
         ) : null}
         <div className="toolbar">
-          {carrier && !creating ? (
+          {carrier ? (
             <Permitted permission={create} explainedBy={reasonsId}>
               {(control) => (
-                <button type="button" className="primary" {...control} onClick={() => setCreating(true)}>
+                <button
+                  type="button"
+                  className="primary"
+                  ref={createButton}
+                  {...control}
+                  aria-expanded={creating}
+                  aria-controls={creating ? formId : undefined}
+                  onClick={openForm}
+                >
                   {API_KEY_TOOL.createTitle}
                 </button>
               )}
             </Permitted>
           ) : null}
-          {carrier ? <ExportCsvButton carrier={carrier} kind="api-keys" permission={may("exportApiKeys")} /> : null}
+          {carrier ? (
+            <ExportCsvButton carrier={carrier} kind="api-keys" permission={may("exportApiKeys")} note={`Every key of ${code}, with times in UTC.`} />
+          ) : null}
         </div>
         {creating && carrier && policy ? (
-          <div className="beside">
+          <div className="beside" id={formId}>
             <CreateApiKeyForm
               owner={{ kind: "carrier", id: carrier.id, code: carrier.code }}
               policy={policy}
@@ -132,7 +165,7 @@ export function ApiKeysTab({ code }: { code: string }) {
               grantable={viewer.scopes}
               viewerKind={viewer.kind}
               onCreated={showSecret}
-              onCancel={() => setCreating(false)}
+              onCancel={closeForm}
               onRefused={reload}
             />
             <BestPractices />
@@ -142,8 +175,9 @@ export function ApiKeysTab({ code }: { code: string }) {
           <KeyFilters
             value={filters}
             onChange={setFilters}
-            scopes={policy.scopes.map((scope) => scope.scope)}
+            scopes={policy.scopes}
             expiringSoonDays={policy.expiringSoonDays}
+            unusedAfterDays={policy.unusedAfterDays}
           />
         ) : null}
         {reachesMore ? (
@@ -160,7 +194,7 @@ export function ApiKeysTab({ code }: { code: string }) {
           </fieldset>
         ) : null}
         {everyCarrier && policy ? (
-          <EveryCarrierKeys {...wanted} expiringSoonDays={policy.expiringSoonDays} onDialog={setDialog} />
+          <EveryCarrierKeys {...wanted} policy={policy} onDialog={setDialog} />
         ) : (
           <>
             {!data && fetching ? <p role="status">Loading API keys…</p> : null}
@@ -178,11 +212,11 @@ export function ApiKeysTab({ code }: { code: string }) {
                 </p>
                 <ApiKeyList
                   keys={keys}
-                  expiringSoonDays={policy.expiringSoonDays}
+                  policy={policy}
                   actionsFor={() => actions}
                   onEdit={(key) => setDialog({ kind: "edit", key })}
                   onRotate={(key) => setDialog({ kind: "rotate", key, noRoomForGrace })}
-                  onRevoke={(key) => setDialog({ kind: "revoke", key })}
+                  onRevoke={(key, replacedBy) => setDialog({ kind: "revoke", key, replacedBy })}
                 />
               </>
             ) : null}
@@ -205,6 +239,7 @@ export function ApiKeysTab({ code }: { code: string }) {
           onReload={reload}
           onSecret={showSecret}
           onChanged={changed}
+          returnFocusTo={() => noticeRef.current ?? createButton.current}
         />
       ) : null}
     </div>

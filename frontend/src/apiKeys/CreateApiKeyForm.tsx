@@ -1,17 +1,20 @@
-import { type FormEvent, useEffect, useId, useMemo, useState } from "react";
+import { type FormEvent, useEffect, useId, useMemo, useRef, useState } from "react";
 import { type ActorKind, type ApiKeyScope, CreateApiKeyDocument, CreateServiceKeyDocument } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
 import type { Permission } from "../permissions/permissions";
-import { API_KEY_TOOL } from "../text/seed";
+import { API_KEY_TOOL, CONTACT_SUPPORT_HINT } from "../text/seed";
+import { useTimeZone } from "../time/zone";
 import { FieldMessage } from "../ui/FieldMessage";
+import { focusSoon } from "../ui/focus";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
-import { Permitted } from "../ui/Permitted";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { useDraft } from "../ui/useDraft";
 import { AllowlistEditor, allowlistIsValid } from "./AllowlistEditor";
-import { type ExpiryChoice, ExpiryField, expiryError, expiryInput, expiryIsValid } from "./ExpiryField";
+import { type ExpiryChoice, ExpiryField, defaultExpiry, expiryError, expiryInput, expiryIsValid, restoredExpiry } from "./ExpiryField";
+import { allowlistEntryProblem } from "./ipAllowlist";
 import type { KeyPolicy } from "./policy";
-import { ScopeCheckboxes } from "./ScopeCheckboxes";
+import { KeyReview } from "./KeyReview";
+import { ScopeAccessField } from "./ScopeAccessField";
 
 /** Whose key: one carrier's, or a service key of no carrier (staff, for the vendor's other services). */
 export type KeyOwner = { kind: "carrier"; id: string; code: string } | { kind: "service" };
@@ -23,7 +26,7 @@ interface Props {
   permission: Permission;
   grantable: readonly ApiKeyScope[];
   viewerKind: ActorKind;
-  onCreated: (secret: string, description: string) => void;
+  onCreated: (secret: string, description: string, ipAllowlist: readonly string[]) => void;
   onCancel: () => void;
   /** The server refused for a reason the permissions should have said (they changed): reload them. */
   onRefused: () => void;
@@ -43,37 +46,87 @@ const FIELDS = ["description", "ipAllowlist", "expiresAt", "expiresOn", "timeZon
 const STALE = ["ForbiddenError", "LimitReachedError"];
 const newIdempotencyKey = () => crypto.randomUUID();
 
-/** The seed's steps: a description, then security (allowlist, expiration, scopes); then the secret, once. */
+/** What is still missing before the key can be reviewed, each with the field that needs it. */
+function missingParts(draft: Draft, policy: KeyPolicy, zone: string) {
+  const missing: { field: "description" | "scopes" | "allowlist" | "expiry"; text: string }[] = [];
+  // in the order the form asks for them
+  if (draft.description.trim() === "") missing.push({ field: "description", text: "add a description" });
+  if (!allowlistIsValid(draft.ipAllowlist, policy.maxAllowlistEntries)) missing.push({ field: "allowlist", text: "correct the IP allowlist" });
+  if (!expiryIsValid(draft.expiry, policy, zone)) missing.push({ field: "expiry", text: "choose a valid expiration day" });
+  if (draft.scopes.length === 0) missing.push({ field: "scopes", text: "give the key access to at least one resource" });
+  return missing;
+}
+
+/**
+ * The seed's steps: a description, then security (allowlist, expiration, permissions); a review of what
+ * the key will be able to do, from where, until when; then the secret, once. The buttons stay reachable
+ * by keyboard while something is missing: they say what, and pressing them shows it at the field.
+ */
 export function CreateApiKeyForm({ owner, policy, permission, grantable, viewerKind, onCreated, onCancel, onRefused }: Props) {
   const initial = useMemo<Draft>(
-    () => ({ description: "", ipAllowlist: [], expiry: { mode: "default", date: "" }, scopes: [], idempotencyKey: newIdempotencyKey() }),
-    [],
+    () => ({ description: "", ipAllowlist: [], expiry: defaultExpiry(policy), scopes: [], idempotencyKey: newIdempotencyKey() }),
+    [policy],
   );
-  const [draft, update, discard] = useDraft<Draft>(owner.kind === "carrier" ? `createApiKey:${owner.code}` : "createServiceKey", initial);
+  const [stored, update, discard] = useDraft<Draft>(owner.kind === "carrier" ? `createApiKey:${owner.code}` : "createServiceKey", initial);
+  const draft = { ...stored, expiry: restoredExpiry(stored.expiry, policy) };
   const carrierKey = useFormMutation(CreateApiKeyDocument, FIELDS);
   const serviceKey = useFormMutation(CreateServiceKeyDocument, FIELDS);
   const { fetching, requestProblem, formProblem } = owner.kind === "carrier" ? carrierKey : serviceKey;
   const [replayed, setReplayed] = useState(false);
+  const [reviewing, setReviewing] = useState(false);
+  const [tried, setTried] = useState(false);
+  const zone = useTimeZone();
   const id = useId();
+  const reviewRef = useRef<HTMLHeadingElement>(null);
   const fields = formProblem?.fields ?? {};
-  const ready =
-    draft.description.trim() !== "" &&
-    draft.scopes.length > 0 &&
-    allowlistIsValid(draft.ipAllowlist, policy.maxAllowlistEntries) &&
-    expiryIsValid(draft.expiry, policy);
+  const missing = missingParts(draft, policy, zone);
+  const fieldIds = {
+    description: `${id}-description`,
+    scopes: `${id}-scope-first`,
+    expiry: `${id}-expiry-date`,
+  };
+
+  // Opening the form puts the keyboard in its first field.
+  useEffect(() => {
+    focusSoon(() => document.getElementById(`${id}-description`));
+  }, [id]);
 
   useEffect(() => {
     if (formProblem && STALE.includes(formProblem.typename)) onRefused();
   }, [formProblem, onRefused]);
 
-  const submit = async (event: FormEvent) => {
+  // A typed error about a field takes the user back to the form, at that field; other problems (the
+  // network, a refusal) stay on the review, to try again from there.
+  const atField = formProblem !== null && Object.keys(formProblem.fields).length > 0;
+  const [seenProblem, setSeenProblem] = useState(formProblem);
+  if (formProblem !== seenProblem) {
+    setSeenProblem(formProblem);
+    if (atField) setReviewing(false);
+  }
+  useEffect(() => {
+    if (atField) focusSoon(() => document.querySelector<HTMLElement>(`#${CSS.escape(`${id}-form`)} [aria-invalid="true"]`));
+  }, [atField, formProblem, id]);
+
+  const review = (event: FormEvent) => {
     event.preventDefault();
-    if (!permission.allowed || !ready) return;
+    if (!permission.allowed) return;
+    if (missing.length > 0) {
+      setTried(true);
+      const first = missing[0]?.field ?? "description";
+      focusSoon(() => firstInvalid(first, fieldIds));
+      return;
+    }
+    setReviewing(true);
+    focusSoon(() => reviewRef.current);
+  };
+
+  const create = async () => {
+    if (!permission.allowed || missing.length > 0) return;
     const input = {
       description: draft.description.trim(),
       scopes: draft.scopes,
       ipAllowlist: draft.ipAllowlist.map((entry) => entry.trim()),
-      ...expiryInput(draft.expiry),
+      ...expiryInput(draft.expiry, policy, zone),
       idempotencyKey: draft.idempotencyKey,
     };
     const payload =
@@ -87,65 +140,13 @@ export function CreateApiKeyForm({ owner, policy, permission, grantable, viewerK
       return;
     }
     discard();
-    onCreated(payload.secret, payload.apiKey.description);
+    onCreated(payload.secret, payload.apiKey.description, payload.apiKey.ipAllowlist);
   };
 
-  return (
-    <form onSubmit={submit} className="panel create-key" aria-labelledby={`${id}-title`} noValidate>
-      <h3 id={`${id}-title`}>{owner.kind === "carrier" ? API_KEY_TOOL.createTitle : "Create a service key"}</h3>
-      <ol className="steps">
-        <li>
-          <h4>{API_KEY_TOOL.descriptionStep.title}</h4>
-          <div className="field">
-            <label htmlFor={`${id}-description`}>Description</label>
-            <input
-              id={`${id}-description`}
-              value={draft.description}
-              maxLength={policy.maxDescriptionLength}
-              required
-              aria-invalid={fields.description ? true : undefined}
-              aria-describedby={`${id}-description-help${fields.description ? ` ${id}-description-error` : ""}`}
-              onChange={(event) => update({ description: event.target.value })}
-            />
-            <div id={`${id}-description-help`} className="hint">
-              {owner.kind === "carrier" ? (
-                <>
-                  {API_KEY_TOOL.descriptionStep.help} {API_KEY_TOOL.descriptionStep.goodExamplesTitle}{" "}
-                  {API_KEY_TOOL.descriptionStep.goodExamples.map((example) => `“${example}”`).join(", ")}
-                </>
-              ) : (
-                "Which service uses it, e.g. “Billing: nightly enablement sync”."
-              )}
-            </div>
-            <FieldMessage id={`${id}-description-error`} message={fields.description} />
-          </div>
-        </li>
-        <li>
-          <h4>{API_KEY_TOOL.securityStep.title}</h4>
-          <p className="hint">{API_KEY_TOOL.securityStep.help}</p>
-          <AllowlistEditor
-            entries={draft.ipAllowlist}
-            onChange={(ipAllowlist) => update({ ipAllowlist })}
-            serverErrors={fields}
-            maxEntries={policy.maxAllowlistEntries}
-          />
-          <ExpiryField
-            policy={policy}
-            viewerKind={viewerKind}
-            value={draft.expiry}
-            onChange={(expiry) => update({ expiry })}
-            error={expiryError(fields)}
-            modes={["default", "date", "never"]}
-          />
-          <ScopeCheckboxes
-            scopes={policy.scopes}
-            grantable={grantable}
-            value={draft.scopes}
-            onChange={(scopes) => update({ scopes })}
-            error={fields.scopes}
-          />
-        </li>
-      </ol>
+  const blockedReason = permission.allowed ? null : withSupport(permission.reason ?? "You may not do this.");
+  const title = owner.kind === "carrier" ? API_KEY_TOOL.createTitle : "Create a service key";
+  const problems = (
+    <>
       {formProblem ? <FormProblemAlert problem={formProblem} /> : null}
       {requestProblem ? <RequestProblemAlert problem={requestProblem} /> : null}
       {replayed ? (
@@ -165,19 +166,124 @@ export function CreateApiKeyForm({ owner, policy, permission, grantable, viewerK
           </button>
         </div>
       ) : null}
+    </>
+  );
+
+  if (reviewing) {
+    return (
+      <section className="panel create-key" aria-labelledby={`${id}-review`}>
+        <h3 id={`${id}-review`} ref={reviewRef} tabIndex={-1}>
+          {owner.kind === "carrier" ? "Review the new API key" : "Review the new service key"}
+        </h3>
+        <KeyReview
+          policy={policy}
+          description={draft.description.trim()}
+          scopes={draft.scopes}
+          ipAllowlist={draft.ipAllowlist.map((entry) => entry.trim())}
+          expiry={draft.expiry}
+          zone={zone}
+          owner={owner.kind === "carrier" ? owner.code : null}
+        />
+        {problems}
+        <div className="actions">
+          <button
+            type="button"
+            className="primary"
+            disabled={fetching}
+            onClick={create}
+            aria-disabled={blockedReason ? true : undefined}
+            aria-describedby={blockedReason ? `${id}-blocked` : undefined}
+          >
+            {fetching ? "Creating…" : owner.kind === "carrier" ? "Create API key" : "Create service key"}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setReviewing(false);
+              focusSoon(() => document.getElementById(`${id}-description`));
+            }}
+          >
+            Back to edit
+          </button>
+        </div>
+        {blockedReason ? (
+          <p id={`${id}-blocked`} className="hint">
+            {blockedReason}
+          </p>
+        ) : null}
+      </section>
+    );
+  }
+
+  const missingId = `${id}-missing`;
+  const blocked = !permission.allowed || missing.length > 0;
+  return (
+    <form id={`${id}-form`} onSubmit={review} className="panel create-key" aria-labelledby={`${id}-title`} noValidate>
+      <h3 id={`${id}-title`}>{title}</h3>
+      <ol className="steps">
+        <li>
+          <h4>{API_KEY_TOOL.descriptionStep.title}</h4>
+          <div className="field">
+            <label htmlFor={`${id}-description`}>Description</label>
+            <input
+              id={`${id}-description`}
+              value={draft.description}
+              maxLength={policy.maxDescriptionLength}
+              required
+              aria-invalid={fields.description || (tried && !draft.description.trim()) ? true : undefined}
+              aria-describedby={`${id}-description-help ${id}-description-error`}
+              onChange={(event) => update({ description: event.target.value })}
+            />
+            <div id={`${id}-description-help`} className="hint">
+              {owner.kind === "carrier" ? (
+                <>
+                  {API_KEY_TOOL.descriptionStep.help} {API_KEY_TOOL.descriptionStep.goodExamplesTitle}{" "}
+                  {API_KEY_TOOL.descriptionStep.goodExamples.map((example) => `“${example}”`).join(", ")}
+                </>
+              ) : (
+                "Which service uses it, e.g. “Billing: nightly enablement sync”."
+              )}
+            </div>
+            <FieldMessage
+              id={`${id}-description-error`}
+              message={fields.description ?? (tried && !draft.description.trim() ? "Add a description so anyone can tell what this key is for." : null)}
+            />
+          </div>
+        </li>
+        <li>
+          <h4>{API_KEY_TOOL.securityStep.title}</h4>
+          <p className="hint">{API_KEY_TOOL.securityStep.help}</p>
+          <AllowlistEditor
+            entries={draft.ipAllowlist}
+            onChange={(ipAllowlist) => update({ ipAllowlist })}
+            serverErrors={fields}
+            maxEntries={policy.maxAllowlistEntries}
+            showEmpty={tried}
+          />
+          <ExpiryField
+            policy={policy}
+            viewerKind={viewerKind}
+            value={draft.expiry}
+            onChange={(expiry) => update({ expiry })}
+            error={expiryError(fields)}
+            modes={["days", "date", "never"]}
+            dateInputId={fieldIds.expiry}
+          />
+          <ScopeAccessField
+            policy={policy}
+            grantable={grantable}
+            value={draft.scopes}
+            onChange={(scopes) => update({ scopes })}
+            error={fields.scopes ?? (tried && draft.scopes.length === 0 ? "Choose what the key may reach: at least one resource." : undefined)}
+            firstInputId={fieldIds.scopes}
+          />
+        </li>
+      </ol>
+      {problems}
       <div className="actions">
-        <Permitted permission={permission}>
-          {(control) => (
-            <button
-              type="submit"
-              className="primary"
-              disabled={control.disabled || fetching || !ready}
-              aria-describedby={control["aria-describedby"]}
-            >
-              {fetching ? "Creating…" : owner.kind === "carrier" ? "Create API key" : "Create service key"}
-            </button>
-          )}
-        </Permitted>
+        <button type="submit" className="primary" aria-disabled={blocked ? true : undefined} aria-describedby={missingId}>
+          Review the key
+        </button>
         <button
           type="button"
           onClick={() => {
@@ -188,6 +294,22 @@ export function CreateApiKeyForm({ owner, policy, permission, grantable, viewerK
           Cancel
         </button>
       </div>
+      <p id={missingId} className="hint">
+        {blockedReason ?? (missing.length > 0 ? `Before reviewing the key: ${missing.map((part) => part.text).join("; ")}.` : "")}
+      </p>
     </form>
   );
+}
+
+function withSupport(reason: string): string {
+  return /support/i.test(reason) ? reason : `${reason} ${CONTACT_SUPPORT_HINT}`;
+}
+
+/** The field to fix first: an invalid allowlist entry rather than the list as a whole. */
+function firstInvalid(field: "description" | "scopes" | "allowlist" | "expiry", ids: Record<string, string>): HTMLElement | null {
+  if (field === "allowlist") {
+    const entries = [...document.querySelectorAll<HTMLInputElement>(".allowlist-entry input")];
+    return entries.find((entry) => allowlistEntryProblem(entry.value) !== null) ?? null;
+  }
+  return document.getElementById(ids[field] ?? "");
 }

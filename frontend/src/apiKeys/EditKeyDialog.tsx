@@ -1,15 +1,17 @@
-import { type FormEvent, useId } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { type ActorKind, type ApiKeyFieldsFragment, type ApiKeyScope, UpdateApiKeyDocument } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
 import { Dialog } from "../ui/Dialog";
 import { FieldMessage } from "../ui/FieldMessage";
+import { focusSoon } from "../ui/focus";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { useDraft } from "../ui/useDraft";
 import { AllowlistEditor, allowlistIsValid } from "./AllowlistEditor";
-import { type ExpiryChoice, ExpiryField, expiryError, expiryInput, expiryIsValid } from "./ExpiryField";
+import { useTimeZone } from "../time/zone";
+import { type ExpiryChoice, ExpiryField, expiryError, expiryInput, expiryIsValid, restoredExpiry } from "./ExpiryField";
 import type { KeyPolicy } from "./policy";
-import { ScopeCheckboxes } from "./ScopeCheckboxes";
+import { ScopeAccessField } from "./ScopeAccessField";
 
 interface Props {
   apiKey: ApiKeyFieldsFragment;
@@ -19,30 +21,39 @@ interface Props {
   onSaved: (description: string) => void;
   onClose: () => void;
   onReload: () => void;
+  returnFocusTo?: () => HTMLElement | null | undefined;
 }
 
 const FIELDS = ["description", "ipAllowlist", "scopes", "expiresAt", "expiresOn", "timeZone", "neverExpires"] as const;
 
 /** Change an active key's description, allowlist, scopes or expiry (its secret stays the same). */
-export function EditKeyDialog({ apiKey, policy, grantable, viewerKind, onSaved, onClose, onReload }: Props) {
-  const [draft, update, discard] = useDraft(`editApiKey:${apiKey.id}`, {
+export function EditKeyDialog({ apiKey, policy, grantable, viewerKind, onSaved, onClose, onReload, returnFocusTo }: Props) {
+  const [stored, update, discard] = useDraft(`editApiKey:${apiKey.id}`, {
     description: apiKey.description,
     ipAllowlist: [...apiKey.ipAllowlist],
     scopes: [...apiKey.scopes],
-    expiry: { mode: "keep", date: "" } as ExpiryChoice,
+    expiry: { mode: "keep", days: policy.defaultLifetimeDays, date: "" } as ExpiryChoice,
   });
+  const draft = { ...stored, expiry: restoredExpiry(stored.expiry, policy) };
   const { run, fetching, requestProblem, formProblem } = useFormMutation(UpdateApiKeyDocument, FIELDS);
+  const zone = useTimeZone();
   const id = useId();
+  const [tried, setTried] = useState(false);
   const fields = formProblem?.fields ?? {};
-  const ready =
-    draft.description.trim() !== "" &&
-    draft.scopes.length > 0 &&
-    allowlistIsValid(draft.ipAllowlist, policy.maxAllowlistEntries) &&
-    expiryIsValid(draft.expiry, policy);
+  const missing = [
+    draft.description.trim() === "" ? "add a description" : null,
+    draft.scopes.length === 0 ? "give the key access to at least one resource" : null,
+    allowlistIsValid(draft.ipAllowlist, policy.maxAllowlistEntries) ? null : "correct the IP allowlist",
+    expiryIsValid(draft.expiry, policy, zone) ? null : "choose a valid expiration day",
+  ].filter((part) => part !== null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!ready) return;
+    if (missing.length > 0) {
+      setTried(true);
+      focusSoon(() => document.querySelector<HTMLElement>(`#${CSS.escape(id)}-form [aria-invalid="true"]`));
+      return;
+    }
     const payload = await run(
       {
         input: {
@@ -50,7 +61,7 @@ export function EditKeyDialog({ apiKey, policy, grantable, viewerKind, onSaved, 
           description: draft.description.trim(),
           ipAllowlist: draft.ipAllowlist.map((entry) => entry.trim()),
           scopes: draft.scopes,
-          ...expiryInput(draft.expiry),
+          ...expiryInput(draft.expiry, policy, zone, { implicitDefault: false }),
           expectedVersion: apiKey.version,
         },
       },
@@ -63,25 +74,29 @@ export function EditKeyDialog({ apiKey, policy, grantable, viewerKind, onSaved, 
   };
 
   return (
-    <Dialog title={`Edit “${apiKey.description}”`} onClose={onClose}>
-      <form onSubmit={submit} noValidate>
+    <Dialog title={`Edit “${apiKey.description}”`} onClose={onClose} returnFocusTo={returnFocusTo}>
+      <form id={`${id}-form`} onSubmit={submit} noValidate>
         <div className="field">
           <label htmlFor={`${id}-description`}>Description</label>
           <input
             id={`${id}-description`}
             value={draft.description}
             maxLength={policy.maxDescriptionLength}
-            aria-invalid={fields.description ? true : undefined}
-            aria-describedby={fields.description ? `${id}-description-error` : undefined}
+            aria-invalid={fields.description || (tried && !draft.description.trim()) ? true : undefined}
+            aria-describedby={`${id}-description-error`}
             onChange={(event) => update({ description: event.target.value })}
           />
-          <FieldMessage id={`${id}-description-error`} message={fields.description} />
+          <FieldMessage
+            id={`${id}-description-error`}
+            message={fields.description ?? (tried && !draft.description.trim() ? "Add a description so anyone can tell what this key is for." : null)}
+          />
         </div>
         <AllowlistEditor
           entries={draft.ipAllowlist}
           onChange={(ipAllowlist) => update({ ipAllowlist })}
           serverErrors={fields}
           maxEntries={policy.maxAllowlistEntries}
+          showEmpty={tried}
         />
         <ExpiryField
           policy={policy}
@@ -89,15 +104,15 @@ export function EditKeyDialog({ apiKey, policy, grantable, viewerKind, onSaved, 
           value={draft.expiry}
           onChange={(expiry) => update({ expiry })}
           error={expiryError(fields)}
-          modes={["keep", "date", "never"]}
+          modes={["keep", "days", "date", "never"]}
           current={apiKey.expiresAt}
         />
-        <ScopeCheckboxes
-          scopes={policy.scopes}
+        <ScopeAccessField
+          policy={policy}
           grantable={grantable}
           value={draft.scopes}
           onChange={(scopes) => update({ scopes })}
-          error={fields.scopes}
+          error={fields.scopes ?? (tried && draft.scopes.length === 0 ? "Choose what the key may reach: at least one resource." : undefined)}
         />
         {formProblem ? (
           <FormProblemAlert
@@ -111,7 +126,13 @@ export function EditKeyDialog({ apiKey, policy, grantable, viewerKind, onSaved, 
         ) : null}
         {requestProblem ? <RequestProblemAlert problem={requestProblem} /> : null}
         <div className="actions">
-          <button type="submit" className="primary" disabled={fetching || !ready}>
+          <button
+            type="submit"
+            className="primary"
+            disabled={fetching}
+            aria-disabled={missing.length > 0 ? true : undefined}
+            aria-describedby={`${id}-missing`}
+          >
             Save changes
           </button>
           <button
@@ -124,6 +145,9 @@ export function EditKeyDialog({ apiKey, policy, grantable, viewerKind, onSaved, 
             Cancel
           </button>
         </div>
+        <p id={`${id}-missing`} className="hint">
+          {missing.length > 0 ? `Before saving: ${missing.join("; ")}.` : ""}
+        </p>
       </form>
     </Dialog>
   );

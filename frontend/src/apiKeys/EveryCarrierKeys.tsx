@@ -8,18 +8,19 @@ import { useViewer } from "../shell/viewer";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { ApiKeyList } from "./ApiKeyList";
 import type { KeyDialog } from "./KeyDialogs";
+import type { KeyPolicy } from "./policy";
 
 type Key = EveryCarrierKeysQuery["apiKeys"]["nodes"][number];
 
 interface Props {
   filter: ApiKeyFilter;
   orderBy: ApiKeyOrder;
-  expiringSoonDays: number;
+  policy: KeyPolicy;
   onDialog: (dialog: KeyDialog) => void;
 }
 
 /** The keys of every carrier in reach (Query.apiKeys), with whose each is and what may be done to it. */
-export function EveryCarrierKeys({ filter, orderBy, expiringSoonDays, onDialog }: Props) {
+export function EveryCarrierKeys({ filter, orderBy, policy, onDialog }: Props) {
   const viewer = useViewer();
   // Carriers' keys only: service keys have their own section.
   const variables = { filter: { ...filter, kind: "CARRIER" as const }, orderBy };
@@ -44,12 +45,12 @@ export function EveryCarrierKeys({ filter, orderBy, expiringSoonDays, onDialog }
         <ApiKeyList
           keys={keys}
           caption="API keys of every carrier"
-          expiringSoonDays={expiringSoonDays}
+          policy={policy}
           carrierOf={(key) => key.carrier?.code ?? "—"}
           actionsFor={(key) => ({ update: may(key, "updateApiKey"), rotate: may(key, "rotateApiKey"), revoke: may(key, "revokeApiKey") })}
           onEdit={(key) => onDialog({ kind: "edit", key })}
           onRotate={(key) => onDialog({ kind: "rotate", key, noRoomForGrace: null })}
-          onRevoke={(key) => onDialog({ kind: "revoke", key })}
+          onRevoke={(key, replacedBy) => onDialog({ kind: "revoke", key, replacedBy })}
         />
       ) : null}
       {connection.pageInfo.hasNextPage ? (

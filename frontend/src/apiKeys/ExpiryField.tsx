@@ -1,15 +1,24 @@
 import { useId, useMemo } from "react";
 import type { ActorKind } from "../gql/graphql";
-import { formatDate } from "../ui/format";
+import { formatDay, startOfDay, addDaysTo } from "../time/days";
+import { formatDate, formatExact } from "../time/format";
+import { useTimeZone } from "../time/zone";
 import { FieldMessage } from "../ui/FieldMessage";
-import { browserTimeZone, type ExpiryBounds, expiryBounds, type KeyPolicy, mayIssueNonExpiring } from "./policy";
+import { type ExpiryBounds, expiryBounds, type KeyPolicy, lifetimeChoices, lifetimeEnd, mayIssueNonExpiring } from "./policy";
 
-export type ExpiryMode = "default" | "date" | "never" | "keep";
+export type ExpiryMode = "days" | "date" | "never" | "keep";
 
 export interface ExpiryChoice {
   mode: ExpiryMode;
-  /** yyyy-mm-dd in the user's calendar, when mode is "date": the key ends with that day. */
+  /** For "days": how many days from now (one of the policy's lifetimes). */
+  days: number;
+  /** For "date": yyyy-mm-dd in the zone the page shows; the key ends with that day. */
   date: string;
+}
+
+/** The policy's default lifetime, chosen. */
+export function defaultExpiry(policy: KeyPolicy): ExpiryChoice {
+  return { mode: "days", days: policy.defaultLifetimeDays, date: "" };
 }
 
 interface Props {
@@ -24,45 +33,68 @@ interface Props {
   /** For "keep": the key's expiry now. */
   current?: string | null;
   legend?: string;
+  /** The id the form gives the date input, to focus it when the user must fix it. */
+  dateInputId?: string;
 }
 
-/** When the key stops working: the policy's default lifetime, a day the user picks, or (where the policy allows it) never. */
-export function ExpiryField({ policy, viewerKind, value, onChange, error, modes, current, legend = "Expiration" }: Props) {
+/**
+ * When the key stops working: the policy's lifetimes (GitHub's 7, 30, 60, 90 days, within the maximum),
+ * a day the user picks, or (where the policy allows this viewer) never; each shows the date it ends.
+ */
+export function ExpiryField({ policy, viewerKind, value, onChange, error, modes, current, legend = "Expiration", dateInputId }: Props) {
   const id = useId();
-  const bounds = useMemo(() => expiryBounds(policy), [policy]);
+  const zone = useTimeZone();
+  const bounds = useMemo(() => expiryBounds(policy, zone), [policy, zone]);
   const neverAllowed = mayIssueNonExpiring(policy, viewerKind);
-  const local = value.mode === "date" ? expiryProblem(value, bounds, policy) : null;
+  const local = expiryProblem(value, bounds, policy);
   const message = local ?? error;
-  const choose = (mode: ExpiryMode) => onChange({ mode, date: mode === "date" ? value.date || bounds.min : value.date });
-  const radio = (mode: ExpiryMode, label: string, disabled = false, describedBy?: string) => (
-    <label className="choice" key={mode}>
+  const dateId = dateInputId ?? `${id}-date`;
+  const choose = (change: Partial<ExpiryChoice>) => {
+    const next = { ...value, ...change };
+    onChange(next.mode === "date" && !next.date ? { ...next, date: bounds.min } : next);
+  };
+  const radio = (key: string, checked: boolean, label: string, change: Partial<ExpiryChoice>, disabled = false, describedBy?: string) => (
+    <label className="choice" key={key}>
       <input
         type="radio"
         name={`${id}-mode`}
-        checked={value.mode === mode}
+        checked={checked}
         disabled={disabled}
         aria-describedby={describedBy}
-        onChange={() => choose(mode)}
+        onChange={() => choose(change)}
       />
       {label}
     </label>
   );
+  const dayEnd = value.mode === "date" && !local ? endOfDay(value.date, zone) : null;
   return (
     <fieldset aria-describedby={`${id}-help${message ? ` ${id}-error` : ""}`}>
       <legend>{legend}</legend>
       <p id={`${id}-help`} className="hint">
         The key policy allows at most {policy.maxLifetimeDays} days from now (the last possible day is {formatDay(bounds.max)}).
       </p>
-      {modes.includes("keep") ? radio("keep", `Keep the current expiry (${current ? formatDate(current) : "never"})`) : null}
-      {modes.includes("default")
-        ? radio("default", `The policy’s default: ${policy.defaultLifetimeDays} days (until ${formatDate(bounds.defaultEnd.toISOString())})`)
-        : null}
-      {modes.includes("date") ? radio("date", "On a day I choose") : null}
+      <div className="expiry-choices">
+        {modes.includes("keep")
+          ? radio("keep", value.mode === "keep", `Keep the current expiry (${current ? formatDate(current, zone) : "never"})`, { mode: "keep" })
+          : null}
+        {modes.includes("days")
+          ? lifetimeChoices(policy).map((days) =>
+              radio(
+                `days-${days}`,
+                value.mode === "days" && value.days === days,
+                `${days} days, until ${formatDate(lifetimeEnd(days).toISOString(), zone)}${days === policy.defaultLifetimeDays ? " (the policy’s default)" : ""}`,
+                { mode: "days", days },
+              ),
+            )
+          : null}
+        {modes.includes("date") ? radio("date", value.mode === "date", "On a day I choose", { mode: "date" }) : null}
+        {modes.includes("never") ? radio("never", value.mode === "never", "Never expires", { mode: "never" }, !neverAllowed, neverAllowed ? undefined : `${id}-never`) : null}
+      </div>
       {value.mode === "date" ? (
         <div className="field">
-          <label htmlFor={`${id}-date`}>Stops working at the end of</label>
+          <label htmlFor={dateId}>Stops working at the end of</label>
           <input
-            id={`${id}-date`}
+            id={dateId}
             type="date"
             min={bounds.min}
             max={bounds.max}
@@ -72,30 +104,29 @@ export function ExpiryField({ policy, viewerKind, value, onChange, error, modes,
             onChange={(event) => onChange({ ...value, date: event.target.value })}
           />
           <p id={`${id}-zone`} className="hint">
-            The end of that day in your time zone ({browserTimeZone()}).
+            The end of that day in {zone}
+            {dayEnd ? `: ${formatExact(dayEnd, zone)}` : ""}.
           </p>
         </div>
       ) : null}
       {modes.includes("never") ? (
-        <>
-          {radio("never", "Never expires", !neverAllowed, neverAllowed ? undefined : `${id}-never`)}
-          {neverAllowed ? (
-            <p className="badge warn">Keys that don’t expire are a security risk: rotate this one regularly.</p>
-          ) : (
-            <p id={`${id}-never`} className="hint">
-              The key policy does not let you issue keys that never expire.
-            </p>
-          )}
-        </>
+        neverAllowed ? (
+          value.mode === "never" ? <p className="badge warn">Keys that don’t expire are a security risk: rotate this one regularly.</p> : null
+        ) : (
+          <p id={`${id}-never`} className="hint">
+            The key policy does not let you issue keys that never expire.
+          </p>
+        )
       ) : null}
       <FieldMessage id={`${id}-error`} message={message} />
     </fieldset>
   );
 }
 
-function formatDay(day: string): string {
-  const [year, month, date] = day.split("-").map(Number);
-  return new Date(year ?? 1970, (month ?? 1) - 1, date ?? 1).toLocaleDateString(undefined, { dateStyle: "medium" });
+/** The last instant of `day` in `zone` (ISO). */
+function endOfDay(day: string, zone: string): string | null {
+  const next = startOfDay(addDaysTo(day, 1), zone);
+  return next ? new Date(Date.parse(next) - 1000).toISOString() : null;
 }
 
 /** What is wrong with a chosen day, checked as the user picks it; null when the server will take it. */
@@ -109,13 +140,37 @@ export function expiryProblem(choice: ExpiryChoice, bounds: ExpiryBounds, policy
   return null;
 }
 
-export function expiryIsValid(choice: ExpiryChoice, policy: KeyPolicy): boolean {
-  return expiryProblem(choice, expiryBounds(policy), policy) === null;
+export function expiryIsValid(choice: ExpiryChoice, policy: KeyPolicy, zone: string): boolean {
+  return expiryProblem(choice, expiryBounds(policy, zone), policy) === null;
 }
 
-/** The input fields a choice sends: none (the default, or unchanged), a day and the time zone it ends in, or never. */
-export function expiryInput(choice: ExpiryChoice): { expiresOn?: string; timeZone?: string; neverExpires?: boolean } {
-  if (choice.mode === "date") return { expiresOn: choice.date, timeZone: browserTimeZone() };
+/** When the key chosen would stop working (ISO), null for never; for "keep", the key's current expiry. */
+export function expiryEnd(choice: ExpiryChoice, zone: string, current: string | null = null): string | null {
+  if (choice.mode === "days") return lifetimeEnd(choice.days).toISOString();
+  if (choice.mode === "date") return endOfDay(choice.date, zone);
+  if (choice.mode === "keep") return current;
+  return null;
+}
+
+/**
+ * The input fields a choice sends: a lifetime as the moment it ends (or, where sending nothing means the
+ * default, nothing for the policy's default: the server counts it from its own clock), a day and the
+ * zone it ends in, never, or nothing (keep).
+ */
+export function expiryInput(
+  choice: ExpiryChoice,
+  policy: KeyPolicy,
+  zone: string,
+  { implicitDefault = true, now = new Date() }: { implicitDefault?: boolean; now?: Date } = {},
+): { expiresAt?: string; expiresOn?: string; timeZone?: string; neverExpires?: boolean } {
+  if (choice.mode === "days") {
+    if (implicitDefault && choice.days === policy.defaultLifetimeDays) return {};
+    // A lifetime at the policy's very maximum is sent a minute short of it: the server's clock may be ahead.
+    const days = Math.min(choice.days, policy.maxLifetimeDays);
+    const end = lifetimeEnd(days, now).getTime() - (days === policy.maxLifetimeDays ? 60_000 : 0);
+    return { expiresAt: new Date(end).toISOString() };
+  }
+  if (choice.mode === "date") return { expiresOn: choice.date, timeZone: zone };
   if (choice.mode === "never") return { neverExpires: true };
   return {};
 }
@@ -123,4 +178,11 @@ export function expiryInput(choice: ExpiryChoice): { expiresOn?: string; timeZon
 /** The server's messages about the expiry, whichever input field they name. */
 export function expiryError(fields: Record<string, string>): string | undefined {
   return fields.expiresOn ?? fields.expiresAt ?? fields.neverExpires ?? fields.timeZone;
+}
+
+/** A stored draft's choice, made whole (drafts of an earlier page version said "default"). */
+export function restoredExpiry(choice: Partial<ExpiryChoice> | undefined, policy: KeyPolicy): ExpiryChoice {
+  const known: ExpiryMode[] = ["days", "date", "never", "keep"];
+  if (!choice?.mode || !known.includes(choice.mode)) return defaultExpiry(policy);
+  return { mode: choice.mode, days: choice.days ?? policy.defaultLifetimeDays, date: choice.date ?? "" };
 }

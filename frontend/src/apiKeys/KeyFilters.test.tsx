@@ -2,6 +2,7 @@ import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { describe, expect, it } from "vitest";
+import { POLICY } from "../test/policy";
 import { KeyFilters, type KeyFilterState, keyQuery, NO_FILTERS } from "./KeyFilters";
 
 describe("key filters", () => {
@@ -22,15 +23,18 @@ describe("key filters", () => {
     function Harness() {
       const [value, setValue] = useState(NO_FILTERS);
       latest = value;
-      return <KeyFilters value={value} onChange={setValue} scopes={["CARRIER_READ", "KEYS_READ"]} expiringSoonDays={7} />;
+      return <KeyFilters value={value} onChange={setValue} scopes={POLICY.scopes} expiringSoonDays={7} unusedAfterDays={45} />;
     }
     render(<Harness />);
     const user = userEvent.setup();
     expect(screen.getByRole("checkbox", { name: "Expiring soon (within 7 days)" })).toBeTruthy();
+    // the permission filter names each scope in words, its code beside them
+    expect(screen.getByRole("option", { name: "Read and write: API keys (KEYS_WRITE)" })).toBeTruthy();
     await user.selectOptions(screen.getByRole("combobox", { name: "Use" }), "Never used");
     expect(latest.unusedSince).toBe(new Date(0).toISOString());
-    await user.selectOptions(screen.getByRole("combobox", { name: "Use" }), "Not used in 30 days");
+    // "unused" is the policy's number, not the page's
+    await user.selectOptions(screen.getByRole("combobox", { name: "Use" }), "Not used in 45 days");
     const since = Date.parse(latest.unusedSince ?? "");
-    expect(Math.abs(Date.now() - 30 * 86_400_000 - since)).toBeLessThan(60_000);
+    expect(Math.abs(Date.now() - 45 * 86_400_000 - since)).toBeLessThan(60_000);
   });
 });

@@ -1,6 +1,7 @@
 import { useId } from "react";
 import type { ApiKeyFilter, ApiKeyOrder, ApiKeyOrderField, ApiKeyScope, ApiKeyStatus, OrderDirection } from "../gql/graphql";
-import { UNUSED_DAYS } from "./nudges";
+import type { KeyPolicy } from "./policy";
+import { LEVEL_LABELS } from "./scopeAccess";
 
 type Order = `${ApiKeyOrderField}:${OrderDirection}`;
 
@@ -36,12 +37,15 @@ const ORDERS: { value: Order; label: string }[] = [
 interface Props {
   value: KeyFilterState;
   onChange: (value: KeyFilterState) => void;
-  scopes: readonly ApiKeyScope[];
+  /** The policy's scopes, each a resource and a level of access. */
+  scopes: KeyPolicy["scopes"];
   expiringSoonDays: number;
+  /** The policy's "unused" (apiKeyPolicy.unusedAfterDays). */
+  unusedAfterDays: number;
 }
 
 /** Search, filter and order the keys; the server does the work (Carrier.apiKeys(filter, orderBy)). */
-export function KeyFilters({ value, onChange, scopes, expiringSoonDays }: Props) {
+export function KeyFilters({ value, onChange, scopes, expiringSoonDays, unusedAfterDays }: Props) {
   const id = useId();
   const set = (change: Partial<KeyFilterState>) => onChange({ ...value, ...change });
   return (
@@ -66,12 +70,12 @@ export function KeyFilters({ value, onChange, scopes, expiringSoonDays }: Props)
         </select>
       </div>
       <div className="field inline">
-        <label htmlFor={`${id}-scope`}>Scope</label>
+        <label htmlFor={`${id}-scope`}>Permission</label>
         <select id={`${id}-scope`} value={value.scope} onChange={(event) => set({ scope: event.target.value as ApiKeyScope | "" })}>
-          <option value="">Any scope</option>
+          <option value="">Any</option>
           {scopes.map((scope) => (
-            <option key={scope} value={scope}>
-              {scope}
+            <option key={scope.scope} value={scope.scope}>
+              {`${LEVEL_LABELS[scope.access]}: ${scope.resource} (${scope.scope})`}
             </option>
           ))}
         </select>
@@ -83,12 +87,12 @@ export function KeyFilters({ value, onChange, scopes, expiringSoonDays }: Props)
           value={value.unused}
           onChange={(event) => {
             const unused = event.target.value as KeyFilterState["unused"];
-            set({ unused, unusedSince: unusedSince(unused) });
+            set({ unused, unusedSince: unusedSince(unused, unusedAfterDays) });
           }}
         >
           <option value="">Any</option>
           <option value="never">Never used</option>
-          <option value="days">Not used in {UNUSED_DAYS} days</option>
+          <option value="days">Not used in {unusedAfterDays} days</option>
         </select>
       </div>
       <label className="choice">
@@ -109,10 +113,10 @@ export function KeyFilters({ value, onChange, scopes, expiringSoonDays }: Props)
   );
 }
 
-function unusedSince(unused: KeyFilterState["unused"], now = Date.now()): string | null {
+function unusedSince(unused: KeyFilterState["unused"], days: number, now = Date.now()): string | null {
   // "Never used" is "not used since the beginning": no key was used before the epoch.
   if (unused === "never") return new Date(0).toISOString();
-  if (unused === "days") return new Date(now - UNUSED_DAYS * 86_400_000).toISOString();
+  if (unused === "days") return new Date(now - days * 86_400_000).toISOString();
   return null;
 }
 

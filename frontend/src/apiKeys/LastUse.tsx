@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useQuery } from "urql";
 import { type ApiKeyFieldsFragment, ApiKeyRefusalsDocument } from "../gql/graphql";
-import { formatDateTime, formatRelative } from "../ui/format";
+import { Time } from "../time/Time";
 import { REFUSAL_LABELS } from "./refusals";
 
 /** When and where the key last worked, and when it was last refused and why; the refusals on request. */
@@ -12,9 +12,7 @@ export function LastUse({ apiKey }: { apiKey: ApiKeyFieldsFragment }) {
     <>
       {apiKey.lastUsedAt ? (
         <>
-          <time dateTime={apiKey.lastUsedAt} title={formatDateTime(apiKey.lastUsedAt)}>
-            {formatRelative(apiKey.lastUsedAt)}
-          </time>
+          <Time iso={apiKey.lastUsedAt} as="relative" />
           {apiKey.lastUsedAddress ? <span className="muted"> from {apiKey.lastUsedAddress}</span> : null}
         </>
       ) : (
@@ -23,9 +21,7 @@ export function LastUse({ apiKey }: { apiKey: ApiKeyFieldsFragment }) {
       {refusal ? (
         <p className="refusal">
           Refused{" "}
-          <time dateTime={refusal.lastAt} title={formatDateTime(refusal.lastAt)}>
-            {formatRelative(refusal.lastAt)}
-          </time>{" "}
+          <Time iso={refusal.lastAt} as="relative" />{" "}
           ({refusal.count}×): {REFUSAL_LABELS[refusal.reason]}
           {refusal.detail ? ` (${refusal.detail})` : ""}
           {refusal.clientAddress ? `, from ${refusal.clientAddress}` : ""}.{" "}
@@ -48,7 +44,7 @@ function Refusals({ id, description }: { id: string; description: string }) {
     <ul className="plain refusals" aria-label={`Refused uses of ${description}`}>
       {refusals.map((refusal) => (
         <li key={`${refusal.reason}/${refusal.firstAt}`}>
-          <time dateTime={refusal.lastAt}>{formatDateTime(refusal.lastAt)}</time>: {refusal.count}× {REFUSAL_LABELS[refusal.reason]}
+          <Time iso={refusal.lastAt} />: {refusal.count}× {REFUSAL_LABELS[refusal.reason]}
           {refusal.detail ? ` (${refusal.detail})` : ""}
           {refusal.clientAddress ? `, from ${refusal.clientAddress}` : ""}
         </li>

@@ -5,7 +5,8 @@ import { Dialog } from "../ui/Dialog";
 import { FieldMessage } from "../ui/FieldMessage";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
-import { type ExpiryChoice, ExpiryField, expiryError, expiryInput, expiryIsValid } from "./ExpiryField";
+import { useTimeZone } from "../time/zone";
+import { type ExpiryChoice, ExpiryField, defaultExpiry, expiryError, expiryInput, expiryIsValid } from "./ExpiryField";
 import { describeGrace, graceChoices, type KeyPolicy } from "./policy";
 
 interface Props {
@@ -17,31 +18,33 @@ interface Props {
    * needs room under the active key limit beside it.
    */
   noRoomForGrace: string | null;
-  onRotated: (secret: string, description: string) => void;
+  onRotated: (secret: string, description: string, ipAllowlist: readonly string[]) => void;
   onClose: () => void;
   onReload: () => void;
+  returnFocusTo?: () => HTMLElement | null | undefined;
 }
 
 const FIELDS = ["gracePeriodSeconds", "expiresAt", "expiresOn", "timeZone"] as const;
 
 /** A new key with the same settings and the expiry the user chooses; the old one keeps working for the chosen grace period. */
-export function RotateKeyDialog({ apiKey, policy, viewerKind, noRoomForGrace, onRotated, onClose, onReload }: Props) {
+export function RotateKeyDialog({ apiKey, policy, viewerKind, noRoomForGrace, onRotated, onClose, onReload, returnFocusTo }: Props) {
   const choices = graceChoices(policy);
   const [grace, setGrace] = useState<number>(() => (noRoomForGrace ? 0 : (choices.find((seconds) => seconds === 86_400) ?? choices[0] ?? 0)));
-  const [expiry, setExpiry] = useState<ExpiryChoice>({ mode: "default", date: "" });
+  const [expiry, setExpiry] = useState<ExpiryChoice>(() => defaultExpiry(policy));
+  const zone = useTimeZone();
   const { run, fetching, requestProblem, formProblem } = useFormMutation(RotateApiKeyDocument, FIELDS);
   const id = useId();
   const fields = formProblem?.fields ?? {};
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const payload = await run(
-      { input: { id: apiKey.id, gracePeriodSeconds: grace, ...expiryInput(expiry) } },
+      { input: { id: apiKey.id, gracePeriodSeconds: grace, ...expiryInput(expiry, policy, zone) } },
       (data) => data.rotateApiKey,
     );
-    if (payload?.__typename === "RotateApiKeyPayload") onRotated(payload.secret, payload.apiKey.description);
+    if (payload?.__typename === "RotateApiKeyPayload") onRotated(payload.secret, payload.apiKey.description, payload.apiKey.ipAllowlist);
   };
   return (
-    <Dialog title={`Rotate “${apiKey.description}”`} onClose={onClose}>
+    <Dialog title={`Rotate “${apiKey.description}”`} onClose={onClose} returnFocusTo={returnFocusTo}>
       <form onSubmit={submit} noValidate>
         <p>A new key with the same description, scopes and allowlist replaces {apiKey.hint}. Its secret is shown once.</p>
         <fieldset aria-describedby={noRoomForGrace ? `${id}-no-room` : undefined}>
@@ -71,13 +74,13 @@ export function RotateKeyDialog({ apiKey, policy, viewerKind, noRoomForGrace, on
           value={expiry}
           onChange={setExpiry}
           error={expiryError(fields)}
-          modes={["default", "date"]}
+          modes={["days", "date"]}
           legend="When should the new key expire?"
         />
         {formProblem ? <FormProblemAlert problem={formProblem} onReload={onReload} /> : null}
         {requestProblem ? <RequestProblemAlert problem={requestProblem} /> : null}
         <div className="actions">
-          <button type="submit" className="primary" disabled={fetching || !expiryIsValid(expiry, policy)}>
+          <button type="submit" className="primary" disabled={fetching || !expiryIsValid(expiry, policy, zone)}>
             Rotate key
           </button>
           <button type="button" onClick={onClose}>

@@ -4,14 +4,17 @@ import { Dialog } from "../ui/Dialog";
 interface Props {
   secret: string;
   description: string;
+  /** The key's IP allowlist: the command below only works from those addresses. */
+  ipAllowlist: readonly string[];
   onDone: () => void;
+  returnFocusTo?: () => HTMLElement | null | undefined;
 }
 
 /**
  * The secret, once: a copy button, a command that tries the key, and a confirmation that it was
  * stored before the dialog may close (it is never shown again).
  */
-export function SecretOnce({ secret, description, onDone }: Props) {
+export function SecretOnce({ secret, description, ipAllowlist, onDone, returnFocusTo }: Props) {
   const [copied, setCopied] = useState<"no" | "yes" | "failed">("no");
   const [stored, setStored] = useState(false);
   const id = useId();
@@ -25,7 +28,7 @@ export function SecretOnce({ secret, description, onDone }: Props) {
   };
   const command = `curl -sS ${window.location.origin}/graphql -H "Authorization: Bearer ${secret}" -H "Content-Type: application/json" -d '{"query":"{ viewer { kind name scopes } }"}'`;
   return (
-    <Dialog title="Copy your new API key" onClose={onDone} closable={stored}>
+    <Dialog title="Copy your new API key" onClose={onDone} closable={stored} returnFocusTo={returnFocusTo}>
       <p>
         <strong>Make sure to copy your key now. You won’t be able to see it again.</strong>
       </p>
@@ -45,6 +48,12 @@ export function SecretOnce({ secret, description, onDone }: Props) {
       <details>
         <summary>Try the key</summary>
         <p className="hint">This command asks the API who the key is; it should answer with the key’s description.</p>
+        {ipAllowlist.length > 0 ? (
+          <p className="notice notice-warning" role="note">
+            This key only works from its allowed addresses ({ipAllowlist.join(", ")}): run the command on a machine with one of
+            them, or the API refuses it (HTTP 403) — from this computer too, unless it is among them.
+          </p>
+        ) : null}
         <pre className="command">{command}</pre>
       </details>
       <label className="choice">

@@ -1,19 +1,16 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useQuery } from "urql";
-import { type ApiKeyScope, ServiceKeysDocument, type ServiceKeysQuery } from "../gql/graphql";
+import { ServiceKeysDocument, type ServiceKeysQuery } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
 import { useCursorPages } from "../graphql/useCursorPages";
 import { useViewer, useViewerPermission } from "../shell/viewer";
 import { Permitted } from "../ui/Permitted";
+import { useReturnFocus } from "../ui/focus";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { ApiKeyList } from "./ApiKeyList";
 import { CreateApiKeyForm } from "./CreateApiKeyForm";
 import { type KeyDialog, KeyDialogs } from "./KeyDialogs";
 import type { KeyPolicy } from "./policy";
-
-// What a service key may hold, as CreateServiceKeyInput.scopes describes it: it only reads. The key
-// policy lists every scope but not this subset, so the page takes it from the schema's description.
-const SERVICE_KEY_SCOPES: readonly ApiKeyScope[] = ["CARRIER_READ", "ENABLEMENTS_READ"];
 
 type Key = ServiceKeysQuery["apiKeys"]["nodes"][number];
 
@@ -33,7 +30,15 @@ function ServiceKeysSection({ policy }: { policy: KeyPolicy }) {
   const [open, setOpen] = useState(false);
   const [creating, setCreating] = useState(false);
   const [dialog, setDialog] = useState<KeyDialog>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ text: string; focus: boolean } | null>(null);
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  const createButton = useRef<HTMLButtonElement>(null);
+  const formFocus = useReturnFocus();
+  // What a service key may hold (it reaches every carrier, so it only reads): the policy says which.
+  const serviceScopes = policy.serviceKeyScopes;
+  useEffect(() => {
+    if (notice?.focus) noticeRef.current?.focus();
+  }, [notice]);
   const pages = useCursorPages<Key>("service");
   const [{ data, error, fetching }, refetch] = useQuery({ query: ServiceKeysDocument, variables: { after: pages.after }, pause: !open });
   const reload = () => {
@@ -45,11 +50,11 @@ function ServiceKeysSection({ policy }: { policy: KeyPolicy }) {
   // viewer.permissions does not count the service keys against their limit (the API refuses the
   // request with LimitReachedError): the page checks the policy's number against the active count.
   const create =
-    mayCreate.allowed && active >= policy.maxActiveKeysPerCarrier
+    mayCreate.allowed && active >= policy.maxActiveServiceKeys
       ? { allowed: false, reason: `The platform has ${active} active service keys, the most the key policy allows; revoke one first.` }
       : mayCreate;
   const noRoomForGrace =
-    active >= policy.maxActiveKeysPerCarrier
+    active >= policy.maxActiveServiceKeys
       ? `The platform has ${active} active service keys, the most the key policy allows: only stopping the old key now leaves room for the new one.`
       : null;
 
@@ -58,7 +63,7 @@ function ServiceKeysSection({ policy }: { policy: KeyPolicy }) {
       <h3 id="service-keys-title">Service keys</h3>
       <p className="muted">
         Staff only. Keys of no carrier, for the vendor’s other services: they read every carrier and hold only{" "}
-        {SERVICE_KEY_SCOPES.join(" and ")}.
+        {serviceScopes.join(" and ")}.
       </p>
       <button type="button" aria-expanded={open} onClick={() => setOpen(!open)}>
         {open ? "Hide service keys" : "Show service keys"}
@@ -66,51 +71,64 @@ function ServiceKeysSection({ policy }: { policy: KeyPolicy }) {
       {open ? (
         <>
           {notice ? (
-            <p role="status" className="notice notice-success">
-              {notice}
+            <p role="status" className="notice notice-success" ref={noticeRef} tabIndex={-1}>
+              {notice.text}
             </p>
           ) : null}
           {error && !data ? <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} /> : null}
-          {!creating ? (
-            <div className="toolbar">
-              <Permitted permission={create}>
-                {(control) => (
-                  <button type="button" className="primary" {...control} onClick={() => setCreating(true)}>
-                    Create a service key
-                  </button>
-                )}
-              </Permitted>
-              <span className="hint">
-                {active} active of the {policy.maxActiveKeysPerCarrier} the key policy allows.
-              </span>
-            </div>
-          ) : (
+          <div className="toolbar">
+            <Permitted permission={create}>
+              {(control) => (
+                <button
+                  type="button"
+                  className="primary"
+                  ref={createButton}
+                  {...control}
+                  aria-expanded={creating}
+                  onClick={() => {
+                    if (creating) return;
+                    formFocus.opened();
+                    setCreating(true);
+                  }}
+                >
+                  Create a service key
+                </button>
+              )}
+            </Permitted>
+            <span className="hint">
+              {active} active of the {policy.maxActiveServiceKeys} the key policy allows.
+            </span>
+          </div>
+          {creating ? (
             <CreateApiKeyForm
               owner={{ kind: "service" }}
               policy={policy}
               permission={create}
-              grantable={SERVICE_KEY_SCOPES}
+              grantable={serviceScopes}
               viewerKind={viewer.kind}
-              onCreated={(secret, description) => {
+              onCreated={(secret, description, ipAllowlist) => {
                 setCreating(false);
-                setDialog({ kind: "secret", secret, description });
+                setDialog({ kind: "secret", secret, description, ipAllowlist });
                 reload();
               }}
-              onCancel={() => setCreating(false)}
+              onCancel={() => {
+                setCreating(false);
+                formFocus.closed(() => createButton.current);
+              }}
               onRefused={reload}
             />
-          )}
+          ) : null}
           {fetching && !data ? <p role="status">Loading service keys…</p> : null}
           {data && keys.length === 0 ? <p className="empty">There are no service keys yet.</p> : null}
           {keys.length > 0 ? (
             <ApiKeyList
               keys={keys}
               caption="Service keys"
-              expiringSoonDays={policy.expiringSoonDays}
+              policy={policy}
               actionsFor={() => ({ update, rotate, revoke })}
               onEdit={(key) => setDialog({ kind: "edit", key })}
               onRotate={(key) => setDialog({ kind: "rotate", key, noRoomForGrace })}
-              onRevoke={(key) => setDialog({ kind: "revoke", key })}
+              onRevoke={(key, replacedBy) => setDialog({ kind: "revoke", key, replacedBy })}
             />
           ) : null}
           {data?.apiKeys.pageInfo.hasNextPage ? (
@@ -123,18 +141,19 @@ function ServiceKeysSection({ policy }: { policy: KeyPolicy }) {
       <KeyDialogs
         dialog={dialog}
         policy={policy}
-        grantable={SERVICE_KEY_SCOPES}
+        grantable={serviceScopes}
         onClose={() => setDialog(null)}
         onReload={reload}
-        onSecret={(secret, description) => {
-          setDialog({ kind: "secret", secret, description });
+        onSecret={(secret, description, ipAllowlist) => {
+          setDialog({ kind: "secret", secret, description, ipAllowlist });
           reload();
         }}
-        onChanged={(message) => {
+        onChanged={(message, focusNotice) => {
           setDialog(null);
-          setNotice(message);
+          setNotice({ text: message, focus: focusNotice });
           reload();
         }}
+        returnFocusTo={() => noticeRef.current ?? createButton.current}
       />
     </section>
   );

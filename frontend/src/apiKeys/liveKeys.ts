@@ -20,6 +20,20 @@ export function withLatest(keys: readonly ApiKeyFieldsFragment[], latest: Latest
   if (latest.size === 0) return [...keys];
   return keys.map((key) => {
     const told = latest.get(key.id);
-    return told && told.version >= key.version ? told : key;
+    return withPredecessor(told && told.version >= key.version ? told : key, latest);
   });
+}
+
+/**
+ * A replacement names the key it replaced (rotatedFrom): when an event told of that key since (its
+ * grace period ended early, it expired), the replacement says so too. A grace period only ever ends
+ * earlier, and a key once stopped stays stopped: the earlier end and the stopped status win.
+ */
+function withPredecessor(key: ApiKeyFieldsFragment, latest: LatestKeys): ApiKeyFieldsFragment {
+  const named = key.rotatedFrom;
+  const told = named ? latest.get(named.id) : undefined;
+  if (!named || !told) return key;
+  const ends = [named.revokedAt, told.revokedAt].filter((at): at is string => at !== null).sort((a, b) => Date.parse(a) - Date.parse(b));
+  const status = named.status !== "ACTIVE" ? named.status : told.status;
+  return { ...key, rotatedFrom: { ...named, status, revokedAt: ends[0] ?? null } };
 }

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { apiKey } from "../test/keys";
 import { isExpiringSoon, nudgesFor } from "./nudges";
 
+const ADVICE = { expiringSoonDays: 7, unusedAfterDays: 30 };
+
 const DAY = 86_400_000;
-const kinds = (key: Parameters<typeof nudgesFor>[0]) => nudgesFor(key, 7).map((nudge) => nudge.kind);
+const kinds = (key: Parameters<typeof nudgesFor>[0]) => nudgesFor(key, ADVICE).map((nudge) => nudge.kind);
 
 describe("nudges", () => {
   it("say nothing about a key following the best practices", () => {
@@ -18,6 +20,12 @@ describe("nudges", () => {
     expect(kinds(apiKey({ lastUsedAt: null }))).toEqual(["unused"]);
     expect(kinds(apiKey({ lastUsedAt: new Date(Date.now() - 45 * DAY).toISOString() }))).toEqual(["unused"]);
     expect(kinds(apiKey({ ipAllowlist: [] }))).toEqual(["anyAddress"]);
+    // "unused" is the policy's number
+    expect(nudgesFor(apiKey({ lastUsedAt: new Date(Date.now() - 45 * DAY).toISOString() }), { ...ADVICE, unusedAfterDays: 60 })).toEqual([]);
+  });
+
+  it("give a rotated key in its grace period no advice: it is on its way out", () => {
+    expect(kinds(apiKey({ revokedAt: new Date(Date.now() + DAY).toISOString(), lastUsedAt: null, ipAllowlist: [] }))).toEqual([]);
   });
 
   it("flag a key refused since it last worked, even once it no longer works", () => {
@@ -30,8 +38,8 @@ describe("nudges", () => {
       clientAddress: "192.0.2.9",
       detail: null,
     };
-    expect(nudgesFor(apiKey({ lastRefusal: refusal }), 7)[0]?.text).toContain("from an address outside its allowlist");
-    const revoked = nudgesFor(apiKey({ status: "REVOKED", lastRefusal: refusal }), 7);
+    expect(nudgesFor(apiKey({ lastRefusal: refusal }), ADVICE)[0]?.text).toContain("from an address outside its allowlist");
+    const revoked = nudgesFor(apiKey({ status: "REVOKED", lastRefusal: refusal }), ADVICE);
     expect(revoked.map((nudge) => nudge.kind)).toEqual(["refused"]);
     expect(revoked[0]?.text).toContain("Still being called after it stopped working");
     // refused before its latest successful use: nothing to say

@@ -1,9 +1,9 @@
 import type { ApiKeyFieldsFragment } from "../gql/graphql";
+import type { KeyPolicy } from "./policy";
 import { REFUSAL_LABELS } from "./refusals";
 
-// A key unused this long is worth a look. The policy has no such number (it is advice, not a rule the
-// server enforces), so the page picks one and says it: the "unused" filter uses the same.
-export const UNUSED_DAYS = 30;
+// The policy's numbers the advice uses: "expiring soon", and "unused" (the filter uses the same).
+type Advice = Pick<KeyPolicy, "expiringSoonDays" | "unusedAfterDays">;
 
 const DAY_MS = 86_400_000;
 
@@ -13,7 +13,7 @@ export interface Nudge {
 }
 
 /** What the best practices say about a key: never expiring, expiring soon, unused, open to any address, being refused. */
-export function nudgesFor(key: ApiKeyFieldsFragment, expiringSoonDays: number, now = Date.now()): Nudge[] {
+export function nudgesFor(key: ApiKeyFieldsFragment, policy: Advice, now = Date.now()): Nudge[] {
   const nudges: Nudge[] = [];
   const refusal = key.lastRefusal;
   // Refused since it last worked: an integration is failing (or still calls with a dead key).
@@ -26,14 +26,15 @@ export function nudgesFor(key: ApiKeyFieldsFragment, expiringSoonDays: number, n
           : `Still being called after it stopped working: find the integration that uses it.`,
     });
   }
-  if (key.status !== "ACTIVE") return nudges;
+  // A key on its way out (revoked, expired, or rotated and in its grace period) needs no more advice.
+  if (key.status !== "ACTIVE" || key.revokedAt) return nudges;
   if (!key.expiresAt) nudges.push({ kind: "neverExpires", text: "Never expires: rotate it to a key with an expiration date." });
-  else if (isExpiringSoon(key, expiringSoonDays, now)) {
+  else if (isExpiringSoon(key, policy.expiringSoonDays, now)) {
     nudges.push({ kind: "expiringSoon", text: "Expires soon: rotate it before integrations stop." });
   }
   if (!key.lastUsedAt) nudges.push({ kind: "unused", text: "Never used: revoke it if no integration needs it." });
-  else if (now - new Date(key.lastUsedAt).getTime() > UNUSED_DAYS * DAY_MS) {
-    nudges.push({ kind: "unused", text: `Unused for over ${UNUSED_DAYS} days: revoke it if no integration needs it.` });
+  else if (now - new Date(key.lastUsedAt).getTime() > policy.unusedAfterDays * DAY_MS) {
+    nudges.push({ kind: "unused", text: `Unused for over ${policy.unusedAfterDays} days: revoke it if no integration needs it.` });
   }
   if (key.ipAllowlist.length === 0) nudges.push({ kind: "anyAddress", text: "Any address can use it: limit it with an IP allowlist." });
   return nudges;

@@ -1,41 +1,35 @@
 // The key policy as the page uses it: every number comes from the API (apiKeyPolicy), and these helpers
 // only turn them into what a form offers (dates a picker allows, grace periods, the "never" choice).
 import type { ActorKind, ApiKeyPolicyFieldsFragment } from "../gql/graphql";
+import { addDaysTo, dayIn } from "../time/days";
 
 export type KeyPolicy = ApiKeyPolicyFieldsFragment;
 
 const DAY_MS = 86_400_000;
 
-/** A day in the user's own calendar, as a date input holds it (yyyy-mm-dd). */
-export function localDay(date: Date): string {
-  const pad = (value: number) => String(value).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
-
-export function addDays(date: Date, days: number): Date {
-  const next = new Date(date);
-  next.setDate(next.getDate() + days);
-  return next;
-}
-
 export interface ExpiryBounds {
-  /** The first day a key may end on: tomorrow (the end of today may be only minutes away). */
+  /** The first day a key may end on: tomorrow in the zone shown (the end of today may be minutes away). */
   min: string;
   /**
    * The last day: the server allows at most maxLifetimeDays from now, and a day ends at its last
-   * second in the user's time zone, so the day maxLifetimeDays from today would end after that limit.
+   * second in the zone shown, so the day maxLifetimeDays from today would end after that limit.
    */
   max: string;
-  /** Where the policy's default lifetime ends, counted from now. */
-  defaultEnd: Date;
 }
 
-export function expiryBounds(policy: KeyPolicy, now = new Date()): ExpiryBounds {
-  return {
-    min: localDay(addDays(now, 1)),
-    max: localDay(addDays(now, policy.maxLifetimeDays - 1)),
-    defaultEnd: new Date(now.getTime() + policy.defaultLifetimeDays * DAY_MS),
-  };
+export function expiryBounds(policy: KeyPolicy, zone: string, now = new Date()): ExpiryBounds {
+  const today = dayIn(zone, now);
+  return { min: addDaysTo(today, 1), max: addDaysTo(today, policy.maxLifetimeDays - 1) };
+}
+
+/** Where a lifetime of `days` from now ends. */
+export function lifetimeEnd(days: number, now = new Date()): Date {
+  return new Date(now.getTime() + days * DAY_MS);
+}
+
+/** The lifetimes to offer, as the policy lists them (within its maximum, its default among them). */
+export function lifetimeChoices(policy: KeyPolicy): number[] {
+  return policy.lifetimeChoicesDays.filter((days) => days > 0 && days <= policy.maxLifetimeDays);
 }
 
 /** Whether this viewer may issue keys that never expire, as the policy says (staff, where allowed). */
@@ -60,9 +54,4 @@ export function describeGrace(seconds: number): string {
   const count = seconds / size;
   const named = new Intl.NumberFormat(undefined, { style: "unit", unit, unitDisplay: "long" }).format(count);
   return `Keep it working for ${named}`;
-}
-
-/** The time zone the user's date picks end in, sent with `expiresOn`. */
-export function browserTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }

@@ -1,5 +1,5 @@
 import type { EnablementFieldsFragment } from "../gql/graphql";
-import { formatDateTime } from "../ui/format";
+import { Time } from "../time/Time";
 import type { Permission } from "../permissions/permissions";
 import { Permitted } from "../ui/Permitted";
 import { SOURCE_TEXT, STATE_LABELS } from "./labels";
@@ -18,7 +18,7 @@ interface Props {
 /** Every feature: the setting at this level, the value in effect, and where that value comes from. */
 export function EnablementTable({ caption, owner, level, rows, permission, onChange }: Props) {
   return (
-    <table className="table enablements">
+    <table className="table enablements stacked">
       <caption>{caption}</caption>
       <thead>
         <tr>
@@ -35,27 +35,27 @@ export function EnablementTable({ caption, owner, level, rows, permission, onCha
       <tbody>
         {rows.map((row) => (
           <tr key={row.feature.id}>
-            <th scope="row">
+            <th scope="row" data-label="Feature">
               <span className="feature-name">{row.feature.name}</span> <code>{row.feature.key}</code>
               <br />
               <span className="muted">{row.feature.description}</span>
             </th>
-            <td>{STATE_LABELS[row.state]}</td>
-            <td>
+            <td data-label="Setting">{STATE_LABELS[row.state]}</td>
+            <td data-label="Effective">
               <span className={row.effective ? "badge on" : "badge off"}>{row.effective ? "On" : "Off"}</span>
             </td>
-            <td>{SOURCE_TEXT[row.source]}</td>
-            <td>
+            <td data-label={level === "carrier" ? "Comes from" : "Carriers inherit from"}>{SOURCE_TEXT[row.source]}</td>
+            <td data-label="Last changed">
               {row.updatedAt ? (
                 <>
-                  {formatDateTime(row.updatedAt)}
+                  <Time iso={row.updatedAt} />
                   {row.updatedBy?.name ? <span className="muted"> by {row.updatedBy.name}</span> : null}
                 </>
               ) : (
                 "—"
               )}
             </td>
-            <td>
+            <td data-label="Actions" className="actions-cell">
               <Permitted permission={permission}>
                 {(control) => (
                   <button type="button" {...control} onClick={() => onChange(row)}>

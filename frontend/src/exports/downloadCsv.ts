@@ -10,8 +10,9 @@ interface ErrorBody {
   errors?: { message?: string; extensions?: { code?: string; requiredScope?: string; retryAfter?: number } }[];
 }
 
-export function exportUrl(carrierId: string, kind: ExportKind): string {
-  return `/export/carriers/${encodeURIComponent(carrierId)}/${kind}.csv`;
+export function exportUrl(carrierId: string, kind: ExportKind, query: Record<string, string> = {}): string {
+  const parameters = new URLSearchParams(query).toString();
+  return `/export/carriers/${encodeURIComponent(carrierId)}/${kind}.csv${parameters ? `?${parameters}` : ""}`;
 }
 
 /** The server's file name (Content-Disposition), else one of our own. */
@@ -20,10 +21,16 @@ export function filenameOf(disposition: string | null, fallback: string): string
   return match?.[1] ?? fallback;
 }
 
-export async function downloadCsv(carrierId: string, kind: ExportKind, token: string, fallbackName: string): Promise<DownloadResult> {
+export async function downloadCsv(
+  carrierId: string,
+  kind: ExportKind,
+  token: string,
+  fallbackName: string,
+  query: Record<string, string> = {},
+): Promise<DownloadResult> {
   let response: Response;
   try {
-    response = await fetch(exportUrl(carrierId, kind), { headers: { Authorization: `Bearer ${token}`, Accept: "text/csv" } });
+    response = await fetch(exportUrl(carrierId, kind, query), { headers: { Authorization: `Bearer ${token}`, Accept: "text/csv" } });
   } catch {
     return { ok: false, problem: { kind: "network", message: "The server could not be reached. Check your connection and try again." } };
   }

@@ -1,10 +1,13 @@
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 import { AttachCarrierDocument, MoveCarrierDocument } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
 import { ORGANIZATION_TOOL } from "../text/seed";
+import { FieldMessage } from "../ui/FieldMessage";
+import { focusSoon } from "../ui/focus";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import type { CarrierSummary, ChangeReport } from "./changeReport";
+import { MembershipPreview } from "./MembershipPreview";
 import { OrganizationPicker, type PickedOrganization } from "./OrganizationPicker";
 
 interface Props {
@@ -16,19 +19,43 @@ interface Props {
   onReload: () => void;
 }
 
-const FIELDS = ["organizationId", "toOrganizationId", "fromOrganizationId", "carrierId"] as const;
+const FIELDS = ["organizationId", "toOrganizationId", "fromOrganizationId", "carrierId", "reason"] as const;
 
-/** "Add to existing Organization" (a carrier in none), or move it from its organization to another. */
+/**
+ * "Add to existing Organization" (a carrier in none), or move it from its organization to another: the
+ * effect on the carrier's enablements is shown before the change, and a move asks why (kept in the log).
+ */
 export function AttachOrMoveForm({ carrier, from, onDone, onCancel, onReload }: Props) {
   const [target, setTarget] = useState<PickedOrganization | null>(null);
+  const [reason, setReason] = useState("");
+  const [tried, setTried] = useState(false);
   const attach = useFormMutation(AttachCarrierDocument, FIELDS);
   const move = useFormMutation(MoveCarrierDocument, FIELDS);
   const active = from ? move : attach;
   const titleId = useId();
+  const reasonRequired = from !== null;
+  const missing = [!target ? "choose the organization" : null, reasonRequired && !reason.trim() ? "give a reason" : null].filter(
+    (part) => part !== null,
+  );
+  const reasonError = active.formProblem?.fields.reason ?? (tried && reasonRequired && !reason.trim() ? "Give a reason: it is kept in the activity log." : null);
+
+  // Opening the form puts the keyboard in its search field.
+  useEffect(() => {
+    focusSoon(() => document.querySelector<HTMLElement>(`[aria-labelledby="${titleId}"] input[type="search"]`));
+  }, [titleId]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!target) return;
+    if (missing.length > 0 || !target) {
+      setTried(true);
+      focusSoon(() =>
+        !target
+          ? document.querySelector<HTMLElement>(`[aria-labelledby="${titleId}"] input[type="search"]`)
+          : document.getElementById(`${titleId}-reason`),
+      );
+      return;
+    }
+    const why = reason.trim() || null;
     const payload = from
       ? await move.run(
           {
@@ -37,12 +64,13 @@ export function AttachOrMoveForm({ carrier, from, onDone, onCancel, onReload }: 
               fromOrganizationId: from.id,
               toOrganizationId: target.id,
               expectedVersion: carrier.version,
+              reason: why,
             },
           },
           (data) => data.moveCarrierToOrganization,
         )
       : await attach.run(
-          { input: { carrierId: carrier.id, organizationId: target.id, expectedVersion: carrier.version } },
+          { input: { carrierId: carrier.id, organizationId: target.id, expectedVersion: carrier.version, reason: why } },
           (data) => data.attachCarrierToOrganization,
         );
     if (payload?.__typename === "CarrierMembershipPayload") {
@@ -72,17 +100,44 @@ export function AttachOrMoveForm({ carrier, from, onDone, onCancel, onReload }: 
         excludeId={from?.id}
         value={target}
         onChange={setTarget}
+        problem={tried && !target ? "Choose the organization first." : null}
       />
+      {target ? <MembershipPreview carrier={carrier} organization={target} /> : null}
+      <div className="field">
+        <label htmlFor={`${titleId}-reason`}>{reasonRequired ? "Reason for the move (required)" : "Reason (optional)"}</label>
+        <textarea
+          id={`${titleId}-reason`}
+          rows={2}
+          maxLength={500}
+          value={reason}
+          aria-invalid={reasonError ? true : undefined}
+          aria-describedby={`${titleId}-reason-hint ${titleId}-reason-error`}
+          onChange={(event) => setReason(event.target.value)}
+        />
+        <p id={`${titleId}-reason-hint`} className="hint">
+          Kept in the activity log with your name.
+        </p>
+        <FieldMessage id={`${titleId}-reason-error`} message={reasonError} />
+      </div>
       {active.formProblem ? <FormProblemAlert problem={active.formProblem} onReload={onReload} /> : null}
       {active.requestProblem ? <RequestProblemAlert problem={active.requestProblem} /> : null}
       <div className="actions">
-        <button type="submit" className="primary" disabled={!target || active.fetching}>
+        <button
+          type="submit"
+          className="primary"
+          disabled={active.fetching}
+          aria-disabled={missing.length > 0 ? true : undefined}
+          aria-describedby={`${titleId}-missing`}
+        >
           {from ? `Move ${carrier.code}` : `Add ${carrier.code} to organization`}
         </button>
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
       </div>
+      <p id={`${titleId}-missing`} className="hint">
+        {missing.length > 0 ? `Before ${from ? "moving" : "adding"} ${carrier.code}: ${missing.join("; ")}.` : ""}
+      </p>
     </form>
   );
 }

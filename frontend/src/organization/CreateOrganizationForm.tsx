@@ -1,8 +1,9 @@
-import { type FormEvent, useId, useMemo, useState } from "react";
+import { type FormEvent, useEffect, useId, useMemo, useState } from "react";
 import { CreateOrganizationDocument } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
 import { ORGANIZATION_TOOL } from "../text/seed";
 import { FieldMessage } from "../ui/FieldMessage";
+import { focusSoon } from "../ui/focus";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { useDraft } from "../ui/useDraft";
@@ -31,6 +32,10 @@ export function CreateOrganizationForm({ carrier, onDone, onCancel }: Props) {
   const nameId = useId();
   const fields = formProblem?.fields ?? {};
   const nameError = fields.name;
+  // Opening the form puts the keyboard in its first field.
+  useEffect(() => {
+    focusSoon(() => document.getElementById(nameId));
+  }, [nameId]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

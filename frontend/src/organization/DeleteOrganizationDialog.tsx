@@ -25,7 +25,7 @@ export function DeleteOrganizationDialog({ organization, onDeleted, onClose }: P
     if (payload?.__typename === "DeleteOrganizationPayload") onDeleted(payload.name);
   };
   return (
-    <Dialog title={`Delete ${organization.name}?`} onClose={onClose}>
+    <Dialog title={`Delete ${organization.name}?`} onClose={onClose} initialFocus={id}>
       <p>The organization and its own settings are deleted. This cannot be undone.</p>
       <div className="field">
         <label htmlFor={id}>Type {organization.name} to confirm</label>

@@ -14,7 +14,7 @@ export function EffectiveChanges({ changes, title }: { changes: readonly Effecti
     return <p>No feature’s effective value changed.</p>;
   }
   return (
-    <table className="table">
+    <table className="table stacked">
       <caption>{title}</caption>
       <thead>
         <tr>
@@ -28,11 +28,11 @@ export function EffectiveChanges({ changes, title }: { changes: readonly Effecti
       <tbody>
         {changes.map((change) => (
           <tr key={`${change.carrier?.id ?? "?"}/${change.feature?.id ?? "?"}`}>
-            <td>{change.carrier?.code ?? "—"}</td>
-            <td>{change.feature?.name ?? change.feature?.key ?? "—"}</td>
-            <td>{onOff(change.before)}</td>
-            <td>{onOff(change.after)}</td>
-            <td>{SOURCE_LABELS[change.source]}</td>
+            <td data-label="Carrier">{change.carrier?.code ?? "—"}</td>
+            <td data-label="Feature">{change.feature?.name ?? change.feature?.key ?? "—"}</td>
+            <td data-label="Before">{onOff(change.before)}</td>
+            <td data-label="After">{onOff(change.after)}</td>
+            <td data-label="Now comes from">{SOURCE_LABELS[change.source]}</td>
           </tr>
         ))}
       </tbody>

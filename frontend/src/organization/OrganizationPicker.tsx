@@ -14,10 +14,12 @@ interface Props {
   excludeId?: string | null;
   value: PickedOrganization | null;
   onChange: (organization: PickedOrganization | null) => void;
+  /** What is wrong with the choice (none made yet), shown at the list. */
+  problem?: string | null;
 }
 
 /** Search the organization directory and choose one (staff only: callers check before rendering it). */
-export function OrganizationPicker({ label, excludeId, value, onChange }: Props) {
+export function OrganizationPicker({ label, excludeId, value, onChange, problem }: Props) {
   const [text, setText] = useState("");
   const search = useDeferredValue(text.trim());
   const inputId = useId();
@@ -35,8 +37,13 @@ export function OrganizationPicker({ label, excludeId, value, onChange }: Props)
       {error ? (
         <RequestProblemAlert problem={describeRequestError(error)} onRetry={() => refetch({ requestPolicy: "network-only" })} />
       ) : null}
-      <fieldset aria-busy={fetching}>
+      <fieldset aria-busy={fetching} aria-describedby={problem ? `${inputId}-problem` : undefined}>
         <legend>{label}</legend>
+        {problem ? (
+          <p id={`${inputId}-problem`} className="field-error">
+            {problem}
+          </p>
+        ) : null}
         {!fetching && found.length === 0 ? <p>No organization matches{search ? ` “${search}”` : ""}.</p> : null}
         {found.map((organization) => (
           <label key={organization.id} className="choice">

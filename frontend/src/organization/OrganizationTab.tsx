@@ -1,10 +1,11 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useQuery } from "urql";
 import { OrganizationTabDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
 import { carrierPermission, type Permission } from "../permissions/permissions";
 import { useViewer } from "../shell/viewer";
 import { ORGANIZATION_TOOL } from "../text/seed";
+import { useReturnFocus } from "../ui/focus";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { Permitted } from "../ui/Permitted";
 import { AttachOrMoveForm } from "./AttachOrMoveForm";
@@ -32,14 +33,28 @@ const OPERATIONS = {
 export function OrganizationTab({ code }: { code: string }) {
   const viewer = useViewer();
   const [{ data, error, fetching }, refetch] = useQuery({ query: OrganizationTabDocument, variables: { code } });
-  const [open, setOpen] = useState<Open>(null);
-  const [report, setReport] = useState<ChangeReport | null>(null);
+  const [open, setOpenState] = useState<Open>(null);
+  const [report, setReport] = useState<(ChangeReport & { focus: boolean }) | null>(null);
+  const reportRef = useRef<HTMLDivElement>(null);
+  const returnFocus = useReturnFocus();
   const reload = () => refetch({ requestPolicy: "network-only" });
+  // A form or dialog opened by a button gives focus back to that button when it closes; after a change
+  // that takes the button away (attach, create, detach, delete), to the report of what changed.
+  const setOpen = (next: Open) => {
+    if (next) returnFocus.opened();
+    else if (open) returnFocus.closed(() => reportRef.current);
+    setOpenState(next);
+  };
   const done = (next: ChangeReport) => {
-    setReport(next);
-    setOpen(null);
+    const buttonStays = open === "rename" || open === "move";
+    setReport({ ...next, focus: !buttonStays });
+    setOpenState(null);
+    if (buttonStays) returnFocus.closed(() => reportRef.current);
     reload();
   };
+  useEffect(() => {
+    if (report?.focus) reportRef.current?.focus();
+  }, [report]);
 
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
   if (!data) return <p role="status">{fetching ? "Loading the organization…" : null}</p>;
@@ -55,13 +70,13 @@ export function OrganizationTab({ code }: { code: string }) {
       <h2>{ORGANIZATION_TOOL.title}</h2>
       <p>{ORGANIZATION_TOOL.summary}</p>
       {report ? (
-        <div role="status" className="notice notice-success">
+        <div role="status" className="notice notice-success" ref={reportRef} tabIndex={-1}>
           <p>{report.message}</p>
           <EffectiveChanges changes={report.changes} title="Effective enablements that changed" />
           {report.leftOrganizationId && allowed("delete") ? (
             <LeftOrganization
               id={report.leftOrganizationId}
-              onDeleted={(name) => setReport({ message: `Deleted the organization ${name}.`, changes: [] })}
+              onDeleted={(name) => setReport({ message: `Deleted the organization ${name}.`, changes: [], focus: true })}
             />
           ) : null}
         </div>
@@ -125,7 +140,14 @@ export function OrganizationTab({ code }: { code: string }) {
             <AttachOrMoveForm carrier={carrier} from={organization} onDone={done} onCancel={() => setOpen(null)} onReload={reload} />
           ) : null}
           {allowed("detach") && open === "detach" ? (
-            <DetachDialog carrier={carrier} organization={organization} onDone={done} onClose={() => setOpen(null)} onReload={reload} />
+            <DetachDialog
+              carrier={carrier}
+              organization={organization}
+              onDone={done}
+              onClose={() => setOpen(null)}
+              onReload={reload}
+              returnFocusTo={() => reportRef.current}
+            />
           ) : null}
           {allowed("delete") && open === "delete" ? (
             organization.carriers.totalCount > 0 ? (

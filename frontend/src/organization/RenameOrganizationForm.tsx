@@ -1,7 +1,8 @@
-import { type FormEvent, useId } from "react";
+import { type FormEvent, useEffect, useId } from "react";
 import { RenameOrganizationDocument } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
 import { FieldMessage } from "../ui/FieldMessage";
+import { focusSoon } from "../ui/focus";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { useDraft } from "../ui/useDraft";
@@ -20,6 +21,10 @@ export function RenameOrganizationForm({ organization, onDone, onCancel, onReloa
   const { run, fetching, requestProblem, formProblem } = useFormMutation(RenameOrganizationDocument, ["name"]);
   const id = useId();
   const nameError = formProblem?.fields.name;
+  // Opening the form puts the keyboard in its first field.
+  useEffect(() => {
+    focusSoon(() => document.getElementById(id));
+  }, [id]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const payload = await run(

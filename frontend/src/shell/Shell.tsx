@@ -8,6 +8,7 @@ import { ToolsPageDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
 import { OrganizationTab } from "../organization/OrganizationTab";
 import { CONTACT_SUPPORT, CONTACT_SUPPORT_TITLE, TOOLS_INTRO } from "../text/seed";
+import { TimeZonePicker } from "../time/TimeZonePicker";
 import { ErrorBoundary } from "../ui/ErrorBoundary";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { CarrierSwitcher } from "./CarrierSwitcher";
@@ -51,6 +52,7 @@ export function Shell({ route, sessionLabel, onSignOut }: Props) {
             Signed in as <strong>{viewer?.name ?? sessionLabel}</strong>
             {viewer ? ` (${viewer.isStaff ? "platform staff" : "administrator"})` : null}
           </span>
+          <TimeZonePicker />
           <button type="button" onClick={onSignOut}>
             Sign out
           </button>

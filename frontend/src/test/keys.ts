@@ -20,6 +20,7 @@ export function apiKey(overrides: Partial<ApiKeyFieldsFragment> = {}): ApiKeyFie
     lastUsedAt: new Date(Date.now() - 3_600_000).toISOString(),
     lastUsedAddress: "198.51.100.7",
     lastRefusal: null,
+    rotatedFrom: null,
     version: 1,
     ...overrides,
   };
