@@ -104,11 +104,14 @@ class Settings:
     )
     export_max_concurrent: int = setting(
         "EXPORT_MAX_CONCURRENT",
-        2,
+        3,
         "CSV exports streaming at once on an instance (less than DB_POOL_MAX_SIZE)",
     )
     export_max_per_caller: int = setting(
-        "EXPORT_MAX_PER_CALLER", 2, "CSV exports streaming at once per caller"
+        "EXPORT_MAX_PER_CALLER",
+        1,
+        "CSV exports streaming at once per caller (at most EXPORT_MAX_CONCURRENT; fewer, so that one caller "
+        "never takes them all)",
     )
     export_timeout_seconds: float = setting("EXPORT_TIMEOUT_SECONDS", 300.0, "an export's whole time")
     export_stall_seconds: float = setting(
@@ -368,8 +371,8 @@ class Settings:
         if not 1 <= self.export_max_concurrent < self.pool_max_size:
             # Exports must never be able to take the whole pool from GraphQL.
             raise SettingsError("EXPORT_MAX_CONCURRENT must be at least 1 and less than DB_POOL_MAX_SIZE")
-        if self.export_max_per_caller < 1:
-            raise SettingsError("EXPORT_MAX_PER_CALLER must be at least 1")
+        if not 1 <= self.export_max_per_caller <= self.export_max_concurrent:
+            raise SettingsError("EXPORT_MAX_PER_CALLER must be at least 1 and at most EXPORT_MAX_CONCURRENT")
         if min(self.export_timeout_seconds, self.export_stall_seconds) <= 0:
             raise SettingsError("EXPORT_TIMEOUT_SECONDS and EXPORT_STALL_SECONDS must be positive")
         if not 1 <= self.default_page_size <= self.max_page_size:
