@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
 
 from access.principal import Scope
 from context import Context
@@ -23,7 +22,7 @@ from resolvers.update_api_key import update_api_key
 from schema.api_key import ApiKey
 from schema.directives import RequiresScope, Restricted
 from schema.enums import ApiKeyScope
-from schema.mutations.results import attempt, result_union
+from schema.mutations.results import mutation, result_union
 from schema.user_errors import (
     ConflictError,
     ForbiddenError,
@@ -208,13 +207,12 @@ def rotated_payload(context: Context, rotated: Rotated) -> RotateApiKeyPayload:
 
 @strawberry.type
 class ApiKeyMutations:
-    @strawberry.mutation(
-        description="Issue an API key for a carrier. The payload carries the secret, once.",
-        directives=[KEYS_WRITE],
-    )
-    async def create_api_key(self, info: Info[Context, None], input: CreateApiKeyInput) -> CreateApiKeyResult:
-        context = info.context
-        work = create_api_key(
+    create_api_key = mutation(
+        "Issue an API key for a carrier. The payload carries the secret, once.",
+        guard=KEYS_WRITE,
+        takes=CreateApiKeyInput,
+        answers=CreateApiKeyResult,
+        run=lambda context, input: create_api_key(
             context,
             carrier_id=input.carrier_id,
             description=input.description,
@@ -222,20 +220,17 @@ class ApiKeyMutations:
             ip_allowlist=input.ip_allowlist,
             expiry=input.expiry(),
             idempotency_key=input.idempotency_key,
-        )
-        return await attempt(work, lambda issued: issued_payload(context, issued))
-
-    @strawberry.mutation(
-        description="Issue a service key: for one of the vendor's other services, of no carrier, reading "
-        "across every carrier (CARRIER_READ, ENABLEMENTS_READ only). The payload carries the secret, once. "
-        "Update, rotate and revoke it like any key.",
-        directives=[SERVICE_KEYS],
+        ),
+        payload=issued_payload,
     )
-    async def create_service_key(
-        self, info: Info[Context, None], input: CreateServiceKeyInput
-    ) -> CreateApiKeyResult | None:
-        context = info.context
-        work = create_api_key(
+    create_service_key = mutation(
+        "Issue a service key: for one of the vendor's other services, of no carrier, reading across every "
+        "carrier (CARRIER_READ, ENABLEMENTS_READ only). The payload carries the secret, once. Update, rotate "
+        "and revoke it like any key.",
+        guard=SERVICE_KEYS,
+        takes=CreateServiceKeyInput,
+        answers=CreateApiKeyResult | None,
+        run=lambda context, input: create_api_key(
             context,
             carrier_id=None,
             description=input.description,
@@ -243,16 +238,15 @@ class ApiKeyMutations:
             ip_allowlist=input.ip_allowlist,
             expiry=input.expiry(),
             idempotency_key=input.idempotency_key,
-        )
-        return await attempt(work, lambda issued: issued_payload(context, issued))
-
-    @strawberry.mutation(
-        description="Change an active key's description, allowlist, scopes or expiry.",
-        directives=[KEYS_WRITE],
+        ),
+        payload=issued_payload,
     )
-    async def update_api_key(self, info: Info[Context, None], input: UpdateApiKeyInput) -> UpdateApiKeyResult:
-        context = info.context
-        work = update_api_key(
+    update_api_key = mutation(
+        "Change an active key's description, allowlist, scopes or expiry.",
+        guard=KEYS_WRITE,
+        takes=UpdateApiKeyInput,
+        answers=UpdateApiKeyResult,
+        run=lambda context, input: update_api_key(
             context,
             key_id=input.id,
             description=input.description,
@@ -260,23 +254,25 @@ class ApiKeyMutations:
             ip_allowlist=input.ip_allowlist,
             expiry=input.expiry(),
             expected_version=input.expected_version,
-        )
-        return await attempt(work, lambda row: key_payload(context, row))
-
-    @strawberry.mutation(description="Revoke a key: its next request fails.", directives=[KEYS_WRITE])
-    async def revoke_api_key(self, info: Info[Context, None], input: RevokeApiKeyInput) -> RevokeApiKeyResult:
-        context = info.context
-        work = revoke_api_key(context, key_id=input.id, reason=input.reason)
-        return await attempt(work, lambda row: key_payload(context, row))
-
-    @strawberry.mutation(
-        description="Replace a key with a new one of the same settings (its secret shown once); the old "
-        "key keeps working for the grace period.",
-        directives=[KEYS_WRITE],
+        ),
+        payload=key_payload,
     )
-    async def rotate_api_key(self, info: Info[Context, None], input: RotateApiKeyInput) -> RotateApiKeyResult:
-        context = info.context
-        work = rotate_api_key(
+    revoke_api_key = mutation(
+        "Revoke a key: its next request fails.",
+        guard=KEYS_WRITE,
+        takes=RevokeApiKeyInput,
+        answers=RevokeApiKeyResult,
+        run=lambda context, input: revoke_api_key(context, key_id=input.id, reason=input.reason),
+        payload=key_payload,
+    )
+    rotate_api_key = mutation(
+        "Replace a key with a new one of the same settings (its secret shown once); the old key keeps "
+        "working for the grace period.",
+        guard=KEYS_WRITE,
+        takes=RotateApiKeyInput,
+        answers=RotateApiKeyResult,
+        run=lambda context, input: rotate_api_key(
             context, key_id=input.id, grace_period_seconds=input.grace_period_seconds, expiry=input.expiry()
-        )
-        return await attempt(work, lambda rotated: rotated_payload(context, rotated))
+        ),
+        payload=rotated_payload,
+    )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
 
 from context import Context
 from db.enablements import EnablementState, OwnerEnablements
@@ -16,7 +15,7 @@ from resolvers.set_enablement import EnablementSet, set_carrier_enablement, set_
 from schema.directives import Restricted
 from schema.effective_change import EffectiveChange, effective_changes
 from schema.enablement import Enablement, enablements
-from schema.mutations.results import attempt, result_union
+from schema.mutations.results import mutation, result_union
 from schema.user_errors import NotFoundError, ValidationError
 
 ENABLEMENTS = Restricted(reason="feature enablements")
@@ -66,49 +65,43 @@ def enablement_payload(context: Context, found: OwnerEnablements, result: Enable
     return EnablementPayload(enablement=changed, effective_changes=effective_changes(result.changes))
 
 
+async def carrier_enablement_payload(context: Context, result: EnablementSet) -> EnablementPayload:
+    return enablement_payload(context, await carrier_reads.enablements_of(context, result.owner_id), result)
+
+
+async def organization_enablement_payload(context: Context, result: EnablementSet) -> EnablementPayload:
+    return enablement_payload(
+        context, await organization_reads.enablements_of(context, result.owner_id), result
+    )
+
+
 @strawberry.type
 class EnablementMutations:
-    @strawberry.mutation(
-        description="Switch a feature on or off for one carrier, or back to INHERIT, with a reason.",
-        directives=[ENABLEMENTS],
-    )
-    async def set_carrier_enablement(
-        self, info: Info[Context, None], input: SetCarrierEnablementInput
-    ) -> SetEnablementResult | None:
-        context = info.context
-        work = set_carrier_enablement(
+    set_carrier_enablement = mutation(
+        "Switch a feature on or off for one carrier, or back to INHERIT, with a reason.",
+        guard=ENABLEMENTS,
+        takes=SetCarrierEnablementInput,
+        answers=SetEnablementResult | None,
+        run=lambda context, input: set_carrier_enablement(
             context,
             carrier_id=input.carrier_id,
             feature_key=input.feature_key,
             state=input.state,
             reason=input.reason,
-        )
-
-        async def done(result: EnablementSet) -> EnablementPayload:
-            return enablement_payload(
-                context, await carrier_reads.enablements_of(context, result.owner_id), result
-            )
-
-        return await attempt(work, done)
-
-    @strawberry.mutation(
-        description="Switch a feature for an organization; its carriers inherit it unless they override it.",
-        directives=[ENABLEMENTS],
+        ),
+        payload=carrier_enablement_payload,
     )
-    async def set_organization_enablement(
-        self, info: Info[Context, None], input: SetOrganizationEnablementInput
-    ) -> SetEnablementResult | None:
-        context = info.context
-        work = set_organization_enablement(
+    set_organization_enablement = mutation(
+        "Switch a feature for an organization; its carriers inherit it unless they override it.",
+        guard=ENABLEMENTS,
+        takes=SetOrganizationEnablementInput,
+        answers=SetEnablementResult | None,
+        run=lambda context, input: set_organization_enablement(
             context,
             organization_id=input.organization_id,
             feature_key=input.feature_key,
             state=input.state,
             reason=input.reason,
-        )
-
-        async def done(result: EnablementSet) -> EnablementPayload:
-            found = await organization_reads.enablements_of(context, result.owner_id)
-            return enablement_payload(context, found, result)
-
-        return await attempt(work, done)
+        ),
+        payload=organization_enablement_payload,
+    )

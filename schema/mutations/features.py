@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
 
 from context import Context
 from db.features import FeatureRow
@@ -14,7 +13,7 @@ from resolvers.update_feature import FeatureUpdated, update_feature
 from schema.directives import Restricted
 from schema.effective_change import EffectiveChange, effective_changes
 from schema.feature import Feature
-from schema.mutations.results import attempt, result_union
+from schema.mutations.results import mutation, result_union
 from schema.user_errors import ConflictError, NotFoundError, ValidationError
 
 CATALOGUE = Restricted(reason="feature catalogue")
@@ -56,11 +55,11 @@ UpdateFeatureResult = Annotated[
 ]
 
 
-def created_payload(row: FeatureRow) -> FeaturePayload:
+def created_payload(_context: Context, row: FeatureRow) -> FeaturePayload:
     return FeaturePayload(feature=Feature.from_row(row), effective_changes=[])
 
 
-def updated_payload(result: FeatureUpdated) -> FeaturePayload:
+def updated_payload(_context: Context, result: FeatureUpdated) -> FeaturePayload:
     return FeaturePayload(
         feature=Feature.from_row(result.feature), effective_changes=effective_changes(result.changes)
     )
@@ -68,31 +67,32 @@ def updated_payload(result: FeatureUpdated) -> FeaturePayload:
 
 @strawberry.type
 class FeatureMutations:
-    @strawberry.mutation(description="Add a feature to the catalogue.", directives=[CATALOGUE])
-    async def create_feature(
-        self, info: Info[Context, None], input: CreateFeatureInput
-    ) -> CreateFeatureResult | None:
-        work = create_feature(
-            info.context,
+    create_feature = mutation(
+        "Add a feature to the catalogue.",
+        guard=CATALOGUE,
+        takes=CreateFeatureInput,
+        answers=CreateFeatureResult | None,
+        run=lambda context, input: create_feature(
+            context,
             key=input.key,
             name=input.name,
             description=input.description,
             default_enabled=input.default_enabled,
-        )
-        return await attempt(work, created_payload)
-
-    @strawberry.mutation(
-        description="Change a catalogue feature's name, description or default.", directives=[CATALOGUE]
+        ),
+        payload=created_payload,
     )
-    async def update_feature(
-        self, info: Info[Context, None], input: UpdateFeatureInput
-    ) -> UpdateFeatureResult | None:
-        work = update_feature(
-            info.context,
+    update_feature = mutation(
+        "Change a catalogue feature's name, description or default.",
+        guard=CATALOGUE,
+        takes=UpdateFeatureInput,
+        answers=UpdateFeatureResult | None,
+        run=lambda context, input: update_feature(
+            context,
             feature_id=input.id,
             name=input.name,
             description=input.description,
             default_enabled=input.default_enabled,
             expected_version=input.expected_version,
-        )
-        return await attempt(work, updated_payload)
+        ),
+        payload=updated_payload,
+    )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
 
 from context import Context
 from db.carriers import CarrierRow
@@ -22,7 +21,7 @@ from resolvers.update_carrier import update_carrier
 from schema.carrier import Carrier
 from schema.directives import Restricted
 from schema.effective_change import EffectiveChange, effective_changes
-from schema.mutations.results import attempt, result_union
+from schema.mutations.results import mutation, result_union
 from schema.organization import Organization
 from schema.user_errors import (
     AlreadyInOrganizationError,
@@ -169,11 +168,11 @@ DeleteOrganizationResult = Annotated[
 ]
 
 
-def carrier_payload(row: CarrierRow) -> CarrierPayload:
+def carrier_payload(_context: Context, row: CarrierRow) -> CarrierPayload:
     return CarrierPayload(carrier=Carrier.from_row(row))
 
 
-def created_payload(created: Created) -> OrganizationPayload:
+def created_payload(_context: Context, created: Created) -> OrganizationPayload:
     return OrganizationPayload(
         organization=Organization.from_row(created.organization),
         carriers=[Carrier.from_row(row) for row in created.carriers],
@@ -181,17 +180,17 @@ def created_payload(created: Created) -> OrganizationPayload:
     )
 
 
-def renamed_payload(row: OrganizationRow) -> OrganizationPayload:
+def renamed_payload(_context: Context, row: OrganizationRow) -> OrganizationPayload:
     return OrganizationPayload(organization=Organization.from_row(row), carriers=[], effective_changes=[])
 
 
-def deleted_payload(row: OrganizationRow) -> DeleteOrganizationPayload:
+def deleted_payload(_context: Context, row: OrganizationRow) -> DeleteOrganizationPayload:
     return DeleteOrganizationPayload(
         deleted_organization_id=to_global_id("Organization", row.id), name=row.name
     )
 
 
-def membership_payload(result: Membership) -> CarrierMembershipPayload:
+def membership_payload(_context: Context, result: Membership) -> CarrierMembershipPayload:
     previous = result.previous_organization_id
     return CarrierMembershipPayload(
         carrier=Carrier.from_row(result.carrier),
@@ -206,93 +205,92 @@ def membership_payload(result: Membership) -> CarrierMembershipPayload:
 
 @strawberry.type
 class OrganizationMutations:
-    @strawberry.mutation(description="Create a carrier (in no organization).", directives=[STRUCTURE])
-    async def create_carrier(
-        self, info: Info[Context, None], input: CreateCarrierInput
-    ) -> CreateCarrierResult | None:
-        return await attempt(create_carrier(info.context, code=input.code, name=input.name), carrier_payload)
-
-    @strawberry.mutation(description="Rename a carrier.", directives=[STRUCTURE])
-    async def update_carrier(
-        self, info: Info[Context, None], input: UpdateCarrierInput
-    ) -> UpdateCarrierResult | None:
-        work = update_carrier(
-            info.context, carrier_id=input.id, name=input.name, expected_version=input.expected_version
-        )
-        return await attempt(work, carrier_payload)
-
-    @strawberry.mutation(
-        description="Create an organization ('Create new Organization'): a name and the carriers it "
-        "contains, all in one transaction.",
-        directives=[STRUCTURE],
+    create_carrier = mutation(
+        "Create a carrier (in no organization).",
+        guard=STRUCTURE,
+        takes=CreateCarrierInput,
+        answers=CreateCarrierResult | None,
+        run=lambda context, input: create_carrier(context, code=input.code, name=input.name),
+        payload=carrier_payload,
     )
-    async def create_organization(
-        self, info: Info[Context, None], input: CreateOrganizationInput
-    ) -> CreateOrganizationResult | None:
-        work = create_organization(info.context, name=input.name, carrier_ids=input.carrier_ids)
-        return await attempt(work, created_payload)
-
-    @strawberry.mutation(
-        description="Add a carrier that is in no organization to one ('Add to existing Organization'). "
-        "A carrier in another organization is refused with AlreadyInOrganizationError: move it instead.",
-        directives=[STRUCTURE],
+    update_carrier = mutation(
+        "Rename a carrier.",
+        guard=STRUCTURE,
+        takes=UpdateCarrierInput,
+        answers=UpdateCarrierResult | None,
+        run=lambda context, input: update_carrier(
+            context, carrier_id=input.id, name=input.name, expected_version=input.expected_version
+        ),
+        payload=carrier_payload,
     )
-    async def attach_carrier_to_organization(
-        self, info: Info[Context, None], input: AttachCarrierInput
-    ) -> MembershipResult | None:
-        work = membership.attach(
-            info.context,
+    create_organization = mutation(
+        "Create an organization ('Create new Organization'): a name and the carriers it contains, all in "
+        "one transaction.",
+        guard=STRUCTURE,
+        takes=CreateOrganizationInput,
+        answers=CreateOrganizationResult | None,
+        run=lambda context, input: create_organization(
+            context, name=input.name, carrier_ids=input.carrier_ids
+        ),
+        payload=created_payload,
+    )
+    attach_carrier_to_organization = mutation(
+        "Add a carrier that is in no organization to one ('Add to existing Organization'). A carrier in "
+        "another organization is refused with AlreadyInOrganizationError: move it instead.",
+        guard=STRUCTURE,
+        takes=AttachCarrierInput,
+        answers=MembershipResult | None,
+        run=lambda context, input: membership.attach(
+            context,
             carrier_id=input.carrier_id,
             organization_id=input.organization_id,
             expected_version=input.expected_version,
             reason=input.reason,
-        )
-        return await attempt(work, membership_payload)
-
-    @strawberry.mutation(
-        description="Move a carrier from its organization to another, naming both.", directives=[STRUCTURE]
+        ),
+        payload=membership_payload,
     )
-    async def move_carrier_to_organization(
-        self, info: Info[Context, None], input: MoveCarrierInput
-    ) -> MembershipResult | None:
-        work = membership.move(
-            info.context,
+    move_carrier_to_organization = mutation(
+        "Move a carrier from its organization to another, naming both.",
+        guard=STRUCTURE,
+        takes=MoveCarrierInput,
+        answers=MembershipResult | None,
+        run=lambda context, input: membership.move(
+            context,
             carrier_id=input.carrier_id,
             from_organization_id=input.from_organization_id,
             to_organization_id=input.to_organization_id,
             expected_version=input.expected_version,
             reason=input.reason,
-        )
-        return await attempt(work, membership_payload)
-
-    @strawberry.mutation(description="Take a carrier out of its organization.", directives=[STRUCTURE])
-    async def detach_carrier_from_organization(
-        self, info: Info[Context, None], input: DetachCarrierInput
-    ) -> MembershipResult | None:
-        work = membership.detach(
-            info.context,
-            carrier_id=input.carrier_id,
-            expected_version=input.expected_version,
-            reason=input.reason,
-        )
-        return await attempt(work, membership_payload)
-
-    @strawberry.mutation(description="Rename an organization.", directives=[STRUCTURE])
-    async def rename_organization(
-        self, info: Info[Context, None], input: RenameOrganizationInput
-    ) -> RenameOrganizationResult | None:
-        work = rename_organization(
-            info.context, organization_id=input.id, name=input.name, expected_version=input.expected_version
-        )
-        return await attempt(work, renamed_payload)
-
-    @strawberry.mutation(
-        description="Delete an organization that has no carriers left.", directives=[STRUCTURE]
+        ),
+        payload=membership_payload,
     )
-    async def delete_organization(
-        self, info: Info[Context, None], input: DeleteOrganizationInput
-    ) -> DeleteOrganizationResult | None:
-        work = delete_organization(
-            info.context, organization_id=input.id, expected_version=input.expected_version
-        )
-        return await attempt(work, deleted_payload)
+    detach_carrier_from_organization = mutation(
+        "Take a carrier out of its organization.",
+        guard=STRUCTURE,
+        takes=DetachCarrierInput,
+        answers=MembershipResult | None,
+        run=lambda context, input: membership.detach(
+            context, carrier_id=input.carrier_id, expected_version=input.expected_version, reason=input.reason
+        ),
+        payload=membership_payload,
+    )
+    rename_organization = mutation(
+        "Rename an organization.",
+        guard=STRUCTURE,
+        takes=RenameOrganizationInput,
+        answers=RenameOrganizationResult | None,
+        run=lambda context, input: rename_organization(
+            context, organization_id=input.id, name=input.name, expected_version=input.expected_version
+        ),
+        payload=renamed_payload,
+    )
+    delete_organization = mutation(
+        "Delete an organization that has no carriers left.",
+        guard=STRUCTURE,
+        takes=DeleteOrganizationInput,
+        answers=DeleteOrganizationResult | None,
+        run=lambda context, input: delete_organization(
+            context, organization_id=input.id, expected_version=input.expected_version
+        ),
+        payload=deleted_payload,
+    )
