@@ -198,7 +198,7 @@ class Authority:
             )
         return expires_at
 
-    def reaches(self, key: ApiKeyRow) -> None:
+    def refuse_if_stronger(self, key: ApiKeyRow) -> None:
         """Refused when `key` is stronger than the caller: more scopes, wider ranges, later expiry."""
         if self.networks is None and self.expires_at is None and self.scopes >= frozenset(Scope):
             return

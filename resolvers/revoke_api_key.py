@@ -18,7 +18,7 @@ async def revoke_api_key(context: Context, *, key_id: str, reason: str) -> ApiKe
     async with context.changing() as change:
         conn = change.conn
         carrier, before = await policy.managed_key(context, conn, key_id)
-        authority.reaches(before)
+        authority.refuse_if_stronger(before)
         if before.revoked_at is not None and before.revoked_at <= now:
             change.unchanged()  # already revoked: nothing more to do
             return before

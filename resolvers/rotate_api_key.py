@@ -46,7 +46,7 @@ async def rotate_api_key(
                 f"Key {old.hint} is not active (or already on its way out); issue a new key instead.",
                 field="id",
             )
-        authority.reaches(old)
+        authority.refuse_if_stronger(old)
         # With a grace period the old key stays active beside the new one: that needs room under the limit.
         operation = "rotateApiKeyWithGracePeriod" if grace_period_seconds > 0 else "rotateApiKey"
         facts = await facts_now(conn, context, carrier, now)

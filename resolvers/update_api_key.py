@@ -41,7 +41,7 @@ async def update_api_key(
             raise BadUserInput(
                 f"Key {before.hint} is {before.status(now).value.lower()}; it cannot change.", field="id"
             )
-        authority.reaches(before)
+        authority.refuse_if_stronger(before)
         if new_scopes is not None and before.carrier_id is None:
             new_scopes = policy.service_scopes(new_scopes)
         # The expiry, when given, is judged now (the policy's maximum from today), like a new key's.

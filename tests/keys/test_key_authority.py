@@ -101,8 +101,8 @@ def test_a_target_is_reached_exactly_when_it_is_no_stronger(
     authority = Authority(scopes=held, networks=tuple(own), expires_at=NOW + timedelta(days=10))
     weaker = scopes <= held and bool(target) and all(covered(n, own) for n in target)
     if weaker:
-        authority.reaches(row)
+        authority.refuse_if_stronger(row)
     else:
         with pytest.raises(Forbidden) as refused:
-            authority.reaches(row)
+            authority.refuse_if_stronger(row)
         assert refused.value.rule is ForbiddenRule.TARGET_STRONGER
