@@ -108,7 +108,7 @@ def init_app(
     served = schema_for(fast=settings.fast_path, tracing=traced)
     app[AUTHENTICATOR] = authenticator = Authenticator(settings, now)
     app[CLOCK] = now
-    app[SOCKETS] = Sockets()
+    app[SOCKETS] = Sockets(reads=asyncio.Semaphore(settings.ws_db_connections))
     app[STREAMS] = Streams(most=settings.export_max_concurrent, per_caller=settings.export_max_per_caller)
     app.on_shutdown.append(_end_long_lived_work)
     view = GraphQLView(

@@ -284,6 +284,12 @@ class Settings:
         5.0,
         "a client that does not read is closed (1013) once one message waited this long",
     )
+    ws_db_connections: int = setting(
+        "WS_DB_CONNECTIONS",
+        3,
+        "pool connections all subscriptions' reads hold at once; further events wait their turn (less than "
+        "DB_POOL_MAX_SIZE minus EXPORT_MAX_CONCURRENT, so that GraphQL always has some)",
+    )
     trusted_proxies: str = setting(
         "TRUSTED_PROXIES", "", "CIDR ranges (comma-separated) whose X-Forwarded-For is believed; empty: none"
     )
@@ -371,6 +377,12 @@ class Settings:
         if not 1 <= self.export_max_concurrent < self.pool_max_size:
             # Exports must never be able to take the whole pool from GraphQL.
             raise SettingsError("EXPORT_MAX_CONCURRENT must be at least 1 and less than DB_POOL_MAX_SIZE")
+        if not 1 <= self.ws_db_connections < self.pool_max_size - self.export_max_concurrent:
+            # Subscriptions' reads, like exports, must leave GraphQL part of the pool.
+            raise SettingsError(
+                "WS_DB_CONNECTIONS must be at least 1 and less than DB_POOL_MAX_SIZE minus "
+                "EXPORT_MAX_CONCURRENT"
+            )
         if not 1 <= self.export_max_per_caller <= self.export_max_concurrent:
             raise SettingsError("EXPORT_MAX_PER_CALLER must be at least 1 and at most EXPORT_MAX_CONCURRENT")
         if min(self.export_timeout_seconds, self.export_stall_seconds) <= 0:

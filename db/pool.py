@@ -6,17 +6,31 @@ statements-per-request figure and the tests that pin it) needs no cooperation fr
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 import asyncpg
+from asyncpg import exceptions as asyncpg_errors
 from asyncpg.connection import LoggedQuery
 from asyncpg.pool import PoolConnectionProxy
 
 # A plain connection (tests, the CLI) or one borrowed from the pool: repository code takes either.
 Connection = asyncpg.Connection | PoolConnectionProxy
+
+# Failures to reach the database, which mean "try again", not "you asked wrongly".
+DATABASE_DOWN = (
+    OSError,
+    TimeoutError,
+    asyncpg_errors.PostgresConnectionError,
+    asyncpg_errors.InterfaceError,
+    asyncpg_errors.CannotConnectNowError,
+    asyncpg_errors.AdminShutdownError,
+    asyncpg_errors.CrashShutdownError,
+    asyncpg_errors.TooManyConnectionsError,
+)
 
 
 class Database(Protocol):
@@ -69,6 +83,25 @@ class PoolDatabase:
     async def acquire(self) -> AsyncIterator[Connection]:
         # Fail fast (TimeoutError → SERVICE_UNAVAILABLE) rather than queue behind a dead database.
         async with self.pool.acquire(timeout=self.acquire_timeout_seconds) as conn:
+            yield conn
+
+
+class SharedDatabase:
+    """A bounded share of the pool: at most `slots` of its connections are held through this view at
+    once; the others wait their turn (then for a connection as anyone does).
+
+    Work that outlives a request and scales with the clients (each subscription re-reads its rights and
+    its rows for every event) must queue behind its share rather than empty the pool: the pool's acquire
+    timeout would otherwise end subscriptions, and refuse GraphQL requests, whenever enough events
+    arrive at once."""
+
+    def __init__(self, database: Database, slots: asyncio.Semaphore) -> None:
+        self.database = database
+        self.slots = slots
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[Connection]:
+        async with self.slots, self.database.acquire() as conn:
             yield conn
 
 

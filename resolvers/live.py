@@ -9,12 +9,18 @@ that the field rules of the event (schema/enforcement.py) judge it with today's 
 longer works, or a carrier no longer in reach (moved out of the organization the subscriber
 administers), ends the subscription with an error saying so. The response's nested fields are read
 through the connection's loaders, emptied before each event so that nothing stale is answered.
+
+The reads of every subscription share a bounded part of the pool (WS_DB_CONNECTIONS): under many
+events they queue. A database that does not answer ends the subscription with SUBSCRIPTION_ENDED (the
+client subscribes again and re-reads), logged, never as a failure of the client's document.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import TypeVar
@@ -27,7 +33,7 @@ from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
 from db.enablements import OwnerEnablements
 from db.organizations import OrganizationRow
-from db.pool import Connection
+from db.pool import DATABASE_DOWN, Connection
 from resolvers import validation
 from resolvers.changes import EffectiveChange
 from resolvers.errors import ApiError, BadUserInput, ErrorCode, Forbidden, NotFound, Unauthenticated
@@ -35,6 +41,8 @@ from resolvers.global_ids import to_global_id
 from resolvers.key_verification import KeyRefused, judge_key
 from services.change_feed import Change
 from services.live_changes import LiveChangesEnded
+
+log = logging.getLogger(__name__)
 
 # Changes after which any carrier's effective enablements may be different.
 ENABLEMENT_CHANGES = frozenset({"carrier_enablement", "organization_enablement", "feature", "carrier"})
@@ -132,9 +140,23 @@ async def _fresh(
     """The row as it is now, if it exists and is in the subscriber's reach."""
     if row_id is None:
         return None
-    async with context.db.acquire() as conn:
+    async with _connection(context) as conn:
         found = await by_ids(conn, scope=context.principal.scope, ids=[row_id])
     return found.get(row_id)
+
+
+@asynccontextmanager
+async def _connection(context: Context) -> AsyncIterator[Connection]:
+    """A connection for an event's reads. A database that does not answer (no connection within the
+    pool's acquire timeout, a lost connection) ends the subscription as one to make again."""
+    try:
+        async with context.db.acquire() as conn:
+            yield conn
+    except DATABASE_DOWN as down:
+        log.warning("subscription ended: the database did not answer (%s)", type(down).__name__)
+        raise Unavailable(
+            "The database did not answer in time: the subscription ended. Subscribe again and re-read."
+        ) from None
 
 
 # --- the watch, and the subscriber's right to it ------------------------------------------------
@@ -184,7 +206,7 @@ async def _is_watched(context: Context, watched: Watched, carrier_id: uuid.UUID 
     assert watched.organization is not None
     if carrier_id is None:
         return False
-    async with context.db.acquire() as conn:
+    async with _connection(context) as conn:
         found = await carriers.by_ids(conn, scope=context.principal.scope, ids=[carrier_id])
     carrier = found.get(carrier_id)
     return carrier is not None and carrier.organization_id == watched.organization.id
@@ -244,7 +266,7 @@ async def _in_reach(
 async def _still_allowed(context: Context, watched: Watched) -> None:
     """Bring the subscriber's rights up to date; raise when its key no longer works or what is watched
     is out of its reach."""
-    async with context.db.acquire() as conn:
+    async with _connection(context) as conn:
         principal = context.principal
         if principal.kind is PrincipalKind.API_KEY and principal.id:
             context.principal = principal = await _key_as_now(context, conn, uuid.UUID(principal.id))
@@ -293,7 +315,7 @@ async def _effective_of(
 ) -> dict[uuid.UUID, tuple[CarrierRow, OwnerEnablements]]:
     """Every watched carrier (the organization's, as they are now) with its enablements."""
     scope = context.principal.scope
-    async with context.db.acquire() as conn:
+    async with _connection(context) as conn:
         if watched.carrier is not None:
             watched_carriers = [watched.carrier]
         else:

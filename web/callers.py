@@ -15,12 +15,12 @@ from access.addresses import IPAddress
 from access.principal import PrincipalKind
 from context import Context
 from db.loaders import Loaders
-from db.pool import CountingDatabase
+from db.pool import DATABASE_DOWN, CountingDatabase
 from web.app_keys import DATABASE, KEY_CACHE, KEY_USAGE, LIVE, METRICS, RATE_LIMITER, SETTINGS
 from web.authentication import AuthenticationError, Authenticator, Caller
 from web.rate_limit import Decision
 from web.requests import REQUEST_ID, STATEMENTS
-from web.responses import DATABASE_DOWN, UNAVAILABLE, error_response, rate_limited
+from web.responses import UNAVAILABLE, error_response, rate_limited
 
 log = logging.getLogger("carrier_admin.callers")
 

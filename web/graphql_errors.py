@@ -10,8 +10,9 @@ from typing import Any
 from asyncpg import QueryCanceledError
 from graphql import GraphQLError, GraphQLSyntaxError
 
+from db.pool import DATABASE_DOWN
 from resolvers.errors import ApiError, ErrorCode
-from web.responses import DATABASE_DOWN, UNAVAILABLE
+from web.responses import UNAVAILABLE
 
 log = logging.getLogger("carrier_admin.graphql")
 

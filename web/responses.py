@@ -6,21 +6,9 @@ from typing import Any
 
 import orjson
 from aiohttp import web
-from asyncpg import exceptions as asyncpg_errors
 
 JSON = "application/json"
 UNAVAILABLE = "The database is not answering; try again shortly."
-# Failures to reach the database, which mean "try again", not "you asked wrongly".
-DATABASE_DOWN = (
-    OSError,
-    TimeoutError,
-    asyncpg_errors.PostgresConnectionError,
-    asyncpg_errors.InterfaceError,
-    asyncpg_errors.CannotConnectNowError,
-    asyncpg_errors.AdminShutdownError,
-    asyncpg_errors.CrashShutdownError,
-    asyncpg_errors.TooManyConnectionsError,
-)
 
 
 def error_response(

@@ -9,6 +9,8 @@
   seconds to answer it, then the connection is dropped.
 - At shutdown every connection is closed at once with 1001 ("going away"): clients reconnect to another
   instance.
+- Reading: all subscriptions together hold at most WS_DB_CONNECTIONS of the pool's connections at once
+  (`reads`); an event waits its turn rather than take the pool from GraphQL or time out.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class TooSlow(Exception):
 class Sockets:
     """Open connections: a close function for each, and how many each caller has."""
 
+    reads: asyncio.Semaphore
     closers: set[Callable[[int, str], Awaitable[None]]] = field(default_factory=set)
     by_caller: Counter[str] = field(default_factory=Counter)
     closing: bool = False

@@ -41,8 +41,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 
 from context import Context
 from db.loaders import Loaders
+from db.pool import CountingDatabase, SharedDatabase
 from schema.request_rules import parsed
-from web.app_keys import METRICS, SETTINGS, SOCKETS
+from web.app_keys import DATABASE, METRICS, SETTINGS, SOCKETS
 from web.authentication import Authenticator, Caller
 from web.callers import Refused, note_use, rate_limit_refusal, verified
 from web.documents import document_for
@@ -90,7 +91,8 @@ class TextWebSocket(AiohttpWebSocketAdapter):
                 stall_seconds=settings.ws_send_stall_seconds,
             )
         except TooSlow as slow:
-            request.app[METRICS].slow_websockets.inc()
+            if self.closed_with is None:  # a connection, counted once however many sends then fail
+                request.app[METRICS].slow_websockets.inc()
             await self.close(TRY_AGAIN_LATER, f"Too far behind ({slow}): reconnect.")
             raise WebSocketDisconnected from slow
         except (RuntimeError, ClientConnectionResetError) as error:
@@ -258,6 +260,10 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
             self.expiry_task = asyncio.create_task(self._close_at(caller.ends_at, view.now))  # type: ignore[attr-defined]
         context = self.context
         context.principal = caller.principal
+        # Each event is read on the subscriptions' share of the pool (web/sockets.py), counted as ever.
+        context.db = CountingDatabase(
+            SharedDatabase(request.app[DATABASE], request.app[SOCKETS].reads), context.statements
+        )
         context.loaders = Loaders(context.db, caller.principal.scope, context.now)
         context.client_address = str(caller.address) if caller.address else None
         return None
@@ -317,7 +323,9 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 "extensions": {"code": "LIMIT_REACHED", "limit": limit, "requestId": request_id},
             }
         if error.get("path") is None:
+            # Not one of ours (they carry a code): said in the log, so that no subscription ends unseen.
             code = request_error_code(str(error.get("message")), None, syntax=False)
+            log.warning("subscription error (request %s, %s): %s", request_id, code, error.get("message"))
             return {**error, "extensions": {"code": code, "requestId": request_id}}
         log.error("unexpected error in a subscription (request %s): %s", request_id, error.get("message"))
         masked: dict[str, Any] = {

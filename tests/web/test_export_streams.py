@@ -32,6 +32,7 @@ ROWS = 2500
 SETTINGS: dict[str, Any] = {
     "pool_max_size": 5,
     "export_max_concurrent": 2,
+    "ws_db_connections": 2,
     "export_max_per_caller": 1,
     "export_stall_seconds": 0.5,
     "export_timeout_seconds": 30.0,

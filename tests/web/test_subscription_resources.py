@@ -19,12 +19,14 @@ from typing import Any
 import aiohttp
 import asyncpg
 from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from resolvers.global_ids import to_global_id
 from server import init_app
 from tests import factories
 from tests.conftest import make_settings
-from web.app_keys import CHANGE_FEED, LIVE, METRICS, SOCKETS
+from web.app_keys import CHANGE_FEED, DATABASE, LIVE, METRICS, SOCKETS
 
 WAIT = 30.0
 HEAVY_ACTIVITY = "subscription ($c: ID!) { activityAppended(carrierId: $c) { action after reason } }"
@@ -163,4 +165,92 @@ async def test_each_delivered_event_leaves_nothing_behind(own_database: str) -> 
     # client) is in both; 60 more events must add less than one object each, in cycles or not.
     assert (many[0] - few[0]) / 60 < 1, (few, many)
     assert (many[1] - few[1]) / 60 < 1, (few, many)
+    await conn.close()
+
+
+async def subscribed_many(
+    session: aiohttp.ClientSession, client: TestClient[Any, Any], carrier: Any, count: int
+) -> aiohttp.ClientWebSocketResponse:
+    """One connection with `count` subscriptions to a carrier's key changes."""
+    ws = await subscribed(session, client, KEY_CHANGES, {"c": to_global_id("Carrier", carrier)})
+    for number in range(2, count + 1):
+        payload = {"query": KEY_CHANGES, "variables": {"c": to_global_id("Carrier", carrier)}}
+        await ws.send_json({"type": "subscribe", "id": str(number), "payload": payload})
+    return ws
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    connections=st.integers(min_value=2, max_value=4),
+    per_connection=st.integers(min_value=5, max_value=10),
+    changes=st.integers(min_value=2, max_value=4),
+)
+async def test_many_subscriptions_on_a_small_pool_get_every_event_and_graphql_keeps_answering(
+    own_database: str, connections: int, per_connection: int, changes: int
+) -> None:
+    """Before: each subscription took a pool connection of its own for every event (its rights, its row),
+    so that 200 subscriptions emptied a pool of 10: some ended with an uncoded, unlogged error and their
+    events were lost. Now their reads queue on WS_DB_CONNECTIONS of the pool."""
+    conn, carrier = await new_carrier(own_database)
+    small = {
+        "pool_max_size": 4,
+        "export_max_concurrent": 1,
+        "ws_db_connections": 1,
+        # No wait for a connection at all: only a share that never asks for more than is free passes.
+        "pool_acquire_timeout_seconds": 0.01,
+        "ws_max_connections_per_caller": connections,
+    }
+    async with instance(own_database, **small) as client, aiohttp.ClientSession() as session:
+        sockets = [
+            await subscribed_many(session, client, carrier, per_connection) for _ in range(connections)
+        ]
+        await watching(client, connections * per_connection)
+
+        async with contextlib.AsyncExitStack() as held:
+            # given: the pool's four connections open, and two of them busy with other work meanwhile
+            pool = client.app[DATABASE].pool
+            busy = [await held.enter_async_context(pool.acquire()) for _ in range(4)]
+            for connection in busy[2:]:
+                await pool.release(connection)
+
+            # when: changes, each an event for every subscription at once
+            for _ in range(changes):
+                await factories.api_key(conn, carrier)
+            for ws in sockets:  # then: every subscription gets every change, and no error
+                await events_received(ws, per_connection * changes)
+        reply = await client.post(
+            "/graphql",
+            json={"query": "{ viewer { kind } }"},
+            headers=factories.bearer(factories.staff_token()),
+        )
+        assert reply.status == 200
+        for ws in sockets:
+            await ws.close()
+    await conn.close()
+
+
+async def test_a_subscription_whose_database_does_not_answer_ends_as_one_to_make_again(
+    own_database: str, caplog: Any
+) -> None:
+    """Before: a pool timeout ended a subscription as GRAPHQL_VALIDATION_FAILED ("An unknown error
+    occurred."), which a client does not retry, and nothing was logged."""
+    conn, carrier = await new_carrier(own_database)
+    small = {"pool_max_size": 3, "export_max_concurrent": 1, "pool_acquire_timeout_seconds": 0.01}
+    async with instance(own_database, **small) as client, aiohttp.ClientSession() as session:
+        ws = await subscribed(session, client, KEY_CHANGES, {"c": to_global_id("Carrier", carrier)})
+        await watching(client, 1)
+        pool = client.app[DATABASE].pool
+        async with contextlib.AsyncExitStack() as held:
+            for _ in range(3):  # given: every connection of the pool busy
+                await held.enter_async_context(pool.acquire())
+            await factories.api_key(conn, carrier)  # when: an event
+            async with asyncio.timeout(WAIT):
+                message = await ws.receive_json()
+        # then: the subscription ends with a code the client acts on (subscribe again), and the log says why
+        assert message["type"] == "next", message
+        [error] = message["payload"]["errors"]
+        assert error["extensions"]["code"] == "SUBSCRIPTION_ENDED"
+        assert "did not answer" in error["message"]
+        assert any("the database did not answer" in record.getMessage() for record in caplog.records)
+        await ws.close()
     await conn.close()
