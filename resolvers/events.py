@@ -5,8 +5,10 @@ there, `after` for what is there now; a creation has no before, a deletion no af
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from db.activity import Event
 from db.carriers import CarrierRow
@@ -15,37 +17,36 @@ from db.organizations import OrganizationRow
 from resolvers import snapshots
 from resolvers.changes import EffectiveChange, summary
 
-R = TypeVar("R")
+
+class Identified(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
+R = TypeVar("R", bound=Identified)
 
 
 def carrier(action: str, *, before: CarrierRow | None = None, after: CarrierRow | None = None) -> Event:
-    """Recorded under the carrier and its organization (a rename keeps it; attach, move and detach write
-    their own row: resolvers/membership.py)."""
+    """Under the carrier and its organization (a rename keeps it; attach, move and detach write their own
+    row: resolvers/membership.py)."""
     row = _target(before, after)
-    return Event(
-        action=action,
-        target_type="Carrier",
-        target_id=row.id,
+    return _event(
+        action,
+        "Carrier",
+        snapshots.carrier,
+        before,
+        after,
         carrier_id=row.id,
         organization_id=row.organization_id,
-        before=_kept(snapshots.carrier, before),
-        after=_kept(snapshots.carrier, after),
     )
 
 
 def organization(
     action: str, *, before: OrganizationRow | None = None, after: OrganizationRow | None = None
 ) -> Event:
-    """Recorded under the organization itself: its administrators read it, and staff."""
+    """Under the organization itself: its administrators read it, and staff."""
     row = _target(before, after)
-    return Event(
-        action=action,
-        target_type="Organization",
-        target_id=row.id,
-        organization_id=row.id,
-        before=_kept(snapshots.organization, before),
-        after=_kept(snapshots.organization, after),
-    )
+    return _event(action, "Organization", snapshots.organization, before, after, organization_id=row.id)
 
 
 def feature(
@@ -55,18 +56,32 @@ def feature(
     after: FeatureRow | None = None,
     changes: list[EffectiveChange] | None = None,
 ) -> Event:
-    """Under no carrier or organization: the catalogue is the vendor's. With the effective values the
-    change moved (a new default reaches every carrier that inherits it)."""
-    row = _target(before, after)
-    kept_after = _kept(snapshots.feature, after)
-    if kept_after is not None and changes is not None:
-        kept_after["effectiveChanges"] = summary(changes)
+    """Under no carrier or organization (the catalogue is the vendor's), with the effective values the
+    change moved: a new default reaches every carrier that inherits it."""
+    event = _event(action, "Feature", snapshots.feature, before, after)
+    if event.after is None or changes is None:
+        return event
+    return dataclasses.replace(event, after={**event.after, "effectiveChanges": summary(changes)})
+
+
+def _event(
+    action: str,
+    target_type: str,
+    snapshot: Callable[[R], dict[str, Any]],
+    before: R | None,
+    after: R | None,
+    *,
+    carrier_id: uuid.UUID | None = None,
+    organization_id: uuid.UUID | None = None,
+) -> Event:
     return Event(
         action=action,
-        target_type="Feature",
-        target_id=row.id,
-        before=_kept(snapshots.feature, before),
-        after=kept_after,
+        target_type=target_type,
+        target_id=_target(before, after).id,
+        carrier_id=carrier_id,
+        organization_id=organization_id,
+        before=snapshot(before) if before is not None else None,
+        after=snapshot(after) if after is not None else None,
     )
 
 
@@ -74,7 +89,3 @@ def _target(before: R | None, after: R | None) -> R:
     row = after if after is not None else before
     assert row is not None, "an event needs the object before or after the change"
     return row
-
-
-def _kept(snapshot: Callable[[R], dict[str, Any]], row: R | None) -> dict[str, Any] | None:
-    return snapshot(row) if row is not None else None
