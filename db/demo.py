@@ -50,30 +50,15 @@ CARRIER_NAMES = {
 # (key, name, description, default_enabled)
 FEATURES = [
     ("inventory.waybills", "Waybills", "Create, view and amend electronic waybills.", True),
-    (
-        "inventory.car_hire",
-        "Car hire",
-        "Track per-diem and mileage charges for foreign cars.",
-        False,
-    ),
+    ("inventory.car_hire", "Car hire", "Track per-diem and mileage charges for foreign cars.", False),
     ("operations.switch_lists", "Switch lists", "Generate switch lists for yard crews.", True),
     ("operations.train_sheets", "Train sheets", "Build train consists and train sheets.", True),
-    (
-        "operations.yard_check",
-        "Yard check",
-        "Reconcile inventory with a physical yard check.",
-        False,
-    ),
+    ("operations.yard_check", "Yard check", "Reconcile inventory with a physical yard check.", False),
     ("billing.invoicing", "Invoicing", "Issue freight invoices from completed moves.", False),
     ("billing.demurrage", "Demurrage", "Calculate demurrage and storage charges.", False),
     ("analytics.dashboards", "Dashboards", "Operational dashboards and KPIs.", False),
     ("integrations.edi", "EDI", "Exchange EDI 404/417/418 messages with partners.", False),
-    (
-        "integrations.api_access",
-        "API access",
-        "Allow integrations to call the API with keys.",
-        True,
-    ),
+    ("integrations.api_access", "API access", "Allow integrations to call the API with keys.", True),
 ]
 
 ORGANIZATION_ENABLEMENTS = {
