@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from access.principal import Principal, TenantScope
-from db.pagination import Keyset, Page, PageRequest, group_pages, to_page
+from db.pagination import Keyset, Page, PageRequest, group_pages, page_statement, to_page
 from db.pool import Connection
 from db.rows import check_columns, row
 
@@ -123,15 +123,7 @@ FILTERED = f"""
       and ($12::text is null or a.outcome = $12)
 """
 
-PAGE = f"""
-with total as (select count(*) as n {FILTERED})
-select total.n as total, p.*
-from total
-left join lateral (
-    select {COLUMNS} {FILTERED} and {{where}}
-    order by {{order_by}} limit {{limit}}
-) p on true
-"""
+PAGE = page_statement(COLUMNS, FILTERED)
 
 # A carrier the caller sees now: all of its events are theirs to see (checked once per carrier).
 PAGE_BY_CARRIER_IDS = f"""
@@ -209,7 +201,7 @@ async def page(
     conn: Connection, *, scope: TenantScope, where: ActivityFilter, page: PageRequest
 ) -> Page[ActivityRow]:
     keyset = _keyset(page, first_param=13)
-    sql = PAGE.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
+    sql = keyset.fill(PAGE)
     records = await conn.fetch(sql, *_filtered_params(scope, where), *keyset.params)
     rows = [row(ActivityRow, r, skip=1) for r in records if r["id"] is not None]
     return to_page(rows, page, records[0]["total"])
@@ -219,7 +211,7 @@ async def pages_by_carrier_ids(
     conn: Connection, *, scope: TenantScope, carrier_ids: Sequence[uuid.UUID], page: PageRequest
 ) -> dict[uuid.UUID, Page[ActivityRow]]:
     keyset = _keyset(page, first_param=5)
-    sql = PAGE_BY_CARRIER_IDS.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
+    sql = keyset.fill(PAGE_BY_CARRIER_IDS)
     records = await conn.fetch(sql, *scope.params(), list(carrier_ids), *keyset.params)
     return group_pages(records, carrier_ids, page, lambda r: row(ActivityRow, r, skip=2))
 

@@ -50,30 +50,15 @@ CARRIER_NAMES = {
 # (key, name, description, default_enabled)
 FEATURES = [
     ("inventory.waybills", "Waybills", "Create, view and amend electronic waybills.", True),
-    (
-        "inventory.car_hire",
-        "Car hire",
-        "Track per-diem and mileage charges for foreign cars.",
-        False,
-    ),
+    ("inventory.car_hire", "Car hire", "Track per-diem and mileage charges for foreign cars.", False),
     ("operations.switch_lists", "Switch lists", "Generate switch lists for yard crews.", True),
     ("operations.train_sheets", "Train sheets", "Build train consists and train sheets.", True),
-    (
-        "operations.yard_check",
-        "Yard check",
-        "Reconcile inventory with a physical yard check.",
-        False,
-    ),
+    ("operations.yard_check", "Yard check", "Reconcile inventory with a physical yard check.", False),
     ("billing.invoicing", "Invoicing", "Issue freight invoices from completed moves.", False),
     ("billing.demurrage", "Demurrage", "Calculate demurrage and storage charges.", False),
     ("analytics.dashboards", "Dashboards", "Operational dashboards and KPIs.", False),
     ("integrations.edi", "EDI", "Exchange EDI 404/417/418 messages with partners.", False),
-    (
-        "integrations.api_access",
-        "API access",
-        "Allow integrations to call the API with keys.",
-        True,
-    ),
+    ("integrations.api_access", "API access", "Allow integrations to call the API with keys.", True),
 ]
 
 ORGANIZATION_ENABLEMENTS = {
@@ -118,62 +103,52 @@ KEYS = [
 
 ACTOR = ("system", "demo", "demo data")
 
+# Each statement writes its row unless one is there already: loading the demo again changes nothing.
+ORGANIZATION = "insert into organizations (name) values ($1) on conflict do nothing"
+ORGANIZATION_ID = "select id from organizations where lower(name) = lower($1)"
+CARRIER = "insert into carriers (code, name, organization_id) values ($1, $2, $3) on conflict do nothing"
+FEATURE = """
+insert into features (key, name, description, default_enabled)
+values ($1, $2, $3, $4) on conflict (key) do nothing
+"""
+ORGANIZATION_SETTING = """
+insert into organization_enablements
+    (organization_id, feature_id, enabled, updated_by_kind, updated_by_id, updated_by_name)
+select $1, f.id, $3, $4, $5, $6 from features f where f.key = $2
+on conflict do nothing
+"""
+CARRIER_SETTING = """
+insert into carrier_enablements
+    (carrier_id, feature_id, enabled, updated_by_kind, updated_by_id, updated_by_name)
+select c.id, f.id, $3, $4, $5, $6
+from carriers c, features f where c.code = $1 and f.key = $2
+on conflict do nothing
+"""
+
 
 async def load(conn: Connection) -> None:
     async with conn.transaction():
         organization_ids = {}
         for name in ORGANIZATIONS:
-            await conn.execute("insert into organizations (name) values ($1) on conflict do nothing", name)
-            organization_ids[name] = await conn.fetchval(
-                "select id from organizations where lower(name) = lower($1)", name
-            )
-        for organization, codes in ORGANIZATIONS.items():
-            for code in codes:
-                await _carrier(conn, code, organization_ids[organization])
-        for code in UNATTACHED:
-            await _carrier(conn, code, None)
-        for key, name, description, default in FEATURES:
-            await conn.execute(
-                """
-                insert into features (key, name, description, default_enabled)
-                values ($1, $2, $3, $4) on conflict (key) do nothing
-                """,
-                key,
-                name,
-                description,
-                default,
-            )
-        for organization, settings in ORGANIZATION_ENABLEMENTS.items():
-            for feature, enabled in settings.items():
-                await conn.execute(
-                    """
-                    insert into organization_enablements
-                        (organization_id, feature_id, enabled, updated_by_kind, updated_by_id,
-                         updated_by_name)
-                    select $1, f.id, $3, $4, $5, $6 from features f where f.key = $2
-                    on conflict do nothing
-                    """,
-                    organization_ids[organization],
-                    feature,
-                    enabled,
-                    *ACTOR,
-                )
-        for code, settings in CARRIER_ENABLEMENTS.items():
-            for feature, enabled in settings.items():
-                await conn.execute(
-                    """
-                    insert into carrier_enablements
-                        (carrier_id, feature_id, enabled, updated_by_kind, updated_by_id,
-                         updated_by_name)
-                    select c.id, f.id, $3, $4, $5, $6
-                    from carriers c, features f where c.code = $1 and f.key = $2
-                    on conflict do nothing
-                    """,
-                    code,
-                    feature,
-                    enabled,
-                    *ACTOR,
-                )
+            await conn.execute(ORGANIZATION, name)
+            organization_ids[name] = await conn.fetchval(ORGANIZATION_ID, name)
+        await conn.executemany(
+            CARRIER,
+            [
+                (code, CARRIER_NAMES[code], organization_ids[organization])
+                for organization, codes in ORGANIZATIONS.items()
+                for code in codes
+            ]
+            + [(code, CARRIER_NAMES[code], None) for code in UNATTACHED],
+        )
+        await conn.executemany(FEATURE, FEATURES)
+        await conn.executemany(
+            ORGANIZATION_SETTING,
+            [(organization_ids[owner], *setting) for owner, setting in _settings(ORGANIZATION_ENABLEMENTS)],
+        )
+        await conn.executemany(
+            CARRIER_SETTING, [(code, *setting) for code, setting in _settings(CARRIER_ENABLEMENTS)]
+        )
         for number, (code, description, scopes, allowlist, state) in enumerate(KEYS):
             await _key(
                 conn,
@@ -186,16 +161,13 @@ async def load(conn: Connection) -> None:
             )
 
 
-async def _carrier(conn: Connection, code: str, organization_id: object) -> None:
-    await conn.execute(
-        """
-        insert into carriers (code, name, organization_id) values ($1, $2, $3)
-        on conflict do nothing
-        """,
-        code,
-        CARRIER_NAMES[code],
-        organization_id,
-    )
+def _settings(by_owner: dict[str, dict[str, bool]]) -> list[tuple[str, tuple[object, ...]]]:
+    """Each owner's settings as (owner, (feature key, enabled, who set it))."""
+    return [
+        (owner, (feature, enabled, *ACTOR))
+        for owner, settings in by_owner.items()
+        for feature, enabled in settings.items()
+    ]
 
 
 async def _key(

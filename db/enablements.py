@@ -167,25 +167,33 @@ async def for_organizations(
     return await _grouped(conn, sql, scope, owner_ids)
 
 
-# Writes: a setting is a row; INHERIT is the absence of one.
-SET_CARRIER = """
-insert into carrier_enablements as e
-    (carrier_id, feature_id, enabled, updated_at, updated_by_kind, updated_by_id, updated_by_name)
+@dataclass(frozen=True, slots=True)
+class OwnSettings:
+    """One level's own settings (a carrier's, or an organization's): a row per owner and feature, and
+    INHERIT is the absence of one. The two levels' tables differ only in the column naming the owner."""
+
+    own: str
+    set: str
+    clear: str
+
+
+def _own_settings(table: str, owner: str) -> OwnSettings:
+    return OwnSettings(
+        own=f"select enabled from {table} where {owner} = $1 and feature_id = $2",
+        set=f"""
+insert into {table} as e
+    ({owner}, feature_id, enabled, updated_at, updated_by_kind, updated_by_id, updated_by_name)
 values ($1, $2, $3, now(), $4, $5, $6)
-on conflict (carrier_id, feature_id) do update set
+on conflict ({owner}, feature_id) do update set
     enabled = excluded.enabled, updated_at = now(), updated_by_kind = excluded.updated_by_kind,
     updated_by_id = excluded.updated_by_id, updated_by_name = excluded.updated_by_name
-"""
-CLEAR_CARRIER = "delete from carrier_enablements where carrier_id = $1 and feature_id = $2"
-SET_ORGANIZATION = """
-insert into organization_enablements as e
-    (organization_id, feature_id, enabled, updated_at, updated_by_kind, updated_by_id, updated_by_name)
-values ($1, $2, $3, now(), $4, $5, $6)
-on conflict (organization_id, feature_id) do update set
-    enabled = excluded.enabled, updated_at = now(), updated_by_kind = excluded.updated_by_kind,
-    updated_by_id = excluded.updated_by_id, updated_by_name = excluded.updated_by_name
-"""
-CLEAR_ORGANIZATION = "delete from organization_enablements where organization_id = $1 and feature_id = $2"
+""",
+        clear=f"delete from {table} where {owner} = $1 and feature_id = $2",
+    )
+
+
+CARRIER_SETTINGS = _own_settings("carrier_enablements", "carrier_id")
+ORGANIZATION_SETTINGS = _own_settings("organization_enablements", "organization_id")
 
 # Effective values of (carrier, feature) pairs, to show a person what a change did. A null argument
 # widens the set: no carrier list means every carrier (of the organization, when one is given).
@@ -212,24 +220,20 @@ class Actor:
     name: str | None
 
 
-async def set_for_carrier(
-    conn: Connection, *, carrier_id: uuid.UUID, feature_id: uuid.UUID, enabled: bool | None, actor: Actor
+async def set_own(
+    conn: Connection,
+    level: OwnSettings,
+    *,
+    owner_id: uuid.UUID,
+    feature_id: uuid.UUID,
+    enabled: bool | None,
+    actor: Actor,
 ) -> None:
+    """Set one level's own setting of a feature: True, False, or None (INHERIT: no row)."""
     if enabled is None:
-        await conn.execute(CLEAR_CARRIER, carrier_id, feature_id)
+        await conn.execute(level.clear, owner_id, feature_id)
     else:
-        await conn.execute(SET_CARRIER, carrier_id, feature_id, enabled, actor.kind, actor.id, actor.name)
-
-
-async def set_for_organization(
-    conn: Connection, *, organization_id: uuid.UUID, feature_id: uuid.UUID, enabled: bool | None, actor: Actor
-) -> None:
-    if enabled is None:
-        await conn.execute(CLEAR_ORGANIZATION, organization_id, feature_id)
-    else:
-        await conn.execute(
-            SET_ORGANIZATION, organization_id, feature_id, enabled, actor.kind, actor.id, actor.name
-        )
+        await conn.execute(level.set, owner_id, feature_id, enabled, actor.kind, actor.id, actor.name)
 
 
 Effective = dict[tuple[uuid.UUID, uuid.UUID], tuple[bool, Source]]
@@ -283,24 +287,11 @@ async def effective_if_in(
     return now, then
 
 
-OWN_CARRIER = "select enabled from carrier_enablements where carrier_id = $1 and feature_id = $2"
-OWN_ORGANIZATION = (
-    "select enabled from organization_enablements where organization_id = $1 and feature_id = $2"
-)
-
-
 async def own_setting(
-    conn: Connection,
-    *,
-    feature_id: uuid.UUID,
-    carrier_id: uuid.UUID | None = None,
-    organization_id: uuid.UUID | None = None,
+    conn: Connection, level: OwnSettings, *, owner_id: uuid.UUID, feature_id: uuid.UUID
 ) -> bool | None:
     """One level's own setting of a feature: True, False, or None (INHERIT)."""
-    if carrier_id is not None:
-        value: bool | None = await conn.fetchval(OWN_CARRIER, carrier_id, feature_id)
-    else:
-        value = await conn.fetchval(OWN_ORGANIZATION, organization_id, feature_id)
+    value: bool | None = await conn.fetchval(level.own, owner_id, feature_id)
     return value
 
 

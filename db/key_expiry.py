@@ -19,37 +19,35 @@ EXPIRING_SOON_DAYS = 7
 # pg_try_advisory_xact_lock's key for this job (an arbitrary constant: "carrier-admin key expiry").
 LOCK_KEY = 7_215_301_002
 
-EXPIRING = """
+
+def _notice(*, action: str, marked: str, due: str) -> str:
+    """Mark the keys whose `action` notice is `due` and not yet `marked`, and write an event for each
+    (under its carrier and organization; a service key's under none). A key revoked before it expires
+    gets no notice: it stopped working then, not at its expiry."""
+    return f"""
 with due as (
-    update api_keys k set expiry_warned_at = $1
-    where k.expires_at is not null and k.expires_at > $1 and k.expires_at <= $1 + $2::interval
+    update api_keys k set {marked} = $1
+    where k.expires_at is not null and {due}
       and (k.revoked_at is null or k.revoked_at > k.expires_at)
-      and k.expiry_warned_at is null
+      and k.{marked} is null
     returning k.id, k.carrier_id, k.hint, k.description, k.expires_at
 )
 insert into activity_log (actor_kind, actor_id, actor_name, actor_is_staff, action, target_type, target_id,
                           carrier_id, organization_id, after)
-select 'system', 'system', 'carrier-admin', true, 'apiKey.expiring', 'ApiKey', due.id, due.carrier_id,
+select 'system', 'system', 'carrier-admin', true, '{action}', 'ApiKey', due.id, due.carrier_id,
        c.organization_id,
        jsonb_build_object('hint', due.hint, 'description', due.description, 'expiresAt', due.expires_at)
 from due left join carriers c on c.id = due.carrier_id
 """
 
-EXPIRED = """
-with due as (
-    update api_keys k set expiry_recorded_at = $1
-    where k.expires_at is not null and k.expires_at <= $1
-      and (k.revoked_at is null or k.revoked_at > k.expires_at)
-      and k.expiry_recorded_at is null
-    returning k.id, k.carrier_id, k.hint, k.description, k.expires_at
+
+# $1: now; $2: how long before its expiry a key is "expiring soon".
+EXPIRING = _notice(
+    action="apiKey.expiring",
+    marked="expiry_warned_at",
+    due="k.expires_at > $1 and k.expires_at <= $1 + $2::interval",
 )
-insert into activity_log (actor_kind, actor_id, actor_name, actor_is_staff, action, target_type, target_id,
-                          carrier_id, organization_id, after)
-select 'system', 'system', 'carrier-admin', true, 'apiKey.expired', 'ApiKey', due.id, due.carrier_id,
-       c.organization_id,
-       jsonb_build_object('hint', due.hint, 'description', due.description, 'expiresAt', due.expires_at)
-from due left join carriers c on c.id = due.carrier_id
-"""
+EXPIRED = _notice(action="apiKey.expired", marked="expiry_recorded_at", due="k.expires_at <= $1")
 
 
 @dataclass(frozen=True, slots=True)

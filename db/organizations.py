@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from access.principal import TenantScope
-from db.pagination import Keyset, Page, PageRequest, to_page
+from db.pagination import Keyset, Page, PageRequest, page_statement, to_page
 from db.pool import Connection
 from db.rows import check_columns, row
 from db.search import like_pattern
@@ -37,15 +37,7 @@ FILTERED = f"""
     where {IN_SCOPE} and ($4::text is null or o.name ilike '%' || $4 || '%' escape '\\')
 """
 
-PAGE = f"""
-with total as (select count(*) as n {FILTERED})
-select total.n as total, p.*
-from total
-left join lateral (
-    select {COLUMNS} {FILTERED} and {{where}}
-    order by {{order_by}} limit {{limit}}
-) p on true
-"""
+PAGE = page_statement(COLUMNS, FILTERED)
 
 
 async def by_ids(
@@ -59,7 +51,7 @@ async def page(
     conn: Connection, *, scope: TenantScope, search: str | None, page: PageRequest
 ) -> Page[OrganizationRow]:
     keyset = Keyset.render(page, sort="o.name", id_column="o.id", key_type="text", first_param=5)
-    sql = PAGE.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
+    sql = keyset.fill(PAGE)
     records = await conn.fetch(sql, *scope.params(), like_pattern(search), *keyset.params)
     rows = [row(OrganizationRow, r, skip=1) for r in records if r["id"] is not None]
     return to_page(rows, page, records[0]["total"])

@@ -82,6 +82,21 @@ class Page(Generic[T]):
     total_count: int
 
 
+def page_statement(columns: str, filtered: str) -> str:
+    """A list's page in one statement: the total of the filtered list, and the page itself (none for an
+    empty one). `filtered` is the list's `from ... where ...`; `{where}`, `{order_by}` and `{limit}` are
+    left for the keyset to fill (Keyset.fill)."""
+    return f"""
+with total as (select count(*) as n {filtered})
+select total.n as total, p.*
+from total
+left join lateral (
+    select {columns} {filtered} and {{where}}
+    order by {{order_by}} limit {{limit}}
+) p on true
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class Keyset:
     """The SQL fragments of one page over `order by <sort>, <id>`."""
@@ -121,6 +136,10 @@ class Keyset:
             limit=f"${n}",
             params=params,
         )
+
+    def fill(self, statement: str) -> str:
+        """The statement with this page's `{where}`, `{order_by}` and `{limit}` in place."""
+        return statement.format(where=self.where, order_by=self.order_by, limit=self.limit)
 
 
 def to_page(rows: Sequence[T], page: PageRequest, total_count: int) -> Page[T]:

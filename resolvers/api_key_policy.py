@@ -12,16 +12,17 @@ cannot manage keys at all. Each refusal names its rule (`ForbiddenError.rule`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypedDict
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from access.addresses import AllowlistError, IPNetwork, parse_allowlist
 from access.principal import SERVICE_SCOPES, Principal, Scope
 from context import Context
 from db import api_keys, carriers
+from db.activity import Event
 from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
 from db.pool import Connection
@@ -278,17 +279,32 @@ def service_scopes(requested: list[str]) -> list[str]:
     return requested
 
 
-class Owners(TypedDict):
-    carrier_id: uuid.UUID | None
-    organization_id: uuid.UUID | None
-
-
-def owners(carrier: CarrierRow | None) -> Owners:
-    """The carrier and organization an event of a key of `carrier` is recorded under (none for a
-    service key: staff alone see those events)."""
-    if carrier is None:
-        return Owners(carrier_id=None, organization_id=None)
-    return Owners(carrier_id=carrier.id, organization_id=carrier.organization_id)
+def event(
+    action: str,
+    carrier: CarrierRow | None,
+    now: datetime,
+    *,
+    before: ApiKeyRow | None = None,
+    after: ApiKeyRow | None = None,
+    reason: str | None = None,
+    noted: Mapping[str, Any] | None = None,
+) -> Event:
+    """A key's activity row, about the key as it is after the change (the new one, for a rotation):
+    recorded under the key's carrier and its organization (none for a service key: staff alone see
+    those events), with the key before and after as the log keeps it (`snapshot`), and what is `noted`
+    beside the state after."""
+    key = after if after is not None else before
+    assert key is not None, "an event needs the key before or after the change"
+    return Event(
+        action=action,
+        target_type="ApiKey",
+        target_id=key.id,
+        carrier_id=carrier.id if carrier else None,
+        organization_id=carrier.organization_id if carrier else None,
+        before=snapshot(before, now) if before is not None else None,
+        after={**snapshot(after, now), **(noted or {})} if after is not None else None,
+        reason=reason,
+    )
 
 
 def snapshot(key: ApiKeyRow, now: datetime) -> dict[str, Any]:

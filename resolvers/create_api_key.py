@@ -10,7 +10,6 @@ from access import keyformat
 from access.principal import Scope
 from context import Context
 from db import api_keys
-from db.activity import Event
 from db.api_keys import ApiKeyRow, NewKey
 from resolvers import api_key_policy as policy
 from resolvers import rules, validation
@@ -83,13 +82,5 @@ async def create_api_key(
                 idempotency_key=idempotency_key,
             ),
         )
-        await change.record(
-            Event(
-                action="apiKey.create",
-                target_type="ApiKey",
-                target_id=key.id,
-                **policy.owners(carrier),
-                after=policy.snapshot(key, now),
-            ),
-        )
+        await change.record(policy.event("apiKey.create", carrier, now, after=key))
     return Issued(key, issued.secret)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from asyncpg import UniqueViolationError
-
 from context import Context
 from db import carriers
-from db.activity import Event
 from db.carriers import CarrierRow
-from resolvers import snapshots, validation
+from resolvers import events, validation
 from resolvers.errors import Conflict
 
 
@@ -16,18 +13,9 @@ async def create_carrier(context: Context, *, code: str, name: str) -> CarrierRo
     code = validation.carrier_code(code)
     name = validation.text(name, field="name", label="A carrier's name")
     async with context.changing() as change:
-        conn = change.conn
-        try:
-            carrier = await carriers.insert(conn, code=code, name=name)
-        except UniqueViolationError:
-            raise Conflict(f"A carrier with code {code} already exists.", field="code") from None
-        await change.record(
-            Event(
-                action="carrier.create",
-                target_type="Carrier",
-                target_id=carrier.id,
-                carrier_id=carrier.id,
-                after=snapshots.carrier(carrier),
-            ),
+        carrier = await validation.unless_taken(
+            carriers.insert(change.conn, code=code, name=name),
+            Conflict(f"A carrier with code {code} already exists.", field="code"),
         )
+        await change.record(events.carrier("carrier.create", after=carrier))
     return carrier

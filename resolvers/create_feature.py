@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from asyncpg import UniqueViolationError
-
 from context import Context
 from db import features
-from db.activity import Event
 from db.features import FeatureRow
-from resolvers import snapshots, validation
+from resolvers import events, validation
 from resolvers.errors import Conflict
 
 
@@ -17,28 +14,13 @@ async def create_feature(
 ) -> FeatureRow:
     key = validation.feature_key(key, field="key")
     name = validation.text(name, field="name", label="A feature's name")
-    description = validation.text(
-        description,
-        field="description",
-        label="A description",
-        max_length=2000,
-        required=False,
-        multiline=True,
-    )
+    description = validation.feature_description(description)
     async with context.changing() as change:
-        conn = change.conn
-        try:
-            feature = await features.insert(
-                conn, key=key, name=name, description=description, default_enabled=default_enabled
-            )
-        except UniqueViolationError:
-            raise Conflict(f"The catalogue already has a feature {key!r}.", field="key") from None
-        await change.record(
-            Event(
-                action="feature.create",
-                target_type="Feature",
-                target_id=feature.id,
-                after=snapshots.feature(feature),
+        feature = await validation.unless_taken(
+            features.insert(
+                change.conn, key=key, name=name, description=description, default_enabled=default_enabled
             ),
+            Conflict(f"The catalogue already has a feature {key!r}.", field="key"),
         )
+        await change.record(events.feature("feature.create", after=feature))
     return feature

@@ -8,16 +8,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from asyncpg import UniqueViolationError
-
 from context import Context
 from db import carriers, organizations
-from db.activity import Event
 from db.carriers import CarrierRow
 from db.organizations import OrganizationRow
-from resolvers import snapshots, validation
+from resolvers import events, validation
 from resolvers.changes import EffectiveChange
-from resolvers.errors import AlreadyInOrganization, BadUserInput, Conflict
+from resolvers.errors import AlreadyInOrganization, BadUserInput, organization_name_taken
 from resolvers.membership import Move, move_locked
 
 
@@ -42,19 +39,10 @@ async def create_organization(context: Context, *, name: str, carrier_ids: Seque
     members = _members(context, carrier_ids)
     async with context.changing() as change:
         conn = change.conn
-        try:
-            organization = await organizations.insert(conn, name=name)
-        except UniqueViolationError:
-            raise Conflict(f"An organization named {name!r} already exists.", field="name") from None
-        await change.record(
-            Event(
-                action="organization.create",
-                target_type="Organization",
-                target_id=organization.id,
-                organization_id=organization.id,
-                after=snapshots.organization(organization),
-            ),
+        organization = await validation.unless_taken(
+            organizations.insert(conn, name=name), organization_name_taken(name)
         )
+        await change.record(events.organization("organization.create", after=organization))
         # Locked in id order (two creations naming the same carriers cannot deadlock), judged in the
         # input's order (the first carrier at fault is the one named).
         locked: dict[uuid.UUID, CarrierRow | None] = {}

@@ -6,47 +6,31 @@ from asyncpg import ForeignKeyViolationError
 
 from context import Context
 from db import organizations
-from db.activity import Event
 from db.organizations import OrganizationRow
-from resolvers import snapshots, validation
+from resolvers import events, validation
 from resolvers.errors import OrganizationNotEmpty
 
 
 async def delete_organization(
     context: Context, *, organization_id: str, expected_version: int | None
 ) -> OrganizationRow:
-    raw_id = validation.object_id(organization_id, type_name="Organization", field="id")
-    version = validation.expected_version(expected_version)
+    named = validation.named(organization_id, type_name="Organization", version=expected_version)
     async with context.changing() as change:
         conn = change.conn
-        before = await validation.found_as_expected(
-            organizations.lock(conn, organization_id=raw_id),
-            type_name="Organization",
-            global_id=organization_id,
-            field="id",
-            version=version,
-        )
-        count = await organizations.count_carriers(conn, organization_id=raw_id)
+        before = await named.found(organizations.lock(conn, organization_id=named.id))
+        count = await organizations.count_carriers(conn, organization_id=named.id)
         if count:
             raise not_empty(before, count)
         try:
             async with conn.transaction():  # a savepoint: the count below still runs after a refusal
-                deleted = await organizations.delete(conn, organization_id=raw_id)
+                deleted = await organizations.delete(conn, organization_id=named.id)
         except ForeignKeyViolationError:
             # A carrier was attached after the count: the database refused, as it should.
             raise not_empty(
-                before, await organizations.count_carriers(conn, organization_id=raw_id)
+                before, await organizations.count_carriers(conn, organization_id=named.id)
             ) from None
         assert deleted is not None
-        await change.record(
-            Event(
-                action="organization.delete",
-                target_type="Organization",
-                target_id=raw_id,
-                organization_id=raw_id,
-                before=snapshots.organization(before),
-            ),
-        )
+        await change.record(events.organization("organization.delete", before=before))
     return deleted
 
 

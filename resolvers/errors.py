@@ -154,3 +154,8 @@ def stale(what: str, current_version: int) -> Conflict:
         field="expectedVersion",
         current_version=current_version,
     )
+
+
+def organization_name_taken(name: str) -> Conflict:
+    """Organization names are unique regardless of case (createOrganization, renameOrganization)."""
+    return Conflict(f"An organization named {name!r} already exists.", field="name")

@@ -154,23 +154,18 @@ async def _change(
 ) -> Membership:
     """Put the carrier in the target organization, or in none: lock it, check what the caller expects,
     keep the target from being deleted meanwhile, change, record."""
-    carrier_id = validation.object_id(carrier_global_id, type_name="Carrier", field="carrierId")
+    named = validation.named(
+        carrier_global_id, type_name="Carrier", version=expected_version, field="carrierId"
+    )
     target_id = (
         validation.object_id(target.given, type_name="Organization", field=target.field)
         if target is not None
         else None
     )
-    version = validation.expected_version(expected_version)
     why = _reason(reason)
     async with context.changing() as change:
         conn = change.conn
-        carrier = await validation.found_as_expected(
-            carriers.lock(conn, carrier_id=carrier_id),
-            type_name="Carrier",
-            global_id=carrier_global_id,
-            field="carrierId",
-            version=version,
-        )
+        carrier = await named.found(carriers.lock(conn, carrier_id=named.id))
         await expectation(conn, carrier, target_id)
         organization = None
         if target is not None and target_id is not None:

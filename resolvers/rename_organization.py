@@ -2,47 +2,27 @@
 
 from __future__ import annotations
 
-from asyncpg import UniqueViolationError
-
 from context import Context
 from db import organizations
-from db.activity import Event
 from db.organizations import OrganizationRow
-from resolvers import snapshots, validation
-from resolvers.errors import Conflict
+from resolvers import events, validation
+from resolvers.errors import organization_name_taken
 
 
 async def rename_organization(
     context: Context, *, organization_id: str, name: str, expected_version: int | None
 ) -> OrganizationRow:
-    raw_id = validation.object_id(organization_id, type_name="Organization", field="id")
+    named = validation.named(organization_id, type_name="Organization", version=expected_version)
     name = validation.text(name, field="name", label="An organization's name")
-    version = validation.expected_version(expected_version)
     async with context.changing() as change:
         conn = change.conn
-        before = await validation.found_as_expected(
-            organizations.lock(conn, organization_id=raw_id),
-            type_name="Organization",
-            global_id=organization_id,
-            field="id",
-            version=version,
-        )
+        before = await named.found(organizations.lock(conn, organization_id=named.id))
         if before.name == name:
             change.unchanged()
             return before
-        try:
-            after = await organizations.rename(conn, organization_id=raw_id, name=name)
-        except UniqueViolationError:
-            raise Conflict(f"An organization named {name!r} already exists.", field="name") from None
-        assert after is not None  # locked above
-        await change.record(
-            Event(
-                action="organization.rename",
-                target_type="Organization",
-                target_id=raw_id,
-                organization_id=raw_id,
-                before=snapshots.organization(before),
-                after=snapshots.organization(after),
-            ),
+        after = await validation.unless_taken(
+            organizations.rename(conn, organization_id=named.id, name=name), organization_name_taken(name)
         )
+        assert after is not None  # locked above
+        await change.record(events.organization("organization.rename", before=before, after=after))
     return after

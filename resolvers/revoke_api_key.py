@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from context import Context
 from db import api_keys
-from db.activity import Event
 from db.api_keys import ApiKeyRow
 from resolvers import api_key_policy as policy
 from resolvers import rules, validation
@@ -26,14 +25,6 @@ async def revoke_api_key(context: Context, *, key_id: str, reason: str) -> ApiKe
             conn, key_id=before.id, at=now, by=context.principal.audit_fields(), reason=reason, now=now
         )
         await change.record(
-            Event(
-                action="apiKey.revoke",
-                target_type="ApiKey",
-                target_id=before.id,
-                **policy.owners(carrier),
-                before=policy.snapshot(before, now),
-                after=policy.snapshot(after, now),
-                reason=reason,
-            ),
+            policy.event("apiKey.revoke", carrier, now, before=before, after=after, reason=reason)
         )
     return after

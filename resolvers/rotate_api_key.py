@@ -11,7 +11,6 @@ from asyncpg import UniqueViolationError
 from access import keyformat
 from context import Context
 from db import api_keys
-from db.activity import Event
 from db.api_keys import ApiKeyRow, KeyStatus, NewKey
 from resolvers import api_key_policy as policy
 from resolvers import rules
@@ -82,13 +81,13 @@ async def rotate_api_key(
         )
         assert previous.revoked_at is not None
         await change.record(
-            Event(
-                action="apiKey.rotate",
-                target_type="ApiKey",
-                target_id=new.id,
-                **policy.owners(carrier),
-                before=policy.snapshot(old, now),
-                after={**policy.snapshot(new, now), "previousKeyRevokedAt": previous.revoked_at.isoformat()},
-            ),
+            policy.event(
+                "apiKey.rotate",
+                carrier,
+                now,
+                before=old,
+                after=new,
+                noted={"previousKeyRevokedAt": previous.revoked_at.isoformat()},
+            )
         )
     return Rotated(new, issued.secret, previous)

@@ -91,29 +91,32 @@ def api_access_off(facts: CarrierFacts) -> Refusal | None:
 
 
 def no_room_for_a_key(facts: CarrierFacts) -> Refusal | None:
-    """One more active key would pass the limit (keys in a grace period count; service keys, together,
-    have the same limit)."""
-    if facts.active_keys < facts.key_limit:
-        return None
+    """One more active key would pass the limit (service keys, together, have the same limit)."""
     owner = f"Carrier {facts.code}" if facts.code is not None else "The platform"
     what = "active keys" if facts.code is not None else "active service keys"
-    return Refusal(
+    return _at_key_limit(
+        facts,
         f"{owner} already has {facts.active_keys} {what}, the most allowed (keys in a rotation's grace "
         "period count); revoke one it no longer uses.",
-        limit=facts.key_limit,
     )
 
 
 def no_room_beside_the_old_key(facts: CarrierFacts) -> Refusal | None:
     """A rotation with a grace period keeps the old key active beside the new one: it needs room."""
-    if facts.active_keys < facts.key_limit:
-        return None
-    return Refusal(
+    return _at_key_limit(
+        facts,
         f"The carrier has {facts.active_keys} active keys, the most allowed: the old key cannot stay for a "
         "grace period beside the new one. Rotate without one, or revoke a key first.",
-        limit=facts.key_limit,
         field="gracePeriodSeconds",
     )
+
+
+def _at_key_limit(facts: CarrierFacts, message: str, field: str | None = None) -> Refusal | None:
+    """The active key limit, which keys in a rotation's grace period count against; `message` says
+    what it stops."""
+    if facts.active_keys < facts.key_limit:
+        return None
+    return Refusal(message, limit=facts.key_limit, field=field)
 
 
 def already_in_an_organization(facts: CarrierFacts) -> Refusal | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from context import Context
 from db import carriers, enablements, features, organizations
 from db.activity import Event
-from db.enablements import Actor, Effective, EnablementState
+from db.enablements import Actor, Effective, EnablementState, OwnSettings
 from db.features import FeatureRow
 from db.pool import Connection
 from resolvers import snapshots, validation
@@ -42,8 +42,8 @@ class Level:
     lock: Callable[[Connection, uuid.UUID], Awaitable[tuple[str, uuid.UUID | None] | None]]
     # Effective values of the feature for the carriers this level reaches.
     effective: Callable[[Connection, uuid.UUID, uuid.UUID], Awaitable[Effective]]
-    own: Callable[[Connection, uuid.UUID, uuid.UUID], Awaitable[bool | None]]
-    store: Callable[[Connection, uuid.UUID, uuid.UUID, bool | None, Actor], Awaitable[None]]
+    # Where this level keeps its own settings.
+    settings: OwnSettings
 
 
 async def _lock_carrier(conn: Connection, owner: uuid.UUID) -> tuple[str, uuid.UUID | None] | None:
@@ -64,10 +64,7 @@ CARRIER = Level(
     effective=lambda conn, owner, feature: enablements.effective(
         conn, carrier_ids=[owner], feature_id=feature
     ),
-    own=lambda conn, owner, feature: enablements.own_setting(conn, carrier_id=owner, feature_id=feature),
-    store=lambda conn, owner, feature, enabled, actor: enablements.set_for_carrier(
-        conn, carrier_id=owner, feature_id=feature, enabled=enabled, actor=actor
-    ),
+    settings=enablements.CARRIER_SETTINGS,
 )
 ORGANIZATION = Level(
     type_name="Organization",
@@ -77,10 +74,7 @@ ORGANIZATION = Level(
     effective=lambda conn, owner, feature: enablements.effective(
         conn, organization_id=owner, feature_id=feature
     ),
-    own=lambda conn, owner, feature: enablements.own_setting(conn, organization_id=owner, feature_id=feature),
-    store=lambda conn, owner, feature, enabled, actor: enablements.set_for_organization(
-        conn, organization_id=owner, feature_id=feature, enabled=enabled, actor=actor
-    ),
+    settings=enablements.ORGANIZATION_SETTINGS,
 )
 
 
@@ -110,13 +104,16 @@ async def set_enablement(  # noqa: PLR0917 - the two public functions above name
             raise validation.not_found(level.type_name, owner_id, level.field)
         owner_name, organization_id = locked
         feature = await _feature(conn, key)
-        previous = await level.own(conn, owner, feature.id)
+        previous = await enablements.own_setting(conn, level.settings, owner_id=owner, feature_id=feature.id)
         if previous == setting:
             change.unchanged()  # already so
             return EnablementSet(owner, feature)
         before = await level.effective(conn, owner, feature.id)
         naming = {"feature": key, "featureName": feature.name, "ownerName": owner_name}
-        await level.store(conn, owner, feature.id, setting, Actor(*context.principal.audit_fields()))
+        actor = Actor(*context.principal.audit_fields())
+        await enablements.set_own(
+            conn, level.settings, owner_id=owner, feature_id=feature.id, enabled=setting, actor=actor
+        )
         changes = diff(before, await level.effective(conn, owner, feature.id))
         await change.record(
             Event(

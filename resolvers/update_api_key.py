@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from access.principal import Scope
 from context import Context
 from db import api_keys
-from db.activity import Event
 from db.api_keys import ApiKeyRow, KeyStatus
 from resolvers import api_key_policy as policy
 from resolvers import rules
@@ -56,14 +55,5 @@ async def update_api_key(
             clear_expiry=expiry.never_expires,
             now=now,
         )
-        await change.record(
-            Event(
-                action="apiKey.update",
-                target_type="ApiKey",
-                target_id=before.id,
-                **policy.owners(carrier),
-                before=policy.snapshot(before, now),
-                after=policy.snapshot(after, now),
-            ),
-        )
+        await change.record(policy.event("apiKey.update", carrier, now, before=before, after=after))
     return after

@@ -4,40 +4,22 @@ from __future__ import annotations
 
 from context import Context
 from db import carriers
-from db.activity import Event
 from db.carriers import CarrierRow
-from resolvers import snapshots, validation
+from resolvers import events, validation
 
 
 async def update_carrier(
     context: Context, *, carrier_id: str, name: str, expected_version: int | None
 ) -> CarrierRow:
-    raw_id = validation.object_id(carrier_id, type_name="Carrier", field="id")
+    named = validation.named(carrier_id, type_name="Carrier", version=expected_version)
     name = validation.text(name, field="name", label="A carrier's name")
-    version = validation.expected_version(expected_version)
     async with context.changing() as change:
         conn = change.conn
-        before = await validation.found_as_expected(
-            carriers.lock(conn, carrier_id=raw_id),
-            type_name="Carrier",
-            global_id=carrier_id,
-            field="id",
-            version=version,
-        )
+        before = await named.found(carriers.lock(conn, carrier_id=named.id))
         if before.name == name:
             change.unchanged()
             return before
-        after = await carriers.update_name(conn, carrier_id=raw_id, name=name)
+        after = await carriers.update_name(conn, carrier_id=named.id, name=name)
         assert after is not None  # locked above
-        await change.record(
-            Event(
-                action="carrier.update",
-                target_type="Carrier",
-                target_id=raw_id,
-                carrier_id=raw_id,
-                organization_id=after.organization_id,
-                before=snapshots.carrier(before),
-                after=snapshots.carrier(after),
-            ),
-        )
+        await change.record(events.carrier("carrier.update", before=before, after=after))
     return after

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from context import Context
 from db import enablements as enablement_rows
 from db import features
-from db.activity import Event
 from db.features import FeatureRow
-from resolvers import snapshots, validation
-from resolvers.changes import EffectiveChange, diff, summary
+from resolvers import events, validation
+from resolvers.changes import EffectiveChange, diff
 from resolvers.errors import stale
 
 
@@ -29,28 +28,14 @@ async def update_feature(
     default_enabled: bool | None,
     expected_version: int | None,
 ) -> FeatureUpdated:
-    raw_id = validation.object_id(feature_id, type_name="Feature", field="id")
+    named = validation.named(feature_id, type_name="Feature", version=expected_version)
     if name is not None:
         name = validation.text(name, field="name", label="A feature's name")
     if description is not None:
-        description = validation.text(
-            description,
-            field="description",
-            label="A description",
-            max_length=2000,
-            required=False,
-            multiline=True,
-        )
-    version = validation.expected_version(expected_version)
+        description = validation.feature_description(description)
     async with context.changing() as change:
         conn = change.conn
-        current = await validation.found_as_expected(
-            features.by_id(conn, feature_id=raw_id),
-            type_name="Feature",
-            global_id=feature_id,
-            field="id",
-            version=version,
-        )
+        current = await named.found(features.by_id(conn, feature_id=named.id))
         if (
             name in (None, current.name)
             and description in (None, current.description)
@@ -58,26 +43,18 @@ async def update_feature(
         ):
             change.unchanged()
             return FeatureUpdated(current)
-        before = await enablement_rows.effective(conn, feature_id=raw_id)
+        before = await enablement_rows.effective(conn, feature_id=named.id)
         updated = await features.update(
             conn,
-            feature_id=raw_id,
+            feature_id=named.id,
             name=name,
             description=description,
             default_enabled=default_enabled,
             expected_version=current.version,
         )
         if updated is None:  # changed between the read and the update
-            latest = (await features.by_ids(conn, ids=[raw_id]))[raw_id]
+            latest = (await features.by_ids(conn, ids=[named.id]))[named.id]
             raise stale("feature", latest.version)
-        changes = diff(before, await enablement_rows.effective(conn, feature_id=raw_id))
-        await change.record(
-            Event(
-                action="feature.update",
-                target_type="Feature",
-                target_id=raw_id,
-                before=snapshots.feature(current),
-                after={**snapshots.feature(updated), "effectiveChanges": summary(changes)},
-            ),
-        )
+        changes = diff(before, await enablement_rows.effective(conn, feature_id=named.id))
+        await change.record(events.feature("feature.update", before=current, after=updated, changes=changes))
     return FeatureUpdated(updated, changes)

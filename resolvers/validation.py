@@ -1,4 +1,5 @@
-"""Input checks shared by the mutations: each returns the normalised value or raises BadUserInput."""
+"""Input checks shared by the mutations: each returns the normalised value (or the object named), or raises
+the error that names the input field at fault."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from resolvers.errors import BadUserInput, NotFound, stale
+from asyncpg import UniqueViolationError
+
+from resolvers.errors import BadUserInput, Conflict, NotFound, stale
 from resolvers.global_ids import from_global_id
 
 CARRIER_CODE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
@@ -57,6 +61,13 @@ def feature_key(value: str, *, field: str = "featureKey") -> str:
     return key
 
 
+def feature_description(value: str) -> str:
+    """A catalogue entry's description: optional, and long enough for a paragraph or two."""
+    return text(
+        value, field="description", label="A description", max_length=2000, required=False, multiline=True
+    )
+
+
 def expected_version(value: int | None) -> int | None:
     if value is not None and value < 1:
         raise BadUserInput("expectedVersion must be a positive version number.", field="expectedVersion")
@@ -78,19 +89,49 @@ class Versioned(Protocol):
 
 
 Row = TypeVar("Row", bound=Versioned)
+T = TypeVar("T")
 
 
-async def found_as_expected(
-    found: Awaitable[Row | None], *, type_name: str, global_id: str, field: str, version: int | None
-) -> Row:
-    """The object a change is made to (read, usually locked, by `found`): not found as the input named
-    it, or stale when the caller expected another version of it."""
-    row = await found
-    if row is None:
-        raise not_found(type_name, global_id, field)
-    if version is not None and row.version != version:
-        raise stale(type_name.lower(), row.version)
-    return row
+@dataclass(frozen=True, slots=True)
+class Named:
+    """The object a change is made to, as its input named it: its id and the version the caller expects
+    it at (None: any), both checked before the transaction; `found` judges the row read inside it."""
+
+    id: uuid.UUID
+    global_id: str
+    type_name: str
+    field: str
+    version: int | None
+
+    async def found(self, lookup: Awaitable[Row | None]) -> Row:
+        """The row `lookup` read (usually locked): not found as the input named it, or stale when the
+        caller expected another version of it."""
+        row = await lookup
+        if row is None:
+            raise not_found(self.type_name, self.global_id, self.field)
+        if self.version is not None and row.version != self.version:
+            raise stale(self.type_name.lower(), row.version)
+        return row
+
+
+def named(global_id: str, *, type_name: str, version: int | None, field: str = "id") -> Named:
+    """The object a change names by `field`, at the `expectedVersion` the caller gave (if any)."""
+    return Named(
+        object_id(global_id, type_name=type_name, field=field),
+        global_id,
+        type_name,
+        field,
+        expected_version(version),
+    )
+
+
+async def unless_taken(write: Awaitable[T], conflict: Conflict) -> T:
+    """What `write` returns, or `conflict` when a unique index refuses it: the database, not a read
+    before the write, decides which of two concurrent requests took the name first."""
+    try:
+        return await write
+    except UniqueViolationError:
+        raise conflict from None
 
 
 def not_found(type_name: str, global_id: str, field: str) -> NotFound:

@@ -6,6 +6,7 @@ member of its error union. Who may manage which key is resolvers/api_key_policy.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date, datetime
 from typing import Annotated
 
@@ -189,6 +190,21 @@ def issued_payload(context: Context, issued: Issued) -> CreateApiKeyPayload:
     )
 
 
+def issue(
+    context: Context, input: CreateApiKeyInput | CreateServiceKeyInput, *, carrier_id: str | None
+) -> Awaitable[Issued]:
+    """createApiKey and createServiceKey issue alike: a service key is a key of no carrier."""
+    return create_api_key(
+        context,
+        carrier_id=carrier_id,
+        description=input.description,
+        scopes=input.scopes,
+        ip_allowlist=input.ip_allowlist,
+        expiry=input.expiry(),
+        idempotency_key=input.idempotency_key,
+    )
+
+
 def key_payload(context: Context, row: ApiKeyRow) -> ApiKeyPayload:
     return ApiKeyPayload(api_key=ApiKey.from_row(row, context.now()))
 
@@ -212,15 +228,7 @@ class ApiKeyMutations:
         guard=KEYS_WRITE,
         takes=CreateApiKeyInput,
         answers=CreateApiKeyResult,
-        run=lambda context, input: create_api_key(
-            context,
-            carrier_id=input.carrier_id,
-            description=input.description,
-            scopes=input.scopes,
-            ip_allowlist=input.ip_allowlist,
-            expiry=input.expiry(),
-            idempotency_key=input.idempotency_key,
-        ),
+        run=lambda context, input: issue(context, input, carrier_id=input.carrier_id),
         payload=issued_payload,
     )
     create_service_key = mutation(
@@ -230,15 +238,7 @@ class ApiKeyMutations:
         guard=SERVICE_KEYS,
         takes=CreateServiceKeyInput,
         answers=CreateApiKeyResult | None,
-        run=lambda context, input: create_api_key(
-            context,
-            carrier_id=None,
-            description=input.description,
-            scopes=input.scopes,
-            ip_allowlist=input.ip_allowlist,
-            expiry=input.expiry(),
-            idempotency_key=input.idempotency_key,
-        ),
+        run=lambda context, input: issue(context, input, carrier_id=None),
         payload=issued_payload,
     )
     update_api_key = mutation(
