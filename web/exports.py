@@ -154,7 +154,7 @@ async def _context(request: web.Request) -> Context | web.StreamResponse:
             "UNAUTHENTICATED",
             request[REQUEST_ID],
         )
-    limited = await within_rate_limit(request, caller)
+    limited = await within_rate_limit(request, caller, now)
     if limited is not None:
         return limited
     note_use(request, caller, now)
