@@ -21,6 +21,8 @@ export interface KeyActions {
 
 interface Props<Key extends ApiKeyFieldsFragment> {
   keys: readonly Key[];
+  /** Each key's last 30 days, when the list's own request brought them; else the list asks for them. */
+  usage?: ReadonlyMap<string, readonly UsageDay[]>;
   policy: KeyPolicy;
   /** What may be done to each key (its carrier's permissions). */
   actionsFor: (key: Key) => KeyActions;
@@ -45,6 +47,7 @@ export const inGracePeriod = (key: ApiKeyFieldsFragment) => key.status === "ACTI
  */
 export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
   keys,
+  usage: given,
   policy,
   actionsFor,
   carrierOf,
@@ -56,7 +59,8 @@ export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
   const resources = resourcesOf(policy);
   // A key in its grace period names its replacement when that is listed too.
   const replacementOf = new Map(keys.flatMap((key) => (key.rotatedFrom ? [[key.rotatedFrom.id, key.hint] as const] : [])));
-  const usage = useKeySparklines(keys.map((key) => key.id));
+  const asked = useKeySparklines(given ? [] : keys.map((key) => key.id));
+  const usage = given ?? asked;
   const [charted, setCharted] = useState<Key | null>(null);
   return (
     <>
