@@ -4,7 +4,7 @@ instance's noted key use (last uses, refusals, counts) whatever the number of ke
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -79,6 +79,34 @@ where carrier_in_scope(k.carrier_id, c.organization_id, $1, $2, $3)
 group by u.key_id, start, u.outcome
 order by u.key_id, start, u.outcome
 """
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    key_id: uuid.UUID
+    hint: str
+    hour: datetime
+    outcome: str
+    uses: int
+
+
+# A carrier's counts (or one key's) within [since, until), by key, hour and outcome: for the CSV export,
+# read through a cursor.
+OF_CARRIER = """
+select u.key_id, k.hint, u.hour, u.outcome, u.uses
+from api_keys k
+join api_key_usage u on u.key_id = k.id and u.hour >= $3 and u.hour < $4
+where k.carrier_id = $1 and ($2::uuid is null or k.id = $2)
+order by k.created_at, k.id, u.hour, u.outcome
+"""
+
+
+async def of_carrier(
+    conn: Connection, *, carrier_id: uuid.UUID, key_id: uuid.UUID | None, since: datetime, until: datetime
+) -> AsyncIterator[ExportRow]:
+    """The counts, a few hundred rows at a time (the caller holds a transaction)."""
+    async for record in conn.cursor(OF_CARRIER, carrier_id, key_id, since, until, prefetch=500):
+        yield ExportRow(record["key_id"], record["hint"], record["hour"], record["outcome"], record["uses"])
 
 
 async def flush(
