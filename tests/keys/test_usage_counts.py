@@ -104,6 +104,10 @@ async def test_requests_sent_are_counted_by_outcome_across_two_instances_under_l
         # then: each request is counted once, under the outcome its answer said
         sent = Counter((keys[name][0], outcome_of_status[(name, status)]) for name, status in replies)
         assert sent[(keys["busy"][0], Outcome.RATE_LIMITED)] > 0
+        by_outcome = Counter[str]()
+        for (_, outcome), n in sent.items():
+            by_outcome[outcome] += n
+        print(f"sent {len(replies)} requests over two instances, by outcome: {dict(by_outcome)}")
         fresh = await asyncpg.connect(own_database)
         try:
             assert await counted(fresh, [key_id for key_id, _ in keys.values()]) == sent
