@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -53,6 +52,7 @@ _REQUEST_OUTCOMES = frozenset(
 )
 # Pruning needs no more than an hour's precision: buckets are hours.
 PRUNE_EVERY_SECONDS = 3600.0
+HOUR = timedelta(hours=1)
 
 
 @dataclass(slots=True)
@@ -78,7 +78,8 @@ class KeyUsageRecorder:
         self.now = now or (lambda: datetime.now(UTC))
         self.pending: dict[uuid.UUID, tuple[datetime, str | None]] = {}
         self.refused: dict[tuple[uuid.UUID, datetime, str], _Tally] = {}
-        self.counts: Counter[tuple[uuid.UUID, datetime, str]] = Counter()
+        self.counts: dict[tuple[uuid.UUID, datetime, str], int] = {}
+        self._hour = self._hour_end = datetime.min.replace(tzinfo=UTC)
 
     def note_use(self, key_id: uuid.UUID, at: datetime, address: str | None) -> None:
         """A request the key was admitted for: its last use, and one SERVED in its hour's count."""
@@ -88,9 +89,16 @@ class KeyUsageRecorder:
             self.pending[key_id] = (at, address)
 
     def count(self, key_id: uuid.UUID, at: datetime, outcome: str) -> None:
-        """One request of the key with this outcome, in its hour (a dict increment: nothing else)."""
-        hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        self.counts[(key_id, hour, outcome)] += 1
+        """One request of the key with this outcome, in its hour: a dict increment on the request path."""
+        # The current hour is remembered: nearly every request falls in it, and truncating a datetime
+        # costs more than the increment itself.
+        hour = self._hour
+        if not hour <= at < self._hour_end:
+            hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+            self._hour, self._hour_end = hour, hour + HOUR
+        key = (key_id, hour, outcome)
+        counts = self.counts
+        counts[key] = counts.get(key, 0) + 1
 
     def note_refusal(
         self, key_id: uuid.UUID, reason: str, at: datetime, address: str | None, detail: str | None = None
@@ -112,7 +120,7 @@ class KeyUsageRecorder:
         it wrote (the counts beside them are not rows a reader asked about)."""
         uses, self.pending = self.pending, {}
         refused, self.refused = self.refused, {}
-        counts, self.counts = self.counts, Counter()
+        counts, self.counts = self.counts, {}
         if not uses and not refused and not counts:
             return 0
         rows = [
@@ -136,7 +144,8 @@ class KeyUsageRecorder:
                     self.pending[key_id] = (at, address)
             for row in rows:
                 self._merge(row)
-            self.counts.update(counts)
+            for key, n in counts.items():
+                self.counts[key] = self.counts.get(key, 0) + n
             raise
         return len(uses) + len(rows)
 
