@@ -189,7 +189,10 @@ async def _rate_limiter_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _key_usage_ctx(app: web.Application) -> AsyncIterator[None]:
-    recorder = KeyUsageRecorder(app[DATABASE], app[SETTINGS].last_used_flush_seconds)
+    settings = app[SETTINGS]
+    recorder = KeyUsageRecorder(
+        app[DATABASE], settings.last_used_flush_seconds, settings.key_usage_retention_days
+    )
     app[KEY_USAGE] = recorder
     async for _ in recorder.running():
         yield

@@ -318,7 +318,13 @@ class Settings:
         "API_KEY_UNUSED_AFTER_DAYS", 30, "a key unused this long is flagged (`apiKeyPolicy.unusedAfterDays`)"
     )
     last_used_flush_seconds: float = setting(
-        "API_KEY_LAST_USED_FLUSH_SECONDS", 60.0, "keys' last uses and refusals are written at most this often"
+        "API_KEY_LAST_USED_FLUSH_SECONDS",
+        60.0,
+        "keys' last uses, refusals and usage counts are written at most this often (a crash loses at most "
+        "this much)",
+    )
+    key_usage_retention_days: int = setting(
+        "API_KEY_USAGE_RETENTION_DAYS", 90, "keys' hourly usage counts are deleted after this many days"
     )
     key_expiry_check_seconds: float = setting(
         "KEY_EXPIRY_CHECK_SECONDS", 300.0, "how often the expiry notices job runs (0: never)"

@@ -99,7 +99,17 @@ KEYS = [
         "active",
     ),
     ("UP", "Yard automation", ["carrier:read", "activity:read"], ["198.51.100.7"], "active"),
+    # With a month of traffic (the usage chart), and one idle for 45 days (the "unused" nudge).
+    ("WSOR", "Dispatch board feed", ["carrier:read"], ["192.0.2.0/24"], "busy"),
+    ("WSOR", "Fuel card reconciliation", ["carrier:read"], ["192.0.2.0/24"], "idle"),
 ]
+
+# Requests per day of the demo's busy and idle keys (days ago → served, refused by reason), in the
+# current hour of each day.
+BUSY_DAYS = {
+    day: (300 + (day * 37) % 160, {"ADDRESS_NOT_ALLOWED": 25} if day in (4, 5) else {}) for day in range(30)
+} | {11: (280, {"RATE_LIMITED": 40})}
+IDLE_DAYS: dict[int, tuple[int, dict[str, int]]] = {day: (90 + day, {}) for day in range(46, 60)}
 
 ACTOR = ("system", "demo", "demo data")
 
@@ -159,6 +169,8 @@ async def load(conn: Connection) -> None:
                 allowlist=allowlist,
                 state=state,
             )
+        await _usage(conn, "Dispatch board feed", BUSY_DAYS, last_used="1 hour")
+        await _usage(conn, "Fuel card reconciliation", IDLE_DAYS, last_used="45 days")
 
 
 def _settings(by_owner: dict[str, dict[str, bool]]) -> list[tuple[str, tuple[object, ...]]]:
@@ -185,6 +197,8 @@ async def _key(
         "active": ("now() - interval '20 days'", "now() + interval '70 days'"),
         "expired": ("now() - interval '120 days'", "now() - interval '30 days'"),
         "revoked": ("now() - interval '60 days'", "now() + interval '30 days'"),
+        "busy": ("now() - interval '40 days'", "now() + interval '50 days'"),
+        "idle": ("now() - interval '120 days'", "now() + interval '60 days'"),
     }[state]
     revoked = state == "revoked"
     await conn.execute(
@@ -211,4 +225,35 @@ async def _key(
         *ACTOR,
         revoked,
         f"demo-{number}",
+    )
+
+
+async def _usage(
+    conn: Connection, description: str, days: dict[int, tuple[int, dict[str, int]]], *, last_used: str
+) -> None:
+    """A demo key's counts (what the recorder would have written) and its last use."""
+    rows = [
+        (day, outcome, uses)
+        for day, (served, refused) in days.items()
+        for outcome, uses in {"SERVED": served, **refused}.items()
+    ]
+    await conn.execute(
+        """
+        insert into api_key_usage (key_id, hour, outcome, uses)
+        select k.id, date_trunc('hour', now() - make_interval(days => u.day), 'UTC'), u.outcome, u.uses
+        from api_keys k, unnest($2::int[], $3::text[], $4::bigint[]) as u(day, outcome, uses)
+        where k.description = $1 and k.idempotency_key like 'demo-%'
+        on conflict do nothing
+        """,
+        description,
+        [day for day, _, _ in rows],
+        [outcome for _, outcome, _ in rows],
+        [uses for _, _, uses in rows],
+    )
+    await conn.execute(
+        f"""
+        update api_keys set last_used_at = now() - interval '{last_used}', last_used_address = '192.0.2.10'
+        where description = $1 and idempotency_key like 'demo-%' and last_used_at is null
+        """,
+        description,
     )

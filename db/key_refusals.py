@@ -25,7 +25,8 @@ class RefusalRow:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """Refused uses noted in one process since its last flush: what one row adds."""
+    """Refused uses noted in one process since its last flush: what one row adds (db/key_usage.py
+    writes them, with the last uses and the counts, in one statement)."""
 
     key_id: uuid.UUID
     minute: datetime
@@ -42,24 +43,6 @@ COLUMNS = """
 """
 check_columns(RefusalRow, COLUMNS)
 
-# Several instances add to the same minute's row: counts add up, the times widen.
-UPSERT = """
-insert into api_key_refusals as r
-    (key_id, minute, reason, first_at, last_at, refusals, client_address, detail)
-select u.key_id, u.minute, u.reason, u.first_at, u.last_at, u.refusals, u.client_address::inet, u.detail
-from unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::integer[],
-            $7::text[], $8::text[])
-     as u(key_id, minute, reason, first_at, last_at, refusals, client_address, detail)
-where exists (select 1 from api_keys k where k.id = u.key_id)
-on conflict (key_id, minute, reason) do update set
-    refusals = r.refusals + excluded.refusals,
-    first_at = least(r.first_at, excluded.first_at),
-    last_at = greatest(r.last_at, excluded.last_at),
-    client_address = case when excluded.last_at >= r.last_at then excluded.client_address
-                          else r.client_address end,
-    detail = coalesce(excluded.detail, r.detail)
-"""
-
 # The latest refusals of each key, newest first; only keys in the caller's reach.
 LATEST_BY_KEY_IDS = f"""
 select {COLUMNS}
@@ -72,22 +55,6 @@ cross join lateral (
 where carrier_in_scope(k.carrier_id, c.organization_id, $1, $2, $3)
 order by r.key_id, r.last_at desc
 """
-
-
-async def add(conn: Connection, refused: Sequence[Refused]) -> None:
-    if not refused:
-        return
-    await conn.execute(
-        UPSERT,
-        [r.key_id for r in refused],
-        [r.minute for r in refused],
-        [r.reason for r in refused],
-        [r.first_at for r in refused],
-        [r.last_at for r in refused],
-        [r.refusals for r in refused],
-        [r.client_address for r in refused],
-        [r.detail for r in refused],
-    )
 
 
 async def latest_by_key_ids(

@@ -18,13 +18,14 @@ from typing import Any, TypeVar
 from aiodataloader import DataLoader
 
 from access.principal import TenantScope
-from db import activity, api_keys, carriers, enablements, features, key_refusals, organizations
+from db import activity, api_keys, carriers, enablements, features, key_refusals, key_usage, organizations
 from db.activity import ActivityRow
 from db.api_keys import ApiKeyRow, KeyListing
 from db.carriers import CarrierRow
 from db.enablements import OwnerEnablements
 from db.features import FeatureRow
 from db.key_refusals import RefusalRow
+from db.key_usage import Interval, UsageRow
 from db.organizations import OrganizationRow
 from db.pagination import Page, PageRequest
 from db.pool import CountingDatabase
@@ -48,6 +49,10 @@ class EnablementsKey:
     owner_id: uuid.UUID
     # Whether the query reads who changed each setting and when (db.enablements: with_updates).
     with_updates: bool = True
+
+
+# A key's usage over a period: (key id, since, until, interval).
+UsageKey = tuple[uuid.UUID, datetime, datetime, Interval]
 
 
 class RequestLoader(DataLoader[K, V]):
@@ -143,6 +148,11 @@ class Loaders:
         return _loader(self.batches.refusals_by_key_id)
 
     @functools.cached_property
+    def usage_by_key_id(self) -> DataLoader[UsageKey, list[UsageRow]]:
+        """(key, since, until, interval) → the key's uses by bucket and outcome, sparse."""
+        return _loader(self.batches.usage_by_key_id)
+
+    @functools.cached_property
     def active_key_count_by_carrier_id(self) -> DataLoader[uuid.UUID, int]:
         return _loader(self.batches.active_key_counts_by_carrier_id)
 
@@ -214,6 +224,19 @@ class Batches:
                     conn, scope=self.scope, key_ids=key_ids, limit=limit
                 )
                 found.update({(key_id, limit): rows for key_id, rows in by_key.items()})
+        return [found.get(key, []) for key in keys]
+
+    async def usage_by_key_id(self, keys: list[UsageKey]) -> list[list[UsageRow]]:
+        # One statement per period asked for: a page's keys usually share one (the list's 30 days).
+        found: dict[UsageKey, list[UsageRow]] = {}
+        async with self.db.acquire() as conn:
+            for period in {key[1:] for key in keys}:
+                since, until, interval = period
+                key_ids = [key[0] for key in keys if key[1:] == period]
+                by_key = await key_usage.by_key_ids(
+                    conn, scope=self.scope, key_ids=key_ids, since=since, until=until, interval=interval
+                )
+                found.update({(key_id, *period): rows for key_id, rows in by_key.items()})
         return [found.get(key, []) for key in keys]
 
     async def active_key_counts_by_carrier_id(self, carrier_ids: list[uuid.UUID]) -> list[int]:

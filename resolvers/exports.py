@@ -8,12 +8,12 @@ import json
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from access.activity_scopes import content_scopes
 from access.principal import PrincipalKind, Scope
 from context import Context
-from db import activity, api_keys
+from db import activity, api_keys, key_usage
 from db.activity import ActivityFilter
 from db.carriers import CarrierRow
 from db.pool import Connection, Database
@@ -30,6 +30,10 @@ API_KEY_COLUMNS = [
     "created_by", "expires_at", "revoked_at", "revoked_by", "revocation_reason", "last_used_at",
     "last_used_address",
 ]  # fmt: skip
+KEY_USAGE_COLUMNS = ["api_key_id", "hint", "hour", "outcome", "requests"]
+KEY_USAGE_PARAMETERS = ("apiKeyId", "since", "until")
+# Without `since`: the last 30 days, as the Tools page charts them.
+KEY_USAGE_DEFAULT_DAYS = 30
 # The exports, as the permissions name them (they are not fields), with the scope each needs.
 EXPORTS = {"exportApiKeys": Scope.KEYS_READ, "exportActivity": Scope.ACTIVITY_READ}
 
@@ -184,6 +188,39 @@ def activity_rows(context: Context, carrier: CarrierRow, query: Mapping[str, str
                 event.client_address or "",
                 json.dumps(public(event.before)) if readable and event.before is not None else "",
                 json.dumps(public(event.after)) if readable and event.after is not None else "",
+            ]
+
+    return rows
+
+
+def key_usage_rows(context: Context, carrier: CarrierRow, query: Mapping[str, str]) -> RowSource:
+    """The carrier's keys' requests per hour and outcome (only hours with requests), oldest key first;
+    `apiKeyId` for one key, `since` and `until` (ISO 8601 with a time zone) for the period (default: the
+    last 30 days). The same permission as the keys' export (KEYS_READ): it is the keys' own record."""
+    unknown = sorted(set(query) - set(KEY_USAGE_PARAMETERS))
+    if unknown:
+        raise BadUserInput(
+            f"Unknown parameter {unknown[0]!r}; this export takes {', '.join(KEY_USAGE_PARAMETERS)}.",
+            argument=unknown[0],
+        )
+    key_id = (
+        object_id(query["apiKeyId"], type_name="ApiKey", field="apiKeyId") if "apiKeyId" in query else None
+    )
+    until = _instant(query.get("until"), "until") or context.now()
+    since = _instant(query.get("since"), "since") or until - timedelta(days=KEY_USAGE_DEFAULT_DAYS)
+    if since.tzinfo is None or until.tzinfo is None:
+        raise BadUserInput("`since` and `until` need a time zone.", argument="since")
+
+    async def rows(conn: Connection) -> AsyncGenerator[list[str], None]:
+        async for count in key_usage.of_carrier(
+            conn, carrier_id=carrier.id, key_id=key_id, since=since, until=until
+        ):
+            yield [
+                to_global_id("ApiKey", count.key_id),
+                count.hint,
+                count.hour.isoformat(),
+                count.outcome,
+                str(count.uses),
             ]
 
     return rows

@@ -19,10 +19,12 @@ from db.pagination import Cursor
 from resolvers import api_keys as resolve
 from resolvers.carriers import carrier_by_id
 from resolvers.global_ids import to_global_id
+from resolvers.key_usage import usage_of
 from schema.actor import Actor
 from schema.directives import RequiresScope
 from schema.enums import ApiKeyKind, ApiKeyScope, ApiKeyStatus
 from schema.inputs import ApiKeyFilter, ApiKeyOrder, OrderDirection
+from schema.key_usage import INTERVALS, ApiKeyUsageBucket, ApiKeyUsageInterval
 from schema.node import Node
 from schema.selection import CURSORS
 
@@ -175,6 +177,21 @@ class ApiKey(Node):
         found = await resolve.refusals_of(info.context, self.row.id, 1)
         return ApiKeyRefusal.of(found[0]) if found else None
 
+    @strawberry.field(
+        description="Requests made with the key from `since` to `until` (default: now), every bucket of "
+        "`interval` between them (empty ones too), each with its counts by outcome. Counted per hour; "
+        "days are UTC. Written within a minute of the requests; kept for `API_KEY_USAGE_RETENTION_DAYS`."
+    )
+    async def usage(
+        self,
+        info: Info[Context, None],
+        since: datetime,
+        until: datetime | None = None,
+        interval: ApiKeyUsageInterval = ApiKeyUsageInterval.DAY,
+    ) -> list[ApiKeyUsageBucket]:
+        found = await usage_of(info.context, self.row.id, since, until, INTERVALS[interval])
+        return [ApiKeyUsageBucket.of(bucket) for bucket in found]
+
     @strawberry.field(description="A carrier's key, or a service key (of no carrier, reading every carrier).")
     def kind(self) -> ApiKeyKind:
         return self.row.kind
@@ -220,6 +237,7 @@ COLUMNS_BY_FIELD: dict[str, tuple[str, ...]] = {
     "rotatedFrom": ("rotated_from_id",),
     "refusals": (),
     "lastRefusal": (),
+    "usage": (),
 }
 
 

@@ -1,10 +1,12 @@
 """How each API key is used and misused, without a database write per request.
 
-Verification only notes in memory: the latest use of each key (when, from where), and refused uses
+Verification only notes in memory: the latest use of each key (when, from where); refused uses
 (revoked, expired, from outside the allowlist, missing a scope, API access off), counted per key, reason
-and minute. A background task writes what is pending at most once per flush interval (a minute by
-default), in one statement each; a final flush on shutdown keeps what is left. A key hammered by a
-stale integration thus costs a row a minute, however many requests it sends.
+and minute; and every request a key makes, counted per key, hour and outcome (served, or refused and
+why) for its usage chart. A background task writes what is pending at most once per flush interval (a
+minute by default), in one statement whatever the number of keys; a final flush on shutdown keeps what
+is left, so a crash loses at most the last interval. A key hammered by a stale integration thus costs a
+row a minute, however many requests it sends. The same task deletes counts older than the retention.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from db import api_keys, key_refusals
+from db import key_usage
 from db.key_refusals import Refused
+from db.key_usage import Counted
 from db.pool import Database
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,27 @@ class RefusalReason:
     API_ACCESS_DISABLED = "API_ACCESS_DISABLED"
 
 
+class Outcome:
+    """What became of one request with a key, as its usage counts it: exactly one per request."""
+
+    SERVED = "SERVED"  # admitted and run (fields its scopes do not cover come back refused, one by one)
+    REVOKED = RefusalReason.REVOKED
+    EXPIRED = RefusalReason.EXPIRED
+    ADDRESS_NOT_ALLOWED = RefusalReason.ADDRESS_NOT_ALLOWED
+    API_ACCESS_DISABLED = RefusalReason.API_ACCESS_DISABLED
+    RATE_LIMITED = "RATE_LIMITED"
+
+
+# Refusals at the door end the request: each is the request's outcome. A missing scope is per field of
+# a request that is served, so it is a refusal on record but not an outcome of its own.
+_REQUEST_OUTCOMES = frozenset(
+    {Outcome.REVOKED, Outcome.EXPIRED, Outcome.ADDRESS_NOT_ALLOWED, Outcome.API_ACCESS_DISABLED}
+)
+# Pruning needs no more than an hour's precision: buckets are hours.
+PRUNE_EVERY_SECONDS = 3600.0
+HOUR = timedelta(hours=1)
+
+
 @dataclass(slots=True)
 class _Tally:
     first_at: datetime
@@ -41,20 +65,46 @@ class _Tally:
 
 
 class KeyUsageRecorder:
-    def __init__(self, database: Database, interval_seconds: float) -> None:
+    def __init__(
+        self,
+        database: Database,
+        interval_seconds: float,
+        retention_days: int = 90,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
         self.database = database
         self.interval_seconds = interval_seconds
+        self.retention = timedelta(days=retention_days)
+        self.now = now or (lambda: datetime.now(UTC))
         self.pending: dict[uuid.UUID, tuple[datetime, str | None]] = {}
         self.refused: dict[tuple[uuid.UUID, datetime, str], _Tally] = {}
+        self.counts: dict[tuple[uuid.UUID, datetime, str], int] = {}
+        self._hour = self._hour_end = datetime.min.replace(tzinfo=UTC)
 
     def note_use(self, key_id: uuid.UUID, at: datetime, address: str | None) -> None:
+        """A request the key was admitted for: its last use, and one SERVED in its hour's count."""
+        self.count(key_id, at, Outcome.SERVED)
         previous = self.pending.get(key_id)
         if previous is None or previous[0] <= at:
             self.pending[key_id] = (at, address)
 
+    def count(self, key_id: uuid.UUID, at: datetime, outcome: str) -> None:
+        """One request of the key with this outcome, in its hour: a dict increment on the request path."""
+        # The current hour is remembered: nearly every request falls in it, and truncating a datetime
+        # costs more than the increment itself.
+        hour = self._hour
+        if not hour <= at < self._hour_end:
+            hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+            self._hour, self._hour_end = hour, hour + HOUR
+        key = (key_id, hour, outcome)
+        counts = self.counts
+        counts[key] = counts.get(key, 0) + 1
+
     def note_refusal(
         self, key_id: uuid.UUID, reason: str, at: datetime, address: str | None, detail: str | None = None
     ) -> None:
+        if reason in _REQUEST_OUTCOMES:
+            self.count(key_id, at, reason)
         minute = at.replace(second=0, microsecond=0)
         tally = self.refused.get((key_id, minute, reason))
         if tally is None:
@@ -66,27 +116,43 @@ class KeyUsageRecorder:
         tally.first_at = min(tally.first_at, at)
 
     async def flush(self) -> int:
-        """Write what is pending; return how many rows were written."""
+        """Write what is pending in one statement; return how many keys' last uses and refusal rows
+        it wrote (the counts beside them are not rows a reader asked about)."""
         uses, self.pending = self.pending, {}
         refused, self.refused = self.refused, {}
-        if not uses and not refused:
+        counts, self.counts = self.counts, {}
+        if not uses and not refused and not counts:
             return 0
         rows = [
             Refused(key_id, minute, reason, t.first_at, t.last_at, t.refusals, t.client_address, t.detail)
             for (key_id, minute, reason), t in refused.items()
         ]
+        counted = [Counted(key_id, hour, outcome, n) for (key_id, hour, outcome), n in counts.items()]
         try:
-            async with self.database.acquire() as conn, conn.transaction():
-                await api_keys.touch_last_used(conn, [(k, at, address) for k, (at, address) in uses.items()])
-                await key_refusals.add(conn, rows)
+            async with self.database.acquire() as conn:
+                await key_usage.flush(
+                    conn,
+                    uses=[(k, at, address) for k, (at, address) in uses.items()],
+                    refused=rows,
+                    counted=counted,
+                )
         except Exception:
             # Keep them for the next flush rather than lose them to a passing database outage.
             for key_id, (at, address) in uses.items():
-                self.note_use(key_id, at, address)
+                previous = self.pending.get(key_id)
+                if previous is None or previous[0] <= at:
+                    self.pending[key_id] = (at, address)
             for row in rows:
                 self._merge(row)
+            for key, n in counts.items():
+                self.counts[key] = self.counts.get(key, 0) + n
             raise
         return len(uses) + len(rows)
+
+    async def prune(self) -> int:
+        """Delete counts older than the retention; return how many rows went."""
+        async with self.database.acquire() as conn:
+            return await key_usage.prune(conn, before=self.now() - self.retention)
 
     def _merge(self, row: Refused) -> None:
         tally = self.refused.get((row.key_id, row.minute, row.reason))
@@ -100,12 +166,20 @@ class KeyUsageRecorder:
             tally.last_at = max(tally.last_at, row.last_at)
 
     async def run(self) -> None:
+        since_pruned = PRUNE_EVERY_SECONDS  # prune soon after start: an instance may live less than an hour
         while True:
             await asyncio.sleep(self.interval_seconds)
             try:
                 await self.flush()
             except Exception:
                 log.warning("could not record API key use; will retry", exc_info=True)
+            since_pruned += self.interval_seconds
+            if since_pruned >= PRUNE_EVERY_SECONDS:
+                since_pruned = 0.0
+                try:
+                    await self.prune()
+                except Exception:
+                    log.warning("could not prune API key usage; will retry", exc_info=True)
 
     async def running(self) -> AsyncIterator[None]:
         """For aiohttp's cleanup_ctx: flush periodically while the app runs, and once more at shutdown."""

@@ -16,6 +16,7 @@ from access.principal import PrincipalKind
 from context import Context
 from db.loaders import Loaders
 from db.pool import DATABASE_DOWN, CountingDatabase
+from services.key_usage import Outcome
 from web.app_keys import DATABASE, KEY_CACHE, KEY_USAGE, LIVE, METRICS, RATE_LIMITER, SETTINGS
 from web.authentication import AuthenticationError, Authenticator, Caller
 from web.rate_limit import Decision
@@ -111,10 +112,17 @@ async def _refused(
     return Refused(error.status, error.message, error.code)
 
 
-async def within_rate_limit(request: web.Request, caller: Caller) -> web.StreamResponse | None:
-    """None while the caller is within its rate limit (per key, per person, per address); else a 429."""
+async def within_rate_limit(
+    request: web.Request, caller: Caller, now: Callable[[], datetime]
+) -> web.StreamResponse | None:
+    """None while the caller is within its rate limit (per key, per person, per address); else a 429,
+    which is the request's outcome in a key's usage counts."""
     refused = await rate_limit_refusal(request, caller)
-    return refused.response(request[REQUEST_ID]) if refused is not None else None
+    if refused is None:
+        return None
+    if caller.key is not None:
+        request.app[KEY_USAGE].count(caller.key.id, now(), Outcome.RATE_LIMITED)
+    return refused.response(request[REQUEST_ID])
 
 
 async def rate_limit_refusal(request: web.Request, caller: Caller) -> Refused | None:
@@ -153,7 +161,7 @@ def context_for(request: web.Request, caller: Caller, now: Callable[[], datetime
 
 
 def note_use(request: web.Request, caller: Caller, now: Callable[[], datetime]) -> None:
-    """A key's use, for its last-use record (written once a minute)."""
+    """A key's use, for its last-use record and its usage counts (written once a minute)."""
     if caller.key is not None:
         used_from = str(caller.address) if caller.address else None
         request.app[KEY_USAGE].note_use(caller.key.id, now(), used_from)

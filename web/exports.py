@@ -2,6 +2,7 @@
 
     GET /export/carriers/{carrierId}/api-keys.csv   (KEYS_READ)
     GET /export/carriers/{carrierId}/activity.csv   (ACTIVITY_READ)
+    GET /export/carriers/{carrierId}/api-key-usage.csv   (KEYS_READ: the keys' requests per hour)
 
 The same authentication (`Authorization: Bearer <token or API key>`), rate limits, tenant rules and
 scopes as GraphQL; another tenant's carrier is not found. The rows are read through a cursor in one
@@ -55,6 +56,9 @@ class Export:
 
 
 API_KEYS = Export("api-keys", exports.EXPORTS["exportApiKeys"], exports.API_KEY_COLUMNS, exports.api_key_rows)
+KEY_USAGE = Export(
+    "api-key-usage", exports.EXPORTS["exportApiKeys"], exports.KEY_USAGE_COLUMNS, exports.key_usage_rows
+)
 ACTIVITY = Export(
     "activity", exports.EXPORTS["exportActivity"], exports.ACTIVITY_COLUMNS, exports.activity_rows
 )
@@ -154,7 +158,7 @@ async def _context(request: web.Request) -> Context | web.StreamResponse:
             "UNAUTHENTICATED",
             request[REQUEST_ID],
         )
-    limited = await within_rate_limit(request, caller)
+    limited = await within_rate_limit(request, caller, now)
     if limited is not None:
         return limited
     note_use(request, caller, now)
@@ -217,6 +221,11 @@ async def activity_csv(request: web.Request) -> web.StreamResponse:
     return await _serve(request, ACTIVITY)
 
 
+async def key_usage_csv(request: web.Request) -> web.StreamResponse:
+    return await _serve(request, KEY_USAGE)
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/export/carriers/{carrier}/api-keys.csv", api_keys_csv)
     app.router.add_get("/export/carriers/{carrier}/activity.csv", activity_csv)
+    app.router.add_get("/export/carriers/{carrier}/api-key-usage.csv", key_usage_csv)

@@ -132,7 +132,7 @@ class GraphQLView(StrawberryView[Context, None]):
         refused = _cross_site_refusal(request)
         if refused is not None:
             return refused
-        limited = await within_rate_limit(request, caller)
+        limited = await within_rate_limit(request, caller, self.now)
         if limited is not None:
             return limited
         note_use(request, caller, self.now)

@@ -1,10 +1,15 @@
+import { useState } from "react";
 import type { ApiKeyFieldsFragment } from "../gql/graphql";
 import type { Permission } from "../permissions/permissions";
 import { Time } from "../time/Time";
+import { KeyUsageDialog } from "./KeyUsageDialog";
 import { LastUse } from "./LastUse";
 import { nudgesFor } from "./nudges";
 import type { KeyPolicy } from "./policy";
 import { LEVEL_LABELS, levelOf, resourcesOf } from "./scopeAccess";
+import { Sparkline } from "./Sparkline";
+import { totals, USAGE_DAYS, type UsageDay } from "./usage";
+import { useKeySparklines } from "./useKeySparklines";
 
 export interface KeyActions {
   update: Permission;
@@ -16,6 +21,8 @@ export interface KeyActions {
 
 interface Props<Key extends ApiKeyFieldsFragment> {
   keys: readonly Key[];
+  /** Each key's last 30 days, when the list's own request brought them; else the list asks for them. */
+  usage?: ReadonlyMap<string, readonly UsageDay[]>;
   policy: KeyPolicy;
   /** What may be done to each key (its carrier's permissions). */
   actionsFor: (key: Key) => KeyActions;
@@ -34,11 +41,13 @@ const STATUS_LABELS = { ACTIVE: "Active", EXPIRED: "Expired", REVOKED: "Revoked"
 export const inGracePeriod = (key: ApiKeyFieldsFragment) => key.status === "ACTIVE" && key.revokedAt !== null;
 
 /**
- * The keys: what each is for, what it may reach, from where, until when, its last use and last refusal.
+ * The keys: what each is for, what it may reach, from where, until when, its last use and last refusal,
+ * and its last 30 days of use (a sparkline that opens the key's usage chart).
  * On a narrow screen each key is a block of labelled lines instead of a row of cells.
  */
 export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
   keys,
+  usage: given,
   policy,
   actionsFor,
   carrierOf,
@@ -50,7 +59,11 @@ export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
   const resources = resourcesOf(policy);
   // A key in its grace period names its replacement when that is listed too.
   const replacementOf = new Map(keys.flatMap((key) => (key.rotatedFrom ? [[key.rotatedFrom.id, key.hint] as const] : [])));
+  const asked = useKeySparklines(given ? [] : keys.map((key) => key.id));
+  const usage = given ?? asked;
+  const [charted, setCharted] = useState<Key | null>(null);
   return (
+    <>
     <table className="table keys stacked">
       <caption className="visually-hidden">{caption}</caption>
       <thead>
@@ -62,6 +75,7 @@ export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
           <th scope="col">Expires</th>
           <th scope="col">Status</th>
           <th scope="col">Last used</th>
+          <th scope="col">Last {USAGE_DAYS} days</th>
           <th scope="col">
             <span className="visually-hidden">Actions</span>
           </th>
@@ -69,7 +83,8 @@ export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
       </thead>
       <tbody>
         {keys.map((key) => {
-          const nudges = nudgesFor(key, policy);
+          const days = usage.get(key.id);
+          const nudges = nudgesFor(key, policy, undefined, days);
           const grace = inGracePeriod(key);
           const replacedBy = grace ? (replacementOf.get(key.id) ?? replacementHint(key.revocationReason)) : null;
           const predecessor = key.rotatedFrom;
@@ -147,6 +162,9 @@ export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
               <td data-label="Last used">
                 <LastUse apiKey={key} />
               </td>
+              <td data-label={`Last ${USAGE_DAYS} days`}>
+                {days ? <UsageButton apiKey={key} days={days} onOpen={() => setCharted(key)} /> : <span className="muted">…</span>}
+              </td>
               <td data-label="Actions" className="actions-cell">
                 {key.status === "ACTIVE" && !grace ? (
                   <RowActions apiKey={key} actions={actionsFor(key)} onEdit={onEdit} onRotate={onRotate} onRevoke={(target) => onRevoke(target, null)} />
@@ -158,6 +176,26 @@ export function ApiKeyList<Key extends ApiKeyFieldsFragment>({
         })}
       </tbody>
     </table>
+    {charted ? <KeyUsageDialog apiKey={charted} onClose={() => setCharted(null)} /> : null}
+    </>
+  );
+}
+
+/** The key's sparkline and its totals, as the control that opens its usage chart. */
+function UsageButton({ apiKey, days, onOpen }: { apiKey: ApiKeyFieldsFragment; days: readonly UsageDay[]; onOpen: () => void }) {
+  const { served, refused } = totals(days);
+  return (
+    <button type="button" className="usage-button" onClick={onOpen}>
+      <Sparkline days={days} />
+      <span className="usage-totals">
+        {served.toLocaleString()} served
+        {refused > 0 ? <span className="refused-text">, {refused.toLocaleString()} refused</span> : null}
+      </span>
+      <span className="visually-hidden">
+        {" "}
+        in the last {USAGE_DAYS} days: show the usage of {apiKey.description}
+      </span>
+    </button>
   );
 }
 

@@ -1,6 +1,6 @@
 import { useCallback, useDeferredValue, useEffect, useId, useRef, useState } from "react";
 import { useQuery } from "urql";
-import { ApiKeyChangesDocument, type ApiKeyFieldsFragment, ApiKeysTabDocument, type ApiKeysTabQuery } from "../gql/graphql";
+import { ApiKeyChangesDocument, ApiKeysTabDocument, type ApiKeysTabQuery } from "../gql/graphql";
 import { ExportCsvButton } from "../exports/ExportCsvButton";
 import { describeRequestError } from "../graphql/problems";
 import { useCursorPages } from "../graphql/useCursorPages";
@@ -21,6 +21,9 @@ import { type KeyDialog, KeyDialogs } from "./KeyDialogs";
 import { KeyPermissionsNotice } from "./KeyPermissionsNotice";
 import { type LatestKeys, remembered, withLatest } from "./liveKeys";
 import { ServiceKeys } from "./ServiceKeys";
+import { daysSince } from "./usage";
+
+type ListedKey = NonNullable<ApiKeysTabQuery["carrier"]>["apiKeys"]["nodes"][number];
 
 /** The carrier's API keys: find them, create one (the secret shown once), edit, rotate, revoke, export. */
 export function ApiKeysTab({ code }: { code: string }) {
@@ -47,10 +50,10 @@ export function ApiKeysTab({ code }: { code: string }) {
   const wanted = keyQuery({ ...filters, search }, shown?.apiKeyPolicy.expiringSoonDays ?? 0);
   // Listing every carrier's keys, this carrier's query keeps its first answer (the policy, the permissions).
   const variables = { code, ...(everyCarrier ? keyQuery(NO_FILTERS, 0) : wanted) };
-  const pages = useCursorPages<ApiKeyFieldsFragment>(JSON.stringify(variables));
+  const pages = useCursorPages<ListedKey>(JSON.stringify(variables));
   const [{ data: fresh, error, fetching }, refetch] = useQuery({
     query: ApiKeysTabDocument,
-    variables: { ...variables, after: pages.after },
+    variables: { ...variables, after: pages.after, since: daysSince() },
   });
   if (fresh && fresh !== shown) setShown(fresh);
   const data = fresh ?? shown;
@@ -86,10 +89,10 @@ export function ApiKeysTab({ code }: { code: string }) {
   const actions = { update: may("updateApiKey"), rotate: may("rotateApiKey"), revoke: may("revokeApiKey"), reasonsId };
   const connection = carrier?.apiKeys;
   // While the next page loads, the pages already seen; the previous answer is not this page.
-  const keys = withLatest(
-    fresh ? pages.combine(fresh.carrier?.apiKeys.nodes ?? []) : pages.after ? pages.earlier : (connection?.nodes ?? []),
-    latest,
-  );
+  const listed = fresh ? pages.combine(fresh.carrier?.apiKeys.nodes ?? []) : pages.after ? pages.earlier : (connection?.nodes ?? []);
+  // Each key's last 30 days as listed (a live change's copy of a key carries none: it keeps these).
+  const usage = new Map(listed.map((key) => [key.id, key.usage] as const));
+  const keys = withLatest(listed, latest);
   const activeKeys = carrier?.activeKeys.totalCount ?? 0;
   const noRoomForGrace =
     policy && activeKeys >= policy.maxActiveKeysPerCarrier
@@ -212,6 +215,7 @@ export function ApiKeysTab({ code }: { code: string }) {
                 </p>
                 <ApiKeyList
                   keys={keys}
+                  usage={usage}
                   policy={policy}
                   actionsFor={() => actions}
                   onEdit={(key) => setDialog({ kind: "edit", key })}
@@ -221,7 +225,7 @@ export function ApiKeysTab({ code }: { code: string }) {
               </>
             ) : null}
             {connection?.pageInfo.hasNextPage ? (
-              <button type="button" disabled={fetching} onClick={() => pages.loadMore(keys, connection.pageInfo.endCursor)}>
+              <button type="button" disabled={fetching} onClick={() => pages.loadMore(listed, connection.pageInfo.endCursor)}>
                 Show more keys
               </button>
             ) : null}

@@ -1,6 +1,7 @@
 import type { ApiKeyFieldsFragment } from "../gql/graphql";
 import type { KeyPolicy } from "./policy";
 import { REFUSAL_LABELS } from "./refusals";
+import { daysUnused, type UsageDay } from "./usage";
 
 // The policy's numbers the advice uses: "expiring soon", and "unused" (the filter uses the same).
 type Advice = Pick<KeyPolicy, "expiringSoonDays" | "unusedAfterDays">;
@@ -12,8 +13,11 @@ export interface Nudge {
   text: string;
 }
 
-/** What the best practices say about a key: never expiring, expiring soon, unused, open to any address, being refused. */
-export function nudgesFor(key: ApiKeyFieldsFragment, policy: Advice, now = Date.now()): Nudge[] {
+/**
+ * What the best practices say about a key: never expiring, expiring soon, unused, open to any address,
+ * being refused. With its daily usage counts, "unused" is read from them and says for how long.
+ */
+export function nudgesFor(key: ApiKeyFieldsFragment, policy: Advice, now = Date.now(), usage?: readonly UsageDay[]): Nudge[] {
   const nudges: Nudge[] = [];
   const refusal = key.lastRefusal;
   // Refused since it last worked: an integration is failing (or still calls with a dead key).
@@ -32,7 +36,14 @@ export function nudgesFor(key: ApiKeyFieldsFragment, policy: Advice, now = Date.
   else if (isExpiringSoon(key, policy.expiringSoonDays, now)) {
     nudges.push({ kind: "expiringSoon", text: "Expires soon: rotate it before integrations stop." });
   }
-  if (!key.lastUsedAt) nudges.push({ kind: "unused", text: "Never used: revoke it if no integration needs it." });
+  if (usage) {
+    const idle = daysUnused(usage, key.lastUsedAt ?? key.createdAt, now);
+    if (idle !== null && idle >= policy.unusedAfterDays) {
+      nudges.push({ kind: "unused", text: `Unused for ${idle} days: revoke it?` });
+    } else if (!key.lastUsedAt && !usage.some((day) => day.served > 0)) {
+      nudges.push({ kind: "unused", text: "Never used: revoke it if no integration needs it." });
+    }
+  } else if (!key.lastUsedAt) nudges.push({ kind: "unused", text: "Never used: revoke it if no integration needs it." });
   else if (now - new Date(key.lastUsedAt).getTime() > policy.unusedAfterDays * DAY_MS) {
     nudges.push({ kind: "unused", text: `Unused for over ${policy.unusedAfterDays} days: revoke it if no integration needs it.` });
   }

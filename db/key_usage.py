@@ -1,0 +1,158 @@
+"""SQL for `api_key_usage`: requests per key, hour and outcome, and the one statement that writes an
+instance's noted key use (last uses, refusals, counts) whatever the number of keys."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from access.principal import TenantScope
+from db.key_refusals import Refused
+from db.pool import Connection
+
+Interval = Literal["hour", "day"]
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """Uses of one key in one hour with one outcome, noted in one process since its last flush."""
+
+    key_id: uuid.UUID
+    hour: datetime
+    outcome: str
+    uses: int
+
+
+@dataclass(frozen=True, slots=True)
+class UsageRow:
+    """Uses of a key with one outcome within one bucket (an hour or a UTC day) starting at `start`."""
+
+    start: datetime
+    outcome: str
+    uses: int
+
+
+# One statement, so that a flush costs the same whatever the traffic and never half-lands: the last
+# uses (never moving backwards), the refusals by minute and reason, and the counts by hour and outcome,
+# each added to what other instances wrote. A key deleted meanwhile is skipped, not an error.
+FLUSH = """
+with last_use as (
+    update api_keys k set last_used_at = u.at, last_used_address = u.address::inet
+    from unnest($1::uuid[], $2::timestamptz[], $3::text[]) as u(id, at, address)
+    where k.id = u.id and (k.last_used_at is null or k.last_used_at < u.at)
+), refused as (
+    insert into api_key_refusals as r
+        (key_id, minute, reason, first_at, last_at, refusals, client_address, detail)
+    select u.key_id, u.minute, u.reason, u.first_at, u.last_at, u.refusals, u.client_address::inet, u.detail
+    from unnest($4::uuid[], $5::timestamptz[], $6::text[], $7::timestamptz[], $8::timestamptz[],
+                $9::integer[], $10::text[], $11::text[])
+         as u(key_id, minute, reason, first_at, last_at, refusals, client_address, detail)
+    where exists (select 1 from api_keys k where k.id = u.key_id)
+    on conflict (key_id, minute, reason) do update set
+        refusals = r.refusals + excluded.refusals,
+        first_at = least(r.first_at, excluded.first_at),
+        last_at = greatest(r.last_at, excluded.last_at),
+        client_address = case when excluded.last_at >= r.last_at then excluded.client_address
+                              else r.client_address end,
+        detail = coalesce(excluded.detail, r.detail)
+)
+insert into api_key_usage as s (key_id, hour, outcome, uses)
+select u.key_id, u.hour, u.outcome, u.uses
+from unnest($12::uuid[], $13::timestamptz[], $14::text[], $15::bigint[]) as u(key_id, hour, outcome, uses)
+where exists (select 1 from api_keys k where k.id = u.key_id)
+on conflict (key_id, hour, outcome) do update set uses = s.uses + excluded.uses
+"""
+
+PRUNE = "delete from api_key_usage where hour < $1"
+
+# A key's uses by bucket and outcome within [since, until); only keys in the caller's reach.
+BY_KEY_IDS = """
+select u.key_id, date_trunc($7, u.hour, 'UTC') as start, u.outcome, sum(u.uses)::bigint as uses
+from unnest($4::uuid[]) as p_(id)
+join api_keys k on k.id = p_.id
+left join carriers c on c.id = k.carrier_id
+join api_key_usage u on u.key_id = p_.id and u.hour >= $5 and u.hour < $6
+where carrier_in_scope(k.carrier_id, c.organization_id, $1, $2, $3)
+group by u.key_id, start, u.outcome
+order by u.key_id, start, u.outcome
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    key_id: uuid.UUID
+    hint: str
+    hour: datetime
+    outcome: str
+    uses: int
+
+
+# A carrier's counts (or one key's) within [since, until), by key, hour and outcome: for the CSV export,
+# read through a cursor.
+OF_CARRIER = """
+select u.key_id, k.hint, u.hour, u.outcome, u.uses
+from api_keys k
+join api_key_usage u on u.key_id = k.id and u.hour >= $3 and u.hour < $4
+where k.carrier_id = $1 and ($2::uuid is null or k.id = $2)
+order by k.created_at, k.id, u.hour, u.outcome
+"""
+
+
+async def of_carrier(
+    conn: Connection, *, carrier_id: uuid.UUID, key_id: uuid.UUID | None, since: datetime, until: datetime
+) -> AsyncIterator[ExportRow]:
+    """The counts, a few hundred rows at a time (the caller holds a transaction)."""
+    async for record in conn.cursor(OF_CARRIER, carrier_id, key_id, since, until, prefetch=500):
+        yield ExportRow(record["key_id"], record["hint"], record["hour"], record["outcome"], record["uses"])
+
+
+async def flush(
+    conn: Connection,
+    *,
+    uses: Sequence[tuple[uuid.UUID, datetime, str | None]],
+    refused: Sequence[Refused],
+    counted: Sequence[Counted],
+) -> None:
+    await conn.execute(
+        FLUSH,
+        [key_id for key_id, _, _ in uses],
+        [at for _, at, _ in uses],
+        [address for _, _, address in uses],
+        [r.key_id for r in refused],
+        [r.minute for r in refused],
+        [r.reason for r in refused],
+        [r.first_at for r in refused],
+        [r.last_at for r in refused],
+        [r.refusals for r in refused],
+        [r.client_address for r in refused],
+        [r.detail for r in refused],
+        [c.key_id for c in counted],
+        [c.hour for c in counted],
+        [c.outcome for c in counted],
+        [c.uses for c in counted],
+    )
+
+
+async def prune(conn: Connection, *, before: datetime) -> int:
+    """Delete the counts of hours before `before`; return how many rows went."""
+    status = await conn.execute(PRUNE, before)
+    return int(status.split()[-1])
+
+
+async def by_key_ids(
+    conn: Connection,
+    *,
+    scope: TenantScope,
+    key_ids: Sequence[uuid.UUID],
+    since: datetime,
+    until: datetime,
+    interval: Interval,
+) -> dict[uuid.UUID, list[UsageRow]]:
+    records = await conn.fetch(BY_KEY_IDS, *scope.params(), list(key_ids), since, until, interval)
+    found: dict[uuid.UUID, list[UsageRow]] = {key_id: [] for key_id in key_ids}
+    for record in records:
+        found[record["key_id"]].append(UsageRow(record["start"], record["outcome"], record["uses"]))
+    return found

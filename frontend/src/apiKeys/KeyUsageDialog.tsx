@@ -1,0 +1,51 @@
+import { useEffect, useId, useMemo, useState } from "react";
+import { useQuery } from "urql";
+import { type ApiKeyFieldsFragment, ApiKeyUsageChartDocument } from "../gql/graphql";
+import { useTimeZone } from "../time/zone";
+import { Dialog } from "../ui/Dialog";
+import { daysSince, hoursSince, USAGE_DAYS, USAGE_HOURS } from "./usage";
+import { UsageChart } from "./UsageChart";
+
+// Counts land once a minute (each instance's flush): reading again as often shows them as they land.
+const REFRESH_MS = 60_000;
+
+/** A key's usage: a chart by day for 30 days, or by hour for the last two, with the table behind it. */
+export function KeyUsageDialog({ apiKey, onClose }: { apiKey: ApiKeyFieldsFragment; onClose: () => void }) {
+  const zone = useTimeZone();
+  const [interval, setInterval_] = useState<"day" | "hour">("day");
+  const name = useId();
+  // The period is fixed when the dialog opens; a refresh reads the same buckets again.
+  const variables = useMemo(() => ({ id: apiKey.id, since: daysSince(USAGE_DAYS), hoursSince: hoursSince(USAGE_HOURS) }), [apiKey.id]);
+  const [{ data, fetching, error }, refetch] = useQuery({ query: ApiKeyUsageChartDocument, variables, requestPolicy: "network-only" });
+  useEffect(() => {
+    const timer = window.setInterval(() => refetch({ requestPolicy: "network-only" }), REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [refetch]);
+  const usage = data?.apiKey;
+  return (
+    <Dialog title={`Usage of ${apiKey.description}`} onClose={onClose}>
+      <p className="muted">
+        <code>{apiKey.hint}</code>: requests made with the key, counted each hour and written within a minute.
+      </p>
+      <fieldset className="choice-row">
+        <legend>Show</legend>
+        <label>
+          <input type="radio" name={name} checked={interval === "day"} onChange={() => setInterval_("day")} /> By day, {USAGE_DAYS} days
+        </label>
+        <label>
+          <input type="radio" name={name} checked={interval === "hour"} onChange={() => setInterval_("hour")} /> By hour, last {USAGE_HOURS} hours
+        </label>
+      </fieldset>
+      {error && !usage ? <p role="alert">The usage could not be loaded: {error.message}</p> : null}
+      {fetching && !usage ? <p role="status">Loading usage…</p> : null}
+      {usage ? (
+        <UsageChart
+          buckets={interval === "day" ? usage.days : usage.hours}
+          interval={interval}
+          zone={zone}
+          title={interval === "day" ? `${apiKey.description}, by day` : `${apiKey.description}, by hour`}
+        />
+      ) : null}
+    </Dialog>
+  );
+}
