@@ -21,6 +21,7 @@ import { type KeyDialog, KeyDialogs } from "./KeyDialogs";
 import { KeyPermissionsNotice } from "./KeyPermissionsNotice";
 import { type LatestKeys, remembered, withLatest } from "./liveKeys";
 import { ServiceKeys } from "./ServiceKeys";
+import { usePageSize, WANTED } from "../limits/pageSize";
 
 /** The carrier's API keys: find them, create one (the secret shown once), edit, rotate, revoke, export. */
 export function ApiKeysTab({ code }: { code: string }) {
@@ -46,7 +47,8 @@ export function ApiKeysTab({ code }: { code: string }) {
   // "Expiring soon" is the policy's window: the filter is offered once the policy has arrived.
   const wanted = keyQuery({ ...filters, search }, shown?.apiKeyPolicy.expiringSoonDays ?? 0);
   // Listing every carrier's keys, this carrier's query keeps its first answer (the policy, the permissions).
-  const variables = { code, ...(everyCarrier ? keyQuery(NO_FILTERS, 0) : wanted) };
+  const first = usePageSize(WANTED.keys);
+  const variables = { code, first, ...(everyCarrier ? keyQuery(NO_FILTERS, 0) : wanted) };
   const pages = useCursorPages<ApiKeyFieldsFragment>(JSON.stringify(variables));
   const [{ data: fresh, error, fetching }, refetch] = useQuery({
     query: ApiKeysTabDocument,

@@ -9,6 +9,7 @@ import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { ApiKeyList } from "./ApiKeyList";
 import type { KeyDialog } from "./KeyDialogs";
 import type { KeyPolicy } from "./policy";
+import { usePageSize, WANTED } from "../limits/pageSize";
 
 type Key = EveryCarrierKeysQuery["apiKeys"]["nodes"][number];
 
@@ -23,7 +24,7 @@ interface Props {
 export function EveryCarrierKeys({ filter, orderBy, policy, onDialog }: Props) {
   const viewer = useViewer();
   // Carriers' keys only: service keys have their own section.
-  const variables = { filter: { ...filter, kind: "CARRIER" as const }, orderBy };
+  const variables = { filter: { ...filter, kind: "CARRIER" as const }, orderBy, first: usePageSize(WANTED.keys) };
   const pages = useCursorPages<Key>(JSON.stringify(variables));
   const [{ data: fresh, error, fetching }, refetch] = useQuery({ query: EveryCarrierKeysDocument, variables: { ...variables, after: pages.after } });
   // The last answer stays while other filters load (urql starts each new variables empty).

@@ -3,6 +3,7 @@ import { useQuery } from "urql";
 import { type ApiKeyFieldsFragment, ApiKeyRefusalsDocument } from "../gql/graphql";
 import { Time } from "../time/Time";
 import { REFUSAL_LABELS } from "./refusals";
+import { usePageSize, WANTED } from "../limits/pageSize";
 
 /** When and where the key last worked, and when it was last refused and why; the refusals on request. */
 export function LastUse({ apiKey }: { apiKey: ApiKeyFieldsFragment }) {
@@ -36,7 +37,8 @@ export function LastUse({ apiKey }: { apiKey: ApiKeyFieldsFragment }) {
 }
 
 function Refusals({ id, description }: { id: string; description: string }) {
-  const [{ data, fetching, error }] = useQuery({ query: ApiKeyRefusalsDocument, variables: { id }, requestPolicy: "network-only" });
+  const first = usePageSize(WANTED.refusals);
+  const [{ data, fetching, error }] = useQuery({ query: ApiKeyRefusalsDocument, variables: { id, first }, requestPolicy: "network-only" });
   if (fetching && !data) return <p role="status">Loading refused uses…</p>;
   if (error) return <p role="alert">The refused uses could not be loaded: {error.message}</p>;
   const refusals = data?.apiKey?.refusals ?? [];

@@ -11,6 +11,7 @@ import { ApiKeyList } from "./ApiKeyList";
 import { CreateApiKeyForm } from "./CreateApiKeyForm";
 import { type KeyDialog, KeyDialogs } from "./KeyDialogs";
 import type { KeyPolicy } from "./policy";
+import { usePageSize, WANTED } from "../limits/pageSize";
 
 type Key = ServiceKeysQuery["apiKeys"]["nodes"][number];
 
@@ -40,7 +41,8 @@ function ServiceKeysSection({ policy }: { policy: KeyPolicy }) {
     if (notice?.focus) noticeRef.current?.focus();
   }, [notice]);
   const pages = useCursorPages<Key>("service");
-  const [{ data, error, fetching }, refetch] = useQuery({ query: ServiceKeysDocument, variables: { after: pages.after }, pause: !open });
+  const first = usePageSize(WANTED.serviceKeys);
+  const [{ data, error, fetching }, refetch] = useQuery({ query: ServiceKeysDocument, variables: { first, after: pages.after }, pause: !open });
   const reload = () => {
     pages.reset();
     refetch({ requestPolicy: "network-only" });

@@ -4,6 +4,7 @@ import type { ReactElement } from "react";
 import { type Client, Provider } from "urql";
 import { fromValue, never } from "wonka";
 import type { PermissionFieldsFragment } from "../gql/graphql";
+import { type PageLimits, PageLimitsContext } from "../limits/pageSize";
 import { ViewerContext, type Viewer } from "../shell/viewer";
 
 const RESTRICTED = "A restricted function for platform staff (organization structure). Contact Support if you need access.";
@@ -33,7 +34,11 @@ export const ADMIN: Viewer = {
     permission("createOrganization", false),
     permission("renameOrganization", false),
   ],
-  carriers: { __typename: "CarrierConnection", totalCount: 1, nodes: [{ __typename: "Carrier", id: "c1", code: "WSOR", name: "Wisconsin & Southern Railroad" }] },
+  carriers: {
+    __typename: "CarrierConnection",
+    totalCount: 1,
+    pageInfo: { __typename: "PageInfo", hasNextPage: false, endCursor: null },
+    nodes: [{ __typename: "Carrier", id: "c1", code: "WSOR", name: "Wisconsin & Southern Railroad" }] },
 };
 
 export function fakeClient(answer: (operationName: string, variables: Record<string, unknown>) => unknown): Client & { sent: { name: string; variables: Record<string, unknown> }[] } {
@@ -49,10 +54,15 @@ export function fakeClient(answer: (operationName: string, variables: Record<str
   };
 }
 
+/** The server's default page sizes. */
+export const LIMITS: PageLimits = { defaultPageSize: 20, maxPageSize: 100 };
+
 export function renderWith(ui: ReactElement, client: Client, viewer: Viewer = ADMIN) {
   return render(
     <Provider value={client}>
-      <ViewerContext.Provider value={viewer}>{ui}</ViewerContext.Provider>
+      <PageLimitsContext.Provider value={LIMITS}>
+        <ViewerContext.Provider value={viewer}>{ui}</ViewerContext.Provider>
+      </PageLimitsContext.Provider>
     </Provider>,
   );
 }
