@@ -1,6 +1,7 @@
 import { useCallback, useDeferredValue, useEffect, useId, useRef, useState } from "react";
 import { useQuery } from "urql";
-import { ApiKeyChangesDocument, type ApiKeyFieldsFragment, ApiKeysTabDocument, type ApiKeysTabQuery } from "../gql/graphql";
+import { getFragmentData } from "../gql";
+import { ApiKeyChangesDocument, type ApiKeyFieldsFragment, ApiKeyFieldsFragmentDoc, ApiKeyPolicyFieldsFragmentDoc, ApiKeysTabDocument, type ApiKeysTabQuery } from "../gql/graphql";
 import { ExportCsvButton } from "../exports/ExportCsvButton";
 import { describeRequestError } from "../graphql/problems";
 import { useCursorPages } from "../graphql/useCursorPages";
@@ -45,7 +46,7 @@ export function ApiKeysTab({ code }: { code: string }) {
   // so the list does not blink and the search box keeps its focus.
   const [shown, setShown] = useState<ApiKeysTabQuery | undefined>(undefined);
   // "Expiring soon" is the policy's window: the filter is offered once the policy has arrived.
-  const wanted = keyQuery({ ...filters, search }, shown?.apiKeyPolicy.expiringSoonDays ?? 0);
+  const wanted = keyQuery({ ...filters, search }, getFragmentData(ApiKeyPolicyFieldsFragmentDoc, shown?.apiKeyPolicy)?.expiringSoonDays ?? 0);
   // Listing every carrier's keys, this carrier's query keeps its first answer (the policy, the permissions).
   const first = usePageSize(WANTED.keys);
   const variables = { code, first, ...(everyCarrier ? keyQuery(NO_FILTERS, 0) : wanted) };
@@ -68,7 +69,7 @@ export function ApiKeysTab({ code }: { code: string }) {
   const readAgain = useCoalesced(() => refetch({ requestPolicy: "network-only" }));
   const carrierId = (fresh ?? shown)?.carrier?.id ?? null;
   useLive(ApiKeyChangesDocument, carrierId ? { carrierId } : null, (event) => {
-    if (event) setLatest((known) => remembered(known, event.apiKeyChanges.apiKey));
+    if (event) setLatest((known) => remembered(known, getFragmentData(ApiKeyFieldsFragmentDoc, event.apiKeyChanges.apiKey)));
     readAgain();
   });
 
@@ -78,7 +79,7 @@ export function ApiKeysTab({ code }: { code: string }) {
     if (notice?.focus) noticeRef.current?.focus();
   }, [notice]);
 
-  const policy = data?.apiKeyPolicy;
+  const policy = getFragmentData(ApiKeyPolicyFieldsFragmentDoc, data?.apiKeyPolicy);
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
   const carrier = data?.carrier;
   if (data && !carrier) return <p role="alert">There is no carrier {code} within your reach.</p>;
@@ -89,7 +90,11 @@ export function ApiKeysTab({ code }: { code: string }) {
   const connection = carrier?.apiKeys;
   // While the next page loads, the pages already seen; the previous answer is not this page.
   const keys = withLatest(
-    fresh ? pages.combine(fresh.carrier?.apiKeys.nodes ?? []) : pages.after ? pages.earlier : (connection?.nodes ?? []),
+    fresh
+      ? pages.combine(getFragmentData(ApiKeyFieldsFragmentDoc, fresh.carrier?.apiKeys.nodes ?? []))
+      : pages.after
+        ? pages.earlier
+        : getFragmentData(ApiKeyFieldsFragmentDoc, connection?.nodes ?? []),
     latest,
   );
   const activeKeys = carrier?.activeKeys.totalCount ?? 0;

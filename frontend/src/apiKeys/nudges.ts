@@ -1,4 +1,5 @@
-import type { ApiKeyFieldsFragment } from "../gql/graphql";
+import { getFragmentData } from "../gql";
+import { type ApiKeyFieldsFragment, ApiKeyRefusalFieldsFragmentDoc } from "../gql/graphql";
 import type { KeyPolicy } from "./policy";
 import { REFUSAL_LABELS } from "./refusals";
 
@@ -15,7 +16,7 @@ export interface Nudge {
 /** What the best practices say about a key: never expiring, expiring soon, unused, open to any address, being refused. */
 export function nudgesFor(key: ApiKeyFieldsFragment, policy: Advice, now = Date.now()): Nudge[] {
   const nudges: Nudge[] = [];
-  const refusal = key.lastRefusal;
+  const refusal = getFragmentData(ApiKeyRefusalFieldsFragmentDoc, key.lastRefusal);
   // Refused since it last worked: an integration is failing (or still calls with a dead key).
   if (refusal && (!key.lastUsedAt || Date.parse(refusal.lastAt) > Date.parse(key.lastUsedAt))) {
     nudges.push({

@@ -1,7 +1,6 @@
 import { type FormEvent, useCallback, useId } from "react";
 import { useClient, useQuery } from "urql";
 import {
-  type EffectiveChangeFieldsFragment,
   type EnablementFieldsFragment,
   type EnablementState,
   OrganizationImpactDocument,
@@ -11,6 +10,7 @@ import {
 import { useFormMutation } from "../graphql/useFormMutation";
 import { useEveryNode } from "../limits/everyPage";
 import { usePageSize, WANTED } from "../limits/pageSize";
+import type { EffectiveChangeRef } from "../organization/EffectiveChanges";
 import { Dialog } from "../ui/Dialog";
 import { FieldMessage } from "../ui/FieldMessage";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
@@ -25,7 +25,7 @@ export type Target =
 
 interface Props {
   target: Target;
-  onDone: (summary: string, changes: readonly EffectiveChangeFieldsFragment[]) => void;
+  onDone: (summary: string, changes: readonly EffectiveChangeRef[]) => void;
   onClose: () => void;
 }
 

@@ -3,14 +3,17 @@ import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { type Client, Provider } from "urql";
 import { fromValue, never } from "wonka";
-import type { PermissionFieldsFragment } from "../gql/graphql";
+import { makeFragmentData } from "../gql";
+import { PermissionFieldsFragmentDoc } from "../gql/graphql";
 import { type PageLimits, PageLimitsContext } from "../limits/pageSize";
 import { ViewerContext, type Viewer } from "../shell/viewer";
 
 const RESTRICTED = "A restricted function for platform staff (organization structure). Contact Support if you need access.";
 
-export function permission(operation: string, allowed = true, reason: string | null = null): PermissionFieldsFragment {
-  return { __typename: "Permission", operation, allowed, reason: allowed ? null : (reason ?? RESTRICTED) };
+/** A permission as a query answers it: masked (only permissions.ts reads PermissionFields). */
+export function permission(operation: string, allowed = true, reason: string | null = null): Viewer["permissions"][number] {
+  const fields = { __typename: "Permission" as const, operation, allowed, reason: allowed ? null : (reason ?? RESTRICTED) };
+  return { __typename: "Permission", ...makeFragmentData(fields, PermissionFieldsFragmentDoc) };
 }
 
 export const ADMIN: Viewer = {
