@@ -52,7 +52,15 @@ export function fakeClient(answer: (operationName: string, variables: Record<str
     const data = answer(name, request.variables);
     return data === undefined ? never : fromValue({ data, stale: false, hasNext: false });
   };
-  return { executeQuery: execute, executeMutation: execute, executeSubscription: () => never, sent } as unknown as Client & {
+  // client.query(...).toPromise(): what a component reads outside useQuery (the pages after the first).
+  const query = (document: Parameters<typeof execute>[0]["query"], variables: Record<string, unknown>) => ({
+    toPromise: async () => {
+      const name = document.definitions[0]?.name?.value ?? "?";
+      sent.push({ name, variables });
+      return { data: answer(name, variables) };
+    },
+  });
+  return { executeQuery: execute, executeMutation: execute, executeSubscription: () => never, query, sent } as unknown as Client & {
     sent: typeof sent;
   };
 }
@@ -60,10 +68,10 @@ export function fakeClient(answer: (operationName: string, variables: Record<str
 /** The server's default page sizes. */
 export const LIMITS: PageLimits = { defaultPageSize: 20, maxPageSize: 100 };
 
-export function renderWith(ui: ReactElement, client: Client, viewer: Viewer = ADMIN) {
+export function renderWith(ui: ReactElement, client: Client, viewer: Viewer = ADMIN, limits: PageLimits = LIMITS) {
   return render(
     <Provider value={client}>
-      <PageLimitsContext.Provider value={LIMITS}>
+      <PageLimitsContext.Provider value={limits}>
         <ViewerContext.Provider value={viewer}>{ui}</ViewerContext.Provider>
       </PageLimitsContext.Provider>
     </Provider>,
