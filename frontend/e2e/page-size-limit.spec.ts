@@ -35,6 +35,14 @@ test.describe("a lowered page size limit", () => {
     await expect(dialog.getByRole("alert")).toHaveCount(0);
   });
 
+  test("a page size remembered from before the limit was lowered is dropped, not refused", async ({ page }) => {
+    // The page remembers the limits of its last load; this one was before MAX_PAGE_SIZE went down.
+    await page.addInitScript(() => localStorage.setItem("carrier-admin:page-limits", JSON.stringify({ defaultPageSize: 20, maxPageSize: 100 })));
+    await signIn(page, ORGANIZATION_ADMIN);
+    await expect(page.getByRole("combobox", { name: "Carrier" }).getByRole("option")).toHaveCount(GREAT_LAKES.length);
+    await expect(page.getByRole("alert")).toHaveCount(0);
+  });
+
   test("an organization's administrator finds every carrier in the switcher, and every tab loads", async ({ page }) => {
     await signIn(page, ORGANIZATION_ADMIN);
     const switcher = page.getByRole("combobox", { name: "Carrier" });

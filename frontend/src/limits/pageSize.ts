@@ -8,7 +8,7 @@ export interface PageLimits {
 
 /** The page sizes the page would like; each request asks for `pageSize(wanted)`, fewer when the server allows fewer. */
 export const WANTED = {
-  /** A page of the viewer's carriers that the switcher reads after ToolsPage's first (the server's default). */
+  /** A page of the viewer's carriers in the switcher (ToolsPage's first, within the remembered limit; ViewerCarriers' after it). */
   switcher: 100,
   /** A page of carriers in an organization (the Organization tab and the enablement impact read every page). */
   organizationCarriers: 100,

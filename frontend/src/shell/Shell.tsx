@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 import { carrierPath, navigate, type Route } from "../app/router";
 import { ActivityTab } from "../activity/ActivityTab";
@@ -6,7 +6,8 @@ import { ApiKeysTab } from "../apiKeys/ApiKeysTab";
 import { EnablementsTab } from "../enablements/EnablementsTab";
 import { ToolsPageDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
-import { PageLimitsContext } from "../limits/pageSize";
+import { pageSize, PageLimitsContext, WANTED } from "../limits/pageSize";
+import { refusedPageSize, rememberedLimits, rememberLimits } from "../limits/remembered";
 import { OrganizationTab } from "../organization/OrganizationTab";
 import { CONTACT_SUPPORT, CONTACT_SUPPORT_TITLE, TOOLS_INTRO } from "../text/seed";
 import { TimeZonePicker } from "../time/TimeZonePicker";
@@ -26,9 +27,21 @@ interface Props {
 
 /** The signed-in page: who you are, which carrier, the restricted-functions banner, and the tools. */
 export function Shell({ route, sessionLabel, onSignOut }: Props) {
-  const [{ data, error, fetching }, reload] = useQuery({ query: ToolsPageDocument });
+  const [remembered, setRemembered] = useState(rememberedLimits);
+  const [{ data, error, fetching }, reload] = useQuery({
+    query: ToolsPageDocument,
+    variables: { carrierCount: remembered ? pageSize(WANTED.switcher, remembered) : null },
+  });
+  // A remembered limit the server has lowered since: forget it and ask for the server's default page.
+  if (remembered && !data && refusedPageSize(error)) {
+    rememberLimits(null);
+    setRemembered(null);
+  }
   const viewer = data?.viewer ?? null;
   const limits = data?.limits ?? null;
+  useEffect(() => {
+    if (limits) rememberLimits(limits);
+  }, [limits]);
   const firstCarrier = viewer?.carriers.nodes[0]?.code ?? null;
 
   useEffect(() => {
