@@ -13,7 +13,9 @@ const config: CodegenConfig = {
     "src/gql/": {
       preset: "client",
       presetConfig: {
-        fragmentMasking: false,
+        // A query sees only its own fields; a fragment's fields are read by the component (or helper)
+        // beside it, through getFragmentData (not named like a hook: it runs in callbacks and loops too).
+        fragmentMasking: { unmaskFunctionName: "getFragmentData" },
         persistedDocuments: { mode: "embedHashInDocument", hashPropertyName: "hash", hashAlgorithm: "sha256" },
       },
       // urql's document cache invalidates results by __typename: the server's copy must ask for it too.

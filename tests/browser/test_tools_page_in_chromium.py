@@ -136,3 +136,46 @@ async def test_every_flow_of_the_tools_page_in_chromium(own_database: str) -> No
     # then: every test passed (run() asserts the exit code); show the list and the figures
     print(output)
     print(f"browser suite: {time.monotonic() - started:.0f}s")
+
+
+# Below the page's own page sizes (50, 20, 10) and the demo's largest organization (6 carriers).
+LOWERED_PAGE_SIZE = 2
+
+
+async def test_the_page_follows_a_lowered_page_size_limit_in_chromium(own_database: str) -> None:
+    # given: the built page, a browser, and a development server whose page size limit is lowered
+    assert (FRONTEND / "dist" / "index.html").is_file(), "the page is not built: run `make frontend`"
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    assert shutil.which(chromium), NO_CHROMIUM.format(path=chromium)
+    base = {**os.environ, "DATABASE_URL": own_database, **SUITE_SETTINGS}
+    await run(sys.executable, "server.py", "demo", env=base)
+    lowered = {
+        **base,
+        "PORT": str(free_port()),
+        "JWT_HS256_SECRET": "browser-tests-" + "x" * 40,
+        "MAX_PAGE_SIZE": str(LOWERED_PAGE_SIZE),
+        # The default page may not exceed the maximum (settings refuse to start otherwise).
+        "DEFAULT_PAGE_SIZE": str(LOWERED_PAGE_SIZE),
+    }
+
+    # when: the Playwright file for it drives the page
+    async with serve(lowered) as url:
+        output = await run(
+            "npx",
+            "playwright",
+            "test",
+            "e2e/page-size-limit.spec.ts",
+            cwd=FRONTEND,
+            limit_seconds=SUITE_TIMEOUT_SECONDS,
+            env={
+                **os.environ,
+                "TOOLS_URL": url,
+                "PAGE_SIZE_LIMIT": str(LOWERED_PAGE_SIZE),
+                "CHROMIUM": chromium,
+                "CI": os.environ.get("CI", ""),
+            },
+        )
+
+    # then: every test of the file ran and passed (none skipped for want of the lowered server)
+    print(output)
+    assert " skipped" not in output, output

@@ -12,6 +12,7 @@ import { useTimeZone } from "../time/zone";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { activityArguments, ActivityFilters, type ActivityFilterState, ALL_ACTIVITY } from "./ActivityFilters";
 import { type ActivityEvent, ActivityList } from "./ActivityList";
+import { usePageSize, WANTED } from "../limits/pageSize";
 
 /** What happened to this carrier and its organization, newest first, filtered on the server. */
 export function ActivityTab({ code }: { code: string }) {
@@ -34,7 +35,8 @@ function CarrierActivity({ code, carrierId }: { code: string; carrierId: string 
   const [filters, setFilters] = useState<ActivityFilterState>(ALL_ACTIVITY);
   const zone = useTimeZone();
   const chosen = activityArguments(filters, zone);
-  const variables = { carrierId, ...chosen };
+  const first = usePageSize(WANTED.activity);
+  const variables = { carrierId, ...chosen, first };
   const pages = useCursorPages<ActivityEvent>(JSON.stringify(variables));
   const [{ data: fresh, error, fetching }, refetch] = useQuery({ query: ActivityTabDocument, variables: { ...variables, after: pages.after } });
   // The last answer stays while other filters load (urql starts each new variables empty).

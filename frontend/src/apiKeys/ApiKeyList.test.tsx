@@ -1,6 +1,7 @@
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
-import type { ApiKeyFieldsFragment } from "../gql/graphql";
+import { makeFragmentData } from "../gql";
+import { type ApiKeyFieldsFragment, ApiKeyRefusalFieldsFragmentDoc } from "../gql/graphql";
 import { apiKey } from "../test/keys";
 import { POLICY } from "../test/policy";
 import { fakeClient } from "../test/render";
@@ -33,12 +34,18 @@ describe("ApiKeyList", () => {
       apiKey({
         lastRefusal: {
           __typename: "ApiKeyRefusal",
-          reason: "MISSING_SCOPE",
-          firstAt: new Date().toISOString(),
-          lastAt: new Date().toISOString(),
-          count: 3,
-          clientAddress: "192.0.2.9",
-          detail: "Carrier.apiKeys",
+          ...makeFragmentData(
+            {
+              __typename: "ApiKeyRefusal",
+              reason: "MISSING_SCOPE",
+              firstAt: new Date().toISOString(),
+              lastAt: new Date().toISOString(),
+              count: 3,
+              clientAddress: "192.0.2.9",
+              detail: "Carrier.apiKeys",
+            },
+            ApiKeyRefusalFieldsFragmentDoc,
+          ),
         },
       }),
     ]);

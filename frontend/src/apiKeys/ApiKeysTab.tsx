@@ -1,6 +1,7 @@
 import { useCallback, useDeferredValue, useEffect, useId, useRef, useState } from "react";
 import { useQuery } from "urql";
-import { ApiKeyChangesDocument, ApiKeysTabDocument, type ApiKeysTabQuery } from "../gql/graphql";
+import { getFragmentData } from "../gql";
+import { ApiKeyChangesDocument, type ApiKeyFieldsFragment, ApiKeyFieldsFragmentDoc, ApiKeyPolicyFieldsFragmentDoc, ApiKeysTabDocument, type ApiKeysTabQuery } from "../gql/graphql";
 import { ExportCsvButton } from "../exports/ExportCsvButton";
 import { describeRequestError } from "../graphql/problems";
 import { useCursorPages } from "../graphql/useCursorPages";
@@ -22,8 +23,15 @@ import { KeyPermissionsNotice } from "./KeyPermissionsNotice";
 import { type LatestKeys, remembered, withLatest } from "./liveKeys";
 import { ServiceKeys } from "./ServiceKeys";
 import { daysSince } from "./usage";
+import { usePageSize, WANTED } from "../limits/pageSize";
 
-type ListedKey = NonNullable<ApiKeysTabQuery["carrier"]>["apiKeys"]["nodes"][number];
+type ListedNodes = NonNullable<ApiKeysTabQuery["carrier"]>["apiKeys"]["nodes"];
+type ListedKey = ApiKeyFieldsFragment & { usage: ListedNodes[number]["usage"] };
+
+/** A page's keys, unmasked, each with its sparkline's days (read beside the fragment, not in it). */
+function listedKeys(nodes: ListedNodes): ListedKey[] {
+  return nodes.map((node) => ({ ...getFragmentData(ApiKeyFieldsFragmentDoc, node), usage: node.usage }));
+}
 
 /** The carrier's API keys: find them, create one (the secret shown once), edit, rotate, revoke, export. */
 export function ApiKeysTab({ code }: { code: string }) {
@@ -47,9 +55,10 @@ export function ApiKeysTab({ code }: { code: string }) {
   // so the list does not blink and the search box keeps its focus.
   const [shown, setShown] = useState<ApiKeysTabQuery | undefined>(undefined);
   // "Expiring soon" is the policy's window: the filter is offered once the policy has arrived.
-  const wanted = keyQuery({ ...filters, search }, shown?.apiKeyPolicy.expiringSoonDays ?? 0);
+  const wanted = keyQuery({ ...filters, search }, getFragmentData(ApiKeyPolicyFieldsFragmentDoc, shown?.apiKeyPolicy)?.expiringSoonDays ?? 0);
   // Listing every carrier's keys, this carrier's query keeps its first answer (the policy, the permissions).
-  const variables = { code, ...(everyCarrier ? keyQuery(NO_FILTERS, 0) : wanted) };
+  const first = usePageSize(WANTED.keys);
+  const variables = { code, first, ...(everyCarrier ? keyQuery(NO_FILTERS, 0) : wanted) };
   const pages = useCursorPages<ListedKey>(JSON.stringify(variables));
   const [{ data: fresh, error, fetching }, refetch] = useQuery({
     query: ApiKeysTabDocument,
@@ -69,7 +78,7 @@ export function ApiKeysTab({ code }: { code: string }) {
   const readAgain = useCoalesced(() => refetch({ requestPolicy: "network-only" }));
   const carrierId = (fresh ?? shown)?.carrier?.id ?? null;
   useLive(ApiKeyChangesDocument, carrierId ? { carrierId } : null, (event) => {
-    if (event) setLatest((known) => remembered(known, event.apiKeyChanges.apiKey));
+    if (event) setLatest((known) => remembered(known, getFragmentData(ApiKeyFieldsFragmentDoc, event.apiKeyChanges.apiKey)));
     readAgain();
   });
 
@@ -79,7 +88,7 @@ export function ApiKeysTab({ code }: { code: string }) {
     if (notice?.focus) noticeRef.current?.focus();
   }, [notice]);
 
-  const policy = data?.apiKeyPolicy;
+  const policy = getFragmentData(ApiKeyPolicyFieldsFragmentDoc, data?.apiKeyPolicy);
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
   const carrier = data?.carrier;
   if (data && !carrier) return <p role="alert">There is no carrier {code} within your reach.</p>;
@@ -89,7 +98,11 @@ export function ApiKeysTab({ code }: { code: string }) {
   const actions = { update: may("updateApiKey"), rotate: may("rotateApiKey"), revoke: may("revokeApiKey"), reasonsId };
   const connection = carrier?.apiKeys;
   // While the next page loads, the pages already seen; the previous answer is not this page.
-  const listed = fresh ? pages.combine(fresh.carrier?.apiKeys.nodes ?? []) : pages.after ? pages.earlier : (connection?.nodes ?? []);
+  const listed = fresh
+    ? pages.combine(listedKeys(fresh.carrier?.apiKeys.nodes ?? []))
+    : pages.after
+      ? pages.earlier
+      : listedKeys(connection?.nodes ?? []);
   // Each key's last 30 days as listed (a live change's copy of a key carries none: it keeps these).
   const usage = new Map(listed.map((key) => [key.id, key.usage] as const));
   const keys = withLatest(listed, latest);

@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useId, useMemo, useRef, useState } from "react";
-import { type ActorKind, type ApiKeyScope, CreateApiKeyDocument, CreateServiceKeyDocument } from "../gql/graphql";
+import { getFragmentData } from "../gql";
+import { type ActorKind, ApiKeyFieldsFragmentDoc, type ApiKeyScope, CreateApiKeyDocument, CreateServiceKeyDocument } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
 import type { Permission } from "../permissions/permissions";
 import { API_KEY_TOOL, CONTACT_SUPPORT_HINT } from "../text/seed";
@@ -140,7 +141,8 @@ export function CreateApiKeyForm({ owner, policy, permission, grantable, viewerK
       return;
     }
     discard();
-    onCreated(payload.secret, payload.apiKey.description, payload.apiKey.ipAllowlist);
+    const created = getFragmentData(ApiKeyFieldsFragmentDoc, payload.apiKey);
+    onCreated(payload.secret, created.description, created.ipAllowlist);
   };
 
   const blockedReason = permission.allowed ? null : withSupport(permission.reason ?? "You may not do this.");

@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from "react";
-import { type ActorKind, type ApiKeyFieldsFragment, type ApiKeyScope, UpdateApiKeyDocument } from "../gql/graphql";
+import { getFragmentData } from "../gql";
+import { type ActorKind, type ApiKeyFieldsFragment, ApiKeyFieldsFragmentDoc, type ApiKeyScope, UpdateApiKeyDocument } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
 import { Dialog } from "../ui/Dialog";
 import { FieldMessage } from "../ui/FieldMessage";
@@ -69,7 +70,7 @@ export function EditKeyDialog({ apiKey, policy, grantable, viewerKind, onSaved, 
     );
     if (payload?.__typename === "ApiKeyPayload") {
       discard();
-      onSaved(payload.apiKey.description);
+      onSaved(getFragmentData(ApiKeyFieldsFragmentDoc, payload.apiKey).description);
     }
   };
 

@@ -1,6 +1,14 @@
 import { useState } from "react";
 import { useQuery } from "urql";
-import { type ApiKeyFilter, type ApiKeyOrder, EveryCarrierKeysDocument, type EveryCarrierKeysQuery } from "../gql/graphql";
+import { getFragmentData } from "../gql";
+import {
+  type ApiKeyFieldsFragment,
+  ApiKeyFieldsFragmentDoc,
+  type ApiKeyFilter,
+  type ApiKeyOrder,
+  EveryCarrierKeysDocument,
+  type EveryCarrierKeysQuery,
+} from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
 import { useCursorPages } from "../graphql/useCursorPages";
 import { carrierPermission } from "../permissions/permissions";
@@ -9,8 +17,13 @@ import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { ApiKeyList } from "./ApiKeyList";
 import type { KeyDialog } from "./KeyDialogs";
 import type { KeyPolicy } from "./policy";
+import { usePageSize, WANTED } from "../limits/pageSize";
 
-type Key = EveryCarrierKeysQuery["apiKeys"]["nodes"][number];
+type Node = EveryCarrierKeysQuery["apiKeys"]["nodes"][number];
+type Key = ApiKeyFieldsFragment & Pick<Node, "carrier">;
+
+/** A page's keys with their fields read (ApiKeyFields is masked in the query's answer). */
+const withFields = (nodes: readonly Node[]): Key[] => nodes.map((node) => ({ ...getFragmentData(ApiKeyFieldsFragmentDoc, node), carrier: node.carrier }));
 
 interface Props {
   filter: ApiKeyFilter;
@@ -23,7 +36,7 @@ interface Props {
 export function EveryCarrierKeys({ filter, orderBy, policy, onDialog }: Props) {
   const viewer = useViewer();
   // Carriers' keys only: service keys have their own section.
-  const variables = { filter: { ...filter, kind: "CARRIER" as const }, orderBy };
+  const variables = { filter: { ...filter, kind: "CARRIER" as const }, orderBy, first: usePageSize(WANTED.keys) };
   const pages = useCursorPages<Key>(JSON.stringify(variables));
   const [{ data: fresh, error, fetching }, refetch] = useQuery({ query: EveryCarrierKeysDocument, variables: { ...variables, after: pages.after } });
   // The last answer stays while other filters load (urql starts each new variables empty).
@@ -33,7 +46,7 @@ export function EveryCarrierKeys({ filter, orderBy, policy, onDialog }: Props) {
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={() => refetch({ requestPolicy: "network-only" })} />;
   if (!data) return <p role="status">Loading the keys of every carrier…</p>;
   const connection = data.apiKeys;
-  const keys = fresh ? pages.combine(fresh.apiKeys.nodes) : pages.after ? pages.earlier : connection.nodes;
+  const keys = fresh ? pages.combine(withFields(fresh.apiKeys.nodes)) : pages.after ? pages.earlier : withFields(connection.nodes);
   const may = (key: Key, operation: string) => carrierPermission(key.carrier?.permissions, viewer.permissions, operation);
   return (
     <section aria-label="Keys of every carrier">

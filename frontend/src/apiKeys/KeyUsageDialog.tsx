@@ -1,6 +1,7 @@
 import { useEffect, useId, useMemo, useState } from "react";
 import { useQuery } from "urql";
-import { type ApiKeyFieldsFragment, ApiKeyUsageChartDocument } from "../gql/graphql";
+import { getFragmentData } from "../gql";
+import { type ApiKeyFieldsFragment, ApiKeyUsageBucketFieldsFragmentDoc, ApiKeyUsageChartDocument } from "../gql/graphql";
 import { useTimeZone } from "../time/zone";
 import { Dialog } from "../ui/Dialog";
 import { daysSince, hoursSince, USAGE_DAYS, USAGE_HOURS } from "./usage";
@@ -40,7 +41,7 @@ export function KeyUsageDialog({ apiKey, onClose }: { apiKey: ApiKeyFieldsFragme
       {fetching && !usage ? <p role="status">Loading usage…</p> : null}
       {usage ? (
         <UsageChart
-          buckets={interval === "day" ? usage.days : usage.hours}
+          buckets={getFragmentData(ApiKeyUsageBucketFieldsFragmentDoc, interval === "day" ? usage.days : usage.hours)}
           interval={interval}
           zone={zone}
           title={interval === "day" ? `${apiKey.description}, by day` : `${apiKey.description}, by hour`}

@@ -1,13 +1,15 @@
 import { useState } from "react";
 import { useQuery } from "urql";
-import { type ApiKeyFieldsFragment, ApiKeyRefusalsDocument } from "../gql/graphql";
+import { getFragmentData } from "../gql";
+import { type ApiKeyFieldsFragment, ApiKeyRefusalFieldsFragmentDoc, ApiKeyRefusalsDocument } from "../gql/graphql";
 import { Time } from "../time/Time";
 import { REFUSAL_LABELS } from "./refusals";
+import { usePageSize, WANTED } from "../limits/pageSize";
 
 /** When and where the key last worked, and when it was last refused and why; the refusals on request. */
 export function LastUse({ apiKey }: { apiKey: ApiKeyFieldsFragment }) {
   const [open, setOpen] = useState(false);
-  const refusal = apiKey.lastRefusal;
+  const refusal = getFragmentData(ApiKeyRefusalFieldsFragmentDoc, apiKey.lastRefusal);
   return (
     <>
       {apiKey.lastUsedAt ? (
@@ -36,10 +38,11 @@ export function LastUse({ apiKey }: { apiKey: ApiKeyFieldsFragment }) {
 }
 
 function Refusals({ id, description }: { id: string; description: string }) {
-  const [{ data, fetching, error }] = useQuery({ query: ApiKeyRefusalsDocument, variables: { id }, requestPolicy: "network-only" });
+  const first = usePageSize(WANTED.refusals);
+  const [{ data, fetching, error }] = useQuery({ query: ApiKeyRefusalsDocument, variables: { id, first }, requestPolicy: "network-only" });
   if (fetching && !data) return <p role="status">Loading refused uses…</p>;
   if (error) return <p role="alert">The refused uses could not be loaded: {error.message}</p>;
-  const refusals = data?.apiKey?.refusals ?? [];
+  const refusals = getFragmentData(ApiKeyRefusalFieldsFragmentDoc, data?.apiKey?.refusals ?? []);
   return (
     <ul className="plain refusals" aria-label={`Refused uses of ${description}`}>
       {refusals.map((refusal) => (

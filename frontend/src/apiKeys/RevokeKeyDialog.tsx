@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from "react";
-import { type ApiKeyFieldsFragment, RevokeApiKeyDocument } from "../gql/graphql";
+import { getFragmentData } from "../gql";
+import { type ApiKeyFieldsFragment, ApiKeyFieldsFragmentDoc, RevokeApiKeyDocument } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
 import { Time } from "../time/Time";
 import { Dialog } from "../ui/Dialog";
@@ -40,7 +41,7 @@ export function RevokeKeyDialog({ apiKey, replacedBy, onRevoked, onClose, return
     const payload = await run({ input: { id: apiKey.id, reason: draft.reason.trim() } }, (data) => data.revokeApiKey);
     if (payload?.__typename === "ApiKeyPayload") {
       discard();
-      onRevoked(payload.apiKey.description);
+      onRevoked(getFragmentData(ApiKeyFieldsFragmentDoc, payload.apiKey).description);
     }
   };
   const action = inGrace ? "Stop the old key now" : "Revoke key";

@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from "react";
-import { type ActorKind, type ApiKeyFieldsFragment, RotateApiKeyDocument } from "../gql/graphql";
+import { getFragmentData } from "../gql";
+import { type ActorKind, type ApiKeyFieldsFragment, ApiKeyFieldsFragmentDoc, RotateApiKeyDocument } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
 import { Dialog } from "../ui/Dialog";
 import { FieldMessage } from "../ui/FieldMessage";
@@ -41,7 +42,10 @@ export function RotateKeyDialog({ apiKey, policy, viewerKind, noRoomForGrace, on
       { input: { id: apiKey.id, gracePeriodSeconds: grace, ...expiryInput(expiry, policy, zone) } },
       (data) => data.rotateApiKey,
     );
-    if (payload?.__typename === "RotateApiKeyPayload") onRotated(payload.secret, payload.apiKey.description, payload.apiKey.ipAllowlist);
+    if (payload?.__typename === "RotateApiKeyPayload") {
+      const replacement = getFragmentData(ApiKeyFieldsFragmentDoc, payload.apiKey);
+      onRotated(payload.secret, replacement.description, replacement.ipAllowlist);
+    }
   };
   return (
     <Dialog title={`Rotate “${apiKey.description}”`} onClose={onClose} returnFocusTo={returnFocusTo}>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useQuery } from "urql";
-import { ServiceKeysDocument, type ServiceKeysQuery } from "../gql/graphql";
+import { getFragmentData } from "../gql";
+import { type ApiKeyFieldsFragment, ApiKeyFieldsFragmentDoc, ServiceKeysDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
 import { useCursorPages } from "../graphql/useCursorPages";
 import { useViewer, useViewerPermission } from "../shell/viewer";
@@ -11,8 +12,9 @@ import { ApiKeyList } from "./ApiKeyList";
 import { CreateApiKeyForm } from "./CreateApiKeyForm";
 import { type KeyDialog, KeyDialogs } from "./KeyDialogs";
 import type { KeyPolicy } from "./policy";
+import { usePageSize, WANTED } from "../limits/pageSize";
 
-type Key = ServiceKeysQuery["apiKeys"]["nodes"][number];
+type Key = ApiKeyFieldsFragment;
 
 /** Staff only: keys of no carrier for the vendor's other services (list, create, edit, rotate, revoke). */
 export function ServiceKeys({ policy }: { policy: KeyPolicy }) {
@@ -40,12 +42,13 @@ function ServiceKeysSection({ policy }: { policy: KeyPolicy }) {
     if (notice?.focus) noticeRef.current?.focus();
   }, [notice]);
   const pages = useCursorPages<Key>("service");
-  const [{ data, error, fetching }, refetch] = useQuery({ query: ServiceKeysDocument, variables: { after: pages.after }, pause: !open });
+  const first = usePageSize(WANTED.serviceKeys);
+  const [{ data, error, fetching }, refetch] = useQuery({ query: ServiceKeysDocument, variables: { first, after: pages.after }, pause: !open });
   const reload = () => {
     pages.reset();
     refetch({ requestPolicy: "network-only" });
   };
-  const keys = data ? pages.combine(data.apiKeys.nodes) : pages.earlier;
+  const keys = data ? pages.combine(getFragmentData(ApiKeyFieldsFragmentDoc, data.apiKeys.nodes)) : pages.earlier;
   const active = data?.active.totalCount ?? 0;
   // viewer.permissions does not count the service keys against their limit (the API refuses the
   // request with LimitReachedError): the page checks the policy's number against the active count.

@@ -1,4 +1,5 @@
-import type { ApiKeyFieldsFragment } from "../gql/graphql";
+import { getFragmentData } from "../gql";
+import { type ApiKeyFieldsFragment, ApiKeyRefusalFieldsFragmentDoc } from "../gql/graphql";
 import type { KeyPolicy } from "./policy";
 import { REFUSAL_LABELS } from "./refusals";
 import { daysUnused, type UsageDay } from "./usage";
@@ -19,7 +20,7 @@ export interface Nudge {
  */
 export function nudgesFor(key: ApiKeyFieldsFragment, policy: Advice, now = Date.now(), usage?: readonly UsageDay[]): Nudge[] {
   const nudges: Nudge[] = [];
-  const refusal = key.lastRefusal;
+  const refusal = getFragmentData(ApiKeyRefusalFieldsFragmentDoc, key.lastRefusal);
   // Refused since it last worked: an integration is failing (or still calls with a dead key).
   if (refusal && (!key.lastUsedAt || Date.parse(refusal.lastAt) > Date.parse(key.lastUsedAt))) {
     nudges.push({

@@ -1,7 +1,6 @@
-import { type FormEvent, useId } from "react";
-import { useQuery } from "urql";
+import { type FormEvent, useCallback, useId } from "react";
+import { useClient, useQuery } from "urql";
 import {
-  type EffectiveChangeFieldsFragment,
   type EnablementFieldsFragment,
   type EnablementState,
   OrganizationImpactDocument,
@@ -9,6 +8,9 @@ import {
   SetOrganizationEnablementDocument,
 } from "../gql/graphql";
 import { useFormMutation } from "../graphql/useFormMutation";
+import { useEveryNode } from "../limits/everyPage";
+import { usePageSize, WANTED } from "../limits/pageSize";
+import type { EffectiveChangeRef } from "../organization/EffectiveChanges";
 import { Dialog } from "../ui/Dialog";
 import { FieldMessage } from "../ui/FieldMessage";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
@@ -23,7 +25,7 @@ export type Target =
 
 interface Props {
   target: Target;
-  onDone: (summary: string, changes: readonly EffectiveChangeFieldsFragment[]) => void;
+  onDone: (summary: string, changes: readonly EffectiveChangeRef[]) => void;
   onClose: () => void;
 }
 
@@ -125,10 +127,26 @@ function Impact({ target, next }: { target: Target; next: EnablementState }) {
 }
 
 function OrganizationImpactList({ target, next }: { target: Extract<Target, { level: "organization" }>; next: EnablementState }) {
-  const [{ data, fetching }] = useQuery({ query: OrganizationImpactDocument, variables: { id: target.id } });
-  if (fetching || !data?.organization) return <p role="status">Working out which carriers this changes…</p>;
+  const client = useClient();
+  const { id } = target;
+  const first = usePageSize(WANTED.organizationCarriers);
+  const [{ data, error }] = useQuery({ query: OrganizationImpactDocument, variables: { id, first } });
+  // Every carrier counts: the pages after the first, when the organization has more than a page.
+  const nextPage = useCallback(
+    async (after: string) => {
+      const result = await client.query(OrganizationImpactDocument, { id, first, after }, { requestPolicy: "network-only" }).toPromise();
+      const page = result.data?.organization?.carriers;
+      if (!page) throw result.error ?? new Error("The organization is no longer there.");
+      return page;
+    },
+    [client, id, first],
+  );
+  const every = useEveryNode(data?.organization?.carriers, nextPage);
+  const failed = error ?? every.error;
+  if (failed) return <p role="alert">Which carriers this changes could not be worked out: {failed.message}</p>;
+  if (!every.nodes) return <p role="status">Working out which carriers this changes…</p>;
   const key = target.row.feature.key;
-  const members = data.organization.carriers.nodes.flatMap((member) => {
+  const members = every.nodes.flatMap((member) => {
     const setting = member.enablements.find((enablement) => enablement.feature.key === key);
     return setting ? [{ code: member.code, state: setting.state, effective: setting.effective }] : [];
   });

@@ -1,4 +1,5 @@
-import type { EnablementFieldsFragment } from "../gql/graphql";
+import { type FragmentType, getFragmentData } from "../gql";
+import { EnablementFieldsFragmentDoc, type EnablementFieldsFragment } from "../gql/graphql";
 import { Time } from "../time/Time";
 import type { Permission } from "../permissions/permissions";
 import { Permitted } from "../ui/Permitted";
@@ -9,14 +10,17 @@ interface Props {
   /** Whose setting: "WSOR", or the organization's name. */
   owner: string;
   level: "carrier" | "organization";
-  rows: readonly EnablementFieldsFragment[];
+  /** The rows as the query answers them (`...EnablementFields`, masked: this table reads them). */
+  rows: readonly FragmentType<typeof EnablementFieldsFragmentDoc>[];
   /** Whether the API lets the viewer change settings at this level, and why not. */
   permission: Permission;
+  /** The row whose Change button was pressed, as the table read it. */
   onChange: (row: EnablementFieldsFragment) => void;
 }
 
 /** Every feature: the setting at this level, the value in effect, and where that value comes from. */
-export function EnablementTable({ caption, owner, level, rows, permission, onChange }: Props) {
+export function EnablementTable({ caption, owner, level, rows: refs, permission, onChange }: Props) {
+  const rows = getFragmentData(EnablementFieldsFragmentDoc, refs);
   return (
     <table className="table enablements stacked">
       <caption>{caption}</caption>

@@ -1,9 +1,9 @@
 import { useState } from "react";
 import { useQuery } from "urql";
-import { type EffectiveChangeFieldsFragment, EnablementsChangedDocument, EnablementsTabDocument } from "../gql/graphql";
+import { EnablementsChangedDocument, EnablementsTabDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
 import { useCoalesced, useLive } from "../graphql/useLive";
-import { EffectiveChanges } from "../organization/EffectiveChanges";
+import { type EffectiveChangeRef, EffectiveChanges } from "../organization/EffectiveChanges";
 import { carrierPermission, permissionOf } from "../permissions/permissions";
 import { useViewer } from "../shell/viewer";
 import { ENABLEMENTS_TOOL } from "../text/seed";
@@ -16,7 +16,7 @@ export function EnablementsTab({ code }: { code: string }) {
   const viewer = useViewer();
   const [{ data, error, fetching }, refetch] = useQuery({ query: EnablementsTabDocument, variables: { code } });
   const [target, setTarget] = useState<Target | null>(null);
-  const [report, setReport] = useState<{ summary: string; changes: readonly EffectiveChangeFieldsFragment[] } | null>(null);
+  const [report, setReport] = useState<{ summary: string; changes: readonly EffectiveChangeRef[] } | null>(null);
   const reload = () => refetch({ requestPolicy: "network-only" });
   // Live: a change made elsewhere (staff in another window, an organization's setting) is read again.
   const readAgain = useCoalesced(reload);

@@ -4,6 +4,7 @@ import { UnattachedCarriersDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
 import { FieldMessage } from "../ui/FieldMessage";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
+import { usePageSize, WANTED } from "../limits/pageSize";
 
 export interface CarrierChoice {
   id: string;
@@ -28,7 +29,7 @@ export function CarrierChoices({ listed, chosen, onChange, errors }: Props) {
   const id = useId();
   const [{ data, fetching, error }, refetch] = useQuery({
     query: UnattachedCarriersDocument,
-    variables: { search: search || null },
+    variables: { search: search || null, first: usePageSize(WANTED.searchResults) },
     pause: search === "",
   });
   const isChosen = (carrier: CarrierChoice) => chosen.includes(carrier.id);

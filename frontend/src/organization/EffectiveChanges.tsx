@@ -1,4 +1,9 @@
-import type { EffectiveChangeFieldsFragment, EnablementSource } from "../gql/graphql";
+import { type FragmentType, getFragmentData } from "../gql";
+import { EffectiveChangeFieldsFragmentDoc, type EnablementSource } from "../gql/graphql";
+
+/** An effective change as a query or mutation answers it (`...EffectiveChangeFields`, masked): only this
+ * component reads its fields. */
+export type EffectiveChangeRef = FragmentType<typeof EffectiveChangeFieldsFragmentDoc>;
 
 export const SOURCE_LABELS: Record<EnablementSource, string> = {
   CARRIER: "carrier setting",
@@ -9,7 +14,8 @@ export const SOURCE_LABELS: Record<EnablementSource, string> = {
 const onOff = (value: boolean) => (value ? "On" : "Off");
 
 /** Which features' effective values a change turned on or off, for which carriers. */
-export function EffectiveChanges({ changes, title }: { changes: readonly EffectiveChangeFieldsFragment[]; title: string }) {
+export function EffectiveChanges({ changes: refs, title }: { changes: readonly EffectiveChangeRef[]; title: string }) {
+  const changes = getFragmentData(EffectiveChangeFieldsFragmentDoc, refs);
   if (changes.length === 0) {
     return <p>No feature’s effective value changed.</p>;
   }

@@ -3,6 +3,7 @@ import { useQuery } from "urql";
 import { SearchOrganizationsDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
+import { usePageSize, WANTED } from "../limits/pageSize";
 
 export interface PickedOrganization {
   id: string;
@@ -25,7 +26,7 @@ export function OrganizationPicker({ label, excludeId, value, onChange, problem 
   const inputId = useId();
   const [{ data, fetching, error }, refetch] = useQuery({
     query: SearchOrganizationsDocument,
-    variables: { search: search || null },
+    variables: { search: search || null, first: usePageSize(WANTED.searchResults) },
   });
   const found = (data?.organizations?.nodes ?? []).filter((organization) => organization.id !== excludeId);
   return (

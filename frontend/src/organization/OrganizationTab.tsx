@@ -1,6 +1,8 @@
-import { useEffect, useRef, useState } from "react";
-import { useQuery } from "urql";
-import { OrganizationTabDocument } from "../gql/graphql";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { useClient, useQuery } from "urql";
+import { OrganizationCarriersDocument, OrganizationTabDocument, type OrganizationTabQuery } from "../gql/graphql";
+import { useEveryNode } from "../limits/everyPage";
+import { usePageSize, WANTED } from "../limits/pageSize";
 import { describeRequestError } from "../graphql/problems";
 import { carrierPermission, type Permission } from "../permissions/permissions";
 import { useViewer } from "../shell/viewer";
@@ -32,7 +34,8 @@ const OPERATIONS = {
 /** The carrier's organization and its carriers; staff change the structure from here. */
 export function OrganizationTab({ code }: { code: string }) {
   const viewer = useViewer();
-  const [{ data, error, fetching }, refetch] = useQuery({ query: OrganizationTabDocument, variables: { code } });
+  const carriersFirst = usePageSize(WANTED.organizationCarriers);
+  const [{ data, error, fetching }, refetch] = useQuery({ query: OrganizationTabDocument, variables: { code, carriersFirst } });
   const [open, setOpenState] = useState<Open>(null);
   const [report, setReport] = useState<(ChangeReport & { focus: boolean }) | null>(null);
   const reportRef = useRef<HTMLDivElement>(null);
@@ -87,28 +90,7 @@ export function OrganizationTab({ code }: { code: string }) {
           <h3 id="organization-name">
             {carrier.code} belongs to {organization.name}
           </h3>
-          <table className="table">
-            <caption>
-              Carriers in {organization.name} ({organization.carriers.totalCount})
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Name</th>
-              </tr>
-            </thead>
-            <tbody>
-              {organization.carriers.nodes.map((member) => (
-                <tr key={member.id} aria-current={member.id === carrier.id ? "true" : undefined}>
-                  <td>{member.code}</td>
-                  <td>
-                    {member.name}
-                    {member.id === carrier.id ? " (this carrier)" : ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <MemberTable organization={organization} carrierId={carrier.id} />
           <div className="actions">
             {(["rename", "move", "detach", "delete"] as const).map((action) => (
               <Permitted key={action} permission={may(action)}>
@@ -211,5 +193,53 @@ function DeleteBlocked({ name, count, onClose }: { name: string; count: number; 
         OK
       </button>
     </div>
+  );
+}
+
+type Organization = NonNullable<NonNullable<OrganizationTabQuery["carrier"]>["organization"]>;
+
+/** Every carrier in the organization: the tab's first page, then the pages after it (an organization
+ * may hold more carriers than the server's page size limit). */
+function MemberTable({ organization, carrierId }: { organization: Organization; carrierId: string }) {
+  const client = useClient();
+  const first = usePageSize(WANTED.organizationCarriers);
+  const { id } = organization;
+  const next = useCallback(
+    async (after: string) => {
+      const result = await client.query(OrganizationCarriersDocument, { id, first, after }, { requestPolicy: "network-only" }).toPromise();
+      const page = result.data?.organization?.carriers;
+      if (!page) throw result.error ?? new Error("The organization is no longer there.");
+      return page;
+    },
+    [client, id, first],
+  );
+  const { nodes: members, error } = useEveryNode(organization.carriers, next);
+  return (
+    <>
+      <table className="table" aria-busy={members === null}>
+        <caption>
+          Carriers in {organization.name} ({organization.carriers.totalCount})
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Code</th>
+            <th scope="col">Name</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(members ?? organization.carriers.nodes).map((member) => (
+            <tr key={member.id} aria-current={member.id === carrierId ? "true" : undefined}>
+              <td>{member.code}</td>
+              <td>
+                {member.name}
+                {member.id === carrierId ? " (this carrier)" : ""}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {members === null && !error ? <p role="status">Loading the rest of the carriers…</p> : null}
+      {error ? <p role="alert">The rest of the carriers could not be loaded: {error.message}</p> : null}
+    </>
   );
 }

@@ -1,8 +1,10 @@
-import { useDeferredValue, useId, useState } from "react";
-import { useQuery } from "urql";
+import { useCallback, useDeferredValue, useId, useState } from "react";
+import { useClient, useQuery } from "urql";
 import { Link } from "../app/Link";
 import { carrierPath, navigate, type Tab } from "../app/router";
-import { CarrierSearchDocument } from "../gql/graphql";
+import { CarrierSearchDocument, ViewerCarriersDocument } from "../gql/graphql";
+import { useEveryNode } from "../limits/everyPage";
+import { usePageSize, WANTED } from "../limits/pageSize";
 import { useViewer } from "./viewer";
 
 interface Props {
@@ -14,7 +16,7 @@ interface Props {
 export function CarrierSwitcher({ code, tab }: Props) {
   const viewer = useViewer();
   const selectId = useId();
-  const carriers = viewer.carriers.nodes;
+  const carriers = useSwitcherCarriers();
   const known = carriers.some((carrier) => carrier.code === code);
   return (
     <div className="switcher">
@@ -39,13 +41,34 @@ export function CarrierSwitcher({ code, tab }: Props) {
   );
 }
 
+/**
+ * The viewer's carriers: the first page (ToolsPage), then, for someone who does not reach every
+ * carrier (so has no search), the pages after it. Staff pick from the first page or search.
+ */
+function useSwitcherCarriers() {
+  const viewer = useViewer();
+  const client = useClient();
+  const first = usePageSize(WANTED.switcher);
+  const next = useCallback(
+    async (after: string) => {
+      const result = await client.query(ViewerCarriersDocument, { first, after }, { requestPolicy: "network-only" }).toPromise();
+      const page = result.data?.viewer.carriers;
+      if (!page) throw result.error ?? new Error("Your carriers could not be read.");
+      return page;
+    },
+    [client, first],
+  );
+  const every = useEveryNode(viewer.reachesAllCarriers ? null : viewer.carriers, next);
+  return every.nodes ?? viewer.carriers.nodes;
+}
+
 function CarrierSearch({ tab }: { tab: Tab }) {
   const [text, setText] = useState("");
   const search = useDeferredValue(text.trim());
   const inputId = useId();
   const [{ data, fetching, error }] = useQuery({
     query: CarrierSearchDocument,
-    variables: { search },
+    variables: { search, first: usePageSize(WANTED.searchResults) },
     pause: search.length === 0,
   });
   const found = search ? (data?.carriers.nodes ?? []) : [];

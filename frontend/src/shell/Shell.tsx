@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 import { carrierPath, navigate, type Route } from "../app/router";
 import { ActivityTab } from "../activity/ActivityTab";
@@ -6,6 +6,8 @@ import { ApiKeysTab } from "../apiKeys/ApiKeysTab";
 import { EnablementsTab } from "../enablements/EnablementsTab";
 import { ToolsPageDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
+import { pageSize, PageLimitsContext, WANTED } from "../limits/pageSize";
+import { refusedPageSize, rememberedLimits, rememberLimits } from "../limits/remembered";
 import { OrganizationTab } from "../organization/OrganizationTab";
 import { CONTACT_SUPPORT, CONTACT_SUPPORT_TITLE, TOOLS_INTRO } from "../text/seed";
 import { TimeZonePicker } from "../time/TimeZonePicker";
@@ -17,9 +19,6 @@ import { RestrictedBanner } from "./RestrictedBanner";
 import { panelId, TAB_LABELS, tabId, Tabs } from "./Tabs";
 import { ViewerContext } from "./viewer";
 
-// The switcher lists this many of the viewer's carriers; staff search the rest.
-const SWITCHER_SIZE = 100;
-
 interface Props {
   route: Route;
   sessionLabel: string;
@@ -28,11 +27,21 @@ interface Props {
 
 /** The signed-in page: who you are, which carrier, the restricted-functions banner, and the tools. */
 export function Shell({ route, sessionLabel, onSignOut }: Props) {
+  const [remembered, setRemembered] = useState(rememberedLimits);
   const [{ data, error, fetching }, reload] = useQuery({
     query: ToolsPageDocument,
-    variables: { carrierCount: SWITCHER_SIZE },
+    variables: { carrierCount: remembered ? pageSize(WANTED.switcher, remembered) : null },
   });
+  // A remembered limit the server has lowered since: forget it and ask for the server's default page.
+  if (remembered && !data && refusedPageSize(error)) {
+    rememberLimits(null);
+    setRemembered(null);
+  }
   const viewer = data?.viewer ?? null;
+  const limits = data?.limits ?? null;
+  useEffect(() => {
+    if (limits) rememberLimits(limits);
+  }, [limits]);
   const firstCarrier = viewer?.carriers.nodes[0]?.code ?? null;
 
   useEffect(() => {
@@ -69,28 +78,30 @@ export function Shell({ route, sessionLabel, onSignOut }: Props) {
             />
           ) : null}
           {!viewer && fetching ? <p role="status">Loading your carriers…</p> : null}
-          {viewer ? (
-            <ViewerContext.Provider value={viewer}>
-              <RestrictedBanner />
-              <CarrierSwitcher code={code} tab={tab} />
-              {route.name === "notFound" ? <p role="alert">There is no such page. Choose a carrier above.</p> : null}
-              {route.name === "home" && !firstCarrier ? (
-                <p role="status">You do not administer any carrier yet. Ask your organization’s administrator or Support.</p>
-              ) : null}
-              {code ? (
-                <>
-                  <Tabs code={code} current={tab} />
-                  <section role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)} className="panel-body">
-                    <ErrorBoundary where={`the ${TAB_LABELS[tab]} tab`} key={`${code}/${tab}`}>
-                      {tab === "organization" ? <OrganizationTab code={code} /> : null}
-                      {tab === "enablements" ? <EnablementsTab code={code} /> : null}
-                      {tab === "api-keys" ? <ApiKeysTab code={code} /> : null}
-                      {tab === "activity" ? <ActivityTab code={code} /> : null}
-                    </ErrorBoundary>
-                  </section>
-                </>
-              ) : null}
-            </ViewerContext.Provider>
+          {viewer && limits ? (
+            <PageLimitsContext.Provider value={limits}>
+              <ViewerContext.Provider value={viewer}>
+                <RestrictedBanner />
+                <CarrierSwitcher code={code} tab={tab} />
+                {route.name === "notFound" ? <p role="alert">There is no such page. Choose a carrier above.</p> : null}
+                {route.name === "home" && !firstCarrier ? (
+                  <p role="status">You do not administer any carrier yet. Ask your organization’s administrator or Support.</p>
+                ) : null}
+                {code ? (
+                  <>
+                    <Tabs code={code} current={tab} />
+                    <section role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)} className="panel-body">
+                      <ErrorBoundary where={`the ${TAB_LABELS[tab]} tab`} key={`${code}/${tab}`}>
+                        {tab === "organization" ? <OrganizationTab code={code} /> : null}
+                        {tab === "enablements" ? <EnablementsTab code={code} /> : null}
+                        {tab === "api-keys" ? <ApiKeysTab code={code} /> : null}
+                        {tab === "activity" ? <ActivityTab code={code} /> : null}
+                      </ErrorBoundary>
+                    </section>
+                  </>
+                ) : null}
+              </ViewerContext.Provider>
+            </PageLimitsContext.Provider>
           ) : null}
         </main>
         <aside className="sidebar" aria-labelledby="support-title">

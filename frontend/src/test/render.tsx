@@ -3,13 +3,17 @@ import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { type Client, Provider } from "urql";
 import { fromValue, never } from "wonka";
-import type { PermissionFieldsFragment } from "../gql/graphql";
+import { makeFragmentData } from "../gql";
+import { PermissionFieldsFragmentDoc } from "../gql/graphql";
+import { type PageLimits, PageLimitsContext } from "../limits/pageSize";
 import { ViewerContext, type Viewer } from "../shell/viewer";
 
 const RESTRICTED = "A restricted function for platform staff (organization structure). Contact Support if you need access.";
 
-export function permission(operation: string, allowed = true, reason: string | null = null): PermissionFieldsFragment {
-  return { __typename: "Permission", operation, allowed, reason: allowed ? null : (reason ?? RESTRICTED) };
+/** A permission as a query answers it: masked (only permissions.ts reads PermissionFields). */
+export function permission(operation: string, allowed = true, reason: string | null = null): Viewer["permissions"][number] {
+  const fields = { __typename: "Permission" as const, operation, allowed, reason: allowed ? null : (reason ?? RESTRICTED) };
+  return { __typename: "Permission", ...makeFragmentData(fields, PermissionFieldsFragmentDoc) };
 }
 
 export const ADMIN: Viewer = {
@@ -33,7 +37,11 @@ export const ADMIN: Viewer = {
     permission("createOrganization", false),
     permission("renameOrganization", false),
   ],
-  carriers: { __typename: "CarrierConnection", totalCount: 1, nodes: [{ __typename: "Carrier", id: "c1", code: "WSOR", name: "Wisconsin & Southern Railroad" }] },
+  carriers: {
+    __typename: "CarrierConnection",
+    totalCount: 1,
+    pageInfo: { __typename: "PageInfo", hasNextPage: false, endCursor: null },
+    nodes: [{ __typename: "Carrier", id: "c1", code: "WSOR", name: "Wisconsin & Southern Railroad" }] },
 };
 
 export function fakeClient(answer: (operationName: string, variables: Record<string, unknown>) => unknown): Client & { sent: { name: string; variables: Record<string, unknown> }[] } {
@@ -44,15 +52,28 @@ export function fakeClient(answer: (operationName: string, variables: Record<str
     const data = answer(name, request.variables);
     return data === undefined ? never : fromValue({ data, stale: false, hasNext: false });
   };
-  return { executeQuery: execute, executeMutation: execute, executeSubscription: () => never, sent } as unknown as Client & {
+  // client.query(...).toPromise(): what a component reads outside useQuery (the pages after the first).
+  const query = (document: Parameters<typeof execute>[0]["query"], variables: Record<string, unknown>) => ({
+    toPromise: async () => {
+      const name = document.definitions[0]?.name?.value ?? "?";
+      sent.push({ name, variables });
+      return { data: answer(name, variables) };
+    },
+  });
+  return { executeQuery: execute, executeMutation: execute, executeSubscription: () => never, query, sent } as unknown as Client & {
     sent: typeof sent;
   };
 }
 
-export function renderWith(ui: ReactElement, client: Client, viewer: Viewer = ADMIN) {
+/** The server's default page sizes. */
+export const LIMITS: PageLimits = { defaultPageSize: 20, maxPageSize: 100 };
+
+export function renderWith(ui: ReactElement, client: Client, viewer: Viewer = ADMIN, limits: PageLimits = LIMITS) {
   return render(
     <Provider value={client}>
-      <ViewerContext.Provider value={viewer}>{ui}</ViewerContext.Provider>
+      <PageLimitsContext.Provider value={limits}>
+        <ViewerContext.Provider value={viewer}>{ui}</ViewerContext.Provider>
+      </PageLimitsContext.Provider>
     </Provider>,
   );
 }
