@@ -134,6 +134,8 @@ class Plan:
         self.variables = directive_variables
         self.root = FieldNode(name=NameNode(value="(root)"), selection_set=operation.selection_set)
         self.builders: dict[tuple[str, int], tuple[list[FieldNode], Build]] = {}
+        # Builders that never read their path (plain leaves only): a list's items need none made.
+        self.pathless: set[Build] = set()
 
     # --- objects ---------------------------------------------------------------------------------
 
@@ -150,6 +152,10 @@ class Plan:
         entries = [self._entry(object_type, response_key, group) for response_key, group in groups.items()]
         build = self._compiled(object_type, entries)
         self.builders[key] = (nodes, build)  # the nodes stay alive with it: their id is not reused
+        if all(
+            entry.field is None or (entry.read is not None and entry.flat is not None) for entry in entries
+        ):
+            self.pathless.add(build)
         return build
 
     def _entry(self, object_type: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> Entry:
@@ -283,13 +289,14 @@ class Plan:
                 builds.append(self.builder(object_type, nodes))
             build = builds[0]
             run = at.run
+            pathless = build in self.pathless  # a page of 1,000 keys makes no 1,000 paths it never reads
             completed = []
             for index, value in enumerate(values):
                 if type(value) is not cls and (
                     value is None or (is_type_of is not None and is_type_of(value, at.info()) is not True)
                 ):
                     raise Fallback
-                completed.append(build(value, Path(path, index, None), run))
+                completed.append(build(value, None if pathless else Path(path, index, None), run))
             return completed
 
         return complete
