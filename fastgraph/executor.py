@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,12 @@ def executor_class(
     `answered`, for object types whose objects may carry answers, the attribute holding them; `plans`,
     where its plans are kept (one of its own by default). The class serves one schema (Strawberry makes
     one per schema): the plans are of the schema of its first operation."""
+    for read in plain_fields.values():
+        # An attribute read is written into a builder's source: names only.
+        if isinstance(read, str) and not all(
+            part.isidentifier() and not keyword.iskeyword(part) for part in read.split(".")
+        ):
+            raise ValueError(f"not an attribute name or a chain of them: {read!r}")
     tally = counters if counters is not None else Counters()
     kept = plans if plans is not None else Plans()
     shapes: list[Shape] = []  # what every plan takes as given, made with the first operation

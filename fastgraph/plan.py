@@ -52,7 +52,8 @@ from fastgraph.leaves import Complete, Fallback, inline, leaf
 if TYPE_CHECKING:
     from fastgraph.run import Run
 
-# (type name, field name) → an attribute name, or a function of the object alone.
+# (type name, field name) → an attribute name (or a chain of them: `row.hint`), or a function of the
+# object alone.
 PlainFields = Mapping[tuple[str, str], str | Callable[[Any], Any]]
 # Type name → the class whose instances (exactly) are of that type, as its is_type_of would answer.
 Classes = Mapping[str, type]
