@@ -65,7 +65,12 @@ def inline(leaf_type: GraphQLLeafType, constant: Callable[[Any], str]) -> list[s
             f"e = {known}.get(id(v))",
             f"v = e[1] if e is not None and e[0] is v else {constant(members.complete)}(v)",
         ]
-    return [f"v = {constant(_coerced(leaf_type))}(v)"]
+    # Any other scalar: its own output coercion, called directly (a datetime's is a C method); what it
+    # raises reaches the executor, which hands the operation to graphql-core as Fallback does.
+    return [
+        f"v = {constant(leaf_type.coerce_output_value)}(v)",
+        f"if v is None or v is {constant(Undefined)}: raise Fallback",
+    ]
 
 
 class Members:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NewType
 
 import orjson
 import pytest
 import strawberry
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+from strawberry.schema.config import StrawberryConfig
 
 import fastgraph
 from fastgraph.collect import supported
@@ -43,6 +44,22 @@ MOMENTS = [
     datetime(2026, 11, 26, 12, 0, 1, 5, tzinfo=timezone(timedelta(hours=5, minutes=30))),
     datetime(2026, 11, 26, 12, 0),
 ]
+
+
+# A scalar whose output coercion answers None for some values (graphql-core refuses that).
+Shy = NewType("Shy", str)
+SCALARS = StrawberryConfig(
+    scalar_map={
+        Shy: strawberry.scalar(
+            name="Shy", serialize=lambda value: None if value == "hide" else value, parse_value=str
+        )
+    }
+)
+
+
+@strawberry.type
+class Odd:
+    shy: Shy | None
 
 
 @strawberry.type
@@ -134,6 +151,14 @@ class Query:
         return [Moment(at=at) for at in MOMENTS]
 
     @strawberry.field
+    def bad_moments(self) -> list[Moment]:
+        return [Moment(at=MOMENTS[0]), Moment(at="soon")]  # type: ignore[arg-type]
+
+    @strawberry.field
+    def odds(self, hide: bool = False) -> list[Odd]:
+        return [Odd(shy=Shy("show")), Odd(shy=Shy("hide" if hide else "show"))]
+
+    @strawberry.field
     def null_in_plain_list(self) -> Broken:
         return Broken(items=[Item(name="a", size=1, tags=[]), None])  # type: ignore[list-item]
 
@@ -169,8 +194,8 @@ class Mutation:
         return 1
 
 
-STANDARD = strawberry.Schema(query=Query, mutation=Mutation, types=[Dog, Cat])
-FAST = strawberry.Schema(query=Query, mutation=Mutation, types=[Dog, Cat])
+STANDARD = strawberry.Schema(query=Query, mutation=Mutation, types=[Dog, Cat], config=SCALARS)
+FAST = strawberry.Schema(query=Query, mutation=Mutation, types=[Dog, Cat], config=SCALARS)
 COUNTERS = fastgraph.Counters()
 FAST.execution_context_class = fastgraph.executor_class(
     FAST.execution_context_class, plain_fields(FAST, {}), object_classes(FAST), COUNTERS
@@ -227,6 +252,21 @@ async def test_dates_are_written_as_their_scalar_writes_them_in_any_zone() -> No
     result, counted = await both("{ moments { at } }")
     assert result.data == {"moments": [{"at": at.isoformat()} for at in MOMENTS]}
     assert counted == SERVED
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("{ badMoments { at } }", FELL_BACK),
+        ("{ odds { shy } }", SERVED),
+        ("{ odds(hide: true) { shy } }", FELL_BACK),
+    ],
+)
+async def test_a_scalar_that_refuses_its_value_falls_back_to_the_same_error(
+    query: str, expected: Any
+) -> None:
+    _, counted = await both(query)
+    assert counted == expected
 
 
 @pytest.mark.parametrize("mode", ["ok", "raise", "null", "bad"])
