@@ -133,7 +133,9 @@ class Plan:
         self.operation = operation  # kept alive with the plan: the cache's key is its identity
         self.fragments = dict(fragments)
         self.variables = directive_variables
-        self.root = FieldNode(name=NameNode(value="(root)"), selection_set=operation.selection_set)
+        # The operation's selection set as the root's one field node, in a list kept with the plan:
+        # builders are found by the identity of their nodes' list.
+        self.root = [FieldNode(name=NameNode(value="(root)"), selection_set=operation.selection_set)]
         self.builders: dict[tuple[str, int], tuple[list[FieldNode], Build]] = {}
         # Builders that never read their path (plain leaves only): a list's items need none made.
         self.pathless: set[Build] = set()

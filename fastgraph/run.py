@@ -40,7 +40,7 @@ class Run:
 
     async def root(self, root_type: GraphQLObjectType, root_value: Any) -> dict[str, Any]:
         try:
-            data = self.plan.builder(root_type, [self.plan.root])(root_value, None, self)
+            data = self.plan.builder(root_type, self.plan.root)(root_value, None, self)
             while self.pending:
                 batch, self.pending = self.pending, []
                 values = await _gathered([pending.awaitable for pending in batch])

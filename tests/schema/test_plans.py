@@ -145,3 +145,23 @@ async def test_a_kept_plan_reads_each_request_s_variables(conn: Connection) -> N
         assert orjson.dumps(fast.data) == orjson.dumps(standard.data)
         assert fast.data is not None
         assert len(fast.data["carriers"]["nodes"]) == first
+
+
+async def test_a_kept_plan_builds_nothing_more_on_later_requests(conn: Connection) -> None:
+    """Every builder of a kept plan is made by the first request: later ones find them all (nothing
+    rebuilt per request, and nothing added: a plan does not grow with its requests)."""
+    variables = {**await world(conn), "first": 50}
+    schema = build_schema(fast=True)
+    assert schema.plans is not None
+    sizes = []
+    for _ in range(3):
+        result = await schema.execute(
+            NESTED_QUERY, variable_values=variables, context_value=staff_context(conn, NOW)
+        )
+        await settled()
+        assert result.errors is None
+        (document,) = schema.plans.documents.values()
+        (plan,) = document.plans.values()
+        sizes.append(len(plan.builders))
+    assert sizes[0] > 1
+    assert sizes == [sizes[0]] * 3
