@@ -47,7 +47,7 @@ from graphql.execution import VariableValues
 from graphql.pyutils import Path
 
 from fastgraph.collect import FieldGroups, collect
-from fastgraph.leaves import Complete, Fallback, inline, leaf
+from fastgraph.leaves import Complete, Fallback, inline, inline_item, leaf
 
 if TYPE_CHECKING:
     from fastgraph.run import Run
@@ -212,8 +212,16 @@ class Plan:
         assert entry.field is not None
         inner: Any = get_nullable_type(entry.field.type)
         non_null = isinstance(entry.field.type, GraphQLNonNull)
-        if entry.flat is not None and not is_leaf_type(inner):
-            source.line(f"v = {source.constant(entry.flat)}(v)")  # a list of leaves, nulls and all
+        item = inner.of_type if isinstance(inner, GraphQLList) else None
+        if entry.flat is not None and isinstance(item, GraphQLNonNull) and is_leaf_type(item.of_type):
+            # The commonest list, [Scope!]!, as a comprehension in the builder.
+            lines = [
+                "if type(v) is not list and type(v) is not tuple: raise Fallback",
+                f"v = [{inline_item(item.of_type, source.constant)} for x in v]",
+            ]
+            source.completed(lines, non_null)
+        elif entry.flat is not None and not is_leaf_type(inner):
+            source.line(f"v = {source.constant(entry.flat)}(v)")  # other lists of leaves, nulls and all
         elif entry.flat is not None:
             source.completed(inline(inner, source.constant), non_null)
         else:

@@ -167,6 +167,14 @@ class Query:
         return [Item(name="a", size=1, tags=[]), None]  # type: ignore[list-item]
 
     @strawberry.field
+    def null_in_tags(self) -> list[Item]:
+        return [Item(name="a", size=1, tags=["x", None])]  # type: ignore[list-item]
+
+    @strawberry.field
+    def not_a_tag(self) -> list[Item]:
+        return [Item(name="a", size=1, tags=["x", 3])]  # type: ignore[list-item]
+
+    @strawberry.field
     def null_in_nested_list(self) -> list[Item]:
         return [Item(name="a", size=1, tags=[], grid=[[1, None]])]  # type: ignore[list-item]
 
@@ -232,6 +240,8 @@ NOT_ELIGIBLE = fastgraph.Counters(not_eligible=1)
         ("nestedLists", SERVED),
         ("tupleNotList", SERVED),
         ("nullInNestedList", FELL_BACK),
+        ("nullInTags", FELL_BACK),
+        ("notATag", SERVED),  # String's output coercion writes 3 as "3"
         ("nullItem", FELL_BACK),
     ],
 )
