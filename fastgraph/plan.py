@@ -228,6 +228,18 @@ class Plan:
             deep = source.constant(self._deep_inner(inner, entry.nodes))
             field = ", ".join(map(source.constant, (entry.field, entry.nodes, object_type)))
             lines = [f"p = Path(path, {key}, {type_name})", f"v = {deep}(v, p, FieldAt(run, {field}, p))"]
+            cls = self.shape.classes.get(inner.name) if isinstance(inner, GraphQLObjectType) else None
+            if cls is not None:
+                # An object of exactly its type's class (an enablement's feature) is built right here:
+                # no field, no call in between, and no path where its builder reads none. The builder
+                # is made now: each level of the document has nodes of its own, so this ends.
+                build = self.builder(inner, entry.nodes)
+                at = "None" if build in self.pathless else f"Path(path, {key}, {type_name})"
+                lines = [
+                    f"if type(v) is {source.constant(cls)}: v = {source.constant(build)}(v, {at}, run)",
+                    "else:",
+                    *(f"    {line}" for line in lines),
+                ]
             source.completed(lines, non_null)
 
     # --- completion ------------------------------------------------------------------------------
