@@ -111,6 +111,9 @@ class Entry:
     deep: CompleteAt | None
     # Whether its arguments name no variable: then they are the same for every request, read once.
     constant_arguments: bool = False
+    # Whether its completion never reads the object's path (a plain leaf, or a plain object of a
+    # builder that reads none): an object whose entries all are needs no path made.
+    pathless: bool = False
     arguments: dict[str, Any] | None = None
 
     def complete(self, value: Any, at: FieldAt) -> Any:
@@ -155,16 +158,14 @@ class Plan:
         entries = [self._entry(object_type, response_key, group) for response_key, group in groups.items()]
         build = self._compiled(object_type, entries)
         self.builders[key] = (nodes, build)  # the nodes stay alive with it: their id is not reused
-        if all(
-            entry.field is None or (entry.read is not None and entry.flat is not None) for entry in entries
-        ):
+        if all(entry.pathless for entry in entries):
             self.pathless.add(build)
         return build
 
     def _entry(self, object_type: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> Entry:
         name = nodes[0].name.value
         if name == "__typename":
-            return Entry(key, name, nodes, None, None, None, None)
+            return Entry(key, name, nodes, None, None, None, None, pathless=True)
         field = object_type.fields.get(name)
         if field is None:
             raise Fallback  # introspection (__schema, __type) is graphql-core's
@@ -172,7 +173,17 @@ class Plan:
         flat = self._flat(field.type)
         deep = None if flat is not None else self._deep(field.type, nodes)
         constant = not any(_names_variables(argument.value) for argument in nodes[0].arguments or ())
-        return Entry(key, name, nodes, field, read, flat, deep, constant)
+        return Entry(
+            key,
+            name,
+            nodes,
+            field,
+            read,
+            flat,
+            deep,
+            constant,
+            pathless=read is not None and flat is not None,
+        )
 
     def _compiled(self, object_type: GraphQLObjectType, entries: list[Entry]) -> Build:
         """The builder as Python source, compiled: a plain field costs a read and a type test, not a
@@ -234,12 +245,21 @@ class Plan:
                 # no field, no call in between, and no path where its builder reads none. The builder
                 # is made now: each level of the document has nodes of its own, so this ends.
                 build = self.builder(inner, entry.nodes)
-                at = "None" if build in self.pathless else f"Path(path, {key}, {type_name})"
-                lines = [
-                    f"if type(v) is {source.constant(cls)}: v = {source.constant(build)}(v, {at}, run)",
-                    "else:",
-                    *(f"    {line}" for line in lines),
-                ]
+                if build in self.pathless:
+                    # Nothing below reads a path: another class is graphql-core's to judge, so that
+                    # this object needs no path either (an enablement, for its feature).
+                    lines = [
+                        f"if type(v) is not {source.constant(cls)}: raise Fallback",
+                        f"v = {source.constant(build)}(v, None, run)",
+                    ]
+                    entry.pathless = True
+                else:
+                    lines = [
+                        f"if type(v) is {source.constant(cls)}: v = {source.constant(build)}(v, "
+                        f"Path(path, {key}, {type_name}), run)",
+                        "else:",
+                        *(f"    {line}" for line in lines),
+                    ]
             source.completed(lines, non_null)
 
     # --- completion ------------------------------------------------------------------------------
