@@ -269,7 +269,7 @@ async def pages_by_carrier_ids(
     parameters = Parameters(*scope.params(), list(carrier_ids))
     sql = _page_sql(PAGE_BY_CARRIER_IDS, where, order, now, page, columns, parameters)
     records = await conn.fetch(sql, *parameters.values, record_class=ApiKeyRow)
-    return group_pages(records, carrier_ids, page, lambda r: r)
+    return group_pages(records, carrier_ids, page, None)
 
 
 async def page_in_reach(

@@ -153,16 +153,19 @@ def to_page(rows: Sequence[T], page: PageRequest, total_count: int) -> Page[T]:
 
 
 def group_pages(
-    records: Sequence[Any], parent_ids: Sequence[P], page: PageRequest, make: Callable[[Any], T]
+    records: Sequence[Any], parent_ids: Sequence[P], page: PageRequest, make: Callable[[Any], T] | None
 ) -> dict[P, Page[T]]:
     """Split the result of a one-statement, many-parents page query (columns parent_id, total, row...).
+    `make` turns a record into an item; None keeps the record itself (a page of 1,000 keys then makes
+    no 1,000 calls of an identity).
 
     A parent with no rows still comes back once, with a null row, so its total is known.
     """
     rows: dict[P, list[T]] = {parent: [] for parent in parent_ids}
     totals: dict[P, int] = dict.fromkeys(parent_ids, 0)
     for record in records:
-        totals[record["parent_id"]] = record["total"]
+        parent = record["parent_id"]
+        totals[parent] = record["total"]
         if record["id"] is not None:
-            rows[record["parent_id"]].append(make(record))
+            rows[parent].append(record if make is None else make(record))
     return {parent: to_page(rows[parent], page, totals[parent]) for parent in parent_ids}

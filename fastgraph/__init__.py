@@ -17,8 +17,10 @@ reads, and whatever they record must be idempotent per response path.
 
 The surface:
 
-    executor_class(base, plain_fields, classes, counters, answered) -> a subclass of `base` (a
+    executor_class(base, plain_fields, classes, counters, answered, plans=) -> a subclass of `base` (a
         graphql-core Executor) to pass as the executor class (Strawberry: `execution_context_class`).
+    Plans: where the class keeps what it builds per document (bounded; fastgraph/plans.py), so that a
+        document's builders are made by its first request and run by every later one.
     PlainFields: {(type name, field name): attribute name | function of the object}
     Classes: {type name: the class whose instances are exactly of that type}, for object types whose
         is_type_of is an instance test (Strawberry's are): such an object skips the call.
@@ -27,7 +29,8 @@ The surface:
         resolver that made them (a list that loaded what each item's fields need in one go). Such an
         answer is completed as the resolver's value, and the resolver is not called: whoever puts it
         there stands for the resolver, its access checks included.
-    Counters: how many operations were served here, were not eligible, or fell back.
+    Counters: how many operations were served here (and of those, from a kept plan), were not
+        eligible, or fell back.
 
 It overrides one public method, `Executor.execute_operation`, and calls `build_resolve_info` (the
 seam through which Strawberry gives resolvers its own info) for fields that have resolvers. Once it has
@@ -37,5 +40,6 @@ request's context for the cyclic collector.
 """
 
 from fastgraph.executor import Answered, Classes, Counters, PlainFields, executor_class
+from fastgraph.plans import Plans
 
-__all__ = ["Answered", "Classes", "Counters", "PlainFields", "executor_class"]
+__all__ = ["Answered", "Classes", "Counters", "PlainFields", "Plans", "executor_class"]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import dataclass
 from typing import Any
 
 from graphql import ExecutionResult
 from graphql.execution import Executor
 
-from fastgraph.collect import supported
-from fastgraph.leaves import Complete
-from fastgraph.run import Answered, Classes, PlainFields, Run
+from fastgraph.plan import Answered, Classes, PlainFields, Shape
+from fastgraph.plans import Document, Plans
+from fastgraph.run import Run
 
 __all__ = ["Answered", "Classes", "Counters", "PlainFields", "executor_class"]
 
@@ -18,11 +19,13 @@ __all__ = ["Answered", "Classes", "Counters", "PlainFields", "executor_class"]
 @dataclass
 class Counters:
     """Operations since start: answered here; not eligible (graphql-core's from the start); begun
-    here and handed to graphql-core (an error, a null where none may be, a surprise)."""
+    here and handed to graphql-core (an error, a null where none may be, a surprise); and of those
+    answered here, how many ran a plan an earlier request had built (`planned`)."""
 
     served: int = 0
     not_eligible: int = 0
     fell_back: int = 0
+    planned: int = 0
 
 
 def executor_class(
@@ -31,22 +34,43 @@ def executor_class(
     classes: Classes | None = None,
     counters: Counters | None = None,
     answered: Answered | None = None,
+    *,
+    plans: Plans | None = None,
 ) -> type[Executor[Any]]:
     """A subclass of `base` that answers what it can on the fast path. `classes` names, for object
     types whose is_type_of is an instance test, the class an object of exactly that type is;
-    `answered`, for object types whose objects may carry answers, the attribute holding them."""
-    plain = dict(plain_fields)
-    types = dict(classes or {})
-    carried = dict(answered or {})
+    `answered`, for object types whose objects may carry answers, the attribute holding them; `plans`,
+    where its plans are kept (one of its own by default). The class serves one schema (Strawberry makes
+    one per schema): the plans are of the schema of its first operation."""
+    for read in plain_fields.values():
+        # An attribute read is written into a builder's source: names only.
+        if isinstance(read, str) and not all(
+            part.isidentifier() and not keyword.iskeyword(part) for part in read.split(".")
+        ):
+            raise ValueError(f"not an attribute name or a chain of them: {read!r}")
     tally = counters if counters is not None else Counters()
-    leaves: dict[str, Complete] = {}  # per leaf type name, for every operation of this schema
+    kept = plans if plans is not None else Plans()
+    shapes: list[Shape] = []  # what every plan takes as given, made with the first operation
+
+    def shape(executor: Executor[Any]) -> Shape:
+        if not shapes:
+            shapes.append(
+                Shape(executor.schema, dict(plain_fields), dict(classes or {}), dict(answered or {}), {})
+            )
+        elif shapes[0].schema is not executor.schema:
+            raise TypeError("a fastgraph executor class serves one schema; make one per schema")
+        return shapes[0]
 
     class FastExecutor(base):  # type: ignore[valid-type, misc]
         def execute_operation(self, serially: bool | None = None) -> Any:
             if serially or not self._eligible():
                 tally.not_eligible += 1
                 return super().execute_operation(serially)
-            return self._fast()
+            document = kept.document(self.operation, self.fragment_definitions)
+            if not document.supported:
+                tally.not_eligible += 1
+                return super().execute_operation(serially)
+            return self._fast(document)
 
         def _eligible(self) -> bool:
             manager = self.middleware_manager
@@ -56,19 +80,23 @@ def executor_class(
                 and self.hooks is None
                 and self.error_propagation
                 and self.schema.query_type is not None
-                and supported(self.operation, self.fragment_definitions)
+                and self.operation.operation.value == "query"
             )
 
-        async def _fast(self) -> Any:
+        async def _fast(self, document: Document) -> Any:
             query_type = self.schema.query_type
             assert query_type is not None
+            plan, kept_before = kept.plan(
+                shape(self), document, self.fragment_definitions, self.variable_values
+            )
             try:
-                data = await Run(self, plain, types, carried, leaves).root(query_type, self.root_value)
+                data = await Run(self, plan).root(query_type, self.root_value)
             except Exception:
                 tally.fell_back += 1
                 result = super().execute_operation()
                 return await result if self.is_awaitable(result) else result
             tally.served += 1
+            tally.planned += kept_before
             self._release()
             return ExecutionResult(data=data)
 

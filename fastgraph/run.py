@@ -1,87 +1,24 @@
-"""One operation's execution on the fast path: plans per object type and selection, then the values.
+"""One operation's execution on the fast path: a plan's builders over one request's objects.
 
-Each object type and selection gets a plan once per operation (the 1,000 keys of a response share
-one): per response key, whether it is `__typename`, a plain read, or a resolver call, with a function
-that completes its value. Plain reads and their completion run inline; resolvers are called as
-graphql-core calls them, and those that return awaitables are awaited together, a level at a time,
-so that the dataloaders behind them batch exactly as before.
+The plan (fastgraph/plan.py) is the request-independent part and is kept between requests; a run is
+what one request adds: its executor (variables, context, resolve infos) and the resolvers it has
+called. Plain reads and their completion run inline in the plan's builders; resolvers are called as
+graphql-core calls them, and those that return awaitables are awaited together, a level at a time, so
+that the dataloaders behind them batch exactly as before.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import CodeType
 from typing import Any
 
-from graphql import (
-    FieldNode,
-    GraphQLAbstractType,
-    GraphQLField,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLOutputType,
-    GraphQLResolveInfo,
-    NameNode,
-    get_nullable_type,
-    is_abstract_type,
-    is_leaf_type,
-)
+from graphql import GraphQLField, GraphQLObjectType
 from graphql.execution import Executor, get_argument_values
 from graphql.pyutils import Path
 
-from fastgraph.collect import FieldGroups, collect
-from fastgraph.leaves import Complete, Fallback, inline, leaf
-
-# (type name, field name) → an attribute name, or a function of the object alone.
-PlainFields = Mapping[tuple[str, str], str | Callable[[Any], Any]]
-# Type name → the class whose instances (exactly) are of that type, as its is_type_of would answer.
-Classes = Mapping[str, type]
-# Type name → the attribute of its objects that may hold answers for their fields, by response key.
-Answered = Mapping[str, str]
-# An object's response from the object and its path.
-Build = Callable[[Any, Path | None], dict[str, Any]]
-
-
-@dataclass(slots=True)
-class FieldAt:
-    """A field of one object: its resolve info, built when something asks for it."""
-
-    executor: Executor[Any]
-    field: GraphQLField
-    nodes: list[FieldNode]
-    parent_type: GraphQLObjectType
-    path: Path
-    resolved: GraphQLResolveInfo[Any] | None = None
-
-    def info(self) -> GraphQLResolveInfo[Any]:
-        if self.resolved is None:
-            self.resolved = self.executor.build_resolve_info(
-                self.field, self.nodes, self.parent_type, self.path
-            )
-        return self.resolved
-
-
-# How a value is completed: leaves and lists of leaves need no path; the rest get the field's path
-# (or the list item's) and the field, for resolve infos below it.
-CompleteAt = Callable[[Any, Path, FieldAt], Any]
-
-
-@dataclass(slots=True)
-class Entry:
-    key: str
-    name: str
-    nodes: list[FieldNode]
-    field: GraphQLField | None
-    # A plain read: an attribute name or a function of the object; None for a resolver call.
-    read: str | Callable[[Any], Any] | None
-    # Exactly one of these completes the value (`flat` needs no path).
-    flat: Complete | None
-    deep: CompleteAt | None
-    arguments: dict[str, Any] | None = None
+from fastgraph.leaves import Fallback
+from fastgraph.plan import Entry, FieldAt, Plan
 
 
 @dataclass(slots=True)
@@ -92,43 +29,26 @@ class Pending:
     at: FieldAt
 
 
-Missing = object()  # no answer carried for this field
-
-
 class Run:
-    def __init__(
-        self,
-        executor: Executor[Any],
-        plain: PlainFields,
-        classes: Classes,
-        answered: Answered,
-        leaves: dict[str, Complete],
-    ) -> None:
+    def __init__(self, executor: Executor[Any], plan: Plan) -> None:
         self.executor = executor
-        self.schema = executor.schema
-        self.plain = plain
-        self.classes = classes
-        self.answered = answered
-        self.leaves = leaves
+        self.plan = plan
         self.is_awaitable = executor.is_awaitable
-        self.builders: dict[tuple[str, int], tuple[list[FieldNode], Build]] = {}
         self.pending: list[Pending] = []
+        # Arguments that name variables, read once per request and field (not once per object).
+        self.arguments: dict[int, dict[str, Any]] = {}
 
     async def root(self, root_type: GraphQLObjectType, root_value: Any) -> dict[str, Any]:
         try:
-            data = self.builder(root_type, [_selection_node(self.executor)])(root_value, None)
+            data = self.plan.builder(root_type, self.plan.root)(root_value, None, self)
             while self.pending:
                 batch, self.pending = self.pending, []
                 values = await _gathered([pending.awaitable for pending in batch])
                 for pending, value in zip(batch, values, strict=True):
-                    pending.into[pending.entry.key] = self.complete(pending.entry, value, pending.at)
+                    pending.into[pending.entry.key] = pending.entry.complete(value, pending.at)
         except BaseException:
             self._abandon()
             raise
-        finally:
-            # The plans' closures refer to this run: without this, the run, the executor and the
-            # request's context hanging off it would wait for the cyclic garbage collector.
-            self.builders.clear()
         return data
 
     def _abandon(self) -> None:
@@ -139,83 +59,6 @@ class Run:
                 close()
         self.pending = []
 
-    # --- objects ---------------------------------------------------------------------------------
-
-    def builder(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> Build:
-        """The function building an object's response for these field nodes, made once per operation."""
-        key = (object_type.name, id(nodes))
-        found = self.builders.get(key)
-        if found is not None:
-            return found[1]
-        executor = self.executor
-        selection_sets = [node.selection_set for node in nodes if node.selection_set]
-        groups: FieldGroups = collect(
-            self.schema, executor.fragment_definitions, executor.variable_values, object_type, selection_sets
-        )
-        entries = [self._entry(object_type, response_key, group) for response_key, group in groups.items()]
-        build = self._compiled(object_type, entries)
-        self.builders[key] = (nodes, build)  # the nodes stay alive with it: their id is not reused
-        return build
-
-    def _entry(self, object_type: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> Entry:
-        name = nodes[0].name.value
-        if name == "__typename":
-            return Entry(key, name, nodes, None, None, None, None)
-        field = object_type.fields.get(name)
-        if field is None:
-            raise Fallback  # introspection (__schema, __type) is graphql-core's
-        read = self.plain.get((object_type.name, name))
-        flat = self._flat(field.type)
-        deep = None if flat is not None else self._deep(field.type, nodes)
-        return Entry(key, name, nodes, field, read, flat, deep)
-
-    def _compiled(self, object_type: GraphQLObjectType, entries: list[Entry]) -> Build:
-        """The builder as Python source, compiled: a plain field costs a read and a type test, not a
-        chain of calls (a page of keys is thousands of them)."""
-        source = _Source(object_type.name)
-        type_name = source.constant(object_type.name)
-        carried = self.answered.get(object_type.name)
-        for entry in entries:
-            key = source.constant(entry.key)
-            if entry.field is None:
-                source.line(f"r[{key}] = {type_name}")
-            elif entry.read is None:
-                resolve = source.constant(functools.partial(self.resolve, object_type, entry))
-                if carried is not None:
-                    answer = source.constant(functools.partial(self.answer, object_type, entry))
-                    source.line(f"a = source.{carried}.get({key}, Missing)")
-                    source.line(
-                        f"r[{key}] = {resolve}(source, path, r) if a is Missing else {answer}(a, path)"
-                    )
-                else:
-                    source.line(f"r[{key}] = {resolve}(source, path, r)")
-            else:
-                read = entry.read
-                if isinstance(read, str):
-                    source.line(f"v = source.{read}")
-                else:
-                    source.line(f"v = {source.constant(read)}(source)")
-                self._completion(source, object_type, entry, key, type_name)
-                source.line(f"r[{key}] = v")
-        return source.compile()
-
-    def _completion(
-        self, source: _Source, object_type: GraphQLObjectType, entry: Entry, key: str, type_name: str
-    ) -> None:
-        """The lines completing a plain field's value `v`."""
-        assert entry.field is not None
-        inner: Any = get_nullable_type(entry.field.type)
-        non_null = isinstance(entry.field.type, GraphQLNonNull)
-        if entry.flat is not None and not is_leaf_type(inner):
-            source.line(f"v = {source.constant(entry.flat)}(v)")  # a list of leaves, nulls and all
-        elif entry.flat is not None:
-            source.completed(inline(inner, source.constant), non_null)
-        else:
-            deep = source.constant(self._deep_inner(inner, entry.nodes))
-            field = ", ".join(map(source.constant, (self.executor, entry.field, entry.nodes, object_type)))
-            lines = [f"p = Path(path, {key}, {type_name})", f"v = {deep}(v, p, FieldAt({field}, p))"]
-            source.completed(lines, non_null)
-
     def resolve(
         self, object_type: GraphQLObjectType, entry: Entry, source: Any, path: Path | None, into: Any
     ) -> Any:
@@ -223,198 +66,36 @@ class Run:
         level's others."""
         field = entry.field
         assert field is not None
+        executor = self.executor
         field_path = Path(path, entry.key, object_type.name)
-        info = self.executor.build_resolve_info(field, entry.nodes, object_type, field_path)
-        at = FieldAt(self.executor, field, entry.nodes, object_type, field_path, info)
-        arguments = entry.arguments
-        if arguments is None:
-            arguments = entry.arguments = _arguments(self.executor, field, entry.nodes[0])
-        resolve = field.resolve or self.executor.field_resolver
-        value = resolve(source, info, **arguments)
+        info = executor.build_resolve_info(field, entry.nodes, object_type, field_path)
+        at = FieldAt(self, field, entry.nodes, object_type, field_path, info)
+        resolve = field.resolve or executor.field_resolver
+        value = resolve(source, info, **self._arguments(entry, field))
         if self.is_awaitable(value):
             self.pending.append(Pending(value, into, entry, at))
             return None
-        return self.complete(entry, value, at)
+        return entry.complete(value, at)
 
     def answer(self, object_type: GraphQLObjectType, entry: Entry, value: Any, path: Path | None) -> Any:
         """An answer the object carries, completed as its resolver's value would be."""
         assert entry.field is not None
-        at = FieldAt(
-            self.executor, entry.field, entry.nodes, object_type, Path(path, entry.key, object_type.name)
-        )
-        return self.complete(entry, value, at)
+        at = FieldAt(self, entry.field, entry.nodes, object_type, Path(path, entry.key, object_type.name))
+        return entry.complete(value, at)
 
-    def complete(self, entry: Entry, value: Any, at: FieldAt) -> Any:
-        if entry.flat is not None:
-            return entry.flat(value)
-        assert entry.deep is not None
-        return entry.deep(value, at.path, at)
-
-    # --- completion ------------------------------------------------------------------------------
-
-    def _flat(self, return_type: GraphQLOutputType) -> Complete | None:
-        """For a leaf or a list of leaves (any depth): completion without a path; else None."""
-        non_null = isinstance(return_type, GraphQLNonNull)
-        inner = get_nullable_type(return_type)
-        complete: Complete | None
-        if isinstance(inner, GraphQLList):
-            complete = self._flat_list(inner.of_type)
-        elif is_leaf_type(inner):
-            complete = self._leaf(inner)
-        else:
-            return None
-        if complete is None:
-            return None
-        return _required(complete) if non_null else _optional(complete)
-
-    def _flat_list(self, item_type: GraphQLOutputType) -> Complete | None:
-        if isinstance(item_type, GraphQLNonNull) and is_leaf_type(item_type.of_type):
-            return _list_of_required(self._leaf(item_type.of_type))  # the commonest: [Scope!]!
-        item = self._flat(item_type)
-        return _list_of(item) if item is not None else None
-
-    def _leaf(self, leaf_type: Any) -> Complete:
-        complete = self.leaves.get(leaf_type.name)
-        if complete is None:
-            complete = self.leaves[leaf_type.name] = leaf(leaf_type)
-        return complete
-
-    def _deep(self, return_type: GraphQLOutputType, nodes: list[FieldNode]) -> CompleteAt:
-        complete = self._deep_inner(get_nullable_type(return_type), nodes)
-        return _required_at(complete) if isinstance(return_type, GraphQLNonNull) else _optional_at(complete)
-
-    def _deep_inner(self, inner: Any, nodes: list[FieldNode]) -> CompleteAt:
-        """Completing a value (not None) of a nullable type that is not a leaf."""
-        if isinstance(inner, GraphQLList):
-            return self._list_at(inner, nodes)
-        if isinstance(inner, GraphQLObjectType):
-            return self._object_at(inner, nodes)
-        if is_abstract_type(inner):
-            return self._abstract_at(inner, nodes)
-        raise Fallback
-
-    def _list_at(self, list_type: GraphQLList[Any], nodes: list[FieldNode]) -> CompleteAt:
-        item_type = list_type.of_type
-        if isinstance(item_type, GraphQLNonNull) and isinstance(item_type.of_type, GraphQLObjectType):
-            return self._objects_at(item_type.of_type, nodes)
-        item = self._deep(item_type, nodes)
-
-        def complete(values: Any, path: Path, at: FieldAt) -> Any:
-            if type(values) is not list and type(values) is not tuple:
-                raise Fallback  # other iterables: the standard executor's
-            return [item(value, Path(path, index, None), at) for index, value in enumerate(values)]
-
-        return complete
-
-    def _objects_at(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> CompleteAt:
-        """A list of non-null objects (a page of keys): the commonest list, in one loop."""
-        is_type_of = object_type.is_type_of
-        cls = self.classes.get(object_type.name)
-
-        def complete(values: Any, path: Path, at: FieldAt) -> Any:
-            if type(values) is not list and type(values) is not tuple:
-                raise Fallback
-            build = self.builder(object_type, nodes)
-            completed = []
-            for index, value in enumerate(values):
-                if type(value) is not cls and (
-                    value is None or (is_type_of is not None and is_type_of(value, at.info()) is not True)
-                ):
-                    raise Fallback
-                completed.append(build(value, Path(path, index, None)))
-            return completed
-
-        return complete
-
-    def _object_at(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> CompleteAt:
-        is_type_of = object_type.is_type_of
-        cls = self.classes.get(object_type.name)
-        builds: list[Build] = []  # made on first use: a type may contain itself
-
-        def complete(value: Any, path: Path, at: FieldAt) -> Any:
-            if type(value) is not cls and is_type_of is not None and is_type_of(value, at.info()) is not True:
-                raise Fallback  # a wrong type (or an awaitable answer) is the standard executor's to report
-            if not builds:
-                builds.append(self.builder(object_type, nodes))
-            return builds[0](value, path)
-
-        return complete
-
-    def _abstract_at(self, abstract_type: GraphQLAbstractType, nodes: list[FieldNode]) -> CompleteAt:
-        resolve_type = abstract_type.resolve_type or self.executor.type_resolver
-        schema = self.schema
-        members: dict[str, CompleteAt] = {}
-
-        def complete(value: Any, path: Path, at: FieldAt) -> Any:
-            runtime = resolve_type(value, at.info(), abstract_type)
-            if not isinstance(runtime, str):
-                raise Fallback  # awaitable or missing type names: the standard executor's
-            member = members.get(runtime)
-            if member is None:
-                object_type = schema.get_type(runtime)
-                if not isinstance(object_type, GraphQLObjectType) or not schema.is_sub_type(
-                    abstract_type, object_type
-                ):
-                    raise Fallback
-                member = members[runtime] = self._object_at(object_type, nodes)
-            return member(value, path, at)
-
-        return complete
+    def _arguments(self, entry: Entry, field: GraphQLField) -> dict[str, Any]:
+        if entry.constant_arguments:
+            if entry.arguments is None:
+                entry.arguments = _arguments(self.executor, field, entry)
+            return entry.arguments
+        arguments = self.arguments.get(id(entry))
+        if arguments is None:
+            arguments = self.arguments[id(entry)] = _arguments(self.executor, field, entry)
+        return arguments
 
 
-class _Source:
-    """A builder's Python source: one line per step, the values it uses as named constants."""
-
-    def __init__(self, type_name: str) -> None:
-        self.type_name = type_name
-        self.lines: list[str] = []
-        self.namespace: dict[str, Any] = {
-            "Path": Path,
-            "FieldAt": FieldAt,
-            "Fallback": Fallback,
-            "Missing": Missing,
-        }
-
-    def constant(self, value: Any) -> str:
-        name = f"k{len(self.namespace)}"
-        self.namespace[name] = value
-        return name
-
-    def line(self, text: str) -> None:
-        self.lines.append(text)
-
-    def completed(self, lines: list[str], non_null: bool) -> None:
-        """Complete `v` with `lines` unless it is None, which is refused where the field is non-null."""
-        if non_null:
-            self.lines.append("if v is None: raise Fallback")
-            self.lines.extend(lines)
-        else:
-            self.lines.append("if v is not None:")
-            self.lines.extend(f"    {line}" for line in lines)
-
-    def compile(self) -> Build:
-        body = "".join(f"    {line}\n" for line in self.lines)
-        text = f"def build(source, path):\n    r = {{}}\n{body}    return r\n"
-        exec(_code(text, self.type_name), self.namespace)  # noqa: S102 - our own text; names are constants
-        # Taken out of its own globals: a function and the namespace holding it are a reference cycle,
-        # which would keep this run's constants (and through them the request) for the collector.
-        build: Build = self.namespace.pop("build")
-        return build
-
-
-@functools.lru_cache(maxsize=1024)
-def _code(text: str, type_name: str) -> CodeType:
-    """The same selection writes the same text (its constants are numbered, not named): compiled once
-    per process, which costs more than building a page of keys."""
-    return compile(text, f"<fastgraph builder for {type_name}>", "exec")
-
-
-def _selection_node(executor: Executor[Any]) -> FieldNode:
-    """The operation's selection set, as the root's one field node (what `plan` merges)."""
-    return FieldNode(name=NameNode(value="(root)"), selection_set=executor.operation.selection_set)
-
-
-def _arguments(executor: Executor[Any], field: GraphQLField, node: FieldNode) -> dict[str, Any]:
+def _arguments(executor: Executor[Any], field: GraphQLField, entry: Entry) -> dict[str, Any]:
+    node = entry.nodes[0]
     if not field.args and not node.arguments:
         return {}
     return get_argument_values(field, node, executor.variable_values)
@@ -435,52 +116,3 @@ async def _gathered(awaitables: list[Any]) -> list[Any]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise Fallback from None
-
-
-def _list_of(item: Complete) -> Complete:
-    def complete(values: Any) -> Any:
-        if type(values) is not list and type(values) is not tuple:
-            raise Fallback
-        return [item(value) for value in values]
-
-    return complete
-
-
-def _list_of_required(item: Complete) -> Complete:
-    def complete(values: Any) -> Any:
-        if type(values) is not list and type(values) is not tuple:
-            raise Fallback
-        completed = []
-        for value in values:
-            if value is None:
-                raise Fallback
-            completed.append(item(value))
-        return completed
-
-    return complete
-
-
-def _required(complete: Complete) -> Complete:
-    def required(value: Any) -> Any:
-        if value is None:
-            raise Fallback  # the standard executor reports the null with its path
-        return complete(value)
-
-    return required
-
-
-def _optional(complete: Complete) -> Complete:
-    return lambda value: None if value is None else complete(value)
-
-
-def _required_at(complete: CompleteAt) -> CompleteAt:
-    def required(value: Any, path: Path, at: FieldAt) -> Any:
-        if value is None:
-            raise Fallback
-        return complete(value, path, at)
-
-    return required
-
-
-def _optional_at(complete: CompleteAt) -> CompleteAt:
-    return lambda value, path, at: None if value is None else complete(value, path, at)

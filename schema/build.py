@@ -33,12 +33,15 @@ ANSWERED = {"Carrier": "prefetched"}
 
 
 class Schema(strawberry.Schema):
+    # Where the fast executor keeps its plans per document (None on graphql-core's executor alone).
+    plans: fastgraph.Plans | None = None
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         # Expected errors (ApiError) are answers, not incidents; the view logs unexpected ones in full.
         return None
 
 
-def build_schema(*, extensions: Sequence[type[SchemaExtension]] = (), fast: bool = True) -> strawberry.Schema:
+def build_schema(*, extensions: Sequence[type[SchemaExtension]] = (), fast: bool = True) -> Schema:
     """The schema; `extensions` go first (the web layer's tracing); `fast=False` keeps Strawberry's own
     executor (the fast path's tests compare the two)."""
     # RequestRules parses, validates (each document once) and prices every request (schema/request_rules).
@@ -49,8 +52,14 @@ def build_schema(*, extensions: Sequence[type[SchemaExtension]] = (), fast: bool
     if fast:
         # After enforcement: a field an access rule guards is never plain.
         plain = plain_fields(schema, field_rules(schema))
+        schema.plans = fastgraph.Plans()
         schema.execution_context_class = fastgraph.executor_class(
-            schema.execution_context_class, plain, object_classes(schema), FAST_PATH, ANSWERED
+            schema.execution_context_class,
+            plain,
+            object_classes(schema),
+            FAST_PATH,
+            ANSWERED,
+            plans=schema.plans,
         )
     return schema
 

@@ -99,7 +99,8 @@ class Metrics:
         self.fast_path = Gauge(
             "carrier_admin_fast_path_operations",
             "Operations since start answered by the fast executor (served), left to graphql-core from "
-            "the start (not_eligible), or begun and handed to graphql-core (fell_back).",
+            "the start (not_eligible), or begun and handed to graphql-core (fell_back); of those served, "
+            "how many ran a plan an earlier request of the same document had built (planned).",
             ["outcome"],
             registry=self.registry,
         )

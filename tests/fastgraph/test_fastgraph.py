@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NewType
 
 import orjson
 import pytest
 import strawberry
 from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+from strawberry.schema.config import StrawberryConfig
 
 import fastgraph
 from fastgraph.collect import supported
@@ -45,6 +46,22 @@ MOMENTS = [
 ]
 
 
+# A scalar whose output coercion answers None for some values (graphql-core refuses that).
+Shy = NewType("Shy", str)
+SCALARS = StrawberryConfig(
+    scalar_map={
+        Shy: strawberry.scalar(
+            name="Shy", serialize=lambda value: None if value == "hide" else value, parse_value=str
+        )
+    }
+)
+
+
+@strawberry.type
+class Odd:
+    shy: Shy | None
+
+
 @strawberry.type
 class Broken:
     items: list[Item]
@@ -53,6 +70,15 @@ class Broken:
 @strawberry.type
 class Box:
     size: int
+
+
+class BigBox(Box):
+    """Not of exactly Box's class: the fast path leaves judging it to graphql-core."""
+
+
+@strawberry.type
+class Holder:
+    box: Box
 
 
 @strawberry.interface
@@ -134,12 +160,32 @@ class Query:
         return [Moment(at=at) for at in MOMENTS]
 
     @strawberry.field
+    def bad_moments(self) -> list[Moment]:
+        return [Moment(at=MOMENTS[0]), Moment(at="soon")]  # type: ignore[arg-type]
+
+    @strawberry.field
+    def odds(self, hide: bool = False) -> list[Odd]:
+        return [Odd(shy=Shy("show")), Odd(shy=Shy("hide" if hide else "show"))]
+
+    @strawberry.field
     def null_in_plain_list(self) -> Broken:
         return Broken(items=[Item(name="a", size=1, tags=[]), None])  # type: ignore[list-item]
 
     @strawberry.field
     def null_item(self) -> list[Item]:
         return [Item(name="a", size=1, tags=[]), None]  # type: ignore[list-item]
+
+    @strawberry.field
+    def holders(self, big: bool = False) -> list[Holder]:
+        return [Holder(box=Box(size=1)), Holder(box=BigBox(size=2) if big else Box(size=2))]
+
+    @strawberry.field
+    def null_in_tags(self) -> list[Item]:
+        return [Item(name="a", size=1, tags=["x", None])]  # type: ignore[list-item]
+
+    @strawberry.field
+    def not_a_tag(self) -> list[Item]:
+        return [Item(name="a", size=1, tags=["x", 3])]  # type: ignore[list-item]
 
     @strawberry.field
     def null_in_nested_list(self) -> list[Item]:
@@ -169,8 +215,8 @@ class Mutation:
         return 1
 
 
-STANDARD = strawberry.Schema(query=Query, mutation=Mutation, types=[Dog, Cat])
-FAST = strawberry.Schema(query=Query, mutation=Mutation, types=[Dog, Cat])
+STANDARD = strawberry.Schema(query=Query, mutation=Mutation, types=[Dog, Cat], config=SCALARS)
+FAST = strawberry.Schema(query=Query, mutation=Mutation, types=[Dog, Cat], config=SCALARS)
 COUNTERS = fastgraph.Counters()
 FAST.execution_context_class = fastgraph.executor_class(
     FAST.execution_context_class, plain_fields(FAST, {}), object_classes(FAST), COUNTERS
@@ -207,6 +253,8 @@ NOT_ELIGIBLE = fastgraph.Counters(not_eligible=1)
         ("nestedLists", SERVED),
         ("tupleNotList", SERVED),
         ("nullInNestedList", FELL_BACK),
+        ("nullInTags", FELL_BACK),
+        ("notATag", SERVED),  # String's output coercion writes 3 as "3"
         ("nullItem", FELL_BACK),
     ],
 )
@@ -227,6 +275,23 @@ async def test_dates_are_written_as_their_scalar_writes_them_in_any_zone() -> No
     result, counted = await both("{ moments { at } }")
     assert result.data == {"moments": [{"at": at.isoformat()} for at in MOMENTS]}
     assert counted == SERVED
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("{ badMoments { at } }", FELL_BACK),
+        ("{ odds { shy } }", SERVED),
+        ("{ odds(hide: true) { shy } }", FELL_BACK),
+        ("{ holders { box { size } } }", SERVED),
+        ("{ holders(big: true) { box { size } } }", FELL_BACK),
+    ],
+)
+async def test_refused_scalars_and_foreign_classes_fall_back_to_the_same_answer(
+    query: str, expected: Any
+) -> None:
+    _, counted = await both(query)
+    assert counted == expected
 
 
 @pytest.mark.parametrize("mode", ["ok", "raise", "null", "bad"])

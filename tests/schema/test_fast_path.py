@@ -15,7 +15,9 @@ from typing import Any
 import orjson
 import pytest
 import strawberry
+from graphql.execution import Executor
 
+import fastgraph
 from access.principal import Scope, staff
 from bench.workloads import NESTED_QUERY
 from db import activity
@@ -23,6 +25,8 @@ from db.activity import Event, Origin
 from db.pool import Connection
 from resolvers.global_ids import to_global_id
 from schema.build import FAST_PATH, build_schema
+from schema.enforcement import field_rules
+from schema.fast_path import plain_fields
 from tests import factories
 from tests.conftest import staff_context
 
@@ -331,3 +335,19 @@ async def test_an_operation_that_falls_back_records_the_refusals_the_standard_ex
     fast, standard = contexts
     assert fast.scope_refusals == standard.scope_refusals
     assert set(fast.scope_refusals.values()) == {"Carrier.apiKeys"}
+
+
+def test_a_view_s_row_reads_are_read_as_attribute_chains() -> None:
+    """A method that only returns `self.row.<column>` is read as that chain (no call per object); one
+    that does anything more is called, as before."""
+    plain = plain_fields(PLAIN, field_rules(PLAIN))
+    assert plain[("ApiKey", "hint")] == "row.hint"
+    assert plain[("ApiKey", "expiresAt")] == "row.expires_at"
+    assert plain[("Feature", "key")] == "row.key"
+    assert callable(plain[("Enablement", "state")])  # a conversion, not a read
+    assert callable(plain[("ApiKey", "scopes")])
+
+
+def test_only_attribute_names_are_written_into_a_builder() -> None:
+    with pytest.raises(ValueError, match="not an attribute name"):
+        fastgraph.executor_class(Executor, {("T", "f"): "row.hint; import os"})

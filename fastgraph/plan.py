@@ -1,0 +1,488 @@
+"""A plan: how to build the response of one operation of one document, made once and kept.
+
+Per object type and selection (the 1,000 keys of a response share one): per response key, whether it
+is `__typename`, a plain read, or a resolver call, with a function that completes its value, compiled
+into one Python function per selection. A plan holds nothing of a request: every builder and
+completion takes the request's `Run` (its executor, its pending resolvers) as an argument, so that the
+next request of the same document runs the same builders instead of making them again (making them
+cost more than running them for the small query, and about a tenth of the main one).
+
+What a plan depends on, and so what its key must hold (fastgraph/plans.py): the document (its
+operation and fragments), and the values of the variables that @skip and @include read, because
+those decide which fields are selected. Nothing else: arguments are read per request, resolvers (and
+the access rules they run) are called per request, and a field's plain read is the same for every
+caller.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import CodeType
+from typing import TYPE_CHECKING, Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLAbstractType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    ListValueNode,
+    NameNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    ValueNode,
+    VariableNode,
+    get_nullable_type,
+    is_abstract_type,
+    is_leaf_type,
+)
+from graphql.execution import VariableValues
+from graphql.pyutils import Path
+
+from fastgraph.collect import FieldGroups, collect
+from fastgraph.leaves import Complete, Fallback, inline, inline_item, leaf
+
+if TYPE_CHECKING:
+    from fastgraph.run import Run
+
+# (type name, field name) → an attribute name (or a chain of them: `row.hint`), or a function of the
+# object alone.
+PlainFields = Mapping[tuple[str, str], str | Callable[[Any], Any]]
+# Type name → the class whose instances (exactly) are of that type, as its is_type_of would answer.
+Classes = Mapping[str, type]
+# Type name → the attribute of its objects that may hold answers for their fields, by response key.
+Answered = Mapping[str, str]
+# An object's response from the object, its path and the request's run.
+Build = Callable[[Any, Path | None, "Run"], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a schema's plans take as given (the same for every plan of the schema)."""
+
+    schema: GraphQLSchema
+    plain: PlainFields
+    classes: Classes
+    answered: Answered
+    leaves: dict[str, Complete]  # per leaf type name, filled as plans need them
+
+
+@dataclass(slots=True)
+class FieldAt:
+    """A field of one object in one request: its resolve info, built when something asks for it."""
+
+    run: Run
+    field: GraphQLField
+    nodes: list[FieldNode]
+    parent_type: GraphQLObjectType
+    path: Path
+    resolved: GraphQLResolveInfo[Any] | None = None
+
+    def info(self) -> GraphQLResolveInfo[Any]:
+        if self.resolved is None:
+            self.resolved = self.run.executor.build_resolve_info(
+                self.field, self.nodes, self.parent_type, self.path
+            )
+        return self.resolved
+
+
+# How a value is completed: leaves and lists of leaves need no path; the rest get the field's path
+# (or the list item's) and the field, for resolve infos below it.
+CompleteAt = Callable[[Any, Path, FieldAt], Any]
+
+
+@dataclass(slots=True, eq=False)
+class Entry:
+    key: str
+    name: str
+    nodes: list[FieldNode]
+    field: GraphQLField | None
+    # A plain read: an attribute name or a function of the object; None for a resolver call.
+    read: str | Callable[[Any], Any] | None
+    # Exactly one of these completes the value (`flat` needs no path).
+    flat: Complete | None
+    deep: CompleteAt | None
+    # Whether its arguments name no variable: then they are the same for every request, read once.
+    constant_arguments: bool = False
+    # Whether its completion never reads the object's path (a plain leaf, or a plain object of a
+    # builder that reads none): an object whose entries all are needs no path made.
+    pathless: bool = False
+    arguments: dict[str, Any] | None = None
+
+    def complete(self, value: Any, at: FieldAt) -> Any:
+        if self.flat is not None:
+            return self.flat(value)
+        assert self.deep is not None
+        return self.deep(value, at.path, at)
+
+
+class Plan:
+    def __init__(
+        self,
+        shape: Shape,
+        operation: OperationDefinitionNode,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        directive_variables: VariableValues,
+    ) -> None:
+        self.shape = shape
+        self.schema = shape.schema
+        self.operation = operation  # kept alive with the plan: the cache's key is its identity
+        self.fragments = dict(fragments)
+        self.variables = directive_variables
+        # The operation's selection set as the root's one field node, in a list kept with the plan:
+        # builders are found by the identity of their nodes' list.
+        self.root = [FieldNode(name=NameNode(value="(root)"), selection_set=operation.selection_set)]
+        self.builders: dict[tuple[str, int], tuple[list[FieldNode], Build]] = {}
+        # Builders that never read their path (plain leaves only): a list's items need none made.
+        self.pathless: set[Build] = set()
+
+    # --- objects ---------------------------------------------------------------------------------
+
+    def builder(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> Build:
+        """The function building an object's response for these field nodes, made once per plan."""
+        key = (object_type.name, id(nodes))
+        found = self.builders.get(key)
+        if found is not None:
+            return found[1]
+        selection_sets = [node.selection_set for node in nodes if node.selection_set]
+        groups: FieldGroups = collect(
+            self.schema, self.fragments, self.variables, object_type, selection_sets
+        )
+        entries = [self._entry(object_type, response_key, group) for response_key, group in groups.items()]
+        build = self._compiled(object_type, entries)
+        self.builders[key] = (nodes, build)  # the nodes stay alive with it: their id is not reused
+        if all(entry.pathless for entry in entries):
+            self.pathless.add(build)
+        return build
+
+    def _entry(self, object_type: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> Entry:
+        name = nodes[0].name.value
+        if name == "__typename":
+            return Entry(key, name, nodes, None, None, None, None, pathless=True)
+        field = object_type.fields.get(name)
+        if field is None:
+            raise Fallback  # introspection (__schema, __type) is graphql-core's
+        read = self.shape.plain.get((object_type.name, name))
+        flat = self._flat(field.type)
+        deep = None if flat is not None else self._deep(field.type, nodes)
+        constant = not any(_names_variables(argument.value) for argument in nodes[0].arguments or ())
+        return Entry(
+            key,
+            name,
+            nodes,
+            field,
+            read,
+            flat,
+            deep,
+            constant,
+            pathless=read is not None and flat is not None,
+        )
+
+    def _compiled(self, object_type: GraphQLObjectType, entries: list[Entry]) -> Build:
+        """The builder as Python source, compiled: a plain field costs a read and a type test, not a
+        chain of calls (a page of keys is thousands of them)."""
+        source = _Source(object_type.name)
+        type_name = source.constant(object_type.name)
+        object_constant = source.constant(object_type)
+        carried = self.shape.answered.get(object_type.name)
+        for entry in entries:
+            key = source.constant(entry.key)
+            if entry.field is None:
+                source.line(f"r[{key}] = {type_name}")
+            elif entry.read is None:
+                at = f"{object_constant}, {source.constant(entry)}"
+                if carried is not None:
+                    source.line(f"a = source.{carried}.get({key}, Missing)")
+                    source.line(
+                        f"r[{key}] = run.resolve({at}, source, path, r) if a is Missing "
+                        f"else run.answer({at}, a, path)"
+                    )
+                else:
+                    source.line(f"r[{key}] = run.resolve({at}, source, path, r)")
+            else:
+                read = entry.read
+                if isinstance(read, str):
+                    source.line(f"v = source.{read}")
+                else:
+                    source.line(f"v = {source.constant(read)}(source)")
+                self._completion(source, object_type, entry, key, type_name)
+                source.line(f"r[{key}] = v")
+        return source.compile()
+
+    def _completion(
+        self, source: _Source, object_type: GraphQLObjectType, entry: Entry, key: str, type_name: str
+    ) -> None:
+        """The lines completing a plain field's value `v`."""
+        assert entry.field is not None
+        inner: Any = get_nullable_type(entry.field.type)
+        non_null = isinstance(entry.field.type, GraphQLNonNull)
+        item = inner.of_type if isinstance(inner, GraphQLList) else None
+        if entry.flat is not None and isinstance(item, GraphQLNonNull) and is_leaf_type(item.of_type):
+            # The commonest list, [Scope!]!, as a comprehension in the builder.
+            lines = [
+                "if type(v) is not list and type(v) is not tuple: raise Fallback",
+                f"v = [{inline_item(item.of_type, source.constant)} for x in v]",
+            ]
+            source.completed(lines, non_null)
+        elif entry.flat is not None and not is_leaf_type(inner):
+            source.line(f"v = {source.constant(entry.flat)}(v)")  # other lists of leaves, nulls and all
+        elif entry.flat is not None:
+            source.completed(inline(inner, source.constant), non_null)
+        else:
+            deep = source.constant(self._deep_inner(inner, entry.nodes))
+            field = ", ".join(map(source.constant, (entry.field, entry.nodes, object_type)))
+            lines = [f"p = Path(path, {key}, {type_name})", f"v = {deep}(v, p, FieldAt(run, {field}, p))"]
+            cls = self.shape.classes.get(inner.name) if isinstance(inner, GraphQLObjectType) else None
+            if cls is not None:
+                # An object of exactly its type's class (an enablement's feature) is built right here:
+                # no field, no call in between, and no path where its builder reads none. The builder
+                # is made now: each level of the document has nodes of its own, so this ends.
+                build = self.builder(inner, entry.nodes)
+                if build in self.pathless:
+                    # Nothing below reads a path: another class is graphql-core's to judge, so that
+                    # this object needs no path either (an enablement, for its feature).
+                    lines = [
+                        f"if type(v) is not {source.constant(cls)}: raise Fallback",
+                        f"v = {source.constant(build)}(v, None, run)",
+                    ]
+                    entry.pathless = True
+                else:
+                    lines = [
+                        f"if type(v) is {source.constant(cls)}: v = {source.constant(build)}(v, "
+                        f"Path(path, {key}, {type_name}), run)",
+                        "else:",
+                        *(f"    {line}" for line in lines),
+                    ]
+            source.completed(lines, non_null)
+
+    # --- completion ------------------------------------------------------------------------------
+
+    def _flat(self, return_type: GraphQLOutputType) -> Complete | None:
+        """For a leaf or a list of leaves (any depth): completion without a path; else None."""
+        non_null = isinstance(return_type, GraphQLNonNull)
+        inner = get_nullable_type(return_type)
+        complete: Complete | None
+        if isinstance(inner, GraphQLList):
+            complete = self._flat_list(inner.of_type)
+        elif is_leaf_type(inner):
+            complete = self._leaf(inner)
+        else:
+            return None
+        if complete is None:
+            return None
+        return _required(complete) if non_null else _optional(complete)
+
+    def _flat_list(self, item_type: GraphQLOutputType) -> Complete | None:
+        if isinstance(item_type, GraphQLNonNull) and is_leaf_type(item_type.of_type):
+            return _list_of_required(self._leaf(item_type.of_type))  # the commonest: [Scope!]!
+        item = self._flat(item_type)
+        return _list_of(item) if item is not None else None
+
+    def _leaf(self, leaf_type: Any) -> Complete:
+        leaves = self.shape.leaves
+        complete = leaves.get(leaf_type.name)
+        if complete is None:
+            complete = leaves[leaf_type.name] = leaf(leaf_type)
+        return complete
+
+    def _deep(self, return_type: GraphQLOutputType, nodes: list[FieldNode]) -> CompleteAt:
+        complete = self._deep_inner(get_nullable_type(return_type), nodes)
+        return _required_at(complete) if isinstance(return_type, GraphQLNonNull) else _optional_at(complete)
+
+    def _deep_inner(self, inner: Any, nodes: list[FieldNode]) -> CompleteAt:
+        """Completing a value (not None) of a nullable type that is not a leaf."""
+        if isinstance(inner, GraphQLList):
+            return self._list_at(inner, nodes)
+        if isinstance(inner, GraphQLObjectType):
+            return self._object_at(inner, nodes)
+        if is_abstract_type(inner):
+            return self._abstract_at(inner, nodes)
+        raise Fallback
+
+    def _list_at(self, list_type: GraphQLList[Any], nodes: list[FieldNode]) -> CompleteAt:
+        item_type = list_type.of_type
+        if isinstance(item_type, GraphQLNonNull) and isinstance(item_type.of_type, GraphQLObjectType):
+            return self._objects_at(item_type.of_type, nodes)
+        item = self._deep(item_type, nodes)
+
+        def complete(values: Any, path: Path, at: FieldAt) -> Any:
+            if type(values) is not list and type(values) is not tuple:
+                raise Fallback  # other iterables: the standard executor's
+            return [item(value, Path(path, index, None), at) for index, value in enumerate(values)]
+
+        return complete
+
+    def _objects_at(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> CompleteAt:
+        """A list of non-null objects (a page of keys): the commonest list, in one loop."""
+        is_type_of = object_type.is_type_of
+        cls = self.shape.classes.get(object_type.name)
+        builds: list[Build] = []  # made on first use: a type may contain itself
+
+        def complete(values: Any, path: Path, at: FieldAt) -> Any:
+            if type(values) is not list and type(values) is not tuple:
+                raise Fallback
+            if not builds:
+                builds.append(self.builder(object_type, nodes))
+            build = builds[0]
+            run = at.run
+            pathless = build in self.pathless  # a page of 1,000 keys makes no 1,000 paths it never reads
+            completed = []
+            for index, value in enumerate(values):
+                if type(value) is not cls and (
+                    value is None or (is_type_of is not None and is_type_of(value, at.info()) is not True)
+                ):
+                    raise Fallback
+                completed.append(build(value, None if pathless else Path(path, index, None), run))
+            return completed
+
+        return complete
+
+    def _object_at(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> CompleteAt:
+        is_type_of = object_type.is_type_of
+        cls = self.shape.classes.get(object_type.name)
+        builds: list[Build] = []  # made on first use: a type may contain itself
+
+        def complete(value: Any, path: Path, at: FieldAt) -> Any:
+            if type(value) is not cls and is_type_of is not None and is_type_of(value, at.info()) is not True:
+                raise Fallback  # a wrong type (or an awaitable answer) is the standard executor's to report
+            if not builds:
+                builds.append(self.builder(object_type, nodes))
+            return builds[0](value, path, at.run)
+
+        return complete
+
+    def _abstract_at(self, abstract_type: GraphQLAbstractType, nodes: list[FieldNode]) -> CompleteAt:
+        schema = self.schema
+        members: dict[str, CompleteAt] = {}
+
+        def complete(value: Any, path: Path, at: FieldAt) -> Any:
+            resolve_type = abstract_type.resolve_type or at.run.executor.type_resolver
+            runtime = resolve_type(value, at.info(), abstract_type)
+            if not isinstance(runtime, str):
+                raise Fallback  # awaitable or missing type names: the standard executor's
+            member = members.get(runtime)
+            if member is None:
+                object_type = schema.get_type(runtime)
+                if not isinstance(object_type, GraphQLObjectType) or not schema.is_sub_type(
+                    abstract_type, object_type
+                ):
+                    raise Fallback
+                member = members[runtime] = self._object_at(object_type, nodes)
+            return member(value, path, at)
+
+        return complete
+
+
+class _Source:
+    """A builder's Python source: one line per step, the values it uses as named constants."""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = {
+            "Path": Path,
+            "FieldAt": FieldAt,
+            "Fallback": Fallback,
+            "Missing": Missing,
+        }
+
+    def constant(self, value: Any) -> str:
+        name = f"k{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def line(self, text: str) -> None:
+        self.lines.append(text)
+
+    def completed(self, lines: list[str], non_null: bool) -> None:
+        """Complete `v` with `lines` unless it is None, which is refused where the field is non-null."""
+        if non_null:
+            self.lines.append("if v is None: raise Fallback")
+            self.lines.extend(lines)
+        else:
+            self.lines.append("if v is not None:")
+            self.lines.extend(f"    {line}" for line in lines)
+
+    def compile(self) -> Build:
+        body = "".join(f"    {line}\n" for line in self.lines)
+        text = f"def build(source, path, run):\n    r = {{}}\n{body}    return r\n"
+        exec(_code(text, self.type_name), self.namespace)  # noqa: S102 - our own text; names are constants
+        # Taken out of its own globals: a function and the namespace holding it are a reference cycle.
+        build: Build = self.namespace.pop("build")
+        return build
+
+
+Missing = object()  # no answer carried for this field
+
+
+@functools.lru_cache(maxsize=1024)
+def _code(text: str, type_name: str) -> CodeType:
+    """The same selection writes the same text (its constants are numbered, not named): compiled once
+    per process."""
+    return compile(text, f"<fastgraph builder for {type_name}>", "exec")
+
+
+def _names_variables(value: ValueNode) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_names_variables(item) for item in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_names_variables(field.value) for field in value.fields)
+    return False
+
+
+def _list_of(item: Complete) -> Complete:
+    def complete(values: Any) -> Any:
+        if type(values) is not list and type(values) is not tuple:
+            raise Fallback
+        return [item(value) for value in values]
+
+    return complete
+
+
+def _list_of_required(item: Complete) -> Complete:
+    def complete(values: Any) -> Any:
+        if type(values) is not list and type(values) is not tuple:
+            raise Fallback
+        completed = []
+        for value in values:
+            if value is None:
+                raise Fallback
+            completed.append(item(value))
+        return completed
+
+    return complete
+
+
+def _required(complete: Complete) -> Complete:
+    def required(value: Any) -> Any:
+        if value is None:
+            raise Fallback  # the standard executor reports the null with its path
+        return complete(value)
+
+    return required
+
+
+def _optional(complete: Complete) -> Complete:
+    return lambda value: None if value is None else complete(value)
+
+
+def _required_at(complete: CompleteAt) -> CompleteAt:
+    def required(value: Any, path: Path, at: FieldAt) -> Any:
+        if value is None:
+            raise Fallback
+        return complete(value, path, at)
+
+    return required
+
+
+def _optional_at(complete: CompleteAt) -> CompleteAt:
+    return lambda value, path, at: None if value is None else complete(value, path, at)
