@@ -158,13 +158,16 @@ async def test_each_delivered_event_leaves_nothing_behind(own_database: str) -> 
 
         await deliver(10)  # caches, prepared statements and plans made once
         few = await left_after(10)
-        many = await left_after(70)
+        # Measured twice, the lesser kept: what is left by each event is left both times, while what the
+        # instance happens to allocate meanwhile (a rate-limit window rolling over, the feed's heartbeats
+        # on a loaded machine) rarely repeats itself exactly.
+        first, second = await left_after(100), await left_after(100)
+        many = (min(first[0], second[0]), min(first[1], second[1]))
         await ws.close()
 
-    # What the instance allocates meanwhile whatever the events (the feed's heartbeats, the test's own
-    # client) is in both; 60 more events must add less than one object each, in cycles or not.
-    assert (many[0] - few[0]) / 60 < 1, (few, many)
-    assert (many[1] - few[1]) / 60 < 1, (few, many)
+    # 90 more events must add less than one object each, in cycles or not.
+    assert (many[0] - few[0]) / 90 < 1, (few, first, second)
+    assert (many[1] - few[1]) / 90 < 1, (few, first, second)
     await conn.close()
 
 
