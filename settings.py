@@ -144,7 +144,11 @@ class Settings:
     list_cost_estimate: int = setting(
         "LIST_COST_ESTIMATE", 20, "the size assumed, when costing a query, for lists without page arguments"
     )
-    default_page_size: int = setting("DEFAULT_PAGE_SIZE", 20, "a connection's page without `first`/`last`")
+    default_page_size: int = setting(
+        "DEFAULT_PAGE_SIZE",
+        20,
+        "a connection's page without `first`/`last` (unless set, lowered with MAX_PAGE_SIZE below it)",
+    )
     max_page_size: int = setting("MAX_PAGE_SIZE", 100, "the most `first`/`last` may ask for")
     max_ids_per_request: int = setting(
         "MAX_IDS_PER_REQUEST",
@@ -368,6 +372,9 @@ class Settings:
             declared.name: _value(env, declared, hints[declared.name], environment == "production")
             for declared in dataclasses.fields(cls)
         }
+        if "DEFAULT_PAGE_SIZE" not in env:
+            # Lowering the page size limit is one setting: the default page follows it down.
+            values["default_page_size"] = min(values["default_page_size"], values["max_page_size"])
         settings = cls(**values)
         settings.validate()
         return settings

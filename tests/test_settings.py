@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+from hypothesis import given
 from hypothesis import strategies as st
 
 import settings
@@ -65,6 +66,8 @@ OWN_READING = {"log_level", "metrics_port", "jwt_issuer", "environment"}
 def test_each_setting_is_read_from_its_variable(field: dataclasses.Field[Any]) -> None:
     for text, expected in drawn(_values(HINTS[field.name]), 3):
         alone = dataclasses.replace(Settings(), **{field.name: expected})
+        if field.name == "max_page_size":  # the default page follows the limit down (tested below)
+            alone = dataclasses.replace(alone, default_page_size=min(alone.default_page_size, expected))
         try:
             alone.validate()
         except SettingsError:  # a value that clashes with another setting's default: refused too
@@ -99,3 +102,14 @@ def test_production_has_its_own_defaults_and_an_unset_variable_is_the_default() 
         Settings.from_env({"OIDC_ISSUER": "https://id.test", "OIDC_CLIENT_ID": "x"}).jwt_issuer
         == "https://id.test"
     )
+
+
+@given(st.integers(min_value=1, max_value=1000))
+def test_lowering_the_page_size_limit_is_one_setting(limit: int) -> None:
+    """The default page follows MAX_PAGE_SIZE down unless it is set itself; set above it, it is refused."""
+    settings = Settings.from_env({"MAX_PAGE_SIZE": str(limit)})
+    assert settings.max_page_size == limit
+    assert settings.default_page_size == min(20, limit)
+    if limit < 1000:
+        with pytest.raises(SettingsError, match="DEFAULT_PAGE_SIZE"):
+            Settings.from_env({"MAX_PAGE_SIZE": str(limit), "DEFAULT_PAGE_SIZE": str(limit + 1)})

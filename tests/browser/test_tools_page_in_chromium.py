@@ -153,9 +153,8 @@ async def test_the_page_follows_a_lowered_page_size_limit_in_chromium(own_databa
         **base,
         "PORT": str(free_port()),
         "JWT_HS256_SECRET": "browser-tests-" + "x" * 40,
+        # One setting: the default page follows the limit down.
         "MAX_PAGE_SIZE": str(LOWERED_PAGE_SIZE),
-        # The default page may not exceed the maximum (settings refuse to start otherwise).
-        "DEFAULT_PAGE_SIZE": str(LOWERED_PAGE_SIZE),
     }
 
     # when: the Playwright file for it drives the page
