@@ -6,10 +6,13 @@ are drawn first, deterministically (`derandomize`, no example database), then se
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TypeVar
 
+import graphql
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis_graphql import nodes
 
 T = TypeVar("T")
 
@@ -38,3 +41,13 @@ def drawn(strategy: st.SearchStrategy[T], count: int) -> list[T]:
 
     collect()
     return found
+
+
+def scalar_values() -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
+    """Values for the schema's custom scalars, for documents generated from the SDL (hypothesis-graphql
+    draws the built-in ones itself)."""
+    return {
+        "DateTime": st.datetimes(timezones=st.just(UTC)).map(lambda moment: nodes.String(moment.isoformat())),
+        "Date": st.dates().map(lambda day: nodes.String(day.isoformat())),
+        "JSON": st.integers(0, 9).map(nodes.Int),
+    }

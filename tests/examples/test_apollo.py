@@ -28,7 +28,7 @@ from schema.build import schema
 from server import init_app
 from tests import factories
 from tests.conftest import make_settings
-from tests.drawn import drawn
+from tests.drawn import drawn, scalar_values
 from tests.examples.test_examples import _run
 from tests.web.test_document_comparison import WRITTEN
 from web.client_printing import apollo_printings
@@ -125,7 +125,7 @@ async def serve(own_database: str) -> AsyncIterator[Serve]:
 async def test_apollo_sends_only_hashes_the_server_knows(tmp_path: Path) -> None:
     # given: the page's documents, a few written by hand, and queries generated from the schema
     await npm_ci(PROBE)
-    generated = drawn(queries(schema.as_str()), 60)
+    generated = drawn(queries(schema.as_str(), custom_scalars=scalar_values()), 60)
     texts = [*MANIFEST.values(), *[w for w in WRITTEN if w.startswith("query")], *generated]
 
     # when: Apollo Client itself computes what it sends for each
