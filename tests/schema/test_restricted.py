@@ -14,6 +14,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -314,7 +315,8 @@ def _literal(type_: GraphQLInputType) -> str:
         "Int": "1",
         "Float": "1.0",
         "Boolean": "false",
-        "DateTime": '"2030-01-01T00:00:00+00:00"',
+        # A day ago: a period from it (ApiKey.usage's since) is valid whatever its interval.
+        "DateTime": json.dumps((datetime.now(UTC) - timedelta(days=1)).isoformat()),
     }
     assert named.name in literals, f"no placeholder for a required {named.name} argument: add one"
     return literals[named.name]
