@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "react";
 import { useQuery } from "urql";
-import { OrganizationTabDocument } from "../gql/graphql";
+import { ApiKeyPolicyChangedDocument, OrganizationTabDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
+import { useCoalesced, useLive } from "../graphql/useLive";
 import { carrierPermission, type Permission } from "../permissions/permissions";
 import { useViewer } from "../shell/viewer";
 import { ORGANIZATION_TOOL } from "../text/seed";
@@ -14,6 +15,7 @@ import { CreateOrganizationForm } from "./CreateOrganizationForm";
 import { DeleteOrganizationDialog } from "./DeleteOrganizationDialog";
 import { DetachDialog } from "./DetachDialog";
 import { EffectiveChanges } from "./EffectiveChanges";
+import { KeyPolicyPanel } from "./KeyPolicyPanel";
 import { LeftOrganization } from "./LeftOrganization";
 import { RenameOrganizationForm } from "./RenameOrganizationForm";
 
@@ -55,6 +57,10 @@ export function OrganizationTab({ code }: { code: string }) {
   useEffect(() => {
     if (report?.focus) reportRef.current?.focus();
   }, [report]);
+  // Live: the key policy changed (here, in another window, by someone else) is read again.
+  const readAgain = useCoalesced(() => refetch({ requestPolicy: "network-only" }));
+  const carrierId = data?.carrier?.id ?? null;
+  useLive(ApiKeyPolicyChangedDocument, carrierId ? { carrierId } : null, readAgain);
 
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
   if (!data) return <p role="status">{fetching ? "Loading the organization…" : null}</p>;
@@ -64,6 +70,22 @@ export function OrganizationTab({ code }: { code: string }) {
   const may = (action: keyof typeof OPERATIONS): Permission =>
     carrierPermission(carrier.permissions, viewer.permissions, OPERATIONS[action]);
   const allowed = (action: keyof typeof OPERATIONS) => may(action).allowed;
+  const keyPolicy = (
+    <KeyPolicyPanel
+      code={carrier.code}
+      carrierId={carrier.id}
+      effective={carrier.apiKeyPolicy}
+      platform={data.apiKeyPolicy}
+      organization={organization}
+      carrierOwn={carrier.ownKeyPolicy}
+      mayEditOrganization={carrierPermission(carrier.permissions, viewer.permissions, "setOrganizationKeyPolicy")}
+      mayEditCarrier={carrierPermission(carrier.permissions, viewer.permissions, "setCarrierKeyPolicy")}
+      onChanged={(message) => {
+        setReport({ message, changes: [], focus: true });
+        reload();
+      }}
+    />
+  );
 
   return (
     <div className="tool">
@@ -161,7 +183,9 @@ export function OrganizationTab({ code }: { code: string }) {
             )
           ) : null}
         </section>
-      ) : (
+      ) : null}
+      {organization ? keyPolicy : null}
+      {organization ? null : (
         <section aria-labelledby="no-organization" className="panel">
           <h3 id="no-organization">{carrier.code} is not in an organization</h3>
           <p>Available actions:</p>
@@ -196,6 +220,7 @@ export function OrganizationTab({ code }: { code: string }) {
           ) : null}
         </section>
       )}
+      {organization ? null : keyPolicy}
     </div>
   );
 }
