@@ -21,7 +21,7 @@ from db.carriers import CarrierRow
 from db.key_policies import KeyPolicyRow, PolicyValues
 from db.organizations import OrganizationRow
 from resolvers import key_policy, rules, snapshots, validation
-from resolvers.errors import PolicyLevel
+from resolvers.errors import PolicyLevel, stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +39,20 @@ def _reason(reason: str | None) -> str | None:
     return validation.text(reason, field="reason", label="A reason", max_length=500, multiline=True)
 
 
+def _refuse_stale(row: KeyPolicyRow | None, expected_version: int | None) -> None:
+    """`expectedVersion` is the level's `ownKeyPolicy.version` as the caller saw it (0: never set)."""
+    current = row.version if row is not None else 0
+    if expected_version is not None and expected_version != current:
+        raise stale("key policy", current)
+
+
 async def set_organization_key_policy(
-    context: Context, *, organization_id: str, values: PolicyValues, reason: str | None
+    context: Context,
+    *,
+    organization_id: str,
+    values: PolicyValues,
+    reason: str | None,
+    expected_version: int | None = None,
 ) -> PolicySet:
     rules.refuse(rules.first_refusal("setOrganizationKeyPolicy", context.principal))
     owner = validation.object_id(organization_id, type_name="Organization", field="organizationId")
@@ -55,6 +67,7 @@ async def set_organization_key_policy(
         rules.refuse(rules.not_organization_administrator(context.principal, organization.id))
         key_policy.refuse_looser(proposed, key_policy.of_levels(context.settings, None))
         before = (await key_policies.of_organizations(conn, organization_ids=[owner])).get(owner)
+        _refuse_stale(before, expected_version)
         if _same(before, proposed):
             change.unchanged()
             return PolicySet(before, organization=organization)
@@ -82,7 +95,12 @@ async def set_organization_key_policy(
 
 
 async def set_carrier_key_policy(
-    context: Context, *, carrier_id: str, values: PolicyValues, reason: str | None
+    context: Context,
+    *,
+    carrier_id: str,
+    values: PolicyValues,
+    reason: str | None,
+    expected_version: int | None = None,
 ) -> PolicySet:
     owner = validation.object_id(carrier_id, type_name="Carrier", field="carrierId")
     proposed = key_policy.check_values(PolicyLevel.CARRIER, values)
@@ -102,6 +120,7 @@ async def set_carrier_key_policy(
         key_policy.refuse_looser(proposed, key_policy.of_organization(context.settings, organization_policy))
         levels = await key_policies.levels_of_carriers(conn, carrier_ids=[owner])
         before = levels[owner].carrier if owner in levels else None
+        _refuse_stale(before, expected_version)
         if _same(before, proposed):
             change.unchanged()
             return PolicySet(before, carrier=carrier)

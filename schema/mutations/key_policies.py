@@ -18,11 +18,15 @@ from schema.directives import RequiresScope, Restricted
 from schema.enums import ApiKeyScope
 from schema.mutations.results import mutation, result_union
 from schema.organization import Organization
-from schema.user_errors import ForbiddenError, NotFoundError, ValidationError
+from schema.user_errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 
 KEYS_WRITE = RequiresScope(scope=Scope.KEYS_WRITE)
 CARRIER_POLICY = Restricted(reason="a carrier's own key policy")
 REASON = "Why (optional, at most 500 characters); kept in the activity log."
+EXPECTED_VERSION = (
+    "The level's `ownKeyPolicy.version` you last saw (0: never set); the change is refused with a "
+    "ConflictError if someone changed it since."
+)
 
 
 @strawberry.input(
@@ -64,12 +68,14 @@ class KeyPolicyValues:
 class SetOrganizationKeyPolicyInput(KeyPolicyValues):
     organization_id: strawberry.ID = strawberry.field(description="The organization.")
     reason: str | None = strawberry.field(default=None, description=REASON)
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
 @strawberry.input(description="Staff's tightening of one carrier's key policy, within its organization's.")
 class SetCarrierKeyPolicyInput(KeyPolicyValues):
     carrier_id: strawberry.ID = strawberry.field(description="The carrier.")
     reason: str | None = strawberry.field(default=None, description=REASON)
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
 @strawberry.type(description="An organization's key policy after the change.")
@@ -88,7 +94,7 @@ class CarrierKeyPolicyPayload:
     api_key_policy: ApiKeyPolicy = strawberry.field(description="What its keys follow now.")
 
 
-PolicyErrors = NotFoundError | ValidationError | ForbiddenError
+PolicyErrors = NotFoundError | ValidationError | ForbiddenError | ConflictError
 SetOrganizationKeyPolicyResult = Annotated[
     OrganizationKeyPolicyPayload | PolicyErrors, result_union("SetOrganizationKeyPolicyResult")
 ]
@@ -133,7 +139,11 @@ class KeyPolicyMutations:
         takes=SetOrganizationKeyPolicyInput,
         answers=SetOrganizationKeyPolicyResult,
         run=lambda context, input: set_organization_key_policy(
-            context, organization_id=input.organization_id, values=input.values(), reason=input.reason
+            context,
+            organization_id=input.organization_id,
+            values=input.values(),
+            reason=input.reason,
+            expected_version=input.expected_version,
         ),
         payload=organization_payload,
     )
@@ -144,7 +154,11 @@ class KeyPolicyMutations:
         takes=SetCarrierKeyPolicyInput,
         answers=SetCarrierKeyPolicyResult | None,
         run=lambda context, input: set_carrier_key_policy(
-            context, carrier_id=input.carrier_id, values=input.values(), reason=input.reason
+            context,
+            carrier_id=input.carrier_id,
+            values=input.values(),
+            reason=input.reason,
+            expected_version=input.expected_version,
         ),
         payload=carrier_payload,
     )

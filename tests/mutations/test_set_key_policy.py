@@ -271,3 +271,19 @@ async def test_the_page_is_told_who_may_set_the_policy(graphql: GraphQL, conn: C
         permissions = {p["operation"]: p for p in body["data"]["carrier"]["permissions"]}
         assert permissions["setOrganizationKeyPolicy"]["allowed"] is organization_allowed, who
         assert permissions["setCarrierKeyPolicy"]["allowed"] is carrier_allowed, who
+
+
+async def test_a_policy_changed_since_it_was_read_is_a_conflict(graphql: GraphQL, conn: Connection) -> None:
+    organization, _, _ = await setup(conn)
+    staff = bearer(staff_token())
+    first = await graphql(
+        SET_ORGANIZATION, org_input(organization, maxLifetimeDays=60, expectedVersion=0), headers=staff
+    )
+    assert first["data"]["setOrganizationKeyPolicy"]["ownKeyPolicy"]["version"] == 1
+    # someone who read it before that change
+    stale = await graphql(
+        SET_ORGANIZATION, org_input(organization, maxLifetimeDays=30, expectedVersion=0), headers=staff
+    )
+    assert stale["data"]["setOrganizationKeyPolicy"]["__typename"] == "ConflictError"
+    assert stale["data"]["setOrganizationKeyPolicy"]["field"] == "expectedVersion"
+    assert len(await policy_events(conn, organization)) == 1

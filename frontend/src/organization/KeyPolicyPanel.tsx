@@ -23,11 +23,13 @@ interface Props {
   mayEditOrganization: Permission;
   mayEditCarrier: Permission;
   onChanged: (message: string) => void;
+  /** Read the tab again (someone else changed the policy meanwhile). */
+  onReload: () => void;
 }
 
 type Editing = "organization" | "carrier" | null;
 
-const FIELDS = ["maxLifetimeDays", "allowlistRequired", "allowedScopes", "maxGracePeriodSeconds", "nonExpiringAllowed", "reason"] as const;
+const FIELDS = ["maxLifetimeDays", "allowlistRequired", "allowedScopes", "maxGracePeriodSeconds", "nonExpiringAllowed", "reason", "expectedVersion"] as const;
 
 function graceWords(seconds: number): string {
   return seconds === 0 ? "no grace period" : describeGrace(seconds).replace(/^Keep it working for /, "");
@@ -102,6 +104,7 @@ export function KeyPolicyPanel(props: Props) {
           title={`${organization.name}’s key policy`}
           own={organization.ownKeyPolicy}
           above={props.platform}
+          onReload={props.onReload}
           onCancel={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
@@ -116,6 +119,7 @@ export function KeyPolicyPanel(props: Props) {
           title={`${code}’s own key policy`}
           own={carrierOwn}
           above={organization?.apiKeyPolicy ?? props.platform}
+          onReload={props.onReload}
           onCancel={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
@@ -157,13 +161,16 @@ interface FormProps {
   own: KeyPolicySettingsFieldsFragment;
   /** The policy of the levels above: this level may only tighten it (its sources named beside each field). */
   above: KeyPolicy;
+  onReload: () => void;
   onCancel: () => void;
   onSaved: () => void;
 }
 
 /** One level's own policy: each rule left to the levels above, or tightened; nothing looser is offered. */
-function KeyPolicyForm({ level, ownerId, title, own, above, onCancel, onSaved }: FormProps) {
+function KeyPolicyForm({ level, ownerId, title, own, above, onReload, onCancel, onSaved }: FormProps) {
   const [draft, update, discard] = useDraft<Draft>(`keyPolicy:${level}:${ownerId}`, draftOf(own));
+  // The version the form was opened on: a live change meanwhile makes the save a conflict, not an overwrite.
+  const [openedOn] = useState(own.version);
   const organizationForm = useFormMutation(SetOrganizationKeyPolicyDocument, FIELDS);
   const carrierForm = useFormMutation(SetCarrierKeyPolicyDocument, FIELDS);
   const { fetching, requestProblem, formProblem } = level === "organization" ? organizationForm : carrierForm;
@@ -185,6 +192,8 @@ function KeyPolicyForm({ level, ownerId, title, own, above, onCancel, onSaved }:
       maxGracePeriodSeconds: draft.maxGracePeriodSeconds === "" ? null : Number(draft.maxGracePeriodSeconds),
       nonExpiringAllowed: flag(draft.nonExpiringAllowed),
       reason: draft.reason.trim() || null,
+      // Refused with a conflict if someone changed this level since the tab read it.
+      expectedVersion: openedOn,
     };
     const saved =
       level === "organization"
@@ -304,7 +313,15 @@ function KeyPolicyForm({ level, ownerId, title, own, above, onCancel, onSaved }:
         <FieldMessage id={`${id}-reason-error`} message={fields.reason} />
       </div>
       <p className="hint">Keys issued before keep working; those that fall short are marked on the API keys tab with what to do.</p>
-      {formProblem ? <FormProblemAlert problem={formProblem} /> : null}
+      {formProblem ? (
+        <FormProblemAlert
+          problem={formProblem}
+          onReload={() => {
+            discard();
+            onReload();
+          }}
+        />
+      ) : null}
       {requestProblem ? <RequestProblemAlert problem={requestProblem} /> : null}
       <div className="actions">
         <button type="submit" className="primary" disabled={fetching}>

@@ -84,6 +84,7 @@ export function OrganizationTab({ code }: { code: string }) {
         setReport({ message, changes: [], focus: true });
         reload();
       }}
+      onReload={reload}
     />
   );
 
