@@ -7,11 +7,13 @@ import uuid
 from typing import Any
 
 import asyncpg
+from hypothesis import strategies as st
 
 from db.pool import Connection
 from resolvers.global_ids import to_global_id
 from tests import factories
 from tests.conftest import GraphQL
+from tests.drawn import drawn
 from tests.factories import admin_token, bearer, staff_token
 
 RESULT = """
@@ -287,3 +289,54 @@ async def test_a_policy_changed_since_it_was_read_is_a_conflict(graphql: GraphQL
     assert stale["data"]["setOrganizationKeyPolicy"]["__typename"] == "ConflictError"
     assert stale["data"]["setOrganizationKeyPolicy"]["field"] == "expectedVersion"
     assert len(await policy_events(conn, organization)) == 1
+
+
+SCOPE_NAMES = ["CARRIER_READ", "ENABLEMENTS_READ", "KEYS_READ", "KEYS_WRITE", "ACTIVITY_READ"]
+LEVEL_VALUES = st.fixed_dictionaries(
+    {},
+    optional={
+        "maxLifetimeDays": st.integers(1, 500),
+        "allowlistRequired": st.booleans(),
+        "allowedScopes": st.lists(st.sampled_from(SCOPE_NAMES), min_size=1, unique=True),
+        "maxGracePeriodSeconds": st.integers(0, 700_000),
+        "nonExpiringAllowed": st.booleans(),
+    },
+)
+EFFECTIVE = """query($code: String!) { carrier(code: $code) { apiKeyPolicy {
+  maxLifetimeDays maxLifetimeDaysSource allowlistRequired allowlistRequiredSource allowedScopes
+  maxGracePeriodSeconds maxGracePeriodSecondsSource nonExpiringAllowed nonExpiringAllowedSource } } }"""
+
+
+async def test_through_the_api_no_combination_of_levels_is_looser_than_any_level_set(
+    graphql: GraphQL, conn: Connection
+) -> None:
+    """Generated levels, set through the mutations (a looser one refused, naming the level above), and
+    the carrier's effective policy read back: never looser than what any accepted level says."""
+    staff = bearer(staff_token())
+    platform: dict[str, Any] = {"maxLifetimeDays": 365, "allowlistRequired": False, "allowedScopes": SCOPE_NAMES,
+                "maxGracePeriodSeconds": 604800, "nonExpiringAllowed": False}  # fmt: skip
+    for organization_values, carrier_values in drawn(st.tuples(LEVEL_VALUES, LEVEL_VALUES), 25):
+        organization, carrier, code = await setup(conn)
+        accepted = [platform]
+        for document, variables, values in (
+            (SET_ORGANIZATION, org_input(organization, **organization_values), organization_values),
+            (SET_CARRIER, carrier_input(carrier, **carrier_values), carrier_values),
+        ):
+            (result,) = (await graphql(document, variables, headers=staff))["data"].values()
+            if result["__typename"] == "ForbiddenError":
+                assert result["rule"] == "POLICY_LOOSER_THAN_LEVEL_ABOVE", result
+                assert result["level"] in ("PLATFORM", "ORGANIZATION"), result
+                continue
+            assert result["__typename"].endswith("KeyPolicyPayload"), result
+            accepted.append(values)
+        policy = (await graphql(EFFECTIVE, {"code": code}, headers=staff))["data"]["carrier"]["apiKeyPolicy"]
+        for level in accepted:
+            for number in ("maxLifetimeDays", "maxGracePeriodSeconds"):
+                if number in level:
+                    assert policy[number] <= level[number], (level, policy)
+            if level.get("allowlistRequired"):
+                assert policy["allowlistRequired"], (level, policy)
+            if level.get("nonExpiringAllowed") is False:
+                assert not policy["nonExpiringAllowed"], (level, policy)
+            if "allowedScopes" in level:
+                assert set(policy["allowedScopes"]) <= set(level["allowedScopes"]), (level, policy)
