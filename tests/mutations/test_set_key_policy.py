@@ -313,8 +313,13 @@ async def test_through_the_api_no_combination_of_levels_is_looser_than_any_level
     """Generated levels, set through the mutations (a looser one refused, naming the level above), and
     the carrier's effective policy read back: never looser than what any accepted level says."""
     staff = bearer(staff_token())
-    platform: dict[str, Any] = {"maxLifetimeDays": 365, "allowlistRequired": False, "allowedScopes": SCOPE_NAMES,
-                "maxGracePeriodSeconds": 604800, "nonExpiringAllowed": False}  # fmt: skip
+    platform: dict[str, Any] = {
+        "maxLifetimeDays": 365,
+        "allowlistRequired": False,
+        "allowedScopes": SCOPE_NAMES,
+        "maxGracePeriodSeconds": 604800,
+        "nonExpiringAllowed": False,
+    }
     for organization_values, carrier_values in drawn(st.tuples(LEVEL_VALUES, LEVEL_VALUES), 25):
         organization, carrier, code = await setup(conn)
         accepted = [platform]
