@@ -14,6 +14,7 @@ from access.principal import Scope
 
 BY_ACTION_PREFIX: Mapping[str, frozenset[Scope]] = {
     "apiKey": frozenset({Scope.KEYS_READ}),
+    "keyPolicy": frozenset({Scope.KEYS_READ}),
     "enablement": frozenset({Scope.ENABLEMENTS_READ}),
     "feature": frozenset({Scope.ENABLEMENTS_READ}),
     "carrier": frozenset({Scope.CARRIER_READ}),

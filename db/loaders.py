@@ -18,12 +18,23 @@ from typing import Any, TypeVar
 from aiodataloader import DataLoader
 
 from access.principal import TenantScope
-from db import activity, api_keys, carriers, enablements, features, key_refusals, key_usage, organizations
+from db import (
+    activity,
+    api_keys,
+    carriers,
+    enablements,
+    features,
+    key_policies,
+    key_refusals,
+    key_usage,
+    organizations,
+)
 from db.activity import ActivityRow
 from db.api_keys import ApiKeyRow, KeyListing
 from db.carriers import CarrierRow
 from db.enablements import OwnerEnablements
 from db.features import FeatureRow
+from db.key_policies import CarrierLevels, KeyPolicyRow
 from db.key_refusals import RefusalRow
 from db.key_usage import Interval, UsageRow
 from db.organizations import OrganizationRow
@@ -156,6 +167,16 @@ class Loaders:
     def active_key_count_by_carrier_id(self) -> DataLoader[uuid.UUID, int]:
         return _loader(self.batches.active_key_counts_by_carrier_id)
 
+    @functools.cached_property
+    def key_policy_levels_by_carrier_id(self) -> DataLoader[uuid.UUID, CarrierLevels | None]:
+        """A carrier's key policy levels (its organization's, its own); the caller has judged its reach."""
+        return _loader(self.batches.key_policy_levels_by_carrier_id)
+
+    @functools.cached_property
+    def key_policy_by_organization_id(self) -> DataLoader[uuid.UUID, KeyPolicyRow | None]:
+        """An organization's own key policy, if it set one; the caller has judged its reach."""
+        return _loader(self.batches.key_policies_by_organization_id)
+
     def release(self) -> None:
         """Forget every loaded row. The executor that ran the request holds itself in a reference cycle
         (graphql-core's resolve-info helpers are its bound methods) and, through the request's context,
@@ -243,6 +264,18 @@ class Batches:
         async with self.db.acquire() as conn:
             counts = await api_keys.count_active_by_carriers(conn, carrier_ids=carrier_ids, now=self.now())
         return [counts.get(carrier_id, 0) for carrier_id in carrier_ids]
+
+    async def key_policy_levels_by_carrier_id(
+        self, carrier_ids: list[uuid.UUID]
+    ) -> list[CarrierLevels | None]:
+        async with self.db.acquire() as conn:
+            found = await key_policies.levels_of_carriers(conn, carrier_ids=carrier_ids)
+        return [found.get(carrier_id) for carrier_id in carrier_ids]
+
+    async def key_policies_by_organization_id(self, ids: list[uuid.UUID]) -> list[KeyPolicyRow | None]:
+        async with self.db.acquire() as conn:
+            found = await key_policies.of_organizations(conn, organization_ids=ids)
+        return [found.get(i) for i in ids]
 
     async def carriers_by_organization_id(self, keys: list[ChildPageKey]) -> list[Page[CarrierRow]]:
         pages: dict[ChildPageKey, Page[CarrierRow]] = {}

@@ -26,14 +26,12 @@ from db.activity import Event
 from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
 from db.pool import Connection
-from resolvers import rules, validation
-from resolvers.errors import BadUserInput, Forbidden, ForbiddenRule
+from resolvers import key_policy, rules, validation
+from resolvers.errors import BadUserInput, Forbidden, ForbiddenRule, PolicyLevel
 from resolvers.global_ids import to_global_id
-from settings import Settings
 
-MAX_GRACE = timedelta(days=7)
-# Grace periods offered to people (Stripe's "roll key"): now, an hour, a day, a week.
-GRACE_PERIOD_CHOICES = (0, 3600, 86400, 604800)
+MAX_GRACE = timedelta(seconds=key_policy.MAX_GRACE_SECONDS)
+GRACE_PERIOD_CHOICES = key_policy.GRACE_PERIOD_CHOICES
 # Lifetimes offered to people issuing a key (GitHub's fine-grained tokens offer these).
 LIFETIME_CHOICES_DAYS = (7, 30, 60, 90)
 MAX_DESCRIPTION_LENGTH = 200
@@ -58,12 +56,6 @@ def scope_names(scopes: Sequence[str] | frozenset[Scope]) -> list[str]:
     return sorted(s.name if isinstance(s, Scope) else Scope(s).name for s in scopes)
 
 
-def lifetime_choices(settings: Settings) -> list[int]:
-    """The lifetimes to offer: the usual ones the deployment's maximum allows, and its default."""
-    usual = {days for days in LIFETIME_CHOICES_DAYS if days <= settings.key_max_lifetime_days}
-    return sorted(usual | {settings.key_default_lifetime_days})
-
-
 # --- expiry --------------------------------------------------------------------------------------
 
 
@@ -82,9 +74,15 @@ class ExpiryRequest:
 
 
 def expiry(
-    context: Context, request: ExpiryRequest, *, now: datetime, authority: Authority
+    context: Context,
+    request: ExpiryRequest,
+    *,
+    now: datetime,
+    authority: Authority,
+    limits: key_policy.EffectivePolicy,
 ) -> datetime | None:
-    """The expiry to store for `request` (the policy's default when it gives none), or a failure."""
+    """The expiry to store for `request` (the policy's default when it gives none), or a failure.
+    `limits` is the key's carrier's effective policy (resolvers/key_policy.py)."""
     settings = context.settings
     if sum((request.expires_at is not None, request.expires_on is not None, request.never_expires)) > 1:
         field = "neverExpires" if request.never_expires else "expiresOn"
@@ -96,22 +94,21 @@ def expiry(
         if not (settings.allow_non_expiring_keys and context.principal.is_staff):
             raise Forbidden(
                 "Keys without an expiry are not allowed here; set an expiry (at most "
-                f"{settings.key_max_lifetime_days} days).",
+                f"{limits.max_lifetime_days.value} days).",
                 field="neverExpires",
                 rule=ForbiddenRule.NON_EXPIRING_NOT_ALLOWED,
+                level=PolicyLevel.PLATFORM,
             )
+        key_policy.refuse_non_expiring(limits, field="neverExpires")
         return authority.expiry_within(None, field="neverExpires")
     if not request.given:
-        default = now + timedelta(days=settings.key_default_lifetime_days)
+        default = now + timedelta(days=limits.default_lifetime_days)
         # A key's own expiry caps what it issues by default, rather than refusing the default.
         return min(default, authority.expires_at) if authority.expires_at else default
     moment, field = _moment(request)
     if moment <= now:
         raise BadUserInput(f"{field} must be in the future.", field=field)
-    if moment > now + timedelta(days=settings.key_max_lifetime_days):
-        raise BadUserInput(
-            f"{field} may be at most {settings.key_max_lifetime_days} days from now.", field=field
-        )
+    key_policy.refuse_lifetime(limits, moment, now, field=field)
     return authority.expiry_within(moment, field=field)
 
 

@@ -12,7 +12,7 @@ from context import Context
 from db import api_keys
 from db.api_keys import ApiKeyRow, NewKey
 from resolvers import api_key_policy as policy
-from resolvers import rules, validation
+from resolvers import key_policy, rules, validation
 from resolvers.carrier_facts import facts_now
 from resolvers.errors import Conflict
 
@@ -40,7 +40,6 @@ async def create_api_key(
     description = policy.description(description)
     granted = authority.scopes_within(scopes)
     networks = authority.allowlist_within(policy.allowlist(ip_allowlist))
-    expires_at = policy.expiry(context, expiry, now=now, authority=authority)
     if idempotency_key is not None:
         idempotency_key = validation.text(idempotency_key, field="idempotencyKey", label="An idempotency key")
     if carrier_id is None:
@@ -65,6 +64,11 @@ async def create_api_key(
                 return Issued(earlier, None)
         facts = await facts_now(conn, context, carrier, now)
         rules.refuse(rules.first_refusal("createApiKey", context.principal, facts))
+        # The carrier's key policy (its organization's and staff's tightening within the platform's).
+        limits = await key_policy.in_transaction(conn, context.settings, carrier.id if carrier else None)
+        key_policy.refuse_scopes(limits, frozenset(scopes), field="scopes")
+        key_policy.refuse_allowlist(limits, len(networks), field="ipAllowlist")
+        expires_at = policy.expiry(context, expiry, now=now, authority=authority, limits=limits)
         issued = keyformat.generate(context.settings.key_environment)
         key = await api_keys.insert(
             conn,

@@ -65,6 +65,23 @@ class ForbiddenRule(enum.Enum):
     NON_EXPIRING_NOT_ALLOWED = "NON_EXPIRING_NOT_ALLOWED"
     API_ACCESS_DISABLED = "API_ACCESS_DISABLED"
     SERVICE_KEY = "SERVICE_KEY"
+    # The key policy (resolvers/key_policy.py): each names the level that set the value (`level`).
+    POLICY_MAX_LIFETIME = "POLICY_MAX_LIFETIME"
+    POLICY_ALLOWLIST_REQUIRED = "POLICY_ALLOWLIST_REQUIRED"
+    POLICY_SCOPE_NOT_ALLOWED = "POLICY_SCOPE_NOT_ALLOWED"
+    POLICY_MAX_GRACE_PERIOD = "POLICY_MAX_GRACE_PERIOD"
+    POLICY_LOOSER_THAN_LEVEL_ABOVE = "POLICY_LOOSER_THAN_LEVEL_ABOVE"
+    POLICY_NOT_ADMINISTRATOR = "POLICY_NOT_ADMINISTRATOR"
+
+
+class PolicyLevel(enum.Enum):
+    """A level of the key policy, from the widest: the platform (this deployment's settings), an
+    organization (for its carriers), one carrier (staff's tightening). A level may only tighten what the
+    levels above it set."""
+
+    PLATFORM = "PLATFORM"
+    ORGANIZATION = "ORGANIZATION"
+    CARRIER = "CARRIER"
 
 
 class ApiError(Exception):
@@ -87,17 +104,27 @@ class Unauthenticated(ApiError):
 
 
 class Forbidden(ApiError):
-    """The caller may not do this; `rule`, where one object-level rule refused it, says which."""
+    """The caller may not do this; `rule`, where one object-level rule refused it, says which, and
+    `level`, where the key policy did, which of its levels."""
 
     code = ErrorCode.FORBIDDEN
 
     def __init__(
-        self, message: str, *, rule: ForbiddenRule | None = None, field: str | None = None, **extensions: Any
+        self,
+        message: str,
+        *,
+        rule: ForbiddenRule | None = None,
+        field: str | None = None,
+        level: PolicyLevel | None = None,
+        **extensions: Any,
     ) -> None:
         super().__init__(message, field=field, **extensions)
         self.rule = rule
+        self.level = level
         if rule is not None:
             self.extensions["rule"] = rule.value
+        if level is not None:
+            self.extensions["level"] = level.value
 
 
 class BadUserInput(ApiError):

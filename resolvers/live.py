@@ -27,14 +27,14 @@ from typing import TypeVar
 
 from access.principal import Principal, PrincipalKind
 from context import Context
-from db import activity, api_keys, carriers, enablements, organizations
+from db import activity, api_keys, carriers, enablements, key_policies, organizations
 from db.activity import ActivityRow
 from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
 from db.enablements import OwnerEnablements
 from db.organizations import OrganizationRow
 from db.pool import DATABASE_DOWN, Connection
-from resolvers import validation
+from resolvers import key_policy, validation
 from resolvers.changes import EffectiveChange
 from resolvers.errors import ApiError, BadUserInput, ErrorCode, Forbidden, NotFound, Unauthenticated
 from resolvers.global_ids import to_global_id
@@ -129,6 +129,33 @@ async def activity_appended(
         event = await _fresh(context, activity.by_ids, change.id)
         if event is not None:
             yield event
+
+
+async def key_policy_changes(
+    context: Context, carrier_global_id: str | None, organization_global_id: str | None
+) -> AsyncIterator[key_policy.EffectivePolicy]:
+    """The key policy a carrier's keys follow, as it changes (its own level, its organization's, its move
+    to another organization); or an organization's (before any carrier's own tightening)."""
+    watched = await _watched(context, carrier_global_id, organization_global_id)
+
+    async def now() -> key_policy.EffectivePolicy:
+        async with _connection(context) as conn:
+            if watched.carrier is not None:
+                return await key_policy.in_transaction(conn, context.settings, watched.carrier.id)
+            assert watched.organization is not None
+            own = await key_policies.of_organizations(conn, organization_ids=[watched.organization.id])
+            return key_policy.of_organization(context.settings, own.get(watched.organization.id))
+
+    def concerns(change: Change) -> bool:
+        # A carrier's notification does not name its organization's: any policy change is re-read.
+        return change.kind == "key_policy" or (change.kind == "carrier" and watched.covers(change))
+
+    last = await now()
+    async for _ in _events(context, watched, concerns):
+        current = await now()
+        if current != last:
+            last = current
+            yield current
 
 
 Row = TypeVar("Row")

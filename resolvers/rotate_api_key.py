@@ -9,11 +9,12 @@ from datetime import timedelta
 from asyncpg import UniqueViolationError
 
 from access import keyformat
+from access.principal import Scope
 from context import Context
 from db import api_keys
 from db.api_keys import ApiKeyRow, KeyStatus, NewKey
 from resolvers import api_key_policy as policy
-from resolvers import rules
+from resolvers import key_policy, rules
 from resolvers.carrier_facts import facts_now
 from resolvers.errors import BadUserInput, Conflict
 
@@ -35,8 +36,6 @@ async def rotate_api_key(
         raise BadUserInput(
             "gracePeriodSeconds must be between 0 (none) and 604800 (seven days).", field="gracePeriodSeconds"
         )
-    # The new key's expiry: as asked, else the policy's default from now (not the old key's lifetime).
-    expires_at = policy.expiry(context, expiry, now=now, authority=authority)
     async with context.changing() as change:
         conn = change.conn
         carrier, old = await policy.managed_key(context, conn, key_id)
@@ -50,6 +49,14 @@ async def rotate_api_key(
         operation = "rotateApiKeyWithGracePeriod" if grace_period_seconds > 0 else "rotateApiKey"
         facts = await facts_now(conn, context, carrier, now)
         rules.refuse(rules.first_refusal(operation, context.principal, facts))
+        # The new key follows the carrier's key policy now: its scopes and allowlist are the old key's,
+        # so an old key that no longer meets them is updated first; the grace period within the policy's.
+        limits = await key_policy.in_transaction(conn, context.settings, old.carrier_id)
+        key_policy.refuse_grace_period(limits, grace_period_seconds, field="gracePeriodSeconds")
+        key_policy.refuse_scopes(limits, frozenset(Scope(s) for s in old.scopes), field="id", rotating=True)
+        key_policy.refuse_allowlist(limits, len(old.ip_allowlist), field="id", rotating=True)
+        # The new key's expiry: as asked, else the policy's default from now (not the old key's lifetime).
+        expires_at = policy.expiry(context, expiry, now=now, authority=authority, limits=limits)
         issued = keyformat.generate(context.settings.key_environment)
         try:
             async with conn.transaction():

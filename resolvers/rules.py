@@ -75,6 +75,39 @@ def service_keys_by_staff(principal: Principal, field: str | None = "id") -> Ref
     )
 
 
+def not_organization_administrator(principal: Principal, organization_id: uuid.UUID | None) -> Refusal | None:
+    """An organization's key policy is set by staff and the organization's own administrators (a
+    carrier's administrators may not: it binds the organization's other carriers too); not by keys."""
+    if principal.is_staff:
+        return None
+    if principal.grant is not None:
+        message = "An API key cannot change a key policy; the organization's administrators or staff do."
+    elif organization_id is None:
+        if principal.scope.organization_ids:
+            return None
+        message = "Only an organization's administrators (and staff) set its key policy."
+    elif organization_id in principal.scope.organization_ids:
+        return None
+    else:
+        message = (
+            "Only the organization's administrators (and staff) set its key policy; you administer a "
+            "carrier of it, not the organization."
+        )
+    return Refusal(message, rule=ForbiddenRule.POLICY_NOT_ADMINISTRATOR, field="organizationId")
+
+
+def organization_administrator(principal: Principal) -> Refusal | None:
+    """Before the organization is known (viewer.permissions): whether the caller could be one."""
+    return not_organization_administrator(principal, None)
+
+
+def organization_administrator_of_carrier(principal: Principal, facts: CarrierFacts) -> Refusal | None:
+    """For a carrier (Carrier.permissions): whether the caller sets its organization's key policy."""
+    if facts.organization_id is None:
+        return Refusal("The carrier is in no organization.", field="carrierId")
+    return not_organization_administrator(principal, facts.organization_id)
+
+
 # --- the carrier -------------------------------------------------------------------------------------
 
 
@@ -135,6 +168,7 @@ def in_no_organization(facts: CarrierFacts) -> Refusal | None:
 
 CallerRule = Callable[[Principal], Refusal | None]
 CarrierRule = Callable[[CarrierFacts], Refusal | None]
+CallerCarrierRule = Callable[[Principal, CarrierFacts], Refusal | None]
 
 # Operations by name: mutations (as the schema names them), the CSV exports, and one that is not a field
 # of its own, a rotation whose old key stays for a grace period (rotateApiKeyWithGracePeriod).
@@ -144,6 +178,7 @@ CALLER_RULES: dict[str, tuple[CallerRule, ...]] = {
     "rotateApiKey": (caller_in_grace_period,),
     "rotateApiKeyWithGracePeriod": (caller_in_grace_period,),
     "revokeApiKey": (caller_in_grace_period,),
+    "setOrganizationKeyPolicy": (organization_administrator,),
 }
 CARRIER_RULES: dict[str, tuple[CarrierRule, ...]] = {
     "createApiKey": (api_access_off, no_room_for_a_key),
@@ -152,6 +187,10 @@ CARRIER_RULES: dict[str, tuple[CarrierRule, ...]] = {
     "createOrganization": (already_in_an_organization,),
     "attachCarrierToOrganization": (already_in_an_organization,),
     "moveCarrierToOrganization": (in_no_organization,),
+}
+# Rules that judge the caller against the carrier (its organization).
+CALLER_CARRIER_RULES: dict[str, tuple[CallerCarrierRule, ...]] = {
+    "setOrganizationKeyPolicy": (organization_administrator_of_carrier,),
 }
 
 
@@ -163,5 +202,8 @@ def first_refusal(operation: str, principal: Principal, facts: CarrierFacts | No
     if facts is not None:
         for carrier_rule in CARRIER_RULES.get(operation, ()):
             if (refusal := carrier_rule(facts)) is not None:
+                return refusal
+        for caller_carrier_rule in CALLER_CARRIER_RULES.get(operation, ()):
+            if (refusal := caller_carrier_rule(principal, facts)) is not None:
                 return refusal
     return None

@@ -9,7 +9,7 @@ from context import Context
 from db import api_keys
 from db.api_keys import ApiKeyRow, KeyStatus
 from resolvers import api_key_policy as policy
-from resolvers import rules
+from resolvers import key_policy, rules
 from resolvers.errors import BadUserInput, stale
 
 
@@ -43,8 +43,19 @@ async def update_api_key(
         authority.refuse_if_stronger(before)
         if new_scopes is not None and before.carrier_id is None:
             new_scopes = policy.service_scopes(new_scopes)
+        # What changes follows the carrier's key policy now; what stays as it was is left (a key that no
+        # longer meets a tightened policy keeps working, and says so: ApiKey.policyGaps).
+        limits = await key_policy.in_transaction(conn, context.settings, before.carrier_id)
+        if scopes is not None:
+            key_policy.refuse_scopes(limits, frozenset(scopes), field="scopes")
+        if new_allowlist is not None:
+            key_policy.refuse_allowlist(limits, len(new_allowlist), field="ipAllowlist")
         # The expiry, when given, is judged now (the policy's maximum from today), like a new key's.
-        expires_at = policy.expiry(context, expiry, now=now, authority=authority) if expiry.given else None
+        expires_at = (
+            policy.expiry(context, expiry, now=now, authority=authority, limits=limits)
+            if expiry.given
+            else None
+        )
         after = await api_keys.update(
             conn,
             key_id=before.id,

@@ -13,14 +13,16 @@ from strawberry.types import Info
 
 from access.principal import Scope
 from context import Context
-from db.api_keys import ApiKeyRow, KeyListing, KeyOrder
+from db.api_keys import ApiKeyRow, KeyListing, KeyOrder, KeyStatus
 from db.key_refusals import RefusalRow
 from db.pagination import Cursor
 from resolvers import api_keys as resolve
+from resolvers import key_policy
 from resolvers.carriers import carrier_by_id
 from resolvers.global_ids import to_global_id
 from resolvers.key_usage import usage_of
 from schema.actor import Actor
+from schema.api_key_policy import ApiKeyPolicyGap
 from schema.directives import RequiresScope
 from schema.enums import ApiKeyKind, ApiKeyScope, ApiKeyStatus
 from schema.inputs import ApiKeyFilter, ApiKeyOrder, OrderDirection
@@ -205,6 +207,18 @@ class ApiKey(Node):
         row = await carrier_by_id(info.context, self.carrier_id)
         return Carrier.from_row(row) if row else None
 
+    @strawberry.field(
+        description="How the key falls short of its carrier's key policy as it is now (set or tightened "
+        "since "
+        "the key was issued or last changed), each with what to do; empty when it meets it, or is not "
+        "active. The key keeps working either way."
+    )
+    async def policy_gaps(self, info: Info[Context, None]) -> list[ApiKeyPolicyGap]:
+        if self.row.status(self.now) is not KeyStatus.ACTIVE:
+            return []
+        limits = await key_policy.for_carrier(info.context, self.row.carrier_id)
+        return [ApiKeyPolicyGap.of(gap) for gap in key_policy.gaps(self.row, limits, self.now)]
+
     @strawberry.field(description="The key this one replaced in a rotation; null if it was issued new.")
     async def rotated_from(self, info: Info[Context, None]) -> ApiKey | None:
         row = await resolve.api_key_by_row_id(info.context, self.row.rotated_from_id)
@@ -238,6 +252,7 @@ COLUMNS_BY_FIELD: dict[str, tuple[str, ...]] = {
     "refusals": (),
     "lastRefusal": (),
     "usage": (),
+    "policyGaps": ("carrier_id", "scopes", "ip_allowlist", "expires_at", "revoked_at"),
 }
 
 

@@ -1,14 +1,29 @@
-"""The API key policy this server enforces, readable: the Tools page takes every number from here."""
+"""The API key policy this server enforces, readable: the Tools page takes every number from here. For a
+carrier, the effective policy: the strictest of the platform's, its organization's and staff's tightening
+for it, each rule with the level that set it (resolvers/key_policy.py)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import strawberry
 
 from access.addresses import MAX_ALLOWLIST_ENTRIES
 from access.principal import IMPLIED, SERVICE_SCOPES, Scope
 from db.key_expiry import EXPIRING_SOON_DAYS
+from db.key_policies import KeyPolicyRow
 from resolvers import api_key_policy as policy
-from schema.enums import SCOPE_DESCRIPTIONS, SCOPE_RESOURCES, ActorKind, ApiKeyScope, ScopeAccess
+from resolvers import key_policy
+from resolvers.errors import ForbiddenRule
+from schema.actor import Actor
+from schema.enums import (
+    SCOPE_DESCRIPTIONS,
+    SCOPE_RESOURCES,
+    ActorKind,
+    ApiKeyScope,
+    KeyPolicyLevel,
+    ScopeAccess,
+)
 from settings import Settings
 
 
@@ -23,6 +38,12 @@ class ApiKeyScopeDescription:
         description="What it opens, in words ('API keys'): scopes of one resource share this name."
     )
     access: ScopeAccess = strawberry.field(description="Whether it reads the resource or changes it too.")
+    allowed: bool = strawberry.field(
+        default=True, description="Whether the key policy (for this carrier) lets keys hold it."
+    )
+    not_allowed_by: KeyPolicyLevel | None = strawberry.field(
+        default=None, description="When not allowed: the highest level of the key policy that leaves it out."
+    )
 
 
 @strawberry.type(
@@ -66,22 +87,56 @@ class ApiKeyPolicy:
     )
     max_description_length: int = strawberry.field(description="The longest a key's description may be.")
     environment: str = strawberry.field(description="The marker new keys carry: `live` or `test`.")
-    scopes: list[ApiKeyScopeDescription] = strawberry.field(description="Every scope a key may hold.")
+    scopes: list[ApiKeyScopeDescription] = strawberry.field(
+        description="Every scope, with whether the policy allows keys to hold it (`allowed`)."
+    )
+    max_lifetime_days_source: KeyPolicyLevel = strawberry.field(
+        description="The level that set `maxLifetimeDays` (the highest that set that value)."
+    )
+    non_expiring_allowed_source: KeyPolicyLevel = strawberry.field(
+        description="The level that set `nonExpiringAllowed`."
+    )
+    max_grace_period_seconds_source: KeyPolicyLevel = strawberry.field(
+        description="The level that set `maxGracePeriodSeconds`."
+    )
+    allowlist_required: bool = strawberry.field(
+        description="Whether every key must have an IP allowlist (an empty one, meaning anywhere, is "
+        "refused)."
+    )
+    allowlist_required_source: KeyPolicyLevel = strawberry.field(
+        description="The level that set `allowlistRequired`."
+    )
+    allowed_scopes: list[ApiKeyScope] = strawberry.field(
+        description="The scopes keys may hold (each scope's `notAllowedBy` says which level left it out)."
+    )
+    allowed_scopes_source: KeyPolicyLevel = strawberry.field(
+        description="The narrowest level that left out a scope; PLATFORM when none is left out."
+    )
 
     @classmethod
-    def of(cls, settings: Settings) -> ApiKeyPolicy:
-        allowed = settings.allow_non_expiring_keys
-        maximum = int(policy.MAX_GRACE.total_seconds())
+    def of(cls, settings: Settings, limits: key_policy.EffectivePolicy | None = None) -> ApiKeyPolicy:
+        """The platform's policy; given `limits`, a carrier's (or an organization's) effective policy."""
+        if limits is None:
+            limits = key_policy.of_levels(settings, None)
+        allowed = limits.non_expiring_allowed.value
+        refused_by = limits.scope_refused_by
         return cls(
-            default_lifetime_days=settings.key_default_lifetime_days,
-            max_lifetime_days=settings.key_max_lifetime_days,
+            default_lifetime_days=limits.default_lifetime_days,
+            max_lifetime_days=limits.max_lifetime_days.value,
+            max_lifetime_days_source=limits.max_lifetime_days.source,
             non_expiring_allowed=allowed,
+            non_expiring_allowed_source=limits.non_expiring_allowed.source,
             non_expiring_allowed_for=[ActorKind.STAFF] if allowed else [],
             max_allowlist_entries=MAX_ALLOWLIST_ENTRIES,
             max_active_keys_per_carrier=settings.max_active_keys_per_carrier,
-            max_grace_period_seconds=maximum,
-            grace_period_choices_seconds=[s for s in policy.GRACE_PERIOD_CHOICES if s <= maximum],
-            lifetime_choices_days=policy.lifetime_choices(settings),
+            max_grace_period_seconds=limits.max_grace_period_seconds.value,
+            max_grace_period_seconds_source=limits.max_grace_period_seconds.source,
+            grace_period_choices_seconds=limits.grace_period_choices(),
+            lifetime_choices_days=limits.lifetime_choices(policy.LIFETIME_CHOICES_DAYS),
+            allowlist_required=limits.allowlist_required.value,
+            allowlist_required_source=limits.allowlist_required.source,
+            allowed_scopes=sorted(limits.allowed_scopes.value, key=lambda s: s.name),
+            allowed_scopes_source=limits.allowed_scopes.source,
             expiring_soon_days=EXPIRING_SOON_DAYS,
             max_active_service_keys=settings.max_active_keys_per_carrier,
             service_key_scopes=sorted(SERVICE_SCOPES, key=lambda s: s.name),
@@ -95,7 +150,72 @@ class ApiKeyPolicy:
                     includes=sorted(IMPLIED.get(scope, frozenset()), key=lambda s: s.name),
                     resource=SCOPE_RESOURCES[scope.name][0],
                     access=SCOPE_RESOURCES[scope.name][1],
+                    allowed=scope not in refused_by,
+                    not_allowed_by=refused_by.get(scope),
                 )
                 for scope in Scope
             ],
         )
+
+
+@strawberry.type(
+    description="What one level of the key policy says (an organization's, or staff's for one carrier); a "
+    "null value says nothing, and the levels above decide."
+)
+class KeyPolicySettings:
+    max_lifetime_days: int | None = strawberry.field(
+        description="The longest lifetime a key may have, in days."
+    )
+    allowlist_required: bool | None = strawberry.field(description="Whether keys need an IP allowlist.")
+    allowed_scopes: list[ApiKeyScope] | None = strawberry.field(description="The scopes keys may hold.")
+    max_grace_period_seconds: int | None = strawberry.field(
+        description="The longest a rotated key may keep working."
+    )
+    non_expiring_allowed: bool | None = strawberry.field(
+        description="Whether keys that never expire are allowed (false forbids them; true only where the "
+        "platform allows them)."
+    )
+    version: int = strawberry.field(description="Incremented on every change; 0 when never set.")
+    updated_at: datetime | None = strawberry.field(description="When it was last set.")
+    updated_by: Actor | None = strawberry.field(description="Who last set it.")
+
+    @classmethod
+    def of(cls, row: KeyPolicyRow | None) -> KeyPolicySettings:
+        if row is None:
+            return cls(
+                max_lifetime_days=None,
+                allowlist_required=None,
+                allowed_scopes=None,
+                max_grace_period_seconds=None,
+                non_expiring_allowed=None,
+                version=0,
+                updated_at=None,
+                updated_by=None,
+            )
+        return cls(
+            max_lifetime_days=row.max_lifetime_days,
+            allowlist_required=row.allowlist_required,
+            allowed_scopes=sorted((Scope(s) for s in row.allowed_scopes), key=lambda s: s.name)
+            if row.allowed_scopes is not None
+            else None,
+            max_grace_period_seconds=row.max_grace_period_seconds,
+            non_expiring_allowed=row.non_expiring_allowed,
+            version=row.version,
+            updated_at=row.updated_at,
+            updated_by=Actor.of(row.updated_by_kind, row.updated_by_id, row.updated_by_name),
+        )
+
+
+@strawberry.type(
+    description="How an active key falls short of its carrier's key policy as it is now (set or tightened "
+    "after the key was issued or changed). The key keeps working; `remedy` says what to do."
+)
+class ApiKeyPolicyGap:
+    rule: ForbiddenRule = strawberry.field(description="The rule it does not meet.")
+    level: KeyPolicyLevel = strawberry.field(description="The level of the policy that set that rule.")
+    message: str = strawberry.field(description="How it falls short, for a person to read.")
+    remedy: str = strawberry.field(description="What to do about it.")
+
+    @classmethod
+    def of(cls, gap: key_policy.Gap) -> ApiKeyPolicyGap:
+        return cls(rule=gap.rule, level=gap.level, message=gap.message, remedy=gap.remedy)

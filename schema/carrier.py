@@ -16,8 +16,10 @@ from context import Context
 from db.carriers import CarrierRow
 from db.pagination import Cursor
 from resolvers import carriers as resolve
+from resolvers import key_policy
 from resolvers.carrier_facts import carrier_facts
 from resolvers.global_ids import to_global_id
+from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import RequiresScope
 from schema.enablement import Enablement, enablements, reads_updates
@@ -85,6 +87,24 @@ class Carrier(Node):
 
         (row,) = await resolve.organizations_of(info.context, [self.organization_id])
         return Organization.from_row(row) if row else None
+
+    @strawberry.field(
+        description="The API key policy this carrier's keys follow: the strictest of the platform's, its "
+        "organization's and staff's tightening for it, each rule with the level that set it.",
+        directives=[RequiresScope(scope=Scope.KEYS_READ)],
+    )
+    async def api_key_policy(self, info: Info[Context, None]) -> ApiKeyPolicy:
+        limits = await key_policy.for_carrier(info.context, self.row_id)
+        return ApiKeyPolicy.of(info.context.settings, limits)
+
+    @strawberry.field(
+        description="What staff set for this carrier's keys alone, tightening its organization's policy "
+        "(setCarrierKeyPolicy).",
+        directives=[RequiresScope(scope=Scope.KEYS_READ)],
+    )
+    async def own_key_policy(self, info: Info[Context, None]) -> KeyPolicySettings:
+        levels = await info.context.loaders.key_policy_levels_by_carrier_id.load(self.row_id)
+        return KeyPolicySettings.of(levels.carrier if levels else None)
 
     # The two fields below answer from what the carrier's page prefetched when it can (a plain value),
     # and load for themselves otherwise (an awaitable): the executor takes either. (The fast executor

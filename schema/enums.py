@@ -11,6 +11,7 @@ from access.principal import PrincipalKind, Scope
 from db.activity import Outcome
 from db.api_keys import KeyKind, KeyStatus
 from db.enablements import EnablementState, Source
+from resolvers.errors import ForbiddenRule, PolicyLevel
 
 # The rest of the code's enums get their GraphQL names and descriptions here; the aliases let the
 # schema modules say which GraphQL enum they mean.
@@ -32,6 +33,43 @@ strawberry.enum(
     description="Where a feature's effective value comes from: the carrier's own setting, its "
     "organization's, or the feature's default.",
 )
+strawberry.enum(
+    ForbiddenRule,
+    name="ForbiddenRule",
+    description="Which rule refused a change to an API key.",
+)
+for _value in ForbiddenRule.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = {
+        "SCOPE_NOT_HELD": "The key would get a scope the caller does not hold.",
+        "ALLOWLIST_WIDER": "The key would work from addresses outside the calling key's own allowlist.",
+        "EXPIRY_LATER": "The key would expire later than the calling key.",
+        "TARGET_STRONGER": "The key can do more than the calling key, which manages only keys no stronger.",
+        "CALLER_IN_GRACE_PERIOD": "The calling key was rotated: in its grace period it manages no keys.",
+        "NON_EXPIRING_NOT_ALLOWED": "Keys that never expire are not allowed here, or not for this caller.",
+        "API_ACCESS_DISABLED": "The carrier's API access feature (integrations.api_access) is off.",
+        "SERVICE_KEY": "Service keys (of no carrier) are issued and managed by the platform's staff only.",
+        "POLICY_MAX_LIFETIME": "The key would live longer than the key policy allows (`level` set it).",
+        "POLICY_ALLOWLIST_REQUIRED": "The key policy requires an IP allowlist (`level` set it).",
+        "POLICY_SCOPE_NOT_ALLOWED": "The key would hold a scope the key policy does not allow (`level`).",
+        "POLICY_MAX_GRACE_PERIOD": "The grace period is longer than the key policy allows (`level`).",
+        "POLICY_LOOSER_THAN_LEVEL_ABOVE": "A key policy value looser than a level above sets (`level`): a "
+        "level may only tighten.",
+        "POLICY_NOT_ADMINISTRATOR": "Only the organization's administrators and staff set its key policy.",
+    }[_value.name]
+
+strawberry.enum(
+    PolicyLevel,
+    name="KeyPolicyLevel",
+    description="A level of the API key policy, from the widest: the platform (this deployment), an "
+    "organization (binding its carriers), one carrier (tightened by staff). A level only tightens what the "
+    "levels above it set.",
+)
+for _level in PolicyLevel.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _level.description = {
+        "PLATFORM": "This deployment's own policy (its settings): every rule has a value here.",
+        "ORGANIZATION": "The carrier's organization's policy, set by its administrators or staff.",
+        "CARRIER": "Staff's tightening for this carrier alone.",
+    }[_level.name]
 strawberry.enum(EnablementState, description="A feature's setting for one carrier or organization.")
 strawberry.enum(
     Outcome, name="ActivityOutcome", description="Whether an activity event's change happened or was refused."
@@ -130,4 +168,5 @@ ApiKeyStatus: TypeAlias = KeyStatus
 ApiKeyKind: TypeAlias = KeyKind
 EnablementSource: TypeAlias = Source
 ActorKind: TypeAlias = PrincipalKind
+KeyPolicyLevel: TypeAlias = PolicyLevel
 ActivityOutcome: TypeAlias = Outcome

@@ -12,8 +12,10 @@ from access.principal import Scope
 from context import Context
 from db.organizations import OrganizationRow
 from db.pagination import Cursor
+from resolvers import key_policy
 from resolvers import organizations as resolve
 from resolvers.global_ids import to_global_id
+from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings
 from schema.carrier import Carrier, carrier_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import RequiresScope
@@ -73,6 +75,24 @@ class Organization(Node):
         with_updates = reads_updates(list_item_fields(info))
         found = await resolve.enablements_of(info.context, self.row_id, with_updates=with_updates)
         return enablements(info.context, found)
+
+    @strawberry.field(
+        description="The API key policy the organization's carriers follow before any carrier's own "
+        "tightening: the strictest of the platform's and the organization's, each rule with its level.",
+        directives=[RequiresScope(scope=Scope.KEYS_READ)],
+    )
+    async def api_key_policy(self, info: Info[Context, None]) -> ApiKeyPolicy:
+        own = await info.context.loaders.key_policy_by_organization_id.load(self.row_id)
+        return ApiKeyPolicy.of(info.context.settings, key_policy.of_organization(info.context.settings, own))
+
+    @strawberry.field(
+        description="What the organization itself sets for its carriers' keys (setOrganizationKeyPolicy); "
+        "null values leave the platform's rule.",
+        directives=[RequiresScope(scope=Scope.KEYS_READ)],
+    )
+    async def own_key_policy(self, info: Info[Context, None]) -> KeyPolicySettings:
+        own = await info.context.loaders.key_policy_by_organization_id.load(self.row_id)
+        return KeyPolicySettings.of(own)
 
 
 def organization_cursor(row: OrganizationRow) -> Cursor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -13,11 +13,11 @@ from access.principal import Scope
 from context import Context
 from db.activity import ActivityFilter
 from db.carriers import CarrierFilter
-from resolvers import activity, carriers, features, nodes, organizations
+from resolvers import activity, carriers, features, key_policy, nodes, organizations
 from resolvers import api_keys as api_key_reads
 from resolvers.api_keys import api_key_by_row_id
 from resolvers.effective_enablements import effective_enablements
-from resolvers.errors import BadUserInput
+from resolvers.errors import BadUserInput, NotFound
 from resolvers.global_ids import from_global_id
 from resolvers.membership_preview import membership_preview
 from resolvers.nodes import decode_id
@@ -230,9 +230,25 @@ class Query:
     def limits(self, info: Info[Context, None]) -> RequestLimits:
         return RequestLimits.of(info.context.settings)
 
-    @strawberry.field(description="The API key policy this server enforces: lifetimes, limits, scopes.")
-    def api_key_policy(self, info: Info[Context, None]) -> ApiKeyPolicy:
-        return ApiKeyPolicy.of(info.context.settings)
+    @strawberry.field(
+        description="The API key policy this server enforces: lifetimes, limits, scopes. Given a carrier, "
+        "the policy its keys follow (the strictest of the platform's, its organization's and staff's "
+        "tightening for it), each rule with the level that set it; a carrier not in reach is NOT_FOUND."
+    )
+    async def api_key_policy(
+        self,
+        info: Info[Context, None],
+        carrier_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="The carrier; omitted: the platform's.")
+        ] = None,
+    ) -> ApiKeyPolicy:
+        context = info.context
+        if carrier_id is None:
+            return ApiKeyPolicy.of(context.settings)
+        row = await carriers.carrier_by_id(context, decode_id(carrier_id, "Carrier"))
+        if row is None:
+            raise NotFound(f"No carrier {carrier_id} in reach.", argument="carrierId")
+        return ApiKeyPolicy.of(context.settings, await key_policy.for_carrier(context, row.id))
 
     @strawberry.field(
         description="One API key by global id; null when not found or not in reach.",

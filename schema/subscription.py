@@ -16,6 +16,7 @@ from context import Context
 from resolvers import live
 from schema.activity import ActivityEvent
 from schema.api_key import ApiKey
+from schema.api_key_policy import ApiKeyPolicy
 from schema.carrier import Carrier
 from schema.directives import RequiresScope
 from schema.effective_change import EffectiveChange
@@ -98,6 +99,22 @@ class Subscription:
                 changes=[EffectiveChange.of(c) for c in change.changes],
                 enablements=enablements(info.context, change.now),
             )
+
+    @strawberry.subscription(
+        description="The API key policy a carrier's keys follow, each time it changes (its organization's "
+        "policy, staff's tightening for it, its move to another organization); for an organization, the "
+        "policy its carriers follow before their own tightening. Pass one of carrierId, organizationId.",
+        directives=[KEYS_READ],
+    )
+    async def api_key_policy_changed(
+        self,
+        info: Info[Context, None],
+        carrier_id: WatchedCarrier = None,
+        organization_id: WatchedOrganization = None,
+    ) -> AsyncGenerator[ApiKeyPolicy, None]:
+        settings = info.context.settings
+        async for limits in live.key_policy_changes(info.context, carrier_id, organization_id):
+            yield ApiKeyPolicy.of(settings, limits)
 
     @strawberry.subscription(
         description="Each event appended to the carrier's activity log (or to the organization's: its "

@@ -19,6 +19,7 @@ from resolvers.errors import (
     NotFound,
     OrganizationNotEmpty,
 )
+from schema.enums import KeyPolicyLevel
 from schema.organization import Organization
 
 strawberry.enum(
@@ -93,27 +94,15 @@ class OrganizationNotEmptyError(UserError):
     carrier_count: int = strawberry.field(description="How many carriers it still has.")
 
 
-strawberry.enum(
-    ForbiddenRule,
-    name="ForbiddenRule",
-    description="Which rule refused a change to an API key.",
-)
-for _value in ForbiddenRule.__strawberry_definition__.values:  # type: ignore[attr-defined]
-    _value.description = {
-        "SCOPE_NOT_HELD": "The key would get a scope the caller does not hold.",
-        "ALLOWLIST_WIDER": "The key would work from addresses outside the calling key's own allowlist.",
-        "EXPIRY_LATER": "The key would expire later than the calling key.",
-        "TARGET_STRONGER": "The key can do more than the calling key, which manages only keys no stronger.",
-        "CALLER_IN_GRACE_PERIOD": "The calling key was rotated: in its grace period it manages no keys.",
-        "NON_EXPIRING_NOT_ALLOWED": "Keys that never expire are not allowed here, or not for this caller.",
-        "API_ACCESS_DISABLED": "The carrier's API access feature (integrations.api_access) is off.",
-        "SERVICE_KEY": "Service keys (of no carrier) are issued and managed by the platform's staff only.",
-    }[_value.name]
+# ForbiddenRule is registered in schema/enums.py, with each rule's description.
 
 
 @strawberry.type(description="The caller may not do this, e.g. grant a scope it does not hold itself.")
 class ForbiddenError(UserError):
     rule: ForbiddenRule | None = strawberry.field(description="Which rule refused it.")
+    level: KeyPolicyLevel | None = strawberry.field(
+        default=None, description="Where the key policy refused it: the level that set the rule."
+    )
 
 
 @strawberry.type(description="A limit was reached, e.g. the number of active API keys of a carrier.")
@@ -132,7 +121,9 @@ def user_error(error: ApiError) -> UserError | None:
         case BadUserInput():
             member = ValidationError(message=message, code=code, field=field)
         case Forbidden():
-            member = ForbiddenError(message=message, code=code, field=field, rule=error.rule)
+            member = ForbiddenError(
+                message=message, code=code, field=field, rule=error.rule, level=error.level
+            )
         case Conflict():
             member = ConflictError(
                 message=message, code=code, field=field, current_version=error.current_version

@@ -48,7 +48,7 @@ log = logging.getLogger("carrier_admin.change_feed")
 @dataclass(frozen=True, slots=True)
 class Change:
     """One change, by ids: `kind` is the payload's `t` (api_key, carrier_enablement,
-    organization_enablement, feature, carrier, organization, activity)."""
+    organization_enablement, feature, carrier, organization, key_policy, activity)."""
 
     kind: str
     id: uuid.UUID | None = None

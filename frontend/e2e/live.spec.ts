@@ -110,7 +110,7 @@ test.describe("live changes", () => {
     await notReloaded();
   });
 
-  test("the indicator is empty where nothing is watched, and the socket closes on sign-out", async ({ page }) => {
+  test("every tab watches its carrier (the Organization tab its key policy), and the socket closes on sign-out", async ({ page }) => {
     const sockets: { closed: boolean }[] = [];
     page.on("websocket", (socket) => {
       const seen = { closed: false };
@@ -122,7 +122,8 @@ test.describe("live changes", () => {
     await expect(liveIndicator(page)).toHaveText("Live");
     await page.getByRole("tab", { name: "Organization" }).click();
     await expect(page.getByRole("tabpanel", { name: "Organization" })).toBeVisible();
-    await expect(liveIndicator(page)).toHaveText("");
+    await expect(page.getByRole("table", { name: "Key policy PW’s keys follow" })).toBeVisible();
+    await expect(liveIndicator(page)).toHaveText("Live");
     await page.getByRole("tab", { name: "API keys" }).click();
     await expect(liveIndicator(page)).toHaveText("Live");
     await page.getByRole("button", { name: "Sign out" }).click();

@@ -25,6 +25,7 @@ export const RESTRICTED_OPERATIONS = [
   "DeleteOrganization",
   "SetCarrierEnablement",
   "SetOrganizationEnablement",
+  "SetCarrierKeyPolicy",
   "CreateServiceKey",
   // not restricted, but service keys are staff's alone: the page does not ask for them for anyone else
   "ServiceKeys",

@@ -4,7 +4,8 @@ module of their own; the root only merges them.
 - api_keys.py: issue, change, revoke, rotate API keys (and staff's service keys);
 - organizations.py: carriers and organizations, and which organization a carrier is in;
 - enablements.py: a feature switched for a carrier or an organization;
-- features.py: the feature catalogue.
+- features.py: the feature catalogue;
+- key_policies.py: the API key policy of an organization, and of one carrier.
 """
 
 from __future__ import annotations
@@ -14,10 +15,15 @@ import strawberry
 from schema.mutations.api_keys import ApiKeyMutations
 from schema.mutations.enablements import EnablementMutations
 from schema.mutations.features import FeatureMutations
+from schema.mutations.key_policies import KeyPolicyMutations
 from schema.mutations.organizations import OrganizationMutations
 
 
 # Strawberry's merge_types, with the root's description: the domains' fields, in this order.
-@strawberry.type(description="Change organizations, carriers, enablements, the catalogue and API keys.")
-class Mutation(OrganizationMutations, EnablementMutations, FeatureMutations, ApiKeyMutations):
+@strawberry.type(
+    description="Change organizations, carriers, enablements, the catalogue, API keys and their policy."
+)
+class Mutation(
+    OrganizationMutations, EnablementMutations, FeatureMutations, ApiKeyMutations, KeyPolicyMutations
+):
     pass

@@ -123,6 +123,12 @@ async def build_world(conn: Connection) -> World:
         key_ids[which], secrets[which] = await factories.api_key(
             conn, carrier, scopes=scopes, description=descriptions[which]
         )
+    # Organization O's key policy is shorter than its keys' lifetime, so that their policyGaps have data.
+    await conn.execute(
+        "insert into organization_key_policies (organization_id, max_lifetime_days, updated_by_kind) "
+        "values ($1, 89, 'system')",
+        orgs["O"],
+    )
     # A refused use of kA, so that paths through its refusals have data.
     await conn.execute(
         """insert into api_key_refusals (key_id, minute, reason, first_at, last_at, refusals)

@@ -29,7 +29,7 @@ API_KEY_FIELDS = list(_API_KEY.fields)
 # A sub-selection for the fields whose type is an object.
 SUBSELECTION = {"createdBy": "{ kind id name }", "revokedBy": "{ kind id name }", "carrier": "{ code }",
                 "rotatedFrom": "{ hint }", "refusals": "{ reason count }",
-                "lastRefusal": "{ reason count }",
+                "lastRefusal": "{ reason count }", "policyGaps": "{ rule level }",
                 "usage": '(since: "2026-11-20T00:00:00Z") { start served }'}  # fmt: skip
 EVERY_FIELD = " ".join(f"{name} {SUBSELECTION.get(name, '')}" for name in API_KEY_FIELDS)
 

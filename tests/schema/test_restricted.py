@@ -252,6 +252,11 @@ MUTATION_CALLS: dict[str, MutationCall] = {
         '"inventory.waybills", state: DISABLED, reason: "test"}) { __typename } }',
         _ids(o="O"),
     ),
+    "Mutation.setCarrierKeyPolicy": MutationCall(
+        "mutation ($c: ID!) { setCarrierKeyPolicy(input: {carrierId: $c, maxLifetimeDays: 30}) "
+        "{ __typename } }",
+        _ids(c="A"),
+    ),
     "Mutation.createFeature": MutationCall(
         'mutation { createFeature(input: {key: "test.refused", name: "Refused"}) { __typename } }'
     ),

@@ -183,7 +183,10 @@ UPDATE_KEY = """mutation Update($input: UpdateApiKeyInput!) { updateApiKey(input
 REVOKE_KEY = """mutation Revoke($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { __typename } }"""
 SET_ENABLEMENT = """mutation Set($input: SetCarrierEnablementInput!) {
   setCarrierEnablement(input: $input) { __typename } }"""
+SET_KEY_POLICY = """mutation SetPolicy($input: SetCarrierKeyPolicyInput!) {
+  setCarrierKeyPolicy(input: $input) { __typename } }"""
 VIEWER = "{ viewer { kind } }"
+POLICY_DAYS = 300
 
 
 @dataclass
@@ -236,8 +239,12 @@ class Scenario:
         self.bystander = bystander["apiKey"]["id"]
 
     async def cause_events(self) -> None:
-        """An event for every subscription: a feature switched for the carrier (enablements, activity),
-        then the bystander key changed (keys, activity)."""
+        """An event for every subscription: the carrier's key policy tightened (key policy, activity), a
+        feature switched for the carrier (enablements, activity), then the bystander key changed (keys,
+        activity)."""
+        await self.as_staff(
+            SET_KEY_POLICY, "CarrierKeyPolicyPayload", carrierId=self.carrier, maxLifetimeDays=POLICY_DAYS
+        )
         await self.as_staff(
             SET_ENABLEMENT,
             "EnablementPayload",
@@ -254,6 +261,7 @@ CAUSED: dict[str, Callable[[Scenario, dict[str, Any]], bool]] = {
     "apiKeyChanges": lambda s, data: data["apiKey"]["id"] == s.bystander,
     "enablementsChanged": lambda s, data: any(c["feature"]["key"] == s.feature for c in data["changes"]),
     "activityAppended": lambda s, data: data["action"] == "apiKey.update" and data["targetId"] == s.bystander,
+    "apiKeyPolicyChanged": lambda _s, data: data["maxLifetimeDays"] == POLICY_DAYS,
 }
 assert set(CAUSED) == {w.field for w in WATCHERS}, "a new Subscription field: say how its event is caused"
 

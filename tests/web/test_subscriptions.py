@@ -364,3 +364,37 @@ async def test_a_connection_is_closed_when_its_token_expires(own_database: str) 
         assert closed.type == aiohttp.WSMsgType.CLOSE
         assert ws.close_code == 4401
         assert "expired" in str(closed.extra)
+
+
+POLICY_CHANGED = """subscription ($c: ID!) {
+  apiKeyPolicyChanged(carrierId: $c) { maxLifetimeDays maxLifetimeDaysSource allowlistRequired } }"""
+SET_POLICY = """mutation ($o: ID!) {
+  setOrganizationKeyPolicy(input: {organizationId: $o, maxLifetimeDays: 45, allowlistRequired: true}) {
+    __typename } }"""
+
+
+async def test_an_organizations_policy_change_reaches_its_carriers_pages(
+    two: tuple[TestClient[Any, Any], TestClient[Any, Any]], own_database: str
+) -> None:
+    a, b = two
+    conn = await asyncpg.connect(own_database)
+    organization = await factories.organization(conn)
+    code = factories.unique_code("W")
+    carrier = await factories.carrier(conn, code, organization_id=organization)
+    await conn.close()
+    # a carrier's administrator watches; the organization's administrator changes the policy
+    watcher = factories.admin_token(carriers=[code])
+    org_admin = factories.admin_token(organizations=[organization], subject="admin-2")
+    async with ws_client(b, watcher) as session:
+        reading = asyncio.create_task(
+            first_events(session, POLICY_CHANGED, {"c": to_global_id("Carrier", carrier)}, 1)
+        )
+        await watching(b, 1)
+        answer = await post(a, SET_POLICY, org_admin, o=to_global_id("Organization", organization))
+        assert answer["data"]["setOrganizationKeyPolicy"]["__typename"] == "OrganizationKeyPolicyPayload"
+        (event,) = await reading
+    assert event["apiKeyPolicyChanged"] == {
+        "maxLifetimeDays": 45,
+        "maxLifetimeDaysSource": "ORGANIZATION",
+        "allowlistRequired": True,
+    }

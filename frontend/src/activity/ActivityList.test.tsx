@@ -94,4 +94,26 @@ describe("ActivityList", () => {
     render(<ActivityList events={[event({ outcome: "REFUSED", action: "mutation.setCarrierEnablement" })]} />);
     expect(screen.getAllByRole("row")[1]?.className).toBe("refused");
   });
+
+  it("says which rules of a key policy a change set", () => {
+    render(
+      <ActivityList
+        events={[
+          event({
+            action: "keyPolicy.setForOrganization",
+            carrier: null,
+            targetType: "Organization",
+            targetName: "Prairie Regional Holdings",
+            before: { ownerName: "Prairie Regional Holdings", maxLifetimeDays: null, allowlistRequired: null, version: 0 },
+            after: { ownerName: "Prairie Regional Holdings", maxLifetimeDays: 60, allowlistRequired: true, version: 1 },
+          }),
+        ]}
+      />,
+    );
+    const [, row] = screen.getAllByRole("row");
+    expect(row?.textContent).toContain(
+      "set the key policy of the organization Prairie Regional Holdings: longest lifetime 60 days, IP allowlist required",
+    );
+    expect(row?.textContent).toContain("Key policy set for an organization (keyPolicy.setForOrganization)");
+  });
 });

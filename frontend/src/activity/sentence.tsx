@@ -139,6 +139,18 @@ export function whatHappened(event: ActivityEvent): ReactNode {
         </>
       );
     }
+    case "keyPolicy.setForOrganization":
+    case "keyPolicy.setForCarrier": {
+      const owner = event.action === "keyPolicy.setForOrganization" ? "the organization " : "";
+      const changed = policyChanges(before, after);
+      return (
+        <>
+          set the key policy of {owner}
+          <Target name={target} fallback={owner ? "an organization" : "the carrier"} />
+          {changed ? `: ${changed}` : ""}
+        </>
+      );
+    }
     case "feature.create":
       return <>added the feature <Target name={target} fallback="a feature" /> to the catalogue</>;
     case "feature.update":
@@ -157,6 +169,23 @@ export function whatHappened(event: ActivityEvent): ReactNode {
         </>
       );
   }
+}
+
+// A key policy level's rules in words, as the activity log records them (null: left to the levels above).
+const POLICY_RULES: Record<string, (value: unknown) => string> = {
+  maxLifetimeDays: (value) => `longest lifetime ${value === null ? "as above" : `${String(value)} days`}`,
+  allowlistRequired: (value) => `IP allowlist ${value === null ? "as above" : value ? "required" : "not required"}`,
+  allowedScopes: (value) => `scopes ${Array.isArray(value) ? value.join(", ") : "as above"}`,
+  maxGracePeriodSeconds: (value) => `longest grace period ${value === null ? "as above" : `${String(value)} s`}`,
+  nonExpiringAllowed: (value) => `keys that never expire ${value === null ? "as above" : value ? "allowed" : "not allowed"}`,
+};
+
+/** "longest lifetime 60 days, IP allowlist required": the rules a policy change changed. */
+function policyChanges(before: Fields, after: Fields): string | null {
+  const changed = Object.entries(POLICY_RULES)
+    .filter(([rule]) => JSON.stringify(before[rule] ?? null) !== JSON.stringify(after[rule] ?? null))
+    .map(([rule, words]) => words(after[rule] ?? null));
+  return changed.length ? changed.join(", ") : null;
 }
 
 function refusedFields(after: Fields): string | null {

@@ -17,6 +17,8 @@ export const ACTION_WORDS: Record<string, string> = {
   "organization.delete": "Organization deleted",
   "enablement.setForCarrier": "Feature set for a carrier",
   "enablement.setForOrganization": "Feature set for an organization",
+  "keyPolicy.setForOrganization": "Key policy set for an organization",
+  "keyPolicy.setForCarrier": "Key policy tightened for a carrier",
   "feature.create": "Feature added to the catalogue",
   "feature.update": "Feature changed in the catalogue",
 };

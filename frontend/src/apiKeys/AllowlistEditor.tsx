@@ -11,10 +11,12 @@ interface Props {
   maxEntries: number;
   /** Say so at an entry left empty too (once the user tried to go on). */
   showEmpty?: boolean;
+  /** The key policy's requirement of an allowlist, in words naming who set it (null: not required). */
+  required?: string | null;
 }
 
 /** One line per address or CIDR range, each checked as it is typed. Empty list: any address. */
-export function AllowlistEditor({ entries, onChange, serverErrors, maxEntries, showEmpty = false }: Props) {
+export function AllowlistEditor({ entries, onChange, serverErrors, maxEntries, showEmpty = false, required = null }: Props) {
   const id = useId();
   const set = (index: number, value: string) => onChange(entries.map((entry, at) => (at === index ? value : entry)));
   const listError = serverErrors.ipAllowlist;
@@ -26,7 +28,10 @@ export function AllowlistEditor({ entries, onChange, serverErrors, maxEntries, s
         Addresses and CIDR ranges, IPv4 or IPv6 (e.g. 203.0.113.7, 203.0.113.0/24, 2001:db8::/32), at most {maxEntries}. With
         no entries the key works from any address.
       </p>
-      {entries.length === 0 ? <p className="badge warn">Any address can use this key.</p> : null}
+      {required ? <p className="hint">{required}</p> : null}
+      {entries.length === 0 ? (
+        <p className="badge warn">{required ? "Add at least one address or range: the key policy requires it." : "Any address can use this key."}</p>
+      ) : null}
       <ol>
         {entries.map((entry, index) => {
           const problem = entry.trim() === "" && !showEmpty ? null : allowlistEntryProblem(entry);
@@ -75,6 +80,7 @@ export function AllowlistEditor({ entries, onChange, serverErrors, maxEntries, s
 }
 
 /** Whether every entry is complete and valid (the form can be sent). */
-export function allowlistIsValid(entries: readonly string[], maxEntries: number): boolean {
+export function allowlistIsValid(entries: readonly string[], maxEntries: number, required = false): boolean {
+  if (required && entries.length === 0) return false;
   return entries.length <= maxEntries && entries.every((entry) => allowlistEntryProblem(entry) === null);
 }

@@ -1,7 +1,15 @@
 import { useCallback, useDeferredValue, useEffect, useId, useRef, useState } from "react";
 import { useQuery } from "urql";
 import { getFragmentData } from "../gql";
-import { ApiKeyChangesDocument, type ApiKeyFieldsFragment, ApiKeyFieldsFragmentDoc, ApiKeyPolicyFieldsFragmentDoc, ApiKeysTabDocument, type ApiKeysTabQuery } from "../gql/graphql";
+import {
+  ApiKeyChangesDocument,
+  type ApiKeyFieldsFragment,
+  ApiKeyFieldsFragmentDoc,
+  ApiKeyPolicyChangedDocument,
+  ApiKeyPolicyFieldsFragmentDoc,
+  ApiKeysTabDocument,
+  type ApiKeysTabQuery,
+} from "../gql/graphql";
 import { ExportCsvButton } from "../exports/ExportCsvButton";
 import { describeRequestError } from "../graphql/problems";
 import { useCursorPages } from "../graphql/useCursorPages";
@@ -81,6 +89,9 @@ export function ApiKeysTab({ code }: { code: string }) {
     if (event) setLatest((known) => remembered(known, getFragmentData(ApiKeyFieldsFragmentDoc, event.apiKeyChanges.apiKey)));
     readAgain();
   });
+  // The key policy changed (the organization's, or staff's for this carrier): the forms' limits and the
+  // keys' policy nudges are read again.
+  useLive(ApiKeyPolicyChangedDocument, carrierId ? { carrierId } : null, readAgain);
 
   // After a change that took away the control that opened it (a revoked key's buttons), focus goes to
   // the notice that says what happened, right above the list.
@@ -88,7 +99,10 @@ export function ApiKeysTab({ code }: { code: string }) {
     if (notice?.focus) noticeRef.current?.focus();
   }, [notice]);
 
-  const policy = getFragmentData(ApiKeyPolicyFieldsFragmentDoc, data?.apiKeyPolicy);
+  // The platform's policy (service keys, every carrier's keys), and the one this carrier's keys follow
+  // (its organization's and staff's tightening within the platform's): its forms offer only that.
+  const platformPolicy = getFragmentData(ApiKeyPolicyFieldsFragmentDoc, data?.apiKeyPolicy);
+  const policy = getFragmentData(ApiKeyPolicyFieldsFragmentDoc, data?.carrier?.apiKeyPolicy) ?? platformPolicy;
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
   const carrier = data?.carrier;
   if (data && !carrier) return <p role="alert">There is no carrier {code} within your reach.</p>;
@@ -210,7 +224,7 @@ export function ApiKeysTab({ code }: { code: string }) {
           </fieldset>
         ) : null}
         {everyCarrier && policy ? (
-          <EveryCarrierKeys {...wanted} policy={policy} onDialog={setDialog} />
+          <EveryCarrierKeys {...wanted} policy={platformPolicy ?? policy} onDialog={setDialog} />
         ) : (
           <>
             {!data && fetching ? <p role="status">Loading API keys…</p> : null}
@@ -244,7 +258,7 @@ export function ApiKeysTab({ code }: { code: string }) {
             ) : null}
           </>
         )}
-        {policy ? <ServiceKeys policy={policy} /> : null}
+        {platformPolicy ? <ServiceKeys policy={platformPolicy} /> : null}
       </div>
       {creating ? null : <BestPractices />}
       {policy ? (

@@ -188,4 +188,30 @@ describe("CreateApiKeyForm", () => {
     expect(client.sent).toHaveLength(0);
     expect(screen.queryByRole("heading", { name: "Review the new API key" })).toBeNull();
   });
+
+  it("offers only what the carrier's key policy allows, naming the level that set each limit", async () => {
+    const governed = {
+      ...POLICY,
+      maxLifetimeDays: 30,
+      maxLifetimeDaysSource: "ORGANIZATION" as const,
+      lifetimeChoicesDays: [7, 30],
+      defaultLifetimeDays: 30,
+      allowlistRequired: true,
+      allowlistRequiredSource: "ORGANIZATION" as const,
+      allowedScopes: ["CARRIER_READ", "KEYS_READ"] as ("CARRIER_READ" | "KEYS_READ")[],
+      allowedScopesSource: "CARRIER" as const,
+      scopes: POLICY.scopes.map((scope) =>
+        scope.scope === "KEYS_WRITE" ? { ...scope, allowed: false, notAllowedBy: "CARRIER" as const } : scope,
+      ),
+    };
+    renderWith(form({ policy: governed }), fakeClient(() => undefined));
+    expect(screen.getByRole("radio", { name: /^Read and write KEYS_WRITE/ })).toHaveProperty("disabled", true);
+    expect(screen.getByRole("group", { name: "API keys" }).textContent).toContain("not allowed: set by this carrier’s own policy");
+    expect(screen.getByText(/at most 30 days from now \(set by the organization’s policy/)).toBeTruthy();
+    expect(screen.getByText("An IP allowlist is required (set by the organization’s policy).")).toBeTruthy();
+    expect(screen.queryByRole("radio", { name: /^60 days/ })).toBeNull();
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Review the key" }));
+    expect(screen.getByText(/add an IP allowlist \(the key policy requires one\)/)).toBeTruthy();
+  });
 });

@@ -13,7 +13,7 @@ import { useDraft } from "../ui/useDraft";
 import { AllowlistEditor, allowlistIsValid } from "./AllowlistEditor";
 import { type ExpiryChoice, ExpiryField, defaultExpiry, expiryError, expiryInput, expiryIsValid, restoredExpiry } from "./ExpiryField";
 import { allowlistEntryProblem } from "./ipAllowlist";
-import type { KeyPolicy } from "./policy";
+import { allowlistRule, type KeyPolicy } from "./policy";
 import { KeyReview } from "./KeyReview";
 import { ScopeAccessField } from "./ScopeAccessField";
 
@@ -52,7 +52,11 @@ function missingParts(draft: Draft, policy: KeyPolicy, zone: string) {
   const missing: { field: "description" | "scopes" | "allowlist" | "expiry"; text: string }[] = [];
   // in the order the form asks for them
   if (draft.description.trim() === "") missing.push({ field: "description", text: "add a description" });
-  if (!allowlistIsValid(draft.ipAllowlist, policy.maxAllowlistEntries)) missing.push({ field: "allowlist", text: "correct the IP allowlist" });
+  if (policy.allowlistRequired && draft.ipAllowlist.length === 0) {
+    missing.push({ field: "allowlist", text: "add an IP allowlist (the key policy requires one)" });
+  } else if (!allowlistIsValid(draft.ipAllowlist, policy.maxAllowlistEntries)) {
+    missing.push({ field: "allowlist", text: "correct the IP allowlist" });
+  }
   if (!expiryIsValid(draft.expiry, policy, zone)) missing.push({ field: "expiry", text: "choose a valid expiration day" });
   if (draft.scopes.length === 0) missing.push({ field: "scopes", text: "give the key access to at least one resource" });
   return missing;
@@ -261,6 +265,7 @@ export function CreateApiKeyForm({ owner, policy, permission, grantable, viewerK
             serverErrors={fields}
             maxEntries={policy.maxAllowlistEntries}
             showEmpty={tried}
+            required={allowlistRule(policy)}
           />
           <ExpiryField
             policy={policy}

@@ -11,7 +11,7 @@ import { useDraft } from "../ui/useDraft";
 import { AllowlistEditor, allowlistIsValid } from "./AllowlistEditor";
 import { useTimeZone } from "../time/zone";
 import { type ExpiryChoice, ExpiryField, expiryError, expiryInput, expiryIsValid, restoredExpiry } from "./ExpiryField";
-import type { KeyPolicy } from "./policy";
+import { allowlistRule, type KeyPolicy } from "./policy";
 import { ScopeAccessField } from "./ScopeAccessField";
 
 interface Props {
@@ -44,6 +44,7 @@ export function EditKeyDialog({ apiKey, policy, grantable, viewerKind, onSaved, 
   const missing = [
     draft.description.trim() === "" ? "add a description" : null,
     draft.scopes.length === 0 ? "give the key access to at least one resource" : null,
+    policy.allowlistRequired && draft.ipAllowlist.length === 0 ? "add an IP allowlist (the key policy requires one)" : null,
     allowlistIsValid(draft.ipAllowlist, policy.maxAllowlistEntries) ? null : "correct the IP allowlist",
     expiryIsValid(draft.expiry, policy, zone) ? null : "choose a valid expiration day",
   ].filter((part) => part !== null);
@@ -98,6 +99,7 @@ export function EditKeyDialog({ apiKey, policy, grantable, viewerKind, onSaved, 
           serverErrors={fields}
           maxEntries={policy.maxAllowlistEntries}
           showEmpty={tried}
+          required={allowlistRule(policy)}
         />
         <ExpiryField
           policy={policy}

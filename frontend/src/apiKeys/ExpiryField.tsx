@@ -4,7 +4,7 @@ import { formatDay, startOfDay, addDaysTo } from "../time/days";
 import { formatDate, formatExact } from "../time/format";
 import { useTimeZone } from "../time/zone";
 import { FieldMessage } from "../ui/FieldMessage";
-import { type ExpiryBounds, expiryBounds, type KeyPolicy, lifetimeChoices, lifetimeEnd, mayIssueNonExpiring } from "./policy";
+import { type ExpiryBounds, expiryBounds, type KeyPolicy, lifetimeChoices, lifetimeEnd, mayIssueNonExpiring, setBy } from "./policy";
 
 export type ExpiryMode = "days" | "date" | "never" | "keep";
 
@@ -71,7 +71,8 @@ export function ExpiryField({ policy, viewerKind, value, onChange, error, modes,
     <fieldset aria-describedby={`${id}-help${message ? ` ${id}-error` : ""}`}>
       <legend>{legend}</legend>
       <p id={`${id}-help`} className="hint">
-        The key policy allows at most {policy.maxLifetimeDays} days from now (the last possible day is {formatDay(bounds.max)}).
+        The key policy allows at most {policy.maxLifetimeDays} days from now ({setBy(policy.maxLifetimeDaysSource)}; the last
+        possible day is {formatDay(bounds.max)}).
       </p>
       <div className="expiry-choices">
         {modes.includes("keep")
@@ -114,7 +115,8 @@ export function ExpiryField({ policy, viewerKind, value, onChange, error, modes,
           value.mode === "never" ? <p className="badge warn">Keys that don’t expire are a security risk: rotate this one regularly.</p> : null
         ) : (
           <p id={`${id}-never`} className="hint">
-            The key policy does not let you issue keys that never expire.
+            The key policy does not let you issue keys that never expire
+            {policy.nonExpiringAllowed ? "" : ` (${setBy(policy.nonExpiringAllowedSource)})`}.
           </p>
         )
       ) : null}

@@ -8,7 +8,7 @@ import { FormProblemAlert } from "../ui/FormProblemAlert";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { useTimeZone } from "../time/zone";
 import { type ExpiryChoice, ExpiryField, defaultExpiry, expiryError, expiryInput, expiryIsValid } from "./ExpiryField";
-import { describeGrace, graceChoices, type KeyPolicy } from "./policy";
+import { allowlistRule, describeGrace, graceChoices, type KeyPolicy, setBy } from "./policy";
 
 interface Props {
   apiKey: ApiKeyFieldsFragment;
@@ -30,6 +30,12 @@ const FIELDS = ["gracePeriodSeconds", "expiresAt", "expiresOn", "timeZone"] as c
 /** A new key with the same settings and the expiry the user chooses; the old one keeps working for the chosen grace period. */
 export function RotateKeyDialog({ apiKey, policy, viewerKind, noRoomForGrace, onRotated, onClose, onReload, returnFocusTo }: Props) {
   const choices = graceChoices(policy);
+  // A rotation's new key keeps this key's scopes and allowlist: where the policy no longer allows them,
+  // the server refuses the rotation, so say so first.
+  const unmet = [
+    ...apiKey.scopes.filter((scope) => !policy.allowedScopes.includes(scope)).map((scope) => `${scope} is not allowed.`),
+    ...(apiKey.ipAllowlist.length === 0 && policy.allowlistRequired ? [allowlistRule(policy) ?? ""] : []),
+  ];
   const [grace, setGrace] = useState<number>(() => (noRoomForGrace ? 0 : (choices.find((seconds) => seconds === 86_400) ?? choices[0] ?? 0)));
   const [expiry, setExpiry] = useState<ExpiryChoice>(() => defaultExpiry(policy));
   const zone = useTimeZone();
@@ -51,8 +57,17 @@ export function RotateKeyDialog({ apiKey, policy, viewerKind, noRoomForGrace, on
     <Dialog title={`Rotate “${apiKey.description}”`} onClose={onClose} returnFocusTo={returnFocusTo}>
       <form onSubmit={submit} noValidate>
         <p>A new key with the same description, scopes and allowlist replaces {apiKey.hint}. Its secret is shown once.</p>
-        <fieldset aria-describedby={noRoomForGrace ? `${id}-no-room` : undefined}>
+        {unmet.length > 0 ? (
+          <p className="notice" role="note">
+            The new key would not meet the key policy: {unmet.join(" ")} Edit this key first, then rotate it.
+          </p>
+        ) : null}
+        <fieldset aria-describedby={`${id}-grace-limit${noRoomForGrace ? ` ${id}-no-room` : ""}`}>
           <legend>When should the old key stop working?</legend>
+          <p id={`${id}-grace-limit`} className="hint">
+            At most {describeGrace(policy.maxGracePeriodSeconds).replace(/^Keep it working for /, "").replace(/^Stop the old key now$/, "no grace period")} (
+            {setBy(policy.maxGracePeriodSecondsSource)}).
+          </p>
           {choices.map((seconds) => (
             <label key={seconds} className="choice">
               <input

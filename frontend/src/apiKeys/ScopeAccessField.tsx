@@ -1,7 +1,7 @@
 import { useId } from "react";
 import type { ApiKeyScope } from "../gql/graphql";
 import { FieldMessage } from "../ui/FieldMessage";
-import type { KeyPolicy } from "./policy";
+import { type KeyPolicy, setBy } from "./policy";
 import { LEVEL_LABELS, type Level, levelOf, resourcesOf, withLevel } from "./scopeAccess";
 
 interface Props {
@@ -36,7 +36,8 @@ export function ScopeAccessField({ policy, grantable, value, onChange, error, fi
             <div className="access-levels">
               {levels.map((level, index) => {
                 const scope = level === "NONE" ? undefined : resource.scopes[level];
-                const held = !scope || grantable.includes(scope.scope);
+                // A scope the caller lacks, or one the key policy leaves out, cannot be chosen.
+                const held = !scope || (grantable.includes(scope.scope) && scope.allowed !== false);
                 return (
                   <label key={level} className="choice">
                     <input
@@ -49,6 +50,9 @@ export function ScopeAccessField({ policy, grantable, value, onChange, error, fi
                     />
                     {LEVEL_LABELS[level]}
                     {scope ? <code className="scope-code"> {scope.scope}</code> : null}
+                    {scope && scope.allowed === false && scope.notAllowedBy ? (
+                      <span className="muted"> (not allowed: {setBy(scope.notAllowedBy)})</span>
+                    ) : null}
                   </label>
                 );
               })}

@@ -46,4 +46,18 @@ describe("nudges", () => {
     const earlier = { ...refusal, lastAt: new Date(Date.now() - 2 * 3_600_000).toISOString() };
     expect(kinds(apiKey({ lastRefusal: earlier }))).toEqual([]);
   });
+
+  it("pass on how a key falls short of a policy set or tightened since, with what to do", () => {
+    const gap = {
+      __typename: "ApiKeyPolicyGap" as const,
+      rule: "POLICY_ALLOWLIST_REQUIRED" as const,
+      level: "ORGANIZATION" as const,
+      message: "Works from any address; the organization's policy requires an IP allowlist.",
+      remedy: "Edit the key to give the addresses or ranges it is used from.",
+    };
+    const nudges = nudgesFor(apiKey({ policyGaps: [gap] }), ADVICE);
+    expect(nudges.map((nudge) => nudge.kind)).toEqual(["policy:POLICY_ALLOWLIST_REQUIRED"]);
+    expect(nudges[0]?.text).toContain("Does not meet the key policy");
+    expect(nudges[0]?.text).toContain("Edit the key");
+  });
 });

@@ -10,7 +10,7 @@ type Advice = Pick<KeyPolicy, "expiringSoonDays" | "unusedAfterDays">;
 const DAY_MS = 86_400_000;
 
 export interface Nudge {
-  kind: "neverExpires" | "expiringSoon" | "unused" | "anyAddress" | "refused";
+  kind: "neverExpires" | "expiringSoon" | "unused" | "anyAddress" | "refused" | `policy:${string}`;
   text: string;
 }
 
@@ -30,6 +30,10 @@ export function nudgesFor(key: ApiKeyFieldsFragment, policy: Advice, now = Date.
           ? `Being refused: ${REFUSAL_LABELS[refusal.reason]}. Check the integration using it.`
           : `Still being called after it stopped working: find the integration that uses it.`,
     });
+  }
+  // A key issued before the key policy was set or tightened: how it falls short, and what to do (the API's).
+  for (const gap of key.policyGaps) {
+    nudges.push({ kind: `policy:${gap.rule}`, text: `Does not meet the key policy: ${gap.message} ${gap.remedy}` });
   }
   // A key on its way out (revoked, expired, or rotated and in its grace period) needs no more advice.
   if (key.status !== "ACTIVE" || key.revokedAt) return nudges;

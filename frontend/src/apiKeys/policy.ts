@@ -1,11 +1,28 @@
 // The key policy as the page uses it: every number comes from the API (apiKeyPolicy), and these helpers
 // only turn them into what a form offers (dates a picker allows, grace periods, the "never" choice).
-import type { ActorKind, ApiKeyPolicyFieldsFragment } from "../gql/graphql";
+import type { ActorKind, ApiKeyPolicyFieldsFragment, KeyPolicyLevel } from "../gql/graphql";
 import { addDaysTo, dayIn } from "../time/days";
 
 export type KeyPolicy = ApiKeyPolicyFieldsFragment;
 
 const DAY_MS = 86_400_000;
+
+/** The levels of the key policy, named as a person reads them beside a limit ("set by …"). */
+export const LEVEL_NAMES: Record<KeyPolicyLevel, string> = {
+  PLATFORM: "the platform",
+  ORGANIZATION: "the organization’s policy",
+  CARRIER: "this carrier’s own policy (staff)",
+};
+
+/** "(set by the organization’s policy)": which level set a limit the form applies. */
+export function setBy(level: KeyPolicyLevel): string {
+  return `set by ${LEVEL_NAMES[level]}`;
+}
+
+/** Whether the policy requires an IP allowlist, and the words that say by whom. */
+export function allowlistRule(policy: Pick<KeyPolicy, "allowlistRequired" | "allowlistRequiredSource">): string | null {
+  return policy.allowlistRequired ? `An IP allowlist is required (${setBy(policy.allowlistRequiredSource)}).` : null;
+}
 
 export interface ExpiryBounds {
   /** The first day a key may end on: tomorrow in the zone shown (the end of today may be minutes away). */

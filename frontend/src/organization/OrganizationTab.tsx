@@ -1,9 +1,18 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useClient, useQuery } from "urql";
-import { OrganizationCarriersDocument, OrganizationTabDocument, type OrganizationTabQuery } from "../gql/graphql";
+import { getFragmentData } from "../gql";
+import {
+  ApiKeyPolicyChangedDocument,
+  ApiKeyPolicyFieldsFragmentDoc,
+  KeyPolicySettingsFieldsFragmentDoc,
+  OrganizationCarriersDocument,
+  OrganizationTabDocument,
+  type OrganizationTabQuery,
+} from "../gql/graphql";
 import { useEveryNode } from "../limits/everyPage";
 import { usePageSize, WANTED } from "../limits/pageSize";
 import { describeRequestError } from "../graphql/problems";
+import { useCoalesced, useLive } from "../graphql/useLive";
 import { carrierPermission, type Permission } from "../permissions/permissions";
 import { useViewer } from "../shell/viewer";
 import { ORGANIZATION_TOOL } from "../text/seed";
@@ -16,6 +25,7 @@ import { CreateOrganizationForm } from "./CreateOrganizationForm";
 import { DeleteOrganizationDialog } from "./DeleteOrganizationDialog";
 import { DetachDialog } from "./DetachDialog";
 import { EffectiveChanges } from "./EffectiveChanges";
+import { KeyPolicyPanel } from "./KeyPolicyPanel";
 import { LeftOrganization } from "./LeftOrganization";
 import { RenameOrganizationForm } from "./RenameOrganizationForm";
 
@@ -58,6 +68,10 @@ export function OrganizationTab({ code }: { code: string }) {
   useEffect(() => {
     if (report?.focus) reportRef.current?.focus();
   }, [report]);
+  // Live: the key policy changed (here, in another window, by someone else) is read again.
+  const readAgain = useCoalesced(() => refetch({ requestPolicy: "network-only" }));
+  const carrierId = data?.carrier?.id ?? null;
+  useLive(ApiKeyPolicyChangedDocument, carrierId ? { carrierId } : null, readAgain);
 
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
   if (!data) return <p role="status">{fetching ? "Loading the organization…" : null}</p>;
@@ -67,6 +81,30 @@ export function OrganizationTab({ code }: { code: string }) {
   const may = (action: keyof typeof OPERATIONS): Permission =>
     carrierPermission(carrier.permissions, viewer.permissions, OPERATIONS[action]);
   const allowed = (action: keyof typeof OPERATIONS) => may(action).allowed;
+  const keyPolicy = (
+    <KeyPolicyPanel
+      code={carrier.code}
+      carrierId={carrier.id}
+      effective={getFragmentData(ApiKeyPolicyFieldsFragmentDoc, carrier.apiKeyPolicy)}
+      platform={getFragmentData(ApiKeyPolicyFieldsFragmentDoc, data.apiKeyPolicy)}
+      organization={
+        organization && {
+          id: organization.id,
+          name: organization.name,
+          ownKeyPolicy: getFragmentData(KeyPolicySettingsFieldsFragmentDoc, organization.ownKeyPolicy),
+          apiKeyPolicy: getFragmentData(ApiKeyPolicyFieldsFragmentDoc, organization.apiKeyPolicy),
+        }
+      }
+      carrierOwn={getFragmentData(KeyPolicySettingsFieldsFragmentDoc, carrier.ownKeyPolicy)}
+      mayEditOrganization={carrierPermission(carrier.permissions, viewer.permissions, "setOrganizationKeyPolicy")}
+      mayEditCarrier={carrierPermission(carrier.permissions, viewer.permissions, "setCarrierKeyPolicy")}
+      onChanged={(message) => {
+        setReport({ message, changes: [], focus: true });
+        reload();
+      }}
+      onReload={reload}
+    />
+  );
 
   return (
     <div className="tool">
@@ -143,7 +181,9 @@ export function OrganizationTab({ code }: { code: string }) {
             )
           ) : null}
         </section>
-      ) : (
+      ) : null}
+      {organization ? keyPolicy : null}
+      {organization ? null : (
         <section aria-labelledby="no-organization" className="panel">
           <h3 id="no-organization">{carrier.code} is not in an organization</h3>
           <p>Available actions:</p>
@@ -178,6 +218,7 @@ export function OrganizationTab({ code }: { code: string }) {
           ) : null}
         </section>
       )}
+      {organization ? null : keyPolicy}
     </div>
   );
 }

@@ -22,6 +22,7 @@ export function apiKey(overrides: Partial<ApiKeyFieldsFragment> = {}): ApiKeyFie
     lastRefusal: null,
     rotatedFrom: null,
     version: 1,
+    policyGaps: [],
     ...overrides,
   };
 }
