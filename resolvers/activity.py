@@ -23,12 +23,7 @@ def checked(where: ActivityFilter) -> ActivityFilter:
     )
 
 
-async def list_activity(
-    context: Context,
-    where: ActivityFilter,
-    *,
-    page_args: PageArgs,
-) -> Page[ActivityRow]:
+async def list_activity(context: Context, where: ActivityFilter, page_args: PageArgs) -> Page[ActivityRow]:
     page = page_request(context, "activity", page_args)
     async with context.db.acquire() as conn:
         return await activity.page(conn, scope=context.principal.scope, where=checked(where), page=page)

@@ -14,14 +14,12 @@ from db.pagination import Page
 from db.search import like_pattern
 from resolvers import filters
 from resolvers.errors import BadUserInput
+from resolvers.loaded import by_id
 from resolvers.pages import PageArgs, page_request, page_size_refusal
 
 
 async def api_key_by_row_id(context: Context, key_id: uuid.UUID | None) -> ApiKeyRow | None:
-    if key_id is None:
-        return None
-    row: ApiKeyRow | None = await context.loaders.api_key_by_id.load(key_id)
-    return row
+    return await by_id(context.loaders.api_key_by_id, key_id)
 
 
 async def refusals_of(context: Context, key_id: uuid.UUID, first: int) -> list[RefusalRow]:

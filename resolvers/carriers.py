@@ -17,15 +17,11 @@ from db.organizations import OrganizationRow
 from db.pagination import Page
 from resolvers import filters
 from resolvers.api_keys import key_list_name
+from resolvers.loaded import by_id
 from resolvers.pages import PageArgs, page_request
 
 
-async def list_carriers(
-    context: Context,
-    where: CarrierFilter,
-    *,
-    page_args: PageArgs,
-) -> Page[CarrierRow]:
+async def list_carriers(context: Context, where: CarrierFilter, page_args: PageArgs) -> Page[CarrierRow]:
     page = page_request(context, "carriers", page_args)
     where = replace(where, search=filters.text(where.search, "search"))
     async with context.db.acquire() as conn:
@@ -39,10 +35,7 @@ async def carrier_by_code(context: Context, code: str) -> CarrierRow | None:
 
 
 async def carrier_by_id(context: Context, carrier_id: uuid.UUID | None) -> CarrierRow | None:
-    if carrier_id is None:
-        return None
-    row: CarrierRow | None = await context.loaders.carrier_by_id.load(carrier_id)
-    return row
+    return await by_id(context.loaders.carrier_by_id, carrier_id)
 
 
 async def organizations_of(
@@ -90,10 +83,7 @@ async def api_keys_of_carriers(
 
 
 async def activity_of_carriers(
-    context: Context,
-    carrier_ids: Sequence[uuid.UUID],
-    *,
-    page_args: PageArgs,
+    context: Context, carrier_ids: Sequence[uuid.UUID], page_args: PageArgs
 ) -> list[Page[ActivityRow]]:
     """One page of activity per carrier, the same page (arguments) for each."""
     page = page_request(context, "activity", page_args)

@@ -12,14 +12,12 @@ from db.loaders import ChildPageKey, EnablementsKey
 from db.organizations import OrganizationRow
 from db.pagination import Page
 from resolvers import filters
+from resolvers.loaded import by_id
 from resolvers.pages import PageArgs, page_request
 
 
 async def list_organizations(
-    context: Context,
-    search: str | None,
-    *,
-    page_args: PageArgs,
+    context: Context, search: str | None, page_args: PageArgs
 ) -> Page[OrganizationRow]:
     page = page_request(context, "organizations", page_args)
     async with context.db.acquire() as conn:
@@ -29,18 +27,10 @@ async def list_organizations(
 
 
 async def organization_by_id(context: Context, organization_id: uuid.UUID | None) -> OrganizationRow | None:
-    if organization_id is None:
-        return None
-    row: OrganizationRow | None = await context.loaders.organization_by_id.load(organization_id)
-    return row
+    return await by_id(context.loaders.organization_by_id, organization_id)
 
 
-async def carriers_of(
-    context: Context,
-    organization_id: uuid.UUID,
-    *,
-    page_args: PageArgs,
-) -> Page[CarrierRow]:
+async def carriers_of(context: Context, organization_id: uuid.UUID, page_args: PageArgs) -> Page[CarrierRow]:
     page = page_request(context, "carriers", page_args)
     result: Page[CarrierRow] = await context.loaders.carriers_by_organization_id.load(
         ChildPageKey(organization_id, page)
