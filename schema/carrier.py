@@ -165,5 +165,12 @@ async def _activity_page(context: Context, carrier_id: uuid.UUID, page_args: Pag
     return page
 
 
+async def carrier_of(context: Context, carrier_id: uuid.UUID | None) -> Carrier | None:
+    """The carrier another object names (a key's, an event's, a change's): null when it names none or
+    the carrier is out of the caller's reach."""
+    row = await resolve.carrier_by_id(context, carrier_id)
+    return Carrier.from_row(row) if row else None
+
+
 def carrier_cursor(row: CarrierRow) -> Cursor:
     return Cursor("carriers", row.code, row.id)
