@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from access.principal import TenantScope
-from db.pagination import Keyset, Page, PageRequest, group_pages, to_page
+from db.pagination import Keyset, Page, PageRequest, group_pages, page_statement, to_page
 from db.pool import Connection
 from db.rows import check_columns, row
 from db.search import like_pattern
@@ -65,16 +65,7 @@ FILTERED = f"""
            or c.name ilike '%' || $6 || '%' escape '\\')
 """
 
-# One statement per page: the total of the filtered list, and the page itself (none for an empty one).
-PAGE = f"""
-with total as (select count(*) as n {FILTERED})
-select total.n as total, p.*
-from total
-left join lateral (
-    select {COLUMNS} {FILTERED} and {{where}}
-    order by {{order_by}} limit {{limit}}
-) p on true
-"""
+PAGE = page_statement(COLUMNS, FILTERED)
 
 # Paginated carriers of many organizations in one statement: one lateral page per organization.
 PAGE_BY_ORGANIZATION_IDS = f"""
@@ -116,7 +107,7 @@ async def page(
 ) -> Page[CarrierRow]:
     keyset = Keyset.render(page, sort="c.code", id_column="c.id", key_type="text", first_param=7)
     filter_params = [where.organization_id, where.attached, like_pattern(where.search)]
-    sql = PAGE.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
+    sql = keyset.fill(PAGE)
     records = await conn.fetch(sql, *scope.params(), *filter_params, *keyset.params)
     rows = [row(CarrierRow, r, skip=1) for r in records if r["id"] is not None]
     return to_page(rows, page, records[0]["total"])
@@ -126,7 +117,7 @@ async def pages_by_organization_ids(
     conn: Connection, *, scope: TenantScope, organization_ids: Sequence[uuid.UUID], page: PageRequest
 ) -> dict[uuid.UUID, Page[CarrierRow]]:
     keyset = Keyset.render(page, sort="c.code", id_column="c.id", key_type="text", first_param=5)
-    sql = PAGE_BY_ORGANIZATION_IDS.format(where=keyset.where, order_by=keyset.order_by, limit=keyset.limit)
+    sql = keyset.fill(PAGE_BY_ORGANIZATION_IDS)
     records = await conn.fetch(sql, *scope.params(), list(organization_ids), *keyset.params)
     return group_pages(records, organization_ids, page, lambda r: row(CarrierRow, r, skip=2))
 

@@ -9,7 +9,7 @@ from db import activity
 from db.activity import ActivityFilter, ActivityRow
 from db.pagination import Page
 from resolvers import filters
-from resolvers.pages import page_request
+from resolvers.pages import PageArgs, page_request
 
 
 def checked(where: ActivityFilter) -> ActivityFilter:
@@ -23,15 +23,7 @@ def checked(where: ActivityFilter) -> ActivityFilter:
     )
 
 
-async def list_activity(
-    context: Context,
-    where: ActivityFilter,
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-) -> Page[ActivityRow]:
-    page = page_request(context, "activity", first=first, after=after, last=last, before=before)
+async def list_activity(context: Context, where: ActivityFilter, page_args: PageArgs) -> Page[ActivityRow]:
+    page = page_request(context, "activity", page_args)
     async with context.db.acquire() as conn:
         return await activity.page(conn, scope=context.principal.scope, where=checked(where), page=page)

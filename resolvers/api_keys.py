@@ -14,14 +14,12 @@ from db.pagination import Page
 from db.search import like_pattern
 from resolvers import filters
 from resolvers.errors import BadUserInput
-from resolvers.pages import page_request, page_size_refusal
+from resolvers.loaded import by_id
+from resolvers.pages import PageArgs, page_request, page_size_refusal
 
 
 async def api_key_by_row_id(context: Context, key_id: uuid.UUID | None) -> ApiKeyRow | None:
-    if key_id is None:
-        return None
-    row: ApiKeyRow | None = await context.loaders.api_key_by_id.load(key_id)
-    return row
+    return await by_id(context.loaders.api_key_by_id, key_id)
 
 
 async def refusals_of(context: Context, key_id: uuid.UUID, first: int) -> list[RefusalRow]:
@@ -75,17 +73,12 @@ async def list_api_keys(
     listing: KeyListing,
     *,
     descending: bool,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
+    page_args: PageArgs,
     columns: frozenset[str] | None,
 ) -> Page[ApiKeyRow]:
     """One page of every key in the caller's reach (staff: of every carrier)."""
     name = key_list_name(listing, descending)
-    page = page_request(
-        context, name, first=first, after=after, last=last, before=before, descending=descending
-    )
+    page = page_request(context, name, page_args, descending=descending)
     async with context.db.acquire() as conn:
         return await api_keys.page_in_reach(
             conn,

@@ -17,19 +17,12 @@ from db.organizations import OrganizationRow
 from db.pagination import Page
 from resolvers import filters
 from resolvers.api_keys import key_list_name
-from resolvers.pages import page_request
+from resolvers.loaded import by_id
+from resolvers.pages import PageArgs, page_request
 
 
-async def list_carriers(
-    context: Context,
-    where: CarrierFilter,
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-) -> Page[CarrierRow]:
-    page = page_request(context, "carriers", first=first, after=after, last=last, before=before)
+async def list_carriers(context: Context, where: CarrierFilter, page_args: PageArgs) -> Page[CarrierRow]:
+    page = page_request(context, "carriers", page_args)
     where = replace(where, search=filters.text(where.search, "search"))
     async with context.db.acquire() as conn:
         return await carriers.page(conn, scope=context.principal.scope, where=where, page=page)
@@ -42,10 +35,7 @@ async def carrier_by_code(context: Context, code: str) -> CarrierRow | None:
 
 
 async def carrier_by_id(context: Context, carrier_id: uuid.UUID | None) -> CarrierRow | None:
-    if carrier_id is None:
-        return None
-    row: CarrierRow | None = await context.loaders.carrier_by_id.load(carrier_id)
-    return row
+    return await by_id(context.loaders.carrier_by_id, carrier_id)
 
 
 async def organizations_of(
@@ -80,17 +70,12 @@ async def api_keys_of_carriers(
     listing: KeyListing,
     *,
     descending: bool = False,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
+    page_args: PageArgs,
     columns: frozenset[str] | None = None,
 ) -> list[Page[ApiKeyRow]]:
     """One page of keys per carrier, the same page (arguments) for each."""
     name = key_list_name(listing, descending)
-    page = page_request(
-        context, name, first=first, after=after, last=last, before=before, descending=descending
-    )
+    page = page_request(context, name, page_args, descending=descending)
     result: list[Page[ApiKeyRow]] = await context.loaders.api_keys_by_carrier_id.load_many(
         [ChildPageKey(carrier_id, page, listing, columns) for carrier_id in carrier_ids]
     )
@@ -98,16 +83,10 @@ async def api_keys_of_carriers(
 
 
 async def activity_of_carriers(
-    context: Context,
-    carrier_ids: Sequence[uuid.UUID],
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
+    context: Context, carrier_ids: Sequence[uuid.UUID], page_args: PageArgs
 ) -> list[Page[ActivityRow]]:
     """One page of activity per carrier, the same page (arguments) for each."""
-    page = page_request(context, "activity", first=first, after=after, last=last, before=before)
+    page = page_request(context, "activity", page_args)
     result: list[Page[ActivityRow]] = await context.loaders.activity_by_carrier_id.load_many(
         [ChildPageKey(carrier_id, page) for carrier_id in carrier_ids]
     )

@@ -12,19 +12,14 @@ from db.loaders import ChildPageKey, EnablementsKey
 from db.organizations import OrganizationRow
 from db.pagination import Page
 from resolvers import filters
-from resolvers.pages import page_request
+from resolvers.loaded import by_id
+from resolvers.pages import PageArgs, page_request
 
 
 async def list_organizations(
-    context: Context,
-    search: str | None,
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
+    context: Context, search: str | None, page_args: PageArgs
 ) -> Page[OrganizationRow]:
-    page = page_request(context, "organizations", first=first, after=after, last=last, before=before)
+    page = page_request(context, "organizations", page_args)
     async with context.db.acquire() as conn:
         return await organizations.page(
             conn, scope=context.principal.scope, search=filters.text(search, "search"), page=page
@@ -32,22 +27,11 @@ async def list_organizations(
 
 
 async def organization_by_id(context: Context, organization_id: uuid.UUID | None) -> OrganizationRow | None:
-    if organization_id is None:
-        return None
-    row: OrganizationRow | None = await context.loaders.organization_by_id.load(organization_id)
-    return row
+    return await by_id(context.loaders.organization_by_id, organization_id)
 
 
-async def carriers_of(
-    context: Context,
-    organization_id: uuid.UUID,
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-) -> Page[CarrierRow]:
-    page = page_request(context, "carriers", first=first, after=after, last=last, before=before)
+async def carriers_of(context: Context, organization_id: uuid.UUID, page_args: PageArgs) -> Page[CarrierRow]:
+    page = page_request(context, "carriers", page_args)
     result: Page[CarrierRow] = await context.loaders.carriers_by_organization_id.load(
         ChildPageKey(organization_id, page)
     )

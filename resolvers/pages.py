@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from context import Context
@@ -20,18 +21,23 @@ def page_size_refusal(settings: Settings, argument: str, value: int) -> str | No
     return f"`{argument}` must be between 0 and {cap} (the page size limit, MAX_PAGE_SIZE); got {value}."
 
 
+@dataclass(frozen=True, slots=True)
+class PageArgs:
+    """The four page arguments of a connection field, as the caller gave them (unchecked): they travel
+    together from the field to `page_request`."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+
 def page_request(
-    context: Context,
-    list_name: str,
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    descending: bool = False,
+    context: Context, list_name: str, args: PageArgs, *, descending: bool = False
 ) -> PageRequest:
     """`list_name` names the list and its order (cursors of another list or order are refused); its part
     before the first colon says what its cursors' keys look like."""
+    first, after, last, before = args.first, args.after, args.last, args.before
     if first is not None and last is not None:
         raise BadUserInput("Pass either `first` or `last`, not both.", argument="first")
     for name, value in (("first", first), ("last", last)):

@@ -15,7 +15,6 @@ from context import Context
 from db.activity import ActivityRow, Outcome
 from db.pagination import Cursor
 from resolvers.activity_contents import public, target_name
-from resolvers.carriers import carrier_by_id
 from resolvers.global_ids import to_global_id
 from schema.actor import Actor
 from schema.directives import RequiresScope, RequiresScopeOfEvent
@@ -84,10 +83,9 @@ class ActivityEvent(Node):
     async def carrier(
         self, info: Info[Context, None]
     ) -> Annotated[Carrier, strawberry.lazy("schema.carrier")] | None:
-        from schema.carrier import Carrier  # the two types refer to each other
+        from schema.carrier import carrier_of  # the two types refer to each other
 
-        row = await carrier_by_id(info.context, self.carrier_id)
-        return Carrier.from_row(row) if row else None
+        return await carrier_of(info.context, self.carrier_id)
 
 
 def activity_cursor(row: ActivityRow) -> Cursor:

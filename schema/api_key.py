@@ -18,7 +18,6 @@ from db.key_refusals import RefusalRow
 from db.pagination import Cursor
 from resolvers import api_keys as resolve
 from resolvers import key_policy
-from resolvers.carriers import carrier_by_id
 from resolvers.global_ids import to_global_id
 from resolvers.key_usage import usage_of
 from schema.actor import Actor
@@ -202,10 +201,9 @@ class ApiKey(Node):
     async def carrier(
         self, info: Info[Context, None]
     ) -> Annotated[Carrier, strawberry.lazy("schema.carrier")] | None:
-        from schema.carrier import Carrier  # the two types refer to each other
+        from schema.carrier import carrier_of  # the two types refer to each other
 
-        row = await carrier_by_id(info.context, self.carrier_id)
-        return Carrier.from_row(row) if row else None
+        return await carrier_of(info.context, self.carrier_id)
 
     @strawberry.field(
         description="How the key falls short of its carrier's key policy as it is now (set or tightened "

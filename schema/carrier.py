@@ -13,14 +13,17 @@ from strawberry.types import Info
 
 from access.principal import Scope
 from context import Context
+from db.activity import ActivityRow
 from db.carriers import CarrierRow
-from db.pagination import Cursor
+from db.pagination import Cursor, Page
 from resolvers import carriers as resolve
 from resolvers import key_policy
 from resolvers.carrier_facts import carrier_facts
 from resolvers.global_ids import to_global_id
+from resolvers.pages import PageArgs
+from schema.activity import ActivityEvent, activity_cursor
 from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings
-from schema.connection import After, Before, Connection, First, Last, connection
+from schema.connection import After, Before, Connection, First, Last, connection, connection_field
 from schema.directives import RequiresScope
 from schema.enablement import Enablement, enablements, reads_updates
 from schema.inputs import ApiKeyFilter, ApiKeyOrder
@@ -28,7 +31,6 @@ from schema.node import Node
 from schema.selection import connection_item_fields, list_item_fields
 
 if TYPE_CHECKING:
-    from schema.activity import ActivityEvent
     from schema.api_key import ApiKey
     from schema.organization import Organization
     from schema.permissions import Permission
@@ -145,17 +147,14 @@ class Carrier(Node):
             found = self.prefetched.get(str(info.path.key))
             if found is not None:
                 return found  # type: ignore[no-any-return]
-        return self._api_keys(info, filter, order_by, first, after, last, before)
+        return self._api_keys(info, filter, order_by, PageArgs(first, after, last, before))
 
     async def _api_keys(
         self,
         info: Info[Context, None],
         filter: ApiKeyFilter | None,
         order_by: ApiKeyOrder | None,
-        first: int | None,
-        after: str | None,
-        last: int | None,
-        before: str | None,
+        page_args: PageArgs,
     ) -> Connection[ApiKey]:
         from schema.api_key import ApiKey, api_key_columns, api_key_cursor, key_listing  # mutual reference
 
@@ -165,33 +164,32 @@ class Carrier(Node):
             [self.row_id],
             listing,
             descending=descending,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+            page_args=page_args,
             columns=api_key_columns(connection_item_fields(info)),
         )
         now = info.context.now()
         return connection(page, lambda r: ApiKey.from_row(r, now), api_key_cursor(listing, descending))
 
-    @strawberry.field(
+    activity = connection_field(
+        lambda info, carrier, page_args: _activity_page(info.context, carrier.row_id, page_args),
+        ActivityEvent.from_row,
+        activity_cursor,
+        graphql_type=Connection[ActivityEvent],
         description="What happened to this carrier, newest first.",
         directives=[RequiresScope(scope=Scope.ACTIVITY_READ)],
     )
-    async def activity(
-        self,
-        info: Info[Context, None],
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Annotated[ActivityEvent, strawberry.lazy("schema.activity")]]:
-        from schema.activity import ActivityEvent, activity_cursor  # mutual reference
 
-        (page,) = await resolve.activity_of_carriers(
-            info.context, [self.row_id], first=first, after=after, last=last, before=before
-        )
-        return connection(page, ActivityEvent.from_row, activity_cursor)
+
+async def _activity_page(context: Context, carrier_id: uuid.UUID, page_args: PageArgs) -> Page[ActivityRow]:
+    (page,) = await resolve.activity_of_carriers(context, [carrier_id], page_args=page_args)
+    return page
+
+
+async def carrier_of(context: Context, carrier_id: uuid.UUID | None) -> Carrier | None:
+    """The carrier another object names (a key's, an event's, a change's): null when it names none or
+    the carrier is out of the caller's reach."""
+    row = await resolve.carrier_by_id(context, carrier_id)
+    return Carrier.from_row(row) if row else None
 
 
 def carrier_cursor(row: CarrierRow) -> Cursor:

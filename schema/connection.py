@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
+from strawberry.types import Info
 
+from context import Context
 from db.pagination import Cursor, Page
+from resolvers.pages import PageArgs
 
 T = TypeVar("T")
 
@@ -78,4 +81,37 @@ def connection(page: Page[Any], node: Callable[[Any], T], cursor: Callable[[Any]
         total_count=page.total_count,
         rows=rows,
         cursor=cursor,
+    )
+
+
+def connection_field(
+    read: Callable[[Info[Context, None], Any, PageArgs], Awaitable[Page[Any]]],
+    node: Callable[[Any], T],
+    cursor: Callable[[Any], Cursor],
+    *,
+    graphql_type: Any,
+    description: str,
+    directives: Sequence[object] = (),
+    then: Callable[[Info[Context, None], list[T]], Awaitable[None]] | None = None,
+) -> Any:
+    """A connection field that takes the page arguments and nothing else. `read(info, parent, page_args)`
+    reads the page (`parent` is the object the field is on); `node` and `cursor` wrap its rows, as in
+    `connection`; `then` sees the page's nodes before the field answers (a carriers' page prefetches
+    their children)."""
+
+    async def resolve(
+        self: Any,
+        info: Info[Context, None],
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[T]:
+        found = connection(await read(info, self, PageArgs(first, after, last, before)), node, cursor)
+        if then is not None:
+            await then(info, found.nodes)
+        return found
+
+    return strawberry.field(
+        resolver=resolve, graphql_type=graphql_type, description=description, directives=directives
     )

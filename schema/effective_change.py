@@ -7,10 +7,9 @@ from strawberry.types import Info
 
 from access.principal import Scope
 from context import Context
-from resolvers.carriers import carrier_by_id
 from resolvers.changes import EffectiveChange as Change
 from resolvers.features import feature_by_id
-from schema.carrier import Carrier
+from schema.carrier import Carrier, carrier_of
 from schema.directives import RequiresScope
 from schema.enums import EnablementSource
 from schema.feature import Feature
@@ -32,8 +31,7 @@ class EffectiveChange:
 
     @strawberry.field(description="The carrier.")
     async def carrier(self, info: Info[Context, None]) -> Carrier | None:
-        row = await carrier_by_id(info.context, self.change.carrier_id)
-        return Carrier.from_row(row) if row else None
+        return await carrier_of(info.context, self.change.carrier_id)
 
     @strawberry.field(description="The feature.")
     async def feature(self, info: Info[Context, None]) -> Feature | None:

@@ -17,7 +17,7 @@ from resolvers import organizations as resolve
 from resolvers.global_ids import to_global_id
 from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings
 from schema.carrier import Carrier, carrier_cursor
-from schema.connection import After, Before, Connection, First, Last, connection
+from schema.connection import Connection, connection_field
 from schema.directives import RequiresScope
 from schema.enablement import Enablement, enablements, reads_updates
 from schema.node import Node
@@ -50,21 +50,16 @@ class Organization(Node):
             row_id=row.id,
         )
 
-    @strawberry.field(description="The organization's carriers (those the caller can see), by code.")
-    async def carriers(
-        self,
-        info: Info[Context, None],
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Carrier]:
-        page = await resolve.carriers_of(
-            info.context, self.row_id, first=first, after=after, last=last, before=before
-        )
-        found = connection(page, Carrier.from_row, carrier_cursor)
-        await prefetch_children(info, found.nodes)
-        return found
+    carriers = connection_field(
+        lambda info, organization, page_args: resolve.carriers_of(
+            info.context, organization.row_id, page_args=page_args
+        ),
+        Carrier.from_row,
+        carrier_cursor,
+        graphql_type=Connection[Carrier],
+        description="The organization's carriers (those the caller can see), by code.",
+        then=prefetch_children,
+    )
 
     @strawberry.field(
         description="Every catalogue feature at organization level: the organization's own setting "

@@ -27,6 +27,7 @@ from context import Context
 from db.api_keys import KeyListing
 from resolvers import carriers as resolve
 from resolvers.errors import ApiError
+from resolvers.pages import PageArgs
 from schema.connection import connection
 from schema.enablement import enablements, reads_updates
 from schema.enforcement import rule_of
@@ -64,10 +65,9 @@ async def _api_keys(
 ) -> None:
     from schema.api_key import ApiKey, api_key_columns, api_key_cursor  # mutual reference
 
-    arguments = _page_arguments(selections)
-    if arguments is None:
+    page_args = _page_arguments(selections)
+    if page_args is None:
         return
-    first, after, last, before = arguments
     listing = KeyListing()
     try:
         pages = await resolve.api_keys_of_carriers(
@@ -75,10 +75,7 @@ async def _api_keys(
             [carrier.row_id for carrier in carriers],
             listing,
             descending=False,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+            page_args=page_args,
             columns=api_key_columns(connection_items(selections)),
         )
     except ApiError:
@@ -101,16 +98,16 @@ async def _enablements(
         carrier.prefetched[response_key] = enablements(context, owner)
 
 
-def _page_arguments(selections: Iterable[SelectedField]) -> tuple[Any, ...] | None:
-    """(first, after, last, before) when every selection gives page arguments alone, the same ones.
+def _page_arguments(selections: Iterable[SelectedField]) -> PageArgs | None:
+    """The page arguments when every selection gives page arguments alone, the same ones.
     Strawberry's selections carry argument values as written: a literal Int is its text."""
-    found: set[tuple[Any, ...]] = set()
+    found: set[PageArgs] = set()
     for field in selections:
         if set(field.arguments) - set(PAGE_ARGUMENTS):
             return None
         first, after, last, before = (field.arguments.get(name) for name in PAGE_ARGUMENTS)
         try:
-            found.add((_int(first), _text(after), _int(last), _text(before)))
+            found.add(PageArgs(_int(first), _text(after), _int(last), _text(before)))
         except ValueError:
             return None
     return found.pop() if len(found) == 1 else None

@@ -21,6 +21,7 @@ from resolvers.errors import BadUserInput, NotFound
 from resolvers.global_ids import from_global_id
 from resolvers.membership_preview import membership_preview
 from resolvers.nodes import decode_id
+from resolvers.pages import PageArgs
 from schema.activity import ActivityEvent, activity_cursor
 from schema.api_key import ApiKey, api_key_columns, api_key_cursor, key_listing
 from schema.api_key_policy import ApiKeyPolicy
@@ -95,7 +96,7 @@ class Query:
     ) -> Connection[Organization] | None:
         # Nullable, as every restricted field: a refusal must not take the rest of the response with it.
         page = await organizations.list_organizations(
-            info.context, search, first=first, after=after, last=last, before=before
+            info.context, search, page_args=PageArgs(first, after, last, before)
         )
         return connection(page, Organization.from_row, organization_cursor)
 
@@ -129,7 +130,7 @@ class Query:
             search=search,
         )
         page = await carriers.list_carriers(
-            info.context, where, first=first, after=after, last=last, before=before
+            info.context, where, page_args=PageArgs(first, after, last, before)
         )
         found = connection(page, Carrier.from_row, carrier_cursor)
         await prefetch_children(info, found.nodes)
@@ -214,10 +215,7 @@ class Query:
             info.context,
             listing,
             descending=descending,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+            page_args=PageArgs(first, after, last, before),
             columns=api_key_columns(connection_item_fields(info)),
         )
         now = info.context.now()
@@ -301,7 +299,7 @@ class Query:
             outcome=outcome.value if outcome else None,
         )
         page = await activity.list_activity(
-            info.context, where, first=first, after=after, last=last, before=before
+            info.context, where, page_args=PageArgs(first, after, last, before)
         )
         return connection(page, ActivityEvent.from_row, activity_cursor)
 

@@ -34,21 +34,25 @@ class RequestLimits:
     def of(cls, settings: Settings) -> RequestLimits:
         """From the settings; a setting beyond GraphQL's Int (a deployment that lifts a limit) reads as
         the largest Int."""
-        return cls(
-            default_page_size=_int(settings.default_page_size),
-            max_page_size=_int(settings.max_page_size),
-            max_ids_per_request=_int(settings.max_ids_per_request),
-            max_query_cost=_int(settings.max_query_cost),
-            max_query_depth=_int(settings.max_query_depth),
-            max_aliases=_int(settings.max_aliases),
-            max_tokens=_int(settings.max_tokens),
-            max_body_bytes=_int(settings.max_body_bytes),
-            requests_per_minute_per_key=_int(settings.rate_limit_per_key),
-            requests_per_minute_per_person=_int(settings.rate_limit_per_person),
-            subscriptions_per_connection=_int(settings.ws_max_subscriptions),
-            connections_per_caller=_int(settings.ws_max_connections_per_caller),
-            exports_per_caller=_int(settings.export_max_per_caller),
-        )
+        return cls(**{limit: _int(getattr(settings, setting)) for limit, setting in SETTINGS.items()})
+
+
+# The setting each limit reports, by field.
+SETTINGS = {
+    "default_page_size": "default_page_size",
+    "max_page_size": "max_page_size",
+    "max_ids_per_request": "max_ids_per_request",
+    "max_query_cost": "max_query_cost",
+    "max_query_depth": "max_query_depth",
+    "max_aliases": "max_aliases",
+    "max_tokens": "max_tokens",
+    "max_body_bytes": "max_body_bytes",
+    "requests_per_minute_per_key": "rate_limit_per_key",
+    "requests_per_minute_per_person": "rate_limit_per_person",
+    "subscriptions_per_connection": "ws_max_subscriptions",
+    "connections_per_caller": "ws_max_connections_per_caller",
+    "exports_per_caller": "export_max_per_caller",
+}
 
 
 GRAPHQL_INT_MAX = 2**31 - 1

@@ -5,8 +5,8 @@ right to it ends the subscription with an error saying why (resolvers/live.py)."
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncGenerator
-from typing import Annotated
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -61,71 +61,74 @@ ENABLEMENTS_READ = RequiresScope(scope=Scope.ENABLEMENTS_READ)
 ACTIVITY_READ = RequiresScope(scope=Scope.ACTIVITY_READ)
 
 
+def watching(
+    stream: Callable[[Context, str | None, str | None], AsyncIterator[Any]],
+    event: Callable[[Context, Any], Any],
+    *,
+    graphql_type: Any,
+    description: str,
+    directives: list[object],
+) -> Any:
+    """A subscription to what `stream` yields for the watched carrier or organization; `event` makes each
+    item the GraphQL object sent (with the request's context: a key's status depends on the time)."""
+
+    async def subscribe(
+        self: Any,
+        info: Info[Context, None],
+        carrier_id: WatchedCarrier = None,
+        organization_id: WatchedOrganization = None,
+    ) -> AsyncGenerator[Any, None]:
+        async for item in stream(info.context, carrier_id, organization_id):
+            yield event(info.context, item)
+
+    return strawberry.subscription(
+        resolver=subscribe, graphql_type=graphql_type, description=description, directives=directives
+    )
+
+
 @strawberry.type(description="Watch changes as they happen (GraphQL over WebSocket, graphql-transport-ws).")
 class Subscription:
-    @strawberry.subscription(
+    api_key_changes = watching(
+        live.api_key_changes,
+        lambda context, change: ApiKeyChange(
+            action=ApiKeyChangeAction(change.action), api_key=ApiKey.from_row(change.key, context.now())
+        ),
+        graphql_type=ApiKeyChange,
         description="Each change to the carrier's API keys (or to those of each of the organization's "
         "carriers in reach): created, changed, revoked, expiring, expired. Pass one of carrierId, "
         "organizationId.",
         directives=[KEYS_READ],
     )
-    async def api_key_changes(
-        self,
-        info: Info[Context, None],
-        carrier_id: WatchedCarrier = None,
-        organization_id: WatchedOrganization = None,
-    ) -> AsyncGenerator[ApiKeyChange, None]:
-        now = info.context.now
-        async for change in live.api_key_changes(info.context, carrier_id, organization_id):
-            yield ApiKeyChange(
-                action=ApiKeyChangeAction(change.action), api_key=ApiKey.from_row(change.key, now())
-            )
 
-    @strawberry.subscription(
+    enablements_changed = watching(
+        live.enablement_changes,
+        lambda context, change: EnablementsChange(
+            carrier=Carrier.from_row(change.carrier),
+            changes=[EffectiveChange.of(c) for c in change.changes],
+            enablements=enablements(context, change.now),
+        ),
+        graphql_type=EnablementsChange,
         description="Each change of a carrier's effective enablements (its own setting, its "
         "organization's, a feature's default, its move to another organization), with all as they are "
         "now; for an organization, of each of its carriers in reach. Pass one of carrierId, organizationId.",
         directives=[ENABLEMENTS_READ],
     )
-    async def enablements_changed(
-        self,
-        info: Info[Context, None],
-        carrier_id: WatchedCarrier = None,
-        organization_id: WatchedOrganization = None,
-    ) -> AsyncGenerator[EnablementsChange, None]:
-        async for change in live.enablement_changes(info.context, carrier_id, organization_id):
-            yield EnablementsChange(
-                carrier=Carrier.from_row(change.carrier),
-                changes=[EffectiveChange.of(c) for c in change.changes],
-                enablements=enablements(info.context, change.now),
-            )
 
-    @strawberry.subscription(
+    api_key_policy_changed = watching(
+        live.key_policy_changes,
+        lambda context, limits: ApiKeyPolicy.of(context.settings, limits),
+        graphql_type=ApiKeyPolicy,
         description="The API key policy a carrier's keys follow, each time it changes (its organization's "
         "policy, staff's tightening for it, its move to another organization); for an organization, the "
         "policy its carriers follow before their own tightening. Pass one of carrierId, organizationId.",
         directives=[KEYS_READ],
     )
-    async def api_key_policy_changed(
-        self,
-        info: Info[Context, None],
-        carrier_id: WatchedCarrier = None,
-        organization_id: WatchedOrganization = None,
-    ) -> AsyncGenerator[ApiKeyPolicy, None]:
-        settings = info.context.settings
-        async for limits in live.key_policy_changes(info.context, carrier_id, organization_id):
-            yield ApiKeyPolicy.of(settings, limits)
 
-    @strawberry.subscription(
+    activity_appended = watching(
+        live.activity_appended,
+        lambda _, row: ActivityEvent.from_row(row),
+        graphql_type=ActivityEvent,
         description="Each event appended to the carrier's activity log (or to the organization's: its "
         "own and its carriers'), as `activity` would list it. Pass one of carrierId, organizationId.",
         directives=[ACTIVITY_READ],
     )
-    async def activity_appended(
-        self,
-        info: Info[Context, None],
-        carrier_id: WatchedCarrier = None,
-        organization_id: WatchedOrganization = None,
-    ) -> AsyncGenerator[ActivityEvent, None]:
-        async for row in live.activity_appended(info.context, carrier_id, organization_id):
-            yield ActivityEvent.from_row(row)

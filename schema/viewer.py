@@ -8,11 +8,12 @@ from strawberry.types import Info
 from access.principal import Principal, Scope
 from context import Context
 from db.carriers import CarrierFilter
-from resolvers import carriers, organizations
 from resolvers.carrier_facts import service_key_facts
+from resolvers.carriers import list_carriers
 from resolvers.errors import SUPPORT
+from resolvers.organizations import list_organizations
 from schema.carrier import Carrier, carrier_cursor
-from schema.connection import After, Before, Connection, First, Last, connection
+from schema.connection import Connection, connection_field
 from schema.directives import RequiresScope
 from schema.enums import ActorKind, ApiKeyScope
 from schema.organization import Organization, organization_cursor
@@ -63,36 +64,20 @@ class Viewer:
     async def permissions(self, info: Info[Context, None]) -> list[Permission]:
         return viewer_permissions(info, await service_key_facts(info.context))
 
-    @strawberry.field(
+    carriers = connection_field(
+        lambda info, _, page_args: list_carriers(info.context, CarrierFilter(), page_args=page_args),
+        Carrier.from_row,
+        carrier_cursor,
+        graphql_type=Connection[Carrier],
         description="The carriers in the caller's reach, by code.",
         directives=[RequiresScope(scope=Scope.CARRIER_READ)],
     )
-    async def carriers(
-        self,
-        info: Info[Context, None],
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Carrier]:
-        page = await carriers.list_carriers(
-            info.context, CarrierFilter(), first=first, after=after, last=last, before=before
-        )
-        return connection(page, Carrier.from_row, carrier_cursor)
 
-    @strawberry.field(
+    organizations = connection_field(
+        lambda info, _, page_args: list_organizations(info.context, None, page_args=page_args),
+        Organization.from_row,
+        organization_cursor,
+        graphql_type=Connection[Organization],
         description="The organizations in the caller's reach, by name.",
         directives=[RequiresScope(scope=Scope.CARRIER_READ)],
     )
-    async def organizations(
-        self,
-        info: Info[Context, None],
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[Organization]:
-        page = await organizations.list_organizations(
-            info.context, None, first=first, after=after, last=last, before=before
-        )
-        return connection(page, Organization.from_row, organization_cursor)
