@@ -34,6 +34,7 @@ class ErrorCode(enum.Enum):
     ALREADY_IN_ORGANIZATION = "ALREADY_IN_ORGANIZATION"
     ORGANIZATION_NOT_EMPTY = "ORGANIZATION_NOT_EMPTY"
     LIMIT_REACHED = "LIMIT_REACHED"
+    CHANGE_NO_LONGER_APPLIES = "CHANGE_NO_LONGER_APPLIES"
     # the request
     BAD_REQUEST = "BAD_REQUEST"
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
@@ -55,7 +56,7 @@ class ErrorCode(enum.Enum):
 
 
 class ForbiddenRule(enum.Enum):
-    """Which rule refused a key change (resolvers/api_key_policy.py, resolvers/rules.py)."""
+    """Which rule refused a change (resolvers/api_key_policy.py, resolvers/rules.py)."""
 
     SCOPE_NOT_HELD = "SCOPE_NOT_HELD"
     ALLOWLIST_WIDER = "ALLOWLIST_WIDER"
@@ -65,6 +66,8 @@ class ForbiddenRule(enum.Enum):
     NON_EXPIRING_NOT_ALLOWED = "NON_EXPIRING_NOT_ALLOWED"
     API_ACCESS_DISABLED = "API_ACCESS_DISABLED"
     SERVICE_KEY = "SERVICE_KEY"
+    PEOPLE_ONLY = "PEOPLE_ONLY"
+    OWN_REQUEST = "OWN_REQUEST"
 
 
 class ApiError(Exception):
@@ -128,6 +131,18 @@ class AlreadyInOrganization(ApiError):
     def __init__(self, message: str, *, organization: OrganizationRow, field: str = "carrierId") -> None:
         super().__init__(message, field=field)
         self.organization = organization
+
+
+class NoLongerApplies(ApiError):
+    """A requested change refused at its approval: what refused it (`cause`), as the restricted
+    mutation would have answered staff making it now. The request stays open."""
+
+    code = ErrorCode.CHANGE_NO_LONGER_APPLIES
+
+    def __init__(self, message: str, *, cause: ApiError, request_id: object) -> None:
+        super().__init__(message, field=cause.field, cause=cause.code.value)
+        self.cause = cause
+        self.request_id = request_id
 
 
 class OrganizationNotEmpty(ApiError):

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from access.principal import Principal
+from access.principal import Principal, PrincipalKind
 from resolvers.errors import ApiError, BadUserInput, Forbidden, ForbiddenRule, LimitReached
 
 
@@ -72,6 +72,16 @@ def service_keys_by_staff(principal: Principal, field: str | None = "id") -> Ref
         return None
     return Refusal(
         "Only the platform's staff manage service keys.", rule=ForbiddenRule.SERVICE_KEY, field=field
+    )
+
+
+def people_only(principal: Principal) -> Refusal | None:
+    """Requests to Support are between people: an API key neither requests nor answers one."""
+    if principal.kind in (PrincipalKind.STAFF, PrincipalKind.ADMIN):
+        return None
+    return Refusal(
+        "Only people request changes from Support (or answer them): an API key cannot.",
+        rule=ForbiddenRule.PEOPLE_ONLY,
     )
 
 
@@ -144,6 +154,9 @@ CALLER_RULES: dict[str, tuple[CallerRule, ...]] = {
     "rotateApiKey": (caller_in_grace_period,),
     "rotateApiKeyWithGracePeriod": (caller_in_grace_period,),
     "revokeApiKey": (caller_in_grace_period,),
+    "requestChange": (people_only,),
+    "approveChangeRequest": (people_only,),
+    "declineChangeRequest": (people_only,),
 }
 CARRIER_RULES: dict[str, tuple[CarrierRule, ...]] = {
     "createApiKey": (api_access_off, no_room_for_a_key),

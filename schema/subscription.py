@@ -13,10 +13,11 @@ from strawberry.types import Info
 
 from access.principal import Scope
 from context import Context
-from resolvers import live
+from resolvers import change_requests, live
 from schema.activity import ActivityEvent
 from schema.api_key import ApiKey
 from schema.carrier import Carrier
+from schema.change_request import ChangeRequest
 from schema.directives import RequiresScope
 from schema.effective_change import EffectiveChange
 from schema.enablement import Enablement, enablements
@@ -112,3 +113,11 @@ class Subscription:
     ) -> AsyncGenerator[ActivityEvent, None]:
         async for row in live.activity_appended(info.context, carrier_id, organization_id):
             yield ActivityEvent.from_row(row)
+
+    @strawberry.subscription(
+        description="Each request to Support you see (staff: every one; anyone else: their own) as it is "
+        "made, answered, refused at approval, or expires, as it is now. People only."
+    )
+    async def change_requests_changed(self, info: Info[Context, None]) -> AsyncGenerator[ChangeRequest, None]:
+        async for row in change_requests.changes(info.context):
+            yield ChangeRequest.from_row(row, info.context.now())

@@ -4,7 +4,8 @@ module of their own; the root only merges them.
 - api_keys.py: issue, change, revoke, rotate API keys (and staff's service keys);
 - organizations.py: carriers and organizations, and which organization a carrier is in;
 - enablements.py: a feature switched for a carrier or an organization;
-- features.py: the feature catalogue.
+- features.py: the feature catalogue;
+- change_requests.py: requests to Support for what only staff may do, and staff's answers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.mutations.api_keys import ApiKeyMutations
+from schema.mutations.change_requests import ChangeRequestMutations
 from schema.mutations.enablements import EnablementMutations
 from schema.mutations.features import FeatureMutations
 from schema.mutations.organizations import OrganizationMutations
@@ -19,5 +21,7 @@ from schema.mutations.organizations import OrganizationMutations
 
 # Strawberry's merge_types, with the root's description: the domains' fields, in this order.
 @strawberry.type(description="Change organizations, carriers, enablements, the catalogue and API keys.")
-class Mutation(OrganizationMutations, EnablementMutations, FeatureMutations, ApiKeyMutations):
+class Mutation(
+    OrganizationMutations, EnablementMutations, FeatureMutations, ApiKeyMutations, ChangeRequestMutations
+):
     pass
