@@ -1,6 +1,7 @@
 import type { EnablementFieldsFragment } from "../gql/graphql";
 import { Time } from "../time/Time";
 import type { Permission } from "../permissions/permissions";
+import { RequestInstead } from "../requests/RequestInstead";
 import { Permitted } from "../ui/Permitted";
 import { SOURCE_TEXT, STATE_LABELS } from "./labels";
 
@@ -13,10 +14,13 @@ interface Props {
   /** Whether the API lets the viewer change settings at this level, and why not. */
   permission: Permission;
   onChange: (row: EnablementFieldsFragment) => void;
+  /** Where the viewer may not change it: request the change from Support instead. */
+  onRequest?: (row: EnablementFieldsFragment) => void;
+  requesting?: string | null;
 }
 
 /** Every feature: the setting at this level, the value in effect, and where that value comes from. */
-export function EnablementTable({ caption, owner, level, rows, permission, onChange }: Props) {
+export function EnablementTable({ caption, owner, level, rows, permission, onChange, onRequest, requesting }: Props) {
   return (
     <table className="table enablements stacked">
       <caption>{caption}</caption>
@@ -67,6 +71,14 @@ export function EnablementTable({ caption, owner, level, rows, permission, onCha
                   </button>
                 )}
               </Permitted>
+              {onRequest ? (
+                <RequestInstead
+                  permission={permission}
+                  what={`${row.feature.name} for ${owner}`}
+                  expanded={requesting === row.feature.key}
+                  onRequest={() => onRequest(row)}
+                />
+              ) : null}
             </td>
           </tr>
         ))}

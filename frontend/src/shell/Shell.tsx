@@ -7,7 +7,8 @@ import { EnablementsTab } from "../enablements/EnablementsTab";
 import { ToolsPageDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
 import { OrganizationTab } from "../organization/OrganizationTab";
-import { CONTACT_SUPPORT, CONTACT_SUPPORT_TITLE, TOOLS_INTRO } from "../text/seed";
+import { RequestsTab } from "../requests/RequestsTab";
+import { CONTACT_SUPPORT, CONTACT_SUPPORT_TITLE, REQUEST_INSTEAD, TOOLS_INTRO } from "../text/seed";
 import { TimeZonePicker } from "../time/TimeZonePicker";
 import { ErrorBoundary } from "../ui/ErrorBoundary";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
@@ -86,6 +87,7 @@ export function Shell({ route, sessionLabel, onSignOut }: Props) {
                       {tab === "enablements" ? <EnablementsTab code={code} /> : null}
                       {tab === "api-keys" ? <ApiKeysTab code={code} /> : null}
                       {tab === "activity" ? <ActivityTab code={code} /> : null}
+                      {tab === "requests" ? <RequestsTab code={code} /> : null}
                     </ErrorBoundary>
                   </section>
                 </>
@@ -103,6 +105,7 @@ export function Shell({ route, sessionLabel, onSignOut }: Props) {
               </div>
             ))}
           </dl>
+          <p className="muted">{REQUEST_INSTEAD}</p>
         </aside>
       </div>
     </>
