@@ -21,8 +21,9 @@ from access.tokens import mint_development_token
 from db import change_requests
 from db.pool import Connection
 from resolvers.global_ids import from_global_id, to_global_id
+from services.key_expiry_job import KeyExpiryJob
 from tests import factories
-from tests.conftest import ClientFactory
+from tests.conftest import ClientFactory, TransactionDatabase
 from tests.drawn import drawn
 from tests.factories import TOKENS, admin_token, bearer, staff_token
 
@@ -416,3 +417,38 @@ async def test_a_request_is_checked_as_the_change_would_be(
         await conn.fetchval("select count(*) from change_requests where $1 = any(carrier_ids)", w.carrier)
         == 0
     )
+
+
+async def test_the_expiry_job_expires_requests_once(conn: Connection, make_client: ClientFactory) -> None:
+    # given: an open request past its expiry
+    client = await make_client()
+    w = await world(conn, "ATTACH_CARRIER")
+    admin = admin_token(carriers=[w.code], organizations=[w.one])
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": REQUEST,
+            "variables": {"input": {"reason": "r", **await proposal(conn, "ATTACH_CARRIER", w)}},
+        },
+        headers=bearer(admin),
+    )
+    request_id = uuid.UUID(_raw((await response.json())["data"]["requestChange"]["changeRequest"]["id"]))
+    await conn.execute(
+        "update change_requests set expires_at = now() - interval '1 second' where id = $1", request_id
+    )
+
+    # when: the job runs twice
+    job = KeyExpiryJob(TransactionDatabase(conn), 60, lambda: datetime.now(UTC))
+    await job.run_once()
+    await job.run_once()
+
+    # then: expired once, by the system, with one event
+    row = await conn.fetchrow("select state, decided_by_kind from change_requests where id = $1", request_id)
+    assert row is not None
+    assert (row["state"], row["decided_by_kind"]) == ("expired", "system")
+    events = await conn.fetch(
+        "select actor_kind, requested_by from activity_log"
+        " where action = 'changeRequest.expire' and target_id = $1",
+        request_id,
+    )
+    assert [(e["actor_kind"], e["requested_by"]["id"]) for e in events] == [("system", "admin-1")]
