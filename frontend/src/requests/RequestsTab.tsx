@@ -2,13 +2,13 @@ import { useState } from "react";
 import { useQuery } from "urql";
 import {
   ApproveChangeRequestDocument,
-  type ChangeRequestFieldsFragment,
   type ChangeRequestFilter,
   type ChangeRequestKind,
   type ChangeRequestState,
   ChangeRequestsChangedDocument,
   DeclineChangeRequestDocument,
   RequestsTabDocument,
+  type RequestsTabQuery,
 } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
 import { useFormMutation } from "../graphql/useFormMutation";
@@ -139,7 +139,7 @@ function RequestItem({
   mayAnswer,
   onAnswered,
 }: {
-  request: ChangeRequestFieldsFragment;
+  request: RequestsTabQuery["changeRequests"][number];
   mayAnswer: boolean;
   onAnswered: () => void;
 }) {
