@@ -1,5 +1,17 @@
 import type { Browser, Page } from "@playwright/test";
-import { everyScreen, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, signIn, STAFF, test } from "./support";
+import {
+  api,
+  carrierIdOf,
+  everyScreen,
+  expect,
+  expectAccessible,
+  openCarrier,
+  ORGANIZATION_ADMIN,
+  RESTRICTED_OPERATIONS,
+  signIn,
+  STAFF,
+  test,
+} from "./support";
 
 // Carriers no other spec changes: PW (in no organization) and TPW (in Great Lakes Short Line Group).
 const PW_ADMIN = "Administrator of PW (Providence and Worcester Railroad)";
@@ -97,5 +109,35 @@ test.describe("requests to Support", () => {
     await page.getByRole("tab", { name: "Organization" }).click();
     await expect(page.getByRole("heading", { name: "TPW belongs to Great Lakes Short Line Group" })).toBeVisible();
     await staff.context().close();
+  });
+
+  test("a change that no longer applies is refused at approval; the requester sees why, live", async ({ page, browser, request }) => {
+    // given: an organization administrator's request to detach IORY, at the version they saw
+    await signIn(page, ORGANIZATION_ADMIN);
+    await openCarrier(page, "IORY", "Organization");
+    await page.getByRole("button", { name: /^Request this change\W+Detach IORY from Great Lakes Short Line Group$/ }).click();
+    const form = page.getByRole("form", { name: "Request this change from Support" });
+    await form.getByLabel("Why you need it (Support reads this)").fill("IORY leaves the group");
+    await form.getByRole("button", { name: "Send request" }).click();
+    await page.getByRole("tab", { name: "Requests" }).click();
+    const mine = page.getByRole("listitem").filter({ hasText: "Take IORY out of its organization" });
+    await expect(mine).toContainText("Waiting for Support");
+
+    // when: staff elsewhere change IORY meanwhile (a rename moves its version on), then approve
+    const staffApi = await api(request, { kind: "STAFF" });
+    const id = await carrierIdOf(request, "IORY");
+    const rename = "mutation ($input: UpdateCarrierInput!) { updateCarrier(input: $input) { __typename } }";
+    await staffApi(rename, { input: { id, name: "Indiana & Ohio Railway (renamed)" } });
+    const staff = await staffQueue(browser, "IORY");
+    const queued = staff.getByRole("listitem").filter({ hasText: "Take IORY out of its organization" });
+    await queued.getByRole("button", { name: "Approve Take IORY out of its organization" }).click();
+
+    // then: refused, nothing changed, the request stays open, and the requester is told why
+    await expect(queued.getByRole("alert")).toContainText("The change no longer applies, so nothing was changed");
+    await expect(queued).toContainText("Could not be approved");
+    await expect(mine).toContainText("Could not be approved");
+    await expect(mine).toContainText("Waiting for Support");
+    await staff.context().close();
+    await staffApi(rename, { input: { id, name: "Indiana & Ohio Railway" } });
   });
 });
