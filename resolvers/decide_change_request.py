@@ -78,6 +78,32 @@ async def decline_change_request(context: Context, *, request_id: str, answer: s
     return request
 
 
+async def withdraw_change_request(context: Context, *, request_id: str) -> ChangeRequestRow:
+    """withdrawChangeRequest: the requester takes back their own open request (anyone else's is not
+    found, as it is not theirs to see)."""
+    rules.refuse(rules.first_refusal("withdrawChangeRequest", context.principal))
+    async with context.changing() as change:
+        request_uuid = validation.object_id(request_id, type_name="ChangeRequest", field="id")
+        request = await change_requests.lock(change.conn, request_id=request_uuid)
+        if request is None or not request.requested_by(context.principal):
+            raise validation.not_found("ChangeRequest", request_id, "id")
+        state = request.state_at(context.now())
+        if state != "open":
+            raise Conflict(f"This request was already {state}.", field="id", current_version=request.version)
+        withdrawn = await change_requests.decide(
+            change.conn,
+            request_id=request.id,
+            state="withdrawn",
+            decided_by=context.principal.audit_fields(),
+            decided_at=context.now(),
+            answer=None,
+        )
+        await change.record(
+            _event(withdrawn, "changeRequest.withdraw", after=snapshot(withdrawn), reason=None)
+        )
+    return withdrawn
+
+
 def _answer(value: str | None, *, required: bool) -> str | None:
     if value is None and not required:
         return None

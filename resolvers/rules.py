@@ -157,6 +157,7 @@ CALLER_RULES: dict[str, tuple[CallerRule, ...]] = {
     "requestChange": (people_only,),
     "approveChangeRequest": (people_only,),
     "declineChangeRequest": (people_only,),
+    "withdrawChangeRequest": (people_only,),
 }
 CARRIER_RULES: dict[str, tuple[CarrierRule, ...]] = {
     "createApiKey": (api_access_off, no_room_for_a_key),

@@ -11,7 +11,11 @@ import strawberry
 from access.principal import Scope
 from context import Context
 from db.change_requests import ChangeRequestRow
-from resolvers.decide_change_request import approve_change_request, decline_change_request
+from resolvers.decide_change_request import (
+    approve_change_request,
+    decline_change_request,
+    withdraw_change_request,
+)
 from resolvers.request_change import request_change
 from schema.change_request import ChangeRequest, RequestChangeInput, proposal_of, requested
 from schema.directives import RequiresScope, Restricted
@@ -43,6 +47,11 @@ class DeclineChangeRequestInput:
     answer: str = strawberry.field(description="Why (1 to 500 characters); the requester reads it.")
 
 
+@strawberry.input(description="Take back your own open request.")
+class WithdrawChangeRequestInput:
+    id: strawberry.ID = strawberry.field(description="Your request, still open.")
+
+
 @strawberry.type(description="The request as it is after the change.")
 class ChangeRequestPayload:
     change_request: ChangeRequest = strawberry.field(description="The request.")
@@ -70,6 +79,12 @@ ApproveChangeRequestResult = Annotated[
 DeclineChangeRequestResult = Annotated[
     ChangeRequestPayload | NotFoundError | ValidationError | ConflictError | ForbiddenError,
     result_union("DeclineChangeRequestResult"),
+]
+
+
+WithdrawChangeRequestResult = Annotated[
+    ChangeRequestPayload | NotFoundError | ValidationError | ConflictError | ForbiddenError,
+    result_union("WithdrawChangeRequestResult"),
 ]
 
 
@@ -113,5 +128,13 @@ class ChangeRequestMutations:
         takes=DeclineChangeRequestInput,
         answers=DeclineChangeRequestResult | None,
         run=lambda context, input: decline_change_request(context, request_id=input.id, answer=input.answer),
+        payload=request_payload,
+    )
+    withdraw_change_request = mutation(
+        "Take back your own open request (WITHDRAWN); nobody else's. People only.",
+        guard=CARRIER_READ,
+        takes=WithdrawChangeRequestInput,
+        answers=WithdrawChangeRequestResult,
+        run=lambda context, input: withdraw_change_request(context, request_id=input.id),
         payload=request_payload,
     )

@@ -452,3 +452,45 @@ async def test_the_expiry_job_expires_requests_once(conn: Connection, make_clien
         request_id,
     )
     assert [(e["actor_kind"], e["requested_by"]["id"]) for e in events] == [("system", "admin-1")]
+
+
+WITHDRAW = """
+mutation Withdraw($input: WithdrawChangeRequestInput!) {
+  withdrawChangeRequest(input: $input) {
+    __typename
+    ... on ChangeRequestPayload { changeRequest { id state decidedBy { id } } }
+    ... on UserError { message code field }
+    ... on ForbiddenError { rule }
+  }
+}
+"""
+
+
+async def test_only_the_requester_withdraws_an_open_request(
+    conn: Connection, make_client: ClientFactory
+) -> None:
+    client = await make_client()
+    w = await world(conn, "ATTACH_CARRIER")
+    admin = admin_token(carriers=[w.code], organizations=[w.one])
+    colleague = admin_token(carriers=[w.code], organizations=[w.one], subject="admin-2")
+
+    async def post(query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+        response = await client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=bearer(token)
+        )
+        body: dict[str, Any] = await response.json()
+        return body
+
+    asked = await post(
+        REQUEST, {"input": {"reason": "r", **await proposal(conn, "ATTACH_CARRIER", w)}}, admin
+    )
+    request_id = asked["data"]["requestChange"]["changeRequest"]["id"]
+    # someone else (a colleague, staff) cannot: it is not theirs
+    for other in (colleague, staff_token()):
+        answer = (await post(WITHDRAW, {"input": {"id": request_id}}, other))["data"]["withdrawChangeRequest"]
+        assert answer["code"] == "NOT_FOUND"
+    withdrawn = (await post(WITHDRAW, {"input": {"id": request_id}}, admin))["data"]["withdrawChangeRequest"]
+    assert withdrawn["changeRequest"]["state"] == "WITHDRAWN"
+    again = await post(APPROVE, {"input": {"id": request_id}}, staff_token())
+    assert again["data"]["approveChangeRequest"]["code"] == "CONFLICT"
+    assert await state_of(conn, w) == (None, 0, None, None, False)
