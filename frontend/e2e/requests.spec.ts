@@ -13,7 +13,8 @@ import {
   test,
 } from "./support";
 
-// Carriers no other spec changes: PW (in no organization) and TPW (in Great Lakes Short Line Group).
+// Carriers no other spec changes: PW (in no organization), TPW and IORY (in Great Lakes Short Line Group;
+// IORY is renamed and named back).
 const PW_ADMIN = "Administrator of PW (Providence and Worcester Railroad)";
 
 /** Staff in a browser of their own, on a carrier's Requests tab: the queue. */
@@ -139,5 +140,22 @@ test.describe("requests to Support", () => {
     await expect(mine).toContainText("Waiting for Support");
     await staff.context().close();
     await staffApi(rename, { input: { id, name: "Indiana & Ohio Railway" } });
+  });
+
+  test("a carrier administrator requests a new organization, then withdraws it", async ({ page }) => {
+    await signIn(page, PW_ADMIN);
+    await openCarrier(page, "PW", "Organization");
+    await page.getByRole("button", { name: /^Request this change\W+Create new Organization$/ }).click();
+    const form = page.getByRole("form", { name: "Request this change from Support" });
+    await expect(form.getByLabel("Organization name")).toBeFocused();
+    await form.getByLabel("Organization name").fill("Providence Holdings");
+    await form.getByLabel("Why you need it (Support reads this)").fill("A holding company for our lines");
+    await form.getByRole("button", { name: "Send request" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Create the organization 'Providence Holdings' with PW" })).toBeVisible();
+    await page.getByRole("tab", { name: "Requests" }).click();
+    const mine = page.getByRole("listitem").filter({ hasText: "Create the organization 'Providence Holdings' with PW" });
+    await mine.getByRole("button", { name: /^Withdraw / }).click();
+    await expect(mine).toContainText("Withdrawn");
+    await expect(mine.getByRole("button", { name: /^Withdraw / })).toHaveCount(0);
   });
 });

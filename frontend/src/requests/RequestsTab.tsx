@@ -9,6 +9,7 @@ import {
   DeclineChangeRequestDocument,
   RequestsTabDocument,
   type RequestsTabQuery,
+  WithdrawChangeRequestDocument,
 } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
 import { useFormMutation } from "../graphql/useFormMutation";
@@ -127,7 +128,13 @@ export function RequestsTab({ code }: { code: string }) {
       {data && requests.length === 0 ? <p role="status">No requests{staff ? " match these filters" : " yet"}.</p> : null}
       <ul className="requests">
         {requests.map((request) => (
-          <RequestItem key={request.id} request={request} mayAnswer={staff && request.requestedBy.id !== viewer.id} onAnswered={reload} />
+          <RequestItem
+            key={request.id}
+            request={request}
+            mayAnswer={staff && request.requestedBy.id !== viewer.id}
+            own={request.requestedBy.id === viewer.id}
+            onAnswered={reload}
+          />
         ))}
       </ul>
     </div>
@@ -137,15 +144,23 @@ export function RequestsTab({ code }: { code: string }) {
 function RequestItem({
   request,
   mayAnswer,
+  own,
   onAnswered,
 }: {
   request: RequestsTabQuery["changeRequests"][number];
   mayAnswer: boolean;
+  /** The viewer's own request: they may withdraw it while it is open. */
+  own: boolean;
   onAnswered: () => void;
 }) {
   const [answer, setAnswer] = useState("");
   const approve = useFormMutation(ApproveChangeRequestDocument, ["answer"]);
   const decline = useFormMutation(DeclineChangeRequestDocument, ["answer"]);
+  const withdraw = useFormMutation(WithdrawChangeRequestDocument);
+  const onWithdraw = async () => {
+    await withdraw.run({ input: { id: request.id } }, (data) => data.withdrawChangeRequest);
+    onAnswered();
+  };
   const [needsAnswer, setNeedsAnswer] = useState(false);
   const answerId = `answer-${request.id}`;
   const titleId = `request-${request.id}`;
@@ -209,6 +224,15 @@ function RequestItem({
           </>
         ) : null}
       </dl>
+      {own && open ? (
+        <div className="actions">
+          {withdraw.formProblem ? <FormProblemAlert problem={withdraw.formProblem} /> : null}
+          {withdraw.requestProblem ? <RequestProblemAlert problem={withdraw.requestProblem} /> : null}
+          <button type="button" disabled={withdraw.fetching} onClick={onWithdraw}>
+            Withdraw<span className="visually-hidden"> {request.summary}</span>
+          </button>
+        </div>
+      ) : null}
       {mayAnswer && open ? (
         <div className="answer">
           <div className="field">
