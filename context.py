@@ -91,23 +91,44 @@ class Context:
     key_cache: KeyCache | None = None
     # The change feed's watchers, for subscriptions (services/live_changes.py); None where there is no feed.
     live: LiveChanges | None = None
+    # The change this request has open: a change made inside it (approveChangeRequest makes the requested
+    # change through the restricted mutation's own resolver) is part of its transaction, as a savepoint.
+    open_change: Change | None = None
+    # While a change request is approved: who asked for it, recorded beside the approver in its rows.
+    requested_by: dict[str, Any] | None = None
 
     @property
     def origin(self) -> Origin:
         """Who is acting, in which request, from where: what every activity row of this request says."""
-        return Origin(self.principal, self.request_id, self.client_address)
+        return Origin(self.principal, self.request_id, self.client_address, self.requested_by)
 
     @asynccontextmanager
     async def changing(self) -> AsyncIterator[Change]:
         """A mutation's transaction: its connection, and the activity rows it must record in it (one at
         least, or `unchanged()`). Once it commits, what the request loaded before is forgotten: the
         payload (and a later mutation of the same request) reads the data as changed, not the loaders'
-        earlier copy."""
+        earlier copy.
+
+        Inside another change of the request (`open_change`), it is a savepoint of that change's
+        transaction: a failure undoes only what it did, and what it did commits with the outer change."""
+        outer = self.open_change
+        if outer is not None:
+            async with outer.conn.transaction():
+                inner = Change(outer.conn, self.origin)
+                yield inner
+                if not inner.recorded and not inner.nothing_to_do:
+                    raise NothingRecorded("a change tried to commit without its activity row")
+            outer.recorded += inner.recorded
+            return
         async with self.db.acquire() as conn, conn.transaction():
             change = Change(conn, self.origin)
-            yield change
-            if not change.recorded and not change.nothing_to_do:
-                raise NothingRecorded("a change tried to commit without its activity row")
+            self.open_change = change
+            try:
+                yield change
+                if not change.recorded and not change.nothing_to_do:
+                    raise NothingRecorded("a change tried to commit without its activity row")
+            finally:
+                self.open_change = None
         self.loaders.release()
         if self.key_cache is not None:
             # Whatever changed (a key, an enablement, a carrier's organization), this instance stops

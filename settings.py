@@ -333,6 +333,11 @@ class Settings:
     key_expiry_check_seconds: float = setting(
         "KEY_EXPIRY_CHECK_SECONDS", 300.0, "how often the expiry notices job runs (0: never)"
     )
+    change_request_expiry_hours: float = setting(
+        "CHANGE_REQUEST_EXPIRY_HOURS",
+        168.0,
+        "a request to Support (`requestChange`) not approved or declined within this many hours expires",
+    )
 
     @property
     def allowed_origins(self) -> frozenset[str]:
@@ -408,6 +413,8 @@ class Settings:
             raise SettingsError("OIDC_ISSUER and OIDC_CLIENT_ID go together: set both or neither")
         if self.key_default_lifetime_days > self.key_max_lifetime_days:
             raise SettingsError("API_KEY_DEFAULT_LIFETIME_DAYS must not exceed API_KEY_MAX_LIFETIME_DAYS")
+        if self.change_request_expiry_hours <= 0:
+            raise SettingsError("CHANGE_REQUEST_EXPIRY_HOURS must be positive")
 
     def development_secret(self) -> str | None:
         """The HS256 secret people's development tokens are signed with.

@@ -19,6 +19,7 @@ BY_ACTION_PREFIX: Mapping[str, frozenset[Scope]] = {
     "feature": frozenset({Scope.ENABLEMENTS_READ}),
     "carrier": frozenset({Scope.CARRIER_READ}),
     "organization": frozenset({Scope.CARRIER_READ}),
+    "changeRequest": frozenset({Scope.CARRIER_READ}),
 }
 # Contents that show effective feature values, whatever the action.
 ENABLEMENT_CONTENT = "effectiveChanges"

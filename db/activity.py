@@ -34,6 +34,8 @@ class ActivityRow:
     reason: str | None
     request_id: str | None
     client_address: str | None
+    # For a change made by approving a request: who asked for it (kind, id, name, changeRequestId).
+    requested_by: dict[str, Any] | None = None
 
 
 class Outcome(enum.Enum):
@@ -77,12 +79,14 @@ class Origin:
     principal: Principal
     request_id: str | None
     client_address: str | None
+    # A change made by approving a request: who asked for it, recorded beside who made it.
+    requested_by: dict[str, Any] | None = None
 
 
 COLUMNS = """
     a.id, a.occurred_at, a.actor_kind, a.actor_id, a.actor_name, a.actor_is_staff, a.action, a.outcome,
     a.target_type, a.target_id, a.carrier_id, a.organization_id, a.before, a.after, a.reason,
-    a.request_id, host(a.client_address) as client_address
+    a.request_id, host(a.client_address) as client_address, a.requested_by
 """
 check_columns(ActivityRow, COLUMNS)
 
@@ -103,8 +107,8 @@ BY_IDS = f"select {COLUMNS} from activity_log a where a.id = any($4::uuid[]) and
 INSERT = """
 insert into activity_log
     (actor_kind, actor_id, actor_name, actor_is_staff, action, outcome, target_type, target_id,
-     carrier_id, organization_id, before, after, reason, request_id, client_address)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::inet)
+     carrier_id, organization_id, before, after, reason, request_id, client_address, requested_by)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::inet, $16)
 """
 
 FILTERED = f"""
@@ -160,6 +164,7 @@ async def record(conn: Connection, *, origin: Origin, event: Event) -> None:
         event.reason,
         origin.request_id,
         origin.client_address,
+        origin.requested_by,
     )
 
 

@@ -56,6 +56,8 @@ def target_name(target_type: str | None, before: Any, after: Any) -> str | None:
         return f"{description} ({hint})" if isinstance(hint, str) else description
     if target_type == "Carrier" and isinstance(code, str):
         return f"{code} ({name})" if isinstance(name, str) else code
-    if target_type in ("Organization", "Feature") and isinstance(name, str):
+    if target_type == "ChangeRequest":
+        name = recorded.get("summary")  # a request to Support: the change in words
+    if target_type in ("Organization", "Feature", "ChangeRequest") and isinstance(name, str):
         return name
     return None

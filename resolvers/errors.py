@@ -34,6 +34,7 @@ class ErrorCode(enum.Enum):
     ALREADY_IN_ORGANIZATION = "ALREADY_IN_ORGANIZATION"
     ORGANIZATION_NOT_EMPTY = "ORGANIZATION_NOT_EMPTY"
     LIMIT_REACHED = "LIMIT_REACHED"
+    CHANGE_NO_LONGER_APPLIES = "CHANGE_NO_LONGER_APPLIES"
     # the request
     BAD_REQUEST = "BAD_REQUEST"
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
@@ -55,7 +56,7 @@ class ErrorCode(enum.Enum):
 
 
 class ForbiddenRule(enum.Enum):
-    """Which rule refused a key change (resolvers/api_key_policy.py, resolvers/rules.py)."""
+    """Which rule refused a change (resolvers/api_key_policy.py, resolvers/rules.py)."""
 
     SCOPE_NOT_HELD = "SCOPE_NOT_HELD"
     ALLOWLIST_WIDER = "ALLOWLIST_WIDER"
@@ -72,6 +73,9 @@ class ForbiddenRule(enum.Enum):
     POLICY_MAX_GRACE_PERIOD = "POLICY_MAX_GRACE_PERIOD"
     POLICY_LOOSER_THAN_LEVEL_ABOVE = "POLICY_LOOSER_THAN_LEVEL_ABOVE"
     POLICY_NOT_ADMINISTRATOR = "POLICY_NOT_ADMINISTRATOR"
+    # Requests to Support (resolvers/request_change.py, decide_change_request.py).
+    PEOPLE_ONLY = "PEOPLE_ONLY"
+    OWN_REQUEST = "OWN_REQUEST"
 
 
 class PolicyLevel(enum.Enum):
@@ -155,6 +159,18 @@ class AlreadyInOrganization(ApiError):
     def __init__(self, message: str, *, organization: OrganizationRow, field: str = "carrierId") -> None:
         super().__init__(message, field=field)
         self.organization = organization
+
+
+class NoLongerApplies(ApiError):
+    """A requested change refused at its approval: what refused it (`cause`), as the restricted
+    mutation would have answered staff making it now. The request stays open."""
+
+    code = ErrorCode.CHANGE_NO_LONGER_APPLIES
+
+    def __init__(self, message: str, *, cause: ApiError, request_id: object) -> None:
+        super().__init__(message, field=cause.field, cause=cause.code.value)
+        self.cause = cause
+        self.request_id = request_id
 
 
 class OrganizationNotEmpty(ApiError):

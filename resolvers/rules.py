@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from access.principal import Principal
+from access.principal import Principal, PrincipalKind
 from resolvers.errors import ApiError, BadUserInput, Forbidden, ForbiddenRule, LimitReached
 
 
@@ -108,6 +108,16 @@ def organization_administrator_of_carrier(principal: Principal, facts: CarrierFa
     return not_organization_administrator(principal, facts.organization_id)
 
 
+def people_only(principal: Principal) -> Refusal | None:
+    """Requests to Support are between people: an API key neither requests nor answers one."""
+    if principal.kind in (PrincipalKind.STAFF, PrincipalKind.ADMIN):
+        return None
+    return Refusal(
+        "Only people request changes from Support (or answer them): an API key cannot.",
+        rule=ForbiddenRule.PEOPLE_ONLY,
+    )
+
+
 # --- the carrier -------------------------------------------------------------------------------------
 
 
@@ -179,6 +189,10 @@ CALLER_RULES: dict[str, tuple[CallerRule, ...]] = {
     "rotateApiKeyWithGracePeriod": (caller_in_grace_period,),
     "revokeApiKey": (caller_in_grace_period,),
     "setOrganizationKeyPolicy": (organization_administrator,),
+    "requestChange": (people_only,),
+    "approveChangeRequest": (people_only,),
+    "declineChangeRequest": (people_only,),
+    "withdrawChangeRequest": (people_only,),
 }
 CARRIER_RULES: dict[str, tuple[CarrierRule, ...]] = {
     "createApiKey": (api_access_off, no_room_for_a_key),

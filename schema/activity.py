@@ -55,6 +55,13 @@ class ActivityEvent(Node):
     reason: str | None = strawberry.field(description="Why, as the actor gave it.")
     request_id: str | None = strawberry.field(description="The request's id, as in the server's logs.")
     client_address: str | None = strawberry.field(description="The client's address.")
+    requested_by: Actor | None = strawberry.field(
+        description="For a change staff made by approving a request (`approveChangeRequest`): who asked "
+        "for it (the actor is the approver). Null otherwise."
+    )
+    change_request_id: strawberry.ID | None = strawberry.field(
+        description="The request (ChangeRequest) this change was made for, approved or declined, if any."
+    )
     carrier_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
@@ -76,6 +83,8 @@ class ActivityEvent(Node):
             reason=row.reason,
             request_id=row.request_id,
             client_address=row.client_address,
+            requested_by=_requester(row.requested_by),
+            change_request_id=_change_request_id(row.requested_by),
             carrier_id=row.carrier_id,
         )
 
@@ -86,6 +95,21 @@ class ActivityEvent(Node):
         from schema.carrier import carrier_of  # the two types refer to each other
 
         return await carrier_of(info.context, self.carrier_id)
+
+
+def _requester(requested_by: dict[str, object] | None) -> Actor | None:
+    if not requested_by:
+        return None
+    return Actor.of(
+        str(requested_by["kind"]),
+        cast("str | None", requested_by.get("id")),
+        cast("str | None", requested_by.get("name")),
+    )
+
+
+def _change_request_id(requested_by: dict[str, object] | None) -> strawberry.ID | None:
+    found = (requested_by or {}).get("changeRequestId")
+    return strawberry.ID(to_global_id("ChangeRequest", uuid.UUID(str(found)))) if found else None
 
 
 def activity_cursor(row: ActivityRow) -> Cursor:

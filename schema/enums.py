@@ -55,6 +55,8 @@ for _value in ForbiddenRule.__strawberry_definition__.values:  # type: ignore[at
         "POLICY_LOOSER_THAN_LEVEL_ABOVE": "A key policy value looser than a level above sets (`level`): a "
         "level may only tighten.",
         "POLICY_NOT_ADMINISTRATOR": "Only the organization's administrators and staff set its key policy.",
+        "PEOPLE_ONLY": "Only people (not API keys) request changes from Support.",
+        "OWN_REQUEST": "Nobody approves or declines their own request.",
     }[_value.name]
 
 strawberry.enum(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import datetime, timedelta
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.types import Info
@@ -13,8 +13,10 @@ from access.principal import Scope
 from context import Context
 from db.activity import ActivityFilter
 from db.carriers import CarrierFilter
+from db.change_requests import RequestFilter
 from resolvers import activity, carriers, features, key_policy, nodes, organizations
 from resolvers import api_keys as api_key_reads
+from resolvers import change_requests as change_request_reads
 from resolvers.api_keys import api_key_by_row_id
 from resolvers.effective_enablements import effective_enablements
 from resolvers.errors import BadUserInput, NotFound
@@ -26,6 +28,7 @@ from schema.activity import ActivityEvent, activity_cursor
 from schema.api_key import ApiKey, api_key_columns, api_key_cursor, key_listing
 from schema.api_key_policy import ApiKeyPolicy
 from schema.carrier import Carrier, carrier_cursor
+from schema.change_request import ChangeRequest, ChangeRequestKind, ChangeRequestState
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import Public, RequiresScope, Restricted
 from schema.effective_change import EffectiveChange, effective_changes
@@ -302,6 +305,49 @@ class Query:
             info.context, where, page_args=PageArgs(first, after, last, before)
         )
         return connection(page, ActivityEvent.from_row, activity_cursor)
+
+    @strawberry.field(
+        description="Requests to Support, newest first: staff see every request (the queue: "
+        "`filter: {state: OPEN}`), anyone else their own; an API key, none. At most `first` (1 to 200)."
+    )
+    async def change_requests(
+        self, info: Info[Context, None], filter: ChangeRequestFilter | None = None, first: int = 50
+    ) -> list[ChangeRequest]:
+        given = filter or ChangeRequestFilter()
+        now = info.context.now()
+        where = RequestFilter(
+            state=cast("str", given.state.value) if given.state else None,
+            kind=cast("str", given.kind.value) if given.kind else None,
+            carrier_id=_filter_id(info.context, given.carrier_id, "Carrier", "carrierId"),
+            organization_id=_filter_id(info.context, given.organization_id, "Organization", "organizationId"),
+            requested_before=(
+                now - timedelta(hours=given.older_than_hours) if given.older_than_hours is not None else None
+            ),
+            mine=given.mine,
+        )
+        rows = await change_request_reads.listed(info.context, where, first)
+        return [ChangeRequest.from_row(row, now) for row in rows]
+
+    @strawberry.field(description="A request to Support by id: staff's any, anyone else's their own.")
+    async def change_request(self, info: Info[Context, None], id: strawberry.ID) -> ChangeRequest | None:
+        row = await change_request_reads.by_id(info.context, id)
+        return ChangeRequest.from_row(row, info.context.now()) if row else None
+
+
+@strawberry.input(description="Which requests to Support to list; all given conditions hold.")
+class ChangeRequestFilter:
+    state: ChangeRequestState | None = strawberry.field(
+        default=None, description="Only those in this state (the queue: OPEN)."
+    )
+    kind: ChangeRequestKind | None = strawberry.field(default=None, description="Only this kind.")
+    carrier_id: strawberry.ID | None = strawberry.field(default=None, description="Only those concerning it.")
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only those concerning it."
+    )
+    older_than_hours: float | None = strawberry.field(
+        default=None, description="Only those requested at least this many hours ago."
+    )
+    mine: bool = strawberry.field(default=False, description="Only your own (staff see everyone's).")
 
 
 def _filter_id(context: Context, global_id: str | None, type_name: str, argument: str) -> Any:

@@ -13,11 +13,12 @@ from strawberry.types import Info
 
 from access.principal import Scope
 from context import Context
-from resolvers import live
+from resolvers import change_requests, live
 from schema.activity import ActivityEvent
 from schema.api_key import ApiKey
 from schema.api_key_policy import ApiKeyPolicy
 from schema.carrier import Carrier
+from schema.change_request import ChangeRequest
 from schema.directives import RequiresScope
 from schema.effective_change import EffectiveChange
 from schema.enablement import Enablement, enablements
@@ -132,3 +133,11 @@ class Subscription:
         "own and its carriers'), as `activity` would list it. Pass one of carrierId, organizationId.",
         directives=[ACTIVITY_READ],
     )
+
+    @strawberry.subscription(
+        description="Each request to Support you see (staff: every one; anyone else: their own) as it is "
+        "made, answered, refused at approval, or expires, as it is now. People only."
+    )
+    async def change_requests_changed(self, info: Info[Context, None]) -> AsyncGenerator[ChangeRequest, None]:
+        async for row in change_requests.changes(info.context):
+            yield ChangeRequest.from_row(row, info.context.now())

@@ -16,9 +16,11 @@ from resolvers.errors import (
     Forbidden,
     ForbiddenRule,
     LimitReached,
+    NoLongerApplies,
     NotFound,
     OrganizationNotEmpty,
 )
+from resolvers.global_ids import to_global_id
 from schema.enums import KeyPolicyLevel
 from schema.organization import Organization
 
@@ -38,6 +40,7 @@ ERROR_CODES = {
     "ALREADY_IN_ORGANIZATION": "The carrier already belongs to another organization.",
     "ORGANIZATION_NOT_EMPTY": "The organization still has carriers.",
     "LIMIT_REACHED": "A limit was reached (active keys, subscriptions); `limit` says which number.",
+    "CHANGE_NO_LONGER_APPLIES": "A requested change was refused at its approval: the state moved on.",
     "BAD_REQUEST": "The request itself is malformed (JSON, parameters, a WebSocket message).",
     "GRAPHQL_PARSE_FAILED": "The document does not parse.",
     "GRAPHQL_VALIDATION_FAILED": "The document is not valid against the schema, or passes a limit.",
@@ -105,6 +108,16 @@ class ForbiddenError(UserError):
     )
 
 
+@strawberry.type(
+    description="A requested change was refused when staff approved it: the state moved on since it was "
+    "requested (the carrier moved, the key was revoked). Nothing changed and the request stays open; "
+    "`cause` is the code the restricted mutation answered, `message` its words."
+)
+class ChangeNoLongerAppliesError(UserError):
+    cause: ErrorCode = strawberry.field(description="What the restricted mutation answered, e.g. CONFLICT.")
+    change_request_id: strawberry.ID = strawberry.field(description="The request, still open.")
+
+
 @strawberry.type(description="A limit was reached, e.g. the number of active API keys of a carrier.")
 class LimitReachedError(UserError):
     limit: int = strawberry.field(description="The limit.")
@@ -136,6 +149,14 @@ def user_error(error: ApiError) -> UserError | None:
         case OrganizationNotEmpty():
             member = OrganizationNotEmptyError(
                 message=message, code=code, field=field, carrier_count=error.carrier_count
+            )
+        case NoLongerApplies():
+            member = ChangeNoLongerAppliesError(
+                message=message,
+                code=code,
+                field=field,
+                cause=error.cause.code,
+                change_request_id=to_global_id("ChangeRequest", error.request_id),  # type: ignore[arg-type]
             )
         case LimitReached():
             member = LimitReachedError(message=message, code=code, field=field, limit=error.limit)

@@ -1,5 +1,6 @@
-"""The periodic job that writes the expiry notices (db/key_expiry.py): every KEY_EXPIRY_CHECK_SECONDS,
-in every instance; the database makes sure each notice is written once."""
+"""The periodic job that writes the expiry notices (db/key_expiry.py) and expires requests to Support
+not decided in time (db/change_requests.py): every KEY_EXPIRY_CHECK_SECONDS, in every instance; the
+database makes sure each notice is written once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 
-from db import key_expiry
+from db import change_requests, key_expiry
 from db.key_expiry import EXPIRING_SOON_DAYS, Notices
 from db.pool import Database
 
@@ -26,8 +27,11 @@ class KeyExpiryJob:
             notices = await key_expiry.write_notices(
                 conn, now=self.now(), warn_within=timedelta(days=EXPIRING_SOON_DAYS)
             )
+            expired_requests = await change_requests.expire(conn, now=self.now())
         if notices.expiring or notices.expired:
             log.info("key expiry notices: %s expiring, %s expired", notices.expiring, notices.expired)
+        if expired_requests:
+            log.info("change requests expired: %s", expired_requests)
         return notices
 
     async def run(self) -> None:

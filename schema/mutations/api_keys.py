@@ -205,6 +205,19 @@ def issue(
     )
 
 
+def run_update_api_key(context: Context, input: UpdateApiKeyInput) -> Awaitable[ApiKeyRow]:
+    """updateApiKey (also what approving a request for a key that never expires runs)."""
+    return update_api_key(
+        context,
+        key_id=input.id,
+        description=input.description,
+        scopes=input.scopes,
+        ip_allowlist=input.ip_allowlist,
+        expiry=input.expiry(),
+        expected_version=input.expected_version,
+    )
+
+
 def key_payload(context: Context, row: ApiKeyRow) -> ApiKeyPayload:
     return ApiKeyPayload(api_key=ApiKey.from_row(row, context.now()))
 
@@ -246,15 +259,7 @@ class ApiKeyMutations:
         guard=KEYS_WRITE,
         takes=UpdateApiKeyInput,
         answers=UpdateApiKeyResult,
-        run=lambda context, input: update_api_key(
-            context,
-            key_id=input.id,
-            description=input.description,
-            scopes=input.scopes,
-            ip_allowlist=input.ip_allowlist,
-            expiry=input.expiry(),
-            expected_version=input.expected_version,
-        ),
+        run=run_update_api_key,
         payload=key_payload,
     )
     revoke_api_key = mutation(

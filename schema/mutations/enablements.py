@@ -3,6 +3,7 @@ carrier or for an organization (its carriers inherit it unless they override it)
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated
 
 import strawberry
@@ -75,6 +76,31 @@ async def organization_enablement_payload(context: Context, result: EnablementSe
     )
 
 
+# What the mutations run (also what approving a request for one runs: schema/change_request.py).
+def run_set_carrier_enablement(
+    context: Context, input: SetCarrierEnablementInput
+) -> Awaitable[EnablementSet]:
+    return set_carrier_enablement(
+        context,
+        carrier_id=input.carrier_id,
+        feature_key=input.feature_key,
+        state=input.state,
+        reason=input.reason,
+    )
+
+
+def run_set_organization_enablement(
+    context: Context, input: SetOrganizationEnablementInput
+) -> Awaitable[EnablementSet]:
+    return set_organization_enablement(
+        context,
+        organization_id=input.organization_id,
+        feature_key=input.feature_key,
+        state=input.state,
+        reason=input.reason,
+    )
+
+
 @strawberry.type
 class EnablementMutations:
     set_carrier_enablement = mutation(
@@ -82,13 +108,7 @@ class EnablementMutations:
         guard=ENABLEMENTS,
         takes=SetCarrierEnablementInput,
         answers=SetEnablementResult | None,
-        run=lambda context, input: set_carrier_enablement(
-            context,
-            carrier_id=input.carrier_id,
-            feature_key=input.feature_key,
-            state=input.state,
-            reason=input.reason,
-        ),
+        run=run_set_carrier_enablement,
         payload=carrier_enablement_payload,
     )
     set_organization_enablement = mutation(
@@ -96,12 +116,6 @@ class EnablementMutations:
         guard=ENABLEMENTS,
         takes=SetOrganizationEnablementInput,
         answers=SetEnablementResult | None,
-        run=lambda context, input: set_organization_enablement(
-            context,
-            organization_id=input.organization_id,
-            feature_key=input.feature_key,
-            state=input.state,
-            reason=input.reason,
-        ),
+        run=run_set_organization_enablement,
         payload=organization_enablement_payload,
     )

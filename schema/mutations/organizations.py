@@ -3,6 +3,7 @@ carrier belongs to ("Create new Organization", "Add to existing Organization", m
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated
 
 import strawberry
@@ -200,6 +201,40 @@ def membership_payload(_context: Context, result: Membership) -> CarrierMembersh
     )
 
 
+# --- what the mutations run (also what approving a request for one runs: schema/change_request.py) ------
+
+
+def run_create_organization(context: Context, input: CreateOrganizationInput) -> Awaitable[Created]:
+    return create_organization(context, name=input.name, carrier_ids=input.carrier_ids)
+
+
+def run_attach(context: Context, input: AttachCarrierInput) -> Awaitable[Membership]:
+    return membership.attach(
+        context,
+        carrier_id=input.carrier_id,
+        organization_id=input.organization_id,
+        expected_version=input.expected_version,
+        reason=input.reason,
+    )
+
+
+def run_move(context: Context, input: MoveCarrierInput) -> Awaitable[Membership]:
+    return membership.move(
+        context,
+        carrier_id=input.carrier_id,
+        from_organization_id=input.from_organization_id,
+        to_organization_id=input.to_organization_id,
+        expected_version=input.expected_version,
+        reason=input.reason,
+    )
+
+
+def run_detach(context: Context, input: DetachCarrierInput) -> Awaitable[Membership]:
+    return membership.detach(
+        context, carrier_id=input.carrier_id, expected_version=input.expected_version, reason=input.reason
+    )
+
+
 # --- the mutations ---------------------------------------------------------------------------------
 
 
@@ -229,9 +264,7 @@ class OrganizationMutations:
         guard=STRUCTURE,
         takes=CreateOrganizationInput,
         answers=CreateOrganizationResult | None,
-        run=lambda context, input: create_organization(
-            context, name=input.name, carrier_ids=input.carrier_ids
-        ),
+        run=run_create_organization,
         payload=created_payload,
     )
     attach_carrier_to_organization = mutation(
@@ -240,13 +273,7 @@ class OrganizationMutations:
         guard=STRUCTURE,
         takes=AttachCarrierInput,
         answers=MembershipResult | None,
-        run=lambda context, input: membership.attach(
-            context,
-            carrier_id=input.carrier_id,
-            organization_id=input.organization_id,
-            expected_version=input.expected_version,
-            reason=input.reason,
-        ),
+        run=run_attach,
         payload=membership_payload,
     )
     move_carrier_to_organization = mutation(
@@ -254,14 +281,7 @@ class OrganizationMutations:
         guard=STRUCTURE,
         takes=MoveCarrierInput,
         answers=MembershipResult | None,
-        run=lambda context, input: membership.move(
-            context,
-            carrier_id=input.carrier_id,
-            from_organization_id=input.from_organization_id,
-            to_organization_id=input.to_organization_id,
-            expected_version=input.expected_version,
-            reason=input.reason,
-        ),
+        run=run_move,
         payload=membership_payload,
     )
     detach_carrier_from_organization = mutation(
@@ -269,9 +289,7 @@ class OrganizationMutations:
         guard=STRUCTURE,
         takes=DetachCarrierInput,
         answers=MembershipResult | None,
-        run=lambda context, input: membership.detach(
-            context, carrier_id=input.carrier_id, expected_version=input.expected_version, reason=input.reason
-        ),
+        run=run_detach,
         payload=membership_payload,
     )
     rename_organization = mutation(

@@ -236,7 +236,14 @@ query Preview($A: ID!, $B: ID!, $C: ID!, $O: ID!, $P: ID!) {
 }
 """
 
+# Requests to Support: the world has none; every person sees the (empty) list, a key sees none.
+CHANGE_REQUESTS = "{ changeRequests { id } }"
+NO_REQUEST = to_global_id("ChangeRequest", uuid.UUID(int=0))
+CHANGE_REQUEST = f'{{ changeRequest(id: "{NO_REQUEST}") {{ id }} }}'
+
 DOCUMENTS = {
+    "changeRequests": CHANGE_REQUESTS,
+    "changeRequest": CHANGE_REQUEST,
     "viewer": VIEWER_KIND,
     "node": NODE,
     "nodes": NODES,
@@ -326,7 +333,21 @@ NODE_ROW = _row(
     admin_o=("A", "B", "O", "F1", "kA", "eA", "eB"),
     staff=("A", "B", "C", "O", "P", "F1", "kA", "kC", "eA", "eB", "eC"),
 )
+NOTHING_YET = _row(
+    carrier_read=(),
+    enablements_read=(),
+    keys_read=(),
+    keys_write=(),
+    activity_read=(),
+    all_scopes=(),
+    service=(),
+    admin_a=(),
+    admin_o=(),
+    staff=(),
+)
 EXPECTED: dict[str, dict[str, object]] = {
+    "changeRequests": NOTHING_YET,
+    "changeRequest": NOTHING_YET,
     "viewer": _row(
         anonymous=("ANONYMOUS",),
         carrier_read=("API_KEY",),

@@ -43,6 +43,7 @@ ROOT_ARGUMENTS = {
     "apiKey": '(id: "{kA}")',
     "effectiveEnablements": '(carrierIds: ["{A}"])',
     "membershipPreview": '(carrierId: "{A}")',
+    "changeRequest": '(id: "{A}")',
 }
 CALLERS = [*(f"key:{scope}" for scope in SCOPES), "key:all"]
 # The walk's documents are large on purpose.

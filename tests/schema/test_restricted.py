@@ -55,7 +55,16 @@ from activity_log where request_id = $1
 
 @pytest.fixture
 async def world(conn: Connection) -> World:
-    return await build_world(conn)
+    built = await build_world(conn)
+    # A request to Support, so that the walk reaches ChangeRequest's fields with data (staff see all).
+    await conn.execute(
+        """insert into change_requests (kind, proposed, summary, reason, carrier_ids, requested_by_kind,
+                                        requested_by_id, expires_at)
+           values ('detach_carrier', '{}', 'Take A out of its organization', 'walk', $1, 'admin', 'x',
+                   now() + interval '1 day')""",
+        [built.carrier_ids["A"]],
+    )
+    return built
 
 
 def _refusal_of(body: Mapping[str, Any], path: list[str]) -> Mapping[str, Any]:
@@ -212,6 +221,13 @@ def _ids(**names: str) -> Callable[[World], dict[str, Any]]:
 
 
 MUTATION_CALLS: dict[str, MutationCall] = {
+    "Mutation.approveChangeRequest": MutationCall(
+        "mutation ($id: ID!) { approveChangeRequest(input: {id: $id}) { __typename } }", _ids(id="A")
+    ),
+    "Mutation.declineChangeRequest": MutationCall(
+        'mutation ($id: ID!) { declineChangeRequest(input: {id: $id, answer: "no"}) { __typename } }',
+        _ids(id="A"),
+    ),
     "Mutation.createCarrier": MutationCall(
         'mutation { createCarrier(input: {code: "ZQX9", name: "Refused Rail"}) { __typename } }'
     ),

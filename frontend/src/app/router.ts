@@ -26,7 +26,7 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   window.dispatchEvent(new Event(CHANGE));
 }
 
-export const TABS = ["organization", "enablements", "api-keys", "activity"] as const;
+export const TABS = ["organization", "enablements", "api-keys", "activity", "requests"] as const;
 export type Tab = (typeof TABS)[number];
 
 export type Route =

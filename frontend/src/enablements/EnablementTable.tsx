@@ -2,6 +2,7 @@ import { type FragmentType, getFragmentData } from "../gql";
 import { EnablementFieldsFragmentDoc, type EnablementFieldsFragment } from "../gql/graphql";
 import { Time } from "../time/Time";
 import type { Permission } from "../permissions/permissions";
+import { RequestInstead } from "../requests/RequestInstead";
 import { Permitted } from "../ui/Permitted";
 import { SOURCE_TEXT, STATE_LABELS } from "./labels";
 
@@ -16,10 +17,13 @@ interface Props {
   permission: Permission;
   /** The row whose Change button was pressed, as the table read it. */
   onChange: (row: EnablementFieldsFragment) => void;
+  /** Where the viewer may not change it: request the change from Support instead. */
+  onRequest?: (row: EnablementFieldsFragment) => void;
+  requesting?: string | null;
 }
 
 /** Every feature: the setting at this level, the value in effect, and where that value comes from. */
-export function EnablementTable({ caption, owner, level, rows: refs, permission, onChange }: Props) {
+export function EnablementTable({ caption, owner, level, rows: refs, permission, onChange, onRequest, requesting }: Props) {
   const rows = getFragmentData(EnablementFieldsFragmentDoc, refs);
   return (
     <table className="table enablements stacked">
@@ -71,6 +75,14 @@ export function EnablementTable({ caption, owner, level, rows: refs, permission,
                   </button>
                 )}
               </Permitted>
+              {onRequest ? (
+                <RequestInstead
+                  permission={permission}
+                  what={`${row.feature.name} for ${owner}`}
+                  expanded={requesting === row.feature.key}
+                  onRequest={() => onRequest(row)}
+                />
+              ) : null}
             </td>
           </tr>
         ))}

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useQuery } from "urql";
-import { EnablementsChangedDocument, EnablementsTabDocument } from "../gql/graphql";
+import { EnablementsChangedDocument, type EnablementState, EnablementsTabDocument } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
 import { useCoalesced, useLive } from "../graphql/useLive";
 import { type EffectiveChangeRef, EffectiveChanges } from "../organization/EffectiveChanges";
@@ -8,7 +8,10 @@ import { carrierPermission, permissionOf } from "../permissions/permissions";
 import { useViewer } from "../shell/viewer";
 import { ENABLEMENTS_TOOL } from "../text/seed";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
+import { RequestChangeForm } from "../requests/RequestChangeForm";
+import { Requested } from "../requests/RequestInstead";
 import { ChangeEnablementDialog, type Target } from "./ChangeEnablementDialog";
+import { STATE_LABELS } from "./labels";
 import { EnablementTable } from "./EnablementTable";
 
 /** Every feature for the carrier (and its organization): setting, effective value, and its source. */
@@ -16,6 +19,8 @@ export function EnablementsTab({ code }: { code: string }) {
   const viewer = useViewer();
   const [{ data, error, fetching }, refetch] = useQuery({ query: EnablementsTabDocument, variables: { code } });
   const [target, setTarget] = useState<Target | null>(null);
+  const [requesting, setRequesting] = useState<Target | null>(null);
+  const [requested, setRequested] = useState<string | null>(null);
   const [report, setReport] = useState<{ summary: string; changes: readonly EffectiveChangeRef[] } | null>(null);
   const reload = () => refetch({ requestPolicy: "network-only" });
   // Live: a change made elsewhere (staff in another window, an organization's setting) is read again.
@@ -55,6 +60,11 @@ export function EnablementsTab({ code }: { code: string }) {
         onChange={(row) =>
           setTarget({ level: "carrier", id: carrier.id, code: carrier.code, row, inherited: inheritedFor(row.feature.key) })
         }
+        requesting={requesting?.level === "carrier" ? requesting.row.feature.key : null}
+        onRequest={(row) => {
+          setRequested(null);
+          setRequesting({ level: "carrier", id: carrier.id, code: carrier.code, row, inherited: inheritedFor(row.feature.key) });
+        }}
       />
       {organization ? (
         <EnablementTable
@@ -64,10 +74,35 @@ export function EnablementsTab({ code }: { code: string }) {
           rows={organization.enablements}
           permission={forOrganization}
           onChange={(row) => setTarget({ level: "organization", id: organization.id, name: organization.name, row })}
+          requesting={requesting?.level === "organization" ? requesting.row.feature.key : null}
+          onRequest={(row) => {
+            setRequested(null);
+            setRequesting({ level: "organization", id: organization.id, name: organization.name, row });
+          }}
         />
       ) : (
         <p className="muted">{carrier.code} is in no organization: settings come from the carrier or the feature’s default.</p>
       )}
+      {requested ? <Requested summary={requested} /> : null}
+      {requesting ? (
+        <RequestChangeForm
+          title={`${requesting.row.feature.name} (${requesting.row.feature.key}) for ${
+            requesting.level === "carrier" ? requesting.code : requesting.name
+          }, now ${STATE_LABELS[requesting.row.state]}.`}
+          extra={{ kind: "state", current: requesting.row.state }}
+          propose={({ state, reason }) => {
+            const common = { featureKey: requesting.row.feature.key, state: state as EnablementState, reason };
+            return requesting.level === "carrier"
+              ? { setCarrierEnablement: { carrierId: requesting.id, ...common } }
+              : { setOrganizationEnablement: { organizationId: requesting.id, ...common } };
+          }}
+          onDone={(summary) => {
+            setRequesting(null);
+            setRequested(summary);
+          }}
+          onCancel={() => setRequesting(null)}
+        />
+      ) : null}
       {target && (target.level === "carrier" ? forCarrier : forOrganization).allowed ? (
         <ChangeEnablementDialog
           target={target}

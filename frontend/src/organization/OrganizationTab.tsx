@@ -28,6 +28,8 @@ import { EffectiveChanges } from "./EffectiveChanges";
 import { KeyPolicyPanel } from "./KeyPolicyPanel";
 import { LeftOrganization } from "./LeftOrganization";
 import { RenameOrganizationForm } from "./RenameOrganizationForm";
+import { RequestChangeForm } from "../requests/RequestChangeForm";
+import { Requested, RequestInstead } from "../requests/RequestInstead";
 
 type Open = "create" | "attach" | "move" | "detach" | "rename" | "delete" | null;
 
@@ -48,6 +50,13 @@ export function OrganizationTab({ code }: { code: string }) {
   const [{ data, error, fetching }, refetch] = useQuery({ query: OrganizationTabDocument, variables: { code, carriersFirst } });
   const [open, setOpenState] = useState<Open>(null);
   const [report, setReport] = useState<(ChangeReport & { focus: boolean }) | null>(null);
+  // A change the viewer may not make, requested from Support instead.
+  const [requesting, setRequesting] = useState<"create" | "detach" | null>(null);
+  const [requested, setRequested] = useState<string | null>(null);
+  const request = (what: "create" | "detach") => {
+    setRequested(null);
+    setRequesting(requesting === what ? null : what);
+  };
   const reportRef = useRef<HTMLDivElement>(null);
   const returnFocus = useReturnFocus();
   const reload = () => refetch({ requestPolicy: "network-only" });
@@ -123,6 +132,7 @@ export function OrganizationTab({ code }: { code: string }) {
         </div>
       ) : null}
 
+      {requested ? <Requested summary={requested} /> : null}
       {organization ? (
         <section aria-labelledby="organization-name" className="panel">
           <h3 id="organization-name">
@@ -152,7 +162,24 @@ export function OrganizationTab({ code }: { code: string }) {
                 )}
               </Permitted>
             ))}
+            <RequestInstead
+              permission={may("detach")}
+              what={`Detach ${carrier.code} from ${organization.name}`}
+              expanded={requesting === "detach"}
+              onRequest={() => request("detach")}
+            />
           </div>
+          {requesting === "detach" ? (
+            <RequestChangeForm
+              title={`Take ${carrier.code} out of ${organization.name}.`}
+              propose={() => ({ detachCarrier: { carrierId: carrier.id, expectedVersion: carrier.version } })}
+              onDone={(summary) => {
+                setRequesting(null);
+                setRequested(summary);
+              }}
+              onCancel={() => setRequesting(null)}
+            />
+          ) : null}
           {allowed("rename") && open === "rename" ? (
             <RenameOrganizationForm organization={organization} onDone={done} onCancel={() => setOpen(null)} onReload={reload} />
           ) : null}
@@ -196,7 +223,13 @@ export function OrganizationTab({ code }: { code: string }) {
                   </button>
                 )}
               </Permitted>
-              <span> — {ORGANIZATION_TOOL.create.description}</span>
+              <span> — {ORGANIZATION_TOOL.create.description}</span>{" "}
+              <RequestInstead
+                permission={may("create")}
+                what={ORGANIZATION_TOOL.create.title}
+                expanded={requesting === "create"}
+                onRequest={() => request("create")}
+              />
             </li>
             <li>
               <Permitted permission={may("attach")}>
@@ -210,6 +243,18 @@ export function OrganizationTab({ code }: { code: string }) {
             </li>
           </ul>
           <p className="muted">{ORGANIZATION_TOOL.why}</p>
+          {requesting === "create" ? (
+            <RequestChangeForm
+              title={`A new organization containing ${carrier.code}.`}
+              extra={{ kind: "name" }}
+              propose={({ name }) => ({ createOrganization: { name, carrierIds: [carrier.id] } })}
+              onDone={(summary) => {
+                setRequesting(null);
+                setRequested(summary);
+              }}
+              onCancel={() => setRequesting(null)}
+            />
+          ) : null}
           {allowed("create") && open === "create" ? (
             <CreateOrganizationForm carrier={carrier} onDone={done} onCancel={() => setOpen(null)} />
           ) : null}

@@ -1,4 +1,5 @@
-import { CONTACT_SUPPORT } from "../text/seed";
+import { permissionOf } from "../permissions/permissions";
+import { CONTACT_SUPPORT, REQUEST_INSTEAD } from "../text/seed";
 import { useViewer } from "./viewer";
 
 /** For everyone but staff: the restricted-functions warning, in the API's words and the seed's. */
@@ -15,6 +16,7 @@ export function RestrictedBanner() {
           When to contact Support: {support.text.charAt(0).toLowerCase() + support.text.slice(1)}.
         </p>
       ) : null}
+      {permissionOf(viewer.permissions, "requestChange").allowed ? <p>{REQUEST_INSTEAD}</p> : null}
     </section>
   );
 }

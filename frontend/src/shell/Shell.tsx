@@ -9,7 +9,8 @@ import { describeRequestError } from "../graphql/problems";
 import { pageSize, PageLimitsContext, WANTED } from "../limits/pageSize";
 import { refusedPageSize, rememberedLimits, rememberLimits } from "../limits/remembered";
 import { OrganizationTab } from "../organization/OrganizationTab";
-import { CONTACT_SUPPORT, CONTACT_SUPPORT_TITLE, TOOLS_INTRO } from "../text/seed";
+import { RequestsTab } from "../requests/RequestsTab";
+import { CONTACT_SUPPORT, CONTACT_SUPPORT_TITLE, REQUEST_INSTEAD, TOOLS_INTRO } from "../text/seed";
 import { TimeZonePicker } from "../time/TimeZonePicker";
 import { ErrorBoundary } from "../ui/ErrorBoundary";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
@@ -96,6 +97,7 @@ export function Shell({ route, sessionLabel, onSignOut }: Props) {
                         {tab === "enablements" ? <EnablementsTab code={code} /> : null}
                         {tab === "api-keys" ? <ApiKeysTab code={code} /> : null}
                         {tab === "activity" ? <ActivityTab code={code} /> : null}
+                        {tab === "requests" ? <RequestsTab code={code} /> : null}
                       </ErrorBoundary>
                     </section>
                   </>
@@ -114,6 +116,7 @@ export function Shell({ route, sessionLabel, onSignOut }: Props) {
               </div>
             ))}
           </dl>
+          <p className="muted">{REQUEST_INSTEAD}</p>
         </aside>
       </div>
     </>

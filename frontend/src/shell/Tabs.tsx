@@ -7,6 +7,7 @@ export const TAB_LABELS: Record<Tab, string> = {
   enablements: "Enablements",
   "api-keys": "API keys",
   activity: "Activity",
+  requests: "Requests",
 };
 
 export const tabId = (tab: Tab) => `tab-${tab}`;

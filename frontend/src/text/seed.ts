@@ -76,5 +76,9 @@ export const CONTACT_SUPPORT = [
   { title: "Cedar employee screens", text: "If you see a warning about restricted functions" },
 ] as const;
 
+/** Not the seed's: where "contact Support" is now a request inside the page (issue 26). */
+export const REQUEST_INSTEAD =
+  "For a change only Support may make, use “Request this change” beside it: your reason goes to Support with the change, and the answer appears under Requests.";
+
 /** Beside every staff-only control a non-staff user sees, disabled. */
 export const CONTACT_SUPPORT_HINT = "Contact Support if you need this change.";

@@ -1,0 +1,106 @@
+import { type FormEvent, useEffect, useId, useState } from "react";
+import { RequestChangeDocument, type RequestChangeInput } from "../gql/graphql";
+import { useFormMutation } from "../graphql/useFormMutation";
+import { FieldMessage } from "../ui/FieldMessage";
+import { focusSoon } from "../ui/focus";
+import { FormProblemAlert } from "../ui/FormProblemAlert";
+import { RequestProblemAlert } from "../ui/RequestProblemAlert";
+
+/** What a form asks beyond the reason: a new organization's name, an enablement's new state. */
+export type Extra = { kind: "none" } | { kind: "name" } | { kind: "state"; current: string };
+
+export type Proposal = Omit<RequestChangeInput, "reason">;
+
+interface Props {
+  /** The change in words, e.g. "Take WSOR out of Great Lakes Group". */
+  title: string;
+  extra?: Extra;
+  /** The proposal, given what the form asked (the name, the state) and the reason. */
+  propose: (asked: { name: string; state: string; reason: string }) => Proposal;
+  onDone: (summary: string) => void;
+  onCancel: () => void;
+}
+
+const STATES = [
+  { value: "ENABLED", label: "On" },
+  { value: "DISABLED", label: "Off" },
+  { value: "INHERIT", label: "Inherit" },
+] as const;
+
+/** "Request this change": a restricted change proposed to Support with a reason, instead of made. */
+export function RequestChangeForm({ title, extra = { kind: "none" }, propose, onDone, onCancel }: Props) {
+  const { run, fetching, requestProblem, formProblem } = useFormMutation(RequestChangeDocument, ["reason", "name"]);
+  const id = useId();
+  const [reason, setReason] = useState("");
+  const [name, setName] = useState("");
+  const [state, setState] = useState(extra.kind === "state" ? (STATES.find((s) => s.value !== extra.current)?.value ?? "ENABLED") : "");
+  const reasonError = formProblem?.fields.reason;
+  const nameError = formProblem?.fields.name;
+  useEffect(() => {
+    focusSoon(() => document.getElementById(`${id}-first`));
+  }, [id]);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const asked = { name: name.trim(), state, reason: reason.trim() };
+    const payload = await run({ input: { reason: asked.reason, ...propose(asked) } }, (data) => data.requestChange);
+    if (payload?.__typename === "ChangeRequestPayload") onDone(payload.changeRequest.summary);
+  };
+  const ready = reason.trim() && (extra.kind !== "name" || name.trim());
+  return (
+    <form onSubmit={submit} className="panel request-form" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>Request this change from Support</h3>
+      <p>{title}</p>
+      {extra.kind === "name" ? (
+        <div className="field">
+          <label htmlFor={`${id}-first`}>Organization name</label>
+          <input
+            id={`${id}-first`}
+            value={name}
+            required
+            maxLength={200}
+            aria-invalid={nameError ? true : undefined}
+            aria-describedby={nameError ? `${id}-name-error` : undefined}
+            onChange={(event) => setName(event.target.value)}
+          />
+          <FieldMessage id={`${id}-name-error`} message={nameError} />
+        </div>
+      ) : null}
+      {extra.kind === "state" ? (
+        <div className="field">
+          <label htmlFor={`${id}-first`}>New setting</label>
+          <select id={`${id}-first`} value={state} onChange={(event) => setState(event.target.value)}>
+            {STATES.filter((s) => s.value !== extra.current).map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+      <div className="field">
+        <label htmlFor={extra.kind === "none" ? `${id}-first` : `${id}-reason`}>Why you need it (Support reads this)</label>
+        <textarea
+          id={extra.kind === "none" ? `${id}-first` : `${id}-reason`}
+          value={reason}
+          required
+          maxLength={500}
+          rows={3}
+          aria-invalid={reasonError ? true : undefined}
+          aria-describedby={reasonError ? `${id}-reason-error` : undefined}
+          onChange={(event) => setReason(event.target.value)}
+        />
+        <FieldMessage id={`${id}-reason-error`} message={reasonError} />
+      </div>
+      {formProblem ? <FormProblemAlert problem={formProblem} /> : null}
+      {requestProblem ? <RequestProblemAlert problem={requestProblem} /> : null}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={fetching || !ready}>
+          Send request
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
