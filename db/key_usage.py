@@ -116,6 +116,11 @@ async def flush(
     refused: Sequence[Refused],
     counted: Sequence[Counted],
 ) -> None:
+    # Every instance writes its rows in the same order (by key, then bucket), so that two instances
+    # flushing at once lock the rows they share in the same order and never deadlock each other.
+    uses = sorted(uses, key=lambda use: use[0])
+    refused = sorted(refused, key=lambda r: (r.key_id, r.minute, r.reason))
+    counted = sorted(counted, key=lambda c: (c.key_id, c.hour, c.outcome))
     await conn.execute(
         FLUSH,
         [key_id for key_id, _, _ in uses],

@@ -52,6 +52,8 @@ _REQUEST_OUTCOMES = frozenset(
 )
 # Pruning needs no more than an hour's precision: buckets are hours.
 PRUNE_EVERY_SECONDS = 3600.0
+# How often the final flush at shutdown is tried before what is pending is given up (and logged).
+SHUTDOWN_FLUSH_ATTEMPTS = 3
 HOUR = timedelta(hours=1)
 
 
@@ -189,7 +191,15 @@ class KeyUsageRecorder:
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+            await self.last_flush()
+
+    async def last_flush(self) -> None:
+        """At shutdown: what is pending is written, tried again a few times (a deadlock with another
+        instance's flush, a pool busy with the last requests), since nothing comes after it."""
+        for attempt in range(1, SHUTDOWN_FLUSH_ATTEMPTS + 1):
             try:
-                await self.flush()
+                await self.flush()  # a failed flush keeps what it could not write
+                return
             except Exception:
-                log.exception("could not record API key use at shutdown")
+                if attempt == SHUTDOWN_FLUSH_ATTEMPTS:
+                    log.exception("could not record API key use at shutdown")
