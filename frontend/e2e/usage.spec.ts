@@ -79,3 +79,31 @@ test("requests an integration makes show in its key's sparkline once the minute'
   await expect(today).toContainText("address not allowed: 2");
   await screenshot(page, "api-key-usage-probe");
 });
+
+test("an open usage dialog and the sparklines show new requests as they are counted, without a reload", async ({ page, request }) => {
+  // given: a new key of WSOR, its usage dialog open (nothing counted yet)
+  const staff = await api(request, { kind: "STAFF" });
+  const carrierId = await carrierIdOf(request, "WSOR");
+  const description = `Live usage WSOR ${Date.now()}`;
+  const issued = await staff<{ createApiKey: { secret: string } }>(
+    `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { ... on CreateApiKeyPayload { secret } } }`,
+    { input: { carrierId, description, scopes: ["CARRIER_READ"] } },
+  );
+  const key = await api(request, { secret: issued.data.createApiKey.secret });
+  await signIn(page, "Administrator of WSOR (Wisconsin & Southern Railroad)");
+  await openCarrier(page, "WSOR", "API keys");
+  const usage = page.getByRole("button", { name: `0 served in the last 30 days: show the usage of ${description}` });
+  await usage.click();
+  const dialog = page.getByRole("dialog", { name: `Usage of ${description}` });
+  const today = dialog.getByRole("table", { name: `${description}, by day, the numbers` }).locator("tbody tr").last();
+  await expect(today.locator("td").first()).toHaveText("0");
+
+  // when: the integration makes four requests; the suite's servers flush each second and announce it
+  for (let index = 0; index < 4; index++) expect((await key("{ viewer { name } }")).data).toEqual({ viewer: { name: description } });
+
+  // then: the open dialog's numbers change (its own re-read would be a minute away; it no longer polls)
+  await expect(today.locator("td").first()).toHaveText("4", { timeout: 15_000 });
+  await dialog.getByRole("button", { name: "Close" }).click();
+  // and the list's sparkline too, read again on the same event
+  await expect(page.getByRole("button", { name: `4 served in the last 30 days: show the usage of ${description}` })).toBeVisible();
+});

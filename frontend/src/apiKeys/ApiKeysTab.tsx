@@ -1,7 +1,7 @@
 import { useCallback, useDeferredValue, useEffect, useId, useRef, useState } from "react";
 import { useQuery } from "urql";
 import { getFragmentData } from "../gql";
-import { ApiKeyChangesDocument, type ApiKeyFieldsFragment, ApiKeyFieldsFragmentDoc, ApiKeyPolicyFieldsFragmentDoc, ApiKeysTabDocument, type ApiKeysTabQuery } from "../gql/graphql";
+import { ApiKeyChangesDocument, ApiKeyUsageChangedDocument, type ApiKeyFieldsFragment, ApiKeyFieldsFragmentDoc, ApiKeyPolicyFieldsFragmentDoc, ApiKeysTabDocument, type ApiKeysTabQuery } from "../gql/graphql";
 import { ExportCsvButton } from "../exports/ExportCsvButton";
 import { describeRequestError } from "../graphql/problems";
 import { useCursorPages } from "../graphql/useCursorPages";
@@ -81,6 +81,9 @@ export function ApiKeysTab({ code }: { code: string }) {
     if (event) setLatest((known) => remembered(known, getFragmentData(ApiKeyFieldsFragmentDoc, event.apiKeyChanges.apiKey)));
     readAgain();
   });
+  // Uses of the carrier's keys counted (an instance's flush, about once a minute): the list is read
+  // again, and with it each key's sparkline.
+  useLive(ApiKeyUsageChangedDocument, carrierId ? { carrierId } : null, () => readAgain());
 
   // After a change that took away the control that opened it (a revoked key's buttons), focus goes to
   // the notice that says what happened, right above the list.

@@ -1,13 +1,14 @@
 import { useEffect, useId, useMemo, useState } from "react";
 import { useQuery } from "urql";
 import { getFragmentData } from "../gql";
-import { type ApiKeyFieldsFragment, ApiKeyUsageBucketFieldsFragmentDoc, ApiKeyUsageChartDocument } from "../gql/graphql";
+import { type ApiKeyFieldsFragment, ApiKeyUsageBucketFieldsFragmentDoc, ApiKeyUsageChangedDocument, ApiKeyUsageChartDocument } from "../gql/graphql";
+import { useCoalesced, useLive } from "../graphql/useLive";
 import { useTimeZone } from "../time/zone";
 import { Dialog } from "../ui/Dialog";
 import { daysSince, hoursSince, USAGE_DAYS, USAGE_HOURS } from "./usage";
 import { UsageChart } from "./UsageChart";
 
-// Counts land once a minute (each instance's flush): reading again as often shows them as they land.
+// A service key has no carrier to watch: its counts are read again each minute, as they land.
 const REFRESH_MS = 60_000;
 
 /** A key's usage: a chart by day for 30 days, or by hour for the last two, with the table behind it. */
@@ -18,11 +19,18 @@ export function KeyUsageDialog({ apiKey, onClose }: { apiKey: ApiKeyFieldsFragme
   // The period is fixed when the dialog opens; a refresh reads the same buckets again.
   const variables = useMemo(() => ({ id: apiKey.id, since: daysSince(USAGE_DAYS), hoursSince: hoursSince(USAGE_HOURS) }), [apiKey.id]);
   const [{ data, fetching, error }, refetch] = useQuery({ query: ApiKeyUsageChartDocument, variables, requestPolicy: "network-only" });
+  const usage = data?.apiKey;
+  // Live: each time an instance writes counts of the carrier's keys (the page's one WebSocket), the
+  // numbers are read again; an event missed (null) reads them again too.
+  const readAgain = useCoalesced(() => refetch({ requestPolicy: "network-only" }));
+  const carrierId = usage?.carrier?.id ?? null;
+  useLive(ApiKeyUsageChangedDocument, carrierId ? { carrierId } : null, () => readAgain());
+  const polled = usage !== undefined && usage !== null && carrierId === null;
   useEffect(() => {
+    if (!polled) return;
     const timer = window.setInterval(() => refetch({ requestPolicy: "network-only" }), REFRESH_MS);
     return () => window.clearInterval(timer);
-  }, [refetch]);
-  const usage = data?.apiKey;
+  }, [polled, refetch]);
   return (
     <Dialog title={`Usage of ${apiKey.description}`} onClose={onClose}>
       <p className="muted">
