@@ -107,3 +107,17 @@ test("an open usage dialog and the sparklines show new requests as they are coun
   // and the list's sparkline too, read again on the same event
   await expect(page.getByRole("button", { name: `4 served in the last 30 days: show the usage of ${description}` })).toBeVisible();
 });
+
+test("the keys can be listed most and least used over 30 days", async ({ page }) => {
+  await signIn(page, "Administrator of WSOR (Wisconsin & Southern Railroad)");
+  await openCarrier(page, "WSOR", "API keys");
+  const order = page.getByRole("combobox", { name: "Order" });
+  const rows = page.getByRole("table", { name: "API keys" }).locator("tbody tr");
+  // the demo's busy key served thousands of requests: first when most used; a key that served nothing
+  // (the demo's idle one, or another spec's) first when least used
+  await order.selectOption({ label: "Most used (30 days)" });
+  await expect(rows.first()).toContainText("Dispatch board feed");
+  await order.selectOption({ label: "Least used (30 days)" });
+  await expect(rows.first().getByRole("button", { name: /^0 served in the last 30 days: show the usage of / })).toBeVisible();
+  await expect(rows.first()).not.toContainText("Dispatch board feed");
+});
