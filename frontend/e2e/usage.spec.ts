@@ -1,6 +1,7 @@
 // A key's usage on the API keys tab: the 30-day sparkline beside each key, the usage dialog's chart by
 // day and by hour with the table of the same numbers, the "unused" nudge read from the counts; for each
 // role. The demo data gives WSOR a busy key (a month of traffic, some refused) and one idle for 45 days.
+import { readFile } from "node:fs/promises";
 import { api, carrierIdOf, everyScreen, expect, expectAccessible, openCarrier, ROLES, screenshot, signIn, test, who } from "./support";
 
 for (const { role, label } of ROLES) {
@@ -103,6 +104,15 @@ test("an open usage dialog and the sparklines show new requests as they are coun
 
   // then: the open dialog's numbers change (its own re-read would be a minute away; it no longer polls)
   await expect(today.locator("td").first()).toHaveText("4", { timeout: 15_000 });
+
+  // and the dialog downloads the same numbers: the key's requests per hour and outcome
+  const downloading = page.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Download usage CSV" }).click();
+  const download = await downloading;
+  await expect(dialog.getByRole("status").filter({ hasText: `Downloaded ${download.suggestedFilename()}.` })).toBeVisible();
+  const csv = (await readFile(await download.path(), "utf8")).trim().split(/\r?\n/);
+  expect(csv[0]).toBe("api_key_id,hint,hour,outcome,requests");
+  expect(csv.slice(1).map((line) => line.split(",").slice(3))).toEqual([["SERVED", "4"]]);
   await dialog.getByRole("button", { name: "Close" }).click();
   // and the list's sparkline too, read again on the same event
   await expect(page.getByRole("button", { name: `4 served in the last 30 days: show the usage of ${description}` })).toBeVisible();

@@ -3,7 +3,11 @@ import { useQuery } from "urql";
 import { getFragmentData } from "../gql";
 import { type ApiKeyFieldsFragment, ApiKeyUsageBucketFieldsFragmentDoc, ApiKeyUsageChangedDocument, ApiKeyUsageChartDocument } from "../gql/graphql";
 import { useCoalesced, useLive } from "../graphql/useLive";
+import { useSessionAccess } from "../auth/sessionAccess";
+import { downloadCsv } from "../exports/downloadCsv";
+import type { RequestProblem } from "../graphql/problems";
 import { useTimeZone } from "../time/zone";
+import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { Dialog } from "../ui/Dialog";
 import { daysSince, hoursSince, USAGE_DAYS, USAGE_HOURS } from "./usage";
 import { UsageChart } from "./UsageChart";
@@ -55,6 +59,38 @@ export function KeyUsageDialog({ apiKey, onClose }: { apiKey: ApiKeyFieldsFragme
           title={interval === "day" ? `${apiKey.description}, by day` : `${apiKey.description}, by hour`}
         />
       ) : null}
+      {carrierId ? <UsageCsvButton carrierId={carrierId} apiKey={apiKey} since={variables.since} /> : null}
     </Dialog>
+  );
+}
+
+/** "Download usage CSV": the key's requests per hour and outcome over the dialog's 30 days, as a file
+ * (GET /export/carriers/{id}/api-key-usage.csv, which needs the same keys:read as the chart). */
+function UsageCsvButton({ carrierId, apiKey, since }: { carrierId: string; apiKey: ApiKeyFieldsFragment; since: string }) {
+  const session = useSessionAccess();
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [problem, setProblem] = useState<RequestProblem | null>(null);
+  const start = async () => {
+    setBusy(true);
+    setDone(null);
+    setProblem(null);
+    const result = await downloadCsv(carrierId, "api-key-usage", session.token(), `${apiKey.hint}-usage.csv`, { apiKeyId: apiKey.id, since });
+    setBusy(false);
+    if (result.ok) setDone(`Downloaded ${result.filename}.`);
+    else if (result.problem.kind === "unauthenticated") session.expire();
+    else setProblem(result.problem);
+  };
+  return (
+    <div className="export">
+      <button type="button" disabled={busy} onClick={start}>
+        {busy ? "Downloading…" : "Download usage CSV"}
+      </button>
+      <span className="hint">Requests per hour and outcome, last {USAGE_DAYS} days, times in UTC.</span>
+      <span role="status" className="hint">
+        {done}
+      </span>
+      {problem ? <RequestProblemAlert problem={problem} onRetry={start} /> : null}
+    </div>
   );
 }
