@@ -6,7 +6,7 @@ import enum
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from ipaddress import IPv4Network, IPv6Network
 
 import asyncpg
@@ -92,22 +92,46 @@ def select_list(columns: frozenset[str] | None) -> str:
 
 class KeyOrder(enum.Enum):
     """What a list of keys is sorted by: when issued, when it expires (never: last), when last used
-    (never: first)."""
+    (never: first), how many requests it served in the last 30 days (counted by hour, USES_WINDOW)."""
 
     CREATED_AT = "k.created_at"
     EXPIRES_AT = "coalesce(k.expires_at, 'infinity'::timestamptz)"
     LAST_USED_AT = "coalesce(k.last_used_at, '-infinity'::timestamptz)"
+    # Read from the lateral USES_JOIN (one index range per key on api_key_usage's primary key).
+    USES_LAST_30_DAYS = "usage_.uses"
 
     @property
     def column(self) -> str:
         return self.name.lower()
 
+    @property
+    def key_type(self) -> str:
+        """The SQL type a cursor's key is cast to."""
+        return "bigint" if self is KeyOrder.USES_LAST_30_DAYS else "timestamptz"
+
     def key_of(self, key: ApiKeyRow) -> str:
-        """The row's sort key as a cursor carries it (what PostgreSQL reads back as a timestamptz)."""
+        """The row's sort key as a cursor carries it (what PostgreSQL reads back as the key type)."""
+        if self is KeyOrder.USES_LAST_30_DAYS:
+            return str(key[self.column])
         value: datetime | None = getattr(key, self.column)
         if value is None:
             return "infinity" if self is KeyOrder.EXPIRES_AT else "-infinity"
         return value.isoformat()
+
+
+# Uses over a period are requests served: refusals are not uses (as for the "unused" nudge). The window
+# is the hours since the start of the current hour 30 days ago, so that every page of a list read within
+# one hour sorts by the same numbers (a cursor stays meaningful) whatever the moment of each request.
+USES_WINDOW = timedelta(days=30)
+USES_JOIN = """cross join lateral (
+        select coalesce(sum(u.uses), 0)::bigint as uses from api_key_usage u
+        where u.key_id = k.id and u.outcome = 'SERVED' and u.hour >= {since}::timestamptz
+    ) usage_"""
+
+
+def uses_since(now: datetime) -> datetime:
+    """The start of the hours whose counts USES_LAST_30_DAYS adds up at `now`."""
+    return now.replace(minute=0, second=0, microsecond=0) - USES_WINDOW
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +231,7 @@ cross join lateral (
     select count(*) as total from api_keys k where k.carrier_id = p_.id and {where}
 ) t
 left join lateral (
-    select {columns} from api_keys k
+    select {columns} from api_keys k {join}
     where k.carrier_id = p_.id and {where} and {keyset}
     order by {order_by} limit {limit}
 ) k_ on true
@@ -222,7 +246,7 @@ with total as (
 select total.n as total, p.*
 from total
 left join lateral (
-    select {columns} from api_keys k left join carriers c on c.id = k.carrier_id
+    select {columns} from api_keys k left join carriers c on c.id = k.carrier_id {join}
     where carrier_in_scope(k.carrier_id, c.organization_id, $1, $2, $3) and {where} and {keyset}
     order by {order_by} limit {limit}
 ) p on true
@@ -299,18 +323,25 @@ def _page_sql(  # noqa: PLR0917 - the two readers above pass their page through
     parameters: Parameters,
 ) -> str:
     condition = conditions(where, now, parameters)
+    join = ""
+    if order is KeyOrder.USES_LAST_30_DAYS:
+        join = USES_JOIN.format(since=parameters.add(uses_since(now)))
     keyset = Keyset.render(
         page,
         sort=order.value,
         id_column="k.id",
-        key_type="timestamptz",
+        key_type=order.key_type,
         first_param=len(parameters.values) + 1,
         newest_first=page.descending,
     )
     parameters.values += keyset.params
     wanted = None if columns is None else columns | {order.column}
+    selected = select_list(wanted)
+    if join:
+        selected += f", {order.value} as {order.column}"
     return template.format(
-        columns=select_list(wanted),
+        columns=selected,
+        join=join,
         where=condition,
         keyset=keyset.where,
         order_by=keyset.order_by,

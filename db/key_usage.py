@@ -37,7 +37,10 @@ class UsageRow:
 
 # One statement, so that a flush costs the same whatever the traffic and never half-lands: the last
 # uses (never moving backwards), the refusals by minute and reason, and the counts by hour and outcome,
-# each added to what other instances wrote. A key deleted meanwhile is skipped, not an error.
+# each added to what other instances wrote. A key deleted meanwhile is skipped, not an error. The counts
+# are announced on the change feed in the same statement (so at its commit, never on a rollback): one
+# notification per carrier whose keys were counted (and one without a carrier for service keys), by ids only,
+# `{"t": "key_usage", "carrier": ...}`; listeners read the counts themselves, with their own rules.
 FLUSH = """
 with last_use as (
     update api_keys k set last_used_at = u.at, last_used_address = u.address::inet
@@ -58,12 +61,20 @@ with last_use as (
         client_address = case when excluded.last_at >= r.last_at then excluded.client_address
                               else r.client_address end,
         detail = coalesce(excluded.detail, r.detail)
+), counted as (
+    insert into api_key_usage as s (key_id, hour, outcome, uses)
+    select u.key_id, u.hour, u.outcome, u.uses
+    from unnest($12::uuid[], $13::timestamptz[], $14::text[], $15::bigint[]) as u(key_id, hour, outcome, uses)
+    where exists (select 1 from api_keys k where k.id = u.key_id)
+    on conflict (key_id, hour, outcome) do update set uses = s.uses + excluded.uses
+    returning s.key_id
 )
-insert into api_key_usage as s (key_id, hour, outcome, uses)
-select u.key_id, u.hour, u.outcome, u.uses
-from unnest($12::uuid[], $13::timestamptz[], $14::text[], $15::bigint[]) as u(key_id, hour, outcome, uses)
-where exists (select 1 from api_keys k where k.id = u.key_id)
-on conflict (key_id, hour, outcome) do update set uses = s.uses + excluded.uses
+select count(*) from (
+    select notify_change(jsonb_build_object('t', 'key_usage', 'carrier', k.carrier_id))
+    from (select distinct key_id from counted) c
+    join api_keys k on k.id = c.key_id
+    group by k.carrier_id
+) notified
 """
 
 PRUNE = "delete from api_key_usage where hour < $1"

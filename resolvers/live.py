@@ -83,6 +83,22 @@ async def api_key_changes(
             yield KeyChange((change.action or "updated").upper(), key)
 
 
+async def api_key_usage_changes(
+    context: Context, carrier_global_id: str | None, organization_global_id: str | None
+) -> AsyncIterator[CarrierRow]:
+    """A carrier whose keys' usage counts were written (an instance's flush, about once a minute); or each
+    carrier of an organization (in reach) whose were. The counts are read by the subscriber itself."""
+    watched = await _watched(context, carrier_global_id, organization_global_id)
+
+    def concerns(change: Change) -> bool:
+        return change.kind == "key_usage" and change.carrier_id is not None and watched.covers(change)
+
+    async for change in _events(context, watched, concerns):
+        carrier = await _fresh(context, carriers.by_ids, change.carrier_id)
+        if carrier is not None and await _is_watched(context, watched, carrier.id):
+            yield carrier
+
+
 async def enablement_changes(
     context: Context, carrier_global_id: str | None, organization_global_id: str | None
 ) -> AsyncIterator[EnablementChange]:

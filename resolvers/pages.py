@@ -68,6 +68,8 @@ KEY_FORMATS = {
     "activity": UTC_TIME,
     "carriers": re.compile(r"[A-Z][A-Z0-9]{1,9}"),
     "organizations": re.compile(r"[^\x00-\x1f\x7f]{1,200}"),
+    # Keys by use: a count of requests (at most 18 digits, well within a bigint).
+    "apiKeys:USES_LAST_30_DAYS": re.compile(r"0|[1-9]\d{0,17}"),
 }
 
 
@@ -75,7 +77,8 @@ def _cursor(text: str | None, list_name: str) -> Cursor | None:
     if text is None:
         return None
     cursor = Cursor.decode(text, list_name)
-    key_format = KEY_FORMATS.get(list_name.split(":", 1)[0])
+    parts = list_name.split(":")
+    key_format = KEY_FORMATS.get(":".join(parts[:2])) or KEY_FORMATS.get(parts[0])
     if key_format is not None and not key_format.fullmatch(cursor.key):
         raise InvalidCursorError(f"cursor {text[:60]!r} is not valid")
     if key_format is UTC_TIME and not cursor.key.endswith("infinity"):

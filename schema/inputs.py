@@ -20,6 +20,12 @@ class ApiKeyOrderField(enum.Enum):
     LAST_USED_AT = strawberry.enum_value(
         "LAST_USED_AT", description="When it was last used (keys never used come first)."
     )
+    USES_LAST_30_DAYS = strawberry.enum_value(
+        "USES_LAST_30_DAYS",
+        description="Requests it served in the last 30 days (refusals are not uses; counted by hour, "
+        "from the start of the current hour 30 days ago, as written by each instance's flush): DESC for the "
+        "most used first, ASC for the least used. Ties in id order.",
+    )
 
 
 @strawberry.enum(description="Ascending (oldest, soonest first) or descending.")

@@ -51,6 +51,14 @@ class EnablementsChange:
     enablements: list[Enablement] = strawberry.field(description="Every feature for the carrier, now.")
 
 
+@strawberry.type(
+    description="Uses of the carrier's API keys were counted (an instance wrote its counts, about once a "
+    "minute): read `ApiKey.usage` again for the new numbers."
+)
+class ApiKeyUsageChange:
+    carrier: Carrier = strawberry.field(description="The carrier whose keys' usage counts changed.")
+
+
 KEYS_READ = RequiresScope(scope=Scope.KEYS_READ)
 # What a subscription watches: a carrier, or an organization (each of its carriers in reach).
 WatchedCarrier = Annotated[strawberry.ID | None, strawberry.argument(description="The carrier watched.")]
@@ -98,6 +106,17 @@ class Subscription:
         description="Each change to the carrier's API keys (or to those of each of the organization's "
         "carriers in reach): created, changed, revoked, expiring, expired. Pass one of carrierId, "
         "organizationId.",
+        directives=[KEYS_READ],
+    )
+
+    api_key_usage_changed = watching(
+        live.api_key_usage_changes,
+        lambda _, carrier: ApiKeyUsageChange(carrier=Carrier.from_row(carrier)),
+        graphql_type=ApiKeyUsageChange,
+        description="Each time uses of the carrier's API keys (or of those of each of the organization's "
+        "carriers in reach) are counted: an instance writes its counts about once a minute "
+        "(API_KEY_LAST_USED_FLUSH_SECONDS), and each write that counted a use of the carrier's keys is an "
+        "event. A key's mere use is not an `apiKeyChanges` event. Pass one of carrierId, organizationId.",
         directives=[KEYS_READ],
     )
 

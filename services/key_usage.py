@@ -4,7 +4,8 @@ Verification only notes in memory: the latest use of each key (when, from where)
 (revoked, expired, from outside the allowlist, missing a scope, API access off), counted per key, reason
 and minute; and every request a key makes, counted per key, hour and outcome (served, or refused and
 why) for its usage chart. A background task writes what is pending at most once per flush interval (a
-minute by default), in one statement whatever the number of keys; a final flush on shutdown keeps what
+minute by default), in one statement whatever the number of keys, which also announces on the change
+feed each carrier whose keys it counted (apiKeyUsageChanged); a final flush on shutdown keeps what
 is left, so a crash loses at most the last interval. A key hammered by a stale integration thus costs a
 row a minute, however many requests it sends. The same task deletes counts older than the retention.
 """

@@ -1,6 +1,7 @@
 // A key's usage on the API keys tab: the 30-day sparkline beside each key, the usage dialog's chart by
 // day and by hour with the table of the same numbers, the "unused" nudge read from the counts; for each
 // role. The demo data gives WSOR a busy key (a month of traffic, some refused) and one idle for 45 days.
+import { readFile } from "node:fs/promises";
 import { api, carrierIdOf, everyScreen, expect, expectAccessible, openCarrier, ROLES, screenshot, signIn, test, who } from "./support";
 
 for (const { role, label } of ROLES) {
@@ -78,4 +79,55 @@ test("requests an integration makes show in its key's sparkline once the minute'
   const today = page.getByRole("dialog", { name: "Usage of Usage probe WSOR" }).getByRole("row").last();
   await expect(today).toContainText("address not allowed: 2");
   await screenshot(page, "api-key-usage-probe");
+});
+
+test("an open usage dialog and the sparklines show new requests as they are counted, without a reload", async ({ page, request }) => {
+  // given: a new key of WSOR, its usage dialog open (nothing counted yet)
+  const staff = await api(request, { kind: "STAFF" });
+  const carrierId = await carrierIdOf(request, "WSOR");
+  const description = `Live usage WSOR ${Date.now()}`;
+  const issued = await staff<{ createApiKey: { secret: string } }>(
+    `mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { ... on CreateApiKeyPayload { secret } } }`,
+    { input: { carrierId, description, scopes: ["CARRIER_READ"] } },
+  );
+  const key = await api(request, { secret: issued.data.createApiKey.secret });
+  await signIn(page, "Administrator of WSOR (Wisconsin & Southern Railroad)");
+  await openCarrier(page, "WSOR", "API keys");
+  const usage = page.getByRole("button", { name: `0 served in the last 30 days: show the usage of ${description}` });
+  await usage.click();
+  const dialog = page.getByRole("dialog", { name: `Usage of ${description}` });
+  const today = dialog.getByRole("table", { name: `${description}, by day, the numbers` }).locator("tbody tr").last();
+  await expect(today.locator("td").first()).toHaveText("0");
+
+  // when: the integration makes four requests; the suite's servers flush each second and announce it
+  for (let index = 0; index < 4; index++) expect((await key("{ viewer { name } }")).data).toEqual({ viewer: { name: description } });
+
+  // then: the open dialog's numbers change (its own re-read would be a minute away; it no longer polls)
+  await expect(today.locator("td").first()).toHaveText("4", { timeout: 15_000 });
+
+  // and the dialog downloads the same numbers: the key's requests per hour and outcome
+  const downloading = page.waitForEvent("download");
+  await dialog.getByRole("button", { name: "Download usage CSV" }).click();
+  const download = await downloading;
+  await expect(dialog.getByRole("status").filter({ hasText: `Downloaded ${download.suggestedFilename()}.` })).toBeVisible();
+  const csv = (await readFile(await download.path(), "utf8")).trim().split(/\r?\n/);
+  expect(csv[0]).toBe("api_key_id,hint,hour,outcome,requests");
+  expect(csv.slice(1).map((line) => line.split(",").slice(3))).toEqual([["SERVED", "4"]]);
+  await dialog.getByRole("button", { name: "Close" }).click();
+  // and the list's sparkline too, read again on the same event
+  await expect(page.getByRole("button", { name: `4 served in the last 30 days: show the usage of ${description}` })).toBeVisible();
+});
+
+test("the keys can be listed most and least used over 30 days", async ({ page }) => {
+  await signIn(page, "Administrator of WSOR (Wisconsin & Southern Railroad)");
+  await openCarrier(page, "WSOR", "API keys");
+  const order = page.getByRole("combobox", { name: "Order" });
+  const rows = page.getByRole("table", { name: "API keys" }).locator("tbody tr");
+  // the demo's busy key served thousands of requests: first when most used; a key that served nothing
+  // (the demo's idle one, or another spec's) first when least used
+  await order.selectOption({ label: "Most used (30 days)" });
+  await expect(rows.first()).toContainText("Dispatch board feed");
+  await order.selectOption({ label: "Least used (30 days)" });
+  await expect(rows.first().getByRole("button", { name: /^0 served in the last 30 days: show the usage of / })).toBeVisible();
+  await expect(rows.first()).not.toContainText("Dispatch board feed");
 });

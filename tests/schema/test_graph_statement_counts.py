@@ -280,3 +280,37 @@ async def test_graph_enablements_cover_the_catalogue_with_inherited_and_overridd
             else:
                 assert by_key[overridden]["state"] == "INHERIT"
                 assert by_key[overridden]["source"] == "DEFAULT"
+
+
+async def test_keys_ordered_by_use_cost_the_same_statements(
+    graphql: GraphQL, conn: Connection, sql_log: StatementLog
+) -> None:
+    # given: graphs whose keys have served requests in the last 30 days (and some before)
+    small = await build_graph(conn, organizations=1, carriers=2, keys=2, features=3)
+    large = await build_graph(conn, organizations=3, carriers=40, keys=10, features=5)
+    await conn.execute(
+        """insert into api_key_usage (key_id, hour, outcome, uses)
+           select k.id, date_trunc('hour', now()) - (n * interval '1 day'), 'SERVED',
+                  1 + abs(hashtext(k.hint)) % 50
+           from api_keys k, generate_series(0, 40, 7) n"""
+    )
+    by_use = ORGANIZATIONS_GRAPH.replace(
+        "apiKeys(first: 50)", "apiKeys(first: 50, orderBy: {field: USES_LAST_30_DAYS, direction: DESC})"
+    )
+
+    async def read(graph: Graph) -> tuple[int, Any]:
+        await fresh_log(sql_log)
+        body = await graphql(by_use, {"search": graph.tag}, headers=bearer(staff_token()))
+        statements = await sql_log.count()
+        assert "errors" not in body, body["errors"]
+        return statements, body["data"]["organizations"]["nodes"]
+
+    await read(small)
+
+    # when
+    small_statements, _ = await read(small)
+    large_statements, large_orgs = await read(large)
+
+    # then: ordering by use reads the counts inside the page's own statement
+    assert small_statements == large_statements == STATEMENTS_FROM_ORGANIZATIONS, sql_log.queries
+    assert sum(len(c["apiKeys"]["nodes"]) for o in large_orgs for c in o["carriers"]["nodes"]) == 1200

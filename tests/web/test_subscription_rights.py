@@ -37,13 +37,14 @@ from graphql import GraphQLObjectType, get_named_type, is_leaf_type, is_required
 from access.activity_scopes import content_scopes
 from access.principal import ALL_SCOPES, IMPLIED, Scope
 from access.tokens import mint_development_token
-from resolvers.global_ids import to_global_id
+from resolvers.global_ids import from_global_id, to_global_id
 from schema.build import schema
 from schema.enforcement import field_rules
-from services.key_usage import RefusalReason
+from services.key_usage import Outcome, RefusalReason
 from tests import factories
 from tests.conftest import TEMPLATE, copied_database, make_settings
 from tests.web.live_socket import Live, Socket, live_app, socket
+from web.app_keys import KEY_USAGE
 
 RULES = field_rules(schema)
 SUBSCRIPTION = schema._schema.subscription_type
@@ -245,7 +246,7 @@ class Scenario:
     async def cause_events(self) -> None:
         """An event for every subscription: the carrier's key policy tightened (key policy, activity), a
         feature switched for the carrier (enablements, activity), then the bystander key changed (keys,
-        activity)."""
+        activity), then used and its use counted (usage)."""
         await self.as_staff(
             SET_KEY_POLICY, "CarrierKeyPolicyPayload", carrierId=self.carrier, maxLifetimeDays=POLICY_DAYS
         )
@@ -258,6 +259,12 @@ class Scenario:
             reason="An event",
         )
         await self.as_staff(UPDATE_KEY, "ApiKeyPayload", id=self.bystander, description="Changed")
+        # then the bystander is used, and the instance writes its counts (usage)
+        found = from_global_id(self.bystander)
+        assert found is not None
+        recorder = self.live.client.app[KEY_USAGE]
+        recorder.count(found[1], self.live.clock(), Outcome.SERVED)
+        await recorder.flush()
 
 
 # Each subscription's last event of `cause_events`, as staff read it.
@@ -266,6 +273,9 @@ CAUSED: dict[str, Callable[[Scenario, dict[str, Any]], bool]] = {
     "enablementsChanged": lambda s, data: any(c["feature"]["key"] == s.feature for c in data["changes"]),
     "activityAppended": lambda s, data: data["action"] == "apiKey.update" and data["targetId"] == s.bystander,
     "apiKeyPolicyChanged": lambda _s, data: data["maxLifetimeDays"] == POLICY_DAYS,
+    # The subscriber's own uses are counted too (its connection, its requests): any flush of the carrier's
+    # counts is an event, and the subscriber must see as many as staff did.
+    "apiKeyUsageChanged": lambda s, data: data["carrier"]["id"] == s.carrier,
 }
 assert set(CAUSED) == {w.field for w in WATCHERS}, "a new Subscription field: say how its event is caused"
 

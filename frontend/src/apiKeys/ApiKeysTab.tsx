@@ -9,6 +9,7 @@ import {
   ApiKeyPolicyFieldsFragmentDoc,
   ApiKeysTabDocument,
   type ApiKeysTabQuery,
+  ApiKeyUsageChangedDocument,
 } from "../gql/graphql";
 import { ExportCsvButton } from "../exports/ExportCsvButton";
 import { describeRequestError } from "../graphql/problems";
@@ -92,6 +93,9 @@ export function ApiKeysTab({ code }: { code: string }) {
   // The key policy changed (the organization's, or staff's for this carrier): the forms' limits and the
   // keys' policy nudges are read again.
   useLive(ApiKeyPolicyChangedDocument, carrierId ? { carrierId } : null, readAgain);
+  // Uses of the carrier's keys counted (an instance's flush, about once a minute): the list is read
+  // again, and with it each key's sparkline.
+  useLive(ApiKeyUsageChangedDocument, carrierId ? { carrierId } : null, () => readAgain());
 
   // After a change that took away the control that opened it (a revoked key's buttons), focus goes to
   // the notice that says what happened, right above the list.

@@ -18,6 +18,21 @@ describe("key filters", () => {
     });
   });
 
+  it("offer the most and least used keys of the last 30 days", async () => {
+    let latest: KeyFilterState = NO_FILTERS;
+    function Harness() {
+      const [value, setValue] = useState(NO_FILTERS);
+      latest = value;
+      return <KeyFilters value={value} onChange={setValue} scopes={POLICY.scopes} expiringSoonDays={7} unusedAfterDays={45} />;
+    }
+    render(<Harness />);
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByRole("combobox", { name: "Order" }), "Most used (30 days)");
+    expect(keyQuery(latest, 7).orderBy).toEqual({ field: "USES_LAST_30_DAYS", direction: "DESC" });
+    await user.selectOptions(screen.getByRole("combobox", { name: "Order" }), "Least used (30 days)");
+    expect(keyQuery(latest, 7).orderBy).toEqual({ field: "USES_LAST_30_DAYS", direction: "ASC" });
+  });
+
   it("turn 'never used' and 'not used lately' into a moment fixed when chosen", async () => {
     let latest: KeyFilterState = NO_FILTERS;
     function Harness() {

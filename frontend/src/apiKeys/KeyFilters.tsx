@@ -32,6 +32,8 @@ const ORDERS: { value: Order; label: string }[] = [
   { value: "EXPIRES_AT:ASC", label: "Expiring first" },
   { value: "LAST_USED_AT:ASC", label: "Least recently used first" },
   { value: "LAST_USED_AT:DESC", label: "Most recently used first" },
+  { value: "USES_LAST_30_DAYS:DESC", label: "Most used (30 days)" },
+  { value: "USES_LAST_30_DAYS:ASC", label: "Least used (30 days)" },
 ];
 
 interface Props {

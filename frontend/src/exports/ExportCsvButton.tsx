@@ -17,7 +17,7 @@ interface Props {
   query?: Record<string, string>;
 }
 
-const WHAT: Record<ExportKind, string> = { "api-keys": "API keys", activity: "activity" };
+const WHAT: Record<ExportKind, string> = { "api-keys": "API keys", activity: "activity", "api-key-usage": "API keys’ usage" };
 
 /** "Export CSV": the carrier's whole list as a file, for audits (the server streams every row). */
 export function ExportCsvButton({ carrier, kind, permission, note, query }: Props) {

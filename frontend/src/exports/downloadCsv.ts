@@ -1,8 +1,8 @@
-// The CSV exports (GET /export/carriers/{id}/{api-keys|activity}.csv) need the same bearer token as
+// The CSV exports (GET /export/carriers/{id}/{api-keys|activity|api-key-usage}.csv) need the same bearer token as
 // /graphql, which a plain link cannot send: fetch the file, then hand the browser a blob to save.
 import type { RequestProblem } from "../graphql/problems";
 
-export type ExportKind = "api-keys" | "activity";
+export type ExportKind = "api-keys" | "activity" | "api-key-usage";
 
 export type DownloadResult = { ok: true; filename: string } | { ok: false; problem: RequestProblem };
 
