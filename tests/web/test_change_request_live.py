@@ -55,10 +55,13 @@ async def test_the_requester_sees_the_answer_live(
         await post(a, DECLINE, factories.staff_token(), id=request_id)
         seen = await my_events
         (theirs_seen,) = await their_events
-    assert [(e["changeRequestsChanged"]["id"], e["changeRequestsChanged"]["state"]) for e in seen] == [
-        (request_id, "OPEN"),
-        (request_id, "DECLINED"),
-    ]
+    # Two events, the request made and answered. Each is read afresh when it is delivered: on a busy
+    # machine the answer may already be committed when the first one is read, and it then shows it too.
+    states = [(e["changeRequestsChanged"]["id"], e["changeRequestsChanged"]["state"]) for e in seen]
+    assert states in (
+        [(request_id, "OPEN"), (request_id, "DECLINED")],
+        [(request_id, "DECLINED"), (request_id, "DECLINED")],
+    ), states
     assert seen[1]["changeRequestsChanged"]["answer"] == "Ask your organization's administrator"
     assert (
         theirs_seen["changeRequestsChanged"]["id"]
