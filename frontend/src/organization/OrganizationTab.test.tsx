@@ -1,10 +1,23 @@
 import { screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
+import { POLICY } from "../test/policy";
 import { ADMIN, fakeClient, permission, renderWith } from "../test/render";
 import { OrganizationTab } from "./OrganizationTab";
 
 const MEMBERS = ["GLSR", "WSOR", "TPW", "IORY", "CFE"].map((code) => ({ __typename: "Carrier", id: `c-${code}`, code, name: `${code} Railroad` }));
 const LOWERED = { defaultPageSize: 2, maxPageSize: 2 };
+// No level tightens the platform's key policy here: the tab shows it, the test reads the carriers.
+const OWN_POLICY = {
+  __typename: "KeyPolicySettings",
+  maxLifetimeDays: null,
+  allowlistRequired: null,
+  allowedScopes: null,
+  maxGracePeriodSeconds: null,
+  nonExpiringAllowed: null,
+  version: 0,
+  updatedAt: null,
+  updatedBy: null,
+};
 
 /** The organization's carriers `first` at a time after the cursor (an index). */
 function page(first: number, after: string | null) {
@@ -23,6 +36,7 @@ describe("OrganizationTab under a lowered page size limit", () => {
     const client = fakeClient((operation, variables) => {
       if (operation === "OrganizationTab") {
         return {
+          apiKeyPolicy: POLICY,
           carrier: {
             __typename: "Carrier",
             id: "c-WSOR",
@@ -30,12 +44,16 @@ describe("OrganizationTab under a lowered page size limit", () => {
             name: "WSOR Railroad",
             version: 1,
             permissions: [permission("renameOrganization", false)],
+            apiKeyPolicy: POLICY,
+            ownKeyPolicy: OWN_POLICY,
             organization: {
               __typename: "Organization",
               id: "o1",
               name: "Great Lakes Short Line Group",
               version: 1,
               createdAt: "2026-01-01T00:00:00Z",
+              ownKeyPolicy: OWN_POLICY,
+              apiKeyPolicy: POLICY,
               carriers: page(variables.carriersFirst as number, null),
             },
           },

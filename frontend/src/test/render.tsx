@@ -60,7 +60,9 @@ export function fakeClient(answer: (operationName: string, variables: Record<str
       return { data: answer(name, variables) };
     },
   });
-  return { executeQuery: execute, executeMutation: execute, executeSubscription: () => never, query, sent } as unknown as Client & {
+  // client.subscription(...).subscribe(...): what useLive opens; nothing ever arrives on it here.
+  const subscription = () => ({ subscribe: () => ({ unsubscribe: () => undefined }) });
+  return { executeQuery: execute, executeMutation: execute, executeSubscription: () => never, query, subscription, sent } as unknown as Client & {
     sent: typeof sent;
   };
 }
