@@ -121,6 +121,8 @@ async def test_every_flow_of_the_tools_page_in_chromium(own_database: str) -> No
             "npx",
             "playwright",
             "test",
+            # While working on a few specs: E2E_SPECS="e2e/requests.spec.ts" runs just those.
+            *os.environ.get("E2E_SPECS", "").split(),
             cwd=FRONTEND,
             limit_seconds=SUITE_TIMEOUT_SECONDS,
             env={
