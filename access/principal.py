@@ -1,9 +1,11 @@
-"""Who is calling, and what they may reach: the principal and its tenant scope.
+"""Who is calling, and what they may reach: the principal, its reach and its scopes.
 
-A principal is decided once per request (web/authentication.py; for a subscription, again before each
-event: resolvers/live.py) and never changes during it. Its
-`scope` is what every scoped SQL statement receives, through `carrier_in_scope(...)` in the database,
-so a new field cannot forget tenant isolation.
+Two different limits, named apart: a principal's `reach` is which carriers it may see (its tenancy);
+its `scopes` are which operations an API key may perform there. A principal is decided once per request
+(web/authentication.py; for a subscription, again before each event: resolvers/live.py) and never
+changes during it. Its `reach` is what every tenant-bound SQL statement receives, through the database
+function `carrier_in_scope(...)` (named before the rename; a migration would rename it for no reader's
+gain), so a new field cannot forget tenant isolation.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class KeyGrant:
 
 
 @dataclass(frozen=True, slots=True)
-class TenantScope:
+class Reach:
     """The carriers a principal may reach: all of them, or these carriers and these organizations'."""
 
     everything: bool = False
@@ -71,8 +73,8 @@ class TenantScope:
         return self.everything, list(self.carrier_ids), list(self.organization_ids)
 
 
-NOTHING = TenantScope()
-EVERYTHING = TenantScope(everything=True)
+NOTHING = Reach()
+EVERYTHING = Reach(everything=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,7 @@ class Principal:
     id: str | None = None
     name: str | None = None
     email: str | None = None
-    scope: TenantScope = NOTHING
+    reach: Reach = NOTHING
     scopes: frozenset[Scope] = field(default_factory=frozenset)
     # For an API key: its carrier (None for a service key). For a person: None.
     carrier_id: uuid.UUID | None = None
@@ -110,7 +112,7 @@ SYSTEM = Principal(
     kind=PrincipalKind.SYSTEM,
     id="system",
     name="carrier-admin",
-    scope=EVERYTHING,
+    reach=EVERYTHING,
     scopes=ALL_SCOPES,
 )
 
@@ -121,7 +123,7 @@ def staff(subject: str, name: str | None, email: str | None) -> Principal:
         id=subject,
         name=name,
         email=email,
-        scope=EVERYTHING,
+        reach=EVERYTHING,
         scopes=ALL_SCOPES,
     )
 
@@ -138,7 +140,7 @@ def admin(
         id=subject,
         name=name,
         email=email,
-        scope=TenantScope(carrier_ids=carrier_ids, organization_ids=organization_ids),
+        reach=Reach(carrier_ids=carrier_ids, organization_ids=organization_ids),
         scopes=ALL_SCOPES,
     )
 
@@ -150,7 +152,7 @@ def api_key(key_id: uuid.UUID, description: str, carrier_id: uuid.UUID | None, g
         kind=PrincipalKind.API_KEY,
         id=str(key_id),
         name=description,
-        scope=TenantScope(carrier_ids=(carrier_id,)) if carrier_id is not None else EVERYTHING,
+        reach=Reach(carrier_ids=(carrier_id,)) if carrier_id is not None else EVERYTHING,
         scopes=grant.scopes,
         carrier_id=carrier_id,
         grant=grant,

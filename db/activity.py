@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from access.principal import Principal, TenantScope
+from access.principal import Principal, Reach
 from db.pagination import Keyset, Page, PageRequest, group_pages, page_statement, to_page
 from db.pool import Connection
 from db.rows import check_columns, row
@@ -168,17 +168,15 @@ async def record(conn: Connection, *, origin: Origin, event: Event) -> None:
     )
 
 
-async def by_ids(
-    conn: Connection, *, scope: TenantScope, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, ActivityRow]:
-    records = await conn.fetch(BY_IDS, *scope.params(), list(ids))
+async def by_ids(conn: Connection, *, reach: Reach, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ActivityRow]:
+    records = await conn.fetch(BY_IDS, *reach.params(), list(ids))
     return {r["id"]: row(ActivityRow, r) for r in records}
 
 
-def _filtered_params(scope: TenantScope, where: ActivityFilter) -> tuple[object, ...]:
+def _filtered_params(reach: Reach, where: ActivityFilter) -> tuple[object, ...]:
     """FILTERED's parameters $1 to $12, in order."""
     return (
-        *scope.params(),
+        *reach.params(),
         where.actor_id,
         where.action,
         where.target_id,
@@ -203,21 +201,21 @@ def _keyset(page: PageRequest, first_param: int) -> Keyset:
 
 
 async def page(
-    conn: Connection, *, scope: TenantScope, where: ActivityFilter, page: PageRequest
+    conn: Connection, *, reach: Reach, where: ActivityFilter, page: PageRequest
 ) -> Page[ActivityRow]:
     keyset = _keyset(page, first_param=13)
     sql = keyset.fill(PAGE)
-    records = await conn.fetch(sql, *_filtered_params(scope, where), *keyset.params)
+    records = await conn.fetch(sql, *_filtered_params(reach, where), *keyset.params)
     rows = [row(ActivityRow, r, skip=1) for r in records if r["id"] is not None]
     return to_page(rows, page, records[0]["total"])
 
 
 async def pages_by_carrier_ids(
-    conn: Connection, *, scope: TenantScope, carrier_ids: Sequence[uuid.UUID], page: PageRequest
+    conn: Connection, *, reach: Reach, carrier_ids: Sequence[uuid.UUID], page: PageRequest
 ) -> dict[uuid.UUID, Page[ActivityRow]]:
     keyset = _keyset(page, first_param=5)
     sql = keyset.fill(PAGE_BY_CARRIER_IDS)
-    records = await conn.fetch(sql, *scope.params(), list(carrier_ids), *keyset.params)
+    records = await conn.fetch(sql, *reach.params(), list(carrier_ids), *keyset.params)
     return group_pages(records, carrier_ids, page, lambda r: row(ActivityRow, r, skip=2))
 
 
@@ -226,9 +224,9 @@ ALL_FILTERED = f"select {COLUMNS} {FILTERED} order by a.occurred_at desc, a.id d
 
 
 async def all_filtered(
-    conn: Connection, *, scope: TenantScope, where: ActivityFilter
+    conn: Connection, *, reach: Reach, where: ActivityFilter
 ) -> AsyncIterator[ActivityRow]:
     """Every event `where` selects in reach, a few hundred rows at a time (the caller holds a
     transaction), as `page` would list them one page after another."""
-    async for record in conn.cursor(ALL_FILTERED, *_filtered_params(scope, where), prefetch=500):
+    async for record in conn.cursor(ALL_FILTERED, *_filtered_params(reach, where), prefetch=500):
         yield row(ActivityRow, record)

@@ -11,7 +11,7 @@ from ipaddress import IPv4Network, IPv6Network
 
 import asyncpg
 
-from access.principal import TenantScope
+from access.principal import Reach
 from db.pagination import Keyset, Page, PageRequest, group_pages, to_page
 from db.pool import Connection
 from db.rows import check_columns, record_columns
@@ -222,7 +222,7 @@ from api_keys k"""
 BY_SECRET_HASH = f"{VERIFIED} where k.secret_hash = $1"
 VERIFIED_BY_ID = f"{VERIFIED} where k.id = $1"
 
-# The scope is a property of the carrier: checked once per parent here, not per key in each lateral.
+# Reach is a property of the carrier: checked once per parent here, not per key in each lateral.
 PAGE_BY_CARRIER_IDS = """
 select p_.id as parent_id, t.total, k_.*
 from unnest($4::uuid[]) as p_(id)
@@ -253,10 +253,8 @@ left join lateral (
 """
 
 
-async def by_ids(
-    conn: Connection, *, scope: TenantScope, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, ApiKeyRow]:
-    records = await conn.fetch(BY_IDS, *scope.params(), list(ids), record_class=ApiKeyRow)
+async def by_ids(conn: Connection, *, reach: Reach, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ApiKeyRow]:
+    records = await conn.fetch(BY_IDS, *reach.params(), list(ids), record_class=ApiKeyRow)
     return {r.id: r for r in records}
 
 
@@ -281,7 +279,7 @@ async def verified_by_id(conn: Connection, *, key_id: uuid.UUID, access_feature:
 async def pages_by_carrier_ids(
     conn: Connection,
     *,
-    scope: TenantScope,
+    reach: Reach,
     carrier_ids: Sequence[uuid.UUID],
     where: KeyFilter,
     order: KeyOrder,
@@ -290,7 +288,7 @@ async def pages_by_carrier_ids(
     columns: frozenset[str] | None = None,
 ) -> dict[uuid.UUID, Page[ApiKeyRow]]:
     """Reading a column outside `columns` (None: all) from one of these rows raises KeyError."""
-    parameters = Parameters(*scope.params(), list(carrier_ids))
+    parameters = Parameters(*reach.params(), list(carrier_ids))
     sql = _page_sql(PAGE_BY_CARRIER_IDS, where, order, now, page, columns, parameters)
     records = await conn.fetch(sql, *parameters.values, record_class=ApiKeyRow)
     return group_pages(records, carrier_ids, page, None)
@@ -299,7 +297,7 @@ async def pages_by_carrier_ids(
 async def page_in_reach(
     conn: Connection,
     *,
-    scope: TenantScope,
+    reach: Reach,
     where: KeyFilter,
     order: KeyOrder,
     now: datetime,
@@ -307,7 +305,7 @@ async def page_in_reach(
     columns: frozenset[str] | None = None,
 ) -> Page[ApiKeyRow]:
     """One page of every key in the caller's reach."""
-    parameters = Parameters(*scope.params())
+    parameters = Parameters(*reach.params())
     sql = _page_sql(PAGE, where, order, now, page, columns, parameters)
     records = await conn.fetch(sql, *parameters.values, record_class=ApiKeyRow)
     return to_page([r for r in records if r["id"] is not None], page, records[0]["total"])

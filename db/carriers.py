@@ -1,4 +1,4 @@
-"""SQL for the `carriers` table. Every read applies the caller's tenant scope."""
+"""SQL for the `carriers` table. Every read applies the caller's reach (the carriers it may see)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from access.principal import TenantScope
+from access.principal import Reach
 from db.pagination import Keyset, Page, PageRequest, group_pages, page_statement, to_page
 from db.pool import Connection
 from db.rows import check_columns, row
@@ -83,42 +83,38 @@ left join lateral (
 """
 
 
-async def by_ids(
-    conn: Connection, *, scope: TenantScope, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, CarrierRow]:
-    records = await conn.fetch(BY_IDS, *scope.params(), list(ids))
+async def by_ids(conn: Connection, *, reach: Reach, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, CarrierRow]:
+    records = await conn.fetch(BY_IDS, *reach.params(), list(ids))
     return {r["id"]: row(CarrierRow, r) for r in records}
 
 
-async def of_organization(
-    conn: Connection, *, scope: TenantScope, organization_id: uuid.UUID
-) -> list[CarrierRow]:
-    records = await conn.fetch(OF_ORGANIZATION, *scope.params(), organization_id)
+async def of_organization(conn: Connection, *, reach: Reach, organization_id: uuid.UUID) -> list[CarrierRow]:
+    records = await conn.fetch(OF_ORGANIZATION, *reach.params(), organization_id)
     return [row(CarrierRow, r) for r in records]
 
 
-async def by_codes(conn: Connection, *, scope: TenantScope, codes: Sequence[str]) -> dict[str, CarrierRow]:
-    records = await conn.fetch(BY_CODES, *scope.params(), [c.upper() for c in codes])
+async def by_codes(conn: Connection, *, reach: Reach, codes: Sequence[str]) -> dict[str, CarrierRow]:
+    records = await conn.fetch(BY_CODES, *reach.params(), [c.upper() for c in codes])
     return {r["code"]: row(CarrierRow, r) for r in records}
 
 
 async def page(
-    conn: Connection, *, scope: TenantScope, where: CarrierFilter, page: PageRequest
+    conn: Connection, *, reach: Reach, where: CarrierFilter, page: PageRequest
 ) -> Page[CarrierRow]:
     keyset = Keyset.render(page, sort="c.code", id_column="c.id", key_type="text", first_param=7)
     filter_params = [where.organization_id, where.attached, like_pattern(where.search)]
     sql = keyset.fill(PAGE)
-    records = await conn.fetch(sql, *scope.params(), *filter_params, *keyset.params)
+    records = await conn.fetch(sql, *reach.params(), *filter_params, *keyset.params)
     rows = [row(CarrierRow, r, skip=1) for r in records if r["id"] is not None]
     return to_page(rows, page, records[0]["total"])
 
 
 async def pages_by_organization_ids(
-    conn: Connection, *, scope: TenantScope, organization_ids: Sequence[uuid.UUID], page: PageRequest
+    conn: Connection, *, reach: Reach, organization_ids: Sequence[uuid.UUID], page: PageRequest
 ) -> dict[uuid.UUID, Page[CarrierRow]]:
     keyset = Keyset.render(page, sort="c.code", id_column="c.id", key_type="text", first_param=5)
     sql = keyset.fill(PAGE_BY_ORGANIZATION_IDS)
-    records = await conn.fetch(sql, *scope.params(), list(organization_ids), *keyset.params)
+    records = await conn.fetch(sql, *reach.params(), list(organization_ids), *keyset.params)
     return group_pages(records, organization_ids, page, lambda r: row(CarrierRow, r, skip=2))
 
 

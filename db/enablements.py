@@ -15,7 +15,7 @@ from typing import Protocol
 
 import asyncpg
 
-from access.principal import TenantScope
+from access.principal import Reach
 from db import features
 from db.features import FeatureRow
 from db.pool import Connection
@@ -116,17 +116,17 @@ order by o.id, f.key
 
 
 async def _grouped(
-    conn: Connection, sql: str, scope: TenantScope, owner_ids: Sequence[uuid.UUID]
+    conn: Connection, sql: str, reach: Reach, owner_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, OwnerEnablements]:
-    records, catalogue = await _read(conn, sql, scope, owner_ids)
+    records, catalogue = await _read(conn, sql, reach, owner_ids)
     if any(catalogue[r.feature_id].version != r.feature_version for r in records):
         # A feature changed between the two statements: its default would disagree with the effective
         # values computed from it. Read both again from one snapshot (rare: the catalogue is the vendor's).
         if conn.is_in_transaction():
-            records, catalogue = await _read(conn, sql, scope, owner_ids)
+            records, catalogue = await _read(conn, sql, reach, owner_ids)
         else:
             async with conn.transaction(isolation="repeatable_read", readonly=True):
-                records, catalogue = await _read(conn, sql, scope, owner_ids)
+                records, catalogue = await _read(conn, sql, reach, owner_ids)
     grouped: dict[uuid.UUID, list[EnablementRow]] = {}
     for record in records:
         rows = grouped.get(record.owner_id)
@@ -138,9 +138,9 @@ async def _grouped(
 
 
 async def _read(
-    conn: Connection, sql: str, scope: TenantScope, owner_ids: Sequence[uuid.UUID]
+    conn: Connection, sql: str, reach: Reach, owner_ids: Sequence[uuid.UUID]
 ) -> tuple[list[EnablementRow], dict[uuid.UUID, FeatureRow]]:
-    records = await conn.fetch(sql, *scope.params(), list(owner_ids), record_class=EnablementRow)
+    records = await conn.fetch(sql, *reach.params(), list(owner_ids), record_class=EnablementRow)
     # Every owner lists the same catalogue: its rows are read once (one more statement), not once per
     # owner and feature (50 carriers by 15 features decoded 750 copies of eight columns: 3 ms of CPU).
     catalogue = await features.by_ids(conn, ids=list({r.feature_id for r in records})) if records else {}
@@ -149,22 +149,22 @@ async def _read(
 
 class ReadEnablements(Protocol):
     async def __call__(
-        self, conn: Connection, *, scope: TenantScope, owner_ids: Sequence[uuid.UUID], with_updates: bool
+        self, conn: Connection, *, reach: Reach, owner_ids: Sequence[uuid.UUID], with_updates: bool
     ) -> dict[uuid.UUID, OwnerEnablements]: ...
 
 
 async def for_carriers(
-    conn: Connection, *, scope: TenantScope, owner_ids: Sequence[uuid.UUID], with_updates: bool = True
+    conn: Connection, *, reach: Reach, owner_ids: Sequence[uuid.UUID], with_updates: bool = True
 ) -> dict[uuid.UUID, OwnerEnablements]:
     sql = FOR_CARRIERS.format(updates=CARRIER_UPDATES if with_updates else "")
-    return await _grouped(conn, sql, scope, owner_ids)
+    return await _grouped(conn, sql, reach, owner_ids)
 
 
 async def for_organizations(
-    conn: Connection, *, scope: TenantScope, owner_ids: Sequence[uuid.UUID], with_updates: bool = True
+    conn: Connection, *, reach: Reach, owner_ids: Sequence[uuid.UUID], with_updates: bool = True
 ) -> dict[uuid.UUID, OwnerEnablements]:
     sql = FOR_ORGANIZATIONS.format(updates=ORGANIZATION_UPDATES if with_updates else "")
-    return await _grouped(conn, sql, scope, owner_ids)
+    return await _grouped(conn, sql, reach, owner_ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,7 +368,7 @@ class CarrierFeatures:
 async def effective_for_many(
     conn: Connection,
     *,
-    scope: TenantScope,
+    reach: Reach,
     carrier_ids: Sequence[uuid.UUID],
     codes: Sequence[str],
     feature_keys: Sequence[str] | None,
@@ -376,7 +376,7 @@ async def effective_for_many(
     """The effective features of each carrier in reach among those named, by carrier id."""
     records = await conn.fetch(
         EFFECTIVE_FOR_MANY,
-        *scope.params(),
+        *reach.params(),
         list(carrier_ids),
         [code.upper() for code in codes],
         list(feature_keys) if feature_keys is not None else None,

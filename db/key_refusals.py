@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from access.principal import TenantScope
+from access.principal import Reach
 from db.pool import Connection
 from db.rows import check_columns, row
 
@@ -58,9 +58,9 @@ order by r.key_id, r.last_at desc
 
 
 async def latest_by_key_ids(
-    conn: Connection, *, scope: TenantScope, key_ids: Sequence[uuid.UUID], limit: int
+    conn: Connection, *, reach: Reach, key_ids: Sequence[uuid.UUID], limit: int
 ) -> dict[uuid.UUID, list[RefusalRow]]:
-    records = await conn.fetch(LATEST_BY_KEY_IDS, *scope.params(), list(key_ids), limit)
+    records = await conn.fetch(LATEST_BY_KEY_IDS, *reach.params(), list(key_ids), limit)
     found: dict[uuid.UUID, list[RefusalRow]] = {key_id: [] for key_id in key_ids}
     for record in records:
         found[record["key_id"]].append(row(RefusalRow, record))

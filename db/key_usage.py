@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from access.principal import TenantScope
+from access.principal import Reach
 from db.key_refusals import Refused
 from db.pool import Connection
 
@@ -161,13 +161,13 @@ async def prune(conn: Connection, *, before: datetime) -> int:
 async def by_key_ids(
     conn: Connection,
     *,
-    scope: TenantScope,
+    reach: Reach,
     key_ids: Sequence[uuid.UUID],
     since: datetime,
     until: datetime,
     interval: Interval,
 ) -> dict[uuid.UUID, list[UsageRow]]:
-    records = await conn.fetch(BY_KEY_IDS, *scope.params(), list(key_ids), since, until, interval)
+    records = await conn.fetch(BY_KEY_IDS, *reach.params(), list(key_ids), since, until, interval)
     found: dict[uuid.UUID, list[UsageRow]] = {key_id: [] for key_id in key_ids}
     for record in records:
         found[record["key_id"]].append(UsageRow(record["start"], record["outcome"], record["uses"]))

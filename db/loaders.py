@@ -1,4 +1,4 @@
-"""Per-request dataloaders: one SQL statement per batch, the caller's tenant scope applied inside it.
+"""Per-request dataloaders: one SQL statement per batch, the caller's reach applied inside it.
 
 Built by the GraphQL view for each request (never shared: a loader's cache belongs to one caller).
 Each returns exactly one result per key, in key order. Paginated children are keyed by
@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
-from access.principal import TenantScope
+from access.principal import Reach
 from db import (
     activity,
     api_keys,
@@ -99,10 +99,10 @@ def _group(keys: list[ChildPageKey]) -> dict[Group, list[uuid.UUID]]:
 class Loaders:
     """A request's loaders, each made on first use (a small query needs one of eleven)."""
 
-    def __init__(self, db: CountingDatabase, scope: TenantScope, now: Callable[[], datetime]) -> None:
+    def __init__(self, db: CountingDatabase, reach: Reach, now: Callable[[], datetime]) -> None:
         # The batch functions live on an object of their own, so that loaders and batches form no
         # reference cycle (see release()).
-        self.batches = Batches(db, scope, now)
+        self.batches = Batches(db, reach, now)
 
     @functools.cached_property
     def carrier_by_id(self) -> DataLoader[uuid.UUID, CarrierRow | None]:
@@ -188,26 +188,26 @@ class Loaders:
 
 
 class Batches:
-    """One SQL statement (or two) per batch of keys, in the caller's tenant scope."""
+    """One SQL statement (or two) per batch of keys, within the caller's reach."""
 
-    def __init__(self, db: CountingDatabase, scope: TenantScope, now: Callable[[], datetime]) -> None:
+    def __init__(self, db: CountingDatabase, reach: Reach, now: Callable[[], datetime]) -> None:
         self.db = db
-        self.scope = scope
+        self.reach = reach
         self.now = now
 
     async def carriers_by_id(self, ids: list[uuid.UUID]) -> list[CarrierRow | None]:
         async with self.db.acquire() as conn:
-            by_id = await carriers.by_ids(conn, scope=self.scope, ids=ids)
+            by_id = await carriers.by_ids(conn, reach=self.reach, ids=ids)
         return [by_id.get(i) for i in ids]
 
     async def carriers_by_code(self, codes: list[str]) -> list[CarrierRow | None]:
         async with self.db.acquire() as conn:
-            by_code = await carriers.by_codes(conn, scope=self.scope, codes=codes)
+            by_code = await carriers.by_codes(conn, reach=self.reach, codes=codes)
         return [by_code.get(c.upper()) for c in codes]
 
     async def organizations_by_id(self, ids: list[uuid.UUID]) -> list[OrganizationRow | None]:
         async with self.db.acquire() as conn:
-            by_id = await organizations.by_ids(conn, scope=self.scope, ids=ids)
+            by_id = await organizations.by_ids(conn, reach=self.reach, ids=ids)
         return [by_id.get(i) for i in ids]
 
     async def features_by_id(self, ids: list[uuid.UUID]) -> list[FeatureRow | None]:
@@ -217,12 +217,12 @@ class Batches:
 
     async def api_keys_by_id(self, ids: list[uuid.UUID]) -> list[ApiKeyRow | None]:
         async with self.db.acquire() as conn:
-            by_id = await api_keys.by_ids(conn, scope=self.scope, ids=ids)
+            by_id = await api_keys.by_ids(conn, reach=self.reach, ids=ids)
         return [by_id.get(i) for i in ids]
 
     async def activity_events_by_id(self, ids: list[uuid.UUID]) -> list[ActivityRow | None]:
         async with self.db.acquire() as conn:
-            by_id = await activity.by_ids(conn, scope=self.scope, ids=ids)
+            by_id = await activity.by_ids(conn, reach=self.reach, ids=ids)
         return [by_id.get(i) for i in ids]
 
     async def features_on_by_carrier_id(self, keys: list[tuple[uuid.UUID, str]]) -> list[bool | None]:
@@ -242,7 +242,7 @@ class Batches:
             for limit in {limit for _, limit in keys}:
                 key_ids = [key_id for key_id, wanted in keys if wanted == limit]
                 by_key = await key_refusals.latest_by_key_ids(
-                    conn, scope=self.scope, key_ids=key_ids, limit=limit
+                    conn, reach=self.reach, key_ids=key_ids, limit=limit
                 )
                 found.update({(key_id, limit): rows for key_id, rows in by_key.items()})
         return [found.get(key, []) for key in keys]
@@ -255,7 +255,7 @@ class Batches:
                 since, until, interval = period
                 key_ids = [key[0] for key in keys if key[1:] == period]
                 by_key = await key_usage.by_key_ids(
-                    conn, scope=self.scope, key_ids=key_ids, since=since, until=until, interval=interval
+                    conn, reach=self.reach, key_ids=key_ids, since=since, until=until, interval=interval
                 )
                 found.update({(key_id, *period): rows for key_id, rows in by_key.items()})
         return [found.get(key, []) for key in keys]
@@ -282,7 +282,7 @@ class Batches:
         async with self.db.acquire() as conn:
             for (page, _, _), parent_ids in _group(keys).items():
                 by_parent = await carriers.pages_by_organization_ids(
-                    conn, scope=self.scope, organization_ids=parent_ids, page=page
+                    conn, reach=self.reach, organization_ids=parent_ids, page=page
                 )
                 for parent_id, result in by_parent.items():
                     pages[ChildPageKey(parent_id, page)] = result
@@ -301,7 +301,7 @@ class Batches:
         async with self.db.acquire() as conn:
             for with_updates in {key.with_updates for key in keys}:
                 ids = [key.owner_id for key in keys if key.with_updates == with_updates]
-                by_id = await read(conn, scope=self.scope, owner_ids=ids, with_updates=with_updates)
+                by_id = await read(conn, reach=self.reach, owner_ids=ids, with_updates=with_updates)
                 found.update({EnablementsKey(i, with_updates): r for i, r in by_id.items()})
         return [found.get(key) or OwnerEnablements([], {}) for key in keys]
 
@@ -313,7 +313,7 @@ class Batches:
                 assert isinstance(listing, KeyListing)
                 by_parent = await api_keys.pages_by_carrier_ids(
                     conn,
-                    scope=self.scope,
+                    reach=self.reach,
                     carrier_ids=parent_ids,
                     where=listing.where,
                     order=listing.order,
@@ -330,7 +330,7 @@ class Batches:
         async with self.db.acquire() as conn:
             for (page, _, _), parent_ids in _group(keys).items():
                 by_parent = await activity.pages_by_carrier_ids(
-                    conn, scope=self.scope, carrier_ids=parent_ids, page=page
+                    conn, reach=self.reach, carrier_ids=parent_ids, page=page
                 )
                 for parent_id, result in by_parent.items():
                     pages[ChildPageKey(parent_id, page)] = result

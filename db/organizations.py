@@ -1,4 +1,4 @@
-"""SQL for the `organizations` table. Reads apply the caller's tenant scope."""
+"""SQL for the `organizations` table. Reads apply the caller's reach (the carriers it may see)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from access.principal import TenantScope
+from access.principal import Reach
 from db.pagination import Keyset, Page, PageRequest, page_statement, to_page
 from db.pool import Connection
 from db.rows import check_columns, row
@@ -41,18 +41,18 @@ PAGE = page_statement(COLUMNS, FILTERED)
 
 
 async def by_ids(
-    conn: Connection, *, scope: TenantScope, ids: Sequence[uuid.UUID]
+    conn: Connection, *, reach: Reach, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, OrganizationRow]:
-    records = await conn.fetch(BY_IDS, *scope.params(), list(ids))
+    records = await conn.fetch(BY_IDS, *reach.params(), list(ids))
     return {r["id"]: row(OrganizationRow, r) for r in records}
 
 
 async def page(
-    conn: Connection, *, scope: TenantScope, search: str | None, page: PageRequest
+    conn: Connection, *, reach: Reach, search: str | None, page: PageRequest
 ) -> Page[OrganizationRow]:
     keyset = Keyset.render(page, sort="o.name", id_column="o.id", key_type="text", first_param=5)
     sql = keyset.fill(PAGE)
-    records = await conn.fetch(sql, *scope.params(), like_pattern(search), *keyset.params)
+    records = await conn.fetch(sql, *reach.params(), like_pattern(search), *keyset.params)
     rows = [row(OrganizationRow, r, skip=1) for r in records if r["id"] is not None]
     return to_page(rows, page, records[0]["total"])
 

@@ -26,4 +26,4 @@ def checked(where: ActivityFilter) -> ActivityFilter:
 async def list_activity(context: Context, where: ActivityFilter, page_args: PageArgs) -> Page[ActivityRow]:
     page = page_request(context, "activity", page_args)
     async with context.db.acquire() as conn:
-        return await activity.page(conn, scope=context.principal.scope, where=checked(where), page=page)
+        return await activity.page(conn, reach=context.principal.reach, where=checked(where), page=page)

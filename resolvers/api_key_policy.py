@@ -234,7 +234,7 @@ async def managed_carrier(context: Context, conn: Connection, carrier_global_id:
 async def _locked_carrier(
     context: Context, conn: Connection, carrier_id: uuid.UUID, global_id: str
 ) -> CarrierRow:
-    visible = await carriers.by_ids(conn, scope=context.principal.scope, ids=[carrier_id])
+    visible = await carriers.by_ids(conn, reach=context.principal.reach, ids=[carrier_id])
     locked = await carriers.lock(conn, carrier_id=carrier_id) if carrier_id in visible else None
     if locked is None:
         raise validation.not_found("Carrier", global_id, "carrierId")
@@ -248,7 +248,7 @@ async def managed_key(
     `managed_carrier` does: key changes of one carrier queue up in one order); a service key has no
     carrier, and only staff manage it."""
     key_id = validation.object_id(key_global_id, type_name="ApiKey", field="id")
-    visible = await api_keys.by_ids(conn, scope=context.principal.scope, ids=[key_id])
+    visible = await api_keys.by_ids(conn, reach=context.principal.reach, ids=[key_id])
     if key_id not in visible:
         raise validation.not_found("ApiKey", key_global_id, "id")
     carrier_id = visible[key_id].carrier_id

@@ -82,7 +82,7 @@ async def list_api_keys(
     async with context.db.acquire() as conn:
         return await api_keys.page_in_reach(
             conn,
-            scope=context.principal.scope,
+            reach=context.principal.reach,
             where=listing.where,
             order=listing.order,
             now=context.now(),

@@ -25,7 +25,7 @@ async def list_carriers(context: Context, where: CarrierFilter, page_args: PageA
     page = page_request(context, "carriers", page_args)
     where = replace(where, search=filters.text(where.search, "search"))
     async with context.db.acquire() as conn:
-        return await carriers.page(conn, scope=context.principal.scope, where=where, page=page)
+        return await carriers.page(conn, reach=context.principal.reach, where=where, page=page)
 
 
 async def carrier_by_code(context: Context, code: str) -> CarrierRow | None:

@@ -108,7 +108,7 @@ def as_staff(context: Context) -> Iterator[None]:
     rolled back), so that the same resolver judges it as it would judge staff making it."""
     saved = context.principal
     context.principal = replace(
-        saved, kind=PrincipalKind.STAFF, scope=EVERYTHING, scopes=ALL_SCOPES, grant=None
+        saved, kind=PrincipalKind.STAFF, reach=EVERYTHING, scopes=ALL_SCOPES, grant=None
     )
     try:
         yield

@@ -42,7 +42,7 @@ async def effective_enablements(
     async with context.db.acquire() as conn:
         found = await enablements.effective_for_many(
             conn,
-            scope=context.principal.scope,
+            reach=context.principal.reach,
             carrier_ids=[carrier_id for carrier_id in decoded.values() if carrier_id is not None],
             codes=codes,
             feature_keys=keys,

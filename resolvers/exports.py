@@ -164,11 +164,11 @@ def activity_rows(context: Context, carrier: CarrierRow, query: Mapping[str, str
     as the query parameters say; contents in the API's terms, left empty where the caller's scopes do
     not cover them."""
     where = activity_filter(carrier, query)
-    reach = context.principal.scope
+    reach = context.principal.reach
     held = context.principal.scopes
 
     async def rows(conn: Connection) -> AsyncGenerator[list[str], None]:
-        async for event in activity.all_filtered(conn, scope=reach, where=where):
+        async for event in activity.all_filtered(conn, reach=reach, where=where):
             readable = content_scopes(event.action, event.before, event.after) <= held
             yield [
                 to_global_id("ActivityEvent", event.id),

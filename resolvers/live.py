@@ -184,7 +184,7 @@ async def _fresh(
     if row_id is None:
         return None
     async with _connection(context) as conn:
-        found = await by_ids(conn, scope=context.principal.scope, ids=[row_id])
+        found = await by_ids(conn, reach=context.principal.reach, ids=[row_id])
     return found.get(row_id)
 
 
@@ -250,7 +250,7 @@ async def _is_watched(context: Context, watched: Watched, carrier_id: uuid.UUID 
     if carrier_id is None:
         return False
     async with _connection(context) as conn:
-        found = await carriers.by_ids(conn, scope=context.principal.scope, ids=[carrier_id])
+        found = await carriers.by_ids(conn, reach=context.principal.reach, ids=[carrier_id])
     carrier = found.get(carrier_id)
     return carrier is not None and carrier.organization_id == watched.organization.id
 
@@ -315,7 +315,7 @@ async def _still_allowed(context: Context, watched: Watched) -> None:
             context.principal = principal = await _key_as_now(context, conn, uuid.UUID(principal.id))
         if watched.carrier is not None:
             carrier = watched.carrier
-            if carrier.id not in await carriers.by_ids(conn, scope=principal.scope, ids=[carrier.id]):
+            if carrier.id not in await carriers.by_ids(conn, reach=principal.reach, ids=[carrier.id]):
                 raise Forbidden(
                     f"Carrier {carrier.code} is no longer within your reach (it left the organization you "
                     "administer, or your access changed): the subscription ended.",
@@ -324,7 +324,7 @@ async def _still_allowed(context: Context, watched: Watched) -> None:
         elif watched.organization is not None:
             organization = watched.organization
             if organization.id not in await organizations.by_ids(
-                conn, scope=principal.scope, ids=[organization.id]
+                conn, reach=principal.reach, ids=[organization.id]
             ):
                 raise Forbidden(
                     f"Organization {organization.name} is no longer within your reach: the subscription "
@@ -357,17 +357,17 @@ async def _effective_of(
     context: Context, watched: Watched
 ) -> dict[uuid.UUID, tuple[CarrierRow, OwnerEnablements]]:
     """Every watched carrier (the organization's, as they are now) with its enablements."""
-    scope = context.principal.scope
+    reach = context.principal.reach
     async with _connection(context) as conn:
         if watched.carrier is not None:
             watched_carriers = [watched.carrier]
         else:
             assert watched.organization is not None
             watched_carriers = await carriers.of_organization(
-                conn, scope=scope, organization_id=watched.organization.id
+                conn, reach=reach, organization_id=watched.organization.id
             )
         found = await enablements.for_carriers(
-            conn, scope=scope, owner_ids=[c.id for c in watched_carriers], with_updates=True
+            conn, reach=reach, owner_ids=[c.id for c in watched_carriers], with_updates=True
         )
     empty = OwnerEnablements([], {})
     return {c.id: (c, found.get(c.id, empty)) for c in watched_carriers}

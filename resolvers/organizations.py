@@ -22,7 +22,7 @@ async def list_organizations(
     page = page_request(context, "organizations", page_args)
     async with context.db.acquire() as conn:
         return await organizations.page(
-            conn, scope=context.principal.scope, search=filters.text(search, "search"), page=page
+            conn, reach=context.principal.reach, search=filters.text(search, "search"), page=page
         )
 
 

@@ -33,7 +33,7 @@ async def _recorded_under(context: Context, conn: Connection, named: uuid.UUID |
     """The carrier a refusal belongs to: the one the call named when the caller reaches it (its
     administrators and the caller then see it in its log), else the calling key's own carrier."""
     if named is not None:
-        reachable = await carriers.by_ids(conn, scope=context.principal.scope, ids=[named])
+        reachable = await carriers.by_ids(conn, reach=context.principal.reach, ids=[named])
         if named in reachable:
             return named
     return context.principal.carrier_id

@@ -70,13 +70,13 @@ async def _in_reach(
 ) -> tuple[Named, list[uuid.UUID], uuid.UUID | None]:
     """What the proposal names, each in the requester's reach (else not found): its names, the carriers
     it concerns, and the organization it concerns (the one it names first, else its carrier's)."""
-    scope = context.principal.scope
+    reach = context.principal.reach
     named = Named()
     carrier_ids: list[uuid.UUID] = []
     for index, global_id in enumerate(proposal.carrier_ids):
         field = f"carrierIds[{index}]" if proposal.kind == "create_organization" else "carrierId"
         carrier_id = validation.object_id(global_id, type_name="Carrier", field=field)
-        found = (await carriers.by_ids(conn, scope=scope, ids=[carrier_id])).get(carrier_id)
+        found = (await carriers.by_ids(conn, reach=reach, ids=[carrier_id])).get(carrier_id)
         if found is None:
             raise validation.not_found("Carrier", global_id, field)
         named.carriers[global_id] = found.code
@@ -85,7 +85,7 @@ async def _in_reach(
     organization_ids: list[uuid.UUID] = []
     for global_id in proposal.organization_ids:
         organization_id = validation.object_id(global_id, type_name="Organization", field="organizationId")
-        organization = (await organizations.by_ids(conn, scope=scope, ids=[organization_id])).get(
+        organization = (await organizations.by_ids(conn, reach=reach, ids=[organization_id])).get(
             organization_id
         )
         if organization is None:
@@ -94,7 +94,7 @@ async def _in_reach(
         organization_ids.append(organization_id)
     if proposal.api_key_id is not None:
         key_id = validation.object_id(proposal.api_key_id, type_name="ApiKey", field="apiKeyId")
-        key = (await api_keys.by_ids(conn, scope=scope, ids=[key_id])).get(key_id)
+        key = (await api_keys.by_ids(conn, reach=reach, ids=[key_id])).get(key_id)
         if key is None or key.carrier_id is None:
             raise validation.not_found("ApiKey", proposal.api_key_id, "apiKeyId")
         named.keys[proposal.api_key_id] = f"{key.description} ({key.hint})"

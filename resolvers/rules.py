@@ -83,10 +83,10 @@ def not_organization_administrator(principal: Principal, organization_id: uuid.U
     if principal.grant is not None:
         message = "An API key cannot change a key policy; the organization's administrators or staff do."
     elif organization_id is None:
-        if principal.scope.organization_ids:
+        if principal.reach.organization_ids:
             return None
         message = "Only an organization's administrators (and staff) set its key policy."
-    elif organization_id in principal.scope.organization_ids:
+    elif organization_id in principal.reach.organization_ids:
         return None
     else:
         message = (

@@ -60,7 +60,7 @@ async def set_organization_key_policy(
     reason = _reason(reason)
     async with context.changing() as change:
         conn = change.conn
-        visible = await organizations.by_ids(conn, scope=context.principal.scope, ids=[owner])
+        visible = await organizations.by_ids(conn, reach=context.principal.reach, ids=[owner])
         organization = await organizations.lock(conn, organization_id=owner) if owner in visible else None
         if organization is None:
             raise validation.not_found("Organization", organization_id, "organizationId")
@@ -107,7 +107,7 @@ async def set_carrier_key_policy(
     reason = _reason(reason)
     async with context.changing() as change:
         conn = change.conn
-        visible = await carriers.by_ids(conn, scope=context.principal.scope, ids=[owner])
+        visible = await carriers.by_ids(conn, reach=context.principal.reach, ids=[owner])
         # Locked as key changes lock it: a key issued meanwhile is judged by one policy or the other.
         carrier = await carriers.lock(conn, carrier_id=owner) if owner in visible else None
         if carrier is None:

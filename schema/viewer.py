@@ -54,7 +54,7 @@ class Viewer:
             scopes=sorted(principal.scopes, key=lambda scope: scope.value),
             can_use_restricted_functions=principal.is_staff,
             restricted_functions_notice=None if principal.is_staff else RESTRICTED_NOTICE,
-            reaches_all_carriers=principal.scope.everything,
+            reaches_all_carriers=principal.reach.everything,
         )
 
     @strawberry.field(

@@ -181,7 +181,7 @@ def staff_context(
     principal = principal or staff("schema-test", "Schema Test", None)
     clock = lambda: now  # noqa: E731
     return Context(
-        make_settings(), principal, db, Loaders(db, principal.scope, clock), counter, "t", None, clock
+        make_settings(), principal, db, Loaders(db, principal.reach, clock), counter, "t", None, clock
     )
 
 

@@ -150,7 +150,7 @@ def context_for(request: web.Request, caller: Caller, now: Callable[[], datetime
         settings=request.app[SETTINGS],
         principal=caller.principal,
         db=db,
-        loaders=Loaders(db, caller.principal.scope, now),
+        loaders=Loaders(db, caller.principal.reach, now),
         statements=statements,
         request_id=request[REQUEST_ID],
         client_address=str(caller.address) if caller.address else None,

@@ -61,8 +61,8 @@ async def identities(request: web.Request) -> web.Response:
     _development_only(request)
     page = PageRequest(limit=IDENTITY_LIST_SIZE)
     async with request.app[DATABASE].acquire() as conn:
-        carrier_page = await carriers.page(conn, scope=EVERYTHING, where=CarrierFilter(), page=page)
-        organization_page = await organizations.page(conn, scope=EVERYTHING, search=None, page=page)
+        carrier_page = await carriers.page(conn, reach=EVERYTHING, where=CarrierFilter(), page=page)
+        organization_page = await organizations.page(conn, reach=EVERYTHING, search=None, page=page)
     found: list[dict[str, Any]] = [{"kind": "STAFF", "label": "Platform staff"}]
     found += [
         {
@@ -144,7 +144,7 @@ async def _identity(conn: Connection, body: dict[str, Any]) -> Identity | None:
         )
     organization_id = _organization_id(body.get("organizationId"))
     found = (
-        await organizations.by_ids(conn, scope=EVERYTHING, ids=[organization_id]) if organization_id else {}
+        await organizations.by_ids(conn, reach=EVERYTHING, ids=[organization_id]) if organization_id else {}
     )
     if organization_id is None or organization_id not in found:
         return None

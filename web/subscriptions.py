@@ -264,7 +264,7 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         context.db = CountingDatabase(
             SharedDatabase(request.app[DATABASE], request.app[SOCKETS].reads), context.statements
         )
-        context.loaders = Loaders(context.db, caller.principal.scope, context.now)
+        context.loaders = Loaders(context.db, caller.principal.reach, context.now)
         context.client_address = str(caller.address) if caller.address else None
         return None
 

@@ -37,7 +37,7 @@ async def test_a_feature_changed_between_the_two_reads_is_read_again_from_one_sn
     reader = await asyncpg.connect(own_database)
     try:
         found = await enablements.for_carriers(
-            reader, scope=staff("t", "T", None).scope, owner_ids=[carrier], with_updates=False
+            reader, reach=staff("t", "T", None).reach, owner_ids=[carrier], with_updates=False
         )
     finally:
         await reader.close()
