@@ -27,6 +27,7 @@ from schema.enums import ApiKeyKind, ApiKeyScope, ApiKeyStatus
 from schema.inputs import ApiKeyFilter, ApiKeyOrder, OrderDirection
 from schema.key_usage import INTERVALS, ApiKeyUsageBucket, ApiKeyUsageInterval
 from schema.node import Node
+from schema.row_fields import reads
 from schema.selection import CURSORS
 
 if TYPE_CHECKING:
@@ -99,17 +100,13 @@ class ApiKey(Node):
     def id(self) -> strawberry.ID:
         return to_global_id("ApiKey", self.row.id)
 
-    @strawberry.field(description="What the key is for, e.g. 'Production ERP integration'.")
-    def description(self) -> str:
-        return self.row.description
+    description: str = reads(
+        "row.description", description="What the key is for, e.g. 'Production ERP integration'."
+    )
 
-    @strawberry.field(description="The key's prefix and last characters, e.g. `cak_live_…Xy12`.")
-    def hint(self) -> str:
-        return self.row.hint
+    hint: str = reads("row.hint", description="The key's prefix and last characters, e.g. `cak_live_…Xy12`.")
 
-    @strawberry.field(description="`live` or `test`, as in the key's prefix.")
-    def environment(self) -> str:
-        return self.row.environment
+    environment: str = reads("row.environment", description="`live` or `test`, as in the key's prefix.")
 
     @strawberry.field(description="What the key may read or do.")
     def scopes(self) -> list[ApiKeyScope]:
@@ -121,49 +118,42 @@ class ApiKey(Node):
     def ip_allowlist(self) -> list[str]:
         return [str(n) for n in self.row.ip_allowlist]
 
-    @strawberry.field(description="When the key stops working; null: never.")
-    def expires_at(self) -> datetime | None:
-        return self.row.expires_at
+    expires_at: datetime | None = reads(
+        "row.expires_at", description="When the key stops working; null: never."
+    )
 
     @strawberry.field(description="ACTIVE, EXPIRED or REVOKED, as of this request.")
     def status(self) -> ApiKeyStatus:
         return self.row.status(self.now)
 
-    @strawberry.field(description="When the key was issued.")
-    def created_at(self) -> datetime:
-        return self.row.created_at
+    created_at: datetime = reads("row.created_at", description="When the key was issued.")
 
     @strawberry.field(description="Who issued the key.")
     def created_by(self) -> Actor:
         row = self.row
         return Actor.of(row.created_by_kind, row.created_by_id, row.created_by_name)  # type: ignore[return-value]
 
-    @strawberry.field(description="When the key was (or, after a rotation, will be) revoked.")
-    def revoked_at(self) -> datetime | None:
-        return self.row.revoked_at
+    revoked_at: datetime | None = reads(
+        "row.revoked_at", description="When the key was (or, after a rotation, will be) revoked."
+    )
 
     @strawberry.field(description="Who revoked (or rotated) the key.")
     def revoked_by(self) -> Actor | None:
         row = self.row
         return Actor.of(row.revoked_by_kind, row.revoked_by_id, row.revoked_by_name)
 
-    @strawberry.field(description="Why the key was revoked.")
-    def revocation_reason(self) -> str | None:
-        return self.row.revoked_reason
+    revocation_reason: str | None = reads("row.revoked_reason", description="Why the key was revoked.")
 
-    @strawberry.field(
-        description="When the key last authenticated a request (recorded at most once a minute)."
+    last_used_at: datetime | None = reads(
+        "row.last_used_at",
+        description="When the key last authenticated a request (recorded at most once a minute).",
     )
-    def last_used_at(self) -> datetime | None:
-        return self.row.last_used_at
 
-    @strawberry.field(description="The client address of that request.")
-    def last_used_address(self) -> str | None:
-        return self.row.last_used_address
+    last_used_address: str | None = reads(
+        "row.last_used_address", description="The client address of that request."
+    )
 
-    @strawberry.field(description="Incremented on every change.")
-    def version(self) -> int:
-        return self.row.version
+    version: int = reads("row.version", description="Incremented on every change.")
 
     @strawberry.field(
         description="Refused uses of the key, newest first: one entry per reason and minute, with how many "
@@ -193,9 +183,9 @@ class ApiKey(Node):
         found = await usage_of(info.context, self.row.id, since, until, INTERVALS[interval])
         return [ApiKeyUsageBucket.of(bucket) for bucket in found]
 
-    @strawberry.field(description="A carrier's key, or a service key (of no carrier, reading every carrier).")
-    def kind(self) -> ApiKeyKind:
-        return self.row.kind
+    kind: ApiKeyKind = reads(
+        "row.kind", description="A carrier's key, or a service key (of no carrier, reading every carrier)."
+    )
 
     @strawberry.field(description="The carrier the key belongs to; null for a service key.")
     async def carrier(

@@ -13,6 +13,7 @@ from schema.actor import Actor
 from schema.directives import RequiresScope
 from schema.enums import EnablementSource
 from schema.feature import Feature
+from schema.row_fields import reads
 
 
 @strawberry.type(
@@ -29,17 +30,13 @@ class Enablement:
     def state(self) -> EnablementState:
         return EnablementState.from_setting(self.row.setting)
 
-    @strawberry.field(description="Whether the feature is on, all levels considered.")
-    def effective(self) -> bool:
-        return self.row.effective
+    effective: bool = reads("row.effective", description="Whether the feature is on, all levels considered.")
 
-    @strawberry.field(description="Which level `effective` comes from.")
-    def source(self) -> EnablementSource:
-        return self.row.source
+    source: EnablementSource = reads("row.source", description="Which level `effective` comes from.")
 
-    @strawberry.field(description="When this level's setting last changed; null while it inherits.")
-    def updated_at(self) -> datetime | None:
-        return self.row.updated_at
+    updated_at: datetime | None = reads(
+        "row.updated_at", description="When this level's setting last changed; null while it inherits."
+    )
 
     @strawberry.field(description="Who last changed this level's setting; null while it inherits.")
     def updated_by(self) -> Actor | None:

@@ -11,6 +11,7 @@ from db.features import FeatureRow
 from resolvers.global_ids import to_global_id
 from schema.directives import RequiresScope
 from schema.node import Node
+from schema.row_fields import reads
 
 
 @strawberry.type(
@@ -32,32 +33,19 @@ class Feature(Node):
     def id(self) -> strawberry.ID:
         return to_global_id("Feature", self.row.id)
 
-    @strawberry.field(description="Stable key, e.g. `inventory.waybills`.")
-    def key(self) -> str:
-        return self.row.key
+    key: str = reads("row.key", description="Stable key, e.g. `inventory.waybills`.")
 
-    @strawberry.field(description="Display name.")
-    def name(self) -> str:
-        return self.row.name
+    name: str = reads("row.name", description="Display name.")
 
-    @strawberry.field(description="What the feature does.")
-    def description(self) -> str:
-        return self.row.description
+    description: str = reads("row.description", description="What the feature does.")
 
-    @strawberry.field(
-        description="The value for carriers whose organization and own settings both say INHERIT."
+    default_enabled: bool = reads(
+        "row.default_enabled",
+        description="The value for carriers whose organization and own settings both say INHERIT.",
     )
-    def default_enabled(self) -> bool:
-        return self.row.default_enabled
 
-    @strawberry.field(description="Incremented on every change.")
-    def version(self) -> int:
-        return self.row.version
+    version: int = reads("row.version", description="Incremented on every change.")
 
-    @strawberry.field(description="When the feature entered the catalogue.")
-    def created_at(self) -> datetime:
-        return self.row.created_at
+    created_at: datetime = reads("row.created_at", description="When the feature entered the catalogue.")
 
-    @strawberry.field(description="When the feature last changed.")
-    def updated_at(self) -> datetime:
-        return self.row.updated_at
+    updated_at: datetime = reads("row.updated_at", description="When the feature last changed.")

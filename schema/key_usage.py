@@ -9,6 +9,7 @@ import strawberry
 
 from db.key_usage import Interval
 from resolvers.key_usage import UsageBucket
+from schema.row_fields import reads
 
 
 @strawberry.enum(description="How long each bucket of a key's usage is.")
@@ -55,17 +56,13 @@ class ApiKeyUsageBucket:
     def of(cls, bucket: UsageBucket) -> ApiKeyUsageBucket:
         return cls(bucket=bucket)
 
-    @strawberry.field(description="The bucket's start (UTC); it ends where the next begins.")
-    def start(self) -> datetime:
-        return self.bucket.start
+    start: datetime = reads(
+        "bucket.start", description="The bucket's start (UTC); it ends where the next begins."
+    )
 
-    @strawberry.field(description="Requests served.")
-    def served(self) -> int:
-        return self.bucket.served
+    served: int = reads("bucket.served", description="Requests served.")
 
-    @strawberry.field(description="Requests refused, for any reason.")
-    def refused(self) -> int:
-        return self.bucket.refused
+    refused: int = reads("bucket.refused", description="Requests refused, for any reason.")
 
     @strawberry.field(description="Each outcome that occurred, with how many; none for an empty bucket.")
     def counts(self) -> list[ApiKeyUseCount]:

@@ -337,9 +337,9 @@ async def test_an_operation_that_falls_back_records_the_refusals_the_standard_ex
     assert set(fast.scope_refusals.values()) == {"Carrier.apiKeys"}
 
 
-def test_a_view_s_row_reads_are_read_as_attribute_chains() -> None:
-    """A method that only returns `self.row.<column>` is read as that chain (no call per object); one
-    that does anything more is called, as before."""
+def test_a_field_declared_as_a_row_read_is_read_as_its_chain() -> None:
+    """A field declared with `reads("row.<column>")` is read as that chain (no call per object); a
+    method that does anything more is called, as before."""
     plain = plain_fields(PLAIN, field_rules(PLAIN))
     assert plain[("ApiKey", "hint")] == "row.hint"
     assert plain[("ApiKey", "expiresAt")] == "row.expires_at"
