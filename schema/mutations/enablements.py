@@ -3,7 +3,6 @@ carrier or for an organization (its carriers inherit it unless they override it)
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Annotated
 
 import strawberry
@@ -16,7 +15,7 @@ from resolvers.set_enablement import EnablementSet, set_carrier_enablement, set_
 from schema.directives import Restricted
 from schema.effective_change import EffectiveChange, effective_changes
 from schema.enablement import Enablement, enablements
-from schema.mutations.results import mutation, result_union
+from schema.mutations.results import forward, mutation, result_union
 from schema.user_errors import NotFoundError, ValidationError
 
 ENABLEMENTS = Restricted(reason="feature enablements")
@@ -77,28 +76,8 @@ async def organization_enablement_payload(context: Context, result: EnablementSe
 
 
 # What the mutations run (also what approving a request for one runs: schema/change_request.py).
-def run_set_carrier_enablement(
-    context: Context, input: SetCarrierEnablementInput
-) -> Awaitable[EnablementSet]:
-    return set_carrier_enablement(
-        context,
-        carrier_id=input.carrier_id,
-        feature_key=input.feature_key,
-        state=input.state,
-        reason=input.reason,
-    )
-
-
-def run_set_organization_enablement(
-    context: Context, input: SetOrganizationEnablementInput
-) -> Awaitable[EnablementSet]:
-    return set_organization_enablement(
-        context,
-        organization_id=input.organization_id,
-        feature_key=input.feature_key,
-        state=input.state,
-        reason=input.reason,
-    )
+run_set_carrier_enablement = forward(set_carrier_enablement)
+run_set_organization_enablement = forward(set_organization_enablement)
 
 
 @strawberry.type

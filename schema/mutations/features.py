@@ -13,7 +13,7 @@ from resolvers.update_feature import FeatureUpdated, update_feature
 from schema.directives import Restricted
 from schema.effective_change import EffectiveChange, effective_changes
 from schema.feature import Feature
-from schema.mutations.results import mutation, result_union
+from schema.mutations.results import forward, mutation, result_union
 from schema.user_errors import ConflictError, NotFoundError, ValidationError
 
 CATALOGUE = Restricted(reason="feature catalogue")
@@ -72,13 +72,7 @@ class FeatureMutations:
         guard=CATALOGUE,
         takes=CreateFeatureInput,
         answers=CreateFeatureResult | None,
-        run=lambda context, input: create_feature(
-            context,
-            key=input.key,
-            name=input.name,
-            description=input.description,
-            default_enabled=input.default_enabled,
-        ),
+        run=forward(create_feature),
         payload=created_payload,
     )
     update_feature = mutation(
@@ -86,13 +80,6 @@ class FeatureMutations:
         guard=CATALOGUE,
         takes=UpdateFeatureInput,
         answers=UpdateFeatureResult | None,
-        run=lambda context, input: update_feature(
-            context,
-            feature_id=input.id,
-            name=input.name,
-            description=input.description,
-            default_enabled=input.default_enabled,
-            expected_version=input.expected_version,
-        ),
+        run=forward(update_feature, id="feature_id"),
         payload=updated_payload,
     )

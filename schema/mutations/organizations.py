@@ -3,7 +3,6 @@ carrier belongs to ("Create new Organization", "Add to existing Organization", m
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Annotated
 
 import strawberry
@@ -22,7 +21,7 @@ from resolvers.update_carrier import update_carrier
 from schema.carrier import Carrier
 from schema.directives import Restricted
 from schema.effective_change import EffectiveChange, effective_changes
-from schema.mutations.results import mutation, result_union
+from schema.mutations.results import forward, mutation, result_union
 from schema.organization import Organization
 from schema.user_errors import (
     AlreadyInOrganizationError,
@@ -204,35 +203,10 @@ def membership_payload(_context: Context, result: Membership) -> CarrierMembersh
 # --- what the mutations run (also what approving a request for one runs: schema/change_request.py) ------
 
 
-def run_create_organization(context: Context, input: CreateOrganizationInput) -> Awaitable[Created]:
-    return create_organization(context, name=input.name, carrier_ids=input.carrier_ids)
-
-
-def run_attach(context: Context, input: AttachCarrierInput) -> Awaitable[Membership]:
-    return membership.attach(
-        context,
-        carrier_id=input.carrier_id,
-        organization_id=input.organization_id,
-        expected_version=input.expected_version,
-        reason=input.reason,
-    )
-
-
-def run_move(context: Context, input: MoveCarrierInput) -> Awaitable[Membership]:
-    return membership.move(
-        context,
-        carrier_id=input.carrier_id,
-        from_organization_id=input.from_organization_id,
-        to_organization_id=input.to_organization_id,
-        expected_version=input.expected_version,
-        reason=input.reason,
-    )
-
-
-def run_detach(context: Context, input: DetachCarrierInput) -> Awaitable[Membership]:
-    return membership.detach(
-        context, carrier_id=input.carrier_id, expected_version=input.expected_version, reason=input.reason
-    )
+run_create_organization = forward(create_organization)
+run_attach = forward(membership.attach)
+run_move = forward(membership.move)
+run_detach = forward(membership.detach)
 
 
 # --- the mutations ---------------------------------------------------------------------------------
@@ -245,7 +219,7 @@ class OrganizationMutations:
         guard=STRUCTURE,
         takes=CreateCarrierInput,
         answers=CreateCarrierResult | None,
-        run=lambda context, input: create_carrier(context, code=input.code, name=input.name),
+        run=forward(create_carrier),
         payload=carrier_payload,
     )
     update_carrier = mutation(
@@ -253,9 +227,7 @@ class OrganizationMutations:
         guard=STRUCTURE,
         takes=UpdateCarrierInput,
         answers=UpdateCarrierResult | None,
-        run=lambda context, input: update_carrier(
-            context, carrier_id=input.id, name=input.name, expected_version=input.expected_version
-        ),
+        run=forward(update_carrier, id="carrier_id"),
         payload=carrier_payload,
     )
     create_organization = mutation(
@@ -297,9 +269,7 @@ class OrganizationMutations:
         guard=STRUCTURE,
         takes=RenameOrganizationInput,
         answers=RenameOrganizationResult | None,
-        run=lambda context, input: rename_organization(
-            context, organization_id=input.id, name=input.name, expected_version=input.expected_version
-        ),
+        run=forward(rename_organization, id="organization_id"),
         payload=renamed_payload,
     )
     delete_organization = mutation(
@@ -307,8 +277,6 @@ class OrganizationMutations:
         guard=STRUCTURE,
         takes=DeleteOrganizationInput,
         answers=DeleteOrganizationResult | None,
-        run=lambda context, input: delete_organization(
-            context, organization_id=input.id, expected_version=input.expected_version
-        ),
+        run=forward(delete_organization, id="organization_id"),
         payload=deleted_payload,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -25,6 +26,36 @@ def result_union(name: str) -> Any:
     )
 
 
+def forward(resolver: Callable[..., Awaitable[T]], **renamed: str) -> Callable[[Context, Any], Awaitable[T]]:
+    """What a mutation runs when its resolver takes the input's fields as keyword arguments, by the same
+    names (or as `renamed` says: `id="carrier_id"`). `mutation(...)` checks the names against its input
+    type when the module is imported, so a renamed field or keyword fails at start, not per request."""
+
+    def run(context: Context, input: Any) -> Awaitable[T]:
+        given = {renamed.get(f.name, f.name): getattr(input, f.name) for f in dataclasses.fields(input)}
+        return resolver(context, **given)
+
+    run.forwards = (resolver, renamed)  # type: ignore[attr-defined]  # checked by mutation(...)
+    return run
+
+
+def check_forwarding(takes: type, resolver: Callable[..., Any], renamed: dict[str, str]) -> None:
+    """Every field of the input names a keyword of the resolver, and every keyword the resolver
+    requires is given; otherwise a TypeError naming the mismatch."""
+    given = {renamed.get(f.name, f.name) for f in dataclasses.fields(takes)}
+    parameters = dict(inspect.signature(resolver).parameters)
+    parameters.pop(next(iter(parameters)))  # the context
+    unknown = given - parameters.keys()
+    missing = {
+        name for name, p in parameters.items() if p.default is inspect.Parameter.empty and name not in given
+    }
+    if unknown or missing:
+        raise TypeError(
+            f"{takes.__name__} → {resolver.__qualname__}: fields the resolver does not take "
+            f"{sorted(unknown)}, keywords the input does not give {sorted(missing)}"
+        )
+
+
 def mutation(
     description: str,
     *,
@@ -38,6 +69,10 @@ def mutation(
     what it changes, and `payload` (given the context and what `run` returned) builds its answer; an
     expected failure answers as the member of `answers`, the result union, that names it. `guard` is its
     access mark (@restricted, @requiresScope), enforced from the schema (schema/enforcement.py)."""
+
+    forwards = getattr(run, "forwards", None)
+    if forwards is not None:
+        check_forwarding(takes, *forwards)
 
     async def resolve(self: Any, info: Info[Context, None], input: Any) -> Any:
         context = info.context
