@@ -24,18 +24,11 @@ class RefusalRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Refused:
-    """Refused uses noted in one process since its last flush: what one row adds (db/key_usage.py
-    writes them, with the last uses and the counts, in one statement)."""
+class Refused(RefusalRow):
+    """Refused uses noted in one process since its last flush, in the `minute` they fall in: what one
+    row adds (db/key_usage.py writes them, with the last uses and the counts, in one statement)."""
 
-    key_id: uuid.UUID
     minute: datetime
-    reason: str
-    first_at: datetime
-    last_at: datetime
-    refusals: int
-    client_address: str | None
-    detail: str | None
 
 
 COLUMNS = """

@@ -134,22 +134,22 @@ async def flush(
     counted = sorted(counted, key=lambda c: (c.key_id, c.hour, c.outcome))
     await conn.execute(
         FLUSH,
-        [key_id for key_id, _, _ in uses],
-        [at for _, at, _ in uses],
-        [address for _, _, address in uses],
-        [r.key_id for r in refused],
-        [r.minute for r in refused],
-        [r.reason for r in refused],
-        [r.first_at for r in refused],
-        [r.last_at for r in refused],
-        [r.refusals for r in refused],
-        [r.client_address for r in refused],
-        [r.detail for r in refused],
-        [c.key_id for c in counted],
-        [c.hour for c in counted],
-        [c.outcome for c in counted],
-        [c.uses for c in counted],
+        *columns(uses, 3),
+        *columns(
+            [
+                (r.key_id, r.minute, r.reason, r.first_at, r.last_at, r.refusals, r.client_address, r.detail)
+                for r in refused
+            ],
+            8,
+        ),
+        *columns([(c.key_id, c.hour, c.outcome, c.uses) for c in counted], 4),
     )
+
+
+def columns(rows: Sequence[tuple[object, ...]], width: int) -> list[list[object]]:
+    """Rows as columns, for `unnest($1::uuid[], $2::timestamptz[], ...)`: one array per column, each
+    as long as the rows (empty arrays for no rows, hence the width)."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 async def prune(conn: Connection, *, before: datetime) -> int:

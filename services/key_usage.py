@@ -127,7 +127,9 @@ class KeyUsageRecorder:
         if not uses and not refused and not counts:
             return 0
         rows = [
-            Refused(key_id, minute, reason, t.first_at, t.last_at, t.refusals, t.client_address, t.detail)
+            Refused(
+                key_id, reason, t.first_at, t.last_at, t.refusals, t.client_address, t.detail, minute=minute
+            )
             for (key_id, minute, reason), t in refused.items()
         ]
         counted = [Counted(key_id, hour, outcome, n) for (key_id, hour, outcome), n in counts.items()]
