@@ -22,6 +22,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from context import Context
 from db.change_requests import ChangeRequestRow
+from db.pagination import Cursor
 from resolvers.carriers import carrier_by_id
 from resolvers.change_requests import Named, Proposal
 from resolvers.errors import BadUserInput
@@ -348,3 +349,7 @@ class ChangeRequest:
     async def organization(self, info: Info[Context, None]) -> Organization | None:
         row = await organization_by_id(info.context, self.organization_id)
         return Organization.from_row(row) if row else None
+
+
+def change_request_cursor(row: ChangeRequestRow) -> Cursor:
+    return Cursor("changeRequests", row.requested_at.isoformat(), row.id)

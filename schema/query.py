@@ -28,7 +28,7 @@ from schema.activity import ActivityEvent, activity_cursor
 from schema.api_key import ApiKey, api_key_columns, api_key_cursor, key_listing
 from schema.api_key_policy import ApiKeyPolicy
 from schema.carrier import Carrier, carrier_cursor
-from schema.change_request import ChangeRequest, ChangeRequestKind, ChangeRequestState
+from schema.change_request import ChangeRequest, ChangeRequestKind, ChangeRequestState, change_request_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import Public, RequiresScope, Restricted
 from schema.effective_change import EffectiveChange, effective_changes
@@ -308,11 +308,17 @@ class Query:
 
     @strawberry.field(
         description="Requests to Support, newest first: staff see every request (the queue: "
-        "`filter: {state: OPEN}`), anyone else their own; an API key, none. At most `first` (1 to 200)."
+        "`filter: {state: OPEN}`), anyone else their own; an API key, none."
     )
     async def change_requests(
-        self, info: Info[Context, None], filter: ChangeRequestFilter | None = None, first: int = 50
-    ) -> list[ChangeRequest]:
+        self,
+        info: Info[Context, None],
+        filter: ChangeRequestFilter | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ChangeRequest]:
         given = filter or ChangeRequestFilter()
         now = info.context.now()
         where = RequestFilter(
@@ -323,10 +329,12 @@ class Query:
             requested_before=(
                 now - timedelta(hours=given.older_than_hours) if given.older_than_hours is not None else None
             ),
+            requested_since=given.requested_since,
+            requested_until=given.requested_until,
             mine=given.mine,
         )
-        rows = await change_request_reads.listed(info.context, where, first)
-        return [ChangeRequest.from_row(row, now) for row in rows]
+        page = await change_request_reads.listed(info.context, where, PageArgs(first, after, last, before))
+        return connection(page, lambda row: ChangeRequest.from_row(row, now), change_request_cursor)
 
     @strawberry.field(description="A request to Support by id: staff's any, anyone else's their own.")
     async def change_request(self, info: Info[Context, None], id: strawberry.ID) -> ChangeRequest | None:
@@ -346,6 +354,12 @@ class ChangeRequestFilter:
     )
     older_than_hours: float | None = strawberry.field(
         default=None, description="Only those requested at least this many hours ago."
+    )
+    requested_since: datetime | None = strawberry.field(
+        default=None, description="Only those requested at or after this moment."
+    )
+    requested_until: datetime | None = strawberry.field(
+        default=None, description="Only those requested before this moment."
     )
     mine: bool = strawberry.field(default=False, description="Only your own (staff see everyone's).")
 
