@@ -18,14 +18,20 @@ from db.rows import check_columns, row
 
 
 @dataclass(frozen=True, slots=True)
-class ChangeRequestRow:
-    id: uuid.UUID
+class Proposed:
+    """What a request proposes and what it concerns, as stored."""
+
     kind: str
     proposed: dict[str, Any]
     summary: str
     reason: str
     carrier_ids: list[uuid.UUID]
     organization_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRequestRow(Proposed):
+    id: uuid.UUID
     requested_by_kind: str
     requested_by_id: str
     requested_by_name: str | None
@@ -52,13 +58,7 @@ class ChangeRequestRow:
 
 
 @dataclass(frozen=True, slots=True)
-class NewChangeRequest:
-    kind: str
-    proposed: dict[str, Any]
-    summary: str
-    reason: str
-    carrier_ids: list[uuid.UUID]
-    organization_id: uuid.UUID | None
+class NewChangeRequest(Proposed):
     requested_by: tuple[str, str | None, str | None]
     requested_at: datetime
     expires_at: datetime
@@ -80,7 +80,7 @@ class RequestFilter:
 
 
 COLUMNS = """
-    r.id, r.kind, r.proposed, r.summary, r.reason, r.carrier_ids, r.organization_id, r.requested_by_kind,
+    r.kind, r.proposed, r.summary, r.reason, r.carrier_ids, r.organization_id, r.id, r.requested_by_kind,
     r.requested_by_id, r.requested_by_name, r.requested_at, r.expires_at, r.state, r.decided_by_kind,
     r.decided_by_id, r.decided_by_name, r.decided_at, r.answer, r.conflict, r.version
 """
@@ -191,22 +191,11 @@ async def by_ids(
     return {r["id"]: row(ChangeRequestRow, r) for r in records}
 
 
-def _keyset(page: PageRequest, first_param: int) -> Keyset:
-    return Keyset.render(
-        page,
-        sort="r.requested_at",
-        id_column="r.id",
-        key_type="timestamptz",
-        first_param=first_param,
-        newest_first=True,
-    )
-
-
 async def page(
     conn: Connection, *, principal: Principal, where: RequestFilter, now: datetime, page: PageRequest
 ) -> Page[ChangeRequestRow]:
     """One page of the requests `where` selects that `principal` sees, newest first, in one statement."""
-    keyset = _keyset(page, first_param=13)
+    keyset = Keyset.newest_first(page, alias="r", at="requested_at", first_param=13)
     records = await conn.fetch(
         keyset.fill(PAGE),
         *_visible(principal),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,30 +21,13 @@ from resolvers.global_ids import to_global_id
 from tests import factories
 from tests.factories import bearer, staff_token
 from tests.keys import UPDATE_API_KEY
+from tests.keys.test_key_policy_enforcement import CREATE
 from tests.mutations import test_concurrency
 from tests.mutations.test_concurrency import Live
+from tests.mutations.test_set_key_policy import SET_ORGANIZATION
 
 live = test_concurrency.live  # the fixture: the real app on a real pool
 
-SET_ORGANIZATION = """
-mutation Set($input: SetOrganizationKeyPolicyInput!) {
-  setOrganizationKeyPolicy(input: $input) {
-    __typename
-    ... on OrganizationKeyPolicyPayload { ownKeyPolicy { maxLifetimeDays version } }
-    ... on UserError { message code field }
-  }
-}
-"""
-CREATE = """
-mutation Create($input: CreateApiKeyInput!) {
-  createApiKey(input: $input) {
-    __typename
-    ... on CreateApiKeyPayload { apiKey { id expiresAt } }
-    ... on UserError { message code field }
-    ... on ForbiddenError { rule level }
-  }
-}
-"""
 GAPS = "query($id: ID!) { apiKey(id: $id) { policyGaps { rule level } } }"
 
 
@@ -56,20 +41,46 @@ async def post(live: Live, document: str, variables: dict[str, Any]) -> dict[str
     return result  # type: ignore[no-any-return]
 
 
-async def waiting_on(monitor: asyncpg.Connection, blocker: int) -> int:
-    """The pid of the one statement that waits for a lock `blocker` holds (waiting for it to show)."""
-    async with asyncio.timeout(5):
-        while True:
-            pids = await monitor.fetch(
-                """select pid from pg_stat_activity
-                   where datname = current_database() and wait_event_type = 'Lock'
-                     and $1 = any(pg_blocking_pids(pid))""",
-                blocker,
-            )
-            if pids:
-                (only,) = pids
-                return int(only["pid"])
-            await asyncio.sleep(0.01)
+class Pause:
+    """A third connection holding a row a mutation needs next, and a fourth watching who waits."""
+
+    def __init__(self, blocker: asyncpg.Connection, held: Any, monitor: asyncpg.Connection) -> None:
+        self.held = held
+        self.monitor = monitor
+        self.pid = blocker.get_server_pid()
+
+    async def release(self) -> None:
+        await self.held.rollback()
+
+    async def waiting_on(self, holder: int) -> int:
+        """The pid of the one statement that waits for a lock `holder` holds (waiting for it to show)."""
+        async with asyncio.timeout(5):
+            while True:
+                pids = await self.monitor.fetch(
+                    """select pid from pg_stat_activity
+                       where datname = current_database() and wait_event_type = 'Lock'
+                         and $1 = any(pg_blocking_pids(pid))""",
+                    holder,
+                )
+                if pids:
+                    (only,) = pids
+                    return int(only["pid"])
+                await asyncio.sleep(0.01)
+
+
+@asynccontextmanager
+async def paused(live: Live, lock_sql: str, row_id: uuid.UUID) -> AsyncIterator[Pause]:
+    """Hold the row `lock_sql` locks while the body runs; let go at its end."""
+    blocker = await asyncpg.connect(live.url)
+    monitor = await asyncpg.connect(live.url)
+    try:
+        held = blocker.transaction()
+        await held.start()
+        await blocker.execute(lock_sql, row_id)
+        yield Pause(blocker, held, monitor)
+    finally:
+        await blocker.close()
+        await monitor.close()
 
 
 async def governed(live: Live, max_lifetime_days: int | None) -> tuple[uuid.UUID, uuid.UUID]:
@@ -93,40 +104,23 @@ async def test_a_key_created_during_a_policy_change_waits_and_follows_the_new_po
     # given: an organization allowing 90 days, and a third connection holding its policy row, so that the
     # policy change stops after locking the organization, before writing
     organization, carrier = await governed(live, 90)
-    blocker = await asyncpg.connect(live.url)
-    monitor = await asyncpg.connect(live.url)
-    try:
-        held = blocker.transaction()
-        await held.start()
-        await blocker.execute(
-            "select 1 from organization_key_policies where organization_id = $1 for update", organization
-        )
+    policy_row = "select 1 from organization_key_policies where organization_id = $1 for update"
+    async with paused(live, policy_row, organization) as pause:
         # when: the policy goes down to 30 days, and meanwhile a key of 60 days is asked for
         setting = asyncio.ensure_future(post(live, SET_ORGANIZATION, policy_input(organization, 30)))
-        setter = await waiting_on(monitor, blocker.get_server_pid())
+        setter = await pause.waiting_on(pause.pid)
         expires = (datetime.now(UTC) + timedelta(days=60)).isoformat()
-        creating = asyncio.ensure_future(
-            post(
-                live,
-                CREATE,
-                {
-                    "input": {
-                        "carrierId": to_global_id("Carrier", carrier),
-                        "description": "ERP",
-                        "scopes": ["CARRIER_READ"],
-                        "expiresAt": expires,
-                    }
-                },
-            )
-        )
+        key = {
+            "carrierId": to_global_id("Carrier", carrier),
+            "description": "ERP",
+            "scopes": ["CARRIER_READ"],
+        }
+        creating = asyncio.ensure_future(post(live, CREATE, {"input": {**key, "expiresAt": expires}}))
         # then: the key change waits for the policy change (on the organization's row), not for the blocker
-        assert await waiting_on(monitor, setter) != setter
+        assert await pause.waiting_on(setter) != setter
         assert not creating.done()
-        await held.rollback()
+        await pause.release()
         set_result, created = await asyncio.gather(setting, creating)
-    finally:
-        await blocker.close()
-        await monitor.close()
     assert set_result["ownKeyPolicy"]["maxLifetimeDays"] == 30, set_result
     assert (created["__typename"], created.get("rule"), created.get("level")) == (
         "ForbiddenError",
@@ -142,29 +136,18 @@ async def test_a_policy_change_during_a_key_update_waits_and_the_key_is_listed_a
     organization, carrier = await governed(live, 90)
     async with live.pool.acquire() as conn:
         key_id, _ = await factories.api_key(conn, carrier, expires_at=datetime.now(UTC) + timedelta(days=10))
-    blocker = await asyncpg.connect(live.url)
-    monitor = await asyncpg.connect(live.url)
-    try:
-        held = blocker.transaction()
-        await held.start()
-        await blocker.execute("select 1 from api_keys where id = $1 for update", key_id)
+    async with paused(live, "select 1 from api_keys where id = $1 for update", key_id) as pause:
         # when: the key is given 60 days, and meanwhile the policy goes down to 30
         expires = (datetime.now(UTC) + timedelta(days=60)).isoformat()
-        updating = asyncio.ensure_future(
-            post(
-                live, UPDATE_API_KEY, {"input": {"id": to_global_id("ApiKey", key_id), "expiresAt": expires}}
-            ),
-        )
-        updater = await waiting_on(monitor, blocker.get_server_pid())
+        change = {"id": to_global_id("ApiKey", key_id), "expiresAt": expires}
+        updating = asyncio.ensure_future(post(live, UPDATE_API_KEY, {"input": change}))
+        updater = await pause.waiting_on(pause.pid)
         setting = asyncio.ensure_future(post(live, SET_ORGANIZATION, policy_input(organization, 30)))
         # then: the policy change waits for the key change (on the organization's row)
-        assert await waiting_on(monitor, updater) != updater
+        assert await pause.waiting_on(updater) != updater
         assert not setting.done()
-        await held.rollback()
+        await pause.release()
         updated, set_result = await asyncio.gather(updating, setting)
-    finally:
-        await blocker.close()
-        await monitor.close()
     # the key was judged by the policy before the change, and the change that followed lists it as short
     assert updated["__typename"] == "ApiKeyPayload", updated
     assert set_result["ownKeyPolicy"]["maxLifetimeDays"] == 30, set_result

