@@ -15,7 +15,7 @@ from db.pagination import Cursor
 from resolvers import key_policy
 from resolvers import organizations as resolve
 from resolvers.global_ids import to_global_id
-from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings
+from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings, PolicyOwner
 from schema.carrier import Carrier, carrier_cursor
 from schema.connection import Connection, connection_field
 from schema.directives import RequiresScope
@@ -78,7 +78,8 @@ class Organization(Node):
     )
     async def api_key_policy(self, info: Info[Context, None]) -> ApiKeyPolicy:
         own = await info.context.loaders.key_policy_by_organization_id.load(self.row_id)
-        return ApiKeyPolicy.of(info.context.settings, key_policy.of_organization(info.context.settings, own))
+        limits = key_policy.of_organization(info.context.settings, own)
+        return ApiKeyPolicy.of(info.context.settings, limits, PolicyOwner(self.row_id, organization=True))
 
     @strawberry.field(
         description="What the organization itself sets for its carriers' keys (setOrganizationKeyPolicy); "

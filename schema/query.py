@@ -26,7 +26,7 @@ from resolvers.nodes import decode_id
 from resolvers.pages import PageArgs
 from schema.activity import ActivityEvent, activity_cursor
 from schema.api_key import ApiKey, api_key_columns, api_key_cursor, key_listing
-from schema.api_key_policy import ApiKeyPolicy
+from schema.api_key_policy import ApiKeyPolicy, PolicyOwner
 from schema.carrier import Carrier, carrier_cursor
 from schema.change_request import ChangeRequest, ChangeRequestKind, ChangeRequestState, change_request_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
@@ -249,7 +249,9 @@ class Query:
         row = await carriers.carrier_by_id(context, decode_id(carrier_id, "Carrier"))
         if row is None:
             raise NotFound(f"No carrier {carrier_id} in reach.", argument="carrierId")
-        return ApiKeyPolicy.of(context.settings, await key_policy.for_carrier(context, row.id))
+        return ApiKeyPolicy.of(
+            context.settings, await key_policy.for_carrier(context, row.id), PolicyOwner(row.id)
+        )
 
     @strawberry.field(
         description="One API key by global id; null when not found or not in reach.",

@@ -12,7 +12,7 @@ from access.principal import Scope
 from context import Context
 from db.key_policies import PolicyValues
 from resolvers.set_key_policy import PolicySet, set_carrier_key_policy, set_organization_key_policy
-from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings
+from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings, PolicyOwner
 from schema.carrier import Carrier
 from schema.directives import RequiresScope, Restricted
 from schema.enums import ApiKeyScope
@@ -111,7 +111,9 @@ async def organization_payload(context: Context, result: PolicySet) -> Organizat
         organization=Organization.from_row(result.organization),
         own_key_policy=KeyPolicySettings.of(result.own),
         api_key_policy=ApiKeyPolicy.of(
-            context.settings, key_policy.of_organization(context.settings, result.own)
+            context.settings,
+            key_policy.of_organization(context.settings, result.own),
+            PolicyOwner(result.organization.id, organization=True),
         ),
     )
 
@@ -124,7 +126,9 @@ async def carrier_payload(context: Context, result: PolicySet) -> CarrierKeyPoli
         carrier=Carrier.from_row(result.carrier),
         own_key_policy=KeyPolicySettings.of(result.own),
         api_key_policy=ApiKeyPolicy.of(
-            context.settings, await key_policy.for_carrier(context, result.carrier.id)
+            context.settings,
+            await key_policy.for_carrier(context, result.carrier.id),
+            PolicyOwner(result.carrier.id),
         ),
     )
 
