@@ -588,27 +588,19 @@ async def of_carrier(conn: Connection, *, carrier_id: uuid.UUID) -> AsyncIterato
         yield record
 
 
-# How many active keys fall short of their carrier's policy: per carrier, or per organization (over its
-# carriers in reach). $1 to $3: reach; $4: the owners; $5: now.
-SHORT_BY_CARRIER = """
-select c.id as owner, count(k.id) as n
+# How many active keys fall short of their carrier's policy, per owner: a carrier (`c.id`), or an
+# organization (`c.organization_id`, over its carriers in reach). $1 to $3: reach; $4: the owners; $5: now.
+SHORT_BY_OWNER = """
+select {owner} as owner, count(k.id) as n
 from carriers c
 join api_keys k on k.carrier_id = c.id and {short}
-where c.id = any($4::uuid[]) and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
-group by c.id
-"""
-SHORT_BY_ORGANIZATION = """
-select c.organization_id as owner, count(k.id) as n
-from carriers c
-join api_keys k on k.carrier_id = c.id and {short}
-where c.organization_id = any($4::uuid[]) and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
-group by c.organization_id
+where {owner} = any($4::uuid[]) and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
+group by {owner}
 """
 
 
-async def short_of_policy_counts(
+async def short_of_policy_counts(  # noqa: PLR0917 - one caller, the loader's batch
     conn: Connection,
-    *,
     reach: Reach,
     owner_ids: Sequence[uuid.UUID],
     organizations: bool,
@@ -619,6 +611,6 @@ async def short_of_policy_counts(
     their carrier's effective policy, in one statement."""
     parameters = Parameters(*reach.params(), list(owner_ids), now)
     short = short_of_policy(check, "$5", parameters)
-    statement = SHORT_BY_ORGANIZATION if organizations else SHORT_BY_CARRIER
-    records = await conn.fetch(statement.format(short=short), *parameters.values)
+    owner = "c.organization_id" if organizations else "c.id"
+    records = await conn.fetch(SHORT_BY_OWNER.format(owner=owner, short=short), *parameters.values)
     return {r["owner"]: r["n"] for r in records}

@@ -252,19 +252,14 @@ class Batches:
         return [found.get(key) for key in keys]
 
     async def keys_short_of_policy(self, keys: list[ShortKey]) -> list[int]:
+        groups: dict[tuple[bool, PolicyCheck], list[uuid.UUID]] = {}
+        for key in keys:
+            groups.setdefault((key.organizations, key.check), []).append(key.owner_id)
         found: dict[ShortKey, int] = {}
         async with self.db.acquire() as conn:
-            for organizations, check in {(key.organizations, key.check) for key in keys}:
-                ids = [
-                    key.owner_id for key in keys if (key.organizations, key.check) == (organizations, check)
-                ]
+            for (organizations, check), ids in groups.items():
                 counts = await api_keys.short_of_policy_counts(
-                    conn,
-                    reach=self.reach,
-                    owner_ids=ids,
-                    organizations=organizations,
-                    check=check,
-                    now=self.now(),
+                    conn, self.reach, ids, organizations, check, self.now()
                 )
                 found.update({ShortKey(i, organizations, check): counts.get(i, 0) for i in ids})
         return [found[key] for key in keys]
