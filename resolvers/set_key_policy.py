@@ -48,8 +48,8 @@ def _refuse_stale(row: KeyPolicyRow | None, expected_version: int | None) -> Non
 
 async def set_organization_key_policy(
     context: Context,
-    *,
     organization_id: str,
+    *,
     values: PolicyValues,
     reason: str | None,
     expected_version: int | None = None,
@@ -74,8 +74,8 @@ async def set_organization_key_policy(
 
 async def set_carrier_key_policy(
     context: Context,
-    *,
     carrier_id: str,
+    *,
     values: PolicyValues,
     reason: str | None,
     expected_version: int | None = None,
