@@ -130,7 +130,7 @@ def expected(stored: list[Stored], walk: Walk) -> list[uuid.UUID]:
             and ("kind" not in given or r.kind == given["kind"].lower())
             and (
                 "carrierId" not in given
-                or to_global_id("Carrier", _only(r.carriers, given["carrierId"])) == given["carrierId"]
+                or given["carrierId"] in {to_global_id("Carrier", c) for c in r.carriers}
             )
             and (
                 "organizationId" not in given
@@ -147,11 +147,6 @@ def expected(stored: list[Stored], walk: Walk) -> list[uuid.UUID]:
 
     chosen = sorted((s for s in stored if selected(s)), key=lambda s: (s.requested_at, s.id), reverse=True)
     return [s.id for s in chosen]
-
-
-def _only(carriers: tuple[uuid.UUID, ...], wanted: str) -> uuid.UUID | None:
-    """The carrier of `carriers` that `wanted` names, if one does."""
-    return next((c for c in carriers if to_global_id("Carrier", c) == wanted), None)
 
 
 async def store(conn: Connection, requests: list[Request]) -> list[Stored]:

@@ -563,7 +563,11 @@ async def test_a_cursor_of_another_list_is_bad_user_input(
     assert error["path"] == ["carriers"]
 
 
-TIME_SORTED = {add_api_key: "apiKeys", add_activity: "activity", add_change_request: "changeRequests"}
+TIME_SORTED: dict[Callable[[Connection, Parent, int], Awaitable[str]], str] = {
+    add_api_key: "apiKeys",
+    add_activity: "activity",
+    add_change_request: "changeRequests",
+}
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.add_item in TIME_SORTED], ids=str)
