@@ -190,14 +190,7 @@ def _filtered_params(reach: Reach, where: ActivityFilter) -> tuple[object, ...]:
 
 
 def _keyset(page: PageRequest, first_param: int) -> Keyset:
-    return Keyset.render(
-        page,
-        sort="a.occurred_at",
-        id_column="a.id",
-        key_type="timestamptz",
-        first_param=first_param,
-        newest_first=True,
-    )
+    return Keyset.newest_first(page, alias="a", at="occurred_at", first_param=first_param)
 
 
 async def page(

@@ -135,6 +135,47 @@ def uses_since(now: datetime) -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class PolicyCheck:
+    """Whether keys meet their carrier's effective key policy (`meets`), given the platform's level (the
+    settings); the organization's and the carrier's levels are read with the keys."""
+
+    meets: bool
+    max_lifetime_days: int
+    non_expiring_allowed: bool
+    max_grace_period_seconds: int
+
+
+def short_of_policy(check: PolicyCheck, at: str, parameters: Parameters) -> str:
+    """SQL over `k`: the key is active and falls short of its carrier's effective policy now (`at`), as
+    resolvers/key_policy.gaps judges it: each effective value is the strictest of the platform's
+    (parameters), the organization's and the carrier's. A service key follows the platform's alone."""
+    lifetime = parameters.add(check.max_lifetime_days)
+    never = parameters.add(check.non_expiring_allowed)
+    grace = parameters.add(check.max_grace_period_seconds)
+    return f"""coalesce((
+    select not (k.revoked_at is not null and k.revoked_at <= {at}::timestamptz)
+       and not (k.expires_at is not null and k.expires_at <= {at}::timestamptz)
+       and (not (k.scopes <@ coalesce(op.allowed_scopes, k.scopes)
+                 and k.scopes <@ coalesce(cp.allowed_scopes, k.scopes))
+            or (coalesce(cardinality(k.ip_allowlist), 0) = 0
+                and (op.allowlist_required is true or cp.allowlist_required is true))
+            or (k.expires_at is null
+                and not ({never}::boolean and op.non_expiring_allowed is not false
+                         and cp.non_expiring_allowed is not false))
+            or k.expires_at > {at}::timestamptz
+                + make_interval(days => least({lifetime}::integer, op.max_lifetime_days,
+                                              cp.max_lifetime_days))
+            or k.revoked_at > {at}::timestamptz
+                + make_interval(secs => least({grace}::integer, op.max_grace_period_seconds,
+                                              cp.max_grace_period_seconds)))
+    from (select 1) as one_
+    left join carriers pc on pc.id = k.carrier_id
+    left join organization_key_policies op on op.organization_id = pc.organization_id
+    left join carrier_key_policies cp on cp.carrier_id = k.carrier_id
+), false)"""
+
+
+@dataclass(frozen=True, slots=True)
 class KeyFilter:
     """Which keys a list holds; every condition optional. `search` is a LIKE pattern (db/search.py)."""
 
@@ -146,6 +187,8 @@ class KeyFilter:
     # Keys never used, or last used before then.
     unused_since: datetime | None = None
     kind: KeyKind | None = None
+    # Keys that meet their carrier's key policy, or (meets false) active keys that fall short of it.
+    policy: PolicyCheck | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +212,8 @@ class Parameters:
 
 def conditions(where: KeyFilter, now: datetime, parameters: Parameters) -> str:
     """The filter as SQL over `k` (with `now` as a parameter so that tests can move the clock)."""
-    at = parameters.add(now) if where.status is not None or where.expiring_by is not None else "now()"
+    timed = where.status is not None or where.expiring_by is not None or where.policy is not None
+    at = parameters.add(now) if timed else "now()"
     parts = ["true"]
     revoked = f"(k.revoked_at is not null and k.revoked_at <= {at}::timestamptz)"
     expired = f"(k.expires_at is not null and k.expires_at <= {at}::timestamptz)"
@@ -195,6 +239,9 @@ def conditions(where: KeyFilter, now: datetime, parameters: Parameters) -> str:
         parts.append(f"(k.last_used_at is null or k.last_used_at < {since}::timestamptz)")
     if where.kind is not None:
         parts.append(f"k.carrier_id is {'not ' if where.kind is KeyKind.CARRIER else ''}null")
+    if where.policy is not None:
+        short = short_of_policy(where.policy, at, parameters)
+        parts.append(f"not {short}" if where.policy.meets else short)
     return " and ".join(parts)
 
 
@@ -539,3 +586,31 @@ async def of_carrier(conn: Connection, *, carrier_id: uuid.UUID) -> AsyncIterato
     """Every key of the carrier, a few hundred rows at a time (the caller holds a transaction)."""
     async for record in conn.cursor(OF_CARRIER, carrier_id, prefetch=500, record_class=ApiKeyRow):
         yield record
+
+
+# How many active keys fall short of their carrier's policy, per owner: a carrier (`c.id`), or an
+# organization (`c.organization_id`, over its carriers in reach). $1 to $3: reach; $4: the owners; $5: now.
+SHORT_BY_OWNER = """
+select {owner} as owner, count(k.id) as n
+from carriers c
+join api_keys k on k.carrier_id = c.id and {short}
+where {owner} = any($4::uuid[]) and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
+group by {owner}
+"""
+
+
+async def short_of_policy_counts(  # noqa: PLR0917 - one caller, the loader's batch
+    conn: Connection,
+    reach: Reach,
+    owner_ids: Sequence[uuid.UUID],
+    organizations: bool,
+    check: PolicyCheck,
+    now: datetime,
+) -> dict[uuid.UUID, int]:
+    """Per carrier (or, `organizations`, per organization): its active keys in reach that fall short of
+    their carrier's effective policy, in one statement."""
+    parameters = Parameters(*reach.params(), list(owner_ids), now)
+    short = short_of_policy(check, "$5", parameters)
+    owner = "c.organization_id" if organizations else "c.id"
+    records = await conn.fetch(SHORT_BY_OWNER.format(owner=owner, short=short), *parameters.values)
+    return {r["owner"]: r["n"] for r in records}

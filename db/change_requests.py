@@ -12,19 +12,26 @@ from datetime import datetime
 from typing import Any
 
 from access.principal import Principal
+from db.pagination import Keyset, Page, PageRequest, page_statement, to_page
 from db.pool import Connection
 from db.rows import check_columns, row
 
 
 @dataclass(frozen=True, slots=True)
-class ChangeRequestRow:
-    id: uuid.UUID
+class Proposed:
+    """What a request proposes and what it concerns, as stored."""
+
     kind: str
     proposed: dict[str, Any]
     summary: str
     reason: str
     carrier_ids: list[uuid.UUID]
     organization_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRequestRow(Proposed):
+    id: uuid.UUID
     requested_by_kind: str
     requested_by_id: str
     requested_by_name: str | None
@@ -51,13 +58,7 @@ class ChangeRequestRow:
 
 
 @dataclass(frozen=True, slots=True)
-class NewChangeRequest:
-    kind: str
-    proposed: dict[str, Any]
-    summary: str
-    reason: str
-    carrier_ids: list[uuid.UUID]
-    organization_id: uuid.UUID | None
+class NewChangeRequest(Proposed):
     requested_by: tuple[str, str | None, str | None]
     requested_at: datetime
     expires_at: datetime
@@ -71,12 +72,15 @@ class RequestFilter:
     organization_id: uuid.UUID | None = None
     # Requested at or before this moment (the queue's "older than").
     requested_before: datetime | None = None
+    # Requested in [since, until).
+    requested_since: datetime | None = None
+    requested_until: datetime | None = None
     # Only the caller's own requests (staff see everyone's otherwise).
     mine: bool = False
 
 
 COLUMNS = """
-    r.id, r.kind, r.proposed, r.summary, r.reason, r.carrier_ids, r.organization_id, r.requested_by_kind,
+    r.kind, r.proposed, r.summary, r.reason, r.carrier_ids, r.organization_id, r.id, r.requested_by_kind,
     r.requested_by_id, r.requested_by_name, r.requested_at, r.expires_at, r.state, r.decided_by_kind,
     r.decided_by_id, r.decided_by_name, r.decided_at, r.answer, r.conflict, r.version
 """
@@ -97,20 +101,23 @@ LOCK = f"select {COLUMNS} from change_requests r where r.id = $1 for update"
 
 BY_IDS = f"select {COLUMNS} from change_requests r where r.id = any($4::uuid[]) and {VISIBLE}"
 
-# Open and past expiry counts as expired ($10: now), as `state_at` says.
-LIST = f"""
-select {COLUMNS} from change_requests r
-where {VISIBLE}
-  and ($4::text is null
-       or (case when r.state = 'open' and r.expires_at <= $10 then 'expired' else r.state end) = $4)
-  and ($5::text is null or r.kind = $5)
-  and ($6::uuid is null or $6 = any(r.carrier_ids))
-  and ($7::uuid is null or r.organization_id = $7)
-  and ($8::timestamptz is null or r.requested_at <= $8)
-  and (not $9 or (r.requested_by_kind = $2 and r.requested_by_id = $3))
-order by r.requested_at desc, r.id desc
-limit $11
+# Open and past expiry counts as expired ($4: now), as `state_at` says. $1 to $3: VISIBLE's.
+FILTERED = f"""
+    from change_requests r
+    where {VISIBLE}
+      and ($5::text is null
+           or (case when r.state = 'open' and r.expires_at <= $4 then 'expired' else r.state end) = $5)
+      and ($6::text is null or r.kind = $6)
+      and ($7::uuid is null or $7 = any(r.carrier_ids))
+      and ($8::uuid is null or r.organization_id = $8)
+      and ($9::timestamptz is null or r.requested_at <= $9)
+      and ($10::timestamptz is null or r.requested_at >= $10)
+      and ($11::timestamptz is null or r.requested_at < $11)
+      and (not $12 or (r.requested_by_kind = $2 and r.requested_by_id = $3))
 """
+
+# A page, newest first (keyset on requested_at, id), with the filtered list's total: one statement.
+PAGE = page_statement(COLUMNS, FILTERED)
 
 DECIDE = f"""
 update change_requests r
@@ -184,22 +191,27 @@ async def by_ids(
     return {r["id"]: row(ChangeRequestRow, r) for r in records}
 
 
-async def listed(
-    conn: Connection, *, principal: Principal, where: RequestFilter, now: datetime, limit: int
-) -> list[ChangeRequestRow]:
+async def page(
+    conn: Connection, *, principal: Principal, where: RequestFilter, now: datetime, page: PageRequest
+) -> Page[ChangeRequestRow]:
+    """One page of the requests `where` selects that `principal` sees, newest first, in one statement."""
+    keyset = Keyset.newest_first(page, alias="r", at="requested_at", first_param=13)
     records = await conn.fetch(
-        LIST,
+        keyset.fill(PAGE),
         *_visible(principal),
+        now,
         where.state,
         where.kind,
         where.carrier_id,
         where.organization_id,
         where.requested_before,
+        where.requested_since,
+        where.requested_until,
         where.mine,
-        now,
-        limit,
+        *keyset.params,
     )
-    return [row(ChangeRequestRow, r) for r in records]
+    rows = [row(ChangeRequestRow, r, skip=1) for r in records if r["id"] is not None]
+    return to_page(rows, page, records[0]["total"])
 
 
 async def decide(

@@ -30,7 +30,7 @@ from db import (
     organizations,
 )
 from db.activity import ActivityRow
-from db.api_keys import ApiKeyRow, KeyListing
+from db.api_keys import ApiKeyRow, KeyListing, PolicyCheck
 from db.carriers import CarrierRow
 from db.enablements import OwnerEnablements
 from db.features import FeatureRow
@@ -43,6 +43,15 @@ from db.pool import CountingDatabase
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+@dataclass(frozen=True, slots=True)
+class ShortKey:
+    """Whose keys short of the key policy to count: a carrier's, or (`organizations`) an organization's."""
+
+    owner_id: uuid.UUID
+    organizations: bool
+    check: PolicyCheck
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +173,12 @@ class Loaders:
         return _loader(self.batches.usage_by_key_id)
 
     @functools.cached_property
+    def keys_short_of_policy(self) -> DataLoader[ShortKey, int]:
+        """(carrier or organization, its id, the platform's level) → its active keys in reach that fall
+        short of their carrier's effective key policy now."""
+        return _loader(self.batches.keys_short_of_policy)
+
+    @functools.cached_property
     def active_key_count_by_carrier_id(self) -> DataLoader[uuid.UUID, int]:
         return _loader(self.batches.active_key_counts_by_carrier_id)
 
@@ -235,6 +250,19 @@ class Batches:
                 )
                 found.update({(carrier, feature_key): value for carrier, value in on.items()})
         return [found.get(key) for key in keys]
+
+    async def keys_short_of_policy(self, keys: list[ShortKey]) -> list[int]:
+        groups: dict[tuple[bool, PolicyCheck], list[uuid.UUID]] = {}
+        for key in keys:
+            groups.setdefault((key.organizations, key.check), []).append(key.owner_id)
+        found: dict[ShortKey, int] = {}
+        async with self.db.acquire() as conn:
+            for (organizations, check), ids in groups.items():
+                counts = await api_keys.short_of_policy_counts(
+                    conn, self.reach, ids, organizations, check, self.now()
+                )
+                found.update({ShortKey(i, organizations, check): counts.get(i, 0) for i in ids})
+        return [found[key] for key in keys]
 
     async def refusals_by_key_id(self, keys: list[tuple[uuid.UUID, int]]) -> list[list[RefusalRow]]:
         found: dict[tuple[uuid.UUID, int], list[RefusalRow]] = {}

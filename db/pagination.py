@@ -137,6 +137,19 @@ class Keyset:
             params=params,
         )
 
+    @classmethod
+    def newest_first(cls, page: PageRequest, *, alias: str, at: str, first_param: int) -> Keyset:
+        """A log's page (the activity log, requests to Support): by the time column `at` of `alias`,
+        newest first, ties by id."""
+        return cls.render(
+            page,
+            sort=f"{alias}.{at}",
+            id_column=f"{alias}.id",
+            key_type="timestamptz",
+            first_param=first_param,
+            newest_first=True,
+        )
+
     def fill(self, statement: str) -> str:
         """The statement with this page's `{where}`, `{order_by}` and `{limit}` in place."""
         return statement.format(where=self.where, order_by=self.order_by, limit=self.limit)

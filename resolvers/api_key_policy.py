@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from access.addresses import AllowlistError, IPNetwork, parse_allowlist
 from access.principal import SERVICE_SCOPES, Principal, Scope
 from context import Context
-from db import api_keys, carriers
+from db import api_keys, carriers, organizations
 from db.activity import Event
 from db.api_keys import ApiKeyRow
 from db.carriers import CarrierRow
@@ -238,6 +238,12 @@ async def _locked_carrier(
     locked = await carriers.lock(conn, carrier_id=carrier_id) if carrier_id in visible else None
     if locked is None:
         raise validation.not_found("Carrier", global_id, "carrierId")
+    if locked.organization_id is not None:
+        # The organization's key policy binds this change: setOrganizationKeyPolicy holds the organization's
+        # row FOR UPDATE, and this shared lock waits for it (and it for this), so a key change is judged by
+        # the policy before the change or after it. Key changes of the organization's carriers do not wait
+        # for one another (shared), and the carrier (locked first, as moves lock it) cannot leave meanwhile.
+        await organizations.lock_shared(conn, organization_id=locked.organization_id)
     return locked
 
 

@@ -12,7 +12,7 @@ from db.api_keys import ApiKeyRow, KeyFilter, KeyKind, KeyListing, KeyOrder, Key
 from db.key_refusals import RefusalRow
 from db.pagination import Page
 from db.search import like_pattern
-from resolvers import filters
+from resolvers import filters, key_policy
 from resolvers.errors import BadUserInput
 from resolvers.loaded import by_id
 from resolvers.pages import PageArgs, page_request, page_size_refusal
@@ -43,6 +43,7 @@ def key_listing(
     scope: Scope | None = None,
     unused_since: datetime | None = None,
     kind: KeyKind | None = None,
+    meets_policy: bool | None = None,
     order: KeyOrder = KeyOrder.CREATED_AT,
 ) -> KeyListing:
     """A list's filter and order from its arguments, each checked."""
@@ -59,6 +60,9 @@ def key_listing(
         scope=scope.value if scope else None,
         unused_since=filters.instant(unused_since, "unusedSince"),
         kind=kind,
+        policy=key_policy.policy_check(context.settings, meets=meets_policy)
+        if meets_policy is not None
+        else None,
     )
     return KeyListing(where, order)
 

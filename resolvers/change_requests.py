@@ -19,9 +19,11 @@ from access.principal import ALL_SCOPES, EVERYTHING, PrincipalKind
 from context import Context
 from db import change_requests
 from db.change_requests import ChangeRequestRow, RequestFilter
-from resolvers import validation
-from resolvers.errors import BadUserInput, Forbidden, ForbiddenRule, NotFound
+from db.pagination import Page
+from resolvers import filters, validation
+from resolvers.errors import Forbidden, ForbiddenRule, NotFound
 from resolvers.live import Unavailable
+from resolvers.pages import PageArgs, page_request
 from resolvers.rules import people_only
 from services.change_feed import Change
 from services.live_changes import LiveChangesEnded
@@ -118,17 +120,20 @@ def as_staff(context: Context) -> Iterator[None]:
 
 # --- reads ----------------------------------------------------------------------------------------------
 
-MAX_LISTED = 200
 
-
-async def listed(context: Context, where: RequestFilter, first: int) -> list[ChangeRequestRow]:
+async def listed(context: Context, where: RequestFilter, page_args: PageArgs) -> Page[ChangeRequestRow]:
+    """A page of the requests the caller sees (staff: every one; anyone else: their own; a key: none)."""
+    page = page_request(context, "changeRequests", page_args)
     if people_only(context.principal) is not None:
-        return []
-    if not 1 <= first <= MAX_LISTED:
-        raise BadUserInput(f"`first` must be between 1 and {MAX_LISTED}.", argument="first")
+        return Page([], False, False, 0)
+    where = replace(
+        where,
+        requested_since=filters.instant(where.requested_since, "requestedSince"),
+        requested_until=filters.instant(where.requested_until, "requestedUntil"),
+    )
     async with context.db.acquire() as conn:
-        return await change_requests.listed(
-            conn, principal=context.principal, where=where, now=context.now(), limit=first
+        return await change_requests.page(
+            conn, principal=context.principal, where=where, now=context.now(), page=page
         )
 
 

@@ -22,8 +22,9 @@ from typing import Generic, TypeVar
 from access.principal import Scope
 from context import Context
 from db import key_policies
-from db.api_keys import ApiKeyRow, KeyStatus
+from db.api_keys import ApiKeyRow, KeyStatus, PolicyCheck
 from db.key_policies import CarrierLevels, KeyPolicyRow, PolicyValues
+from db.loaders import ShortKey
 from db.pool import Connection
 from resolvers.errors import BadUserInput, Forbidden, ForbiddenRule, PolicyLevel
 from settings import Settings
@@ -357,6 +358,25 @@ def gaps(key: ApiKeyRow, policy: EffectivePolicy, now: datetime) -> list[Gap]:
                 )
             )
     return found
+
+
+def policy_check(settings: Settings, *, meets: bool) -> PolicyCheck:
+    """The SQL form of `gaps` (db/api_keys.short_of_policy) needs the platform's level."""
+    level = platform(settings)
+    return PolicyCheck(
+        meets=meets,
+        max_lifetime_days=settings.key_max_lifetime_days,
+        non_expiring_allowed=settings.allow_non_expiring_keys,
+        max_grace_period_seconds=level.max_grace_period_seconds or MAX_GRACE_SECONDS,
+    )
+
+
+async def keys_short(context: Context, owner_id: uuid.UUID, *, organization: bool) -> int:
+    """How many active keys in reach of a carrier (or of every carrier of an organization) fall short of
+    their carrier's effective policy now: those `gaps` lists, counted in one statement for a whole page."""
+    key = ShortKey(owner_id, organization, policy_check(context.settings, meets=False))
+    count: int = await context.loaders.keys_short_of_policy.load(key)
+    return count
 
 
 # --- setting a level ----------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00|-?i
 KEY_FORMATS = {
     "apiKeys": UTC_TIME,
     "activity": UTC_TIME,
+    "changeRequests": UTC_TIME,
     "carriers": re.compile(r"[A-Z][A-Z0-9]{1,9}"),
     "organizations": re.compile(r"[^\x00-\x1f\x7f]{1,200}"),
     # Keys by use: a count of requests (at most 18 digits, well within a bigint).

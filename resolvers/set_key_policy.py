@@ -14,13 +14,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from context import Context
-from db import carriers, key_policies, organizations
+from context import Change, Context
+from db import key_policies, organizations
 from db.activity import Event
 from db.carriers import CarrierRow
 from db.key_policies import KeyPolicyRow, PolicyValues
 from db.organizations import OrganizationRow
-from resolvers import key_policy, rules, snapshots, validation
+from resolvers import api_key_policy, key_policy, rules, snapshots, validation
 from resolvers.errors import PolicyLevel, stale
 
 
@@ -48,8 +48,8 @@ def _refuse_stale(row: KeyPolicyRow | None, expected_version: int | None) -> Non
 
 async def set_organization_key_policy(
     context: Context,
-    *,
     organization_id: str,
+    *,
     values: PolicyValues,
     reason: str | None,
     expected_version: int | None = None,
@@ -67,84 +67,84 @@ async def set_organization_key_policy(
         rules.refuse(rules.not_organization_administrator(context.principal, organization.id))
         key_policy.refuse_looser(proposed, key_policy.of_levels(context.settings, None))
         before = (await key_policies.of_organizations(conn, organization_ids=[owner])).get(owner)
-        _refuse_stale(before, expected_version)
-        if _same(before, proposed):
-            change.unchanged()
-            return PolicySet(before, organization=organization)
-        after = await key_policies.set_policy(
-            conn,
-            carrier=False,
-            owner_id=owner,
-            values=proposed.values(),
-            actor=context.principal.audit_fields(),
-        )
-        await change.record(
-            _event(
-                "keyPolicy.setForOrganization",
-                "Organization",
-                owner,
-                owner_name=organization.name,
-                carrier_id=None,
-                organization_id=owner,
-                before=before,
-                after=after,
-                reason=reason,
-            )
-        )
+        level = Level(False, owner, organization.name, owner, proposed, reason, expected_version)
+        after = await _write(context, change, level, before)
     return PolicySet(after, organization=organization)
 
 
 async def set_carrier_key_policy(
     context: Context,
-    *,
     carrier_id: str,
+    *,
     values: PolicyValues,
     reason: str | None,
     expected_version: int | None = None,
 ) -> PolicySet:
-    owner = validation.object_id(carrier_id, type_name="Carrier", field="carrierId")
     proposed = key_policy.check_values(PolicyLevel.CARRIER, values)
     reason = _reason(reason)
     async with context.changing() as change:
         conn = change.conn
-        visible = await carriers.by_ids(conn, reach=context.principal.reach, ids=[owner])
-        # Locked as key changes lock it: a key issued meanwhile is judged by one policy or the other.
-        carrier = await carriers.lock(conn, carrier_id=owner) if owner in visible else None
-        if carrier is None:
-            raise validation.not_found("Carrier", carrier_id, "carrierId")
+        # Locked as key changes lock it (the carrier, then its organization shared): a key issued
+        # meanwhile is judged by one policy or the other.
+        carrier = await api_key_policy.managed_carrier(context, conn, carrier_id)
+        owner = carrier.id
         organization_policy = None
         if carrier.organization_id is not None:
-            await organizations.lock_shared(conn, organization_id=carrier.organization_id)
             found = await key_policies.of_organizations(conn, organization_ids=[carrier.organization_id])
             organization_policy = found.get(carrier.organization_id)
         key_policy.refuse_looser(proposed, key_policy.of_organization(context.settings, organization_policy))
         levels = await key_policies.levels_of_carriers(conn, carrier_ids=[owner])
         before = levels[owner].carrier if owner in levels else None
-        _refuse_stale(before, expected_version)
-        if _same(before, proposed):
-            change.unchanged()
-            return PolicySet(before, carrier=carrier)
-        after = await key_policies.set_policy(
-            conn,
-            carrier=True,
-            owner_id=owner,
-            values=proposed.values(),
-            actor=context.principal.audit_fields(),
-        )
-        await change.record(
-            _event(
-                "keyPolicy.setForCarrier",
-                "Carrier",
-                owner,
-                owner_name=snapshots.carrier_name(carrier),
-                carrier_id=owner,
-                organization_id=carrier.organization_id,
-                before=before,
-                after=after,
-                reason=reason,
-            )
-        )
+        name = snapshots.carrier_name(carrier)
+        level = Level(True, owner, name, carrier.organization_id, proposed, reason, expected_version)
+        after = await _write(context, change, level, before)
     return PolicySet(after, carrier=carrier)
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """A change of one level: whose (an organization's, or a carrier's when `carrier`, named as its
+    activity row names it), what it proposes, why, and the version the caller saw."""
+
+    carrier: bool
+    id: uuid.UUID
+    name: str
+    organization_id: uuid.UUID | None
+    proposed: key_policy.LevelPolicy
+    reason: str | None
+    expected_version: int | None
+
+
+async def _write(
+    context: Context, change: Change, level: Level, before: KeyPolicyRow | None
+) -> KeyPolicyRow | None:
+    """Both setters' tail: a stale `expectedVersion` refused, the same policy left unchanged, else the
+    level written with its activity row (the table's trigger tells the change feed). The level's policy
+    after it."""
+    _refuse_stale(before, level.expected_version)
+    if _same(before, level.proposed):
+        change.unchanged()
+        return before
+    after = await key_policies.set_policy(
+        change.conn,
+        carrier=level.carrier,
+        owner_id=level.id,
+        values=level.proposed.values(),
+        actor=context.principal.audit_fields(),
+    )
+    await change.record(
+        Event(
+            action="keyPolicy.setForCarrier" if level.carrier else "keyPolicy.setForOrganization",
+            target_type="Carrier" if level.carrier else "Organization",
+            target_id=level.id,
+            carrier_id=level.id if level.carrier else None,
+            organization_id=level.organization_id,
+            before={"ownerName": level.name, **snapshot(before)},
+            after={"ownerName": level.name, **snapshot(after)},
+            reason=level.reason,
+        )
+    )
+    return after
 
 
 def _same(row: KeyPolicyRow | None, proposed: key_policy.LevelPolicy) -> bool:
@@ -164,27 +164,3 @@ def snapshot(row: KeyPolicyRow | None) -> dict[str, Any]:
         "nonExpiringAllowed": level.non_expiring_allowed,
         "version": row.version if row is not None else 0,
     }
-
-
-def _event(
-    action: str,
-    target_type: str,
-    target_id: uuid.UUID,
-    *,
-    owner_name: str,
-    carrier_id: uuid.UUID | None,
-    organization_id: uuid.UUID | None,
-    before: KeyPolicyRow | None,
-    after: KeyPolicyRow,
-    reason: str | None,
-) -> Event:
-    return Event(
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        carrier_id=carrier_id,
-        organization_id=organization_id,
-        before={"ownerName": owner_name, **snapshot(before)},
-        after={"ownerName": owner_name, **snapshot(after)},
-        reason=reason,
-    )

@@ -275,6 +275,7 @@ def key_listing(
         scope=where.scope,
         unused_since=where.unused_since,
         kind=where.kind,
+        meets_policy=where.meets_policy,
         order=KeyOrder[order_by.field.name],
     )
     return listing, order_by.direction is OrderDirection.DESC

@@ -4,12 +4,16 @@ for it, each rule with the level that set it (resolvers/key_policy.py)."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 import strawberry
+from strawberry.types import Info
 
 from access.addresses import MAX_ALLOWLIST_ENTRIES
 from access.principal import IMPLIED, SERVICE_SCOPES, Scope
+from context import Context
 from db.key_expiry import EXPIRING_SOON_DAYS
 from db.key_policies import KeyPolicyRow
 from resolvers import api_key_policy as policy
@@ -44,6 +48,14 @@ class ApiKeyScopeDescription:
     not_allowed_by: KeyPolicyLevel | None = strawberry.field(
         default=None, description="When not allowed: the highest level of the key policy that leaves it out."
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyOwner:
+    """Whose effective policy an ApiKeyPolicy is: a carrier's, or (`organization`) an organization's."""
+
+    id: uuid.UUID
+    organization: bool = False
 
 
 @strawberry.type(
@@ -112,10 +124,28 @@ class ApiKeyPolicy:
     allowed_scopes_source: KeyPolicyLevel = strawberry.field(
         description="The narrowest level that left out a scope; PLATFORM when none is left out."
     )
+    # Whose policy this is: a carrier's or an organization's (None: the platform's own).
+    owner: strawberry.Private[PolicyOwner | None] = None
+
+    @strawberry.field(
+        description="How many active keys fall short of this policy now (their `policyGaps` is not "
+        "empty): this carrier's, or an organization's carriers' in your reach, each by its own carrier's "
+        "policy; list them with `apiKeys(filter: {meetsPolicy: false})`. Null for the platform's policy."
+    )
+    async def keys_not_meeting_policy(self, info: Info[Context, None]) -> int | None:
+        if self.owner is None:
+            return None
+        return await key_policy.keys_short(info.context, self.owner.id, organization=self.owner.organization)
 
     @classmethod
-    def of(cls, settings: Settings, limits: key_policy.EffectivePolicy | None = None) -> ApiKeyPolicy:
-        """The platform's policy; given `limits`, a carrier's (or an organization's) effective policy."""
+    def of(
+        cls,
+        settings: Settings,
+        limits: key_policy.EffectivePolicy | None = None,
+        owner: PolicyOwner | None = None,
+    ) -> ApiKeyPolicy:
+        """The platform's policy; given `limits`, a carrier's (or an organization's: `owner`) effective
+        policy."""
         if limits is None:
             limits = key_policy.of_levels(settings, None)
         allowed = limits.non_expiring_allowed.value
@@ -137,6 +167,7 @@ class ApiKeyPolicy:
             allowlist_required_source=limits.allowlist_required.source,
             allowed_scopes=sorted(limits.allowed_scopes.value, key=lambda s: s.name),
             allowed_scopes_source=limits.allowed_scopes.source,
+            owner=owner,
             expiring_soon_days=EXPIRING_SOON_DAYS,
             max_active_service_keys=settings.max_active_keys_per_carrier,
             service_key_scopes=sorted(SERVICE_SCOPES, key=lambda s: s.name),

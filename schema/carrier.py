@@ -22,7 +22,7 @@ from resolvers.carrier_facts import carrier_facts
 from resolvers.global_ids import to_global_id
 from resolvers.pages import PageArgs
 from schema.activity import ActivityEvent, activity_cursor
-from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings
+from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings, PolicyOwner
 from schema.connection import After, Before, Connection, First, Last, connection, connection_field
 from schema.directives import RequiresScope
 from schema.enablement import Enablement, enablements, reads_updates
@@ -97,7 +97,7 @@ class Carrier(Node):
     )
     async def api_key_policy(self, info: Info[Context, None]) -> ApiKeyPolicy:
         limits = await key_policy.for_carrier(info.context, self.row_id)
-        return ApiKeyPolicy.of(info.context.settings, limits)
+        return ApiKeyPolicy.of(info.context.settings, limits, PolicyOwner(self.row_id))
 
     @strawberry.field(
         description="What staff set for this carrier's keys alone, tightening its organization's policy "

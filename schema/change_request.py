@@ -13,17 +13,20 @@ import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Optional, cast
 
 import strawberry
+from strawberry.tools import create_type
 from strawberry.types.enum import StrawberryEnumDefinition
+from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
 from strawberry.utils.str_converters import to_camel_case
 
 from context import Context
 from db.change_requests import ChangeRequestRow
+from db.pagination import Cursor
 from resolvers.carriers import carrier_by_id
-from resolvers.change_requests import Named, Proposal
+from resolvers.change_requests import OPERATIONS, Named, Proposal
 from resolvers.errors import BadUserInput
 from resolvers.global_ids import to_global_id
 from resolvers.organizations import organization_by_id
@@ -96,35 +99,6 @@ class NeverExpiringKeyInput:
     )
 
 
-@strawberry.input(
-    description="A change only staff may make, proposed to them with a reason: exactly one of the "
-    "proposals, each the restricted mutation's own input."
-)
-class RequestChangeInput:
-    reason: str = strawberry.field(description="Why you need it (1 to 500 characters); staff read it.")
-    create_organization: CreateOrganizationInput | None = strawberry.field(
-        default=None, description="As createOrganization takes it."
-    )
-    attach_carrier: AttachCarrierInput | None = strawberry.field(
-        default=None, description="As attachCarrierToOrganization takes it."
-    )
-    move_carrier: MoveCarrierInput | None = strawberry.field(
-        default=None, description="As moveCarrierToOrganization takes it."
-    )
-    detach_carrier: DetachCarrierInput | None = strawberry.field(
-        default=None, description="As detachCarrierFromOrganization takes it."
-    )
-    set_carrier_enablement: SetCarrierEnablementInput | None = strawberry.field(
-        default=None, description="As setCarrierEnablement takes it."
-    )
-    set_organization_enablement: SetOrganizationEnablementInput | None = strawberry.field(
-        default=None, description="As setOrganizationEnablement takes it."
-    )
-    never_expiring_key: NeverExpiringKeyInput | None = strawberry.field(
-        default=None, description="A key of yours that never expires."
-    )
-
-
 # --- what each kind proposes ---------------------------------------------------------------------------
 
 
@@ -139,86 +113,115 @@ def _state(input: Any) -> str:
     return str(input.state.value).lower()
 
 
+def _none(_input: Any) -> tuple[str, ...]:
+    return ()
+
+
+def _carrier(input: Any) -> tuple[str, ...]:
+    return (input.carrier_id,)
+
+
+def _organization(input: Any) -> tuple[str, ...]:
+    return (input.organization_id,)
+
+
 @dataclass(frozen=True, slots=True)
 class Kind:
-    field: str  # RequestChangeInput's field
+    """What a kind proposes: its input (RequestChangeInput's field of the kind's name), the function the
+    restricted mutation runs, what it names (carriers, organizations, a key) and the change in words."""
+
     input: type
     run: Callable[[Context, Any], Awaitable[object]]
-    carriers: Callable[[Any], tuple[str, ...]]
-    organizations: Callable[[Any], tuple[str, ...]]
     describe: Callable[[Any, Named], str]
+    carriers: Callable[[Any], tuple[str, ...]] = _none
+    organizations: Callable[[Any], tuple[str, ...]] = _none
     api_key: Callable[[Any], str | None] = lambda _input: None
+    # RequestChangeInput's description of its field (None: "As <the mutation> takes it.").
+    asked: str | None = None
 
 
 def _org(named: Named, global_id: str) -> str:
     return named.organizations.get(global_id, "an organization")
 
 
+def _created(i: CreateOrganizationInput, n: Named) -> str:
+    carriers = f" with {', '.join(n.carriers[c] for c in i.carrier_ids)}" if i.carrier_ids else ""
+    return f"Create the organization {i.name!r}{carriers}"
+
+
+def _moved(i: MoveCarrierInput, n: Named) -> str:
+    leaving, joining = _org(n, i.from_organization_id), _org(n, i.to_organization_id)
+    return f"Move {n.carriers[i.carrier_id]} from {leaving} to {joining}"
+
+
 KINDS: dict[str, Kind] = {
     "create_organization": Kind(
-        "create_organization",
-        CreateOrganizationInput,
-        run_create_organization,
-        carriers=lambda i: tuple(i.carrier_ids),
-        organizations=lambda _i: (),
-        describe=lambda i, n: (
-            f"Create the organization {i.name!r}"
-            + (f" with {', '.join(n.carriers[c] for c in i.carrier_ids)}" if i.carrier_ids else "")
-        ),
+        CreateOrganizationInput, run_create_organization, _created, carriers=lambda i: tuple(i.carrier_ids)
     ),
     "attach_carrier": Kind(
-        "attach_carrier",
         AttachCarrierInput,
         run_attach,
-        carriers=lambda i: (i.carrier_id,),
-        organizations=lambda i: (i.organization_id,),
-        describe=lambda i, n: f"Add {n.carriers[i.carrier_id]} to {_org(n, i.organization_id)}",
+        lambda i, n: f"Add {n.carriers[i.carrier_id]} to {_org(n, i.organization_id)}",
+        _carrier,
+        _organization,
     ),
     "move_carrier": Kind(
-        "move_carrier",
-        MoveCarrierInput,
-        run_move,
-        carriers=lambda i: (i.carrier_id,),
-        organizations=lambda i: (i.to_organization_id, i.from_organization_id),
-        describe=lambda i, n: (
-            f"Move {n.carriers[i.carrier_id]} from {_org(n, i.from_organization_id)} to "
-            f"{_org(n, i.to_organization_id)}"
-        ),
+        MoveCarrierInput, run_move, _moved, _carrier, lambda i: (i.to_organization_id, i.from_organization_id)
     ),
     "detach_carrier": Kind(
-        "detach_carrier",
         DetachCarrierInput,
         run_detach,
-        carriers=lambda i: (i.carrier_id,),
-        organizations=lambda _i: (),
-        describe=lambda i, n: f"Take {n.carriers[i.carrier_id]} out of its organization",
+        lambda i, n: f"Take {n.carriers[i.carrier_id]} out of its organization",
+        _carrier,
     ),
     "set_carrier_enablement": Kind(
-        "set_carrier_enablement",
         SetCarrierEnablementInput,
         run_set_carrier_enablement,
-        carriers=lambda i: (i.carrier_id,),
-        organizations=lambda _i: (),
-        describe=lambda i, n: f"Set {i.feature_key} to {_state(i)} for {n.carriers[i.carrier_id]}",
+        lambda i, n: f"Set {i.feature_key} to {_state(i)} for {n.carriers[i.carrier_id]}",
+        _carrier,
     ),
     "set_organization_enablement": Kind(
-        "set_organization_enablement",
         SetOrganizationEnablementInput,
         run_set_organization_enablement,
-        carriers=lambda _i: (),
-        organizations=lambda i: (i.organization_id,),
-        describe=lambda i, n: f"Set {i.feature_key} to {_state(i)} for {_org(n, i.organization_id)}",
+        lambda i, n: f"Set {i.feature_key} to {_state(i)} for {_org(n, i.organization_id)}",
+        organizations=_organization,
     ),
     "never_expiring_key": Kind(
-        "never_expiring_key",
         NeverExpiringKeyInput,
         _never_expiring,
-        carriers=lambda _i: (),
-        organizations=lambda _i: (),
+        lambda i, n: f"Let the key {n.keys.get(i.api_key_id, '')} never expire",
         api_key=lambda i: i.api_key_id,
-        describe=lambda i, n: f"Let the key {n.keys.get(i.api_key_id, '')} never expire",
+        asked="A key of yours that never expires.",
     ),
 }
+
+
+def _proposal_field(kind: str, spec: Kind) -> StrawberryField:
+    field: StrawberryField = strawberry.field(
+        graphql_type=Optional[spec.input],  # noqa: UP045 - a runtime type, not an annotation
+        default=None,
+        description=spec.asked or f"As {OPERATIONS[kind]} takes it.",
+    )
+    field.python_name = kind
+    return field
+
+
+def _reason_field() -> StrawberryField:
+    field: StrawberryField = strawberry.field(
+        graphql_type=str, description="Why you need it (1 to 500 characters); staff read it."
+    )
+    field.python_name = "reason"
+    return field
+
+
+# The reason, and a field per kind (named as the kind), each the restricted mutation's own input type.
+RequestChangeInput: type = create_type(
+    "RequestChangeInput",
+    [_reason_field(), *(_proposal_field(kind, spec) for kind, spec in KINDS.items())],
+    is_input=True,
+    description="A change only staff may make, proposed to them with a reason: exactly one of the "
+    "proposals, each the restricted mutation's own input.",
+)
 
 
 def proposal(kind: str, input: Any) -> Proposal:
@@ -240,17 +243,15 @@ def proposal_of(kind: str, proposed: dict[str, Any]) -> Proposal:
     return proposal(kind, from_json(KINDS[kind].input, proposed))
 
 
-def requested(input: RequestChangeInput) -> Proposal:
+def requested(input: Any) -> Proposal:
     """The one proposal a RequestChangeInput gives."""
-    given = [kind for kind, spec in KINDS.items() if getattr(input, spec.field) is not None]
+    given = [kind for kind in KINDS if getattr(input, kind) is not None]
     if len(given) != 1:
         raise BadUserInput(
-            "Propose exactly one change: one of "
-            + ", ".join(to_camel_case(spec.field) for spec in KINDS.values())
-            + ".",
+            "Propose exactly one change: one of " + ", ".join(to_camel_case(kind) for kind in KINDS) + ".",
             field="input",
         )
-    return proposal(given[0], getattr(input, KINDS[given[0]].field))
+    return proposal(given[0], getattr(input, given[0]))
 
 
 def to_json(input: Any) -> dict[str, Any]:
@@ -348,3 +349,7 @@ class ChangeRequest:
     async def organization(self, info: Info[Context, None]) -> Organization | None:
         row = await organization_by_id(info.context, self.organization_id)
         return Organization.from_row(row) if row else None
+
+
+def change_request_cursor(row: ChangeRequestRow) -> Cursor:
+    return Cursor("changeRequests", row.requested_at.isoformat(), row.id)

@@ -56,3 +56,8 @@ class ApiKeyFilter:
     kind: ApiKeyKind | None = strawberry.field(
         default=None, description="Only carriers' keys, or only service keys (which staff alone see)."
     )
+    meets_policy: bool | None = strawberry.field(
+        default=None,
+        description="false: only active keys that fall short of their carrier's key policy now (those "
+        "whose `policyGaps` is not empty); true: only the others.",
+    )

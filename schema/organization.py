@@ -10,12 +10,13 @@ from strawberry.types import Info
 
 from access.principal import Scope
 from context import Context
+from db.key_policies import KeyPolicyRow
 from db.organizations import OrganizationRow
 from db.pagination import Cursor
 from resolvers import key_policy
 from resolvers import organizations as resolve
 from resolvers.global_ids import to_global_id
-from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings
+from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings, PolicyOwner
 from schema.carrier import Carrier, carrier_cursor
 from schema.connection import Connection, connection_field
 from schema.directives import RequiresScope
@@ -77,8 +78,8 @@ class Organization(Node):
         directives=[RequiresScope(scope=Scope.KEYS_READ)],
     )
     async def api_key_policy(self, info: Info[Context, None]) -> ApiKeyPolicy:
-        own = await info.context.loaders.key_policy_by_organization_id.load(self.row_id)
-        return ApiKeyPolicy.of(info.context.settings, key_policy.of_organization(info.context.settings, own))
+        limits = key_policy.of_organization(info.context.settings, await self._own_policy(info))
+        return ApiKeyPolicy.of(info.context.settings, limits, PolicyOwner(self.row_id, organization=True))
 
     @strawberry.field(
         description="What the organization itself sets for its carriers' keys (setOrganizationKeyPolicy); "
@@ -86,8 +87,11 @@ class Organization(Node):
         directives=[RequiresScope(scope=Scope.KEYS_READ)],
     )
     async def own_key_policy(self, info: Info[Context, None]) -> KeyPolicySettings:
-        own = await info.context.loaders.key_policy_by_organization_id.load(self.row_id)
-        return KeyPolicySettings.of(own)
+        return KeyPolicySettings.of(await self._own_policy(info))
+
+    async def _own_policy(self, info: Info[Context, None]) -> KeyPolicyRow | None:
+        own: KeyPolicyRow | None = await info.context.loaders.key_policy_by_organization_id.load(self.row_id)
+        return own
 
 
 def organization_cursor(row: OrganizationRow) -> Cursor:

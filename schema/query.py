@@ -26,9 +26,9 @@ from resolvers.nodes import decode_id
 from resolvers.pages import PageArgs
 from schema.activity import ActivityEvent, activity_cursor
 from schema.api_key import ApiKey, api_key_columns, api_key_cursor, key_listing
-from schema.api_key_policy import ApiKeyPolicy
+from schema.api_key_policy import ApiKeyPolicy, PolicyOwner
 from schema.carrier import Carrier, carrier_cursor
-from schema.change_request import ChangeRequest, ChangeRequestKind, ChangeRequestState
+from schema.change_request import ChangeRequest, ChangeRequestKind, ChangeRequestState, change_request_cursor
 from schema.connection import After, Before, Connection, First, Last, connection
 from schema.directives import Public, RequiresScope, Restricted
 from schema.effective_change import EffectiveChange, effective_changes
@@ -249,7 +249,9 @@ class Query:
         row = await carriers.carrier_by_id(context, decode_id(carrier_id, "Carrier"))
         if row is None:
             raise NotFound(f"No carrier {carrier_id} in reach.", argument="carrierId")
-        return ApiKeyPolicy.of(context.settings, await key_policy.for_carrier(context, row.id))
+        return ApiKeyPolicy.of(
+            context.settings, await key_policy.for_carrier(context, row.id), PolicyOwner(row.id)
+        )
 
     @strawberry.field(
         description="One API key by global id; null when not found or not in reach.",
@@ -308,11 +310,17 @@ class Query:
 
     @strawberry.field(
         description="Requests to Support, newest first: staff see every request (the queue: "
-        "`filter: {state: OPEN}`), anyone else their own; an API key, none. At most `first` (1 to 200)."
+        "`filter: {state: OPEN}`), anyone else their own; an API key, none."
     )
     async def change_requests(
-        self, info: Info[Context, None], filter: ChangeRequestFilter | None = None, first: int = 50
-    ) -> list[ChangeRequest]:
+        self,
+        info: Info[Context, None],
+        filter: ChangeRequestFilter | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ChangeRequest]:
         given = filter or ChangeRequestFilter()
         now = info.context.now()
         where = RequestFilter(
@@ -323,10 +331,12 @@ class Query:
             requested_before=(
                 now - timedelta(hours=given.older_than_hours) if given.older_than_hours is not None else None
             ),
+            requested_since=given.requested_since,
+            requested_until=given.requested_until,
             mine=given.mine,
         )
-        rows = await change_request_reads.listed(info.context, where, first)
-        return [ChangeRequest.from_row(row, now) for row in rows]
+        page = await change_request_reads.listed(info.context, where, PageArgs(first, after, last, before))
+        return connection(page, lambda row: ChangeRequest.from_row(row, now), change_request_cursor)
 
     @strawberry.field(description="A request to Support by id: staff's any, anyone else's their own.")
     async def change_request(self, info: Info[Context, None], id: strawberry.ID) -> ChangeRequest | None:
@@ -346,6 +356,12 @@ class ChangeRequestFilter:
     )
     older_than_hours: float | None = strawberry.field(
         default=None, description="Only those requested at least this many hours ago."
+    )
+    requested_since: datetime | None = strawberry.field(
+        default=None, description="Only those requested at or after this moment."
+    )
+    requested_until: datetime | None = strawberry.field(
+        default=None, description="Only those requested before this moment."
     )
     mine: bool = strawberry.field(default=False, description="Only your own (staff see everyone's).")
 

@@ -4,7 +4,8 @@ tightening (staff). Each is refused, naming the rule and the level, where it wou
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 import strawberry
 
@@ -12,7 +13,7 @@ from access.principal import Scope
 from context import Context
 from db.key_policies import PolicyValues
 from resolvers.set_key_policy import PolicySet, set_carrier_key_policy, set_organization_key_policy
-from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings
+from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings, PolicyOwner
 from schema.carrier import Carrier
 from schema.directives import RequiresScope, Restricted
 from schema.enums import ApiKeyScope
@@ -104,28 +105,44 @@ SetCarrierKeyPolicyResult = Annotated[
 
 
 async def organization_payload(context: Context, result: PolicySet) -> OrganizationKeyPolicyPayload:
-    from resolvers import key_policy
-
     assert result.organization is not None
+    organization = result.organization
+    own, effective = await _levels(context, result, PolicyOwner(organization.id, organization=True))
     return OrganizationKeyPolicyPayload(
-        organization=Organization.from_row(result.organization),
-        own_key_policy=KeyPolicySettings.of(result.own),
-        api_key_policy=ApiKeyPolicy.of(
-            context.settings, key_policy.of_organization(context.settings, result.own)
-        ),
+        organization=Organization.from_row(organization), own_key_policy=own, api_key_policy=effective
     )
 
 
 async def carrier_payload(context: Context, result: PolicySet) -> CarrierKeyPolicyPayload:
+    assert result.carrier is not None
+    own, effective = await _levels(context, result, PolicyOwner(result.carrier.id))
+    return CarrierKeyPolicyPayload(
+        carrier=Carrier.from_row(result.carrier), own_key_policy=own, api_key_policy=effective
+    )
+
+
+async def _levels(
+    context: Context, result: PolicySet, owner: PolicyOwner
+) -> tuple[KeyPolicySettings, ApiKeyPolicy]:
+    """What the level sets now, and what its keys follow now (an organization's: before any carrier's own
+    tightening)."""
     from resolvers import key_policy
 
-    assert result.carrier is not None
-    return CarrierKeyPolicyPayload(
-        carrier=Carrier.from_row(result.carrier),
-        own_key_policy=KeyPolicySettings.of(result.own),
-        api_key_policy=ApiKeyPolicy.of(
-            context.settings, await key_policy.for_carrier(context, result.carrier.id)
-        ),
+    if owner.organization:
+        limits = key_policy.of_organization(context.settings, result.own)
+    else:
+        limits = await key_policy.for_carrier(context, owner.id)
+    return KeyPolicySettings.of(result.own), ApiKeyPolicy.of(context.settings, limits, owner)
+
+
+def _run(set_level: Callable[..., Awaitable[PolicySet]], owner: Callable[[Any], str]) -> Any:
+    """A level's setter given the input: the owner's id (`owner`), the values, the reason and version."""
+    return lambda context, input: set_level(
+        context,
+        owner(input),
+        values=input.values(),
+        reason=input.reason,
+        expected_version=input.expected_version,
     )
 
 
@@ -138,13 +155,7 @@ class KeyPolicyMutations:
         guard=KEYS_WRITE,
         takes=SetOrganizationKeyPolicyInput,
         answers=SetOrganizationKeyPolicyResult,
-        run=lambda context, input: set_organization_key_policy(
-            context,
-            organization_id=input.organization_id,
-            values=input.values(),
-            reason=input.reason,
-            expected_version=input.expected_version,
-        ),
+        run=_run(set_organization_key_policy, lambda input: input.organization_id),
         payload=organization_payload,
     )
     set_carrier_key_policy = mutation(
@@ -153,12 +164,6 @@ class KeyPolicyMutations:
         guard=CARRIER_POLICY,
         takes=SetCarrierKeyPolicyInput,
         answers=SetCarrierKeyPolicyResult | None,
-        run=lambda context, input: set_carrier_key_policy(
-            context,
-            carrier_id=input.carrier_id,
-            values=input.values(),
-            reason=input.reason,
-            expected_version=input.expected_version,
-        ),
+        run=_run(set_carrier_key_policy, lambda input: input.carrier_id),
         payload=carrier_payload,
     )

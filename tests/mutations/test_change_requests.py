@@ -61,7 +61,7 @@ mutation Decline($input: DeclineChangeRequestInput!) {
 """
 LIST = """
 query List($filter: ChangeRequestFilter) {
-  changeRequests(filter: $filter) { id kind state answer conflict requestedBy { id } }
+  changeRequests(filter: $filter) { nodes { id kind state answer conflict requestedBy { id } } }
 }
 """
 ONE = "query One($id: ID!) { changeRequest(id: $id) { id state answer conflict } }"
@@ -252,9 +252,9 @@ async def test_every_restricted_function_can_be_requested_and_ended_every_way(
         before = await state_of(conn, w)
         # then the requester sees it, open
         mine = await post(LIST, {"filter": {"mine": True}}, token)
-        assert request_id in [r["id"] for r in mine["data"]["changeRequests"]]
+        assert request_id in [r["id"] for r in mine["data"]["changeRequests"]["nodes"]]
         staff_queue = await post(LIST, {"filter": {"state": "OPEN", "kind": kind}}, staff_token())
-        assert request_id in [r["id"] for r in staff_queue["data"]["changeRequests"]]
+        assert request_id in [r["id"] for r in staff_queue["data"]["changeRequests"]["nodes"]]
 
         # when it ends
         match ending:
@@ -371,7 +371,7 @@ async def test_an_api_key_neither_requests_nor_answers(conn: Connection, make_cl
         answer = await post(query, {"input": {"id": request_id, "answer": "key"}}, secret)
         assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     listed = await post(LIST, {}, secret)
-    assert listed["data"]["changeRequests"] == []
+    assert listed["data"]["changeRequests"] == {"nodes": []}
     # an administrator is no staff either
     answer = await post(APPROVE, {"input": {"id": request_id}}, admin)
     assert answer["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -237,7 +237,7 @@ query Preview($A: ID!, $B: ID!, $C: ID!, $O: ID!, $P: ID!) {
 """
 
 # Requests to Support: the world has none; every person sees the (empty) list, a key sees none.
-CHANGE_REQUESTS = "{ changeRequests { id } }"
+CHANGE_REQUESTS = "{ changeRequests { totalCount nodes { id } } }"
 NO_REQUEST = to_global_id("ChangeRequest", uuid.UUID(int=0))
 CHANGE_REQUEST = f'{{ changeRequest(id: "{NO_REQUEST}") {{ id }} }}'
 

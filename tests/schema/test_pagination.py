@@ -1,5 +1,5 @@
-"""Cursor pagination of the graph's lists: root `carriers`, `Organization.carriers`, `Carrier.apiKeys`
-and `Carrier.activity`.
+"""Cursor pagination of the graph's lists: root `carriers`, `Organization.carriers`, `Carrier.apiKeys`,
+`Carrier.activity` and root `changeRequests`.
 
 Every list is exercised by the same tests through a `ListCase`: it makes a parent (or a caller whose
 reach is the list) and adds items at a "rank", the item's position in the list's order. Items are
@@ -59,6 +59,12 @@ query Page($parent: ID!, $first: Int, $after: String, $last: Int, $before: Strin
   carrier(id: $parent) {{
     activity(first: $first, after: $after, last: $last, before: $before) {{ {PAGE_FIELDS} }}
   }}
+}}
+"""
+
+CHANGE_REQUESTS = f"""
+query Page($first: Int, $after: String, $last: Int, $before: String) {{
+  changeRequests(first: $first, after: $after, last: $last, before: $before) {{ {PAGE_FIELDS} }}
 }}
 """
 
@@ -180,6 +186,51 @@ async def add_activity(conn: Connection, parent: Parent, rank: int) -> str:
     return to_global_id("ActivityEvent", event_id)
 
 
+async def requester_parent(conn: Connection) -> Parent:
+    """Root `changeRequests` as an administrator: the list is their own requests."""
+    subject = f"requester-{uuid.uuid4()}"
+    return Parent(
+        variables={}, headers=bearer(admin_token(subject=subject)), row_id=uuid.uuid4(), tag=subject
+    )
+
+
+async def insert_change_request(
+    conn: Connection, requester: str, requested_at: datetime, **columns: Any
+) -> uuid.UUID:
+    """A request to Support by `requester` (an administrator's subject); `columns` override the rest."""
+    values: dict[str, Any] = {
+        "kind": "detach_carrier",
+        "summary": "Take a carrier out of its organization",
+        "carrier_ids": [],
+        "organization_id": None,
+        "state": "open",
+        "expires_at": requested_at + timedelta(days=3650),
+        **columns,
+    }
+    request_id: uuid.UUID = await conn.fetchval(
+        """insert into change_requests (kind, proposed, summary, reason, carrier_ids, organization_id,
+                                        requested_by_kind, requested_by_id, requested_at, expires_at, state,
+                                        decided_at)
+           values ($1, '{}', $2, 'paging', $3, $4, 'admin', $5, $6::timestamptz, $7, $8::text,
+                   case when $8::text = 'open' then null else $6::timestamptz end) returning id""",
+        values["kind"],
+        values["summary"],
+        values["carrier_ids"],
+        values["organization_id"],
+        requester,
+        requested_at,
+        values["expires_at"],
+        values["state"],
+    )
+    return request_id
+
+
+async def add_change_request(conn: Connection, parent: Parent, rank: int) -> str:
+    # newest first: an earlier time is a later position
+    request_id = await insert_change_request(conn, parent.tag, BASE_TIME - timedelta(seconds=rank))
+    return to_global_id("ChangeRequest", request_id)
+
+
 CASES = [
     ListCase("Query.carriers", ROOT_CARRIERS, ("carriers",), reach_parent, add_carrier),
     ListCase(
@@ -191,6 +242,9 @@ CASES = [
     ),
     ListCase("Carrier.apiKeys", CARRIER_API_KEYS, ("carrier", "apiKeys"), carrier_parent, add_api_key),
     ListCase("Carrier.activity", CARRIER_ACTIVITY, ("carrier", "activity"), carrier_parent, add_activity),
+    ListCase(
+        "Query.changeRequests", CHANGE_REQUESTS, ("changeRequests",), requester_parent, add_change_request
+    ),
 ]
 
 
@@ -509,13 +563,20 @@ async def test_a_cursor_of_another_list_is_bad_user_input(
     assert error["path"] == ["carriers"]
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.add_item in (add_api_key, add_activity)], ids=str)
+TIME_SORTED: dict[Callable[[Connection, Parent, int], Awaitable[str]], str] = {
+    add_api_key: "apiKeys",
+    add_activity: "activity",
+    add_change_request: "changeRequests",
+}
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.add_item in TIME_SORTED], ids=str)
 async def test_a_cursor_of_the_right_list_with_a_forged_position_is_bad_user_input(
     client: TestClient[Any, Any], conn: Connection, case: ListCase
 ) -> None:
     # given: a cursor naming the list, whose sort key is not a time (these lists sort by time)
     parent, _ = await filled(conn, case, RANKS[:2])
-    list_name = "apiKeys" if case.add_item is add_api_key else "activity"
+    list_name = TIME_SORTED[case.add_item]
     forged = Cursor(list_name, "yesterday-ish", uuid.uuid4()).encode()
 
     # when

@@ -15,6 +15,8 @@ export const WANTED = {
   activity: 50,
   keys: 50,
   serviceKeys: 20,
+  /** Requests to Support (the Requests tab; "Show more" reads the next page). */
+  requests: 50,
   /** A key's newest refused uses. */
   refusals: 20,
   /** Search results under a search box. */

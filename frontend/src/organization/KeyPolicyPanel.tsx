@@ -4,6 +4,8 @@ import { SetCarrierKeyPolicyDocument, SetOrganizationKeyPolicyDocument } from ".
 import { useFormMutation } from "../graphql/useFormMutation";
 import type { Permission } from "../permissions/permissions";
 import { describeGrace, type KeyPolicy, LEVEL_NAMES, setBy } from "../apiKeys/policy";
+import { Link } from "../app/Link";
+import { carrierPath } from "../app/router";
 import { FieldMessage } from "../ui/FieldMessage";
 import { focusSoon } from "../ui/focus";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
@@ -16,6 +18,8 @@ interface Props {
   carrierId: string;
   /** What this carrier's keys follow (every level), each rule with the level that set it. */
   effective: KeyPolicy;
+  /** How many of the carrier's active keys fall short of it (`keysNotMeetingPolicy`); null: unknown. */
+  keysNotMeeting?: number | null;
   /** The platform's policy: the level above an organization's. */
   platform: KeyPolicy;
   organization: { id: string; name: string; ownKeyPolicy: KeyPolicySettingsFieldsFragment; apiKeyPolicy: KeyPolicy } | null;
@@ -79,6 +83,15 @@ export function KeyPolicyPanel(props: Props) {
           ))}
         </tbody>
       </table>
+      {props.keysNotMeeting ? (
+        <p className="notice" role="status">
+          {props.keysNotMeeting === 1 ? "1 active key" : `${props.keysNotMeeting} active keys`} of {code}{" "}
+          {props.keysNotMeeting === 1 ? "does" : "do"} not meet this policy (issued before it was set or tightened; they
+          keep working). <Link href={carrierPath(code, "api-keys")}>See them under API keys</Link>, each with what to do.
+        </p>
+      ) : props.keysNotMeeting === 0 ? (
+        <p className="hint">Every active key of {code} meets this policy.</p>
+      ) : null}
       <div className="actions">
         {organization ? (
           <Permitted permission={mayEditOrganization}>

@@ -95,6 +95,7 @@ export function OrganizationTab({ code }: { code: string }) {
       code={carrier.code}
       carrierId={carrier.id}
       effective={getFragmentData(ApiKeyPolicyFieldsFragmentDoc, carrier.apiKeyPolicy)}
+      keysNotMeeting={carrier.apiKeyPolicy.keysNotMeetingPolicy ?? null}
       platform={getFragmentData(ApiKeyPolicyFieldsFragmentDoc, data.apiKeyPolicy)}
       organization={
         organization && {

@@ -12,10 +12,12 @@ import {
   WithdrawChangeRequestDocument,
 } from "../gql/graphql";
 import { describeRequestError } from "../graphql/problems";
+import { useCursorPages } from "../graphql/useCursorPages";
 import { useFormMutation } from "../graphql/useFormMutation";
 import { useCoalesced, useLive } from "../graphql/useLive";
 import { useCarrierId } from "../shell/useCarrierId";
 import { useViewer } from "../shell/viewer";
+import { usePageSize, WANTED } from "../limits/pageSize";
 import { Time } from "../time/Time";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
@@ -57,12 +59,19 @@ export function RequestsTab({ code }: { code: string }) {
     ...(filters.olderThanHours && Number(filters.olderThanHours) > 0 ? { olderThanHours: Number(filters.olderThanHours) } : {}),
     ...(staff ? {} : { mine: true }),
   };
-  const [{ data, error, fetching }, refetch] = useQuery({ query: RequestsTabDocument, variables: { filter } });
-  const reload = () => refetch({ requestPolicy: "network-only" });
+  const first = usePageSize(WANTED.requests);
+  const pages = useCursorPages<ChangeRequestItem>(JSON.stringify({ filter, first }));
+  const [{ data, error, fetching }, refetch] = useQuery({ query: RequestsTabDocument, variables: { filter, first, after: pages.after } });
+  // A change (live, or an answer given here) reads the list again from its first page.
+  const reload = () => {
+    pages.reset();
+    refetch({ requestPolicy: "network-only" });
+  };
   const readAgain = useCoalesced(reload);
   useLive(ChangeRequestsChangedDocument, {}, readAgain);
 
-  const requests = data?.changeRequests ?? [];
+  const connection = data?.changeRequests;
+  const requests = connection ? pages.combine(connection.nodes) : pages.earlier;
   return (
     <div className="tool">
       <h2>Requests to Support</h2>
@@ -124,7 +133,7 @@ export function RequestsTab({ code }: { code: string }) {
         </div>
       </form>
       {error && !data ? <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} /> : null}
-      {!data && fetching ? <p role="status">Loading requests…</p> : null}
+      {!data && fetching && !pages.after ? <p role="status">Loading requests…</p> : null}
       {data && requests.length === 0 ? <p role="status">No requests{staff ? " match these filters" : " yet"}.</p> : null}
       <ul className="requests">
         {requests.map((request) => (
@@ -137,9 +146,21 @@ export function RequestsTab({ code }: { code: string }) {
           />
         ))}
       </ul>
+      {connection && requests.length > 0 ? (
+        <p className="hint" role="status" aria-busy={fetching}>
+          {`Showing ${requests.length} of ${connection.totalCount} request${connection.totalCount === 1 ? "" : "s"}.`}
+        </p>
+      ) : null}
+      {connection?.pageInfo.hasNextPage ? (
+        <button type="button" onClick={() => pages.loadMore(requests, connection.pageInfo.endCursor)} disabled={fetching}>
+          Show more requests
+        </button>
+      ) : null}
     </div>
   );
 }
+
+type ChangeRequestItem = RequestsTabQuery["changeRequests"]["nodes"][number];
 
 function RequestItem({
   request,
@@ -147,7 +168,7 @@ function RequestItem({
   own,
   onAnswered,
 }: {
-  request: RequestsTabQuery["changeRequests"][number];
+  request: ChangeRequestItem;
   mayAnswer: boolean;
   /** The viewer's own request: they may withdraw it while it is open. */
   own: boolean;
