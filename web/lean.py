@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from inspect import isawaitable
 from typing import Any, TypeGuard, cast
 
@@ -40,18 +40,18 @@ from aiohttp import web
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
-    execute,
+    VariableValues,
     get_operation_ast,
-    get_variable_values,
 )
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from access.principal import Principal
 from resolvers.refusals import note_scope_refusals, record_refusals
 from schema.build import Schema
-from schema.limits import operation_cost
+from schema.limits import operation_cost, priced_variables
 from schema.request_rules import introspection_allowed, parsed
 from settings import Settings
 from web import documents
@@ -64,6 +64,7 @@ from web.responses import media_type
 from web.trusted_documents import DocumentError, document_id_of
 
 SIZE = 256
+PRICES = 64
 # Accept values that ask Strawberry for a streamed answer (multipart or server-sent events).
 STREAMS = ("multipart/", "text/event-stream")
 
@@ -77,6 +78,24 @@ class Entry:
     # The operation's name as Strawberry reports it (for the log line and metrics): the name the request
     # gave, else the document's first operation's.
     name: str | None
+    # The variables its price reads (schema/limits.priced_variables), and whether it was refused, by
+    # their values: the same values, the same price, so it is worked out once (bounded, PRICES).
+    priced_by: tuple[str, ...]
+    prices: dict[tuple[Any, ...], bool] = field(default_factory=dict)
+
+    def refused(self, schema: GraphQLSchema, variables: VariableValues, settings: Settings) -> bool:
+        """Whether the operation is over its price (or asks a page out of range) with these variables."""
+        coerced = variables.coerced
+        try:
+            key: tuple[Any, ...] | None = tuple(_frozen(coerced.get(name)) for name in self.priced_by)
+            found = self.prices.get(key)  # type: ignore[arg-type]
+        except TypeError:  # a value that cannot be a key: priced every time
+            key, found = None, None
+        if found is None:
+            found = operation_cost(schema, self.document, self.operation, variables, settings) is not None
+            if key is not None and len(self.prices) < PRICES:
+                self.prices[key] = found
+        return found
 
 
 # (the document's text, the operation name as given, whether introspection was allowed in validation)
@@ -91,6 +110,7 @@ class LeanPath:
         self.plans = schema.plans
         # Strawberry keeps graphql-core's schema here, and exposes it no other way.
         self.graphql_schema = schema._schema
+        self.executor_class = schema.execution_context_class
         self.settings = settings
         self.size = size
         self.entries: OrderedDict[Key, Entry] = OrderedDict()
@@ -111,48 +131,41 @@ class LeanPath:
             return  # graphql-core's (introspection, say): the view costs little beside it
         name = operation_name if operation_name is not None else _first_name(document)
         key = (text, operation_name, introspection_allowed(settings, principal))
-        self.entries[key] = Entry(document, operation, name)
+        self.entries[key] = Entry(document, operation, name, priced_variables(document))
         self.entries.move_to_end(key)
         if len(self.entries) > self.size:
             self.entries.popitem(last=False)
 
     async def answer(self, request: web.Request, caller: Caller, now: Any) -> web.Response | None:
         """The response, or None for the view to answer the request (as if this path were not here)."""
-        body = await self._body(request)
-        if body is None:
+        found = await self._entry(request, caller)
+        if found is None:
             self.counters.passed += 1
             return None
-        query, variables, operation_name, extensions, document_id = body
-        principal = caller.principal
-        try:
-            chosen = await documents.document_for(request.app, principal, document_id, query)
-        except DocumentError:
-            self.counters.passed += 1
-            return None
-        if chosen.text is None or chosen.registration is not None:
-            self.counters.passed += 1
-            return None
-        key = (chosen.text, operation_name, introspection_allowed(self.settings, principal))
-        entry = self.entries.get(key)
-        if entry is None or not self._admissible(entry, variables):
-            self.counters.passed += 1
-            return None
-        self.entries.move_to_end(key)
+        entry, variables, operation_name, extensions = found
         context = request.get(CONTEXT) or context_for(request, caller, now)
         request[CONTEXT] = context
         context.operation_name = entry.name
-        result = execute(
+        # What graphql-core's `execute` (as Strawberry calls it) does, in two steps, so that the price
+        # is read off the executor's own coerced variables.
+        executor = self.executor_class.build(
             self.graphql_schema,
             entry.document,
             context_value=context,
-            variable_values=variables,
+            raw_variable_values=variables,
             operation_name=operation_name,
-            executor_class=self.schema.execution_context_class,
             # As Strawberry passes it (its test is the same, faster for plain values).
             is_awaitable=cast("Callable[[Any], TypeGuard[Awaitable[Any]]]", optimized_is_awaitable),
             # As Strawberry's view passes them: resolvers' infos carry the request's extensions.
             operation_extensions=extensions,
         )
+        if isinstance(executor, list) or entry.refused(
+            self.graphql_schema, executor.variable_values, self.settings
+        ):
+            # Variables that do not coerce, or a refused price: the view answers them in its words.
+            self.counters.passed += 1
+            return None
+        result = executor.execute_operation()
         if isawaitable(result):
             result = await result
         assert isinstance(result, ExecutionResult)
@@ -167,14 +180,28 @@ class LeanPath:
             body=orjson.dumps({"data": result.data}), content_type=media_type(request), charset="utf-8"
         )
 
-    def _admissible(self, entry: Entry, variables: dict[str, Any] | None) -> bool:
-        """Whether the view would run it: its variables coerce, and it is within its price."""
-        schema = self.graphql_schema
-        operation = entry.operation
-        coerced = get_variable_values(schema, operation.variable_definitions or [], variables or {})
-        if isinstance(coerced, list):
-            return False  # the executor's errors, in the view's words
-        return operation_cost(schema, entry.document, operation, coerced, self.settings) is None
+    async def _entry(
+        self, request: web.Request, caller: Caller
+    ) -> tuple[Entry, dict[str, Any] | None, str | None, dict[str, Any] | None] | None:
+        """The kept entry the request names, with its variables, operation name and extensions; None
+        when there is none (or the request is not one this path takes)."""
+        body = await self._body(request)
+        if body is None:
+            return None
+        query, variables, operation_name, extensions, document_id = body
+        principal = caller.principal
+        try:
+            chosen = await documents.document_for(request.app, principal, document_id, query)
+        except DocumentError:
+            return None
+        if chosen.text is None or chosen.registration is not None:
+            return None  # a document to register (Apollo's miss) is registered by the view
+        key = (chosen.text, operation_name, introspection_allowed(self.settings, principal))
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        self.entries.move_to_end(key)
+        return entry, variables, operation_name, extensions
 
     def _takes(self, request: web.Request) -> bool:
         """Whether the request is one this path may read: a POST, not asking for a stream, of a size
@@ -216,6 +243,15 @@ class LeanPath:
         if document_id is None and b'"documentId"' in raw:
             document_id = document_id_of(body)
         return query, variables, operation_name, extensions, document_id
+
+
+def _frozen(value: Any) -> Any:
+    """A variable's value as a key: lists as tuples, objects as their sorted items."""
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((name, _frozen(item)) for name, item in value.items()))
+    return value
 
 
 def _first_name(document: DocumentNode) -> str | None:

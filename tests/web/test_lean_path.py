@@ -11,10 +11,12 @@ from typing import Any
 import orjson
 import pytest
 from aiohttp.test_utils import TestClient
+from graphql import parse
 
 from bench.workloads import NESTED_QUERY
 from db.pool import Connection
 from schema.build import build_schema
+from schema.limits import priced_variables
 from tests.conftest import ClientFactory, make_settings, staff_context
 from tests.factories import bearer, staff_token
 from tests.schema.test_fast_path import NOW, settled, world
@@ -129,3 +131,14 @@ async def test_only_answered_queries_are_kept_and_no_more_than_its_size(conn: Co
     # A document fastgraph has not run from a plan (this one never ran at all) is not kept.
     await lean.admit("query Never { viewer { id } }", None, principal)
     assert [key[0] for key in lean.entries] == documents[1:]
+
+
+def test_a_price_is_kept_by_the_variables_it_reads_and_no_others() -> None:
+    document = parse(
+        "query Q($a: Int, $b: Int, $ids: [ID!]!, $one: ID!, $code: String) {"
+        " carriers(first: $a) { nodes { code ...K } } nodes(ids: $ids) { id }"
+        " more: nodes(ids: [$one]) { id } carrier(code: $code) { code } }"
+        " fragment K on Carrier { apiKeys(last: $b) { totalCount } }"
+    )
+
+    assert priced_variables(document) == ("a", "b", "ids", "one")
