@@ -56,7 +56,7 @@ class Plans:
         return sum(len(document.plans) for document in self.documents.values())
 
     def serves(self, operation: OperationDefinitionNode) -> bool:
-        """Whether this operation has run here from a plan (kept, and of a document fastgraph runs)."""
+        """Whether this operation has a kept plan (of a document fastgraph runs at all)."""
         found = self.documents.get(id(operation))
         return found is not None and found.operation is operation and found.supported and bool(found.plans)
 

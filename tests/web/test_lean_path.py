@@ -18,7 +18,7 @@ from db.pool import Connection
 from schema.build import build_schema
 from schema.limits import priced_variables
 from tests.conftest import ClientFactory, make_settings, staff_context
-from tests.factories import bearer, staff_token
+from tests.factories import admin_token, bearer, staff_token
 from tests.schema.test_fast_path import NOW, settled, world
 from web.lean import LeanPath
 from web.lean_counters import LEAN
@@ -142,3 +142,20 @@ def test_a_price_is_kept_by_the_variables_it_reads_and_no_others() -> None:
     )
 
     assert priced_variables(document) == ("a", "b", "ids", "one")
+
+
+async def test_a_document_is_kept_for_the_validation_it_passed(make_client: ClientFactory) -> None:
+    """Introspection for staff only: staff's admitted document is not an administrator's to run."""
+    introspection = {"query": "query I { __schema { queryType { name } } }"}
+    view = await make_client(fast_path=True, lean_path=False, introspection="staff")
+    lean = await make_client(fast_path=True, introspection="staff")
+    admin = {**bearer(admin_token()), "X-Request-Id": "lean-test"}
+    for _ in range(2):
+        assert (await _post(lean, introspection))[0] == 200
+
+    response = await lean.post("/graphql", json=introspection, headers=admin)
+    expected = await view.post("/graphql", json=introspection, headers=admin)
+
+    body = await response.read()
+    assert (response.status, body) == (expected.status, await expected.read())
+    assert orjson.loads(body)["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
