@@ -15,16 +15,18 @@ What it keeps, and how:
 - Which document a request runs (its text, a trusted document's id, Apollo's persisted query, and
   trusted documents only for people where so configured) is `web/documents.py`, as in the view.
 - The document's parse and validation were the first request's, for the same text, operation name and
-  validation rules (introspection allowed or not): that is the entry's key. Variables are coerced and
-  the operation priced per request, as `schema/request_rules.py` does.
+  validation rules (introspection allowed or not): that is the entry's key. Variables are coerced per
+  request, and the operation priced as `schema/request_rules.py` does (the answer kept per entry by
+  the values of the variables a price reads, which decide it).
 - What the operation records (refusals, a key's scope refusals) is recorded as the extension does.
 
 Anything else goes to the view, unchanged, before anything has run: GET, batches, a stream's Accept,
 a body the view would refuse, an unknown or new document, an id the documents do not resolve, a
 document to register (Apollo's miss), a mutation or subscription, variables that do not coerce, a
-refused price. An operation that ran here and answered with errors or warnings is handed to the view
-too, on the same context (its resolvers are reads, and what they record is kept by response path,
-once: the view's run answers it as it always would, and records it once).
+refused price. An operation that ran here and answered with errors or warnings (or whose refusals
+could not be recorded) is handed to the view too, on the same context (its resolvers are reads, and
+what they record is kept by response path, once: the view's run answers it as it always would, and
+records it once).
 """
 
 from __future__ import annotations
@@ -172,9 +174,14 @@ class LeanPath:
         if result.errors or context.warnings:
             self.counters.handed += 1
             return None
-        # What RequestRules does once the operation has run (no-ops unless something was refused).
+        # What RequestRules does once the operation has run (no-ops unless something was refused). The
+        # activity row first: should it fail, the view runs the operation again and records both once.
+        try:
+            await record_refusals(context)
+        except Exception:  # the view answers a failure its way
+            self.counters.handed += 1
+            return None
         note_scope_refusals(context)
-        await record_refusals(context)
         self.counters.served += 1
         return web.Response(
             body=orjson.dumps({"data": result.data}), content_type=media_type(request), charset="utf-8"
