@@ -215,7 +215,7 @@ class LeanPath:
         the view would read too."""
         if request.method != "POST":
             return False  # GET (its own rules: the CSRF header, queries only) stays the view's
-        accept = request.headers.get("Accept", "")
+        accept = request.headers.get("Accept", "").lower()  # as Strawberry reads it: any case
         if any(stream in accept for stream in STREAMS):
             return False
         length = request.content_length

@@ -159,3 +159,17 @@ async def test_a_document_is_kept_for_the_validation_it_passed(make_client: Clie
     body = await response.read()
     assert (response.status, body) == (expected.status, await expected.read())
     assert orjson.loads(body)["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+@pytest.mark.parametrize("accept", ["text/event-stream", "Text/Event-Stream", "multipart/mixed"])
+async def test_a_request_for_a_stream_is_the_views(make_client: ClientFactory, accept: str) -> None:
+    lean = await make_client(fast_path=True)
+    viewer = {"query": "query V { viewer { kind } }"}
+    await _post(lean, viewer)
+    before = replace(LEAN)
+
+    response = await lean.post("/graphql", json=viewer, headers={**STAFF, "Accept": accept})
+    await response.read()
+
+    assert LEAN.served == before.served
+    assert LEAN.passed == before.passed + 1
