@@ -63,6 +63,7 @@ from web.app_keys import (
     TRUSTED_DOCUMENTS,
 )
 from web.authentication import Authenticator
+from web.lean import LeanPath
 from web.metrics import Metrics
 from web.persisted_queries import PersistedQueries
 from web.rate_limit import rate_limiter
@@ -111,10 +112,14 @@ def init_app(
     app[SOCKETS] = Sockets(reads=asyncio.Semaphore(settings.ws_db_connections))
     app[STREAMS] = Streams(most=settings.export_max_concurrent, per_caller=settings.export_max_per_caller)
     app.on_shutdown.append(_end_long_lived_work)
+    # Not beside tracing: its spans come from Strawberry's extension pipeline, which the lean path skips.
+    leans = settings.lean_path and served.plans is not None and not traced
+    lean = LeanPath(served, settings) if leans else None
     view = GraphQLView(
         schema=served,
         authenticator=authenticator,
         now=now,
+        lean=lean,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         **subscriptions.handler_options(settings),
     )

@@ -125,6 +125,11 @@ class Settings:
     fast_path: bool = setting(
         "FAST_PATH", True, "the fast executor (fastgraph); `false` leaves every query to graphql-core's"
     )
+    lean_path: bool = setting(
+        "LEAN_PATH",
+        True,
+        "the lean HTTP path for queries whose plan is kept; `false` sends all through Strawberry's view",
+    )
     max_body_bytes: int = setting("MAX_BODY_BYTES", 64 * 1024, "request body size")
     max_query_depth: int = setting("MAX_QUERY_DEPTH", 12, "nesting of fields (introspection not counted)")
     max_aliases: int = setting("MAX_ALIASES", 30, "aliases in one document")

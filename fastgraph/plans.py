@@ -55,6 +55,11 @@ class Plans:
     def __len__(self) -> int:
         return sum(len(document.plans) for document in self.documents.values())
 
+    def serves(self, operation: OperationDefinitionNode) -> bool:
+        """Whether this operation has a kept plan (of a document fastgraph runs at all)."""
+        found = self.documents.get(id(operation))
+        return found is not None and found.operation is operation and found.supported and bool(found.plans)
+
     def document(
         self, operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
     ) -> Document:

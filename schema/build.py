@@ -70,7 +70,7 @@ schema = build_schema(fast=fast_path_enabled())
 
 
 @functools.cache
-def schema_for(*, fast: bool, tracing: type[SchemaExtension] | None = None) -> strawberry.Schema:
+def schema_for(*, fast: bool, tracing: type[SchemaExtension] | None = None) -> Schema:
     if tracing is None and fast == fast_path_enabled():
         return schema
     return build_schema(extensions=[tracing] if tracing else (), fast=fast)

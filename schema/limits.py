@@ -36,8 +36,12 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    ValueNode,
+    VariableNode,
     VariableValues,
     get_argument_values,
     get_named_type,
@@ -48,6 +52,8 @@ from resolvers.pages import page_size_refusal
 from settings import Settings
 
 PAGE_ARGUMENTS = ("first", "last")
+# The arguments whose values a price reads (page sizes, and the length of a list of ids): nothing else.
+PRICED_ARGUMENTS = frozenset({*PAGE_ARGUMENTS, "ids"})
 
 
 def too_complex(message: str, node: Any, setting: str, maximum: int, actual: int) -> GraphQLError:
@@ -278,6 +284,39 @@ def operation_cost(
             f"The query has {cost} cost units", operation, "MAX_QUERY_COST", settings.max_query_cost, cost
         )
     return None
+
+
+def priced_variables(document: DocumentNode) -> tuple[str, ...]:
+    """The variables `operation_cost` reads, sorted: those in the priced arguments of any field of the
+    document (so the price of a document is the same for the same values of these)."""
+    names: set[str] = set()
+    for node in _nodes(document):
+        if isinstance(node, FieldNode):
+            for argument in node.arguments or ():
+                if argument.name.value in PRICED_ARGUMENTS:
+                    names.update(_variables_in(argument.value))
+    return tuple(sorted(names))
+
+
+def _nodes(document: DocumentNode) -> Iterator[Any]:
+    pending: list[Any] = list(document.definitions)
+    while pending:
+        node = pending.pop()
+        yield node
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            pending.extend(selection_set.selections)
+
+
+def _variables_in(value: ValueNode) -> Iterator[str]:
+    if isinstance(value, VariableNode):
+        yield value.name.value
+    elif isinstance(value, ListValueNode):
+        for item in value.values:
+            yield from _variables_in(item)
+    elif isinstance(value, ObjectValueNode):
+        for field_node in value.fields:
+            yield from _variables_in(field_node.value)
 
 
 class _PageSizeError(Exception):

@@ -35,6 +35,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from access.principal import Principal
 from context import Context
 from resolvers.errors import ErrorCode
 from resolvers.refusals import note_scope_refusals, record_refusals
@@ -101,6 +102,12 @@ def validate(
     return validate_document(schema, document, rules)
 
 
+def introspection_allowed(settings: Settings, principal: Principal) -> bool:
+    """Whether this caller's documents are validated with introspection allowed: what a document's
+    validation depends on besides its text and the settings (web/lean.py keys its entries by it too)."""
+    return settings.introspection == "on" or (settings.introspection == "staff" and principal.is_staff)
+
+
 class RequestRules(SchemaExtension):
     def _context(self) -> Context:
         context = self.execution_context.context
@@ -123,9 +130,7 @@ class RequestRules(SchemaExtension):
         document = execution_context.graphql_document
         context = self._context()
         settings = context.settings
-        introspection = settings.introspection == "on" or (
-            settings.introspection == "staff" and context.principal.is_staff
-        )
+        introspection = introspection_allowed(settings, context.principal)
         if document is not None:
             # Strawberry's rules (the specification's), and introspection off where it is not for this caller.
             rules = tuple(execution_context.validation_rules)

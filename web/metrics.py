@@ -16,6 +16,7 @@ from db.pool import PoolDatabase
 from schema.build import FAST_PATH
 from services.change_feed import ChangeFeed
 from services.key_cache import KeyCache
+from web.lean_counters import LEAN
 from web.rate_limit import RateLimiter
 
 
@@ -104,6 +105,13 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.lean_path = Gauge(
+            "carrier_admin_lean_path_requests",
+            "Requests since start answered by the lean HTTP path (served), sent to the view before running "
+            "(passed), or run and handed to the view (handed: errors or warnings).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.key_cache = Gauge(
             "carrier_admin_api_key_cache",
             "API key verifications answered from memory (hit) or PostgreSQL (miss), and the keys remembered "
@@ -122,6 +130,8 @@ class Metrics:
             self.change_feed_reconnects.set(feed.stats.reconnects)
         for outcome, count in vars(FAST_PATH).items():
             self.fast_path.labels(outcome).set(count)
+        for outcome, count in vars(LEAN).items():
+            self.lean_path.labels(outcome).set(count)
         if keys is not None:
             self.key_cache.labels("hit").set(keys.stats.hits)
             self.key_cache.labels("miss").set(keys.stats.misses)

@@ -1,5 +1,5 @@
-"""What every request carries through the web layer: its id (for the logs and the client) and its
-SQL statement counter."""
+"""What every request carries through the web layer: its id (for the logs and the client), its
+SQL statement counter, and the context of the operation it runs."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import uuid
 
 from aiohttp import web
 
+from context import Context
 from db.pool import StatementCounter
 
 REQUEST_ID = web.RequestKey("request_id", str)
 # One counter for the whole request, authentication included (an API key lookup is a statement too).
 STATEMENTS = web.RequestKey("statements", StatementCounter)
+# The resolvers' context of a request that runs an operation (released once it is answered).
+CONTEXT = web.RequestKey("context", Context)
 REQUEST_ID_FORMAT = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 

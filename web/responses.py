@@ -8,6 +8,7 @@ import orjson
 from aiohttp import web
 
 JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
 UNAVAILABLE = "The database is not answering; try again shortly."
 
 
@@ -38,3 +39,9 @@ def rate_limited(request_id: str, retry_after: int, what: str) -> web.Response:
         headers={"Retry-After": str(retry_after)},
         retryAfter=retry_after,
     )
+
+
+def media_type(request: web.Request) -> str:
+    """The media type a GraphQL answer goes out in: GraphQL over HTTP's when the client accepts it."""
+    accept = request.headers.get("Accept", "")
+    return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON

@@ -34,22 +34,23 @@ from web.compression import compress_answer
 from web.development import serves_conveniences
 from web.graphql_errors import public_error
 from web.json_limits import MAX_JSON_DEPTH, nesting
+from web.lean import LeanPath
 from web.metrics import operation_label
-from web.requests import REQUEST_ID, STATEMENTS, request_id_of
-from web.responses import JSON, error_response
+from web.requests import CONTEXT, REQUEST_ID, STATEMENTS, request_id_of
+from web.responses import GRAPHQL_RESPONSE, JSON, error_response, media_type
 from web.subscriptions import SubscriptionHandler, TextWebSocket
 from web.trusted_documents import DocumentError, document_id_of
 
 log = logging.getLogger("carrier_admin.graphql")
 
 CALLER = web.RequestKey("caller", Caller)
-CONTEXT = web.RequestKey("context", Context)
 MEDIA_TYPE = web.RequestKey("media_type", str)
 STATUS = web.RequestKey("status", int)
 CHOSEN = web.RequestKey("chosen_document", documents.Chosen)
+# The operation name the request gave (None when it gave none).
+GIVEN_NAME: web.RequestKey[str | None] = web.RequestKey("given_operation_name")
 REQUEST = web.ResponseKey("request", web.Request)
 
-GRAPHQL_RESPONSE = "application/graphql-response+json"
 # A request carrying one of these cannot be a "simple" cross-site request: browsers preflight it.
 PREFLIGHT_HEADERS = ("X-Requested-With", "GraphQL-Preflight", "Apollo-Require-Preflight", "Authorization")
 
@@ -62,10 +63,19 @@ class GraphQLView(StrawberryView[Context, None]):
     graphql_transport_ws_handler_class = SubscriptionHandler
     websocket_adapter_class = TextWebSocket
 
-    def __init__(self, *args: Any, authenticator: Authenticator, now: Callable[[], datetime], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        authenticator: Authenticator,
+        now: Callable[[], datetime],
+        lean: LeanPath | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.authenticator = authenticator
         self.now = now
+        # Queries whose plan is kept skip Strawberry's machinery (web/lean.py); None: all come here.
+        self.lean = lean
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         if self.is_websocket_request(request):
@@ -136,10 +146,16 @@ class GraphQLView(StrawberryView[Context, None]):
         if limited is not None:
             return limited
         note_use(request, caller, self.now)
-        return await self._execute(request)
+        return await self._execute(request, caller)
 
-    async def _execute(self, request: web.Request) -> web.StreamResponse:
+    async def _execute(self, request: web.Request, caller: Caller | None = None) -> web.StreamResponse:
         try:
+            if caller is not None and self.lean is not None:
+                # Every rule above (and the timeout, compression, headers and record around) is the
+                # same for both: only what runs the operation differs.
+                answered = await self.lean.answer(request, caller, self.now)
+                if answered is not None:
+                    return answered
             return await self._run(request)
         finally:
             if (context := request.get(CONTEXT)) is not None:
@@ -162,7 +178,7 @@ class GraphQLView(StrawberryView[Context, None]):
             # A request error: in the media type asked for, so that a client of GraphQL over HTTP
             # (Apollo Client 4) reads its errors rather than "status 400".
             refused = error_response(400, error.message, error.code, request_id)
-            refused.content_type = _media_type(request)
+            refused.content_type = media_type(request)
             return refused
         except HTTPException as error:
             if "not allowed when using GET" in error.reason:
@@ -189,11 +205,14 @@ class GraphQLView(StrawberryView[Context, None]):
                     document_id = document_id_of(self.parse_json(raw))
         chosen = await documents.document_for(request.app, request[CALLER].principal, document_id, data.query)
         request[CHOSEN] = chosen
+        request[GIVEN_NAME] = data.operation_name
         data.query = chosen.text
         return data
 
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:
-        context = context_for(request, request[CALLER], self.now)
+        # The lean path's, when it handed the operation over after running it (errors, warnings): its
+        # loaders and what its resolvers recorded (by response path) carry on here.
+        context = request.get(CONTEXT) or context_for(request, request[CALLER], self.now)
         request[CONTEXT] = context
         return context
 
@@ -230,9 +249,12 @@ class GraphQLView(StrawberryView[Context, None]):
             extensions["warnings"] = context.warnings
         if extensions:
             response["extensions"] = extensions
-        request[MEDIA_TYPE] = _media_type(request)
+        request[MEDIA_TYPE] = media_type(request)
         if not request_error and (chosen := request.get(CHOSEN)) is not None:
             documents.admitted(request.app, chosen)
+            answered = not result.errors and context is not None and not context.warnings
+            if self.lean is not None and chosen.text is not None and answered:
+                await self.lean.admit(chosen.text, request.get(GIVEN_NAME), request[CALLER].principal)
         codes = {e["extensions"].get("code") for e in errors if isinstance(e, dict)}
         if "SERVICE_UNAVAILABLE" in codes:
             request[STATUS] = 503
@@ -332,11 +354,6 @@ def _cross_site_refusal(request: web.Request) -> web.Response | None:
             request[REQUEST_ID],
         )
     return None
-
-
-def _media_type(request: web.Request) -> str:
-    accept = request.headers.get("Accept", "")
-    return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else JSON
 
 
 def _operation_name(request: web.Request) -> str:

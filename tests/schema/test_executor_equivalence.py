@@ -2,7 +2,8 @@
 one (fastgraph, with plain fields and prefetching lists), on the request that builds a document's plan
 and on the next one that runs it as kept, and graphql-core's own. Data byte for byte,
 errors the same (as a set: two runs of graphql-core may list errors of concurrent loads in another
-order), for staff and for an API key whose scopes refuse parts of what is asked."""
+order), for staff and for an API key whose scopes refuse parts of what is asked. And over HTTP, the
+lean path (web/lean.py) answers as Strawberry's view does: status, headers and body bytes."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from hypothesis_graphql import nodes, queries
 from access.principal import Principal, Scope, staff
 from db.pool import Connection
 from schema.build import FAST_PATH, build_schema
-from tests.conftest import staff_context
+from tests.conftest import ClientFactory, staff_context
 from tests.drawn import drawn
 from tests.schema.test_access_matrix import build_world
+from web.lean_counters import LEAN
 
 FAST = build_schema(fast=True)
 STANDARD = build_schema(fast=False)
@@ -85,3 +87,37 @@ async def test_generated_queries_get_the_same_answer_from_both_executors(
     assert needless_fallbacks == []
     assert served > EXAMPLES // 10
     assert planned > EXAMPLES // 20
+
+
+HTTP_EXAMPLES = 60
+# What a client reads of an answer besides its body: these must be the same from both paths.
+HEADERS = ("Content-Type", "Cache-Control", "Vary", "Content-Encoding", "X-Request-Id", "WWW-Authenticate")
+
+
+@pytest.mark.parametrize("caller", ["staff", "admin:O", "key:carrier:read"])
+async def test_generated_queries_get_the_same_http_answer_from_the_lean_path_and_the_view(
+    conn: Connection, make_client: ClientFactory, caller: str
+) -> None:
+    """Over HTTP, on the fast executor: the view's answer, and the lean path's (a document's second
+    request, once the first has been answered), the same in status, headers and body bytes."""
+    world = await build_world(conn)
+    view = await make_client(fast_path=True, lean_path=False)
+    lean = await make_client(fast_path=True, lean_path=True)
+    headers = {**world.headers(caller), "Accept": "application/graphql-response+json, application/json"}
+    differences, before = [], replace(LEAN)
+    for number, document in enumerate(drawn(DOCUMENTS, HTTP_EXAMPLES)):
+        body = {"query": str(document)}
+        request_headers = {**headers, "X-Request-Id": f"equivalence-{number}"}
+        answers = []
+        for client in (lean, view, lean):  # the lean app's first answer admits the document
+            response = await client.post("/graphql", json=body, headers=request_headers)
+            answers.append(
+                (response.status, [response.headers.get(h) for h in HEADERS], await response.read())
+            )
+        _, from_view, from_lean = answers
+        if from_lean != from_view:
+            differences.append((document, from_view, from_lean))
+    assert differences == []
+    # The lean path answered some of them (the rest had errors, which a key's scopes make many of, or
+    # were not planned): the comparison is not of the view with itself.
+    assert LEAN.served - before.served > HTTP_EXAMPLES // 20

@@ -29,6 +29,7 @@ from resolvers.global_ids import to_global_id
 from tests import factories
 from tests.conftest import ClientFactory
 from tests.drawn import properties
+from tests.web.both_paths import both_paths_client, both_paths_make_client, http_path  # noqa: F401
 from web.compression import SECRET, accepts_gzip
 
 ROOT = Path(__file__).resolve().parents[2]

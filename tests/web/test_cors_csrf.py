@@ -8,6 +8,7 @@ from aiohttp.test_utils import TestClient
 
 from tests.conftest import ClientFactory
 from tests.factories import bearer, staff_token
+from tests.web.both_paths import both_paths_client, both_paths_make_client, http_path  # noqa: F401
 
 VIEWER = "query Viewer { viewer { kind } }"
 ALLOWED = "https://admin.example.com"

@@ -15,6 +15,7 @@ from db.pool import Connection
 from tests import factories
 from tests.conftest import ClientFactory
 from tests.drawn import drawn, properties
+from tests.web.both_paths import both_paths_client, both_paths_make_client, http_path  # noqa: F401
 from web.app_keys import PERSISTED_QUERIES
 from web.persisted_queries import ENTRY_OVERHEAD, PersistedQueries, Registration
 from web.trusted_documents import digest

@@ -20,6 +20,7 @@ from db.pool import Connection
 from schema.build import schema
 from tests import factories
 from tests.conftest import ClientFactory
+from tests.web.both_paths import both_paths_client, both_paths_make_client, http_path  # noqa: F401
 from web.trusted_documents import TrustedDocuments, digest
 
 ROOT = Path(__file__).resolve().parents[2]
