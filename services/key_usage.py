@@ -83,6 +83,9 @@ class KeyUsageRecorder:
         self.refused: dict[tuple[uuid.UUID, datetime, str], _Tally] = {}
         self.counts: dict[tuple[uuid.UUID, datetime, str], int] = {}
         self._hour = self._hour_end = datetime.min.replace(tzinfo=UTC)
+        # Set at shutdown: the periodic loop ends after the flush in hand (never cancelled in the middle
+        # of one, which would drop what it had taken out of memory).
+        self.stopping = asyncio.Event()
 
     def note_use(self, key_id: uuid.UUID, at: datetime, address: str | None) -> None:
         """A request the key was admitted for: its last use, and one SERVED in its hour's count."""
@@ -172,8 +175,7 @@ class KeyUsageRecorder:
 
     async def run(self) -> None:
         since_pruned = PRUNE_EVERY_SECONDS  # prune soon after start: an instance may live less than an hour
-        while True:
-            await asyncio.sleep(self.interval_seconds)
+        while not await self._stopped_within(self.interval_seconds):
             try:
                 await self.flush()
             except Exception:
@@ -186,13 +188,25 @@ class KeyUsageRecorder:
                 except Exception:
                     log.warning("could not prune API key usage; will retry", exc_info=True)
 
+    async def _stopped_within(self, seconds: float) -> bool:
+        """Wait up to `seconds`; whether shutdown began meanwhile."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self.stopping.wait()
+        except TimeoutError:
+            return False
+        return True
+
     async def running(self) -> AsyncIterator[None]:
         """For aiohttp's cleanup_ctx: flush periodically while the app runs, and once more at shutdown."""
         task = asyncio.create_task(self.run(), name="api-key-usage")
         try:
             yield
         finally:
-            task.cancel()
+            # The loop ends after the flush in hand: a flush cancelled midway loses what it had taken
+            # (or, its statement already committed, could not tell whether to keep it). A flush is
+            # bounded by the pool's acquire and statement timeouts.
+            self.stopping.set()
             await asyncio.gather(task, return_exceptions=True)
             await self.last_flush()
 

@@ -120,6 +120,45 @@ async def test_requests_sent_are_counted_by_outcome_across_two_instances_under_l
             await pool.close()
 
 
+async def test_a_shutdown_in_the_middle_of_a_flush_loses_nothing(own_database: str) -> None:
+    """Before: shutdown cancelled the periodic flush wherever it was; a flush waiting on its statement
+    had already taken the counts out of memory, so the last flush found nothing and they were lost."""
+    seed = await asyncpg.connect(own_database)
+    pool = await create_pool(own_database, min_size=1, max_size=2, statement_timeout_seconds=30)
+    try:
+        key_id, _ = await factories.api_key(seed, await factories.carrier(seed))
+        recorder = KeyUsageRecorder(PoolDatabase(pool), interval_seconds=0.01)
+        # given: a periodic flush that waits on a lock another transaction holds on the key's row
+        blocker = await asyncpg.connect(own_database)
+        holding = blocker.transaction()
+        await holding.start()
+        await blocker.execute("select 1 from api_keys where id = $1 for update", key_id)
+        recorder.note_use(key_id, datetime.now(UTC), None)
+        lifetime = recorder.running()
+        await anext(lifetime)
+        async with asyncio.timeout(30):
+            while not await seed.fetchval(  # noqa: ASYNC110 - the database's state is polled
+                # the test's own database: the flush is the only statement that can wait there
+                "select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
+                "and datname = current_database()"
+            ):
+                await asyncio.sleep(0.01)
+
+        # when: the instance stops while that flush waits, and the lock is then released
+        stopping = asyncio.create_task(anext(lifetime, None))
+        async with asyncio.timeout(30):
+            await recorder.stopping.wait()
+        await holding.rollback()
+        await blocker.close()
+        await stopping
+
+        # then: the use is counted, once
+        assert await counted(seed, [key_id]) == Counter({(key_id, Outcome.SERVED): 1})
+    finally:
+        await pool.close()
+        await seed.close()
+
+
 EVENTS = st.lists(
     st.tuples(st.integers(0, 2), st.sampled_from(OUTCOMES), st.integers(0, 3 * 3600 - 1), st.integers(0, 1)),
     min_size=1,
