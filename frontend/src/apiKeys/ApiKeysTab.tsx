@@ -134,9 +134,9 @@ export function ApiKeysTab({ code }: { code: string }) {
     setNotice({ text: message, focus: focusNotice });
     reload();
   };
-  const showSecret = (secret: string, description: string, ipAllowlist: readonly string[]) => {
+  const showSecret = (secret: string, description: string, ipAllowlist: readonly string[], note?: string) => {
     setCreating(false);
-    setDialog({ kind: "secret", secret, description, ipAllowlist });
+    setDialog({ kind: "secret", secret, description, ipAllowlist, note });
     reload();
   };
   const openForm = () => {
