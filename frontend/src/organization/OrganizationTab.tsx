@@ -31,6 +31,7 @@ import { RenameOrganizationForm } from "./RenameOrganizationForm";
 import { RequestChangeForm } from "../requests/RequestChangeForm";
 import { Requested, RequestInstead } from "../requests/RequestInstead";
 import { RequestMembershipForm } from "../requests/RequestMembershipForm";
+import { useApprovedRequests } from "../requests/useApprovedRequests";
 
 type Open = "create" | "attach" | "move" | "detach" | "rename" | "delete" | null;
 // What an administrator may request instead of doing.
@@ -93,6 +94,8 @@ export function OrganizationTab({ code }: { code: string }) {
   const readAgain = useCoalesced(() => refetch({ requestPolicy: "network-only" }));
   const carrierId = data?.carrier?.id ?? null;
   useLive(ApiKeyPolicyChangedDocument, carrierId ? { carrierId } : null, readAgain);
+  // ... and so is a request approved meanwhile (the carrier joined, moved or left an organization).
+  useApprovedRequests(readAgain);
 
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
   if (!data) return <p role="status">{fetching ? "Loading the organization…" : null}</p>;
