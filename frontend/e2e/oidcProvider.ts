@@ -30,6 +30,15 @@ export function accounts(organizationUuid: string): Record<string, Claims> {
       carriers: [],
       organizations: [organizationUuid],
     },
+    // An administrator of several carriers (a token may list any number): NECR, in no organization, and
+    // VTR and CSXT, whose organizations (requests-membership.spec makes them) are then in her reach.
+    "nora@necr.example": {
+      name: "Nora Lines",
+      email: "nora@necr.example",
+      staff: false,
+      carriers: ["NECR", "VTR", "CSXT"],
+      organizations: [],
+    },
   };
 }
 
