@@ -30,13 +30,13 @@ export function accounts(organizationUuid: string): Record<string, Claims> {
       carriers: [],
       organizations: [organizationUuid],
     },
-    // An administrator of several carriers (a token may list any number): NECR, in no organization, and
-    // VTR and CSXT, whose organizations (requests-membership.spec makes them) are then in her reach.
-    "nora@necr.example": {
+    // An administrator of several carriers (a token may list any number): HBLR, in no organization, and
+    // LSRR and MVRR, whose organizations are then in her reach (requests-approved.spec makes all three).
+    "nora@harbor.example": {
       name: "Nora Lines",
-      email: "nora@necr.example",
+      email: "nora@harbor.example",
       staff: false,
-      carriers: ["NECR", "VTR", "CSXT"],
+      carriers: ["HBLR", "LSRR", "MVRR"],
       organizations: [],
     },
   };
