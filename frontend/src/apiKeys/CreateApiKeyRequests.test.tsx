@@ -3,6 +3,8 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
+import type { ActorKind } from "../gql/graphql";
+import type { KeyPolicy } from "./policy";
 import type { Permission } from "../permissions/permissions";
 import { POLICY } from "../test/policy";
 import { ADMIN, fakeClient, permission, renderWith } from "../test/render";
@@ -10,7 +12,7 @@ import { CreateApiKeyForm } from "./CreateApiKeyForm";
 
 const ALLOWED: Permission = { allowed: true, reason: null };
 // The platform allows keys that never expire, from staff only.
-const STAFF_ONLY_NEVER = { ...POLICY, nonExpiringAllowed: true, nonExpiringAllowedFor: ["STAFF" as const] };
+const STAFF_ONLY_NEVER: KeyPolicy = { ...POLICY, nonExpiringAllowed: true, nonExpiringAllowedFor: ["STAFF"] as ActorKind[] };
 const MAY_REQUEST = { ...ADMIN, permissions: [...ADMIN.permissions, permission("requestChange")] };
 const SUMMARY = "Let the key Sync (cak_test_…abcd) never expire";
 
