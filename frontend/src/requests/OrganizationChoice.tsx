@@ -16,13 +16,15 @@ interface Props {
   onChange: (organization: ChosenOrganization) => void;
   /** The id to give the first choice, for the form to focus. */
   firstInputId: string;
+  /** The id of the message about the choice (the server's refusal), when there is one. */
+  errorId?: string;
 }
 
 /** Which organization the carrier should join: one radio per organization in the requester's reach. */
-export function OrganizationChoice({ choices, moving, more, value, onChange, firstInputId }: Props) {
+export function OrganizationChoice({ choices, moving, more, value, onChange, firstInputId, errorId }: Props) {
   const id = useId();
   return (
-    <fieldset aria-describedby={`${id}-help`}>
+    <fieldset aria-describedby={`${id}-help${errorId ? ` ${errorId}` : ""}`} aria-invalid={errorId ? true : undefined}>
       <legend>{moving ? "Move to" : "Organization to join"}</legend>
       <p id={`${id}-help`} className="hint">
         The organizations within your reach: those you administer, or that one of your carriers belongs to.

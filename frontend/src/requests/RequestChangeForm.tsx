@@ -107,6 +107,7 @@ export function RequestChangeForm({ title, extra = { kind: "none" }, propose, on
             value={organization}
             onChange={setOrganization}
             firstInputId={`${id}-first`}
+            errorId={organizationError ? `${id}-organization-error` : undefined}
           />
           <FieldMessage id={`${id}-organization-error`} message={organizationError} />
           {organization ? <MembershipPreview carrier={extra.carrier} organization={organization} /> : null}

@@ -69,6 +69,26 @@ describe("RequestMembershipForm", () => {
     );
   });
 
+  it("shows the API's refusal of the organization at the choice, and keeps it", async () => {
+    const client = fakeClient((name) => {
+      if (name === "ReachableOrganizations") return reachable(EAST);
+      if (name === "MembershipPreview") return { membershipPreview: [] };
+      return {
+        requestChange: { __typename: "NotFoundError", message: "No organization with this id is within your reach.", code: "NOT_FOUND", field: "organizationId" },
+      };
+    });
+    renderWith(<RequestMembershipForm carrier={NECR} from={null} onDone={vi.fn()} onCancel={vi.fn()} />, client);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("radio", { name: "New England Lines" }));
+    await user.type(screen.getByLabelText("Why you need it (Support reads this)"), "Joining the group");
+    await user.click(screen.getByRole("button", { name: "Send request" }));
+    const group = screen.getByRole("group", { name: "Organization to join" });
+    await waitFor(() => expect(group.getAttribute("aria-invalid")).toBe("true"));
+    const described = (group.getAttribute("aria-describedby") ?? "").split(" ").map((id) => document.getElementById(id)?.textContent);
+    expect(described).toContain("No organization with this id is within your reach.");
+    expect(screen.getByRole("radio", { name: "New England Lines" })).toHaveProperty("checked", true);
+  });
+
   it("with no other organization in reach, says why and what to do instead, and offers nothing to send", async () => {
     const client = answers(reachable(EAST));
     const onCancel = vi.fn();
