@@ -30,6 +30,15 @@ export function accounts(organizationUuid: string): Record<string, Claims> {
       carriers: [],
       organizations: [organizationUuid],
     },
+    // An administrator of several carriers (a token may list any number): HBLR, in no organization, and
+    // LSRR and MVRR, whose organizations are then in her reach (requests-approved.spec makes all three).
+    "nora@harbor.example": {
+      name: "Nora Lines",
+      email: "nora@harbor.example",
+      staff: false,
+      carriers: ["HBLR", "LSRR", "MVRR"],
+      organizations: [],
+    },
   };
 }
 

@@ -32,6 +32,9 @@ SUITE_SETTINGS = {
     "API_KEY_LAST_USED_FLUSH_SECONDS": "1",
     # The expiry job writes "expiring soon" within a second, so the Activity tab shows it as the system.
     "KEY_EXPIRY_CHECK_SECONDS": "1",
+    # Keys that never expire are allowed from staff, so that an administrator can request one of Support
+    # (requests.spec's never-expiring key); administrators still cannot issue one themselves.
+    "API_KEY_ALLOW_NON_EXPIRING": "true",
     "LOG_LEVEL": "WARNING",
 }
 # What to do when there is no browser, said where the suite stops.
@@ -130,6 +133,10 @@ async def test_every_flow_of_the_tools_page_in_chromium(own_database: str) -> No
                 "TOOLS_URL": development_url,
                 "TOOLS_PROD_URL": production_url,
                 "OIDC_PORT": str(oidc_port),
+                # For a spec that moves a request's expiry into the past (e2e/database.ts), not the
+                # clock: the servers' database and a Python that has asyncpg.
+                "E2E_DATABASE_URL": own_database,
+                "E2E_PYTHON": sys.executable,
                 "CHROMIUM": chromium,
                 "CI": os.environ.get("CI", ""),
             },

@@ -15,6 +15,7 @@ import { ExportCsvButton } from "../exports/ExportCsvButton";
 import { describeRequestError } from "../graphql/problems";
 import { useCursorPages } from "../graphql/useCursorPages";
 import { useCoalesced, useLive } from "../graphql/useLive";
+import { useApprovedRequests } from "../requests/useApprovedRequests";
 import { carrierPermission } from "../permissions/permissions";
 import { useViewer } from "../shell/viewer";
 import { API_KEY_TOOL } from "../text/seed";
@@ -96,6 +97,8 @@ export function ApiKeysTab({ code }: { code: string }) {
   // Uses of the carrier's keys counted (an instance's flush, about once a minute): the list is read
   // again, and with it each key's sparkline.
   useLive(ApiKeyUsageChangedDocument, carrierId ? { carrierId } : null, () => readAgain());
+  // A request approved meanwhile (a key that never expires now) is read again too.
+  useApprovedRequests(readAgain);
 
   // After a change that took away the control that opened it (a revoked key's buttons), focus goes to
   // the notice that says what happened, right above the list.
@@ -134,9 +137,9 @@ export function ApiKeysTab({ code }: { code: string }) {
     setNotice({ text: message, focus: focusNotice });
     reload();
   };
-  const showSecret = (secret: string, description: string, ipAllowlist: readonly string[]) => {
+  const showSecret = (secret: string, description: string, ipAllowlist: readonly string[], note?: string) => {
     setCreating(false);
-    setDialog({ kind: "secret", secret, description, ipAllowlist });
+    setDialog({ kind: "secret", secret, description, ipAllowlist, note });
     reload();
   };
   const openForm = () => {

@@ -16,6 +16,9 @@ import { allowlistEntryProblem } from "./ipAllowlist";
 import { allowlistRule, type KeyPolicy } from "./policy";
 import { KeyReview } from "./KeyReview";
 import { ScopeAccessField } from "./ScopeAccessField";
+import { mayRequestNeverExpiring, NeverExpiringRequest, useRequestNeverExpiring } from "../requests/NeverExpiringRequest";
+import { useViewerPermission } from "../shell/viewer";
+import { NoScopeAllowed } from "./NoScopeAllowed";
 
 /** Whose key: one carrier's, or a service key of no carrier (staff, for the vendor's other services). */
 export type KeyOwner = { kind: "carrier"; id: string; code: string } | { kind: "service" };
@@ -27,7 +30,8 @@ interface Props {
   permission: Permission;
   grantable: readonly ApiKeyScope[];
   viewerKind: ActorKind;
-  onCreated: (secret: string, description: string, ipAllowlist: readonly string[]) => void;
+  /** The key was made: its secret (shown once), and what became of a request that it never expire. */
+  onCreated: (secret: string, description: string, ipAllowlist: readonly string[], requestNote?: string) => void;
   onCancel: () => void;
   /** The server refused for a reason the permissions should have said (they changed): reload them. */
   onRefused: () => void;
@@ -40,16 +44,21 @@ interface Draft {
   scopes: ApiKeyScope[];
   /** One per draft: a retry after a network failure returns the key made the first time. */
   idempotencyKey: string;
+  /** Ask Support to make the key one that never expires (where only staff may issue them), and why.
+   * Optional: drafts of an earlier page version have neither. */
+  requestNever?: boolean;
+  requestReason?: string;
 }
 
 const FIELDS = ["description", "ipAllowlist", "expiresAt", "expiresOn", "timeZone", "neverExpires", "scopes"] as const;
 // Refusals that mean the page's picture of the carrier (API access, the key limit) is out of date.
 const STALE = ["ForbiddenError", "LimitReachedError"];
 const newIdempotencyKey = () => crypto.randomUUID();
+type Part = "description" | "scopes" | "allowlist" | "expiry" | "requestReason";
 
 /** What is still missing before the key can be reviewed, each with the field that needs it. */
-function missingParts(draft: Draft, policy: KeyPolicy, zone: string) {
-  const missing: { field: "description" | "scopes" | "allowlist" | "expiry"; text: string }[] = [];
+function missingParts(draft: Draft, policy: KeyPolicy, zone: string, requesting: boolean) {
+  const missing: { field: Part; text: string }[] = [];
   // in the order the form asks for them
   if (draft.description.trim() === "") missing.push({ field: "description", text: "add a description" });
   if (policy.allowlistRequired && draft.ipAllowlist.length === 0) {
@@ -58,7 +67,12 @@ function missingParts(draft: Draft, policy: KeyPolicy, zone: string) {
     missing.push({ field: "allowlist", text: "correct the IP allowlist" });
   }
   if (!expiryIsValid(draft.expiry, policy, zone)) missing.push({ field: "expiry", text: "choose a valid expiration day" });
-  if (draft.scopes.length === 0) missing.push({ field: "scopes", text: "give the key access to at least one resource" });
+  if (requesting && !draft.requestReason?.trim()) {
+    missing.push({ field: "requestReason", text: "say why the key must never expire (Support reads it)" });
+  }
+  if (policy.allowedScopes.length === 0) {
+    missing.push({ field: "scopes", text: "the key policy allows no permissions, so no key can be created" });
+  } else if (draft.scopes.length === 0) missing.push({ field: "scopes", text: "give the key access to at least one resource" });
   return missing;
 }
 
@@ -84,11 +98,17 @@ export function CreateApiKeyForm({ owner, policy, permission, grantable, viewerK
   const id = useId();
   const reviewRef = useRef<HTMLHeadingElement>(null);
   const fields = formProblem?.fields ?? {};
-  const missing = missingParts(draft, policy, zone);
+  // "Request a key that never expires": offered where the policy allows such keys from staff alone.
+  const mayRequest = useViewerPermission("requestChange").allowed;
+  const offerNever = owner.kind === "carrier" && mayRequestNeverExpiring(policy, viewerKind, mayRequest);
+  const requesting = offerNever && (draft.requestNever ?? false);
+  const requestNeverExpiring = useRequestNeverExpiring();
+  const missing = missingParts(draft, policy, zone, requesting);
   const fieldIds = {
     description: `${id}-description`,
     scopes: `${id}-scope-first`,
     expiry: `${id}-expiry-date`,
+    requestReason: `${id}-request-reason`,
   };
 
   // Opening the form puts the keyboard in its first field.
@@ -146,7 +166,10 @@ export function CreateApiKeyForm({ owner, policy, permission, grantable, viewerK
     }
     discard();
     const created = getFragmentData(ApiKeyFieldsFragmentDoc, payload.apiKey);
-    onCreated(payload.secret, created.description, created.ipAllowlist);
+    // The key exists, with the expiry chosen; Support is then asked to let it never expire.
+    if (!requesting) return onCreated(payload.secret, created.description, created.ipAllowlist);
+    const note = await requestNeverExpiring(created, (draft.requestReason ?? "").trim());
+    onCreated(payload.secret, created.description, created.ipAllowlist, note);
   };
 
   const blockedReason = permission.allowed ? null : withSupport(permission.reason ?? "You may not do this.");
@@ -190,6 +213,12 @@ export function CreateApiKeyForm({ owner, policy, permission, grantable, viewerK
           zone={zone}
           owner={owner.kind === "carrier" ? owner.code : null}
         />
+        {requesting ? (
+          <p className="notice">
+            You also ask Support to make this key never expire (“{(draft.requestReason ?? "").trim()}”). Until they approve, it
+            expires as above.
+          </p>
+        ) : null}
         {problems}
         <div className="actions">
           <button
@@ -276,6 +305,16 @@ export function CreateApiKeyForm({ owner, policy, permission, grantable, viewerK
             modes={["days", "date", "never"]}
             dateInputId={fieldIds.expiry}
           />
+          {offerNever ? (
+            <NeverExpiringRequest
+              checked={requesting}
+              reason={draft.requestReason ?? ""}
+              onChange={update}
+              reasonId={fieldIds.requestReason}
+              reasonError={tried && requesting && !draft.requestReason?.trim() ? "Say why the key must never expire: Support reads it." : null}
+            />
+          ) : null}
+          {policy.allowedScopes.length === 0 && owner.kind === "carrier" ? <NoScopeAllowed policy={policy} code={owner.code} /> : null}
           <ScopeAccessField
             policy={policy}
             grantable={grantable}
@@ -313,7 +352,7 @@ function withSupport(reason: string): string {
 }
 
 /** The field to fix first: an invalid allowlist entry rather than the list as a whole. */
-function firstInvalid(field: "description" | "scopes" | "allowlist" | "expiry", ids: Record<string, string>): HTMLElement | null {
+function firstInvalid(field: Part, ids: Record<string, string>): HTMLElement | null {
   if (field === "allowlist") {
     const entries = [...document.querySelectorAll<HTMLInputElement>(".allowlist-entry input")];
     return entries.find((entry) => allowlistEntryProblem(entry.value) !== null) ?? null;

@@ -11,7 +11,8 @@ export type KeyDialog =
   | { kind: "rotate"; key: ApiKeyFieldsFragment; noRoomForGrace: string | null }
   /** Revoke a key; for a rotated key in its grace period, end that now (its replacement's hint, if known). */
   | { kind: "revoke"; key: ApiKeyFieldsFragment; replacedBy?: string | null }
-  | { kind: "secret"; secret: string; description: string; ipAllowlist: readonly string[] }
+  /** A new key's secret, once; `note`: what became of a request made with it (that it never expire). */
+  | { kind: "secret"; secret: string; description: string; ipAllowlist: readonly string[]; note?: string }
   | null;
 
 interface Props {
@@ -84,7 +85,8 @@ export function KeyDialogs({ dialog, policy, onClose, onChanged, onSecret, onRel
         secret={dialog.secret}
         description={description}
         ipAllowlist={dialog.ipAllowlist}
-        onDone={() => onChanged(`Created “${description}”. Its secret is no longer shown.`, true)}
+        note={dialog.note}
+        onDone={() => onChanged(`Created “${description}”.${dialog.note ? ` ${dialog.note}` : ""} Its secret is no longer shown.`, true)}
         returnFocusTo={returnFocusTo}
       />
     );

@@ -6,6 +6,8 @@ interface Props {
   description: string;
   /** The key's IP allowlist: the command below only works from those addresses. */
   ipAllowlist: readonly string[];
+  /** Said beside the secret: what became of a request made with the key (that it never expire). */
+  note?: string;
   onDone: () => void;
   returnFocusTo?: () => HTMLElement | null | undefined;
 }
@@ -14,7 +16,7 @@ interface Props {
  * The secret, once: a copy button, a command that tries the key, and a confirmation that it was
  * stored before the dialog may close (it is never shown again).
  */
-export function SecretOnce({ secret, description, ipAllowlist, onDone, returnFocusTo }: Props) {
+export function SecretOnce({ secret, description, ipAllowlist, note, onDone, returnFocusTo }: Props) {
   const [copied, setCopied] = useState<"no" | "yes" | "failed">("no");
   const [stored, setStored] = useState(false);
   const id = useId();
@@ -32,6 +34,11 @@ export function SecretOnce({ secret, description, ipAllowlist, onDone, returnFoc
       <p>
         <strong>Make sure to copy your key now. You won’t be able to see it again.</strong>
       </p>
+      {note ? (
+        <p className="notice" role="note">
+          {note}
+        </p>
+      ) : null}
       <div className="field">
         <label htmlFor={`${id}-secret`}>API key for “{description}”</label>
         <div className="secret">

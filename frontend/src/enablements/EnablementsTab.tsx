@@ -9,6 +9,7 @@ import { useViewer } from "../shell/viewer";
 import { ENABLEMENTS_TOOL } from "../text/seed";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
 import { RequestChangeForm } from "../requests/RequestChangeForm";
+import { useApprovedRequests } from "../requests/useApprovedRequests";
 import { Requested } from "../requests/RequestInstead";
 import { ChangeEnablementDialog, type Target } from "./ChangeEnablementDialog";
 import { STATE_LABELS } from "./labels";
@@ -27,6 +28,8 @@ export function EnablementsTab({ code }: { code: string }) {
   const readAgain = useCoalesced(reload);
   const carrierId = data?.carrier?.id ?? null;
   useLive(EnablementsChangedDocument, carrierId ? { carrierId } : null, readAgain);
+  // ... and after a request approved meanwhile (an enablement, or a move that changed what is inherited).
+  useApprovedRequests(readAgain);
 
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
   if (!data) return <p role="status">{fetching ? "Loading enablements…" : null}</p>;

@@ -30,8 +30,12 @@ import { LeftOrganization } from "./LeftOrganization";
 import { RenameOrganizationForm } from "./RenameOrganizationForm";
 import { RequestChangeForm } from "../requests/RequestChangeForm";
 import { Requested, RequestInstead } from "../requests/RequestInstead";
+import { RequestMembershipForm } from "../requests/RequestMembershipForm";
+import { useApprovedRequests } from "../requests/useApprovedRequests";
 
 type Open = "create" | "attach" | "move" | "detach" | "rename" | "delete" | null;
+// What an administrator may request instead of doing.
+type Requestable = "create" | "attach" | "move" | "detach";
 
 // Each control and the operation the API must allow for it.
 const OPERATIONS = {
@@ -50,12 +54,21 @@ export function OrganizationTab({ code }: { code: string }) {
   const [{ data, error, fetching }, refetch] = useQuery({ query: OrganizationTabDocument, variables: { code, carriersFirst } });
   const [open, setOpenState] = useState<Open>(null);
   const [report, setReport] = useState<(ChangeReport & { focus: boolean }) | null>(null);
-  // A change the viewer may not make, requested from Support instead.
-  const [requesting, setRequesting] = useState<"create" | "detach" | null>(null);
+  // A change the viewer may not make, requested from Support instead; its form gives focus back to the
+  // "Request this change" button that opened it when it closes (sent or cancelled).
+  const [requesting, setRequesting] = useState<Requestable | null>(null);
   const [requested, setRequested] = useState<string | null>(null);
-  const request = (what: "create" | "detach") => {
+  const requestFocus = useReturnFocus();
+  const request = (what: Requestable) => {
     setRequested(null);
+    if (requesting === what) requestFocus.closed();
+    else requestFocus.opened();
     setRequesting(requesting === what ? null : what);
+  };
+  const requestClosed = (summary: string | null) => {
+    setRequesting(null);
+    if (summary) setRequested(summary);
+    requestFocus.closed();
   };
   const reportRef = useRef<HTMLDivElement>(null);
   const returnFocus = useReturnFocus();
@@ -81,6 +94,8 @@ export function OrganizationTab({ code }: { code: string }) {
   const readAgain = useCoalesced(() => refetch({ requestPolicy: "network-only" }));
   const carrierId = data?.carrier?.id ?? null;
   useLive(ApiKeyPolicyChangedDocument, carrierId ? { carrierId } : null, readAgain);
+  // ... and so is a request approved meanwhile (the carrier joined, moved or left an organization).
+  useApprovedRequests(readAgain);
 
   if (error && !data) return <RequestProblemAlert problem={describeRequestError(error)} onRetry={reload} />;
   if (!data) return <p role="status">{fetching ? "Loading the organization…" : null}</p>;
@@ -164,6 +179,12 @@ export function OrganizationTab({ code }: { code: string }) {
               </Permitted>
             ))}
             <RequestInstead
+              permission={may("move")}
+              what={`Move ${carrier.code} to another organization`}
+              expanded={requesting === "move"}
+              onRequest={() => request("move")}
+            />
+            <RequestInstead
               permission={may("detach")}
               what={`Detach ${carrier.code} from ${organization.name}`}
               expanded={requesting === "detach"}
@@ -174,12 +195,12 @@ export function OrganizationTab({ code }: { code: string }) {
             <RequestChangeForm
               title={`Take ${carrier.code} out of ${organization.name}.`}
               propose={() => ({ detachCarrier: { carrierId: carrier.id, expectedVersion: carrier.version } })}
-              onDone={(summary) => {
-                setRequesting(null);
-                setRequested(summary);
-              }}
-              onCancel={() => setRequesting(null)}
+              onDone={requestClosed}
+              onCancel={() => requestClosed(null)}
             />
+          ) : null}
+          {requesting === "move" ? (
+            <RequestMembershipForm carrier={carrier} from={organization} onDone={requestClosed} onCancel={() => requestClosed(null)} />
           ) : null}
           {allowed("rename") && open === "rename" ? (
             <RenameOrganizationForm organization={organization} onDone={done} onCancel={() => setOpen(null)} onReload={reload} />
@@ -240,7 +261,13 @@ export function OrganizationTab({ code }: { code: string }) {
                   </button>
                 )}
               </Permitted>
-              <span> — {ORGANIZATION_TOOL.attach.description}</span>
+              <span> — {ORGANIZATION_TOOL.attach.description}</span>{" "}
+              <RequestInstead
+                permission={may("attach")}
+                what={ORGANIZATION_TOOL.attach.title}
+                expanded={requesting === "attach"}
+                onRequest={() => request("attach")}
+              />
             </li>
           </ul>
           <p className="muted">{ORGANIZATION_TOOL.why}</p>
@@ -249,12 +276,12 @@ export function OrganizationTab({ code }: { code: string }) {
               title={`A new organization containing ${carrier.code}.`}
               extra={{ kind: "name" }}
               propose={({ name }) => ({ createOrganization: { name, carrierIds: [carrier.id] } })}
-              onDone={(summary) => {
-                setRequesting(null);
-                setRequested(summary);
-              }}
-              onCancel={() => setRequesting(null)}
+              onDone={requestClosed}
+              onCancel={() => requestClosed(null)}
             />
+          ) : null}
+          {requesting === "attach" ? (
+            <RequestMembershipForm carrier={carrier} from={null} onDone={requestClosed} onCancel={() => requestClosed(null)} />
           ) : null}
           {allowed("create") && open === "create" ? (
             <CreateOrganizationForm carrier={carrier} onDone={done} onCancel={() => setOpen(null)} />

@@ -5,9 +5,24 @@ import { FieldMessage } from "../ui/FieldMessage";
 import { focusSoon } from "../ui/focus";
 import { FormProblemAlert } from "../ui/FormProblemAlert";
 import { RequestProblemAlert } from "../ui/RequestProblemAlert";
+import { MembershipPreview } from "../organization/MembershipPreview";
+import { type ChosenOrganization, OrganizationChoice } from "./OrganizationChoice";
 
-/** What a form asks beyond the reason: a new organization's name, an enablement's new state. */
-export type Extra = { kind: "none" } | { kind: "name" } | { kind: "state"; current: string };
+/** What a form asks beyond the reason: a new organization's name, an enablement's new state, the
+ * organization a carrier should join (among `choices`, with the effect on its enablements shown). */
+export type Extra =
+  | { kind: "none" }
+  | { kind: "name" }
+  | { kind: "state"; current: string }
+  | { kind: "organization"; carrier: { id: string; code: string }; moving: boolean; choices: readonly ChosenOrganization[]; more: number };
+
+/** What the form asked, for the proposal. */
+export interface Asked {
+  name: string;
+  state: string;
+  organization: ChosenOrganization | null;
+  reason: string;
+}
 
 export type Proposal = Omit<RequestChangeInput, "reason">;
 
@@ -16,10 +31,13 @@ interface Props {
   title: string;
   extra?: Extra;
   /** The proposal, given what the form asked (the name, the state) and the reason. */
-  propose: (asked: { name: string; state: string; reason: string }) => Proposal;
+  propose: (asked: Asked) => Proposal;
   onDone: (summary: string) => void;
   onCancel: () => void;
 }
+
+// The fields a refusal may name: the reason, a new organization's name, the organization chosen.
+const FIELDS = ["reason", "name", "organizationId", "toOrganizationId", "fromOrganizationId"] as const;
 
 const STATES = [
   { value: "ENABLED", label: "On" },
@@ -29,23 +47,26 @@ const STATES = [
 
 /** "Request this change": a restricted change proposed to Support with a reason, instead of made. */
 export function RequestChangeForm({ title, extra = { kind: "none" }, propose, onDone, onCancel }: Props) {
-  const { run, fetching, requestProblem, formProblem } = useFormMutation(RequestChangeDocument, ["reason", "name"]);
+  const { run, fetching, requestProblem, formProblem } = useFormMutation(RequestChangeDocument, FIELDS);
   const id = useId();
   const [reason, setReason] = useState("");
   const [name, setName] = useState("");
+  const [organization, setOrganization] = useState<ChosenOrganization | null>(null);
   const [state, setState] = useState(extra.kind === "state" ? (STATES.find((s) => s.value !== extra.current)?.value ?? "ENABLED") : "");
   const reasonError = formProblem?.fields.reason;
+  const organizationError =
+    formProblem?.fields.organizationId ?? formProblem?.fields.toOrganizationId ?? formProblem?.fields.fromOrganizationId;
   const nameError = formProblem?.fields.name;
   useEffect(() => {
     focusSoon(() => document.getElementById(`${id}-first`));
   }, [id]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const asked = { name: name.trim(), state, reason: reason.trim() };
+    const asked = { name: name.trim(), state, organization, reason: reason.trim() };
     const payload = await run({ input: { reason: asked.reason, ...propose(asked) } }, (data) => data.requestChange);
     if (payload?.__typename === "ChangeRequestPayload") onDone(payload.changeRequest.summary);
   };
-  const ready = reason.trim() && (extra.kind !== "name" || name.trim());
+  const ready = reason.trim() && (extra.kind !== "name" || name.trim()) && (extra.kind !== "organization" || organization);
   return (
     <form onSubmit={submit} className="panel request-form" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Request this change from Support</h3>
@@ -76,6 +97,21 @@ export function RequestChangeForm({ title, extra = { kind: "none" }, propose, on
             ))}
           </select>
         </div>
+      ) : null}
+      {extra.kind === "organization" ? (
+        <>
+          <OrganizationChoice
+            choices={extra.choices}
+            moving={extra.moving}
+            more={extra.more}
+            value={organization}
+            onChange={setOrganization}
+            firstInputId={`${id}-first`}
+            errorId={organizationError ? `${id}-organization-error` : undefined}
+          />
+          <FieldMessage id={`${id}-organization-error`} message={organizationError} />
+          {organization ? <MembershipPreview carrier={extra.carrier} organization={organization} /> : null}
+        </>
       ) : null}
       <div className="field">
         <label htmlFor={extra.kind === "none" ? `${id}-first` : `${id}-reason`}>Why you need it (Support reads this)</label>
