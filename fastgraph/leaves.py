@@ -77,7 +77,7 @@ def inline_item(leaf_type: GraphQLLeafType, constant: Callable[[Any], str]) -> s
     """A Python expression completing an item `x` (which may not be null) of a list of `leaf_type`, for
     a compiled builder: `[Scope!]!` costs a comprehension, not a call per scope. A null or a value the
     type refuses raises, which hands the operation to graphql-core."""
-    complete = constant(_refusing_null(leaf(leaf_type)))
+    complete = constant(required(leaf(leaf_type)))
     if leaf_type is GraphQLString or leaf_type is GraphQLID:
         return f"x if type(x) is str else {complete}(x)"
     if leaf_type is GraphQLBoolean:
@@ -85,12 +85,14 @@ def inline_item(leaf_type: GraphQLLeafType, constant: Callable[[Any], str]) -> s
     if isinstance(leaf_type, GraphQLEnumType):
         members = Members(_coerced(leaf_type))
         known = constant(members.known)
-        complete = constant(_refusing_null(members.complete))
+        complete = constant(required(members.complete))
         return f"e[1] if (e := {known}.get(id(x))) is not None and e[0] is x else {complete}(x)"
     return f"{complete}(x)"
 
 
-def _refusing_null(complete: Complete) -> Complete:
+def required(complete: Complete) -> Complete:
+    """A non-null field's completion: a null is the standard executor's to report."""
+
     def refusing(value: Any) -> Any:
         if value is None:
             raise Fallback  # the standard executor reports the null with its path

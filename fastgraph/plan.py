@@ -47,7 +47,7 @@ from graphql.execution import VariableValues
 from graphql.pyutils import Path
 
 from fastgraph.collect import FieldGroups, collect
-from fastgraph.leaves import Complete, Fallback, inline, inline_item, leaf
+from fastgraph.leaves import Complete, Fallback, inline, inline_item, leaf, required
 
 if TYPE_CHECKING:
     from fastgraph.run import Run
@@ -277,7 +277,7 @@ class Plan:
             return None
         if complete is None:
             return None
-        return _required(complete) if non_null else _optional(complete)
+        return required(complete) if non_null else _optional(complete)
 
     def _flat_list(self, item_type: GraphQLOutputType) -> Complete | None:
         if isinstance(item_type, GraphQLNonNull) and is_leaf_type(item_type.of_type):
@@ -460,15 +460,6 @@ def _list_of_required(item: Complete) -> Complete:
         return completed
 
     return complete
-
-
-def _required(complete: Complete) -> Complete:
-    def required(value: Any) -> Any:
-        if value is None:
-            raise Fallback  # the standard executor reports the null with its path
-        return complete(value)
-
-    return required
 
 
 def _optional(complete: Complete) -> Complete:
