@@ -112,7 +112,9 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
   await page.emulateMedia({ colorScheme: "light" });
 }
 
+/** A full-page screenshot for people to look at; none when E2E_SCREENSHOTS=0 (CI: nobody looks). */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.E2E_SCREENSHOTS === "0") return;
   await page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
 }
 

@@ -142,9 +142,12 @@ async def test_every_flow_of_the_tools_page_in_chromium(own_database: str) -> No
             },
         )
 
-    # then: every test passed (run() asserts the exit code); show the list and the figures
-    print(output)
-    print(f"browser suite: {time.monotonic() - started:.0f}s")
+    # then: every test passed (run() asserts the exit code); show the list and the figures, and keep them
+    # (each spec's time, for whoever looks at where CI's minutes go)
+    summary = f"{output}\nbrowser suite: {time.monotonic() - started:.0f}s\n"
+    print(summary)
+    (FRONTEND / "test-results").mkdir(exist_ok=True)
+    (FRONTEND / "test-results" / "browser-suite.txt").write_text(summary)
 
 
 # Below the page's own page sizes (50, 20, 10) and the demo's largest organization (6 carriers).
