@@ -146,8 +146,9 @@ async def test_every_flow_of_the_tools_page_in_chromium(own_database: str) -> No
     # (each spec's time, for whoever looks at where CI's minutes go)
     summary = f"{output}\nbrowser suite: {time.monotonic() - started:.0f}s\n"
     print(summary)
-    (FRONTEND / "test-results").mkdir(exist_ok=True)
-    (FRONTEND / "test-results" / "browser-suite.txt").write_text(summary)
+    # Beside the screenshots (git-ignored), not in test-results/, which the next Playwright run empties.
+    (FRONTEND / "e2e" / "screenshots").mkdir(parents=True, exist_ok=True)
+    (FRONTEND / "e2e" / "screenshots" / "browser-suite.txt").write_text(summary)
 
 
 # Below the page's own page sizes (50, 20, 10) and the demo's largest organization (6 carriers).
