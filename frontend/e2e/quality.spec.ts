@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { finishSecret } from "./keySteps";
 import { api, CARRIER_ADMIN, carrierIdOf, everyScreen, expect, expectAccessible, expectFits, openCarrier, ROLES, screenshot, signIn, STAFF, test } from "./support";
@@ -155,6 +155,7 @@ test.describe("quality", () => {
     const scripts = readdirSync("dist/assets").filter((name) => name.endsWith(".js"));
     const gzipBytes = scripts.reduce((sum, name) => sum + gzipSync(readFileSync(`dist/assets/${name}`), { level: 9 }).length, 0);
     const figures = { javascriptGzipBytes: gzipBytes, scripts, firstVisit, withSession };
+    mkdirSync("e2e/screenshots", { recursive: true }); // absent when no screenshot was taken (E2E_SCREENSHOTS=0)
     writeFileSync("e2e/screenshots/figures.json", JSON.stringify(figures, null, 2));
     console.log(`figures: ${JSON.stringify(figures)}`);
     expect(gzipBytes).toBeLessThanOrEqual(BUDGET_GZIP_BYTES);
