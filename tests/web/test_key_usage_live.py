@@ -75,13 +75,24 @@ async def test_one_notification_per_carrier_whatever_the_number_of_keys(own_data
         carrier = await factories.carrier(conn, factories.unique_code("N"))
         keys = [(await factories.api_key(conn, carrier))[0] for _ in range(20)]
         heard: list[str] = []
-        await conn.add_listener("carrier_admin_changes", lambda *args: heard.append(args[3]))
+        last = asyncio.Event()
+
+        def hear(*args: Any) -> None:
+            heard.append(args[3])
+            if args[3] == "last":
+                last.set()
+
+        await conn.add_listener("carrier_admin_changes", hear)
         async with instance(own_database) as a:
             recorder = a.app[KEY_USAGE]
             for key in keys:
                 recorder.count(key, datetime.now(UTC), Outcome.SERVED)
             await recorder.flush()
-            await asyncio.sleep(0.3)
+        # Notifications arrive in commit order: once this one (sent after the flush committed, and after
+        # the instance, which would read it, has stopped) is heard, every one of the flush's has been.
+        await conn.execute("select pg_notify('carrier_admin_changes', 'last')")
+        async with asyncio.timeout(30):
+            await last.wait()
     finally:
         await conn.close()
     usage = [p for p in heard if '"key_usage"' in p]
