@@ -59,6 +59,13 @@ def parse(argv: list[str]) -> Options:
         "--floor-iterations", type=int, default=None, help="floor iterations (default 300; 20 with --tiny)"
     )
     parser.add_argument(
+        "--soak",
+        type=float,
+        default=None,
+        help="seconds of load on the main workload with our server's memory read before, halfway and "
+        "after (default 60; 2 with --tiny; 0 skips it)",
+    )
+    parser.add_argument(
         "--output", type=Path, default=DEFAULT_OUTPUT, help="where the Markdown goes (default %(default)s)"
     )
     args = parser.parse_args(argv)
@@ -84,6 +91,7 @@ def parse(argv: list[str]) -> Options:
         peer=not args.no_peer,
         peer_directory=args.peer_dir,
         floor_iterations=args.floor_iterations or (20 if args.tiny else 300),
+        soak_seconds=args.soak if args.soak is not None else (2.0 if args.tiny else 60.0),
         output=args.output,
         command=shlex.join(["python", "-m", "bench", *argv]),
     )

@@ -17,7 +17,7 @@ import asyncpg
 
 from bench import dataset as data
 from bench import floor as floor_module
-from bench import load, lock, measure, ours, peer, processes, report
+from bench import load, lock, measure, ours, peer, processes, report, soak
 from bench.backends import Backends
 from bench.credentials import make_identity_provider
 from bench.load import LoadResult, LoadSettings, WrkMissingError
@@ -43,6 +43,7 @@ class Options:
     peer: bool
     peer_directory: Path
     floor_iterations: int
+    soak_seconds: float
     output: Path
     command: str
 
@@ -124,6 +125,7 @@ async def _benchmark(
             servers.append(peer_state.server)
         rows: list[report.Row] = []
         anomalies: list[str] = []
+        main: tuple[str, Target] | None = None
         for number, workload in enumerate(workloads(dataset.shape)):
             say(f"{workload.name}:")
             target = Target.prepare(
@@ -135,6 +137,8 @@ async def _benchmark(
                 headers=our_headers(workload),
             )
             targets = [(target, measure.validate(target, functools.partial(check_ours, workload)))]
+            if workload.main:
+                main = (workload.name, target)
             peer_target = _peer_target(peer_state, workload, dataset, scratch, number)
             if peer_target is not None:
                 targets.append(peer_target)
@@ -152,6 +156,12 @@ async def _benchmark(
                 states = "\n".join(t.server.state() for t, _ in targets)
                 raise RuntimeError(f"{workload.name}: {error}\n{states}") from error
             rows.append(report.Row(workload.name, figures[0], figures[1] if len(figures) > 1 else None))
+        memory = None
+        if main is not None and options.soak_seconds > 0:
+            say(f"memory: {main[0]} for {options.soak_seconds:.0f} s ...")
+            soaked = await soak.measure_soak(wrk, main[1], settings, options.soak_seconds)
+            memory = soaked.describe(main[0])
+            say(f"  {memory}")
         say(f"floor: {options.floor_iterations} hand-built responses ...")
         floor = await floor_module.measure(dataset, options.floor_iterations, pinning.server_core)
     finally:
@@ -168,7 +178,12 @@ async def _benchmark(
         postgres_version=postgres_version,
         load_average=load_average,
         peer=peer_state.description,
-        notes=[*_notes(peer_state), *report.compression(rows), *(f"**Anomaly**: {a}" for a in anomalies)],
+        notes=[
+            *_notes(peer_state),
+            *report.compression(rows),
+            *([memory] if memory else []),
+            *(f"**Anomaly**: {a}" for a in anomalies),
+        ],
     )
     return report.render(rows, floor, context)
 

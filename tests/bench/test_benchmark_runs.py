@@ -61,4 +61,6 @@ def test_the_benchmark_runs_and_prints_its_table(server_url: str, tmp_path: Path
     assert "nested: org of 5 carriers (main), gzip asked" in completed.stdout
     assert "**Compression**: the main nested answer asked with `Accept-Encoding: gzip`" in completed.stdout
     assert "**Floor**" in completed.stdout
+    # memory under sustained load on the main workload: before, halfway, after
+    assert "**Memory** (nested: org of 5 carriers (main), 2 s of load" in completed.stdout
     assert output.read_text().startswith("# carrier-admin benchmark")
