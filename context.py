@@ -68,6 +68,9 @@ class Context:
     request_id: str
     client_address: str | None
     now: Callable[[], datetime]
+    # Whether the response is written by orjson (an HTTP request's): a datetime may be left in the data
+    # for it, since it writes one exactly as the DateTime scalar's `isoformat()` does.
+    json_writer: bool = False
     # The operation's name, once parsed (for the request's log line and metrics).
     operation_name: str | None = None
     # How the request came: over HTTP queries and mutations run, over WebSocket subscriptions.

@@ -104,7 +104,15 @@ async def main() -> None:
             db = CountingDatabase(PoolDatabase(pool), counter)
             now = lambda: datetime.now(UTC)  # noqa: E731
             return Context(
-                settings, principal, db, Loaders(db, principal.reach, now), counter, "p", None, now
+                settings,
+                principal,
+                db,
+                Loaders(db, principal.reach, now),
+                counter,
+                "p",
+                None,
+                now,
+                json_writer=True,  # as the server's: its responses are written by orjson
             )
 
         result = await schema.execute(QUERY, variable_values=variables, context_value=context())

@@ -17,8 +17,11 @@ reads, and whatever they record must be idempotent per response path.
 
 The surface:
 
-    executor_class(base, plain_fields, classes, counters, answered, plans=) -> a subclass of `base` (a
-        graphql-core Executor) to pass as the executor class (Strawberry: `execution_context_class`).
+    executor_class(base, plain_fields, classes, counters, answered, plans=, datetimes=, for_writer=) -> a
+        subclass of `base` (a graphql-core Executor) to pass as the executor class (Strawberry:
+        `execution_context_class`). `datetimes` names the scalars whose output is a datetime's
+        `isoformat()`; where `for_writer(context)` says the response is written by orjson (which writes a
+        UTC datetime exactly so), plain fields of those scalars leave their datetimes to it.
     Plans: where the class keeps what it builds per document (bounded; fastgraph/plans.py), so that a
         document's builders are made by its first request and run by every later one.
     PlainFields: {(type name, field name): attribute name | function of the object}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keyword
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,11 +37,16 @@ def executor_class(
     answered: Answered | None = None,
     *,
     plans: Plans | None = None,
+    datetimes: frozenset[str] = frozenset(),
+    for_writer: Callable[[Any], bool] | None = None,
 ) -> type[Executor[Any]]:
     """A subclass of `base` that answers what it can on the fast path. `classes` names, for object
     types whose is_type_of is an instance test, the class an object of exactly that type is;
     `answered`, for object types whose objects may carry answers, the attribute holding them; `plans`,
-    where its plans are kept (one of its own by default). The class serves one schema (Strawberry makes
+    where its plans are kept (one of its own by default); `datetimes`, the scalars whose output is a
+    datetime's `isoformat()`, and `for_writer`, whether a request's response (given its context value)
+    is written by a writer that writes a UTC datetime exactly so (orjson): then the datetimes of plain
+    fields are left to it. The class serves one schema (Strawberry makes
     one per schema): the plans are of the schema of its first operation."""
     for read in plain_fields.values():
         # An attribute read is written into a builder's source: names only.
@@ -55,7 +61,14 @@ def executor_class(
     def shape(executor: Executor[Any]) -> Shape:
         if not shapes:
             shapes.append(
-                Shape(executor.schema, dict(plain_fields), dict(classes or {}), dict(answered or {}), {})
+                Shape(
+                    executor.schema,
+                    dict(plain_fields),
+                    dict(classes or {}),
+                    dict(answered or {}),
+                    {},
+                    datetimes,
+                )
             )
         elif shapes[0].schema is not executor.schema:
             raise TypeError("a fastgraph executor class serves one schema; make one per schema")
@@ -86,8 +99,9 @@ def executor_class(
         async def _fast(self, document: Document) -> Any:
             query_type = self.schema.query_type
             assert query_type is not None
+            written = for_writer is not None and for_writer(self.context_value)
             plan, kept_before = kept.plan(
-                shape(self), document, self.fragment_definitions, self.variable_values
+                shape(self), document, self.fragment_definitions, self.variable_values, written
             )
             try:
                 data = await Run(self, plan).root(query_type, self.root_value)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from graphql import (
@@ -50,10 +51,21 @@ def leaf(leaf_type: GraphQLLeafType) -> Complete:
     return coerce
 
 
-def inline(leaf_type: GraphQLLeafType, constant: Callable[[Any], str]) -> list[str]:
+def inline(
+    leaf_type: GraphQLLeafType, constant: Callable[[Any], str], *, datetime_as_is: bool = False
+) -> list[str]:
     """Python lines completing a non-null `v` of `leaf_type` in place, for a compiled builder (which
     hands any exception to graphql-core): the same steps as `leaf`, without a call where none is needed.
-    `constant(value)` names a value the lines use."""
+    `constant(value)` names a value the lines use. `datetime_as_is`: the scalar's output is a
+    datetime's `isoformat()` and the response's writer writes a UTC datetime exactly so (orjson does):
+    such a value is left to it (its `isoformat` cost more than all the rest of a key's fields)."""
+    if datetime_as_is:
+        coerce = constant(leaf_type.coerce_output_value)
+        return [
+            f"if type(v) is not {constant(datetime)} or v.tzinfo is not {constant(UTC)}:",
+            f"    v = {coerce}(v)",
+            f"    if v is None or v is {constant(Undefined)}: raise Fallback",
+        ]
     if leaf_type is GraphQLString or leaf_type is GraphQLID:
         return [f"if type(v) is not str: v = {constant(leaf(leaf_type))}(v)"]
     if leaf_type is GraphQLBoolean:

@@ -72,6 +72,9 @@ class Shape:
     classes: Classes
     answered: Answered
     leaves: dict[str, Complete]  # per leaf type name, filled as plans need them
+    # Scalars whose output is a datetime's `isoformat()`: where the response's writer writes datetimes
+    # itself (a plan made `for_writer`), a plain field of one leaves a UTC datetime as it is.
+    datetimes: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -130,8 +133,11 @@ class Plan:
         operation: OperationDefinitionNode,
         fragments: Mapping[str, FragmentDefinitionNode],
         directive_variables: VariableValues,
+        for_writer: bool = False,
     ) -> None:
         self.shape = shape
+        # Whether its responses are written by a writer that writes UTC datetimes as `isoformat` does.
+        self.for_writer = for_writer
         self.schema = shape.schema
         self.operation = operation  # kept alive with the plan: the cache's key is its identity
         self.fragments = dict(fragments)
@@ -234,7 +240,8 @@ class Plan:
         elif entry.flat is not None and not is_leaf_type(inner):
             source.line(f"v = {source.constant(entry.flat)}(v)")  # other lists of leaves, nulls and all
         elif entry.flat is not None:
-            source.completed(inline(inner, source.constant), non_null)
+            as_is = self.for_writer and inner.name in self.shape.datetimes
+            source.completed(inline(inner, source.constant, datetime_as_is=as_is), non_null)
         else:
             deep = source.constant(self._deep_inner(inner, entry.nodes))
             field = ", ".join(map(source.constant, (entry.field, entry.nodes, object_type)))

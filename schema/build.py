@@ -60,6 +60,10 @@ def build_schema(*, extensions: Sequence[type[SchemaExtension]] = (), fast: bool
             FAST_PATH,
             ANSWERED,
             plans=schema.plans,
+            # Strawberry's DateTime writes `isoformat()`; the HTTP responses are written by orjson, which
+            # writes a UTC datetime exactly so (tests/fastgraph/test_datetimes_as_is.py).
+            datetimes=frozenset({"DateTime"}),
+            for_writer=lambda context: getattr(context, "json_writer", False),
         )
     return schema
 

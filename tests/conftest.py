@@ -171,9 +171,12 @@ def staff_context(
     now: datetime,
     statements: list[str] | None = None,
     principal: Principal | None = None,
+    *,
+    json_writer: bool = False,
 ) -> Context:
     """The context a staff member's (or `principal`'s) request gets, on the test's connection, for
-    executing the schema directly (no HTTP); `statements` collects the SQL it sends."""
+    executing the schema directly (no HTTP); `statements` collects the SQL it sends; `json_writer`, as
+    an HTTP request's (its data is written by orjson, which may be left its datetimes)."""
     counter = StatementCounter()
     if statements is not None:
         counter.on_statement = lambda query: statements.append(query.query)
@@ -181,7 +184,15 @@ def staff_context(
     principal = principal or staff("schema-test", "Schema Test", None)
     clock = lambda: now  # noqa: E731
     return Context(
-        make_settings(), principal, db, Loaders(db, principal.reach, clock), counter, "t", None, clock
+        make_settings(),
+        principal,
+        db,
+        Loaders(db, principal.reach, clock),
+        counter,
+        "t",
+        None,
+        clock,
+        json_writer=json_writer,
     )
 
 

@@ -157,6 +157,7 @@ def context_for(request: web.Request, caller: Caller, now: Callable[[], datetime
         now=now,
         key_cache=request.app.get(KEY_CACHE),
         live=request.app.get(LIVE),
+        json_writer=True,  # web/view.py's encode_json and web/lean.py write the response with orjson
     )
 
 
