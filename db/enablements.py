@@ -40,9 +40,11 @@ class EnablementState(enum.Enum):
 
     @classmethod
     def from_setting(cls, setting: bool | None) -> EnablementState:
-        if setting is None:
-            return cls.INHERIT
-        return cls.ENABLED if setting else cls.DISABLED
+        return STATES[setting]
+
+
+# A lookup, not two branches and a call: a nested query reads 750 of them.
+STATES = {None: EnablementState.INHERIT, True: EnablementState.ENABLED, False: EnablementState.DISABLED}
 
 
 @record_columns

@@ -8,7 +8,7 @@ import strawberry
 
 from access.principal import Scope
 from context import Context
-from db.enablements import EnablementRow, EnablementState, OwnerEnablements
+from db.enablements import STATES, EnablementRow, EnablementState, OwnerEnablements
 from schema.actor import Actor
 from schema.directives import RequiresScope
 from schema.enums import EnablementSource
@@ -28,7 +28,7 @@ class Enablement:
 
     @strawberry.field(description="The setting made at this level; INHERIT when there is none.")
     def state(self) -> EnablementState:
-        return EnablementState.from_setting(self.row.setting)
+        return STATES[self.row.setting]
 
     effective: bool = reads("row.effective", description="Whether the feature is on, all levels considered.")
 
