@@ -88,8 +88,9 @@ class Context:
     selections: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
     # Where a key's refused uses are noted (a missing scope is one); None outside a served request.
     key_usage: KeyUsageRecorder | None = None
-    # Feature objects by feature id, shared by every enablement of the response that names one.
-    feature_views: dict[uuid.UUID, Any] = field(default_factory=dict)
+    # Feature objects of each catalogue read (by its id: the catalogue and its views by feature id),
+    # shared by every enablement of the batch that read it.
+    feature_views: dict[int, tuple[Any, Any]] = field(default_factory=dict)
     # The instance's remembered API keys (services/key_cache.py): a change made here forgets them at once.
     key_cache: KeyCache | None = None
     # The change feed's watchers, for subscriptions (services/live_changes.py); None where there is no feed.

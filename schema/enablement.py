@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 import strawberry
@@ -9,6 +10,7 @@ import strawberry
 from access.principal import Scope
 from context import Context
 from db.enablements import STATES, EnablementRow, EnablementState, OwnerEnablements
+from db.features import FeatureRow
 from schema.actor import Actor
 from schema.directives import RequiresScope
 from schema.enums import EnablementSource
@@ -54,12 +56,15 @@ def reads_updates(fields: frozenset[str]) -> bool:
 
 
 def enablements(context: Context, found: OwnerEnablements) -> list[Enablement]:
-    """The owner's enablements, each with its feature: one Feature object per feature and request."""
-    views = context.feature_views
-    result = []
-    for row in found.rows:
-        feature = views.get(row.feature_id)
-        if feature is None or feature.row is not found.features[row.feature_id]:
-            feature = views[row.feature_id] = Feature.from_row(found.features[row.feature_id])
-        result.append(Enablement(row=row, feature=feature))
-    return result
+    """The owner's enablements, each with its feature: one Feature object per feature of a catalogue
+    read, made with the first owner of its batch (the 50 carriers of a nested query share one)."""
+    views = _feature_views(context, found.features)
+    return [Enablement(row=row, feature=views[row.feature_id]) for row in found.rows]
+
+
+def _feature_views(context: Context, catalogue: dict[uuid.UUID, FeatureRow]) -> dict[uuid.UUID, Feature]:
+    kept = context.feature_views.get(id(catalogue))
+    if kept is None or kept[0] is not catalogue:  # kept with its catalogue: the id is not reused meanwhile
+        views = {feature_id: Feature.from_row(row) for feature_id, row in catalogue.items()}
+        kept = context.feature_views[id(catalogue)] = (catalogue, views)
+    return kept[1]
