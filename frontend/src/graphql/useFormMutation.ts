@@ -1,7 +1,7 @@
 import { useCallback, useState } from "react";
 import { type AnyVariables, type TypedDocumentNode, useMutation } from "urql";
 import { describeRequestError, type RequestProblem } from "./problems";
-import { type FormProblem, isUserError, toFormProblem } from "./userErrors";
+import { type FormProblem, toFormProblem, userErrorOf } from "./userErrors";
 
 type Member = { __typename?: string } | null | undefined;
 
@@ -32,8 +32,9 @@ export function useFormMutation<TData, TVariables extends AnyVariables>(
         setRequestProblem({ kind: "server", code: null, message: "The server gave no answer; nothing was changed." });
         return null;
       }
-      if (isUserError(member)) {
-        setFormProblem(toFormProblem(member, knownFields));
+      const userError = userErrorOf(member);
+      if (userError) {
+        setFormProblem(toFormProblem(userError, knownFields));
         return null;
       }
       return member as Exclude<TMember, null | undefined>;

@@ -2,7 +2,7 @@ import { useCallback } from "react";
 import { useMutation } from "urql";
 import type { ActorKind } from "../gql/graphql";
 import { RequestChangeDocument } from "../gql/graphql";
-import { isUserError, toFormProblem } from "../graphql/userErrors";
+import { toFormProblem, userErrorOf } from "../graphql/userErrors";
 import { type KeyPolicy, mayIssueNonExpiring } from "../apiKeys/policy";
 import { FieldMessage } from "../ui/FieldMessage";
 
@@ -76,7 +76,8 @@ export function useRequestNeverExpiring(): (key: { id: string; version: number }
       if (payload?.__typename === "ChangeRequestPayload") {
         return `Requested from Support: ${payload.changeRequest.summary}. Until they approve, the key expires as chosen; the answer will appear under Requests.`;
       }
-      const why = payload && isUserError(payload) ? describe(toFormProblem(payload)) : (result.error?.message ?? "no answer from the server");
+      const userError = userErrorOf(payload);
+      const why = userError ? describe(toFormProblem(userError)) : (result.error?.message ?? "no answer from the server");
       return `The key was created, but the request that it never expire was not made (${why}). Contact Support if you still need it.`;
     },
     [execute],
