@@ -12,6 +12,7 @@ from ipaddress import IPv4Network, IPv6Network
 import asyncpg
 
 from access.principal import Reach
+from db.enablements import EFFECTIVE_VALUE, SETTINGS
 from db.pagination import Keyset, Page, PageRequest, group_pages, to_page
 from db.pool import Connection
 from db.rows import check_columns, record_columns
@@ -258,11 +259,10 @@ BY_IDS = f"select {COLUMNS} from api_keys k where k.id = any($4::uuid[]) and {IN
 # A key with whether its carrier's API access feature ($2) is on: what authenticating with it reads.
 VERIFIED = f"""
 select {COLUMNS}, (
-    select coalesce(ce.enabled, oe.enabled, f.default_enabled)
+    select {EFFECTIVE_VALUE}
     from carriers c
     join features f on f.key = $2
-    left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
-    left join organization_enablements oe on oe.organization_id = c.organization_id and oe.feature_id = f.id
+    {SETTINGS}
     where c.id = k.carrier_id
 ) as api_access
 from api_keys k"""

@@ -10,7 +10,7 @@ from datetime import datetime
 from access.principal import Reach
 from db.pagination import Keyset, Page, PageRequest, group_pages, page_statement, to_page
 from db.pool import Connection
-from db.rows import check_columns, row
+from db.rows import check_columns, row, row_or_none
 from db.search import like_pattern
 
 
@@ -154,8 +154,7 @@ async def insert(conn: Connection, *, code: str, name: str) -> CarrierRow:
 
 
 async def update_name(conn: Connection, *, carrier_id: uuid.UUID, name: str) -> CarrierRow | None:
-    record = await conn.fetchrow(UPDATE_NAME, carrier_id, name)
-    return row(CarrierRow, record) if record else None
+    return row_or_none(CarrierRow, await conn.fetchrow(UPDATE_NAME, carrier_id, name))
 
 
 async def set_organization(
@@ -166,7 +165,7 @@ async def set_organization(
     current_organization_id: uuid.UUID | None,
 ) -> CarrierRow | None:
     record = await conn.fetchrow(SET_ORGANIZATION, carrier_id, organization_id, current_organization_id)
-    return row(CarrierRow, record) if record else None
+    return row_or_none(CarrierRow, record)
 
 
 async def organization_of(conn: Connection, *, carrier_id: uuid.UUID) -> uuid.UUID | None:
@@ -179,5 +178,4 @@ async def organization_of(conn: Connection, *, carrier_id: uuid.UUID) -> uuid.UU
 
 async def lock(conn: Connection, *, carrier_id: uuid.UUID) -> CarrierRow | None:
     """The carrier, locked until the transaction ends (serialises key issuance per carrier)."""
-    record = await conn.fetchrow(FOR_UPDATE, carrier_id)
-    return row(CarrierRow, record) if record else None
+    return row_or_none(CarrierRow, await conn.fetchrow(FOR_UPDATE, carrier_id))

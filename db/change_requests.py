@@ -14,7 +14,7 @@ from typing import Any
 from access.principal import Principal
 from db.pagination import Keyset, Page, PageRequest, page_statement, to_page
 from db.pool import Connection
-from db.rows import check_columns, row
+from db.rows import check_columns, row, row_or_none
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +180,7 @@ async def insert(conn: Connection, new: NewChangeRequest) -> ChangeRequestRow:
 
 
 async def lock(conn: Connection, *, request_id: uuid.UUID) -> ChangeRequestRow | None:
-    record = await conn.fetchrow(LOCK, request_id)
-    return row(ChangeRequestRow, record) if record else None
+    return row_or_none(ChangeRequestRow, await conn.fetchrow(LOCK, request_id))
 
 
 async def by_ids(

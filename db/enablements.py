@@ -28,6 +28,16 @@ class Source(enum.Enum):
     DEFAULT = "DEFAULT"
 
 
+# The rule in SQL, for a carrier `c` and a feature `f`: the settings that decide it (the carrier's own
+# `ce`, its organization's `oe`), the effective value, and the level it comes from (a Source).
+SETTINGS = """left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
+left join organization_enablements oe on oe.organization_id = c.organization_id and oe.feature_id = f.id"""
+EFFECTIVE_VALUE = "coalesce(ce.enabled, oe.enabled, f.default_enabled)"
+EFFECTIVE_SOURCE = """case when ce.enabled is not null then 'CARRIER'
+            when oe.enabled is not null then 'ORGANIZATION'
+            else 'DEFAULT' end"""
+
+
 SOURCES = {source.value: source for source in Source}
 
 
@@ -84,18 +94,14 @@ class OwnerEnablements:
         return self.features[row.feature_id]
 
 
-FOR_CARRIERS = """
+FOR_CARRIERS = f"""
 select c.id as owner_id, f.id as feature_id, f.version as feature_version,
        ce.enabled as setting,
-       coalesce(ce.enabled, oe.enabled, f.default_enabled) as effective,
-       case when ce.enabled is not null then 'CARRIER'
-            when oe.enabled is not null then 'ORGANIZATION'
-            else 'DEFAULT' end as source_name{updates}
+       {EFFECTIVE_VALUE} as effective,
+       {EFFECTIVE_SOURCE} as source_name{{updates}}
 from carriers c
 cross join features f
-left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
-left join organization_enablements oe
-       on oe.organization_id = c.organization_id and oe.feature_id = f.id
+{SETTINGS}
 where c.id = any($4::uuid[]) and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
 order by c.id, f.key
 """
@@ -199,16 +205,13 @@ ORGANIZATION_SETTINGS = _own_settings("organization_enablements", "organization_
 
 # Effective values of (carrier, feature) pairs, to show a person what a change did. A null argument
 # widens the set: no carrier list means every carrier (of the organization, when one is given).
-EFFECTIVE = """
+EFFECTIVE = f"""
 select c.id as carrier_id, f.id as feature_id,
-       coalesce(ce.enabled, oe.enabled, f.default_enabled) as effective,
-       case when ce.enabled is not null then 'CARRIER'
-            when oe.enabled is not null then 'ORGANIZATION'
-            else 'DEFAULT' end as source
+       {EFFECTIVE_VALUE} as effective,
+       {EFFECTIVE_SOURCE} as source
 from carriers c
 cross join features f
-left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
-left join organization_enablements oe on oe.organization_id = c.organization_id and oe.feature_id = f.id
+{SETTINGS}
 where ($1::uuid[] is null or c.id = any($1))
   and ($2::uuid is null or c.organization_id = $2)
   and ($3::uuid is null or f.id = $3)
@@ -297,12 +300,11 @@ async def own_setting(
     return value
 
 
-FEATURE_EFFECTIVE = """
-select coalesce(ce.enabled, oe.enabled, f.default_enabled)
+FEATURE_EFFECTIVE = f"""
+select {EFFECTIVE_VALUE}
 from carriers c
 join features f on f.key = $2
-left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
-left join organization_enablements oe on oe.organization_id = c.organization_id and oe.feature_id = f.id
+{SETTINGS}
 where c.id = $1
 """
 
@@ -313,12 +315,11 @@ async def feature_effective(conn: Connection, *, carrier_id: uuid.UUID, feature_
     return value
 
 
-FEATURE_EFFECTIVE_MANY = """
-select c.id, coalesce(ce.enabled, oe.enabled, f.default_enabled) as effective
+FEATURE_EFFECTIVE_MANY = f"""
+select c.id, {EFFECTIVE_VALUE} as effective
 from carriers c
 join features f on f.key = $2
-left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
-left join organization_enablements oe on oe.organization_id = c.organization_id and oe.feature_id = f.id
+{SETTINGS}
 where c.id = any($1::uuid[])
 """
 
@@ -333,23 +334,20 @@ async def feature_effective_for(
 
 # Other services' bulk read: chosen features (null: all) for any number of carriers, named by id or by
 # code, in one statement. Carriers outside the caller's reach are left out as if they did not exist.
-EFFECTIVE_FOR_MANY = """
+EFFECTIVE_FOR_MANY = f"""
 with wanted as (
     select c.id, c.code, c.organization_id from carriers c
     where (c.id = any($4::uuid[]) or upper(c.code) = any($5::text[]))
       and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
 )
-select w.id as carrier_id, w.code, f.key,
-       coalesce(ce.enabled, oe.enabled, f.default_enabled) as effective,
-       case when ce.enabled is not null then 'CARRIER'
-            when oe.enabled is not null then 'ORGANIZATION'
-            else 'DEFAULT' end as source_name
-from wanted w
+select c.id as carrier_id, c.code, f.key,
+       {EFFECTIVE_VALUE} as effective,
+       {EFFECTIVE_SOURCE} as source_name
+from wanted c  -- `c`, as the rule's fragments name the carrier
 -- A carrier is listed even when none of the features asked for exists (one row, key null).
 left join features f on $6::text[] is null or f.key = any($6::text[])
-left join carrier_enablements ce on ce.carrier_id = w.id and ce.feature_id = f.id
-left join organization_enablements oe on oe.organization_id = w.organization_id and oe.feature_id = f.id
-order by w.code, f.key
+{SETTINGS}
+order by c.code, f.key
 """
 
 

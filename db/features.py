@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db.pool import Connection
-from db.rows import check_columns, row
+from db.rows import check_columns, row, row_or_none
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,4 +81,4 @@ async def update(
     expected_version: int | None,
 ) -> FeatureRow | None:
     record = await conn.fetchrow(UPDATE, feature_id, name, description, default_enabled, expected_version)
-    return row(FeatureRow, record) if record else None
+    return row_or_none(FeatureRow, record)

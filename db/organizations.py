@@ -10,7 +10,7 @@ from datetime import datetime
 from access.principal import Reach
 from db.pagination import Keyset, Page, PageRequest, page_statement, to_page
 from db.pool import Connection
-from db.rows import check_columns, row
+from db.rows import check_columns, row, row_or_none
 from db.search import like_pattern
 
 
@@ -79,14 +79,12 @@ async def insert(conn: Connection, *, name: str) -> OrganizationRow:
 
 
 async def rename(conn: Connection, *, organization_id: uuid.UUID, name: str) -> OrganizationRow | None:
-    record = await conn.fetchrow(RENAME, organization_id, name)
-    return row(OrganizationRow, record) if record else None
+    return row_or_none(OrganizationRow, await conn.fetchrow(RENAME, organization_id, name))
 
 
 async def delete(conn: Connection, *, organization_id: uuid.UUID) -> OrganizationRow | None:
     """Deletes; the carriers' foreign key refuses it (ForeignKeyViolationError) while any remain."""
-    record = await conn.fetchrow(DELETE, organization_id)
-    return row(OrganizationRow, record) if record else None
+    return row_or_none(OrganizationRow, await conn.fetchrow(DELETE, organization_id))
 
 
 async def count_carriers(conn: Connection, *, organization_id: uuid.UUID) -> int:
@@ -100,16 +98,14 @@ LOCK = f"select {COLUMNS} from organizations o where o.id = $1 for update"
 
 async def lock_shared(conn: Connection, *, organization_id: uuid.UUID) -> OrganizationRow | None:
     """The organization, kept from being deleted until the transaction ends (attach, move)."""
-    record = await conn.fetchrow(LOCK_SHARED, organization_id)
-    return row(OrganizationRow, record) if record else None
+    return row_or_none(OrganizationRow, await conn.fetchrow(LOCK_SHARED, organization_id))
 
 
 async def lock(conn: Connection, *, organization_id: uuid.UUID) -> OrganizationRow | None:
     """The organization, locked for a change (rename, delete) until the transaction ends."""
-    record = await conn.fetchrow(LOCK, organization_id)
-    return row(OrganizationRow, record) if record else None
+    return row_or_none(OrganizationRow, await conn.fetchrow(LOCK, organization_id))
 
 
 async def get(conn: Connection, *, organization_id: uuid.UUID) -> OrganizationRow | None:
     record = await conn.fetchrow(f"select {COLUMNS} from organizations o where o.id = $1", organization_id)
-    return row(OrganizationRow, record) if record else None
+    return row_or_none(OrganizationRow, record)

@@ -30,6 +30,11 @@ def row(cls: type[T], record: Any, *, skip: int = 0) -> T:
     return cls(*(values[skip:] if skip else values))
 
 
+def row_or_none(cls: type[T], record: Any) -> T | None:
+    """`row`, for a statement that may find nothing (`fetchrow`'s None)."""
+    return row(cls, record) if record is not None else None
+
+
 def record_columns(cls: R) -> R:
     """Give a Record subclass an attribute per annotated column: `row.hint` is `record["hint"]`."""
     for name in cls.__annotations__:

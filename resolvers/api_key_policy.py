@@ -149,6 +149,13 @@ class Authority:
     rotating: bool = False
 
     @classmethod
+    def for_operation(cls, principal: Principal, operation: str) -> Authority:
+        """The caller's, for a key operation (createApiKey, rotateApiKey, ...) whose rules allow the caller
+        at all: refused before anything is read otherwise."""
+        rules.refuse(rules.first_refusal(operation, principal))
+        return cls.of(principal)
+
+    @classmethod
     def of(cls, principal: Principal) -> Authority:
         grant = principal.grant
         if grant is None:

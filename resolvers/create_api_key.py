@@ -35,8 +35,7 @@ async def create_api_key(
     idempotency_key: str | None,
 ) -> Issued:
     now = context.now()
-    authority = policy.Authority.of(context.principal)
-    rules.refuse(rules.first_refusal("createApiKey", context.principal))
+    authority = policy.Authority.for_operation(context.principal, "createApiKey")
     description = policy.description(description)
     granted = authority.scopes_within(scopes)
     networks = authority.allowlist_within(policy.allowlist(ip_allowlist))

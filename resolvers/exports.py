@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from access.activity_scopes import content_scopes
 from access.principal import PrincipalKind, Scope
@@ -17,6 +17,7 @@ from db import activity, api_keys, key_usage
 from db.activity import ActivityFilter
 from db.carriers import CarrierRow
 from db.pool import Connection, Database
+from resolvers import filters
 from resolvers.activity import checked
 from resolvers.activity_contents import public
 from resolvers.api_key_policy import scope_names
@@ -33,7 +34,7 @@ API_KEY_COLUMNS = [
 KEY_USAGE_COLUMNS = ["api_key_id", "hint", "hour", "outcome", "requests"]
 KEY_USAGE_PARAMETERS = ("apiKeyId", "since", "until")
 # Without `since`: the last 30 days, as the Tools page charts them.
-KEY_USAGE_DEFAULT_DAYS = 30
+KEY_USAGE_DEFAULT_PERIOD = timedelta(days=30)
 # The exports, as the permissions name them (they are not fields), with the scope each needs.
 EXPORTS = {"exportApiKeys": Scope.KEYS_READ, "exportActivity": Scope.ACTIVITY_READ}
 
@@ -139,24 +140,13 @@ def activity_filter(carrier: CarrierRow, query: Mapping[str, str]) -> ActivityFi
         ActivityFilter(
             actor_id=query.get("actorId"),
             action=query.get("action"),
-            since=_instant(query.get("since"), "since"),
-            until=_instant(query.get("until"), "until"),
+            since=filters.instant_text(query.get("since"), "since"),
+            until=filters.instant_text(query.get("until"), "until"),
             carrier_id=carrier.id,
             with_organization=including == "true",
             outcome=outcome.lower() if outcome else None,
         )
     )
-
-
-def _instant(value: str | None, argument: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise BadUserInput(
-            f"`{argument}` is a time in ISO 8601, e.g. 2026-11-30T00:00:00Z.", argument=argument
-        ) from None
 
 
 def activity_rows(context: Context, carrier: CarrierRow, query: Mapping[str, str]) -> RowSource:
@@ -206,10 +196,8 @@ def key_usage_rows(context: Context, carrier: CarrierRow, query: Mapping[str, st
     key_id = (
         object_id(query["apiKeyId"], type_name="ApiKey", field="apiKeyId") if "apiKeyId" in query else None
     )
-    until = _instant(query.get("until"), "until") or context.now()
-    since = _instant(query.get("since"), "since") or until - timedelta(days=KEY_USAGE_DEFAULT_DAYS)
-    if since.tzinfo is None or until.tzinfo is None:
-        raise BadUserInput("`since` and `until` need a time zone.", argument="since")
+    until = filters.instant_text(query.get("until"), "until") or context.now()
+    since = filters.instant_text(query.get("since"), "since") or until - KEY_USAGE_DEFAULT_PERIOD
 
     async def rows(conn: Connection) -> AsyncGenerator[list[str], None]:
         async for count in key_usage.of_carrier(

@@ -35,3 +35,16 @@ def instant(value: datetime | None, argument: str) -> datetime | None:
         raise BadUserInput(
             f"`{argument}` is outside the years 1 to 9999 in UTC.", argument=argument
         ) from None
+
+
+def instant_text(value: str | None, argument: str) -> datetime | None:
+    """A time given as text (an export's query parameter, ISO 8601), then checked as `instant` checks one."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadUserInput(
+            f"`{argument}` is a time in ISO 8601, e.g. 2026-11-30T00:00:00Z.", argument=argument
+        ) from None
+    return instant(parsed, argument)

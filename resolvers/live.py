@@ -72,12 +72,7 @@ async def api_key_changes(
 ) -> AsyncIterator[KeyChange]:
     """A carrier's keys as they change; or those of every carrier of an organization (in reach)."""
     watched = await _watched(context, carrier_global_id, organization_global_id)
-
-    def concerns(change: Change) -> bool:
-        # A key's notification names its carrier, not the carrier's organization: read to know.
-        return change.kind == "api_key" and change.carrier_id is not None and watched.covers(change)
-
-    async for change in _events(context, watched, concerns):
+    async for change in _events(context, watched, _of_carriers(watched, "api_key")):
         key = await _fresh(context, api_keys.by_ids, change.id)
         if key is not None and await _is_watched(context, watched, key.carrier_id):
             yield KeyChange((change.action or "updated").upper(), key)
@@ -89,13 +84,9 @@ async def api_key_usage_changes(
     """A carrier whose keys' usage counts were written (an instance's flush, about once a minute); or each
     carrier of an organization (in reach) whose were. The counts are read by the subscriber itself."""
     watched = await _watched(context, carrier_global_id, organization_global_id)
-
-    def concerns(change: Change) -> bool:
-        return change.kind == "key_usage" and change.carrier_id is not None and watched.covers(change)
-
-    async for change in _events(context, watched, concerns):
+    async for change in _events(context, watched, _of_carriers(watched, "key_usage")):
         carrier = await _fresh(context, carriers.by_ids, change.carrier_id)
-        if carrier is not None and await _is_watched(context, watched, carrier.id):
+        if carrier is not None and watched.holds(carrier):  # read now: it may have left the organization
             yield carrier
 
 
@@ -174,6 +165,16 @@ async def key_policy_changes(
             yield current
 
 
+def _of_carriers(watched: Watched, kind: str) -> Callable[[Change], bool]:
+    """The changes of `kind` to a carrier that may be watched: a key's or its usage's notification names
+    the carrier, not the carrier's organization, so the row is read to know."""
+
+    def concerns(change: Change) -> bool:
+        return change.kind == kind and change.carrier_id is not None and watched.covers(change)
+
+    return concerns
+
+
 Row = TypeVar("Row")
 
 
@@ -222,6 +223,13 @@ class Watched:
             return organization_id in (change.organization_id, change.previous_organization_id)
         return True  # an enablement of a carrier that may be in the organization: re-read
 
+    def holds(self, carrier: CarrierRow) -> bool:
+        """Whether a carrier, as read now, is the one watched or one of the watched organization's."""
+        if self.carrier is not None:
+            return carrier.id == self.carrier.id
+        assert self.organization is not None
+        return carrier.organization_id == self.organization.id
+
     def concerns_access(self, change: Change) -> bool:
         """A change after which the subscriber may no longer reach what is watched."""
         if self.carrier is not None:
@@ -243,16 +251,11 @@ async def _watched(
 
 
 async def _is_watched(context: Context, watched: Watched, carrier_id: uuid.UUID | None) -> bool:
-    """Whether a carrier is the one watched, or (now) one of the watched organization's."""
+    """Whether a carrier is the one watched, or (read now) one of the watched organization's."""
     if watched.carrier is not None:
         return carrier_id == watched.carrier.id
-    assert watched.organization is not None
-    if carrier_id is None:
-        return False
-    async with _connection(context) as conn:
-        found = await carriers.by_ids(conn, reach=context.principal.reach, ids=[carrier_id])
-    carrier = found.get(carrier_id)
-    return carrier is not None and carrier.organization_id == watched.organization.id
+    carrier = await _fresh(context, carriers.by_ids, carrier_id)
+    return carrier is not None and watched.holds(carrier)
 
 
 async def _events(

@@ -31,7 +31,7 @@ class Membership:
 
 
 # What a caller says of the carrier's organization now, checked on the locked carrier (given the
-# organization it is to end in): raises when it does not hold.
+# organization it is to end in): raises when it does not hold. Detaching expects nothing.
 Expectation = Callable[[Connection, CarrierRow, uuid.UUID | None], Awaitable[None]]
 
 
@@ -126,19 +126,10 @@ async def move(
 async def detach(
     context: Context, *, carrier_id: str, expected_version: int | None, reason: str | None = None
 ) -> Membership:
-    """detachCarrierFromOrganization: the carrier leaves its organization (a no-op if it has none)."""
-
-    async def anywhere(_conn: Connection, _carrier: CarrierRow, _target: uuid.UUID | None) -> None:
-        return None
-
+    """detachCarrierFromOrganization: the carrier leaves whichever organization it is in (a no-op if it
+    has none), so there is nothing the caller expects of it to check."""
     return await _change(
-        context,
-        carrier_id,
-        None,
-        expected_version=expected_version,
-        expectation=anywhere,
-        action="carrier.detach",
-        reason=reason,
+        context, carrier_id, None, expected_version=expected_version, action="carrier.detach", reason=reason
     )
 
 
@@ -148,9 +139,9 @@ async def _change(
     target: Target | None,
     *,
     expected_version: int | None,
-    expectation: Expectation,
     action: str,
     reason: str | None,
+    expectation: Expectation | None = None,
 ) -> Membership:
     """Put the carrier in the target organization, or in none: lock it, check what the caller expects,
     keep the target from being deleted meanwhile, change, record."""
@@ -166,7 +157,8 @@ async def _change(
     async with context.changing() as change:
         conn = change.conn
         carrier = await named.found(carriers.lock(conn, carrier_id=named.id))
-        await expectation(conn, carrier, target_id)
+        if expectation is not None:
+            await expectation(conn, carrier, target_id)
         organization = None
         if target is not None and target_id is not None:
             organization = await organizations.lock_shared(conn, organization_id=target_id)

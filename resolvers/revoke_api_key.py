@@ -6,13 +6,12 @@ from context import Context
 from db import api_keys
 from db.api_keys import ApiKeyRow
 from resolvers import api_key_policy as policy
-from resolvers import rules, validation
+from resolvers import validation
 
 
 async def revoke_api_key(context: Context, *, key_id: str, reason: str) -> ApiKeyRow:
     now = context.now()
-    authority = policy.Authority.of(context.principal)
-    rules.refuse(rules.first_refusal("revokeApiKey", context.principal))
+    authority = policy.Authority.for_operation(context.principal, "revokeApiKey")
     reason = validation.text(reason, field="reason", label="A reason", max_length=500, multiline=True)
     async with context.changing() as change:
         conn = change.conn

@@ -30,8 +30,7 @@ async def rotate_api_key(
     context: Context, *, key_id: str, grace_period_seconds: int, expiry: policy.ExpiryRequest
 ) -> Rotated:
     now = context.now()
-    authority = policy.Authority.of(context.principal)
-    rules.refuse(rules.first_refusal("rotateApiKey", context.principal))
+    authority = policy.Authority.for_operation(context.principal, "rotateApiKey")
     if not 0 <= grace_period_seconds <= policy.MAX_GRACE.total_seconds():
         raise BadUserInput(
             "gracePeriodSeconds must be between 0 (none) and 604800 (seven days).", field="gracePeriodSeconds"

@@ -9,7 +9,7 @@ from context import Context
 from db import api_keys
 from db.api_keys import ApiKeyRow, KeyStatus
 from resolvers import api_key_policy as policy
-from resolvers import key_policy, rules
+from resolvers import key_policy
 from resolvers.errors import BadUserInput, stale
 
 
@@ -24,8 +24,7 @@ async def update_api_key(
     expected_version: int | None,
 ) -> ApiKeyRow:
     now = context.now()
-    authority = policy.Authority.of(context.principal)
-    rules.refuse(rules.first_refusal("updateApiKey", context.principal))
+    authority = policy.Authority.for_operation(context.principal, "updateApiKey")
     new_description = policy.description(description) if description is not None else None
     new_scopes = authority.scopes_within(scopes) if scopes is not None else None
     new_allowlist = (

@@ -23,7 +23,7 @@ from resolvers.update_api_key import update_api_key
 from schema.api_key import ApiKey
 from schema.directives import RequiresScope, Restricted
 from schema.enums import ApiKeyScope
-from schema.mutations.results import mutation, result_union
+from schema.mutations.results import EXPECTED_VERSION, mutation, result_union
 from schema.user_errors import (
     ConflictError,
     ForbiddenError,
@@ -35,7 +35,6 @@ from schema.user_errors import (
 KEYS_WRITE = RequiresScope(scope=Scope.KEYS_WRITE)
 SERVICE_KEYS = Restricted(reason="service keys")
 
-EXPECTED_VERSION = "The version you last saw; the change is refused with a ConflictError if it moved on."
 EXPIRY_LIMITS = (
     "At most the policy's maximum lifetime from now (`apiKeyPolicy`); a key may not give a later expiry "
     "than its own."

@@ -13,11 +13,10 @@ from resolvers.update_feature import FeatureUpdated, update_feature
 from schema.directives import Restricted
 from schema.effective_change import EffectiveChange, effective_changes
 from schema.feature import Feature
-from schema.mutations.results import forward, mutation, result_union
+from schema.mutations.results import EXPECTED_VERSION, forward, mutation, result_union
 from schema.user_errors import ConflictError, NotFoundError, ValidationError
 
 CATALOGUE = Restricted(reason="feature catalogue")
-EXPECTED_VERSION = "The version you last saw; the change is refused with a ConflictError if it moved on."
 
 
 @strawberry.input(description="A new catalogue feature.")

@@ -21,7 +21,7 @@ from resolvers.update_carrier import update_carrier
 from schema.carrier import Carrier
 from schema.directives import Restricted
 from schema.effective_change import EffectiveChange, effective_changes
-from schema.mutations.results import forward, mutation, result_union
+from schema.mutations.results import EXPECTED_VERSION, forward, mutation, result_union
 from schema.organization import Organization
 from schema.user_errors import (
     AlreadyInOrganizationError,
@@ -32,7 +32,6 @@ from schema.user_errors import (
 )
 
 STRUCTURE = Restricted(reason="organization structure")
-EXPECTED_VERSION = "The version you last saw; the change is refused with a ConflictError if it moved on."
 
 
 # --- inputs ----------------------------------------------------------------------------------------

@@ -16,6 +16,9 @@ from schema.user_errors import user_error
 
 T = TypeVar("T")
 
+# The description of the `expectedVersion` most mutations' inputs take (a key policy's says its own).
+EXPECTED_VERSION = "The version you last saw; the change is refused with a ConflictError if it moved on."
+
 
 def result_union(name: str) -> Any:
     """The union marker of a mutation's result type: `Annotated[Payload | SomeError, result_union("X")]`."""
