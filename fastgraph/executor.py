@@ -56,23 +56,25 @@ def executor_class(
             raise ValueError(f"not an attribute name or a chain of them: {read!r}")
     tally = counters if counters is not None else Counters()
     kept = plans if plans is not None else Plans()
-    shapes: list[Shape] = []  # what every plan takes as given, made with the first operation
+    # What every plan takes as given, made with the first operation: one shape for responses written by
+    # a writer that writes datetimes itself (`for_writer`), one for the rest.
+    shapes: dict[bool, Shape] = {}
 
     def shape(executor: Executor[Any]) -> Shape:
-        if not shapes:
-            shapes.append(
-                Shape(
-                    executor.schema,
-                    dict(plain_fields),
-                    dict(classes or {}),
-                    dict(answered or {}),
-                    {},
-                    datetimes,
-                )
+        written = for_writer is not None and for_writer(executor.context_value)
+        found = shapes.get(written)
+        if found is None:
+            found = shapes[written] = Shape(
+                executor.schema,
+                dict(plain_fields),
+                dict(classes or {}),
+                dict(answered or {}),
+                {},
+                datetimes if written else frozenset(),
             )
-        elif shapes[0].schema is not executor.schema:
+        if any(other.schema is not executor.schema for other in shapes.values()):
             raise TypeError("a fastgraph executor class serves one schema; make one per schema")
-        return shapes[0]
+        return found
 
     class FastExecutor(base):  # type: ignore[valid-type, misc]
         def execute_operation(self, serially: bool | None = None) -> Any:
@@ -99,9 +101,8 @@ def executor_class(
         async def _fast(self, document: Document) -> Any:
             query_type = self.schema.query_type
             assert query_type is not None
-            written = for_writer is not None and for_writer(self.context_value)
             plan, kept_before = kept.plan(
-                shape(self), document, self.fragment_definitions, self.variable_values, written
+                shape(self), document, self.fragment_definitions, self.variable_values
             )
             try:
                 data = await Run(self, plan).root(query_type, self.root_value)

@@ -72,9 +72,10 @@ class Shape:
     classes: Classes
     answered: Answered
     leaves: dict[str, Complete]  # per leaf type name, filled as plans need them
-    # Scalars whose output is a datetime's `isoformat()`: where the response's writer writes datetimes
-    # itself (a plan made `for_writer`), a plain field of one leaves a UTC datetime as it is.
-    datetimes: frozenset[str] = frozenset()
+    # Scalars whose output is a datetime's `isoformat()`, for plans whose responses are written by a
+    # writer that writes a UTC datetime exactly so (orjson): a plain field of one leaves such a datetime
+    # as it is. Empty for the shape of every other plan.
+    datetimes_as_is: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -133,11 +134,8 @@ class Plan:
         operation: OperationDefinitionNode,
         fragments: Mapping[str, FragmentDefinitionNode],
         directive_variables: VariableValues,
-        for_writer: bool = False,
     ) -> None:
         self.shape = shape
-        # Whether its responses are written by a writer that writes UTC datetimes as `isoformat` does.
-        self.for_writer = for_writer
         self.schema = shape.schema
         self.operation = operation  # kept alive with the plan: the cache's key is its identity
         self.fragments = dict(fragments)
@@ -240,7 +238,7 @@ class Plan:
         elif entry.flat is not None and not is_leaf_type(inner):
             source.line(f"v = {source.constant(entry.flat)}(v)")  # other lists of leaves, nulls and all
         elif entry.flat is not None:
-            as_is = self.for_writer and inner.name in self.shape.datetimes
+            as_is = inner.name in self.shape.datetimes_as_is
             source.completed(inline(inner, source.constant, datetime_as_is=as_is), non_null)
         else:
             deep = source.constant(self._deep_inner(inner, entry.nodes))

@@ -83,13 +83,12 @@ class Plans:
         document: Document,
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: VariableValues,
-        for_writer: bool = False,
     ) -> tuple[Plan, bool]:
-        """The document's plan for these variables (and for a response written by a writer that writes
-        datetimes itself, or not), and whether an earlier request had built it."""
+        """The document's plan for these variables (and the shape's writer), and whether an earlier
+        request had built it."""
         names = document.directive_variables
         coerced = variables.coerced
-        values = (for_writer, *(coerced.get(name, _ABSENT) for name in names))
+        values = (shape.datetimes_as_is, *(coerced.get(name, _ABSENT) for name in names))
         found = document.plans.get(values)
         if found is not None:
             return found, True
@@ -98,7 +97,7 @@ class Plans:
             {name: source for name, source in variables.sources.items() if name in names},
             {name: value for name, value in coerced.items() if name in names},
         )
-        plan = Plan(shape, document.operation, fragments, read, for_writer)
+        plan = Plan(shape, document.operation, fragments, read)
         if len(document.plans) < VARIANTS:
             document.plans[values] = plan
         return plan, False
