@@ -135,7 +135,9 @@ def render(rows: Sequence[Row], floor: Floor | None, context: Context) -> str:
             f"**Floor** (main nested response, org of {shape.main_size} carriers, built by hand: asyncpg, "
             f"dicts, orjson; one process, no HTTP, no GraphQL): **{floor.cpu_ms_per_response:.2f} ms CPU per "
             f"response** ({floor.wall_ms_per_response:.2f} ms wall, {floor.statements} SQL statements, "
-            f"{floor.response_bytes:,} bytes, {floor.carriers} carriers, {floor.iterations} iterations).",
+            f"{floor.response_bytes:,} bytes, {floor.carriers} carriers, {floor.iterations} iterations; "
+            "under the server's garbage-collector settings, as `server.py serve` runs: before they were "
+            "applied here the floor paid for collecting the benchmark's own heap, 3-4 times its cost).",
             "",
         ]
     parts += [
