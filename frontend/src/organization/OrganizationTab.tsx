@@ -237,38 +237,24 @@ export function OrganizationTab({ code }: { code: string }) {
           <h3 id="no-organization">{carrier.code} is not in an organization</h3>
           <p>Available actions:</p>
           <ul className="action-cards">
-            <li>
-              <Permitted permission={may("create")}>
-                {(control) => (
-                  <button type="button" {...control} aria-expanded={open === "create"} onClick={() => setOpen("create")}>
-                    {ORGANIZATION_TOOL.create.title}
-                  </button>
-                )}
-              </Permitted>
-              <span> — {ORGANIZATION_TOOL.create.description}</span>{" "}
-              <RequestInstead
-                permission={may("create")}
-                what={ORGANIZATION_TOOL.create.title}
-                expanded={requesting === "create"}
-                onRequest={() => request("create")}
-              />
-            </li>
-            <li>
-              <Permitted permission={may("attach")}>
-                {(control) => (
-                  <button type="button" {...control} aria-expanded={open === "attach"} onClick={() => setOpen("attach")}>
-                    {ORGANIZATION_TOOL.attach.title}
-                  </button>
-                )}
-              </Permitted>
-              <span> — {ORGANIZATION_TOOL.attach.description}</span>{" "}
-              <RequestInstead
-                permission={may("attach")}
-                what={ORGANIZATION_TOOL.attach.title}
-                expanded={requesting === "attach"}
-                onRequest={() => request("attach")}
-              />
-            </li>
+            {(["create", "attach"] as const).map((tool) => (
+              <li key={tool}>
+                <Permitted permission={may(tool)}>
+                  {(control) => (
+                    <button type="button" {...control} aria-expanded={open === tool} onClick={() => setOpen(tool)}>
+                      {ORGANIZATION_TOOL[tool].title}
+                    </button>
+                  )}
+                </Permitted>
+                <span> — {ORGANIZATION_TOOL[tool].description}</span>{" "}
+                <RequestInstead
+                  permission={may(tool)}
+                  what={ORGANIZATION_TOOL[tool].title}
+                  expanded={requesting === tool}
+                  onRequest={() => request(tool)}
+                />
+              </li>
+            ))}
           </ul>
           <p className="muted">{ORGANIZATION_TOOL.why}</p>
           {requesting === "create" ? (
