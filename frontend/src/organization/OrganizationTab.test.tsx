@@ -1,7 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { POLICY } from "../test/policy";
-import { ADMIN, fakeClient, permission, renderWith } from "../test/render";
+import { ADMIN, connectionPage, fakeClient, permission, renderWith } from "../test/render";
 import { OrganizationTab } from "./OrganizationTab";
 
 const MEMBERS = ["GLSR", "WSOR", "TPW", "IORY", "CFE"].map((code) => ({ __typename: "Carrier", id: `c-${code}`, code, name: `${code} Railroad` }));
@@ -21,14 +21,7 @@ const OWN_POLICY = {
 
 /** The organization's carriers `first` at a time after the cursor (an index). */
 function page(first: number, after: string | null) {
-  const start = after ? Number(after) : 0;
-  const end = Math.min(start + first, MEMBERS.length);
-  return {
-    __typename: "CarrierConnection",
-    totalCount: MEMBERS.length,
-    pageInfo: { __typename: "PageInfo", hasNextPage: end < MEMBERS.length, endCursor: String(end) },
-    nodes: MEMBERS.slice(start, end),
-  };
+  return connectionPage("CarrierConnection", MEMBERS, first, after);
 }
 
 describe("OrganizationTab under a lowered page size limit", () => {

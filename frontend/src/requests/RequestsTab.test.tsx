@@ -1,7 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { ADMIN, fakeClient, renderWith } from "../test/render";
+import { ADMIN, connectionPage, fakeClient, renderWith } from "../test/render";
 import { RequestsTab } from "./RequestsTab";
 
 const LOWERED = { defaultPageSize: 2, maxPageSize: 2 };
@@ -24,16 +24,7 @@ const REQUESTS = [1, 2, 3, 4, 5].map((n) => ({
 }));
 
 function page(first: number, after: string | null) {
-  const start = after ? Number(after) : 0;
-  const end = Math.min(start + first, REQUESTS.length);
-  return {
-    changeRequests: {
-      __typename: "ChangeRequestConnection",
-      totalCount: REQUESTS.length,
-      pageInfo: { __typename: "PageInfo", hasNextPage: end < REQUESTS.length, endCursor: String(end) },
-      nodes: REQUESTS.slice(start, end),
-    },
-  };
+  return { changeRequests: connectionPage("ChangeRequestConnection", REQUESTS, first, after) };
 }
 
 describe("RequestsTab", () => {

@@ -67,6 +67,18 @@ export function fakeClient(answer: (operationName: string, variables: Record<str
   };
 }
 
+/** A connection of `items`, `first` at a time after the cursor (an index as text), as the server pages it. */
+export function connectionPage<T>(typename: string, items: readonly T[], first: number, after: string | null) {
+  const start = after ? Number(after) : 0;
+  const end = Math.min(start + first, items.length);
+  return {
+    __typename: typename,
+    totalCount: items.length,
+    pageInfo: { __typename: "PageInfo", hasNextPage: end < items.length, endCursor: String(end) },
+    nodes: items.slice(start, end),
+  };
+}
+
 /** The server's default page sizes. */
 export const LIMITS: PageLimits = { defaultPageSize: 20, maxPageSize: 100 };
 
