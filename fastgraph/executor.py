@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import ExecutionResult
+from graphql import ExecutionResult, GraphQLSchema
 from graphql.execution import Executor
 
 from fastgraph.plan import Answered, Classes, PlainFields, Shape
@@ -57,10 +57,15 @@ def executor_class(
     tally = counters if counters is not None else Counters()
     kept = plans if plans is not None else Plans()
     # What every plan takes as given, made with the first operation: one shape for responses written by
-    # a writer that writes datetimes itself (`for_writer`), one for the rest.
+    # a writer that writes datetimes itself (`for_writer`), one for the rest; both of the one schema.
     shapes: dict[bool, Shape] = {}
+    served: list[GraphQLSchema] = []
 
     def shape(executor: Executor[Any]) -> Shape:
+        if not served:
+            served.append(executor.schema)
+        elif served[0] is not executor.schema:
+            raise TypeError("a fastgraph executor class serves one schema; make one per schema")
         written = for_writer is not None and for_writer(executor.context_value)
         found = shapes.get(written)
         if found is None:
@@ -72,8 +77,6 @@ def executor_class(
                 {},
                 datetimes if written else frozenset(),
             )
-        if any(other.schema is not executor.schema for other in shapes.values()):
-            raise TypeError("a fastgraph executor class serves one schema; make one per schema")
         return found
 
     class FastExecutor(base):  # type: ignore[valid-type, misc]
