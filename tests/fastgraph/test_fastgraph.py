@@ -366,3 +366,24 @@ def test_operations_with_directives_it_does_not_implement_are_left_to_graphql_co
     operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
     fragments = {d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)}
     assert supported(operations[0], fragments) is answered_here
+
+
+async def test_an_executor_class_serves_the_one_schema_of_its_first_operation() -> None:
+    # given: an executor class that has answered for one schema (with and without the datetime writer)
+    first = strawberry.Schema(query=Query, types=[Dog, Cat], config=SCALARS)
+    second = strawberry.Schema(query=Query, types=[Dog, Cat], config=SCALARS)
+    executor = fastgraph.executor_class(
+        first.execution_context_class,
+        plain_fields(first, {}),
+        object_classes(first),
+        for_writer=lambda context: context == "writer",
+    )
+    first.execution_context_class = second.execution_context_class = executor
+    for context in ("writer", "other"):
+        assert (await first.execute("{ pets { name } }", context_value=context)).errors is None
+    # when / then: another schema's operation is refused (Strawberry reports the error), whichever shape
+    for context in ("writer", "other"):
+        result = await second.execute("{ pets { name } }", context_value=context)
+        assert [e.message for e in result.errors or []] == [
+            "a fastgraph executor class serves one schema; make one per schema"
+        ]
