@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from access.activity_scopes import content_scopes
 from access.principal import PrincipalKind, Scope
@@ -197,7 +197,7 @@ def key_usage_rows(context: Context, carrier: CarrierRow, query: Mapping[str, st
         object_id(query["apiKeyId"], type_name="ApiKey", field="apiKeyId") if "apiKeyId" in query else None
     )
     until = filters.instant_text(query.get("until"), "until") or context.now()
-    since = filters.instant_text(query.get("since"), "since") or until - KEY_USAGE_DEFAULT_PERIOD
+    since = filters.instant_text(query.get("since"), "since") or _period_before(until)
 
     async def rows(conn: Connection) -> AsyncGenerator[list[str], None]:
         async for count in key_usage.of_carrier(
@@ -212,3 +212,11 @@ def key_usage_rows(context: Context, carrier: CarrierRow, query: Mapping[str, st
             ]
 
     return rows
+
+
+def _period_before(until: datetime) -> datetime:
+    """The default period's start: 30 days before `until`, or the calendar's first day if that is nearer."""
+    try:
+        return until - KEY_USAGE_DEFAULT_PERIOD
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)

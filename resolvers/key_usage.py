@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from context import Context
 from db.key_usage import Interval, UsageRow
+from resolvers import filters
 from resolvers.errors import BadUserInput
 
 SERVED = "SERVED"
@@ -43,10 +44,13 @@ async def usage_of(
 ) -> list[UsageBucket]:
     """The key's buckets from the one holding `since` to the one holding `until` (default: now);
     empty for a key out of the caller's reach (the key itself is then not found)."""
-    if since.tzinfo is None or (until is not None and until.tzinfo is None):
-        raise BadUserInput("`since` and `until` need a time zone.", argument="since")
-    first = bucket_start(since, interval)
-    end = bucket_start(until or context.now(), interval) + STEPS[interval]
+    # In UTC: refused without a zone, or where the zone moves the time outside the calendar.
+    first = bucket_start(filters.instant(since, "since") or since, interval)
+    last = filters.instant(until, "until") or context.now()
+    try:
+        end = bucket_start(last, interval) + STEPS[interval]
+    except OverflowError:
+        raise BadUserInput("`until` is in the last bucket of the year 9999.", argument="until") from None
     if end <= first:
         raise BadUserInput("`until` must be after `since`.", argument="until")
     step = STEPS[interval]

@@ -4,14 +4,16 @@ whoever sees the key (and a key with KEYS_READ), in one statement for a page of 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from hypothesis import strategies as st
 
 from db.pool import Connection
 from tests import factories
 from tests.conftest import ClientFactory, StatementLog
+from tests.drawn import drawn
 from tests.keys import Clock, admin, key_gid, new_carrier, post
 
 NOW = datetime(2026, 6, 3, 12, 20, tzinfo=UTC)
@@ -147,3 +149,32 @@ async def test_a_page_of_keys_reads_its_usage_in_one_statement(
     assert all(len(node["usage"]) == 31 for node in nodes)
     await sql_log.count()
     assert len([q for q in sql_log.queries if "api_key_usage" in q]) == 1
+
+
+async def test_generated_periods_get_buckets_or_a_typed_refusal(
+    make_client: ClientFactory, conn: Connection
+) -> None:
+    # given: a key, and periods drawn across the whole calendar, in zones that may move them past its
+    # ends, without a zone, in hours and days
+    client = await make_client(now=Clock(NOW))
+    carrier = await new_carrier(conn)
+    key_id, _ = await factories.api_key(conn, carrier.id)
+    zones = st.sampled_from([UTC, timezone(timedelta(hours=14)), timezone(-timedelta(hours=12)), None])
+    times = st.datetimes(timezones=zones).map(datetime.isoformat) | st.sampled_from(
+        ["0001-01-01T00:00:00+14:00", "9999-12-31T23:30:00Z", "9999-12-31T20:00:00-12:00"]
+    )
+    periods = st.fixed_dictionaries(
+        {"since": times, "interval": st.sampled_from(["DAY", "HOUR"])}, optional={"until": times}
+    )
+    answers = []
+    for period in drawn(periods, 80):
+        # when
+        body = await usage(client, key_id, admin(carrier.code, at=NOW), **period)
+        # then: buckets, or BAD_USER_INPUT naming since or until; never an error without a code
+        for error in body.get("errors") or []:
+            answers.append((period, error["extensions"].get("code"), error["extensions"].get("argument")))
+        if not body.get("errors"):
+            assert isinstance(body["data"]["apiKey"]["usage"], list)
+    typed = {("BAD_USER_INPUT", "since"), ("BAD_USER_INPUT", "until")}
+    assert [answer for answer in answers if answer[1:] not in typed] == []
+    assert answers  # the drawn periods do reach the refusals
