@@ -88,7 +88,7 @@ async def _serve(request: web.Request, export: Export) -> web.StreamResponse:
         except BadUserInput as error:
             return _refusal(400, error, request_id)
         except NotFound as error:
-            return error_response(404, error.message, error.code.value, request_id)
+            return _refusal(404, error, request_id)  # naming what was not found, as every refusal does
         except ApiError as error:
             return _refusal(403, error, request_id)
         return await _stream_admitted(request, Page(export, carrier, rows), context)
