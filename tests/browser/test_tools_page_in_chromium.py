@@ -62,8 +62,19 @@ async def run(*command: str, env: dict[str, str], cwd: Path = ROOT, limit_second
         output, _ = await process.communicate()
         raise AssertionError(f"{' '.join(command)} ran past {limit_seconds}s:\n{output.decode()}") from None
     text = output.decode()
-    assert process.returncode == 0, f"{' '.join(command)} exited {process.returncode}:\n{text}"
+    exited = f"{' '.join(command)} exited {process.returncode}"
+    assert process.returncode == 0, f"{exited}:\n{failures_first(text)}"
     return text
+
+
+def failures_first(output: str) -> str:
+    """Playwright's output with its failures first: a CI log that keeps only a run's head and tail
+    would otherwise cut them out from between a hundred passing lines and the next test's traceback."""
+    lines = output.splitlines()
+    failed = [line for line in lines if "\u2718" in line]  # ✘, the list reporter's mark of a failure
+    details = next((i for i, line in enumerate(lines) if line.lstrip().startswith("1) ")), len(lines))
+    head = "\n".join([*failed, *lines[details : details + 80]])
+    return f"failed:\n{head}\n\nthe whole output:\n{output}"
 
 
 @asynccontextmanager
