@@ -17,11 +17,14 @@ reads, and whatever they record must be idempotent per response path.
 
 The surface:
 
-    executor_class(base, plain_fields, classes, counters, answered, plans=, datetimes=, for_writer=) -> a
-        subclass of `base` (a graphql-core Executor) to pass as the executor class (Strawberry:
-        `execution_context_class`). `datetimes` names the scalars whose output is a datetime's
+    executor_class(base, plain_fields, classes, counters, answered, plans=, datetimes=, for_writer=,
+        row_reads=) -> a subclass of `base` (a graphql-core Executor) to pass as the executor class
+        (Strawberry: `execution_context_class`). `datetimes` names the scalars whose output is a datetime's
         `isoformat()`; where `for_writer(context)` says the response is written by orjson (which writes a
         UTC datetime exactly so), plain fields of those scalars leave their datetimes to it.
+        `row_reads` ({(type name, field name): RowRead}) says how fields of views of rows read the row:
+        a list given as `RowViews` (fastgraph/rows.py) whose selection reads only such fields is built
+        from its rows, and no view is made.
     Plans: where the class keeps what it builds per document (bounded; fastgraph/plans.py), so that a
         document's builders are made by its first request and run by every later one.
     PlainFields: {(type name, field name): attribute name | function of the object}
@@ -44,5 +47,16 @@ request's context for the cyclic collector.
 
 from fastgraph.executor import Answered, Classes, Counters, PlainFields, executor_class
 from fastgraph.plans import Plans
+from fastgraph.rows import RowRead, RowView, RowViews
 
-__all__ = ["Answered", "Classes", "Counters", "PlainFields", "Plans", "executor_class"]
+__all__ = [
+    "Answered",
+    "Classes",
+    "Counters",
+    "PlainFields",
+    "Plans",
+    "RowRead",
+    "RowView",
+    "RowViews",
+    "executor_class",
+]

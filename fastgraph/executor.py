@@ -10,7 +10,7 @@ from typing import Any
 from graphql import ExecutionResult, GraphQLSchema
 from graphql.execution import Executor
 
-from fastgraph.plan import Answered, Classes, PlainFields, Shape
+from fastgraph.plan import Answered, Classes, PlainFields, RowReads, Shape
 from fastgraph.plans import Document, Plans
 from fastgraph.run import Run
 
@@ -21,12 +21,14 @@ __all__ = ["Answered", "Classes", "Counters", "PlainFields", "executor_class"]
 class Counters:
     """Operations since start: answered here; not eligible (graphql-core's from the start); begun
     here and handed to graphql-core (an error, a null where none may be, a surprise); and of those
-    answered here, how many ran a plan an earlier request had built (`planned`)."""
+    answered here, how many ran a plan an earlier request had built (`planned`); and the lists of
+    views they built from rows, making no view (`from_rows`: fastgraph/rows.py)."""
 
     served: int = 0
     not_eligible: int = 0
     fell_back: int = 0
     planned: int = 0
+    from_rows: int = 0
 
 
 def executor_class(
@@ -39,6 +41,7 @@ def executor_class(
     plans: Plans | None = None,
     datetimes: frozenset[str] = frozenset(),
     for_writer: Callable[[Any], bool] | None = None,
+    row_reads: RowReads | None = None,
 ) -> type[Executor[Any]]:
     """A subclass of `base` that answers what it can on the fast path. `classes` names, for object
     types whose is_type_of is an instance test, the class an object of exactly that type is;
@@ -46,8 +49,9 @@ def executor_class(
     where its plans are kept (one of its own by default); `datetimes`, the scalars whose output is a
     datetime's `isoformat()`, and `for_writer`, whether a request's response (given its context value)
     is written by a writer that writes a UTC datetime exactly so (orjson): then the datetimes of plain
-    fields are left to it. The class serves one schema (Strawberry makes
-    one per schema): the plans are of the schema of its first operation."""
+    fields are left to it; `row_reads`, how fields of views of rows read the row (fastgraph/rows.py):
+    a list of such views whose selection reads only those is built from its rows. The class serves one
+    schema (Strawberry makes one per schema): the plans are of the schema of its first operation."""
     for read in plain_fields.values():
         # An attribute read is written into a builder's source: names only.
         if isinstance(read, str) and not all(
@@ -76,6 +80,7 @@ def executor_class(
                 dict(answered or {}),
                 {},
                 datetimes if written else frozenset(),
+                dict(row_reads or {}),
             )
         return found
 
@@ -107,14 +112,16 @@ def executor_class(
             plan, kept_before = kept.plan(
                 shape(self), document, self.fragment_definitions, self.variable_values
             )
+            run = Run(self, plan)
             try:
-                data = await Run(self, plan).root(query_type, self.root_value)
+                data = await run.root(query_type, self.root_value)
             except Exception:
                 tally.fell_back += 1
                 result = super().execute_operation()
                 return await result if self.is_awaitable(result) else result
             tally.served += 1
             tally.planned += kept_before
+            tally.from_rows += run.from_rows
             self._release()
             return ExecutionResult(data=data)
 

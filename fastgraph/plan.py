@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import CodeType
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLAbstractType,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -48,6 +49,7 @@ from graphql.pyutils import Path
 
 from fastgraph.collect import FieldGroups, collect
 from fastgraph.leaves import Complete, Fallback, inline, inline_item, leaf, required
+from fastgraph.rows import RowRead, RowViews
 
 if TYPE_CHECKING:
     from fastgraph.run import Run
@@ -61,6 +63,17 @@ Classes = Mapping[str, type]
 Answered = Mapping[str, str]
 # An object's response from the object, its path and the request's run.
 Build = Callable[[Any, Path | None, "Run"], dict[str, Any]]
+# (type name, field name) → how the field reads the row of a view of that type (fastgraph/rows.py).
+RowReads = Mapping[tuple[str, str], RowRead]
+
+
+@dataclass(frozen=True, slots=True)
+class RowBuild:
+    """An object's response from its row, the view's `extra` attribute and the request's run: for a
+    selection whose every field reads the row (and needs no path)."""
+
+    build: Callable[[Any, Any, Run], dict[str, Any]]
+    extra: str | None  # the view attribute its reads use (one at most), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +89,7 @@ class Shape:
     # writer that writes a UTC datetime exactly so (orjson): a plain field of one leaves such a datetime
     # as it is. Empty for the shape of every other plan.
     datetimes_as_is: frozenset[str] = frozenset()
+    row_reads: RowReads = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -146,6 +160,8 @@ class Plan:
         self.builders: dict[tuple[str, int], tuple[list[FieldNode], Build]] = {}
         # Builders that never read their path (plain leaves only): a list's items need none made.
         self.pathless: set[Build] = set()
+        # Builders from rows (fastgraph/rows.py), None where the selection reads more than the row.
+        self.row_builders: dict[tuple[str, int], tuple[list[FieldNode], RowBuild | None]] = {}
 
     # --- objects ---------------------------------------------------------------------------------
 
@@ -219,6 +235,106 @@ class Plan:
                 self._completion(source, object_type, entry, key, type_name)
                 source.line(f"r[{key}] = v")
         return source.compile()
+
+    # --- objects from rows ------------------------------------------------------------------------
+
+    def row_builder(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> RowBuild | None:
+        """The function building an object's response from its row, made once per plan; None when a
+        field selected does not read the row, or needs a path."""
+        key = (object_type.name, id(nodes))
+        found = self.row_builders.get(key)
+        if found is None:
+            found = self.row_builders[key] = (nodes, self._row_build(object_type, nodes))
+        return found[1]
+
+    def _row_build(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> RowBuild | None:
+        selection_sets = [node.selection_set for node in nodes if node.selection_set]
+        groups = collect(self.schema, self.fragments, self.variables, object_type, selection_sets)
+        source = _Source(object_type.name, "source, x, run")
+        type_name = source.constant(object_type.name)
+        extras: set[str] = set()
+        for response_key, group in groups.items():
+            key = source.constant(response_key)
+            name = group[0].name.value
+            if name == "__typename":
+                source.line(f"r[{key}] = {type_name}")
+                continue
+            field = object_type.fields.get(name)
+            read = self.shape.row_reads.get((object_type.name, name))
+            if field is None or read is None or group[0].arguments:
+                return None
+            if read.extra is not None:
+                extras.add(read.extra)
+            entry = Entry(response_key, name, group, field, None, self._flat(field.type), None)
+            if not self._row_read(source, object_type, read, entry, key=key):
+                return None
+            source.line(f"r[{key}] = v")
+        if len(extras) > 1:
+            return None
+        return RowBuild(source.compile(), extras.pop() if extras else None)
+
+    def _row_read(
+        self, source: _Source, object_type: GraphQLObjectType, read: RowRead, entry: Entry, *, key: str
+    ) -> bool:
+        """The lines setting `v` to a field's completed value from the row `source` and the view's extra
+        `x`; False when its completion would need a path."""
+        assert entry.field is not None
+        value = f"source.{read.chain}"
+        if read.through is not None or read.each is not None:
+            if self._row_mapped(source, read, entry.field.type, value):
+                return True
+        elif read.call_with is not None:
+            source.line(f"v = {value}(x)")
+        elif read.looked_up_in is not None:
+            source.line(f"v = x[{value}]")
+        elif read.via is not None:
+            source.line(f"v = {source.constant(read.via)}({value})")
+        else:
+            source.line(f"v = {value}")
+        if entry.flat is None:
+            entry.deep = self._deep(entry.field.type, entry.nodes)
+        self._completion(source, object_type, entry, key, source.constant(object_type.name))
+        return entry.flat is not None or entry.pathless
+
+    def _row_mapped(self, source: _Source, read: RowRead, field_type: GraphQLOutputType, value: str) -> bool:
+        """The lines mapping `value` (or each of its items) to `v`: True when that completes it too (an
+        enum's outputs, made once per mapping), False when it is left to complete."""
+        non_null = isinstance(field_type, GraphQLNonNull)
+        inner: Any = get_nullable_type(field_type)
+        if read.through is not None:
+            completed = self._enum_outputs(read.through, inner)
+            table = source.constant(read.through if completed is None else completed)
+            source.line(f"v = {table}[{value}]")
+            if completed is not None and non_null:
+                source.line("if v is None: raise Fallback")
+            return completed is not None
+        assert read.each is not None
+        item = inner.of_type if isinstance(inner, GraphQLList) else None
+        completed = self._enum_outputs(read.each, item.of_type) if isinstance(item, GraphQLNonNull) else None
+        table = source.constant(read.each if completed is None else completed)
+        source.line(f"v = {value}")
+        if completed is None:
+            source.completed([f"v = [{table}[i] for i in v]"], False)
+            return False
+        lines = [
+            "if type(v) is not list and type(v) is not tuple: raise Fallback",
+            f"v = [{table}[i] for i in v]",
+        ]
+        source.completed(lines, non_null)
+        return True
+
+    def _enum_outputs(self, mapping: Mapping[Any, Any], leaf_type: Any) -> dict[Any, Any] | None:
+        """`mapping` with each value completed as `leaf_type` writes it, when that is an enum (whose
+        output depends on the value alone) and every value completes; else None."""
+        if not isinstance(leaf_type, GraphQLEnumType):
+            return None
+        complete = self._leaf(leaf_type)
+        try:
+            return {raw: complete(value) for raw, value in mapping.items() if value is not None} | {
+                raw: None for raw, value in mapping.items() if value is None
+            }
+        except Fallback:
+            return None
 
     def _completion(
         self, source: _Source, object_type: GraphQLObjectType, entry: Entry, key: str, type_name: str
@@ -318,6 +434,8 @@ class Plan:
         item = self._deep(item_type, nodes)
 
         def complete(values: Any, path: Path, at: FieldAt) -> Any:
+            if type(values) is RowViews:
+                values = values.views()
             if type(values) is not list and type(values) is not tuple:
                 raise Fallback  # other iterables: the standard executor's
             return [item(value, Path(path, index, None), at) for index, value in enumerate(values)]
@@ -329,8 +447,21 @@ class Plan:
         is_type_of = object_type.is_type_of
         cls = self.shape.classes.get(object_type.name)
         builds: list[Build] = []  # made on first use: a type may contain itself
+        row_builds: list[RowBuild | None] = []
 
         def complete(values: Any, path: Path, at: FieldAt) -> Any:
+            if type(values) is RowViews:
+                # Views of rows nobody has looked at: built from the rows where the selection allows.
+                view = values.view
+                if not values.viewed and view.cls is cls and cls is not None:
+                    if not row_builds:
+                        row_builds.append(self.row_builder(object_type, nodes))
+                    found = row_builds[0]
+                    if found is not None and found.extra in (None, view.extra_name):
+                        build, extra, run = found.build, view.extra, at.run
+                        run.from_rows += 1
+                        return [build(row, extra, run) for row in values.rows]
+                values = values.views()
             if type(values) is not list and type(values) is not tuple:
                 raise Fallback
             if not builds:
@@ -388,8 +519,9 @@ class Plan:
 class _Source:
     """A builder's Python source: one line per step, the values it uses as named constants."""
 
-    def __init__(self, type_name: str) -> None:
+    def __init__(self, type_name: str, parameters: str = "source, path, run") -> None:
         self.type_name = type_name
+        self.parameters = parameters
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {
             "Path": Path,
@@ -417,7 +549,7 @@ class _Source:
 
     def compile(self) -> Build:
         body = "".join(f"    {line}\n" for line in self.lines)
-        text = f"def build(source, path, run):\n    r = {{}}\n{body}    return r\n"
+        text = f"def build({self.parameters}):\n    r = {{}}\n{body}    return r\n"
         exec(_code(text, self.type_name), self.namespace)  # noqa: S102 - our own text; names are constants
         # Taken out of its own globals: a function and the namespace holding it are a reference cycle.
         build: Build = self.namespace.pop("build")

@@ -37,6 +37,7 @@ class Run:
         self.pending: list[Pending] = []
         # Arguments that name variables, read once per request and field (not once per object).
         self.arguments: dict[int, dict[str, Any]] = {}
+        self.from_rows = 0  # lists of views built from their rows
 
     async def root(self, root_type: GraphQLObjectType, root_value: Any) -> dict[str, Any]:
         try:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+import functools
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from ipaddress import IPv4Network, IPv6Network
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -16,6 +18,7 @@ from context import Context
 from db.api_keys import ApiKeyRow, KeyListing, KeyOrder, KeyStatus
 from db.key_refusals import RefusalRow
 from db.pagination import Cursor
+from fastgraph import RowView
 from resolvers import api_keys as resolve
 from resolvers import key_policy
 from resolvers.global_ids import to_global_id
@@ -47,6 +50,14 @@ class ApiKeyRefusalReason(enum.Enum):
     API_ACCESS_DISABLED = strawberry.enum_value(
         "API_ACCESS_DISABLED", description="While the carrier's API access feature was off."
     )
+
+
+# Enum lookup by value is slow for thousands of keys per request; a dict is not.
+SCOPES = {scope.value: scope for scope in Scope}
+
+
+def _texts(networks: list[IPv4Network | IPv6Network]) -> list[str]:
+    return [str(network) for network in networks]
 
 
 @strawberry.type(description="Refused uses of a key for one reason within one minute.")
@@ -83,7 +94,12 @@ class ApiKey(Node):
 
     @classmethod
     def from_row(cls, row: ApiKeyRow, now: datetime) -> ApiKey:
-        return cls(row=row, now=now)  # type: ignore[call-arg]
+        return cls(row=row, now=now)
+
+    @classmethod
+    def views(cls, now: datetime) -> RowView[ApiKey]:
+        """Keys as of `now`, for a page: the fast path builds a page's response from its rows."""
+        return RowView(cls, "now", now)
 
     @property
     def row_id(self) -> uuid.UUID:
@@ -94,11 +110,11 @@ class ApiKey(Node):
         return self.row.carrier_id
 
     # The interface's id, computed when selected (a resolver may stand in for Node's attribute).
-    @strawberry.field(  # type: ignore[misc]
-        description="Opaque global id; pass it to `node(id:)` or to any argument taking this type."
+    id: strawberry.ID = reads(
+        "row.id",
+        via=functools.partial(to_global_id, "ApiKey"),
+        description="Opaque global id; pass it to `node(id:)` or to any argument taking this type.",
     )
-    def id(self) -> strawberry.ID:
-        return to_global_id("ApiKey", self.row.id)
 
     description: str = reads(
         "row.description", description="What the key is for, e.g. 'Production ERP integration'."
@@ -108,23 +124,21 @@ class ApiKey(Node):
 
     environment: str = reads("row.environment", description="`live` or `test`, as in the key's prefix.")
 
-    @strawberry.field(description="What the key may read or do.")
-    def scopes(self) -> list[ApiKeyScope]:
-        return [SCOPES[s] for s in self.row.scopes]
+    scopes: list[ApiKeyScope] = reads("row.scopes", each=SCOPES, description="What the key may read or do.")
 
-    @strawberry.field(
-        description="Addresses and CIDR ranges (IPv4, IPv6) the key works from; empty means any."
+    ip_allowlist: list[str] = reads(
+        "row.ip_allowlist",
+        via=_texts,
+        description="Addresses and CIDR ranges (IPv4, IPv6) the key works from; empty means any.",
     )
-    def ip_allowlist(self) -> list[str]:
-        return [str(n) for n in self.row.ip_allowlist]
 
     expires_at: datetime | None = reads(
         "row.expires_at", description="When the key stops working; null: never."
     )
 
-    @strawberry.field(description="ACTIVE, EXPIRED or REVOKED, as of this request.")
-    def status(self) -> ApiKeyStatus:
-        return self.row.status(self.now)
+    status: ApiKeyStatus = reads(
+        "row.status", call_with="now", description="ACTIVE, EXPIRED or REVOKED, as of this request."
+    )
 
     created_at: datetime = reads("row.created_at", description="When the key was issued.")
 
@@ -253,10 +267,6 @@ def api_key_columns(fields: frozenset[str]) -> frozenset[str] | None:
             return None
         columns.update(needed)
     return frozenset(columns)
-
-
-# Enum lookup by value is slow for thousands of keys per request; a dict is not.
-SCOPES = {scope.value: scope for scope in Scope}
 
 
 def key_listing(

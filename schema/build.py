@@ -16,7 +16,7 @@ from strawberry.extensions import SchemaExtension
 import fastgraph
 from schema.enforcement import enforce_access, field_rules
 from schema.event_executor import with_own_event_memos
-from schema.fast_path import object_classes, plain_fields
+from schema.fast_path import object_classes, plain_fields, row_reads
 from schema.mutations import Mutation
 from schema.query import Query
 from schema.request_rules import RequestRules
@@ -51,7 +51,8 @@ def build_schema(*, extensions: Sequence[type[SchemaExtension]] = (), fast: bool
     schema.execution_context_class = with_own_event_memos(schema.execution_context_class)
     if fast:
         # After enforcement: a field an access rule guards is never plain.
-        plain = plain_fields(schema, field_rules(schema))
+        rules = field_rules(schema)
+        plain = plain_fields(schema, rules)
         schema.plans = fastgraph.Plans()
         schema.execution_context_class = fastgraph.executor_class(
             schema.execution_context_class,
@@ -64,6 +65,8 @@ def build_schema(*, extensions: Sequence[type[SchemaExtension]] = (), fast: bool
             # writes a UTC datetime exactly so (tests/fastgraph/test_datetimes_as_is.py).
             datetimes=frozenset({"DateTime"}),
             for_writer=lambda context: getattr(context, "json_writer", False),
+            # Pages of keys and lists of enablements: built from their rows (schema/row_fields.py).
+            row_reads=row_reads(schema, rules),
         )
     return schema
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -117,11 +117,13 @@ class Carrier(Node):
         directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
         graphql_type=list[Enablement],
     )
-    def enablements(self, info: Info[Context, None]) -> list[Enablement] | Awaitable[list[Enablement]]:
+    def enablements(
+        self, info: Info[Context, None]
+    ) -> Sequence[Enablement] | Awaitable[Sequence[Enablement]]:
         found = self.prefetched.get(str(info.path.key))
         return found if found is not None else self._enablements(info)
 
-    async def _enablements(self, info: Info[Context, None]) -> list[Enablement]:
+    async def _enablements(self, info: Info[Context, None]) -> Sequence[Enablement]:
         with_updates = reads_updates(list_item_fields(info))
         carriers = [self.row_id]
         (found,) = await resolve.enablements_of_carriers(info.context, carriers, with_updates=with_updates)
@@ -168,7 +170,7 @@ class Carrier(Node):
             columns=api_key_columns(connection_item_fields(info)),
         )
         now = info.context.now()
-        return connection(page, lambda r: ApiKey.from_row(r, now), api_key_cursor(listing, descending))
+        return connection(page, ApiKey.views(now), api_key_cursor(listing, descending))
 
     activity = connection_field(
         lambda info, carrier, page_args: _activity_page(info.context, carrier.row_id, page_args),

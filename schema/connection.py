@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from context import Context
 from db.pagination import Cursor, Page
+from fastgraph import RowView, RowViews
 from resolvers.pages import PageArgs
 
 T = TypeVar("T")
@@ -52,7 +53,7 @@ class Edge(Generic[T]):
 
 @strawberry.type(description="A page of a list: items, cursors, and the size of the whole list.")
 class Connection(Generic[T]):
-    nodes: list[T] = strawberry.field(description="The page's items, when cursors are not needed.")
+    nodes: Sequence[T] = strawberry.field(description="The page's items, when cursors are not needed.")
     page_info: PageInfo = strawberry.field(description="Whether more pages exist, and their cursors.")
     total_count: int = strawberry.field(description="How many items the whole list holds.")
     rows: strawberry.Private[list[Any]]
@@ -68,10 +69,11 @@ class Connection(Generic[T]):
 
 
 def connection(page: Page[Any], node: Callable[[Any], T], cursor: Callable[[Any], Cursor]) -> Connection[T]:
-    """Wrap a page of rows: `node` makes the GraphQL object, `cursor` names the row's position."""
+    """Wrap a page of rows: `node` makes the GraphQL object, `cursor` names the row's position. A
+    `RowView` makes them when first read (fastgraph/rows.py): the fast path may build from the rows."""
     rows = page.rows
     return Connection(
-        nodes=[node(row) for row in rows],
+        nodes=RowViews(rows, node) if isinstance(node, RowView) else [node(row) for row in rows],
         page_info=PageInfo(
             has_next_page=page.has_next_page,
             has_previous_page=page.has_previous_page,
@@ -92,7 +94,7 @@ def connection_field(
     graphql_type: Any,
     description: str,
     directives: Sequence[object] = (),
-    then: Callable[[Info[Context, None], list[T]], Awaitable[None]] | None = None,
+    then: Callable[[Info[Context, None], Sequence[T]], Awaitable[None]] | None = None,
 ) -> Any:
     """A connection field that takes the page arguments and nothing else. `read(info, parent, page_args)`
     reads the page (`parent` is the object the field is on); `node` and `cursor` wrap its rows, as in

@@ -9,8 +9,9 @@ import strawberry
 
 from access.principal import Scope
 from context import Context
-from db.enablements import STATES, EnablementRow, EnablementState, OwnerEnablements
+from db.enablements import SOURCES, STATES, EnablementRow, EnablementState, OwnerEnablements
 from db.features import FeatureRow
+from fastgraph import RowView, RowViews
 from schema.actor import Actor
 from schema.directives import RequiresScope
 from schema.enums import EnablementSource
@@ -24,17 +25,24 @@ from schema.row_fields import reads
     directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
 )
 class Enablement:
-    # A view of the row: a nested query reads one per carrier and feature.
+    # A view of the row: a nested query reads one per carrier and feature. Its feature is one of the
+    # catalogue the row was read with, made once for every owner of the batch (`features`).
     row: strawberry.Private[EnablementRow]
-    feature: Feature = strawberry.field(description="The feature.")
+    features: strawberry.Private[dict[uuid.UUID, Feature]]
 
-    @strawberry.field(description="The setting made at this level; INHERIT when there is none.")
-    def state(self) -> EnablementState:
-        return STATES[self.row.setting]
+    feature: Feature = reads("row.feature_id", looked_up_in="features", description="The feature.")
+
+    state: EnablementState = reads(
+        "row.setting",
+        through=STATES,
+        description="The setting made at this level; INHERIT when there is none.",
+    )
 
     effective: bool = reads("row.effective", description="Whether the feature is on, all levels considered.")
 
-    source: EnablementSource = reads("row.source", description="Which level `effective` comes from.")
+    source: EnablementSource = reads(
+        "row.source_name", through=SOURCES, description="Which level `effective` comes from."
+    )
 
     updated_at: datetime | None = reads(
         "row.updated_at", description="When this level's setting last changed; null while it inherits."
@@ -55,11 +63,12 @@ def reads_updates(fields: frozenset[str]) -> bool:
     return not fields <= WITHOUT_UPDATES
 
 
-def enablements(context: Context, found: OwnerEnablements) -> list[Enablement]:
+def enablements(context: Context, found: OwnerEnablements) -> RowViews[Enablement]:
     """The owner's enablements, each with its feature: one Feature object per feature of a catalogue
-    read, made with the first owner of its batch (the 50 carriers of a nested query share one)."""
+    read, made with the first owner of its batch (the 50 carriers of a nested query share one). Views
+    made when read: the fast path builds a nested query's enablements from their rows."""
     views = _feature_views(context, found.features)
-    return [Enablement(row=row, feature=views[row.feature_id]) for row in found.rows]
+    return RowViews(found.rows, RowView(Enablement, "features", views))
 
 
 def _feature_views(context: Context, catalogue: dict[uuid.UUID, FeatureRow]) -> dict[uuid.UUID, Feature]:

@@ -6,13 +6,16 @@ definitions (never from names of wrapped functions):
   alone, and that no access rule guards; a declared chain is read from the row by the builder, without
   a call (one call per key and field saved);
 - each object type's class: Strawberry's is_type_of is an instance test, so an object of exactly that
-  class is of that type (this schema never uses `strawberry.cast`, which could say otherwise).
+  class is of that type (this schema never uses `strawberry.cast`, which could say otherwise);
+- the row reads: how each open field declared `reads("row.…", ...)` reads a view's row, so that a list
+  of views given as rows (`fastgraph.RowViews`: a page of keys, an owner's enablements) is built from
+  its rows when its selection reads nothing else.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import strawberry
@@ -20,8 +23,9 @@ from graphql import GraphQLObjectType
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
+from fastgraph import RowRead
 from schema.enforcement import AccessRule
-from schema.row_fields import READS
+from schema.row_fields import READS, ROW_READ
 
 
 def plain_fields(
@@ -29,6 +33,26 @@ def plain_fields(
 ) -> dict[tuple[str, str], str | Callable[[Any], Any]]:
     plain: dict[tuple[str, str], str | Callable[[Any], Any]] = {}
     reads_attributes = schema.config.default_resolver is getattr
+    for coordinate, field in _open_fields(schema, rules):
+        read = _read(field, reads_attributes)
+        if read is not None:
+            plain[coordinate] = read
+    return plain
+
+
+def row_reads(schema: strawberry.Schema, rules: Mapping[str, AccessRule]) -> dict[tuple[str, str], RowRead]:
+    """The open fields declared with `reads("row.…")`: how each reads a view's row."""
+    return {
+        coordinate: field.metadata[ROW_READ]
+        for coordinate, field in _open_fields(schema, rules)
+        if ROW_READ in field.metadata
+    }
+
+
+def _open_fields(
+    schema: strawberry.Schema, rules: Mapping[str, AccessRule]
+) -> Iterator[tuple[tuple[str, str], StrawberryField]]:
+    """The fields of object types that no access rule guards, with no extension and no arguments."""
     for name, graphql_type in schema._schema.type_map.items():
         if not isinstance(graphql_type, GraphQLObjectType) or name.startswith("__"):
             continue
@@ -40,10 +64,7 @@ def plain_fields(
             rule = rules.get(f"{name}.{field_name}")
             if (rule is not None and not rule.is_open) or field.extensions or field.arguments:
                 continue
-            read = _read(field, reads_attributes)
-            if read is not None:
-                plain[(name, field_name)] = read
-    return plain
+            yield (name, field_name), field
 
 
 def _read(field: StrawberryField, reads_attributes: bool) -> str | Callable[[Any], Any] | None:
@@ -52,7 +73,7 @@ def _read(field: StrawberryField, reads_attributes: bool) -> str | Callable[[Any
         return field.python_name if reads_attributes else None
     declared = field.metadata.get(READS)  # a field declared with `reads(...)`
     if declared is not None:
-        return str(declared)
+        return declared if callable(declared) else str(declared)
     function = resolver.wrapped_func
     of_self_alone = (
         inspect.isfunction(function)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
@@ -67,7 +68,7 @@ class Organization(Node):
         "and the value its carriers inherit unless they override it.",
         directives=[RequiresScope(scope=Scope.ENABLEMENTS_READ)],
     )
-    async def enablements(self, info: Info[Context, None]) -> list[Enablement]:
+    async def enablements(self, info: Info[Context, None]) -> Sequence[Enablement]:
         with_updates = reads_updates(list_item_fields(info))
         found = await resolve.enablements_of(info.context, self.row_id, with_updates=with_updates)
         return enablements(info.context, found)

@@ -17,7 +17,7 @@ Prefetching never changes an answer or an error, only how soon the data is in me
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from strawberry.types import Info
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 PAGE_ARGUMENTS = ("first", "after", "last", "before")
 
 
-async def prefetch_children(info: Info[Context, Any], carriers: list[Carrier]) -> None:
+async def prefetch_children(info: Info[Context, Any], carriers: Sequence[Carrier]) -> None:
     """Load what the page's carriers' fields select, for all of them, and keep it on each carrier."""
     if not carriers:
         return
@@ -61,7 +61,7 @@ def _admitted(info: Info[Context, Any], coordinate: str) -> bool:
 
 
 async def _api_keys(
-    context: Context, carriers: list[Carrier], response_key: str, selections: list[SelectedField]
+    context: Context, carriers: Sequence[Carrier], response_key: str, selections: list[SelectedField]
 ) -> None:
     from schema.api_key import ApiKey, api_key_columns, api_key_cursor  # mutual reference
 
@@ -83,11 +83,11 @@ async def _api_keys(
     now = context.now()
     cursor = api_key_cursor(listing, descending=False)
     for carrier, page in zip(carriers, pages, strict=True):
-        carrier.prefetched[response_key] = connection(page, lambda row: ApiKey.from_row(row, now), cursor)
+        carrier.prefetched[response_key] = connection(page, ApiKey.views(now), cursor)
 
 
 async def _enablements(
-    context: Context, carriers: list[Carrier], response_key: str, selections: list[SelectedField]
+    context: Context, carriers: Sequence[Carrier], response_key: str, selections: list[SelectedField]
 ) -> None:
     if any(field.arguments for field in selections):
         return
@@ -127,6 +127,6 @@ def _text(value: Any) -> str | None:
     raise ValueError(value)
 
 
-Prefetch = Callable[[Context, list["Carrier"], str, list[SelectedField]], Awaitable[None]]
+Prefetch = Callable[[Context, Sequence["Carrier"], str, list[SelectedField]], Awaitable[None]]
 # The carrier fields prefetched, by name.
 PREFETCHED: dict[str, Prefetch] = {"apiKeys": _api_keys, "enablements": _enablements}

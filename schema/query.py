@@ -222,7 +222,7 @@ class Query:
             columns=api_key_columns(connection_item_fields(info)),
         )
         now = info.context.now()
-        return connection(page, lambda row: ApiKey.from_row(row, now), api_key_cursor(listing, descending))
+        return connection(page, ApiKey.views(now), api_key_cursor(listing, descending))
 
     @strawberry.field(
         description="The limits this server puts on requests: page sizes, ids per request, cost, rates.",

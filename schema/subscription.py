@@ -5,7 +5,7 @@ right to it ends the subscription with an error saying why (resolvers/live.py)."
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from typing import Annotated, Any
 
 import strawberry
@@ -48,7 +48,7 @@ class EnablementsChange:
     changes: list[EffectiveChange] = strawberry.field(
         description="The features whose effective value changed."
     )
-    enablements: list[Enablement] = strawberry.field(description="Every feature for the carrier, now.")
+    enablements: Sequence[Enablement] = strawberry.field(description="Every feature for the carrier, now.")
 
 
 @strawberry.type(

@@ -101,7 +101,8 @@ class Metrics:
             "carrier_admin_fast_path_operations",
             "Operations since start answered by the fast executor (served), left to graphql-core from "
             "the start (not_eligible), or begun and handed to graphql-core (fell_back); of those served, "
-            "how many ran a plan an earlier request of the same document had built (planned).",
+            "how many ran a plan an earlier request of the same document had built (planned); and the "
+            "lists those built straight from their rows, making no view objects (from_rows).",
             ["outcome"],
             registry=self.registry,
         )

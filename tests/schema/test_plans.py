@@ -28,7 +28,8 @@ STANDARD = build_schema(fast=False)
 
 async def test_the_main_nested_query_is_served_by_a_kept_plan(conn: Connection) -> None:
     """The canary: the benchmark's main query builds its plan once, and the next request runs it,
-    with the same answer and the same SQL statements."""
+    with the same answer and the same SQL statements; each carrier's page of keys and its enablements
+    are built from their rows, without a view object per key or enablement."""
     variables = {**await world(conn), "first": 50}
     schema = build_schema(fast=True)
     assert schema.plans is not None
@@ -45,6 +46,10 @@ async def test_the_main_nested_query_is_served_by_a_kept_plan(conn: Connection) 
         assert result.errors is None
         assert FAST_PATH.served == before.served + 1
         assert FAST_PATH.fell_back == before.fell_back
+        assert result.data is not None
+        carriers = result.data["organization"]["carriers"]["nodes"]
+        assert carriers
+        assert FAST_PATH.from_rows == before.from_rows + 2 * len(carriers)
         answers.append(orjson.dumps(result.data))
         statements.append(len(sent))
     assert FAST_PATH.planned == before.planned + 1  # the second request, from the first one's plan
