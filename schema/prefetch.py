@@ -80,10 +80,10 @@ async def _api_keys(
         )
     except ApiError:
         return  # a bad page argument: each carrier's field reports it where it belongs
-    now = context.now()
+    views = ApiKey.views(context.now())  # every carrier's keys as of one time
     cursor = api_key_cursor(listing, descending=False)
     for carrier, page in zip(carriers, pages, strict=True):
-        carrier.prefetched[response_key] = connection(page, ApiKey.views(now), cursor)
+        carrier.prefetched[response_key] = connection(page, views, cursor)
 
 
 async def _enablements(
