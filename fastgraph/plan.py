@@ -17,7 +17,7 @@ caller.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import CodeType
 from typing import TYPE_CHECKING, Any
@@ -69,10 +69,10 @@ RowReads = Mapping[tuple[str, str], RowRead]
 
 @dataclass(frozen=True, slots=True)
 class RowBuild:
-    """An object's response from its row, the view's `extra` attribute and the request's run: for a
-    selection whose every field reads the row (and needs no path)."""
+    """A list's responses from its rows, the views' `extra` attribute and the request's run: for a
+    selection whose every field reads the row (and needs no path). One loop over the rows, compiled."""
 
-    build: Callable[[Any, Any, Run], dict[str, Any]]
+    build: Callable[[Sequence[Any], Any, Run], list[dict[str, Any]]]
     extra: str | None  # the view attribute its reads use (one at most), if any
 
 
@@ -250,7 +250,7 @@ class Plan:
     def _row_build(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> RowBuild | None:
         selection_sets = [node.selection_set for node in nodes if node.selection_set]
         groups = collect(self.schema, self.fragments, self.variables, object_type, selection_sets)
-        source = _Source(object_type.name, "source, x, run")
+        source = _Source(object_type.name, "rows, x, run", rows=True)
         type_name = source.constant(object_type.name)
         extras: set[str] = set()
         for response_key, group in groups.items():
@@ -271,7 +271,7 @@ class Plan:
             source.line(f"r[{key}] = v")
         if len(extras) > 1:
             return None
-        return RowBuild(source.compile(), extras.pop() if extras else None)
+        return RowBuild(source.compile_rows(), extras.pop() if extras else None)
 
     def _row_read(
         self, source: _Source, object_type: GraphQLObjectType, read: RowRead, entry: Entry, *, key: str
@@ -369,10 +369,18 @@ class Plan:
                 if build in self.pathless:
                     # Nothing below reads a path: another class is graphql-core's to judge, so that
                     # this object needs no path either (an enablement, for its feature).
-                    lines = [
-                        f"if type(v) is not {source.constant(cls)}: raise Fallback",
-                        f"v = {source.constant(build)}(v, None, run)",
-                    ]
+                    lines = [f"if type(v) is not {source.constant(cls)}: raise Fallback"]
+                    if source.rows:
+                        # In a loop over rows, one object (a feature of 750 enablements) is built once
+                        # per request: its response holds plain values only, so that it may be shared.
+                        lines += [
+                            "m = memo.get(id(v))",
+                            "if m is None or m[0] is not v:",
+                            f"    m = memo[id(v)] = (v, {source.constant(build)}(v, None, run))",
+                            "v = m[1]",
+                        ]
+                    else:
+                        lines.append(f"v = {source.constant(build)}(v, None, run)")
                     entry.pathless = True
                 else:
                     lines = [
@@ -458,9 +466,8 @@ class Plan:
                         row_builds.append(self.row_builder(object_type, nodes))
                     found = row_builds[0]
                     if found is not None and found.extra in (None, view.extra_name):
-                        build, extra, run = found.build, view.extra, at.run
-                        run.from_rows += 1
-                        return [build(row, extra, run) for row in values.rows]
+                        at.run.from_rows += 1
+                        return found.build(values.rows, view.extra, at.run)
                 values = values.views()
             if type(values) is not list and type(values) is not tuple:
                 raise Fallback
@@ -519,9 +526,10 @@ class Plan:
 class _Source:
     """A builder's Python source: one line per step, the values it uses as named constants."""
 
-    def __init__(self, type_name: str, parameters: str = "source, path, run") -> None:
+    def __init__(self, type_name: str, parameters: str = "source, path, run", *, rows: bool = False) -> None:
         self.type_name = type_name
         self.parameters = parameters
+        self.rows = rows  # the body of a loop over rows (`compile_rows`), with the run's objects built
         self.lines: list[str] = []
         self.namespace: dict[str, Any] = {
             "Path": Path,
@@ -549,11 +557,23 @@ class _Source:
 
     def compile(self) -> Build:
         body = "".join(f"    {line}\n" for line in self.lines)
-        text = f"def build({self.parameters}):\n    r = {{}}\n{body}    return r\n"
+        build: Build = self._function(f"def build({self.parameters}):\n    r = {{}}\n{body}    return r\n")
+        return build
+
+    def compile_rows(self) -> Callable[[Sequence[Any], Any, Run], list[dict[str, Any]]]:
+        """The lines as the body of one loop over `rows`, each row's `r` appended: no call per row."""
+        body = "".join(f"        {line}\n" for line in self.lines)
+        head = ["    out = []", "    append = out.append", "    memo = run.built", "    for source in rows:"]
+        text = "\n".join([f"def build({self.parameters}):", *head, "        r = {}", body.rstrip("\n")])
+        built: Callable[[Sequence[Any], Any, Run], list[dict[str, Any]]] = self._function(
+            f"{text}\n        append(r)\n    return out\n"
+        )
+        return built
+
+    def _function(self, text: str) -> Any:
         exec(_code(text, self.type_name), self.namespace)  # noqa: S102 - our own text; names are constants
         # Taken out of its own globals: a function and the namespace holding it are a reference cycle.
-        build: Build = self.namespace.pop("build")
-        return build
+        return self.namespace.pop("build")
 
 
 Missing = object()  # no answer carried for this field
