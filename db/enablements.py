@@ -7,10 +7,12 @@ source says which. One statement covers any number of carriers (or organizations
 from __future__ import annotations
 
 import enum
+import operator
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 from typing import Protocol
 
 import asyncpg
@@ -123,11 +125,17 @@ order by o.id, f.key
 """
 
 
+_OWNER = operator.itemgetter("owner_id")
+_FEATURE = operator.itemgetter("feature_id")
+_SAW = operator.itemgetter("feature_id", "feature_version")
+
+
 async def _grouped(
     conn: Connection, sql: str, reach: Reach, owner_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, OwnerEnablements]:
     records, catalogue = await _read(conn, sql, reach, owner_ids)
-    if any(catalogue[r.feature_id].version != r.feature_version for r in records):
+    # Each (feature, version) the rows saw, once: 750 rows name 15 (read in C, not a Python loop).
+    if any(catalogue[feature_id].version != version for feature_id, version in set(map(_SAW, records))):
         # A feature changed between the two statements: its default would disagree with the effective
         # values computed from it. Read both again from one snapshot (rare: the catalogue is the vendor's).
         if conn.is_in_transaction():
@@ -135,14 +143,8 @@ async def _grouped(
         else:
             async with conn.transaction(isolation="repeatable_read", readonly=True):
                 records, catalogue = await _read(conn, sql, reach, owner_ids)
-    grouped: dict[uuid.UUID, list[EnablementRow]] = {}
-    for record in records:
-        rows = grouped.get(record.owner_id)
-        if rows is None:
-            grouped[record.owner_id] = [record]
-        else:
-            rows.append(record)
-    return {owner_id: OwnerEnablements(rows, catalogue) for owner_id, rows in grouped.items()}
+    # The statements order their rows by owner: each owner's rows are one run.
+    return {owner_id: OwnerEnablements(list(rows), catalogue) for owner_id, rows in groupby(records, _OWNER)}
 
 
 async def _read(
@@ -151,7 +153,7 @@ async def _read(
     records = await conn.fetch(sql, *reach.params(), list(owner_ids), record_class=EnablementRow)
     # Every owner lists the same catalogue: its rows are read once (one more statement), not once per
     # owner and feature (50 carriers by 15 features decoded 750 copies of eight columns: 3 ms of CPU).
-    catalogue = await features.by_ids(conn, ids=list({r.feature_id for r in records})) if records else {}
+    catalogue = await features.by_ids(conn, ids=list(set(map(_FEATURE, records)))) if records else {}
     return records, catalogue
 
 
