@@ -131,7 +131,10 @@ ENTRY_FIELDS = ["__typename", "name", "color", "colors", "setting", "tag { name 
 
 async def test_a_list_read_only_from_rows_is_built_from_them() -> None:
     query = "{ entries { name color colors setting tag { name } loud } deadlines { daysLeft until } }"
-    rows: list[dict[str, Any]] = [GOOD, {**GOOD, "setting": False, "tag_id": 2, "until": NOW + timedelta(days=3)}]
+    rows: list[dict[str, Any]] = [
+        GOOD,
+        {**GOOD, "setting": False, "tag_id": 2, "until": NOW + timedelta(days=3)},
+    ]
     result, counted = await both(query, rows)
     assert result.data["entries"][1] == {
         "name": "a",
