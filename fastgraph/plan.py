@@ -372,11 +372,14 @@ class Plan:
                     lines = [f"if type(v) is not {source.constant(cls)}: raise Fallback"]
                     if source.rows:
                         # In a loop over rows, one object (a feature of 750 enablements) is built once
-                        # per request: its response holds plain values only, so that it may be shared.
+                        # per request and selection: its response holds plain values only, so that it
+                        # may be shared. Kept by builder and identity (another selection of the same
+                        # object is another response), with the object (its id is not reused meanwhile).
+                        built = source.constant(build)
                         lines += [
-                            "m = memo.get(id(v))",
+                            f"m = memo.get(({built}, id(v)))",
                             "if m is None or m[0] is not v:",
-                            f"    m = memo[id(v)] = (v, {source.constant(build)}(v, None, run))",
+                            f"    m = memo[({built}, id(v))] = (v, {built}(v, None, run))",
                             "v = m[1]",
                         ]
                     else:

@@ -148,6 +148,19 @@ async def test_a_list_read_only_from_rows_is_built_from_them() -> None:
     assert (counted.served, counted.from_rows) == (1, 2)
 
 
+async def test_an_object_shared_by_rows_is_built_once_for_each_selection_of_it() -> None:
+    # The same tags, reached by two lists whose selections of them differ: each answers its own.
+    query = "{ entries { tag { name } } again: entries { tag { __typename } } }"
+    result, counted = await both(query, [GOOD, {**GOOD, "tag_id": 2}, GOOD])
+    assert result.data["again"] == [{"tag": {"__typename": "Tag"}}] * 3
+    assert [entry["tag"] for entry in result.data["entries"]] == [
+        {"name": "one"},
+        {"name": "two"},
+        {"name": "one"},
+    ]
+    assert counted.from_rows == 2
+
+
 @pytest.mark.parametrize(
     "query",
     [
