@@ -61,6 +61,11 @@ class ApiKeyRow(asyncpg.Record):
     def kind(self) -> KeyKind:
         return KeyKind.CARRIER if self.carrier_id is not None else KeyKind.SERVICE
 
+    @property
+    def allowlist(self) -> list[str]:
+        """The allowlist as text (`10.0.0.0/8`), as the API, the activity log and the exports write it."""
+        return [str(network) for network in self.ip_allowlist]
+
     def status(self, now: datetime) -> KeyStatus:
         if self.revoked_at is not None and self.revoked_at <= now:
             return KeyStatus.REVOKED

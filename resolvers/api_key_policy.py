@@ -324,7 +324,7 @@ def snapshot(key: ApiKeyRow, now: datetime) -> dict[str, Any]:
         "hint": key.hint,
         "description": key.description,
         "scopes": scope_names(key.scopes),
-        "ipAllowlist": [str(n) for n in key.ip_allowlist],
+        "ipAllowlist": key.allowlist,
         "expiresAt": key.expires_at.isoformat() if key.expires_at else None,
         # When it stops (or stopped) working by revocation: a rotated key's grace period ends then.
         "revokedAt": key.revoked_at.isoformat() if key.revoked_at else None,

@@ -100,7 +100,7 @@ def api_key_rows(context: Context, carrier: CarrierRow, query: Mapping[str, str]
                 key.hint,
                 key.environment,
                 " ".join(scope_names(key.scopes)),
-                " ".join(str(n) for n in key.ip_allowlist),
+                " ".join(key.allowlist),
                 key.status(now).value,
                 key.created_at.isoformat(),
                 f"{key.created_by_kind}:{key.created_by_name or key.created_by_id}",

@@ -68,7 +68,7 @@ async def rotate_api_key(
                         hint=issued.hint,
                         environment=issued.environment,
                         scopes=list(old.scopes),
-                        ip_allowlist=[str(n) for n in old.ip_allowlist],
+                        ip_allowlist=old.allowlist,
                         expires_at=expires_at,
                         created_at=now,
                         created_by=context.principal.audit_fields(),

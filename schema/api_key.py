@@ -7,7 +7,6 @@ import functools
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from ipaddress import IPv4Network, IPv6Network
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -54,10 +53,6 @@ class ApiKeyRefusalReason(enum.Enum):
 
 # Enum lookup by value is slow for thousands of keys per request; a dict is not.
 SCOPES = {scope.value: scope for scope in Scope}
-
-
-def _texts(networks: list[IPv4Network | IPv6Network]) -> list[str]:
-    return [str(network) for network in networks]
 
 
 @strawberry.type(description="Refused uses of a key for one reason within one minute.")
@@ -127,8 +122,7 @@ class ApiKey(Node):
     scopes: list[ApiKeyScope] = reads("row.scopes", each=SCOPES, description="What the key may read or do.")
 
     ip_allowlist: list[str] = reads(
-        "row.ip_allowlist",
-        via=_texts,
+        "row.allowlist",
         description="Addresses and CIDR ranges (IPv4, IPv6) the key works from; empty means any.",
     )
 
