@@ -330,9 +330,7 @@ class Plan:
             return None
         complete = self._leaf(leaf_type)
         try:
-            return {raw: complete(value) for raw, value in mapping.items() if value is not None} | {
-                raw: None for raw, value in mapping.items() if value is None
-            }
+            return {raw: None if value is None else complete(value) for raw, value in mapping.items()}
         except Fallback:
             return None
 

@@ -48,6 +48,12 @@ class RowRead:
         object.__setattr__(self, "get", operator.attrgetter(self.chain))
 
     @property
+    def bare(self) -> bool:
+        """Whether the value is the chain's, with no step after it."""
+        steps = (self.call_with, self.looked_up_in, self.through, self.each, self.via)
+        return all(step is None for step in steps)
+
+    @property
     def extra(self) -> str | None:
         """The view's attribute (besides its row) this read uses, if any."""
         return self.call_with or self.looked_up_in

@@ -41,32 +41,21 @@ def reads(
     object's attribute `call_with`, looked up in its attribute `looked_up_in`, looked up in `through`,
     each item looked up in `each`, passed to `via`. Its type is the annotation's."""
     head, _, rest = chain.partition(".")
-    read = RowRead(rest or head, call_with, looked_up_in, through, each, via)
-    extra = read.extra
-    if head != "row" or not rest:
-        if extra is not None or through is not None or each is not None or via is not None:
-            raise ValueError(f"{chain}: only a read of `row.<attribute>` takes a step after it")
-        read = RowRead(chain)
+    on_row = head == "row" and bool(rest)
+    # Validated here (names only, one step at most): the fast path writes the read into its builders.
+    read = RowRead(rest if on_row else chain, call_with, looked_up_in, through, each, via)
+    if not on_row and not read.bare:
+        raise ValueError(f"{chain}: only a read of `row.<attribute>` takes a step after it")
+    value, extra = read.value, read.extra
 
-        def resolve(root: Any) -> Any:
-            return read.value(root, None)
+    def resolve(root: Any) -> Any:
+        if not on_row:
+            return value(root, None)
+        return value(root.row, None if extra is None else getattr(root, extra))
 
-        metadata: dict[str, Any] = {READS: chain}
-    else:
-        value = read.value
-
-        if extra is None:
-
-            def resolve(root: Any) -> Any:
-                return value(root.row, None)
-
-        else:
-
-            def resolve(root: Any) -> Any:
-                return value(root.row, getattr(root, extra))
-
-        plain = read == RowRead(rest)
-        metadata = {READS: chain if plain else resolve, ROW_READ: read}
+    metadata: dict[str, Any] = {READS: chain if read.bare else resolve}
+    if on_row:
+        metadata[ROW_READ] = read
     # Strawberry takes the field's type from the resolver's annotation when it has one: leave it out.
     del resolve.__annotations__["return"]
     return strawberry.field(resolver=resolve, description=description, metadata=metadata)
