@@ -7,6 +7,7 @@ a BAD_USER_INPUT naming the argument instead of a database error.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 from resolvers.errors import BadUserInput
 
@@ -21,6 +22,18 @@ def text(value: str | None, argument: str) -> str | None:
     if len(value) > MAX_TEXT:
         raise BadUserInput(f"`{argument}` may be at most {MAX_TEXT} characters.", argument=argument)
     return value
+
+
+@overload
+def instant(value: datetime, argument: str) -> datetime: ...
+
+
+@overload
+def instant(value: None, argument: str) -> None: ...
+
+
+@overload
+def instant(value: datetime | None, argument: str) -> datetime | None: ...
 
 
 def instant(value: datetime | None, argument: str) -> datetime | None:

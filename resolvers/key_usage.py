@@ -45,7 +45,7 @@ async def usage_of(
     """The key's buckets from the one holding `since` to the one holding `until` (default: now);
     empty for a key out of the caller's reach (the key itself is then not found)."""
     # In UTC: refused without a zone, or where the zone moves the time outside the calendar.
-    first = bucket_start(filters.instant(since, "since") or since, interval)
+    first = bucket_start(filters.instant(since, "since"), interval)
     last = filters.instant(until, "until") or context.now()
     try:
         end = bucket_start(last, interval) + STEPS[interval]
