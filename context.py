@@ -140,7 +140,8 @@ class Context:
             self.key_cache.forget_all()
 
     def release(self) -> None:
-        """Drop what the request loaded, once its response is built (see Loaders.release)."""
+        """Drop what the request loaded, once its response is built (see Loaders.release); a
+        subscription's context, what its last event loaded, before the next."""
         self.loaders.release()
         self.feature_views.clear()
         self.selections.clear()

@@ -170,7 +170,7 @@ async def changes(context: Context) -> AsyncIterator[ChangeRequestRow]:
                 async with context.db.acquire() as conn:
                     found = await change_requests.by_ids(conn, principal=context.principal, ids=[change.id])
                 if change.id in found:
-                    context.loaders.release()
+                    context.release()  # what the last event loaded (rows, feature views) goes
                     yield found[change.id]
     except LiveChangesEnded as ended:
         raise Unavailable(str(ended)) from None

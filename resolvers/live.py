@@ -279,7 +279,7 @@ async def _events(
                 change = await watch.next()
                 await _still_allowed(context, watched)
                 if concerns(change):
-                    context.loaders.release()
+                    context.release()  # what the last event loaded (rows, feature views) goes
                     yield change
     except LiveChangesEnded as ended:
         raise Unavailable(str(ended)) from None
