@@ -69,13 +69,33 @@ def judge_key(
             "FORBIDDEN",
             RefusalReason.API_ACCESS_DISABLED,
         )
+    return _acting_as(found)
+
+
+# The principal a verified key acts as, by the key's identity: a remembered key (services/key_cache.py)
+# is the same object for every request that presents it, and both it and its principal are immutable,
+# so its scopes are converted and implied once rather than per request (about 7 µs of a small request's
+# 0.7 ms). The entry holds the key, so no other object can take its id while it is here; bounded.
+_ACTING_AS: dict[int, tuple[VerifiedKey, Principal]] = {}
+ACTING_AS_SIZE = 1024
+
+
+def _acting_as(found: VerifiedKey) -> Principal:
+    kept = _ACTING_AS.get(id(found))
+    if kept is not None and kept[0] is found:
+        return kept[1]
+    key = found.row
     grant = KeyGrant(
         scopes=with_implied(frozenset(Scope(s) for s in key.scopes)),
         networks=tuple(key.ip_allowlist),
         expires_at=key.expires_at,
         rotating=key.revoked_at is not None,
     )
-    return principal.api_key(key.id, key.description, key.carrier_id, grant)
+    acting_as = principal.api_key(key.id, key.description, key.carrier_id, grant)
+    if len(_ACTING_AS) >= ACTING_AS_SIZE:
+        _ACTING_AS.clear()
+    _ACTING_AS[id(found)] = (found, acting_as)
+    return acting_as
 
 
 def ends_at(found: VerifiedKey) -> float | None:
