@@ -26,10 +26,14 @@ SHAPES = drawn(
     80,
 )
 
-RECORDS = "select * from unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::int[]) as r(parent_id, total, id, n)"
+RECORDS = """
+select * from unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::int[]) as r(parent_id, total, id, n)
+"""
 
 
-def expected(records: list[Any], parent_ids: list[uuid.UUID], page: PageRequest) -> dict[uuid.UUID, Page[Any]]:
+def expected(
+    records: list[Any], parent_ids: list[uuid.UUID], page: PageRequest
+) -> dict[uuid.UUID, Page[Any]]:
     """Record by record: each row to its parent's page, in order."""
     rows: dict[uuid.UUID, list[Any]] = {parent: [] for parent in parent_ids}
     totals = dict.fromkeys(parent_ids, 0)
@@ -48,7 +52,7 @@ async def test_records_split_into_the_pages_of_their_parents_whatever_their_runs
         for parent, (count, cut) in zip(ids, parents, strict=True):
             rows = [(parent, count + 10, uuid.uuid4(), n) for n in range(count)] or [(parent, 0, None, -1)]
             runs += [rows[:cut], rows[cut:]] if 0 < cut < count else [rows]
-        Random(seed).shuffle(runs)
+        Random(seed).shuffle(runs)  # noqa: S311 - a drawn order, not a secret
         flat = [row for run in runs for row in run]
         records = await conn.fetch(RECORDS, *(list(column) for column in zip(*flat, strict=True)))
         page = PageRequest(limit=limit, backward=backward)
