@@ -15,7 +15,7 @@ from access.addresses import IPAddress
 from access.principal import PrincipalKind
 from context import Context
 from db.loaders import Loaders
-from db.pool import DATABASE_DOWN, CountingDatabase
+from db.pool import DATABASE_DOWN, CountingDatabase, Database
 from services.key_usage import Outcome
 from web.app_keys import DATABASE, KEY_CACHE, KEY_USAGE, LIVE, METRICS, RATE_LIMITER, SETTINGS
 from web.authentication import AuthenticationError, Authenticator, Caller
@@ -141,10 +141,13 @@ async def rate_limit_refusal(request: web.Request, caller: Caller) -> Refused | 
     return Refused(429, "requests for this caller", "RATE_LIMITED", decision.retry_after)
 
 
-def context_for(request: web.Request, caller: Caller, now: Callable[[], datetime]) -> Context:
-    """The request's context for the resolvers: its caller, its loaders, its counted database."""
+def context_for(
+    request: web.Request, caller: Caller, now: Callable[[], datetime], database: Database | None = None
+) -> Context:
+    """The request's context for the resolvers: its caller, its loaders, its counted database (the
+    application's, or the request's own share of it)."""
     statements = request[STATEMENTS]
-    db = CountingDatabase(request.app[DATABASE], statements)
+    db = CountingDatabase(database or request.app[DATABASE], statements)
     return Context(
         key_usage=request.app[KEY_USAGE],
         settings=request.app[SETTINGS],

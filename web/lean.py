@@ -51,12 +51,14 @@ from graphql import (
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from access.principal import Principal
+from db.pool import HeldDatabase, PoolDatabase
 from resolvers.refusals import note_scope_refusals, record_refusals
 from schema.build import Schema
 from schema.limits import operation_cost, priced_variables
 from schema.request_rules import introspection_allowed, parsed
 from settings import Settings
 from web import documents
+from web.app_keys import DATABASE
 from web.authentication import Caller
 from web.callers import context_for
 from web.json_limits import MAX_JSON_DEPTH, nesting
@@ -144,8 +146,26 @@ class LeanPath:
         if found is None:
             self.counters.passed += 1
             return None
+        database = request.app[DATABASE]
+        # Its statements share one connection while it runs here (db/pool.HeldDatabase), given back
+        # before the response leaves or the view takes the request over.
+        held = HeldDatabase(database) if isinstance(database, PoolDatabase) else None
+        try:
+            return await self._run(request, caller, now, found, held)
+        finally:
+            if held is not None:
+                await held.close()
+
+    async def _run(
+        self,
+        request: web.Request,
+        caller: Caller,
+        now: Any,
+        found: tuple[Entry, dict[str, Any] | None, str | None, dict[str, Any] | None],
+        held: HeldDatabase | None,
+    ) -> web.Response | None:
         entry, variables, operation_name, extensions = found
-        context = request.get(CONTEXT) or context_for(request, caller, now)
+        context = request.get(CONTEXT) or context_for(request, caller, now, held)
         request[CONTEXT] = context
         context.operation_name = entry.name
         # What graphql-core's `execute` (as Strawberry calls it) does, in two steps, so that the price
