@@ -42,6 +42,9 @@ class Metrics:
             buckets=(0, 1, 2, 3, 5, 8, 13, 21, 50, 100),
             registry=self.registry,
         )
+        # A request's counter and latency series by (operation label, outcome), found once: prometheus'
+        # `labels()` checks and locks on every call. As bounded as the labels themselves.
+        self._answered: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
         self.rate_limited = Counter(
             "carrier_admin_rate_limit_refusals",
             "Requests refused by a rate limit.",
@@ -144,6 +147,17 @@ class Metrics:
         response = web.Response(body=body)
         response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
         return response
+
+    def answered(self, operation: str, outcome: str, seconds: float, statements: int | None) -> None:
+        """One GraphQL request answered: counted by operation and outcome, timed, its statements."""
+        series = self._answered.get((operation, outcome))
+        if series is None:
+            series = self.requests.labels(operation, outcome), self.latency.labels(operation)
+            self._answered[operation, outcome] = series
+        series[0].inc()
+        series[1].observe(seconds)
+        if statements is not None:
+            self.statements.observe(statements)
 
 
 # Every request's operation becomes a label value: only names from a bounded set may (a caller could

@@ -299,12 +299,10 @@ class GraphQLView(StrawberryView[Context, None]):
         caller = request.get(CALLER)
         operation = _operation_name(request)
         outcome = _outcome(response.status)
-        metrics = request.app[METRICS]
         label = operation_label(operation, request.app[TRUSTED_DOCUMENTS].operation_names)
-        metrics.requests.labels(label, outcome).inc()
-        metrics.latency.labels(label).observe(seconds)
-        if context is not None:
-            metrics.statements.observe(context.statements.count)
+        request.app[METRICS].answered(label, outcome, seconds, context.statements.count if context else None)
+        if not log.isEnabledFor(logging.INFO):
+            return  # production's level: the line's fields are not worth building
         log.info(
             "graphql request",
             extra={

@@ -50,7 +50,9 @@ async def test_records_split_into_the_pages_of_their_parents_whatever_their_runs
         ids = [uuid.uuid4() for _ in parents]
         runs: list[list[tuple[uuid.UUID, int, uuid.UUID | None, int]]] = []
         for parent, (count, cut) in zip(ids, parents, strict=True):
-            rows = [(parent, count + 10, uuid.uuid4(), n) for n in range(count)] or [(parent, 0, None, -1)]
+            rows: list[tuple[uuid.UUID, int, uuid.UUID | None, int]] = [
+                (parent, count + 10, uuid.uuid4(), n) for n in range(count)
+            ] or [(parent, 0, None, -1)]
             runs += [rows[:cut], rows[cut:]] if 0 < cut < count else [rows]
         Random(seed).shuffle(runs)  # noqa: S311 - a drawn order, not a secret
         flat = [row for run in runs for row in run]

@@ -31,7 +31,7 @@ STEPS = drawn(
 ADDRESS = ipaddress.ip_address("127.0.0.1")
 
 
-def acting_as(principal: Principal | Any) -> tuple[str, frozenset[Scope]]:
+def acting_as(principal: Principal | Any) -> tuple[str | None, frozenset[Scope]]:
     assert isinstance(principal, Principal), principal
     return principal.id, principal.scopes
 
