@@ -166,7 +166,7 @@ async def test_the_lean_path_borrows_fewer_connections_than_it_sends_statements(
             borrowed += 1
             return await super().borrow()
 
-    app = init_app(make_settings(), database=Counted(pool))
+    app = init_app(make_settings(fast_path=True), database=Counted(pool))  # the lean path runs plans
     try:
         async with TestClient(TestServer(app)) as client:
             body = {"query": NESTED, "variables": {"id": to_global_id("Organization", organization)}}
