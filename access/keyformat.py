@@ -22,7 +22,7 @@ _ALPHABET: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 _BODY_BYTES: Final = 32
 _BODY_LEN: Final = 43  # ceil(256 / log2(62)): every 32-byte value fits
 _CHECKSUM_LEN: Final = 6  # ceil(32 / log2(62)): every CRC32 value fits
-_MAX_CANDIDATE_LEN: Final = 100  # far above any real key; bounds all work done on hostile input
+MAX_CANDIDATE_LENGTH: Final = 100  # far above any real key; bounds all work done on hostile input
 
 _ENV_ALTERNATION: Final = "|".join(sorted(ENVIRONMENTS))
 _KEY_BODY: Final = rf"{PREFIX}_({_ENV_ALTERNATION})_[0-9A-Za-z]{{{_BODY_LEN + _CHECKSUM_LEN}}}"
@@ -96,7 +96,7 @@ def generate(environment: str) -> IssuedSecret:
 
 def parse(candidate: str) -> ParsedKey | None:
     """Rejects any malformed key cheaply, before the database, with one indistinct ``None``."""
-    if not isinstance(candidate, str) or len(candidate) > _MAX_CANDIDATE_LEN:
+    if not isinstance(candidate, str) or len(candidate) > MAX_CANDIDATE_LENGTH:
         return None
     match = FULL_MATCH.match(candidate)
     if match is None:
