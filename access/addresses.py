@@ -172,3 +172,10 @@ def client_address(
         if not _in_any(address, trusted_proxies):
             return address
     return nearest
+
+
+@functools.lru_cache(maxsize=1024)
+def address_text(address: IPAddress | None) -> str | None:
+    """An address as the activity log and a key's last use write it; each request needs it, and a
+    client's address repeats (`str` of an address object is a few µs)."""
+    return str(address) if address is not None else None

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from aiohttp import web
 
-from access.addresses import IPAddress
+from access.addresses import IPAddress, address_text
 from access.principal import PrincipalKind
 from context import Context
 from db.loaders import Loaders
@@ -88,7 +88,7 @@ async def verified(
         app[METRICS].key_verifications.labels("error").inc()
         return Refused(503, UNAVAILABLE, "SERVICE_UNAVAILABLE")
     if caller.key is not None:
-        app[METRICS].key_verifications.labels("ok").inc()
+        app[METRICS].key_verified.inc()
     return caller
 
 
@@ -156,7 +156,7 @@ def context_for(
         loaders=Loaders(db, caller.principal.reach, now),
         statements=statements,
         request_id=request[REQUEST_ID],
-        client_address=str(caller.address) if caller.address else None,
+        client_address=address_text(caller.address),
         now=now,
         key_cache=request.app.get(KEY_CACHE),
         live=request.app.get(LIVE),
@@ -167,7 +167,7 @@ def context_for(
 def note_use(request: web.Request, caller: Caller, now: Callable[[], datetime]) -> None:
     """A key's use, for its last-use record and its usage counts (written once a minute)."""
     if caller.key is not None:
-        used_from = str(caller.address) if caller.address else None
+        used_from = address_text(caller.address)
         request.app[KEY_USAGE].note_use(caller.key.id, now(), used_from)
 
 

@@ -57,6 +57,7 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+        self.key_verified = self.key_verifications.labels("ok")  # every key request: found once
         self.rate_limits_shared = Gauge(
             "carrier_admin_rate_limits_shared",
             "1 while rate limits are counted in Redis (shared by every instance); 0 while each process "

@@ -14,15 +14,20 @@ from access import keyformat
 from access.principal import Principal, Scope, with_implied
 from db import api_keys
 from resolvers import key_verification
-from resolvers.key_verification import judge_key
+from resolvers.key_verification import ends_at, judge_key
 from tests import factories
 from tests.drawn import drawn
 
 CARRIER_SCOPES = [scope.value for scope in Scope]
-# Each step: the key's scopes now, and whether it is read again from PostgreSQL before being judged.
+# Each step: the key's scopes and expiry (days ahead, or none) now, and whether it is read again from
+# PostgreSQL before being judged.
 STEPS = drawn(
     st.lists(
-        st.tuples(st.sets(st.sampled_from(CARRIER_SCOPES), min_size=1), st.booleans()),
+        st.tuples(
+            st.sets(st.sampled_from(CARRIER_SCOPES), min_size=1),
+            st.none() | st.integers(min_value=1, max_value=400),
+            st.booleans(),
+        ),
         min_size=1,
         max_size=6,
     ),
@@ -48,9 +53,15 @@ async def test_a_key_acts_as_its_row_says_however_often_it_is_read_and_changed(c
 
     found = await read()
     for steps in STEPS:
-        for scopes, read_again in steps:
-            # given: the key's scopes changed; read again (a new row), or the read before (a stale one)
-            await conn.execute("update api_keys set scopes = $2 where id = $1", key_id, sorted(scopes))
+        for scopes, days, read_again in steps:
+            # given: the key's scopes and expiry changed; read again (a new row), or the read before
+            await conn.execute(
+                "update api_keys set scopes = $2, expires_at = now() + make_interval(days => $3)"
+                " where id = $1",
+                key_id,
+                sorted(scopes),
+                days,
+            )
             if read_again:
                 found = await read()
             # when: it is judged, twice
@@ -60,6 +71,8 @@ async def test_a_key_acts_as_its_row_says_however_often_it_is_read_and_changed(c
             expected = with_implied(frozenset(Scope(s) for s in found.row.scopes))
             assert acting_as(first) == (str(key_id), expected)
             assert second is first
+            expires_at = found.row.expires_at
+            assert ends_at(found) == (expires_at.timestamp() if expires_at is not None else None)
 
 
 async def test_what_keys_act_as_is_kept_bounded(conn: Any) -> None:
