@@ -27,6 +27,10 @@ class RequiresScope:
     scope: ApiKeyScope
 
 
+# The mark of every mutation that changes a carrier's API keys or the policies they are issued under.
+KEYS_WRITE = RequiresScope(scope=ApiKeyScope.KEYS_WRITE)
+
+
 @strawberry.schema_directive(
     locations=[Location.FIELD_DEFINITION],
     description="An API key must also hold the scope that reads what the event is about: KEYS_READ for "

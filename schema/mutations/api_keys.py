@@ -12,7 +12,6 @@ from typing import Annotated
 
 import strawberry
 
-from access.principal import Scope
 from context import Context
 from db.api_keys import ApiKeyRow
 from resolvers.api_key_policy import ExpiryRequest
@@ -21,7 +20,7 @@ from resolvers.revoke_api_key import revoke_api_key
 from resolvers.rotate_api_key import Rotated, rotate_api_key
 from resolvers.update_api_key import update_api_key
 from schema.api_key import ApiKey
-from schema.directives import RequiresScope, Restricted
+from schema.directives import KEYS_WRITE, Restricted
 from schema.enums import ApiKeyScope
 from schema.mutations.results import EXPECTED_VERSION, mutation, result_union
 from schema.user_errors import (
@@ -32,7 +31,6 @@ from schema.user_errors import (
     ValidationError,
 )
 
-KEYS_WRITE = RequiresScope(scope=Scope.KEYS_WRITE)
 SERVICE_KEYS = Restricted(reason="service keys")
 
 EXPIRY_LIMITS = (

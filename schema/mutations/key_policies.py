@@ -9,19 +9,17 @@ from typing import Annotated, Any
 
 import strawberry
 
-from access.principal import Scope
 from context import Context
 from db.key_policies import PolicyValues
 from resolvers.set_key_policy import PolicySet, set_carrier_key_policy, set_organization_key_policy
 from schema.api_key_policy import ApiKeyPolicy, KeyPolicySettings, PolicyOwner
 from schema.carrier import Carrier
-from schema.directives import RequiresScope, Restricted
+from schema.directives import KEYS_WRITE, Restricted
 from schema.enums import ApiKeyScope
 from schema.mutations.results import mutation, result_union
 from schema.organization import Organization
 from schema.user_errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 
-KEYS_WRITE = RequiresScope(scope=Scope.KEYS_WRITE)
 CARRIER_POLICY = Restricted(reason="a carrier's own key policy")
 REASON = "Why (optional, at most 500 characters); kept in the activity log."
 EXPECTED_VERSION = (
