@@ -29,6 +29,7 @@ from db.loaders import Loaders
 from db.migrate import migrate
 from db.pool import Connection, CountingDatabase, StatementCounter, init_connection
 from server import init_app
+from services.change_feed import ChangeFeed
 from settings import Settings, fast_path_enabled
 from web.view import utc_now
 
@@ -104,6 +105,21 @@ async def own_database(server_url: str, template_url: str) -> AsyncIterator[str]
     """A migrated database whose commits are real, for concurrency tests."""
     async with copied_database(server_url, TEMPLATE) as url:
         yield url
+
+
+# How long a change feed may take to start listening (its first connection and LISTEN).
+FEED_START_SECONDS = 5.0
+
+
+@pytest.fixture
+async def feed(own_database: str) -> AsyncIterator[ChangeFeed]:
+    """The change feed of `own_database`, listening (services/change_feed.py)."""
+    changes = ChangeFeed(lambda: asyncpg.connect(own_database))
+    await changes.start()
+    async with asyncio.timeout(FEED_START_SECONDS):
+        await changes.until_listening()
+    yield changes
+    await changes.stop()
 
 
 @pytest.fixture

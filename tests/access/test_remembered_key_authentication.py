@@ -6,13 +6,10 @@ lookup, hit or miss."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-import pytest
 from hypothesis import strategies as st
 
 from access import keyformat
@@ -24,7 +21,6 @@ from tests.conftest import make_settings
 from tests.drawn import drawn
 from web.authentication import AuthenticationError, Authenticator
 
-WAIT = 5.0
 # An edit of the secret: (where, what) replaces, inserts or deletes around a position.
 EDITS = st.lists(
     st.tuples(
@@ -50,16 +46,6 @@ def edited(secret: str, edits: list[tuple[str, int, str]]) -> str:
         else:
             secret = secret[:at]
     return secret
-
-
-@pytest.fixture
-async def feed(own_database: str) -> AsyncIterator[ChangeFeed]:
-    changes = ChangeFeed(lambda: asyncpg.connect(own_database))
-    await changes.start()
-    async with asyncio.timeout(WAIT):
-        await changes.until_listening()
-    yield changes
-    await changes.stop()
 
 
 async def test_only_the_issued_secret_passes_whether_or_not_the_cache_remembers_it(

@@ -27,16 +27,6 @@ WAIT = 5.0
 
 
 @pytest.fixture
-async def feed(own_database: str) -> AsyncIterator[ChangeFeed]:
-    changes = ChangeFeed(lambda: asyncpg.connect(own_database))
-    await changes.start()
-    async with asyncio.timeout(WAIT):
-        await changes.until_listening()
-    yield changes
-    await changes.stop()
-
-
-@pytest.fixture
 async def conn(own_database: str) -> AsyncIterator[asyncpg.Connection]:
     connection = await asyncpg.connect(own_database)
     yield connection
