@@ -102,6 +102,8 @@ class Entry:
         return found
 
 
+# A request's kept entry, with its variables, operation name and extensions.
+Found = tuple[Entry, dict[str, Any] | None, str | None, dict[str, Any] | None]
 # (the document's text, the operation name as given, whether introspection was allowed in validation)
 Key = tuple[str, str | None, bool]
 
@@ -161,7 +163,7 @@ class LeanPath:
         request: web.Request,
         caller: Caller,
         now: Any,
-        found: tuple[Entry, dict[str, Any] | None, str | None, dict[str, Any] | None],
+        found: Found,
         held: HeldDatabase | None,
     ) -> web.Response | None:
         entry, variables, operation_name, extensions = found
@@ -207,9 +209,7 @@ class LeanPath:
             body=orjson.dumps({"data": result.data}), content_type=media_type(request), charset="utf-8"
         )
 
-    async def _entry(
-        self, request: web.Request, caller: Caller
-    ) -> tuple[Entry, dict[str, Any] | None, str | None, dict[str, Any] | None] | None:
+    async def _entry(self, request: web.Request, caller: Caller) -> Found | None:
         """The kept entry the request names, with its variables, operation name and extensions; None
         when there is none (or the request is not one this path takes)."""
         body = await self._body(request)
