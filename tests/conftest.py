@@ -21,6 +21,7 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from asyncpg.connection import LoggedQuery
+from hypothesis import settings as hypothesis_settings
 
 from access.principal import Principal, staff
 from context import Context
@@ -32,6 +33,11 @@ from server import init_app
 from services.change_feed import ChangeFeed
 from settings import Settings, fast_path_enabled
 from web.view import utc_now
+
+# Every property test runs without hypothesis' per-example deadline (200 ms by default): speed is the
+# benchmark's business, and a deadline fails a test when the machine is busy (CI runs two suites at once).
+hypothesis_settings.register_profile("carrier-admin", deadline=None)
+hypothesis_settings.load_profile("carrier-admin")
 
 # Unique per test session: several sessions may share one server (CI beside a developer's run).
 TEMPLATE = f"carrier_admin_test_template_{uuid.uuid4().hex[:8]}"
