@@ -234,6 +234,18 @@ async def key_cache_hits(server: Server, session: aiohttp.ClientSession) -> floa
     return float(line.rsplit(" ", 1)[1])
 
 
+async def remembered(server: Server, session: aiohttp.ClientSession, secret: str) -> None:
+    """Present the key until `server` answers it from its cache. A lookup that was under way when the
+    key's own creation was heard (the feed's notification comes when it comes) is not remembered, so
+    the first two presentations may both be looked up: wait for the hit, not for a count of requests."""
+    async with asyncio.timeout(STARTUP_DEADLINE_SECONDS):
+        while True:
+            before = await key_cache_hits(server, session)
+            assert (await server.post(session, VIEWER, factories.bearer(secret)))[0] == 200
+            if await key_cache_hits(server, session) > before:
+                return
+
+
 async def test_a_revoked_key_is_refused_at_once_where_revoked_and_within_a_second_elsewhere(
     own_database: str,
 ) -> None:
@@ -247,10 +259,8 @@ async def test_a_revoked_key_is_refused_at_once_where_revoked_and_within_a_secon
         staff = factories.bearer(factories.staff_token())
         _, body = await a.post(session, CREATE_KEY, staff, c=carrier)
         issued = body["data"]["createApiKey"]
-        for server in (a, b, a, b):
-            assert (await server.post(session, VIEWER, factories.bearer(issued["secret"])))[0] == 200
-        assert await key_cache_hits(a, session) >= 1
-        assert await key_cache_hits(b, session) >= 1
+        for server in (a, b):
+            await remembered(server, session, issued["secret"])
 
         # when: it is revoked through A
         await a.post(session, REVOKE_KEY, staff, k=issued["apiKey"]["id"])
