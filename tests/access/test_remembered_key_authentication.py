@@ -6,6 +6,7 @@ lookup, hit or miss."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,9 +71,11 @@ async def test_only_the_issued_secret_passes_whether_or_not_the_cache_remembers_
         return ("key", caller.key.id if caller.key else None)
 
     try:
-        # the key itself, cold then warm: the same caller, the second time from memory
-        assert await outcome(secret) == await outcome(secret) == ("key", key_id)
-        assert cache.stats.hits >= 1
+        # the key itself, cold then warm: the same caller, then from memory (a lookup under way when the
+        # feed brings the key's own creation is not remembered: present it until the cache answers)
+        async with asyncio.timeout(60):
+            while cache.stats.hits == 0:
+                assert await outcome(secret) == ("key", key_id)
         refused = await outcome(secret[:-1] + ("A" if secret[-1] != "A" else "B"))
         assert refused[0] == "refused"
         for _ in range(3):  # well formed, never issued: looked up in PostgreSQL once, then remembered
