@@ -117,7 +117,7 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def render(rows: Sequence[Row], floor: Floor | None, context: Context) -> str:
+def render(rows: Sequence[Row], floor: Floor | None, context: Context, targets: Sequence[str] = ()) -> str:
     dataset = context.dataset
     shape = dataset.shape
     counts = ", ".join(f"{name} {count:,}" for name, count in sorted(dataset.row_counts.items()))
@@ -140,6 +140,8 @@ def render(rows: Sequence[Row], floor: Floor | None, context: Context) -> str:
             "applied here the floor paid for collecting the benchmark's own heap, 3-4 times its cost).",
             "",
         ]
+    if targets:
+        parts += [*targets, ""]
     parts += [
         "- Columns: req/s at fixed concurrency over all rounds, and p50/p99 latency as wrk saw it "
         "(averaged over rounds). The cost columns come from requests sent one at a time after each "

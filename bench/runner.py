@@ -18,6 +18,7 @@ import asyncpg
 from bench import dataset as data
 from bench import floor as floor_module
 from bench import load, lock, measure, ours, peer, processes, report, soak
+from bench import targets as targets_module
 from bench.backends import Backends
 from bench.credentials import make_identity_provider
 from bench.load import LoadResult, LoadSettings, WrkMissingError
@@ -124,6 +125,7 @@ async def _benchmark(
         if peer_state.server is not None:
             servers.append(peer_state.server)
         rows: list[report.Row] = []
+        measured: list[targets_module.Measured] = []
         anomalies: list[str] = []
         main: tuple[str, Target] | None = None
         for number, workload in enumerate(workloads(dataset.shape)):
@@ -156,7 +158,8 @@ async def _benchmark(
                 states = "\n".join(t.server.state() for t, _ in targets)
                 raise RuntimeError(f"{workload.name}: {error}\n{states}") from error
             rows.append(report.Row(workload.name, figures[0], figures[1] if len(figures) > 1 else None))
-        memory = None
+            measured.append(targets_module.Measured(workload, rows[-1]))
+        memory, soaked = None, None
         if main is not None and options.soak_seconds > 0:
             say(f"memory: {main[0]} for {options.soak_seconds:.0f} s ...")
             soaked = await soak.measure_soak(wrk, main[1], settings, options.soak_seconds)
@@ -185,7 +188,8 @@ async def _benchmark(
             *(f"**Anomaly**: {a}" for a in anomalies),
         ],
     )
-    return report.render(rows, floor, context)
+    verdicts = targets_module.judge(measured, floor, soaked)
+    return report.render(rows, floor, context, targets_module.render(verdicts))
 
 
 def _start_peer(options: Options, dataset: data.Dataset, pinning: Pinning, scratch: Path) -> PeerState:

@@ -64,3 +64,6 @@ def test_the_benchmark_runs_and_prints_its_table(server_url: str, tmp_path: Path
     # memory under sustained load on the main workload: before, halfway, after
     assert "**Memory** (nested: org of 5 carriers (main), 2 s of load" in completed.stdout
     assert output.read_text().startswith("# carrier-admin benchmark")
+    # issue 23's targets, judged from this run: without the peer, the peer's ratios are not measured
+    assert "**Targets** (issue 23), judged from this run:" in completed.stdout
+    assert "| main: ours ≥ 1.6x the peer's req/s | — | not measured |" in completed.stdout
