@@ -32,8 +32,20 @@ class Source(enum.Enum):
 
 # The rule in SQL, for a carrier `c` and a feature `f`: the settings that decide it (the carrier's own
 # `ce`, its organization's `oe`), the effective value, and the level it comes from (a Source).
-SETTINGS = """left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id
-left join organization_enablements oe on oe.organization_id = c.organization_id and oe.feature_id = f.id"""
+def settings_among(carrier_ids: str | None = None, organization_ids: str | None = None) -> str:
+    """The settings' joins; given SQL arrays of the carriers read and of their organizations, each table
+    is read only for those. Joined by `c` and `f` alone, PostgreSQL may hash all of carrier_enablements
+    to read a page of ten carriers (25,400 rows for 150 in the benchmark): a read's cost then grows with
+    every carrier's settings, not with those it reads (tests/db/test_enablement_reads_scale.py)."""
+    carriers = f" and ce.carrier_id = any({carrier_ids})" if carrier_ids else ""
+    organizations = f" and oe.organization_id = any({organization_ids})" if organization_ids else ""
+    return f"""left join carrier_enablements ce on ce.carrier_id = c.id and ce.feature_id = f.id{carriers}
+left join organization_enablements oe
+       on oe.organization_id = c.organization_id and oe.feature_id = f.id{organizations}"""
+
+
+# For statements about one carrier, whose joins PostgreSQL makes by the primary keys.
+SETTINGS = settings_among()
 EFFECTIVE_VALUE = "coalesce(ce.enabled, oe.enabled, f.default_enabled)"
 EFFECTIVE_SOURCE = """case when ce.enabled is not null then 'CARRIER'
             when oe.enabled is not null then 'ORGANIZATION'
@@ -103,7 +115,7 @@ select c.id as owner_id, f.id as feature_id, f.version as feature_version,
        {EFFECTIVE_SOURCE} as source_name{{updates}}
 from carriers c
 cross join features f
-{SETTINGS}
+{settings_among("$4::uuid[]", "array(select r.organization_id from carriers r where r.id = any($4::uuid[]))")}
 where c.id = any($4::uuid[]) and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
 order by c.id, f.key
 """
@@ -119,7 +131,8 @@ select o.id as owner_id, f.id as feature_id, f.version as feature_version,
        case when oe.enabled is not null then 'ORGANIZATION' else 'DEFAULT' end as source_name{updates}
 from organizations o
 cross join features f
-left join organization_enablements oe on oe.organization_id = o.id and oe.feature_id = f.id
+left join organization_enablements oe
+       on oe.organization_id = o.id and oe.feature_id = f.id and oe.organization_id = any($4::uuid[])
 where o.id = any($4::uuid[]) and organization_in_scope(o.id, $1, $2, $3)
 order by o.id, f.key
 """
@@ -321,7 +334,7 @@ FEATURE_EFFECTIVE_MANY = f"""
 select c.id, {EFFECTIVE_VALUE} as effective
 from carriers c
 join features f on f.key = $2
-{SETTINGS}
+{settings_among("$1::uuid[]", "array(select r.organization_id from carriers r where r.id = any($1::uuid[]))")}
 where c.id = any($1::uuid[])
 """
 
@@ -338,9 +351,12 @@ async def feature_effective_for(
 # code, in one statement. Carriers outside the caller's reach are left out as if they did not exist.
 EFFECTIVE_FOR_MANY = f"""
 with wanted as (
+    -- By id, then by code, each through its index ("id or code" in one condition scans the table).
     select c.id, c.code, c.organization_id from carriers c
-    where (c.id = any($4::uuid[]) or upper(c.code) = any($5::text[]))
-      and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
+    where c.id = any($4::uuid[]) and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
+    union
+    select c.id, c.code, c.organization_id from carriers c
+    where upper(c.code) = any($5::text[]) and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
 )
 select c.id as carrier_id, c.code, f.key,
        {EFFECTIVE_VALUE} as effective,
@@ -348,7 +364,7 @@ select c.id as carrier_id, c.code, f.key,
 from wanted c  -- `c`, as the rule's fragments name the carrier
 -- A carrier is listed even when none of the features asked for exists (one row, key null).
 left join features f on $6::text[] is null or f.key = any($6::text[])
-{SETTINGS}
+{settings_among("array(select id from wanted)", "array(select organization_id from wanted)")}
 order by c.code, f.key
 """
 
