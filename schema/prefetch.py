@@ -1,5 +1,6 @@
 """A page of carriers loads, in one go, what its carriers' fields will ask for: each carrier's first page
-of keys and its enablements, as the query selects them (read from `info.selected_fields`).
+of keys and its enablements, as the query selects them (read from `info.selected_fields`, kept per
+operation by schema/selection.selected).
 
 Without it, each carrier's field is its own resolver call, coroutine and dataloader load (the loader
 still batches the SQL): for 50 carriers, a hundred of each. With it, those fields answer from memory
@@ -31,7 +32,7 @@ from resolvers.pages import PageArgs
 from schema.connection import connection
 from schema.enablement import enablements, reads_updates
 from schema.enforcement import rule_of
-from schema.selection import connection_items, connection_nodes, fields_of, list_items
+from schema.selection import connection_items, connection_nodes, fields_of, list_items, selected
 
 if TYPE_CHECKING:
     from schema.carrier import Carrier
@@ -44,7 +45,7 @@ async def prefetch_children(info: Info[Context, Any], carriers: Sequence[Carrier
     if not carriers:
         return
     groups: dict[str, list[SelectedField]] = {}
-    for field in connection_nodes(fields_of(info.selected_fields)):
+    for field in connection_nodes(fields_of(selected(info))):
         groups.setdefault(field.alias or field.name, []).append(field)
     for response_key, selections in groups.items():
         name = selections[0].name

@@ -8,16 +8,62 @@ names to columns and reads every column for a name it does not know.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from graphql import OperationDefinitionNode
+from graphql.pyutils import Path
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
 
 from context import Context
+from schema.frozen_values import frozen
 
 # Stands for "the query reads cursors" (edges' or pageInfo's) among the item field names.
 CURSORS = "(cursors)"
+# Selections kept (`selected`): a few per kept document.
+SELECTED_SIZE = 1024
+
+# Where a field is in an operation: its response path with list indices left out, each step with the
+# type it is on (one response key may name different fields on the members of a union).
+Place = tuple[Any, ...]
+_selected: OrderedDict[tuple[int, Place, Any], tuple[OperationDefinitionNode, list[Selection]]] = (
+    OrderedDict()
+)
+
+
+def selected(info: Info[Context, Any]) -> list[Selection]:
+    """`info.selected_fields`, converted once per field of a kept operation and variable values rather
+    than on every request: Strawberry builds a SelectedField per node below the field each time (21 for
+    the nested query of ten carriers). The same operation object (a kept document's), the same place in
+    it and the same variables select the same fields with the same arguments. Read-only: shared."""
+    operation = info.operation
+    try:
+        key = (id(operation), _place(info), frozen(info.variable_values))
+        hash(key)
+    except TypeError:  # a variable's value that cannot be a key: converted every time
+        return info.selected_fields
+    found = _selected.get(key)
+    if found is not None and found[0] is operation:
+        _selected.move_to_end(key)
+        return found[1]
+    selections = info.selected_fields
+    _selected[key] = (operation, selections)
+    if len(_selected) > SELECTED_SIZE:
+        _selected.popitem(last=False)
+    return selections
+
+
+def _place(info: Info[Context, Any]) -> Place:
+    steps: list[Any] = []
+    path: Path | None = info.path
+    while path is not None:
+        key = path.key
+        steps.append(key if type(key) is str else 0)
+        steps.append(path.typename)
+        path = path.prev
+    return tuple(steps)
 
 
 def fields_of(selections: Iterable[Selection]) -> Iterator[SelectedField]:
@@ -54,12 +100,12 @@ def list_items(list_fields: Iterable[SelectedField]) -> frozenset[str]:
 
 def connection_item_fields(info: Info[Context, Any]) -> frozenset[str]:
     """`connection_items` of the connection being resolved."""
-    return connection_items(fields_of(info.selected_fields))
+    return connection_items(fields_of(selected(info)))
 
 
 def list_item_fields(info: Info[Context, Any]) -> frozenset[str]:
     """`list_items` of the list being resolved."""
-    return list_items(fields_of(info.selected_fields))
+    return list_items(fields_of(selected(info)))
 
 
 def connection_nodes(connection_fields: Iterable[SelectedField]) -> Iterator[SelectedField]:

@@ -54,6 +54,7 @@ from access.principal import Principal
 from db.pool import HeldDatabase, PoolDatabase
 from resolvers.refusals import note_scope_refusals, record_refusals
 from schema.build import Schema
+from schema.frozen_values import frozen
 from schema.limits import operation_cost, priced_variables
 from schema.request_rules import introspection_allowed, parsed
 from settings import Settings
@@ -91,7 +92,7 @@ class Entry:
         """Whether the operation is over its price (or asks a page out of range) with these variables."""
         coerced = variables.coerced
         try:
-            key: tuple[Any, ...] | None = tuple(_frozen(coerced.get(name)) for name in self.priced_by)
+            key: tuple[Any, ...] | None = tuple(frozen(coerced.get(name)) for name in self.priced_by)
             found = self.prices.get(key)  # type: ignore[arg-type]
         except TypeError:  # a value that cannot be a key: priced every time
             key, found = None, None
@@ -270,15 +271,6 @@ class LeanPath:
         if document_id is None and b'"documentId"' in raw:
             document_id = document_id_of(body)
         return query, variables, operation_name, extensions, document_id
-
-
-def _frozen(value: Any) -> Any:
-    """A variable's value as a key: lists as tuples, objects as their sorted items."""
-    if isinstance(value, list):
-        return tuple(_frozen(item) for item in value)
-    if isinstance(value, dict):
-        return tuple(sorted((name, _frozen(item)) for name, item in value.items()))
-    return value
 
 
 def _first_name(document: DocumentNode) -> str | None:
