@@ -22,8 +22,9 @@ from schema.frozen_values import frozen
 
 # Stands for "the query reads cursors" (edges' or pageInfo's) among the item field names.
 CURSORS = "(cursors)"
-# Selections kept (`selected`): a few per kept document.
-SELECTED_SIZE = 1024
+# Selections kept (`selected`): a few per kept document. Each holds its operation (and so its
+# document) alive: bounded like the documents kept elsewhere, so that new documents cannot fill memory.
+SELECTED_SIZE = 512
 
 # Where a field is in an operation: its response path with list indices left out, each step with the
 # type it is on (one response key may name different fields on the members of a union).
