@@ -10,13 +10,16 @@ import asyncio
 from typing import Any
 
 import asyncpg
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import strategies as st
 
 from db.pool import PoolDatabase, create_pool
 from resolvers.global_ids import to_global_id
 from server import init_app
 from tests import factories
 from tests.conftest import make_settings
+from tests.drawn import drawn
 from tests.factories import bearer, staff_token
 
 POOL_SIZE = 3
@@ -84,3 +87,35 @@ async def test_a_served_workload_leaves_no_session_state_on_pooled_connections(o
                     await pool.release(conn)
     finally:
         await pool.close()
+
+
+# (pool size, how many connections the test holds when it asks for one more)
+WAITS = drawn(st.tuples(st.integers(1, 3), st.integers(0, 3)), 8)
+
+
+async def test_an_acquire_takes_an_idle_connection_and_waits_for_a_busy_pool_only_so_long(
+    own_database: str,
+) -> None:
+    for size, held in WAITS:
+        pool = await create_pool(own_database, min_size=size, max_size=size, statement_timeout_seconds=5)
+        database = PoolDatabase(pool, acquire_timeout_seconds=0.2)
+        holding = [await database.borrow() for _ in range(min(held, size))]
+        try:
+            async with asyncio.timeout(10):  # a guard against a hang, not a measure
+                if len(holding) < size:
+                    # given: a connection idle; then: it is lent at once, and works
+                    async with database.acquire() as conn:
+                        assert await conn.fetchval("select 1") == 1
+                else:
+                    # given: every connection held; then: the wait ends in TimeoutError
+                    with pytest.raises(TimeoutError):
+                        async with database.acquire():
+                            pass
+                    # and a connection given back is lent again
+                    await database.give_back(holding.pop())
+                    async with database.acquire() as conn:
+                        assert await conn.fetchval("select 1") == 1
+        finally:
+            for conn in holding:
+                await database.give_back(conn)
+            await pool.close()
