@@ -94,6 +94,7 @@ def parse(argv: list[str]) -> Options:
         soak_seconds=args.soak if args.soak is not None else (2.0 if args.tiny else 60.0),
         output=args.output,
         command=shlex.join(["python", "-m", "bench", *argv]),
+        previous=args.output.read_text() if args.output.is_file() else None,
     )
 
 

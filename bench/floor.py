@@ -15,7 +15,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,6 +72,40 @@ class Floor:
     statements: int
     response_bytes: int
     carriers: int
+    # CPU ms per response of each batch, in the order measured (`cheapest` keeps the cheapest batch's
+    # figures: other work on the machine can only add to them, as with the servers' rounds).
+    batches: tuple[float, ...] = ()
+
+
+class Batches:
+    """The floor measured a batch at a time between the main workload's rounds, in the same minutes as
+    the servers: a drift of the machine then moves both alike."""
+
+    def __init__(self, dataset: Dataset, iterations: int, rounds: int, core: int | None) -> None:
+        self.dataset = dataset
+        self.iterations = iterations
+        self.per_batch = max(1, iterations // rounds)
+        self.core = core
+        self.measured: list[Floor] = []
+
+    async def batch(self) -> None:
+        self.measured.append(await measure(self.dataset, self.per_batch, self.core))
+
+    async def floor(self) -> Floor:
+        """The cheapest batch; with none measured (a shape without a main workload), one of them all."""
+        if not self.measured:
+            self.measured.append(await measure(self.dataset, self.iterations, self.core))
+        return cheapest(self.measured)
+
+
+def cheapest(batches: list[Floor]) -> Floor:
+    """The batches as one floor: the cheapest batch's figures, every batch's CPU kept beside them."""
+    best = min(batches, key=lambda batch: batch.cpu_ms_per_response)
+    return replace(
+        best,
+        iterations=sum(batch.iterations for batch in batches),
+        batches=tuple(batch.cpu_ms_per_response for batch in batches),
+    )
 
 
 def _global_id(type_name: str, raw: uuid.UUID) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -137,7 +138,9 @@ def render(rows: Sequence[Row], floor: Floor | None, context: Context, targets: 
             f"response** ({floor.wall_ms_per_response:.2f} ms wall, {floor.statements} SQL statements, "
             f"{floor.response_bytes:,} bytes, {floor.carriers} carriers, {floor.iterations} iterations; "
             "under the server's garbage-collector settings, as `server.py serve` runs: before they were "
-            "applied here the floor paid for collecting the benchmark's own heap, 3-4 times its cost).",
+            "applied here the floor paid for collecting the benchmark's own heap, 3-4 times its cost)"
+            + _batches(floor)
+            + ".",
             "",
         ]
     if targets:
@@ -183,3 +186,61 @@ def render(rows: Sequence[Row], floor: Floor | None, context: Context, targets: 
 def write(text: str, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
+
+
+def _batches(floor: Floor) -> str:
+    if len(floor.batches) < 2:
+        return ""
+    each = ", ".join(f"{batch:.2f}" for batch in floor.batches)
+    count = len(floor.batches)
+    return f"; the cheapest of {count} batches measured between the main workload's rounds ({each} ms)"
+
+
+# What a previous report says: its date, its floor, and the main workload's CPU columns (ours, the peer's).
+_DATE = re.compile(r"^- Date: (.+)$", re.MULTILINE)
+_FLOOR = re.compile(r"\*\*([\d.,]+) ms CPU per response\*\*")
+# Within this share of each other, the floor and the peer moved together: the machine's speed moved.
+TOGETHER = 0.10
+
+
+def floor_movement(previous: str | None, floor: Floor | None, rows: Sequence[Row]) -> list[str]:
+    """Why the floor moved since the previous run, as far as the two reports can say: beside the peer's
+    CPU on the main workload (the same code both times, not ours), which moves with the machine."""
+    main = next((r for r in rows if r.workload.endswith("(main)")), None)
+    if previous is None or floor is None or main is None or main.peer is None:
+        return []
+    date, floor_then = _DATE.search(previous), _FLOOR.search(previous)
+    then = _columns(previous, main.workload)
+    if date is None or floor_then is None or then is None:
+        return []
+    try:
+        floor_before = float(floor_then.group(1).replace(",", ""))
+        ours_before, peer_before = float(then[5].replace(",", "")), float(then[11].replace(",", ""))
+    except (IndexError, ValueError):
+        return []
+    if min(floor_before, ours_before, peer_before) <= 0:
+        return []
+    moved = floor.cpu_ms_per_response / floor_before
+    peer_moved = main.peer.cpu_ms_per_request / peer_before
+    why = (
+        "it moved with the peer's: the machine ran faster or slower, not the code (ratios within one run "
+        "stay comparable; milliseconds across runs do not)"
+        if abs(moved - peer_moved) <= TOGETHER * max(moved, peer_moved)
+        else "it did not move with the peer's: more than the machine's speed changed between the runs "
+        "(other work during one of them, or the floor's own code)"
+    )
+    return [
+        f"**The floor since the previous run** ({date.group(1)}): {floor_before:.2f} → "
+        f"{floor.cpu_ms_per_response:.2f} ms (x{moved:.2f}); in the same two runs the peer's CPU on the main "
+        f"workload {peer_before:.2f} → {main.peer.cpu_ms_per_request:.2f} ms (x{peer_moved:.2f}) and ours "
+        f"{ours_before:.2f} → {main.ours.cpu_ms_per_request:.2f} ms "
+        f"(x{main.ours.cpu_ms_per_request / ours_before:.2f}): {why}."
+    ]
+
+
+def _columns(text: str, workload: str) -> list[str] | None:
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if cells and cells[0] == workload:
+            return cells
+    return None

@@ -1,5 +1,6 @@
-"""The whole benchmark, in order: data set, servers, workloads (ours and the peer interleaved), floor,
-report. Every server started here is stopped in `finally`, and the database dropped unless kept."""
+"""The whole benchmark, in order: data set, servers, workloads (ours and the peer interleaved, the floor
+measured between the main workload's rounds), report. Every server started here is stopped in `finally`,
+and the database dropped unless kept."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +49,8 @@ class Options:
     soak_seconds: float
     output: Path
     command: str
+    # The previous results at `output`, if any: to say what moved since (report.floor_movement).
+    previous: str | None = None
 
 
 @dataclass(slots=True)
@@ -126,6 +130,10 @@ async def _benchmark(
             servers.append(peer_state.server)
         rows: list[report.Row] = []
         measured: list[targets_module.Measured] = []
+        # The floor, a batch after each round of the main workload (the cheapest batch is kept).
+        floor_batches = floor_module.Batches(
+            dataset, options.floor_iterations, options.rounds, pinning.server_core
+        )
         anomalies: list[str] = []
         main: tuple[str, Target] | None = None
         for number, workload in enumerate(workloads(dataset.shape)):
@@ -153,6 +161,7 @@ async def _benchmark(
                     targets=targets,
                     workload_name=workload.name,
                     anomalies=anomalies,
+                    between_rounds=floor_batches.batch if _plain_main(workload) else None,
                 )
             except (OSError, RuntimeError) as error:
                 states = "\n".join(t.server.state() for t, _ in targets)
@@ -165,8 +174,7 @@ async def _benchmark(
             soaked = await soak.measure_soak(wrk, main[1], settings, options.soak_seconds)
             memory = soaked.describe(main[0])
             say(f"  {memory}")
-        say(f"floor: {options.floor_iterations} hand-built responses ...")
-        floor = await floor_module.measure(dataset, options.floor_iterations, pinning.server_core)
+        floor = await floor_batches.floor()
     finally:
         for server in reversed(servers):
             processes.stop(server)
@@ -186,10 +194,16 @@ async def _benchmark(
             *report.compression(rows),
             *([memory] if memory else []),
             *(f"**Anomaly**: {a}" for a in anomalies),
+            *report.floor_movement(options.previous, floor, rows),
         ],
     )
     verdicts = targets_module.judge(measured, floor, soaked)
     return report.render(rows, floor, context, targets_module.render(verdicts))
+
+
+def _plain_main(workload: Workload) -> bool:
+    """The main workload as the peer is asked it (not the one asking for gzip)."""
+    return workload.main and workload.accept_encoding is None
 
 
 def _start_peer(options: Options, dataset: data.Dataset, pinning: Pinning, scratch: Path) -> PeerState:
@@ -234,11 +248,13 @@ async def _interleaved(
     targets: list[tuple[Target, int]],
     workload_name: str,
     anomalies: list[str],
+    between_rounds: Callable[[], Awaitable[None]] | None = None,
 ) -> list[Figures]:
     """Ours, peer, ours, peer, ...: a drift of the machine during the run hits both alike.
 
     Each round is a wrk run and then a cost measurement; the cheapest cost of the rounds is kept, since
-    other work on the machine can only ever add to it.
+    other work on the machine can only ever add to it. `between_rounds` runs after each round (the
+    floor's batches, beside the main workload).
     """
     for target, _ in targets:
         await asyncio.to_thread(measure.warm_up, target, settings.connections)
@@ -262,6 +278,8 @@ async def _interleaved(
                     f"requests completed, its core busy only {measured.busy:.0%} of the run (compare the "
                     "other rounds: other work on the machine, or waiting on PostgreSQL)"
                 )
+        if between_rounds is not None:
+            await between_rounds()
     return [
         measure.summarize(results, min(spent, key=lambda c: c.cpu_ms), response_bytes, settings.connections)
         for (_, response_bytes), results, spent in zip(targets, runs, costs, strict=True)
