@@ -107,7 +107,7 @@ async def statements(conn: asyncpg.Connection, key_id: uuid.UUID) -> dict[str, i
 
 # (carriers read, features, carriers' own settings, their organization's settings)
 EXAMPLES = drawn(
-    st.tuples(st.integers(min_value=20, max_value=60), st.integers(3, 8), st.booleans(), st.booleans()), 4
+    st.tuples(st.integers(min_value=20, max_value=60), st.integers(3, 8), st.booleans(), st.booleans()), 3
 )
 
 
