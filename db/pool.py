@@ -81,8 +81,13 @@ class PoolDatabase:
 
     @asynccontextmanager
     async def acquire(self) -> AsyncIterator[Connection]:
-        async with self.pool.acquire(timeout=self._wait()) as conn:
+        conn = await self.borrow()
+        try:
             yield conn
+        finally:
+            # With its own timeout: a connection borrowed without one would wait on its reset (or on
+            # PostgreSQL answering a cancelled statement's cancel) without end.
+            await self.give_back(conn)
 
     async def borrow(self) -> PoolConnectionProxy:
         """A connection to give back later (`give_back`), as `acquire` would lend it."""
