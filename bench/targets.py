@@ -75,7 +75,8 @@ def render(verdicts: Sequence[Verdict]) -> list[str]:
 
 
 def _find(measured: Sequence[Measured], which: Callable[[Workload], bool]) -> Figures | None:
-    return next((m.row.ours for m in measured if which(m.workload)), None)
+    row = _find_row(measured, which)
+    return row.ours if row is not None else None
 
 
 def _find_row(measured: Sequence[Measured], which: Callable[[Workload], bool]) -> Row | None:

@@ -44,6 +44,11 @@ left join organization_enablements oe
        on oe.organization_id = c.organization_id and oe.feature_id = f.id{organizations}"""
 
 
+def organizations_of(carrier_ids: str) -> str:
+    """The SQL array of the organizations of the carriers in the SQL array `carrier_ids`."""
+    return f"array(select r.organization_id from carriers r where r.id = any({carrier_ids}))"
+
+
 # For statements about one carrier, whose joins PostgreSQL makes by the primary keys.
 SETTINGS = settings_among()
 EFFECTIVE_VALUE = "coalesce(ce.enabled, oe.enabled, f.default_enabled)"
@@ -115,7 +120,7 @@ select c.id as owner_id, f.id as feature_id, f.version as feature_version,
        {EFFECTIVE_SOURCE} as source_name{{updates}}
 from carriers c
 cross join features f
-{settings_among("$4::uuid[]", "array(select r.organization_id from carriers r where r.id = any($4::uuid[]))")}
+{settings_among("$4::uuid[]", organizations_of("$4::uuid[]"))}
 where c.id = any($4::uuid[]) and carrier_in_scope(c.id, c.organization_id, $1, $2, $3)
 order by c.id, f.key
 """
@@ -334,7 +339,7 @@ FEATURE_EFFECTIVE_MANY = f"""
 select c.id, {EFFECTIVE_VALUE} as effective
 from carriers c
 join features f on f.key = $2
-{settings_among("$1::uuid[]", "array(select r.organization_id from carriers r where r.id = any($1::uuid[]))")}
+{settings_among("$1::uuid[]", organizations_of("$1::uuid[]"))}
 where c.id = any($1::uuid[])
 """
 
