@@ -152,8 +152,7 @@ async def _grouped(
     conn: Connection, sql: str, reach: Reach, owner_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, OwnerEnablements]:
     records, catalogue = await _read(conn, sql, reach, owner_ids)
-    # Each (feature, version) the rows saw, once: 750 rows name 15 (read in C, not a Python loop).
-    if any(catalogue[feature_id].version != version for feature_id, version in set(map(_SAW, records))):
+    if _changed_since(records, catalogue):
         # A feature changed between the two statements: its default would disagree with the effective
         # values computed from it. Read both again from one snapshot (rare: the catalogue is the vendor's).
         if conn.is_in_transaction():
@@ -171,8 +170,24 @@ async def _read(
     records = await conn.fetch(sql, *reach.params(), list(owner_ids), record_class=EnablementRow)
     # Every owner lists the same catalogue: its rows are read once (one more statement), not once per
     # owner and feature (50 carriers by 15 features decoded 750 copies of eight columns: 3 ms of CPU).
-    catalogue = await features.by_ids(conn, ids=list(set(map(_FEATURE, records)))) if records else {}
+    catalogue = await features.by_ids(conn, ids=list(map(_FEATURE, _first_owner(records)))) if records else {}
     return records, catalogue
+
+
+def _first_owner(records: list[EnablementRow]) -> list[EnablementRow]:
+    """The first owner's rows. Each owner's rows are the whole catalogue (`cross join features`), read in
+    one statement and so from one snapshot: the first owner's name every feature, at the version every
+    row saw (15 rows to look at rather than 750)."""
+    return list(next(groupby(records, _OWNER))[1]) if records else []
+
+
+def _changed_since(records: list[EnablementRow], catalogue: dict[uuid.UUID, FeatureRow]) -> bool:
+    """Whether a feature the rows saw changed (or went) before the catalogue was read."""
+    for feature_id, version in map(_SAW, _first_owner(records)):
+        feature = catalogue.get(feature_id)
+        if feature is None or feature.version != version:
+            return True
+    return False
 
 
 class ReadEnablements(Protocol):

@@ -13,13 +13,16 @@ from db import enablements, features
 from tests import factories
 
 
+@pytest.mark.parametrize("carriers", [1, 3])
 async def test_a_feature_changed_between_the_two_reads_is_read_again_from_one_snapshot(
-    own_database: str, monkeypatch: pytest.MonkeyPatch
+    own_database: str, monkeypatch: pytest.MonkeyPatch, carriers: int
 ) -> None:
-    # given: a carrier that inherits a feature's default (false)
+    # given: carriers that inherit a feature's default (false), among other features
     setup = await asyncpg.connect(own_database)
-    carrier = await factories.carrier(setup, "SNAP1")
+    owners = [await factories.carrier(setup, f"SNAP{n}") for n in range(carriers)]
+    await factories.feature(setup, "snapshot.before", default=True)
     feature = await factories.feature(setup, "snapshot.feature", default=False)
+    await factories.feature(setup, "snapshot.other", default=True)
     reads = 0
     read_features = features.by_ids
 
@@ -37,14 +40,15 @@ async def test_a_feature_changed_between_the_two_reads_is_read_again_from_one_sn
     reader = await asyncpg.connect(own_database)
     try:
         found = await enablements.for_carriers(
-            reader, reach=staff("t", "T", None).reach, owner_ids=[carrier], with_updates=False
+            reader, reach=staff("t", "T", None).reach, owner_ids=owners, with_updates=False
         )
     finally:
         await reader.close()
         await setup.close()
 
-    # then: both were read again, and agree: the default is on, and so is the value it gives
-    [row] = [r for r in found[carrier].rows if r.feature_id == feature]
+    # then: both were read again, and agree for every carrier: the default is on, and so is its value
     assert reads == 2
-    assert found[carrier].feature(row).default_enabled is True
-    assert (row.source_name, row.effective) == ("DEFAULT", True)
+    for owner in owners:
+        [row] = [r for r in found[owner].rows if r.feature_id == feature]
+        assert found[owner].feature(row).default_enabled is True
+        assert (row.source_name, row.effective) == ("DEFAULT", True)
