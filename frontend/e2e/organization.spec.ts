@@ -1,4 +1,20 @@
+import type { Locator, Page } from "@playwright/test";
 import { api, CARRIER_ADMIN, everyScreen, expect, expectAccessible, openCarrier, ORGANIZATION_ADMIN, RESTRICTED_OPERATIONS, screenshot, signIn, STAFF, test, who } from "./support";
+
+/**
+ * Search the organization picker and choose one, as a person would: once the list answers the search
+ * (no organization left listed that the search leaves out). A choice clicked while the previous answer is
+ * still listed can be re-rendered away under the pointer (CI saw one), and `check()` reads the state at
+ * once: the click is followed by a waited-for checked state instead.
+ */
+async function pickOrganization(scope: Page | Locator, group: string, search: string, name: RegExp): Promise<void> {
+  await scope.getByRole("searchbox", { name: "Search organizations" }).fill(search);
+  const list = scope.getByRole("group", { name: group });
+  await expect(list.getByRole("radio", { name: new RegExp(`^(?!.*${search})`, "i") })).toHaveCount(0);
+  const choice = list.getByRole("radio", { name });
+  await choice.click();
+  await expect(choice).toBeChecked();
+}
 
 test.describe("organization tab", () => {
   test("staff create a new organization with this carrier and others in one step", async ({ page }) => {
@@ -77,8 +93,7 @@ test.describe("organization tab", () => {
     await openCarrier(page, "FEC", "Organization");
     await page.getByRole("button", { name: "Add to existing Organization" }).click();
     await expect(page.getByRole("searchbox", { name: "Search organizations" })).toBeFocused();
-    await page.getByRole("searchbox", { name: "Search organizations" }).fill("gulf");
-    await page.getByRole("radio", { name: /^Gulf Coast Rail Partners/ }).check();
+    await pickOrganization(page, "Organization to join", "gulf", /^Gulf Coast Rail Partners/);
     // the effect on FEC's enablements, before anything changes
     await expect(page.getByRole("region", { name: "Effect of this change" })).toContainText(/In Gulf Coast Rail Partners|No feature of FEC changes/);
     await everyScreen(page, "organization-attach");
@@ -100,8 +115,7 @@ test.describe("organization tab", () => {
     // nothing chosen, no reason: the button says what is missing, and pressing it shows it at the field
     const move = form.getByRole("button", { name: "Move TCT" });
     await expect(move).toHaveAccessibleDescription("Before moving TCT: choose the organization; give a reason.");
-    await form.getByRole("searchbox", { name: "Search organizations" }).fill("prairie");
-    await form.getByRole("radio", { name: /^Prairie Regional Holdings/ }).check();
+    await pickOrganization(form, "Move to", "prairie", /^Prairie Regional Holdings/);
     // the effect on TCT's enablements, before the move: Gulf Coast's demurrage does not come along
     const effect = form.getByRole("region", { name: "Effect of this change" });
     await expect(effect.getByRole("table", { name: "What changes for TCT" }).getByRole("row", { name: /Demurrage/ })).toContainText("OnOff");
