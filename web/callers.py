@@ -102,8 +102,7 @@ async def _refused(
     settings, limiter, metrics = app[SETTINGS], app[RATE_LIMITER], app[METRICS]
     metrics.key_verifications.labels(error.kind).inc()
     if error.key_id is not None and error.refusal is not None:
-        used_from = str(address) if address else None
-        app[KEY_USAGE].note_refusal(error.key_id, error.refusal, now(), used_from)
+        app[KEY_USAGE].note_refusal(error.key_id, error.refusal, now(), address_text(address))
         return Refused(error.status, error.message, error.code)
     failures = await _guarded(limiter.hit(f"authfail:{address}", settings.rate_limit_failed_auth_per_address))
     if not failures.allowed:
