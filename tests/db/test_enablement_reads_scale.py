@@ -115,27 +115,23 @@ async def test_reading_enablements_touches_what_the_carriers_read_have_not_the_w
     conn: asyncpg.Connection,
 ) -> None:
     for carriers, features, carrier_settings, organization_settings in EXAMPLES:
+        example = conn.transaction()  # a savepoint, rolled back: each example starts from the same tables
+        await example.start()
         try:
-            async with conn.transaction():  # a savepoint: each example starts from the same tables
-                # given: the carriers read, among a thousand others with every feature set
-                await conn.execute(SUBJECT, carriers, features, carrier_settings, organization_settings)
-                key_id, _ = await factories.api_key(conn, await conn.fetchval(FIRST_CARRIER))
-                await conn.execute(BACKGROUND, 0, 1000)
-                await conn.execute("analyze")
-                among_some = await statements(conn, key_id)
+            # given: the carriers read, among a thousand others with every feature set
+            await conn.execute(SUBJECT, carriers, features, carrier_settings, organization_settings)
+            key_id, _ = await factories.api_key(conn, await conn.fetchval(FIRST_CARRIER))
+            await conn.execute(BACKGROUND, 0, 1000)
+            await conn.execute("analyze")
+            among_some = await statements(conn, key_id)
 
-                # when: nine thousand more join them
-                await conn.execute(BACKGROUND, 1000, 9000)
-                await conn.execute("analyze")
-                among_many = await statements(conn, key_id)
+            # when: nine thousand more join them
+            await conn.execute(BACKGROUND, 1000, 9000)
+            await conn.execute("analyze")
+            among_many = await statements(conn, key_id)
 
-                # then: each statement touches about the pages it touched before
-                for name, before in among_some.items():
-                    assert among_many[name] <= before * GROWTH + SLACK, (name, before, among_many)
-                raise Rollback
-        except Rollback:
-            pass
-
-
-class Rollback(Exception):
-    """Undoes an example's rows."""
+            # then: each statement touches about the pages it touched before
+            for name, before in among_some.items():
+                assert among_many[name] <= before * GROWTH + SLACK, (name, before, among_many)
+        finally:
+            await example.rollback()
