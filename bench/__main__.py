@@ -94,8 +94,16 @@ def parse(argv: list[str]) -> Options:
         soak_seconds=args.soak if args.soak is not None else (2.0 if args.tiny else 60.0),
         output=args.output,
         command=shlex.join(["python", "-m", "bench", *argv]),
-        previous=args.output.read_text() if args.output.is_file() else None,
+        previous=_previous(args.output),
     )
+
+
+def _previous(output: Path) -> str | None:
+    """The report a previous run left at `output`, if there is one to read (else nothing to compare)."""
+    try:
+        return output.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
