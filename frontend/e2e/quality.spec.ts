@@ -291,6 +291,10 @@ test.describe("quality", () => {
         await countFromHere(page, operations);
         await page.goto(`/carriers/WSOR/${tab}`);
         await expect(page.getByRole("tabpanel").getByRole("heading", { level: 2 }).first()).toBeVisible();
+        // The tab's heading shows before its query is sent, and "networkidle" (half a second without a
+        // request) can pass while a loaded machine renders between the two: wait for the query itself,
+        // then for quiet, so that anything more the load asks is counted too.
+        await expect.poll(() => operations, { message: `the first load of ${tab} asks ${query}` }).toContain(query);
         await page.waitForLoadState("networkidle");
         expect(operations, `first load of /carriers/WSOR/${tab}`).toEqual(["ToolsPage", query]);
       }
