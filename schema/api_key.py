@@ -224,7 +224,7 @@ class ApiKey(Node):
 # The row columns each field reads (beyond db.api_keys.ALWAYS): a page of keys reads only those its
 # query selects. tests/schema/test_api_key_columns.py checks every field of ApiKey is here.
 COLUMNS_BY_FIELD: dict[str, tuple[str, ...]] = {
-    CURSORS: (),  # the order's column, which every page reads (db/api_keys.py)
+    CURSORS: (),  # the order's column: api_key_columns adds it
     "__typename": (),
     "id": (),
     "description": ("description",),
@@ -252,9 +252,10 @@ COLUMNS_BY_FIELD: dict[str, tuple[str, ...]] = {
 }
 
 
-def api_key_columns(fields: frozenset[str]) -> frozenset[str] | None:
-    """The columns `fields` need; None (every column) if one of them is not in the table above."""
-    columns: set[str] = set()
+def api_key_columns(fields: frozenset[str], order: KeyOrder) -> frozenset[str] | None:
+    """The columns `fields` need in a list sorted by `order`; None (every column) if one of them is not
+    in the table above. Cursors (`edges`, `pageInfo`) are made of each key's sort key: the order's column."""
+    columns: set[str] = {order.column} if CURSORS in fields else set()
     for name in fields:
         needed = COLUMNS_BY_FIELD.get(name)
         if needed is None:

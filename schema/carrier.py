@@ -167,7 +167,7 @@ class Carrier(Node):
             listing,
             descending=descending,
             page_args=page_args,
-            columns=api_key_columns(connection_item_fields(info)),
+            columns=api_key_columns(connection_item_fields(info), listing.order),
         )
         now = info.context.now()
         return connection(page, ApiKey.views(now), api_key_cursor(listing, descending))

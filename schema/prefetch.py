@@ -77,7 +77,7 @@ async def _api_keys(
             listing,
             descending=False,
             page_args=page_args,
-            columns=api_key_columns(connection_items(selections)),
+            columns=api_key_columns(connection_items(selections), listing.order),
         )
     except ApiError:
         return  # a bad page argument: each carrier's field reports it where it belongs

@@ -219,7 +219,7 @@ class Query:
             listing,
             descending=descending,
             page_args=PageArgs(first, after, last, before),
-            columns=api_key_columns(connection_item_fields(info)),
+            columns=api_key_columns(connection_item_fields(info), listing.order),
         )
         now = info.context.now()
         return connection(page, ApiKey.views(now), api_key_cursor(listing, descending))

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from graphql import GraphQLObjectType
+from hypothesis import strategies as st
 
 from db.pool import Connection
 from resolvers.global_ids import to_global_id
@@ -20,6 +21,7 @@ from schema.build import schema
 from schema.selection import CURSORS
 from tests import factories
 from tests.conftest import staff_context
+from tests.drawn import drawn
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 _API_KEY = schema._schema.type_map["ApiKey"]
@@ -150,3 +152,77 @@ async def test_a_fragment_spread_in_two_places_reads_the_columns_each_place_need
     assert result.errors is None, result.errors
     assert result.data is not None
     assert [set(n) for n in result.data["a"]["apiKeys"]["nodes"]] == [{"id", "hint"}] * 2
+
+
+# What may sit beside a page's nodes: nothing, or a part that carries cursors (each needs the sort key).
+CURSOR_PARTS = {
+    "": False,
+    "pageInfo { hasNextPage }": True,
+    "pageInfo { endCursor }": True,
+    "edges { cursor }": True,
+    "edges { node { id } }": True,
+}
+ORDER_FIELDS = ("CREATED_AT", "EXPIRES_AT", "LAST_USED_AT")
+# The order's column in the page statement, by the order's field.
+ORDER_COLUMNS = {"CREATED_AT": "k.created_at", "EXPIRES_AT": "k.expires_at", "LAST_USED_AT": "k.last_used_at"}
+PAGES = drawn(
+    st.tuples(
+        st.sampled_from(ORDER_FIELDS),
+        st.sampled_from(("ASC", "DESC")),
+        st.sampled_from(sorted(CURSOR_PARTS)),
+        st.sets(st.sampled_from(("hint", "status", "scopes", "createdAt", "lastUsedAt")), max_size=2),
+    ),
+    24,
+)
+
+
+@pytest.fixture
+async def keys_to_sort(conn: Connection) -> Any:
+    """Five keys, each order sorting them differently (and some never expiring or used)."""
+    carrier_id = await factories.carrier(conn, "SORT")
+    for n, (expires, used) in enumerate([(4, None), (None, 2), (1, 5), (9, 1), (None, None)]):
+        key_id, _ = await factories.api_key(
+            conn,
+            carrier_id,
+            created_at=NOW - timedelta(days=10 - n),
+            expires_at=None if expires is None else NOW + timedelta(days=expires),
+        )
+        if used is not None:
+            await conn.execute(
+                "update api_keys set last_used_at = $1 where id = $2", NOW - timedelta(hours=used), key_id
+            )
+    return carrier_id
+
+
+async def test_a_page_reads_its_sort_key_exactly_when_its_cursors_are_selected(
+    conn: Connection, keys_to_sort: Any
+) -> None:
+    for field, direction, part, fields in PAGES:
+        order = f"orderBy: {{field: {field}, direction: {direction}}}"
+        nodes = " ".join(["id", *sorted(fields)])
+        statements: list[str] = []
+        page = await carrier_query(
+            conn, keys_to_sort, f"apiKeys(first: 2, {order}) {{ {part} nodes {{ {nodes} }} }}", statements
+        )
+        [page_sql] = [s for s in statements if "lateral" in s and "from api_keys k" in s]
+        read = page_sql.split("left join lateral (")[1].split("from api_keys k")[0]
+        # some fields read an order's column whatever the order (schema/api_key.COLUMNS_BY_FIELD)
+        by_fields = {f"k.{column}" for name in fields for column in COLUMNS_BY_FIELD[name]}
+        wanted = CURSOR_PARTS[part] or ORDER_COLUMNS[field] in by_fields
+        assert (ORDER_COLUMNS[field] in read) is wanted, (field, part, fields, read)
+        # the whole list in this order: the page is its start
+        whole = await carrier_query(
+            conn, keys_to_sort, f"apiKeys(first: 10, {order}) {{ nodes {{ id }} }}", []
+        )
+        ids = [n["id"] for n in whole["apiKeys"]["nodes"]]
+        assert [n["id"] for n in page["apiKeys"]["nodes"]] == ids[:2]
+        if CURSOR_PARTS[part]:
+            # its cursors page on to the next key in that order
+            ended = await carrier_query(
+                conn, keys_to_sort, f"apiKeys(first: 2, {order}) {{ {part} pageInfo {{ endCursor }} }}", []
+            )
+            after = ended["apiKeys"]["pageInfo"]["endCursor"]
+            rest = await carrier_query(
+                conn, keys_to_sort, f'apiKeys(first: 10, {order}, after: "{after}") {{ nodes {{ id }} }}', []
+            )
+            assert [n["id"] for n in rest["apiKeys"]["nodes"]] == ids[2:]
