@@ -45,8 +45,10 @@ left join organization_enablements oe
 
 
 def organizations_of(carrier_ids: str) -> str:
-    """The SQL array of the organizations of the carriers in the SQL array `carrier_ids`."""
-    return f"array(select r.organization_id from carriers r where r.id = any({carrier_ids}))"
+    """The SQL array of the organizations of the carriers in the SQL array `carrier_ids`, each once: the
+    organizations' settings are filtered by it row by row, and a page of 100 carriers of one organization
+    named it 100 times (a quarter of the statement's time)."""
+    return f"array(select distinct r.organization_id from carriers r where r.id = any({carrier_ids}))"
 
 
 # For statements about one carrier, whose joins PostgreSQL makes by the primary keys.
