@@ -10,7 +10,7 @@ import base64
 import binascii
 import uuid
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, Generic, TypeVar
@@ -74,6 +74,16 @@ class PageRequest:
     backward: bool = False
     # The list's own order reversed (newest first, say); `backward` pages through either.
     descending: bool = False
+    # Hashed once: a page is part of every parent's loader key (db/loaders.ChildPageKey), hashed with it.
+    hashed: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "hashed", hash((self.limit, self.after, self.before, self.backward, self.descending))
+        )
+
+    def __hash__(self) -> int:
+        return self.hashed
 
 
 @dataclass(frozen=True, slots=True)
