@@ -155,8 +155,9 @@ def render(rows: Sequence[Row], floor: Floor | None, context: Context, targets: 
         "carrier_admin_sql_statements_per_request (GraphQL execution only: the API key lookup is not "
         "counted). Response bytes = one response body.",
         f"- Load: {context.load}; {context.rounds} round(s) per server and workload, ours and the peer "
-        "interleaved (ours, peer, ours, peer), after a warm-up of 3 requests per connection; each "
-        "server is left to finish its leftover requests before the next run; "
+        "interleaved (ours, peer, ours, peer), and a workload compared with another (the key with the "
+        "token, gzip asked with plain) in the same rounds; after a warm-up of 3 requests per "
+        "connection; each server is left to finish its leftover requests before the next run; "
         f"{context.pinning}; PostgreSQL not pinned.",
         f"- Peer: {context.peer}",
         f"- Data set: organizations of {', '.join(str(s) for s in shape.organization_sizes)} carriers, "

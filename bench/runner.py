@@ -136,22 +136,24 @@ async def _benchmark(
         )
         anomalies: list[str] = []
         main: tuple[str, Target] | None = None
-        for number, workload in enumerate(workloads(dataset.shape)):
-            say(f"{workload.name}:")
-            target = Target.prepare(
-                our_server,
-                our_request(workload, dataset),
-                credentials[workload.credential],
-                scratch,
-                f"{number}-ours",
-                headers=our_headers(workload),
+        number = 0
+        for run in runs_of(workloads(dataset.shape)):
+            lead = run[0]
+            say(" / ".join(workload.name for workload in run) + ":")
+            ours_targets = _our_targets(
+                run,
+                server=our_server,
+                dataset=dataset,
+                credentials=credentials,
+                scratch=scratch,
+                first=number,
             )
-            targets = [(target, measure.validate(target, functools.partial(check_ours, workload)))]
-            if workload.main:
-                main = (workload.name, target)
-            peer_target = _peer_target(peer_state, workload, dataset, scratch, number)
-            if peer_target is not None:
-                targets.append(peer_target)
+            main = next(((w.name, t) for (t, _), w in zip(ours_targets, run, strict=True) if w.main), main)
+            number += len(run)
+            peer_target = _peer_target(peer_state, lead, dataset, scratch, number)
+            # Ours, the peer, then ours beside it: each round runs them in this order.
+            targets = [ours_targets[0], *([peer_target] if peer_target else []), *ours_targets[1:]]
+            labels = ["ours", *(["peer"] if peer_target else []), *(_label(w) for w in run[1:])]
             try:
                 figures = await _interleaved(
                     wrk,
@@ -159,15 +161,21 @@ async def _benchmark(
                     monitor,
                     rounds=options.rounds,
                     targets=targets,
-                    workload_name=workload.name,
+                    labels=labels,
+                    workload_name=lead.name,
                     anomalies=anomalies,
-                    between_rounds=floor_batches.batch if _plain_main(workload) else None,
+                    between_rounds=floor_batches.batch if _plain_main(lead) else None,
                 )
             except (OSError, RuntimeError) as error:
                 states = "\n".join(t.server.state() for t, _ in targets)
-                raise RuntimeError(f"{workload.name}: {error}\n{states}") from error
-            rows.append(report.Row(workload.name, figures[0], figures[1] if len(figures) > 1 else None))
-            measured.append(targets_module.Measured(workload, rows[-1]))
+                raise RuntimeError(f"{lead.name}: {error}\n{states}") from error
+            peer_figures = figures[1] if peer_target else None
+            ours_figures = [figures[0], *figures[2 if peer_target else 1 :]]
+            for workload, ours_figure in zip(run, ours_figures, strict=True):
+                rows.append(
+                    report.Row(workload.name, ours_figure, peer_figures if workload is lead else None)
+                )
+                measured.append(targets_module.Measured(workload, rows[-1]))
         memory, soaked = None, None
         if main is not None and options.soak_seconds > 0:
             say(f"memory: {main[0]} for {options.soak_seconds:.0f} s ...")
@@ -199,6 +207,49 @@ async def _benchmark(
     )
     verdicts = targets_module.judge(measured, floor, soaked)
     return report.render(rows, floor, context, targets_module.render(verdicts))
+
+
+def _our_targets(
+    run: list[Workload],
+    *,
+    server: Server,
+    dataset: data.Dataset,
+    credentials: dict[Credential, str],
+    scratch: Path,
+    first: int,
+) -> list[tuple[Target, int]]:
+    """Our request for each workload of a run, each checked once, with its response size."""
+    found = []
+    for offset, workload in enumerate(run):
+        target = Target.prepare(
+            server,
+            our_request(workload, dataset),
+            credentials[workload.credential],
+            scratch,
+            f"{first + offset}-ours",
+            headers=our_headers(workload),
+        )
+        found.append((target, measure.validate(target, functools.partial(check_ours, workload))))
+    return found
+
+
+def runs_of(items: list[Workload]) -> list[list[Workload]]:
+    """The workloads in the table's order, grouped into runs: one `beside` the workload before it runs in
+    that one's rounds (a workload beside nothing runs on its own)."""
+    runs: list[list[Workload]] = []
+    for workload in items:
+        if workload.beside and runs:
+            runs[-1].append(workload)
+        else:
+            runs.append([workload])
+    return runs
+
+
+def _label(workload: Workload) -> str:
+    """How a workload run beside another is named in the rounds printed: what differs from that one."""
+    if workload.accept_encoding:
+        return f"ours, {workload.accept_encoding}"
+    return "ours, key" if workload.credential is Credential.API_KEY else "ours"
 
 
 def _plain_main(workload: Workload) -> bool:
@@ -246,11 +297,13 @@ async def _interleaved(
     *,
     rounds: int,
     targets: list[tuple[Target, int]],
+    labels: list[str],
     workload_name: str,
     anomalies: list[str],
     between_rounds: Callable[[], Awaitable[None]] | None = None,
 ) -> list[Figures]:
-    """Ours, peer, ours, peer, ...: a drift of the machine during the run hits both alike.
+    """Ours, peer, ours, peer, ... (and any workload of ours run beside: `labels` name each target): a
+    drift of the machine during the run hits all alike.
 
     Each round is a wrk run and then a cost measurement; the cheapest cost of the rounds is kept, since
     other work on the machine can only ever add to it. `between_rounds` runs after each round (the
@@ -261,20 +314,20 @@ async def _interleaved(
     runs: list[list[LoadResult]] = [[] for _ in targets]
     costs: list[list[Cost]] = [[] for _ in targets]
     for round_number in range(1, rounds + 1):
-        for (target, _), results, spent in zip(targets, runs, costs, strict=True):
+        for (target, _), label, results, spent in zip(targets, labels, runs, costs, strict=True):
             measured = await measure.run(wrk, target, settings)
             result = measured.load
             results.append(result)
             spent.append(await measure.cost(target, monitor))
             say(
-                f"  {target.server.name:<4} round {round_number}: {result.requests_per_second:,.1f} req/s, "
+                f"  {label:<4} round {round_number}: {result.requests_per_second:,.1f} req/s, "
                 f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, server busy {measured.busy:.0%}, "
                 f"{spent[-1].cpu_ms:.2f} ms CPU per request ({spent[-1].requests} one at a time)"
                 + (f", {result.errors} errors" if result.errors else "")
             )
             if measured.busy < BUSY_WARNING or not result.requests:
                 anomalies.append(
-                    f"{workload_name}, {target.server.name}, round {round_number}: {result.requests} "
+                    f"{workload_name}, {label}, round {round_number}: {result.requests} "
                     f"requests completed, its core busy only {measured.busy:.0%} of the run (compare the "
                     "other rounds: other work on the machine, or waiting on PostgreSQL)"
                 )

@@ -38,6 +38,9 @@ class Workload:
     peer: bool = True
     # Asks for a compressed answer (Accept-Encoding); ours alone, to set its cost beside the plain one.
     accept_encoding: str | None = None
+    # Compared with the workload before it (the key with the token, gzip with plain): its rounds run
+    # interleaved with that one's, so that a drift of the machine hits both alike.
+    beside: bool = False
 
     @property
     def expected_carriers(self) -> int | None:
@@ -49,7 +52,7 @@ def workloads(shape: Shape) -> list[Workload]:
     asking for gzip), the middle page."""
     items = [
         Workload("small: one carrier by code", "small", Credential.STAFF_TOKEN),
-        Workload("small, with an API key", "small", Credential.API_KEY, peer=False),
+        Workload("small, with an API key", "small", Credential.API_KEY, peer=False, beside=True),
     ]
     for size in sorted(shape.nested_sizes):
         main = size == shape.main_size
@@ -65,6 +68,7 @@ def workloads(shape: Shape) -> list[Workload]:
                     first=size,
                     peer=False,
                     accept_encoding="gzip",
+                    beside=True,
                 )
             )
     items.append(

@@ -57,6 +57,12 @@ def test_the_benchmark_runs_and_prints_its_table(server_url: str, tmp_path: Path
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     assert "| workload | our req/s | p50 ms | p99 ms | SQL statements/request |" in completed.stdout
     assert "nested: org of 5 carriers (main)" in completed.stdout
+    # the key workload's rounds run between the token's, in the same rounds (bench/runner.runs_of)
+    together = completed.stdout.split("small: one carrier by code / small, with an API key:\n")[1]
+    assert [line.split(":")[0].strip() for line in together.splitlines()[:2]] == [
+        "ours round 1",
+        "ours, key round 1",
+    ]
     # the same request asking for gzip, and what that costs
     assert "nested: org of 5 carriers (main), gzip asked" in completed.stdout
     assert "**Compression**: the main nested answer asked with `Accept-Encoding: gzip`" in completed.stdout

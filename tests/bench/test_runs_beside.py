@@ -1,0 +1,39 @@
+"""Workloads compared with each other run in the same rounds (bench/runner.runs_of): the key workload
+beside the token's, the gzip one beside the plain main one, so that a drift of the machine during the run
+hits both alike (one run of stop 35 judged the key 33% dearer than the token when the two had been
+measured a minute apart, each on its own). Generated lists of workloads, and the benchmark's own."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bench.dataset import FULL, TINY
+from bench.runner import runs_of
+from bench.workloads import Credential, Workload, workloads
+
+WORKLOADS = st.lists(
+    st.builds(Workload, st.text(min_size=1, max_size=5), st.sampled_from(["small", "nested"]),
+              st.sampled_from(list(Credential)), beside=st.booleans()),
+    max_size=12,
+)  # fmt: skip
+
+
+@given(WORKLOADS)
+def test_each_workload_runs_once_in_order_and_beside_the_one_before_it(items: list[Workload]) -> None:
+    runs = runs_of(items)
+    assert [w for run in runs for w in run] == items
+    for number, run in enumerate(runs):
+        assert all(w.beside for w in run[1:])
+        # a run starts with a workload beside nothing, unless nothing came before it
+        assert not run[0].beside or number == 0
+
+
+def test_the_key_runs_beside_the_token_and_gzip_beside_the_plain_main_workload() -> None:
+    for shape in (FULL, TINY):
+        together = {tuple(w.name for w in run) for run in runs_of(workloads(shape)) if len(run) > 1}
+        main = next(w.name for w in workloads(shape) if w.main)
+        assert together == {
+            ("small: one carrier by code", "small, with an API key"),
+            (main, f"{main}, gzip asked"),
+        }
