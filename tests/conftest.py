@@ -147,6 +147,12 @@ class TransactionDatabase:
     Each acquisition is a savepoint: as with the pool's connections, a statement that fails leaves the
     next acquisition able to run (the fast executor runs a failed operation again on the standard one).
     Acquisitions are serialised; a nested acquisition would deadlock, so it fails fast instead.
+
+    A task cancelled while its savepoint is made, released or rolled back (graphql-core cancels the
+    sibling fields of one that failed) lets that statement finish first: asyncpg would cancel it in
+    PostgreSQL, and a cancelled SAVEPOINT aborts the test's whole transaction, so that every later
+    statement of the test fails ("current transaction is aborted"). A pool's connection is rolled back
+    and reset when it goes back; this one connection has only its savepoints.
     """
 
     def __init__(self, conn: Connection) -> None:
@@ -158,10 +164,33 @@ class TransactionDatabase:
         async with asyncio.timeout(5):
             await self.lock.acquire()
         try:
-            async with self.conn.transaction():
+            savepoint = self.conn.transaction()
+            if await finished(savepoint.start()):
+                await finished(savepoint.rollback())
+                raise asyncio.CancelledError
+            try:
                 yield self.conn
+            except BaseException:
+                await finished(savepoint.rollback())
+                raise
+            if await finished(savepoint.commit()):
+                raise asyncio.CancelledError
         finally:
             self.lock.release()
+
+
+async def finished(step: Awaitable[None]) -> bool:
+    """Await `step` to its end even if this task is cancelled meanwhile (its own error is raised);
+    whether the task was cancelled, for the caller to raise once its bookkeeping is done."""
+    task = asyncio.ensure_future(step)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled = True
+    task.result()
+    return cancelled
 
 
 @pytest.fixture
