@@ -216,7 +216,8 @@ def floor_movement(previous: str | None, floor: Floor | None, rows: Sequence[Row
         return []
     try:
         floor_before = float(floor_then.group(1).replace(",", ""))
-        ours_before, peer_before = float(then[5].replace(",", "")), float(then[11].replace(",", ""))
+        ours_before = float(then[_OURS_CPU].replace(",", ""))
+        peer_before = float(then[_PEER_CPU].replace(",", ""))
     except (IndexError, ValueError):
         return []
     if min(floor_before, ours_before, peer_before) <= 0:
@@ -239,9 +240,18 @@ def floor_movement(previous: str | None, floor: Floor | None, rows: Sequence[Row
     ]
 
 
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+# Where the main workload's CPU columns stand in a report's table: read from the table's own header.
+_OURS_CPU = _cells(HEADER).index("CPU ms/request")
+_PEER_CPU = _cells(HEADER).index("peer CPU ms/request")
+
+
 def _columns(text: str, workload: str) -> list[str] | None:
     for line in text.splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        cells = _cells(line)
         if cells and cells[0] == workload:
             return cells
     return None
