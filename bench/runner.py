@@ -149,8 +149,8 @@ async def _benchmark(
                 first=number,
             )
             main = next(((w.name, t) for (t, _), w in zip(ours_targets, run, strict=True) if w.main), main)
-            number += len(run)
             peer_target = _peer_target(peer_state, lead, dataset, scratch, number)
+            number += len(run)
             # Ours, the peer, then ours beside it: each round runs them in this order.
             targets = [ours_targets[0], *([peer_target] if peer_target else []), *ours_targets[1:]]
             labels = ["ours", *(["peer"] if peer_target else []), *(_label(w) for w in run[1:])]
