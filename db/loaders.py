@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import uuid
-from collections.abc import Callable, Coroutine, Hashable
+from collections.abc import Callable, Coroutine, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from aiodataloader import DataLoader
+from aiodataloader import DataLoader, Loader, dispatch_queue, dispatch_queue_batch
 
 from access.principal import Reach
 from db import (
@@ -77,12 +77,17 @@ UsageKey = tuple[uuid.UUID, datetime, datetime, Interval]
 
 
 class RequestLoader(DataLoader[K, V]):
-    """A DataLoader that never hands out a cancelled load.
+    """A DataLoader that never hands out a cancelled load, and costs one future per key.
 
     When a field fails, graphql-core cancels its sibling fields, and with them the loads they were
     awaiting; aiodataloader keeps those cancelled futures in its cache. A later read of the same key in
     the request (through an alias, or another path to the same carrier) would get one and raise
     CancelledError, which is not a field error: the whole request would fail. It loads again instead.
+
+    Its batches are dispatched on the same turns of the event loop as aiodataloader's (so the same loads
+    share a statement), without the two tasks and event-loop lookups aiodataloader makes per batch; and
+    `load_all` awaits a level's keys as one wait rather than a gather of a future per key (a nested query
+    of 50 carriers loads 100 keys in two such calls).
     """
 
     def load(self, key: K) -> asyncio.Future[V]:
@@ -91,9 +96,76 @@ class RequestLoader(DataLoader[K, V]):
             self.clear(key)
         return super().load(key)
 
+    async def load_all(self, keys: Iterable[K]) -> list[V]:
+        """Each key's value, in key order, as `load_many` answers them; a failed key raises its error.
 
-def _loader(batch: Callable[[list[K]], Coroutine[Any, Any, list[V]]]) -> DataLoader[K, V]:
-    return RequestLoader(batch_load_fn=batch)
+        The caller resumes on the turn of the event loop where `load_many`'s gather would resume it (two
+        turns after the last load settles, or the first fails): what it loads next joins the batches it
+        joined before, so a query runs the same statements."""
+        futures = [self.load(key) for key in keys]
+        failed: asyncio.Future[V] | None = None
+        waited = False
+        for future in futures:
+            if not future.done():
+                waited = True
+                try:
+                    # A batch settles all its futures at once: after the first wait, the rest are done.
+                    await future
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    failed = future
+                    break
+        if futures:
+            await asyncio.sleep(0)
+            if not waited:
+                await asyncio.sleep(0)
+        values: list[V] = []
+        for index, future in enumerate(futures):
+            try:
+                values.append(future.result() if future.done() or failed is None else failed.result())
+            except BaseException:
+                _retrieve_errors(futures[index + 1 :])
+                raise
+        return values
+
+    def do_resolve_reject(self, key: K, future: asyncio.Future[V]) -> None:
+        """Queue the load; the first of a batch schedules its dispatch two turns from now, where
+        aiodataloader's `enqueue_post_future_job` and `dispatch_queue` take the queue."""
+        self._queue.append(Loader(key=key, future=future))
+        if len(self._queue) == 1:
+            self.loop.call_soon(self._next_turn)
+
+    def _next_turn(self) -> None:
+        self.loop.call_soon(self._dispatch)
+
+    def _dispatch(self) -> None:
+        if self.max_batch_size:
+            dispatch_queue(self)  # aiodataloader's own, which splits the queue
+            return
+        queue, self._queue = self._queue, []
+        self.loop.create_task(dispatch_queue_batch(self, queue))
+
+
+def _retrieve_errors(futures: Sequence[asyncio.Future[Any]]) -> None:
+    """Mark the errors of loads no longer awaited as seen (as a gather does), so that asyncio does not
+    log them as never retrieved."""
+    for future in futures:
+        if future.done():
+            _seen(future)
+        else:
+            future.add_done_callback(_seen)
+
+
+def _seen(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+def _loader(
+    batch: Callable[[list[K]], Coroutine[Any, Any, list[V]]], loop: asyncio.AbstractEventLoop
+) -> RequestLoader[K, V]:
+    return RequestLoader(batch_load_fn=batch, loop=loop)
 
 
 Group = tuple[PageRequest, Hashable, frozenset[str] | None]
@@ -115,91 +187,96 @@ class Loaders:
         self.batches = Batches(db, reach, now)
 
     @functools.cached_property
-    def carrier_by_id(self) -> DataLoader[uuid.UUID, CarrierRow | None]:
-        return _loader(self.batches.carriers_by_id)
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The request's event loop, looked up once (each lookup asks the kernel for the process id)."""
+        return asyncio.get_running_loop()
 
     @functools.cached_property
-    def carrier_by_code(self) -> DataLoader[str, CarrierRow | None]:
-        return _loader(self.batches.carriers_by_code)
+    def carrier_by_id(self) -> RequestLoader[uuid.UUID, CarrierRow | None]:
+        return _loader(self.batches.carriers_by_id, self.loop)
 
     @functools.cached_property
-    def organization_by_id(self) -> DataLoader[uuid.UUID, OrganizationRow | None]:
-        return _loader(self.batches.organizations_by_id)
+    def carrier_by_code(self) -> RequestLoader[str, CarrierRow | None]:
+        return _loader(self.batches.carriers_by_code, self.loop)
 
     @functools.cached_property
-    def feature_by_id(self) -> DataLoader[uuid.UUID, FeatureRow | None]:
-        return _loader(self.batches.features_by_id)
+    def organization_by_id(self) -> RequestLoader[uuid.UUID, OrganizationRow | None]:
+        return _loader(self.batches.organizations_by_id, self.loop)
 
     @functools.cached_property
-    def api_key_by_id(self) -> DataLoader[uuid.UUID, ApiKeyRow | None]:
-        return _loader(self.batches.api_keys_by_id)
+    def feature_by_id(self) -> RequestLoader[uuid.UUID, FeatureRow | None]:
+        return _loader(self.batches.features_by_id, self.loop)
 
     @functools.cached_property
-    def activity_event_by_id(self) -> DataLoader[uuid.UUID, ActivityRow | None]:
-        return _loader(self.batches.activity_events_by_id)
+    def api_key_by_id(self) -> RequestLoader[uuid.UUID, ApiKeyRow | None]:
+        return _loader(self.batches.api_keys_by_id, self.loop)
 
     @functools.cached_property
-    def carriers_by_organization_id(self) -> DataLoader[ChildPageKey, Page[CarrierRow]]:
-        return _loader(self.batches.carriers_by_organization_id)
+    def activity_event_by_id(self) -> RequestLoader[uuid.UUID, ActivityRow | None]:
+        return _loader(self.batches.activity_events_by_id, self.loop)
 
     @functools.cached_property
-    def enablements_by_carrier_id(self) -> DataLoader[EnablementsKey, OwnerEnablements]:
-        return _loader(self.batches.enablements_by_carrier_id)
+    def carriers_by_organization_id(self) -> RequestLoader[ChildPageKey, Page[CarrierRow]]:
+        return _loader(self.batches.carriers_by_organization_id, self.loop)
 
     @functools.cached_property
-    def enablements_by_organization_id(self) -> DataLoader[EnablementsKey, OwnerEnablements]:
-        return _loader(self.batches.enablements_by_organization_id)
+    def enablements_by_carrier_id(self) -> RequestLoader[EnablementsKey, OwnerEnablements]:
+        return _loader(self.batches.enablements_by_carrier_id, self.loop)
 
     @functools.cached_property
-    def api_keys_by_carrier_id(self) -> DataLoader[ChildPageKey, Page[ApiKeyRow]]:
-        return _loader(self.batches.api_keys_by_carrier_id)
+    def enablements_by_organization_id(self) -> RequestLoader[EnablementsKey, OwnerEnablements]:
+        return _loader(self.batches.enablements_by_organization_id, self.loop)
 
     @functools.cached_property
-    def activity_by_carrier_id(self) -> DataLoader[ChildPageKey, Page[ActivityRow]]:
-        return _loader(self.batches.activity_by_carrier_id)
+    def api_keys_by_carrier_id(self) -> RequestLoader[ChildPageKey, Page[ApiKeyRow]]:
+        return _loader(self.batches.api_keys_by_carrier_id, self.loop)
 
     @functools.cached_property
-    def feature_on_by_carrier_id(self) -> DataLoader[tuple[uuid.UUID, str], bool | None]:
+    def activity_by_carrier_id(self) -> RequestLoader[ChildPageKey, Page[ActivityRow]]:
+        return _loader(self.batches.activity_by_carrier_id, self.loop)
+
+    @functools.cached_property
+    def feature_on_by_carrier_id(self) -> RequestLoader[tuple[uuid.UUID, str], bool | None]:
         """(carrier, feature key) → whether the feature is on; None when the catalogue lacks it."""
-        return _loader(self.batches.features_on_by_carrier_id)
+        return _loader(self.batches.features_on_by_carrier_id, self.loop)
 
     @functools.cached_property
-    def refusals_by_key_id(self) -> DataLoader[tuple[uuid.UUID, int], list[RefusalRow]]:
+    def refusals_by_key_id(self) -> RequestLoader[tuple[uuid.UUID, int], list[RefusalRow]]:
         """(key, how many) → the key's latest refused uses, newest first."""
-        return _loader(self.batches.refusals_by_key_id)
+        return _loader(self.batches.refusals_by_key_id, self.loop)
 
     @functools.cached_property
-    def usage_by_key_id(self) -> DataLoader[UsageKey, list[UsageRow]]:
+    def usage_by_key_id(self) -> RequestLoader[UsageKey, list[UsageRow]]:
         """(key, since, until, interval) → the key's uses by bucket and outcome, sparse."""
-        return _loader(self.batches.usage_by_key_id)
+        return _loader(self.batches.usage_by_key_id, self.loop)
 
     @functools.cached_property
-    def keys_short_of_policy(self) -> DataLoader[ShortKey, int]:
+    def keys_short_of_policy(self) -> RequestLoader[ShortKey, int]:
         """(carrier or organization, its id, the platform's level) → its active keys in reach that fall
         short of their carrier's effective key policy now."""
-        return _loader(self.batches.keys_short_of_policy)
+        return _loader(self.batches.keys_short_of_policy, self.loop)
 
     @functools.cached_property
-    def active_key_count_by_carrier_id(self) -> DataLoader[uuid.UUID, int]:
-        return _loader(self.batches.active_key_counts_by_carrier_id)
+    def active_key_count_by_carrier_id(self) -> RequestLoader[uuid.UUID, int]:
+        return _loader(self.batches.active_key_counts_by_carrier_id, self.loop)
 
     @functools.cached_property
-    def key_policy_levels_by_carrier_id(self) -> DataLoader[uuid.UUID, CarrierLevels | None]:
+    def key_policy_levels_by_carrier_id(self) -> RequestLoader[uuid.UUID, CarrierLevels | None]:
         """A carrier's key policy levels (its organization's, its own); the caller has judged its reach."""
-        return _loader(self.batches.key_policy_levels_by_carrier_id)
+        return _loader(self.batches.key_policy_levels_by_carrier_id, self.loop)
 
     @functools.cached_property
-    def key_policy_by_organization_id(self) -> DataLoader[uuid.UUID, KeyPolicyRow | None]:
+    def key_policy_by_organization_id(self) -> RequestLoader[uuid.UUID, KeyPolicyRow | None]:
         """An organization's own key policy, if it set one; the caller has judged its reach."""
-        return _loader(self.batches.key_policies_by_organization_id)
+        return _loader(self.batches.key_policies_by_organization_id, self.loop)
 
     def release(self) -> None:
         """Forget every loaded row. The executor that ran the request holds itself in a reference cycle
         (graphql-core's resolve-info helpers are its bound methods) and, through the request's context,
         these loaders: without this, a response's rows wait for the cyclic garbage collector (~7,000
         objects per nested query; 80 ms full collections under load) instead of going with it."""
-        for name, loader in vars(self).items():
-            if name != "batches":
+        for loader in vars(self).values():
+            if isinstance(loader, DataLoader):
                 loader.clear_all()
 
 

@@ -43,7 +43,7 @@ async def organizations_of(
 ) -> list[OrganizationRow | None]:
     """Each carrier's organization (None for a carrier in none), in the order of `organization_ids`."""
     wanted = [organization_id for organization_id in organization_ids if organization_id is not None]
-    rows: list[OrganizationRow | None] = await context.loaders.organization_by_id.load_many(wanted)
+    rows: list[OrganizationRow | None] = await context.loaders.organization_by_id.load_all(wanted)
     found = iter(rows)
     return [None if organization_id is None else next(found) for organization_id in organization_ids]
 
@@ -58,7 +58,7 @@ async def enablements_of(
 async def enablements_of_carriers(
     context: Context, carrier_ids: Sequence[uuid.UUID], *, with_updates: bool = True
 ) -> list[OwnerEnablements]:
-    found: list[OwnerEnablements] = await context.loaders.enablements_by_carrier_id.load_many(
+    found: list[OwnerEnablements] = await context.loaders.enablements_by_carrier_id.load_all(
         [EnablementsKey(carrier_id, with_updates) for carrier_id in carrier_ids]
     )
     return found
@@ -76,7 +76,7 @@ async def api_keys_of_carriers(
     """One page of keys per carrier, the same page (arguments) for each."""
     name = key_list_name(listing, descending)
     page = page_request(context, name, page_args, descending=descending)
-    result: list[Page[ApiKeyRow]] = await context.loaders.api_keys_by_carrier_id.load_many(
+    result: list[Page[ApiKeyRow]] = await context.loaders.api_keys_by_carrier_id.load_all(
         [ChildPageKey(carrier_id, page, listing, columns) for carrier_id in carrier_ids]
     )
     return result
@@ -87,7 +87,7 @@ async def activity_of_carriers(
 ) -> list[Page[ActivityRow]]:
     """One page of activity per carrier, the same page (arguments) for each."""
     page = page_request(context, "activity", page_args)
-    result: list[Page[ActivityRow]] = await context.loaders.activity_by_carrier_id.load_many(
+    result: list[Page[ActivityRow]] = await context.loaders.activity_by_carrier_id.load_all(
         [ChildPageKey(carrier_id, page) for carrier_id in carrier_ids]
     )
     return result
