@@ -86,7 +86,9 @@ class EnablementRow(asyncpg.Record):
     The updated_* columns are there only when read `with_updates` (else reading one raises KeyError)."""
 
     owner_id: uuid.UUID
-    feature_id: uuid.UUID
+    # The feature by its key, as the catalogue names it (unique and never changed): a nested query looks
+    # 750 of them up, and a text hashes in a fraction of a freshly decoded UUID's time (0.24 µs).
+    feature_key: str
     # The feature's version as this row's effective value saw it (its default may have been used).
     feature_version: int
     # The owner's own setting: True, False, or None for INHERIT.
@@ -108,15 +110,15 @@ class OwnerEnablements:
     """One owner's enablements, in feature key order, and the features they name."""
 
     rows: list[EnablementRow]
-    # The catalogue, read once per batch and shared by every owner in it.
-    features: dict[uuid.UUID, FeatureRow]
+    # The catalogue by feature key, read once per batch and shared by every owner in it.
+    features: dict[str, FeatureRow]
 
     def feature(self, row: EnablementRow) -> FeatureRow:
-        return self.features[row.feature_id]
+        return self.features[row.feature_key]
 
 
 FOR_CARRIERS = f"""
-select c.id as owner_id, f.id as feature_id, f.version as feature_version,
+select c.id as owner_id, f.key as feature_key, f.version as feature_version,
        ce.enabled as setting,
        {EFFECTIVE_VALUE} as effective,
        {EFFECTIVE_SOURCE} as source_name{{updates}}
@@ -132,7 +134,7 @@ CARRIER_UPDATES = ", ce.updated_at, ce.updated_by_kind, ce.updated_by_id, ce.upd
 ORGANIZATION_UPDATES = ", oe.updated_at, oe.updated_by_kind, oe.updated_by_id, oe.updated_by_name"
 
 FOR_ORGANIZATIONS = """
-select o.id as owner_id, f.id as feature_id, f.version as feature_version,
+select o.id as owner_id, f.key as feature_key, f.version as feature_version,
        oe.enabled as setting,
        coalesce(oe.enabled, f.default_enabled) as effective,
        case when oe.enabled is not null then 'ORGANIZATION' else 'DEFAULT' end as source_name{updates}
@@ -146,8 +148,8 @@ order by o.id, f.key
 
 
 _OWNER = operator.itemgetter("owner_id")
-_FEATURE = operator.itemgetter("feature_id")
-_SAW = operator.itemgetter("feature_id", "feature_version")
+_FEATURE = operator.itemgetter("feature_key")
+_SAW = operator.itemgetter("feature_key", "feature_version")
 
 
 async def _grouped(
@@ -168,11 +170,12 @@ async def _grouped(
 
 async def _read(
     conn: Connection, sql: str, reach: Reach, owner_ids: Sequence[uuid.UUID]
-) -> tuple[list[EnablementRow], dict[uuid.UUID, FeatureRow]]:
+) -> tuple[list[EnablementRow], dict[str, FeatureRow]]:
     records = await conn.fetch(sql, *reach.params(), list(owner_ids), record_class=EnablementRow)
     # Every owner lists the same catalogue: its rows are read once (one more statement), not once per
     # owner and feature (50 carriers by 15 features decoded 750 copies of eight columns: 3 ms of CPU).
-    catalogue = await features.by_ids(conn, ids=list(map(_FEATURE, _first_owner(records)))) if records else {}
+    keys = list(map(_FEATURE, _first_owner(records)))
+    catalogue = await features.by_keys(conn, keys=keys) if records else {}
     return records, catalogue
 
 
@@ -183,10 +186,10 @@ def _first_owner(records: list[EnablementRow]) -> list[EnablementRow]:
     return list(next(groupby(records, _OWNER))[1]) if records else []
 
 
-def _changed_since(records: list[EnablementRow], catalogue: dict[uuid.UUID, FeatureRow]) -> bool:
+def _changed_since(records: list[EnablementRow], catalogue: dict[str, FeatureRow]) -> bool:
     """Whether a feature the rows saw changed (or went) before the catalogue was read."""
-    for feature_id, version in map(_SAW, _first_owner(records)):
-        feature = catalogue.get(feature_id)
+    for feature_key, version in map(_SAW, _first_owner(records)):
+        feature = catalogue.get(feature_key)
         if feature is None or feature.version != version:
             return True
     return False

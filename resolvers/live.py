@@ -381,10 +381,11 @@ def _changed(
 ) -> list[EffectiveChange]:
     """The features whose effective value changed (a feature new to the catalogue counts as a change
     from its default only if that differs; one removed is not reported)."""
-    was = {row.feature_id: row.effective for row in before.rows}
+    was = {row.feature_key: row.effective for row in before.rows}
     changes = []
     for row in after.rows:
-        previous = was.get(row.feature_id, after.features[row.feature_id].default_enabled)
+        feature = after.feature(row)
+        previous = was.get(row.feature_key, feature.default_enabled)
         if previous != row.effective:
-            changes.append(EffectiveChange(carrier_id, row.feature_id, previous, row.effective, row.source))
+            changes.append(EffectiveChange(carrier_id, feature.id, previous, row.effective, row.source))
     return changes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 import strawberry
@@ -28,9 +27,9 @@ class Enablement:
     # A view of the row: a nested query reads one per carrier and feature. Its feature is one of the
     # catalogue the row was read with, made once for every owner of the batch (`features`).
     row: strawberry.Private[EnablementRow]
-    features: strawberry.Private[dict[uuid.UUID, Feature]]
+    features: strawberry.Private[dict[str, Feature]]
 
-    feature: Feature = reads("row.feature_id", looked_up_in="features", description="The feature.")
+    feature: Feature = reads("row.feature_key", looked_up_in="features", description="The feature.")
 
     state: EnablementState = reads(
         "row.setting",
@@ -71,9 +70,9 @@ def enablements(context: Context, found: OwnerEnablements) -> RowViews[Enablemen
     return RowViews(found.rows, RowView(Enablement, "features", views))
 
 
-def _feature_views(context: Context, catalogue: dict[uuid.UUID, FeatureRow]) -> dict[uuid.UUID, Feature]:
+def _feature_views(context: Context, catalogue: dict[str, FeatureRow]) -> dict[str, Feature]:
     kept = context.feature_views.get(id(catalogue))
     if kept is None or kept[0] is not catalogue:  # kept with its catalogue: the id is not reused meanwhile
-        views = {feature_id: Feature.from_row(row) for feature_id, row in catalogue.items()}
+        views = {feature_key: Feature.from_row(row) for feature_key, row in catalogue.items()}
         kept = context.feature_views[id(catalogue)] = (catalogue, views)
     return kept[1]

@@ -61,7 +61,7 @@ SetEnablementResult = Annotated[
 
 def enablement_payload(context: Context, found: OwnerEnablements, result: EnablementSet) -> EnablementPayload:
     """The changed feature's enablement as the owner now reads it, and what the change did."""
-    changed = next((e for e in enablements(context, found) if e.row.feature_id == result.feature.id), None)
+    changed = next((e for e in enablements(context, found) if e.row.feature_key == result.feature.key), None)
     return EnablementPayload(enablement=changed, effective_changes=effective_changes(result.changes))
 
 

@@ -24,9 +24,9 @@ async def test_a_feature_changed_between_the_two_reads_is_read_again_from_one_sn
     feature = await factories.feature(setup, "snapshot.feature", default=False)
     await factories.feature(setup, "snapshot.other", default=True)
     reads = 0
-    read_features = features.by_ids
+    read_features = features.by_keys
 
-    async def by_ids_after_a_change(conn: Any, *, ids: Any) -> Any:
+    async def by_keys_after_a_change(conn: Any, *, keys: Any) -> Any:
         # when: another connection turns the default on, and commits, between the two statements
         nonlocal reads
         reads += 1
@@ -34,9 +34,9 @@ async def test_a_feature_changed_between_the_two_reads_is_read_again_from_one_sn
             await setup.execute(
                 "update features set default_enabled = true, version = version + 1 where id = $1", feature
             )
-        return await read_features(conn, ids=ids)
+        return await read_features(conn, keys=keys)
 
-    monkeypatch.setattr(features, "by_ids", by_ids_after_a_change)
+    monkeypatch.setattr(features, "by_keys", by_keys_after_a_change)
     reader = await asyncpg.connect(own_database)
     try:
         found = await enablements.for_carriers(
@@ -49,6 +49,6 @@ async def test_a_feature_changed_between_the_two_reads_is_read_again_from_one_sn
     # then: both were read again, and agree for every carrier: the default is on, and so is its value
     assert reads == 2
     for owner in owners:
-        [row] = [r for r in found[owner].rows if r.feature_id == feature]
+        [row] = [r for r in found[owner].rows if r.feature_key == "snapshot.feature"]
         assert found[owner].feature(row).default_enabled is True
         assert (row.source_name, row.effective) == ("DEFAULT", True)
