@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 # (type name, field name) → an attribute name (or a chain of them: `row.hint`), or a function of the
 # object alone.
 PlainFields = Mapping[tuple[str, str], str | Callable[[Any], Any]]
+# How many combinations of a row's list of enum values a plan keeps the outputs of (see _row_mapped).
+MEMO_SIZE = 256
 # Type name → the class whose instances (exactly) are of that type, as its is_type_of would answer.
 Classes = Mapping[str, type]
 # Type name → the attribute of its objects that may hold answers for their fields, by response key.
@@ -316,9 +318,18 @@ class Plan:
         if completed is None:
             source.completed([f"v = [{table}[i] for i in v]"], False)
             return False
+        # Rows repeat a few combinations (a key's scopes): each combination's outputs are made once and
+        # the list shared (a response is written, never changed), found by the values as a tuple (a
+        # comprehension costs 0.23 µs a row, the lookup 0.1). Bounded: past MEMO_SIZE, made each time.
+        memo = source.constant({})
         lines = [
             "if type(v) is not list and type(v) is not tuple: raise Fallback",
-            f"v = [{table}[i] for i in v]",
+            "t = tuple(v)",
+            f"m = {memo}.get(t)",
+            "if m is None:",
+            f"    m = [{table}[i] for i in v]",
+            f"    if len({memo}) < {MEMO_SIZE}: {memo}[t] = m",
+            "v = m",
         ]
         source.completed(lines, non_null)
         return True
