@@ -281,7 +281,7 @@ class Plan:
         """The lines setting `v` to a field's completed value from the row `source` and the view's extra
         `x`; False when its completion would need a path."""
         assert entry.field is not None
-        value = f"source.{read.chain}"
+        value = f"source[{read.chain!r}]" if read.item else f"source.{read.chain}"
         if read.through is not None or read.each is not None:
             if self._row_mapped(source, read, entry.field.type, value):
                 return True

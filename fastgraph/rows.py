@@ -36,12 +36,17 @@ class RowRead:
     through: Mapping[Any, Any] | None = None
     each: Mapping[Any, Any] | None = None
     via: Callable[[Any], Any] | None = None
+    # The chain is one name the row answers by subscript as well (an asyncpg record's column): the
+    # builder reads `row["hint"]`, a step cheaper than the attribute (a property over the item).
+    item: bool = False
     get: Callable[[Any], Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         steps = (self.call_with, self.looked_up_in, self.through, self.each, self.via)
         if sum(step is not None for step in steps) > 1:
             raise ValueError("a row read takes at most one step after its chain")
+        if self.item and "." in self.chain:
+            raise ValueError("only a read of one name is read by subscript")
         for name in (*self.chain.split("."), self.call_with or "x", self.looked_up_in or "x"):
             if not name.isidentifier() or keyword.iskeyword(name):
                 raise ValueError(f"not an attribute name: {name!r}")

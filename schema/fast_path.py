@@ -15,9 +15,12 @@ definitions (never from names of wrapped functions):
 from __future__ import annotations
 
 import inspect
+import typing
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
+import asyncpg
 import strawberry
 from graphql import GraphQLObjectType
 from strawberry.types.base import StrawberryObjectDefinition
@@ -41,12 +44,26 @@ def plain_fields(
 
 
 def row_reads(schema: strawberry.Schema, rules: Mapping[str, AccessRule]) -> dict[tuple[str, str], RowRead]:
-    """The open fields declared with `reads("row.…")`: how each reads a view's row."""
-    return {
-        coordinate: field.metadata[ROW_READ]
-        for coordinate, field in _open_fields(schema, rules)
-        if ROW_READ in field.metadata
-    }
+    """The open fields declared with `reads("row.…")`: how each reads a view's row. A read of one of
+    the row's columns, where the row is an asyncpg record (db/rows.record_columns), is read by subscript."""
+    reads: dict[tuple[str, str], RowRead] = {}
+    for coordinate, field in _open_fields(schema, rules):
+        read = field.metadata.get(ROW_READ)
+        if read is None:
+            continue
+        columns = _record_columns(schema, coordinate[0])
+        reads[coordinate] = replace(read, item=True) if read.chain in columns else read
+    return reads
+
+
+def _record_columns(schema: strawberry.Schema, type_name: str) -> frozenset[str]:
+    """The columns of the type's row, when its row is an asyncpg record; else none."""
+    definition = schema.get_type_by_name(type_name)
+    assert isinstance(definition, StrawberryObjectDefinition)
+    row_type = typing.get_type_hints(definition.origin).get("row")
+    if isinstance(row_type, type) and issubclass(row_type, asyncpg.Record):
+        return frozenset(row_type.__annotations__)
+    return frozenset()
 
 
 def _open_fields(

@@ -26,7 +26,7 @@ from db.pool import Connection
 from resolvers.global_ids import to_global_id
 from schema.build import FAST_PATH, build_schema
 from schema.enforcement import field_rules
-from schema.fast_path import plain_fields
+from schema.fast_path import plain_fields, row_reads
 from tests import factories
 from tests.conftest import staff_context
 
@@ -346,6 +346,20 @@ def test_a_field_declared_as_a_row_read_is_read_as_its_chain() -> None:
     assert plain[("Feature", "key")] == "row.key"
     assert callable(plain[("Enablement", "state")])  # a conversion, not a read
     assert callable(plain[("ApiKey", "scopes")])
+
+
+def test_a_row_read_of_a_records_column_is_read_by_subscript() -> None:
+    """Rows that are asyncpg records (a page of keys, an owner's enablements) are read by subscript
+    where the read names one of their columns; a method or property of the row stays an attribute."""
+    reads = row_reads(PLAIN, field_rules(PLAIN))
+    assert reads[("ApiKey", "hint")].item
+    assert reads[("ApiKey", "expiresAt")].item
+    assert not reads[("ApiKey", "status")].item  # a method of the row
+    assert reads[("Enablement", "feature")].item
+    assert reads[("Enablement", "effective")].item
+    assert not any(read.item for (type_name, _), read in reads.items() if type_name == "Feature")
+    with pytest.raises(ValueError, match="one name"):
+        fastgraph.RowRead("row.hint", item=True)
 
 
 def test_only_attribute_names_are_written_into_a_builder() -> None:
