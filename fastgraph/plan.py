@@ -384,11 +384,14 @@ class Plan:
                         # per request and selection: its response holds plain values only, so that it
                         # may be shared. Kept by builder and identity (another selection of the same
                         # object is another response), with the object (its id is not reused meanwhile).
+                        # The builder's own memo is found once per list, before its loop.
                         built = source.constant(build)
+                        kept = f"m{built}"
+                        source.before_loop(f"{kept} = memo.setdefault({built}, {{}})")
                         lines += [
-                            f"m = memo.get(({built}, id(v)))",
+                            f"m = {kept}.get(id(v))",
                             "if m is None or m[0] is not v:",
-                            f"    m = memo[({built}, id(v))] = (v, {built}(v, None, run))",
+                            f"    m = {kept}[id(v)] = (v, {built}(v, None, run))",
                             "v = m[1]",
                         ]
                     else:
@@ -543,6 +546,7 @@ class _Source:
         self.parameters = parameters
         self.rows = rows  # the body of a loop over rows (`compile_rows`), with the run's objects built
         self.lines: list[str] = []
+        self.heads: list[str] = []  # lines run once before the loop over rows
         self.namespace: dict[str, Any] = {
             "Path": Path,
             "FieldAt": FieldAt,
@@ -557,6 +561,12 @@ class _Source:
 
     def line(self, text: str) -> None:
         self.lines.append(text)
+
+    def before_loop(self, text: str) -> None:
+        """A line run once per list, before its loop over rows (`compile_rows`)."""
+        assert self.rows
+        if text not in self.heads:
+            self.heads.append(text)
 
     def completed(self, lines: list[str], non_null: bool) -> None:
         """Complete `v` with `lines` unless it is None, which is refused where the field is non-null."""
@@ -575,7 +585,14 @@ class _Source:
     def compile_rows(self) -> Callable[[Sequence[Any], Any, Run], list[dict[str, Any]]]:
         """The lines as the body of one loop over `rows`, each row's `r` appended: no call per row."""
         body = "".join(f"        {line}\n" for line in self.lines)
-        head = ["    out = []", "    append = out.append", "    memo = run.built", "    for source in rows:"]
+        heads = [f"    {line}" for line in self.heads]
+        head = [
+            "    out = []",
+            "    append = out.append",
+            "    memo = run.built",
+            *heads,
+            "    for source in rows:",
+        ]
         text = "\n".join([f"def build({self.parameters}):", *head, "        r = {}", body.rstrip("\n")])
         built: Callable[[Sequence[Any], Any, Run], list[dict[str, Any]]] = self._function(
             f"{text}\n        append(r)\n    return out\n"

@@ -38,10 +38,10 @@ class Run:
         # Arguments that name variables, read once per request and field (not once per object).
         self.arguments: dict[int, dict[str, Any]] = {}
         self.from_rows = 0  # lists of views built from their rows
-        # Objects built by loops over rows, by builder and identity (kept with the object, so that the
+        # Objects built by loops over rows, by builder, then identity (kept with the object, so that the
         # id is not reused meanwhile): a catalogue's feature is built once for the 750 enablements
         # naming it.
-        self.built: dict[tuple[Any, int], tuple[Any, dict[str, Any]]] = {}
+        self.built: dict[Any, dict[int, tuple[Any, dict[str, Any]]]] = {}
 
     async def root(self, root_type: GraphQLObjectType, root_value: Any) -> dict[str, Any]:
         try:
