@@ -10,6 +10,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from types import TracebackType
 from typing import Protocol
 
 import asyncpg
@@ -79,15 +80,8 @@ class PoolDatabase:
         self.pool = pool
         self.acquire_timeout_seconds = acquire_timeout_seconds
 
-    @asynccontextmanager
-    async def acquire(self) -> AsyncIterator[Connection]:
-        conn = await self.borrow()
-        try:
-            yield conn
-        finally:
-            # With its own timeout: a connection borrowed without one would wait on its reset (or on
-            # PostgreSQL answering a cancelled statement's cancel) without end.
-            await self.give_back(conn)
+    def acquire(self) -> AbstractAsyncContextManager[Connection]:
+        return _Lent(self)
 
     async def borrow(self) -> PoolConnectionProxy:
         """A connection to give back later (`give_back`), as `acquire` would lend it."""
@@ -133,23 +127,8 @@ class HeldDatabase:
         self.busy = False
         self.closed = False
 
-    @asynccontextmanager
-    async def acquire(self) -> AsyncIterator[Connection]:
-        if self.busy or self.closed:
-            async with self.database.acquire() as conn:
-                yield conn
-            return
-        self.busy = True
-        kept = False
-        try:
-            if self.held is None:
-                self.held = await self.database.borrow()
-            yield self.held
-            kept = not self.closed and not self.held.is_in_transaction() and self.database.has_idle()
-        finally:
-            self.busy = False
-            if not kept:
-                await self._give_back()
+    def acquire(self) -> AbstractAsyncContextManager[Connection]:
+        return _Kept(self)
 
     async def close(self) -> None:
         """The request is answered: its connection goes back (a statement still running gives it back
@@ -203,11 +182,101 @@ class CountingDatabase:
         self.database = database
         self.counter = counter
 
-    @asynccontextmanager
-    async def acquire(self) -> AsyncIterator[Connection]:
-        async with self.database.acquire() as conn:
-            conn.add_query_logger(self.counter)
-            try:
-                yield conn
-            finally:
-                conn.remove_query_logger(self.counter)
+    def acquire(self) -> AbstractAsyncContextManager[Connection]:
+        return _Counted(self.database.acquire(), self.counter)
+
+
+# The context managers above as classes: a statement enters two or three of them, and a generator-based
+# one costs a generator and its frame besides (about 1 µs an entry and exit).
+
+
+class _Lent:
+    """A connection of the pool for one `async with`, given back at its end."""
+
+    __slots__ = ("conn", "database")
+
+    def __init__(self, database: PoolDatabase) -> None:
+        self.database = database
+        self.conn: PoolConnectionProxy | None = None
+
+    async def __aenter__(self) -> Connection:
+        self.conn = await self.database.borrow()
+        return self.conn
+
+    async def __aexit__(self, *exc: object) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            # With its own timeout: a connection borrowed without one would wait on its reset (or on
+            # PostgreSQL answering a cancelled statement's cancel) without end.
+            await self.database.give_back(conn)
+
+
+class _Kept:
+    """HeldDatabase's connection for one `async with` (or, while it is busy or closed, the pool's)."""
+
+    __slots__ = ("held", "other")
+
+    def __init__(self, held: HeldDatabase) -> None:
+        self.held = held
+        self.other: AbstractAsyncContextManager[Connection] | None = None
+
+    async def __aenter__(self) -> Connection:
+        held = self.held
+        if held.busy or held.closed:
+            self.other = held.database.acquire()
+            return await self.other.__aenter__()
+        held.busy = True
+        try:
+            if held.held is None:
+                held.held = await held.database.borrow()
+        except BaseException:
+            held.busy = False
+            raise
+        return held.held
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.other is not None:
+            await self.other.__aexit__(exc_type, exc, tb)
+            return
+        held = self.held
+        kept = False
+        try:
+            if exc_type is None:
+                conn = held.held
+                kept = (
+                    conn is not None
+                    and not held.closed
+                    and not conn.is_in_transaction()
+                    and held.database.has_idle()
+                )
+        finally:
+            held.busy = False
+            if not kept:
+                await held._give_back()
+
+
+class _Counted:
+    """A connection whose statements are counted while the `async with` lasts."""
+
+    __slots__ = ("conn", "counter", "inner")
+
+    def __init__(self, inner: AbstractAsyncContextManager[Connection], counter: StatementCounter) -> None:
+        self.inner = inner
+        self.counter = counter
+        self.conn: Connection | None = None
+
+    async def __aenter__(self) -> Connection:
+        conn = await self.inner.__aenter__()
+        conn.add_query_logger(self.counter)
+        self.conn = conn
+        return conn
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.conn is not None:
+            self.conn.remove_query_logger(self.counter)
+            self.conn = None
+        await self.inner.__aexit__(exc_type, exc, tb)
