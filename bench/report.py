@@ -156,8 +156,9 @@ def render(rows: Sequence[Row], floor: Floor | None, context: Context, targets: 
         "counted). Response bytes = one response body.",
         f"- Load: {context.load}; {context.rounds} round(s) per server and workload, ours and the peer "
         "interleaved (ours, peer, ours, peer), and a workload compared with another (the key with the "
-        "token, gzip asked with plain) in the same rounds; after a warm-up of 3 requests per "
-        "connection; each server is left to finish its leftover requests before the next run; "
+        "token, gzip asked with plain) in the same rounds, right after it (ours, key, peer); after a "
+        "warm-up of 3 requests per connection; each server is left to finish its leftover requests and "
+        "fall quiet before the next run; "
         f"{context.pinning}; PostgreSQL not pinned.",
         f"- Peer: {context.peer}",
         f"- Data set: organizations of {', '.join(str(s) for s in shape.organization_sizes)} carriers, "

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.dataset import FULL, TINY
-from bench.runner import runs_of
+from bench.runner import in_round_order, runs_of
 from bench.workloads import Credential, Workload, workloads
 
 WORKLOADS = st.lists(
@@ -37,3 +37,13 @@ def test_the_key_runs_beside_the_token_and_gzip_beside_the_plain_main_workload()
             ("small: one carrier by code", "small, with an API key"),
             (main, f"{main}, gzip asked"),
         }
+
+
+@given(st.lists(st.integers(), min_size=1, max_size=4), st.one_of(st.none(), st.just(-1)))
+def test_what_is_compared_with_ours_runs_right_after_it_and_the_peer_last(
+    ours: list[int], peer: int | None
+) -> None:
+    order = in_round_order(ours, peer)
+    # ours and what runs beside it, adjacent and in the table's order; the peer after all of them
+    assert order[: len(ours)] == ours
+    assert order[len(ours) :] == ([] if peer is None else [peer])
