@@ -23,3 +23,12 @@ def nesting(value: Any) -> int:
                 children = item.values() if isinstance(item, dict) else item
                 stack.extend((child, depth + 1) for child in children)
     return deepest
+
+
+def shallow(raw: str | bytes) -> bool:
+    """Whether JSON text surely nests no deeper than MAX_JSON_DEPTH, from its brackets alone: each level
+    opens with one, and brackets inside strings only count more (then `nesting` decides). A request's
+    body is a few brackets (its query's braces among them): walking it costs more than counting."""
+    if isinstance(raw, str):
+        return raw.count("[") + raw.count("{") <= MAX_JSON_DEPTH
+    return raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH

@@ -62,7 +62,7 @@ from web import documents
 from web.app_keys import DATABASE
 from web.authentication import Caller
 from web.callers import context_for
-from web.json_limits import MAX_JSON_DEPTH, nesting
+from web.json_limits import MAX_JSON_DEPTH, nesting, shallow
 from web.lean_counters import LEAN
 from web.requests import CONTEXT
 from web.responses import media_type
@@ -255,7 +255,7 @@ class LeanPath:
             body = orjson.loads(raw)
         except orjson.JSONDecodeError:
             return None
-        if not isinstance(body, dict) or nesting(body) > MAX_JSON_DEPTH:
+        if not isinstance(body, dict) or (not shallow(raw) and nesting(body) > MAX_JSON_DEPTH):
             return None
         query, variables = body.get("query"), body.get("variables")
         operation_name, extensions = body.get("operationName"), body.get("extensions")

@@ -33,7 +33,7 @@ from web.callers import context_for, forwarded_for, identify, note_use, within_r
 from web.compression import compress_answer
 from web.development import serves_conveniences
 from web.graphql_errors import public_error
-from web.json_limits import MAX_JSON_DEPTH, nesting
+from web.json_limits import MAX_JSON_DEPTH, nesting, shallow
 from web.lean import LeanPath
 from web.metrics import operation_label
 from web.requests import CONTEXT, REQUEST_ID, STATEMENTS, request_id_of
@@ -272,7 +272,7 @@ class GraphQLView(StrawberryView[Context, None]):
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError as error:
             raise HTTPException(400, f"The request is not valid JSON: {error}.") from None
-        if nesting(parsed) > MAX_JSON_DEPTH:
+        if not shallow(data) and nesting(parsed) > MAX_JSON_DEPTH:
             raise HTTPException(
                 400, f"The request's JSON is nested deeper than {MAX_JSON_DEPTH} levels; no input needs that."
             )
