@@ -77,7 +77,7 @@ UsageKey = tuple[uuid.UUID, datetime, datetime, Interval]
 
 
 class RequestLoader(DataLoader[K, V]):
-    """A DataLoader that never hands out a cancelled load, and costs one future per key.
+    """A DataLoader that never hands out a cancelled load, and waits for a level's keys at once.
 
     When a field fails, graphql-core cancels its sibling fields, and with them the loads they were
     awaiting; aiodataloader keeps those cancelled futures in its cache. A later read of the same key in
