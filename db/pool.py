@@ -135,9 +135,10 @@ class HeldDatabase:
         when it ends)."""
         self.closed = True
         if not self.busy:
-            await self._give_back()
+            await self.give_back_held()
 
-    async def _give_back(self) -> None:
+    async def give_back_held(self) -> None:
+        """The kept connection, if any, back to the pool (`_Kept` too, at the end of a statement)."""
         held, self.held = self.held, None
         if held is not None:
             await self.database.give_back(held)
@@ -254,7 +255,7 @@ class _Kept:
         finally:
             held.busy = False
             if not kept:
-                await held._give_back()
+                await held.give_back_held()
 
 
 class _Counted:

@@ -47,12 +47,14 @@ def row_reads(schema: strawberry.Schema, rules: Mapping[str, AccessRule]) -> dic
     """The open fields declared with `reads("row.…")`: how each reads a view's row. A read of one of
     the row's columns, where the row is an asyncpg record (db/rows.record_columns), is read by subscript."""
     reads: dict[tuple[str, str], RowRead] = {}
-    for coordinate, field in _open_fields(schema, rules):
+    columns: dict[str, frozenset[str]] = {}  # by type name: its row's, looked up once per type
+    for (type_name, field_name), field in _open_fields(schema, rules):
         read = field.metadata.get(ROW_READ)
         if read is None:
             continue
-        columns = _record_columns(schema, coordinate[0])
-        reads[coordinate] = replace(read, item=True) if read.chain in columns else read
+        if type_name not in columns:
+            columns[type_name] = _record_columns(schema, type_name)
+        reads[type_name, field_name] = replace(read, item=True) if read.chain in columns[type_name] else read
     return reads
 
 
