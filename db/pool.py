@@ -2,6 +2,11 @@
 
 Every statement the application runs goes through `Database.acquire()`, so counting them (for the
 statements-per-request figure and the tests that pin it) needs no cooperation from repository code.
+Each connection reports its statements to one logger for its whole life (`init_connection`), which
+counts them for whoever holds the connection through a `CountingDatabase` at the time: asyncpg calls
+the logger on a later turn of the loop, in the context the statement ran in, where `COUNTING` names
+that request's counter. Registering a logger per borrowing instead cost each statement two proxy calls
+and two inspections of the callback (about 9 µs of a small query's 380).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import Protocol
 
@@ -41,8 +47,10 @@ class Database(Protocol):
 
 
 async def init_connection(conn: Connection) -> None:
-    # jsonb in and out as Python values: the activity log's before/after are dicts.
+    """What every connection the application uses is given once: jsonb in and out as Python values
+    (the activity log's before/after are dicts), and the logger that counts its statements."""
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    conn.add_query_logger(_count_statement)
 
 
 async def keep_session(conn: Connection) -> None:
@@ -176,6 +184,16 @@ class StatementCounter:
             self.on_statement(query)
 
 
+# The counter of the `CountingDatabase` whose connection the running code holds, if any.
+COUNTING: ContextVar[StatementCounter | None] = ContextVar("COUNTING", default=None)
+
+
+def _count_statement(query: LoggedQuery) -> None:
+    counter = COUNTING.get()
+    if counter is not None:
+        counter(query)
+
+
 class CountingDatabase:
     """A request's view of the database: the same connections, every statement counted."""
 
@@ -259,25 +277,25 @@ class _Kept:
 
 
 class _Counted:
-    """A connection whose statements are counted while the `async with` lasts."""
+    """A connection whose statements are counted while the `async with` lasts (by the connection's own
+    logger, `init_connection`: this names the counter for the code inside the `async with`)."""
 
-    __slots__ = ("conn", "counter", "inner")
+    __slots__ = ("counter", "inner", "token")
 
     def __init__(self, inner: AbstractAsyncContextManager[Connection], counter: StatementCounter) -> None:
         self.inner = inner
         self.counter = counter
-        self.conn: Connection | None = None
+        self.token: Token[StatementCounter | None] | None = None
 
     async def __aenter__(self) -> Connection:
         conn = await self.inner.__aenter__()
-        conn.add_query_logger(self.counter)
-        self.conn = conn
+        self.token = COUNTING.set(self.counter)
         return conn
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self.conn is not None:
-            self.conn.remove_query_logger(self.counter)
-            self.conn = None
+        if self.token is not None:
+            COUNTING.reset(self.token)
+            self.token = None
         await self.inner.__aexit__(exc_type, exc, tb)
