@@ -1,0 +1,93 @@
+"""Each request counts its own statements (db/pool.CountingDatabase): every pooled connection reports to
+one logger for its life, which counts for the counter of whoever holds it. Generated mixes of requests
+at once, on a pool smaller than them, each sending statements in sequence, at once (its own tasks),
+through a held connection or the pool, and some failing, must each count exactly their own; and a
+statement sent outside any counted borrowing is counted by nobody."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+from hypothesis import strategies as st
+
+from db.pool import CountingDatabase, HeldDatabase, PoolDatabase, StatementCounter, create_pool
+from tests.drawn import drawn
+
+POOL_SIZE = 2
+
+# One request: whether it holds a connection (the lean path's HeldDatabase), and its steps in order: a
+# number alone is that many statements in sequence, a list is one statement per item at once, "fail"
+# is a statement PostgreSQL refuses (counted: it was sent).
+STEP = st.one_of(
+    st.integers(min_value=1, max_value=3),
+    st.just("fail"),
+    st.lists(st.just(1), min_size=2, max_size=3),
+)
+REQUESTS = drawn(
+    st.lists(st.tuples(st.booleans(), st.lists(STEP, min_size=1, max_size=4)), min_size=1, max_size=5), 30
+)
+
+
+@pytest.fixture
+async def pool(own_database: str) -> AsyncIterator[asyncpg.Pool]:
+    made = await create_pool(
+        own_database, min_size=POOL_SIZE, max_size=POOL_SIZE, statement_timeout_seconds=5
+    )
+    try:
+        yield made
+    finally:
+        await made.close()
+
+
+def expected(steps: list[Any]) -> int:
+    return sum(1 if step == "fail" else step if isinstance(step, int) else len(step) for step in steps)
+
+
+async def one_request(database: PoolDatabase, held: bool, steps: list[Any]) -> int:
+    kept = HeldDatabase(database) if held else None
+    counter = StatementCounter()
+    db = CountingDatabase(kept or database, counter)
+
+    async def select() -> None:
+        async with db.acquire() as conn:
+            await conn.fetchval("select 1")
+            await asyncio.sleep(0)  # let another request's statement in between
+
+    try:
+        for step in steps:
+            if step == "fail":
+                with pytest.raises(asyncpg.PostgresError):
+                    async with db.acquire() as conn:
+                        await conn.fetchval("select 1/0")
+            elif isinstance(step, int):
+                for _ in range(step):
+                    await select()
+            else:
+                await asyncio.gather(*(select() for _ in step))
+    finally:
+        if kept is not None:
+            await kept.close()
+    await asyncio.sleep(0)  # asyncpg reports a statement on the loop's next turn
+    return counter.count
+
+
+async def test_each_request_counts_exactly_its_own_statements(pool: asyncpg.Pool) -> None:
+    database = PoolDatabase(pool)
+    for requests in REQUESTS:
+        counted = await asyncio.gather(*(one_request(database, held, steps) for held, steps in requests))
+        assert counted == [expected(steps) for _, steps in requests]
+
+
+async def test_a_statement_outside_a_counted_borrowing_is_counted_by_nobody(pool: asyncpg.Pool) -> None:
+    database = PoolDatabase(pool)
+    counter = StatementCounter()
+    async with CountingDatabase(database, counter).acquire() as conn:
+        await conn.fetchval("select 1")
+    async with database.acquire() as conn:  # the same connection, now not counted
+        await conn.fetchval("select 1")
+    await asyncio.sleep(0)
+    assert counter.count == 1
