@@ -14,6 +14,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 import fastgraph
+from schema.direct_calls import call_directly
 from schema.enforcement import enforce_access, field_rules
 from schema.event_executor import with_own_event_memos
 from schema.fast_path import object_classes, plain_fields, row_reads
@@ -46,7 +47,9 @@ def build_schema(*, extensions: Sequence[type[SchemaExtension]] = (), fast: bool
     executor (the fast path's tests compare the two)."""
     # RequestRules parses, validates (each document once) and prices every request (schema/request_rules).
     every_extension: list[Any] = [*extensions, RequestRules]
+    # No exception handlers: resolvers called directly would skip them (schema/direct_calls.py).
     schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=every_extension)
+    call_directly(schema)
     enforce_access(schema)
     schema.execution_context_class = with_own_event_memos(schema.execution_context_class)
     if fast:
