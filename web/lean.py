@@ -42,12 +42,14 @@ from aiohttp import web
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
     VariableValues,
     get_operation_ast,
 )
+from graphql.execution import Executor
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 
 from access.principal import Principal
@@ -63,18 +65,21 @@ from web.app_keys import DATABASE
 from web.authentication import Caller
 from web.callers import context_for
 from web.json_limits import MAX_JSON_DEPTH, nesting, shallow
+from web.kept_executors import KeptExecutors
 from web.lean_counters import LEAN
 from web.requests import CONTEXT
 from web.responses import media_type
 from web.trusted_documents import DocumentError, document_id_of
 
 SIZE = 256
+# As Strawberry passes it to graphql-core (its test is the same, faster for plain values).
+IS_AWAITABLE = cast("Callable[[Any], TypeGuard[Awaitable[Any]]]", optimized_is_awaitable)
 PRICES = 64
 # Accept values that ask Strawberry for a streamed answer (multipart or server-sent events).
 STREAMS = ("multipart/", "text/event-stream")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Entry:
     """A document's operation as the first request admitted it."""
 
@@ -87,6 +92,9 @@ class Entry:
     # their values: the same values, the same price, so it is worked out once (bounded, PRICES).
     priced_by: tuple[str, ...]
     prices: dict[tuple[Any, ...], bool] = field(default_factory=dict)
+    # How its executors are built once the first has been (web/kept_executors.py); None: by `build`.
+    executors: KeptExecutors | None = None
+    built: bool = False
 
     def refused(self, schema: GraphQLSchema, variables: VariableValues, settings: Settings) -> bool:
         """Whether the operation is over its price (or asks a page out of range) with these variables."""
@@ -173,17 +181,7 @@ class LeanPath:
         context.operation_name = entry.name
         # What graphql-core's `execute` (as Strawberry calls it) does, in two steps, so that the price
         # is read off the executor's own coerced variables.
-        executor = self.executor_class.build(
-            self.graphql_schema,
-            entry.document,
-            context_value=context,
-            raw_variable_values=variables,
-            operation_name=operation_name,
-            # As Strawberry passes it (its test is the same, faster for plain values).
-            is_awaitable=cast("Callable[[Any], TypeGuard[Awaitable[Any]]]", optimized_is_awaitable),
-            # As Strawberry's view passes them: resolvers' infos carry the request's extensions.
-            operation_extensions=extensions,
-        )
+        executor = self._executor(entry, context, variables, operation_name, extensions)
         if isinstance(executor, list) or entry.refused(
             self.graphql_schema, executor.variable_values, self.settings
         ):
@@ -209,6 +207,41 @@ class LeanPath:
         return web.Response(
             body=orjson.dumps({"data": result.data}), content_type=media_type(request), charset="utf-8"
         )
+
+    def _executor(
+        self,
+        entry: Entry,
+        context: Any,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        extensions: dict[str, Any] | None,
+    ) -> Executor[Any] | list[GraphQLError]:
+        """The operation's executor: as `build` makes it, without reading the document again once the
+        entry's first has been built (web/kept_executors.py)."""
+        if entry.executors is not None:
+            executor = entry.executors.executor(
+                self.executor_class,
+                context,
+                variables,
+                is_awaitable=IS_AWAITABLE,
+                operation_extensions=extensions,
+            )
+            if executor is not None:
+                return executor
+        built = self.executor_class.build(
+            self.graphql_schema,
+            entry.document,
+            context_value=context,
+            raw_variable_values=variables,
+            operation_name=operation_name,
+            is_awaitable=IS_AWAITABLE,
+            # As Strawberry's view passes them: resolvers' infos carry the request's extensions.
+            operation_extensions=extensions,
+        )
+        if not entry.built and not isinstance(built, list):
+            entry.built = True
+            entry.executors = KeptExecutors.of(built, entry.operation)
+        return built
 
     async def _entry(self, request: web.Request, caller: Caller) -> Found | None:
         """The kept entry the request names, with its variables, operation name and extensions; None
