@@ -135,6 +135,12 @@ class Entry:
     # builder that reads none): an object whose entries all are needs no path made.
     pathless: bool = False
     arguments: dict[str, Any] | None = None
+    # Arguments given as variables, each (its name in the resolver's arguments, the variable, whether the
+    # argument may not be null); None where a variable sits deeper (in a list or an input object).
+    variable_arguments: tuple[tuple[str, str, bool], ...] | None = None
+    # The other arguments' values (literals and defaults: the same for every request), once a request
+    # has given every variable above a value its argument takes.
+    other_arguments: dict[str, Any] | None = None
 
     def complete(self, value: Any, at: FieldAt) -> Any:
         if self.flat is not None:
@@ -205,6 +211,7 @@ class Plan:
             deep,
             constant,
             pathless=read is not None and flat is not None,
+            variable_arguments=None if constant else _variable_arguments(field, nodes[0]),
         )
 
     def _compiled(self, object_type: GraphQLObjectType, entries: list[Entry]) -> Build:
@@ -613,6 +620,22 @@ def _code(text: str, type_name: str) -> CodeType:
     """The same selection writes the same text (its constants are numbered, not named): compiled once
     per process."""
     return compile(text, f"<fastgraph builder for {type_name}>", "exec")
+
+
+def _variable_arguments(field: GraphQLField, node: FieldNode) -> tuple[tuple[str, str, bool], ...] | None:
+    """The arguments the node gives as variables, as `Entry.variable_arguments` keeps them."""
+    found = []
+    for argument in node.arguments or ():
+        definition = field.args.get(argument.name.value)
+        if definition is None:
+            return None
+        value = argument.value
+        if isinstance(value, VariableNode):
+            name = definition.out_name or argument.name.value
+            found.append((name, value.name.value, isinstance(definition.type, GraphQLNonNull)))
+        elif _names_variables(value):
+            return None
+    return tuple(found)
 
 
 def _names_variables(value: ValueNode) -> bool:

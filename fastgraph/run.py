@@ -100,10 +100,39 @@ class Run:
 
 
 def _arguments(executor: Executor[Any], field: GraphQLField, entry: Entry) -> dict[str, Any]:
+    """The field's arguments as graphql-core's `get_argument_values` makes them. An argument given as a
+    variable that has a value its argument takes (a value, or a null where the argument may be null)
+    is that value (graphql-core's coercion reads the variable's coerced value as it is); every other
+    argument is a literal or a default, the same for every request: those are kept from the first
+    request whose variables all had such values, and each later one like it reads only its variables."""
     node = entry.nodes[0]
     if not field.args and not node.arguments:
         return {}
+    coerced = executor.variable_values.coerced
+    reads = entry.variable_arguments
+    if reads is not None and _all_taken(reads, coerced):
+        if entry.other_arguments is not None:
+            arguments = dict(entry.other_arguments)
+            for name, variable, _ in reads:
+                arguments[name] = coerced[variable]
+            return arguments
+        arguments = get_argument_values(field, node, executor.variable_values)
+        variables = {name for name, _, _ in reads}
+        entry.other_arguments = {name: value for name, value in arguments.items() if name not in variables}
+        return arguments
     return get_argument_values(field, node, executor.variable_values)
+
+
+def _all_taken(reads: tuple[tuple[str, str, bool], ...], coerced: dict[str, Any]) -> bool:
+    """Whether every variable read has a value its argument takes."""
+    for _, variable, required in reads:
+        value = coerced.get(variable, _MISSING)
+        if value is _MISSING or (value is None and required):
+            return False
+    return True
+
+
+_MISSING = object()
 
 
 async def _gathered(awaitables: list[Any]) -> list[Any]:
