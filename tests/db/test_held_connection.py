@@ -6,7 +6,6 @@ goes back; and the lean path's requests borrow fewer connections than they send 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -19,10 +18,9 @@ from resolvers.global_ids import to_global_id
 from server import init_app
 from tests import factories
 from tests.conftest import make_settings
+from tests.db.conftest import SMALL_POOL_SIZE as POOL_SIZE
 from tests.drawn import drawn
 from tests.factories import bearer, staff_token
-
-POOL_SIZE = 2
 
 # One request's statements, in order: a number alone runs in sequence, a list runs at once;
 # "fail" is a statement PostgreSQL refuses, "cancel" one cancelled while it runs, "tx" two statements
@@ -33,17 +31,6 @@ STEP = st.one_of(
     st.lists(st.integers(min_value=0, max_value=100), min_size=2, max_size=3),
 )
 REQUESTS = drawn(st.lists(st.lists(STEP, min_size=1, max_size=5), min_size=1, max_size=6), 30)
-
-
-@pytest.fixture
-async def pool(own_database: str) -> AsyncIterator[asyncpg.Pool]:
-    made = await create_pool(
-        own_database, min_size=POOL_SIZE, max_size=POOL_SIZE, statement_timeout_seconds=5
-    )
-    try:
-        yield made
-    finally:
-        await made.close()
 
 
 async def one_request(database: PoolDatabase, steps: list[Any]) -> None:

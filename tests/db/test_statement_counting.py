@@ -7,17 +7,14 @@ statement sent outside any counted borrowing is counted by nobody."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import pytest
 from hypothesis import strategies as st
 
-from db.pool import CountingDatabase, HeldDatabase, PoolDatabase, StatementCounter, create_pool
+from db.pool import CountingDatabase, HeldDatabase, PoolDatabase, StatementCounter
 from tests.drawn import drawn
-
-POOL_SIZE = 2
 
 # One request: whether it holds a connection (the lean path's HeldDatabase), and its steps in order: a
 # number alone is that many statements in sequence, a list is one statement per item at once, "fail"
@@ -30,17 +27,6 @@ STEP = st.one_of(
 REQUESTS = drawn(
     st.lists(st.tuples(st.booleans(), st.lists(STEP, min_size=1, max_size=4)), min_size=1, max_size=5), 30
 )
-
-
-@pytest.fixture
-async def pool(own_database: str) -> AsyncIterator[asyncpg.Pool]:
-    made = await create_pool(
-        own_database, min_size=POOL_SIZE, max_size=POOL_SIZE, statement_timeout_seconds=5
-    )
-    try:
-        yield made
-    finally:
-        await made.close()
 
 
 def expected(steps: list[Any]) -> int:
