@@ -263,7 +263,11 @@ test.describe("API keys tab", () => {
     await expectAccessible(page, "a key's refused uses");
 
     await page.getByRole("searchbox", { name: "Search keys" }).fill("Filter probe");
-    await page.getByRole("checkbox", { name: "Expiring soon (within 7 days)" }).check();
+    // One click, then a waiting assertion: the box shows the state once React has rendered it, which a
+    // busy page (the list re-rendering for the search) may not have done the instant the click returns.
+    const expiringSoon = page.getByRole("checkbox", { name: "Expiring soon (within 7 days)" });
+    await expiringSoon.click();
+    await expect(expiringSoon).toBeChecked();
     await expect(expiring).toHaveCount(1);
     await expect(inUse).toHaveCount(0);
     await page.getByRole("checkbox", { name: "Expiring soon (within 7 days)" }).uncheck();

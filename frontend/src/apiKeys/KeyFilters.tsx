@@ -1,4 +1,4 @@
-import { useId } from "react";
+import { type Dispatch, type SetStateAction, useId } from "react";
 import type { ApiKeyFilter, ApiKeyOrder, ApiKeyOrderField, ApiKeyScope, ApiKeyStatus, OrderDirection } from "../gql/graphql";
 import type { KeyPolicy } from "./policy";
 import { LEVEL_LABELS } from "./scopeAccess";
@@ -38,7 +38,8 @@ const ORDERS: { value: Order; label: string }[] = [
 
 interface Props {
   value: KeyFilterState;
-  onChange: (value: KeyFilterState) => void;
+  /** A state setter: each change is applied to the filters as they are then, not as this render saw them. */
+  onChange: Dispatch<SetStateAction<KeyFilterState>>;
   /** The policy's scopes, each a resource and a level of access. */
   scopes: KeyPolicy["scopes"];
   expiringSoonDays: number;
@@ -49,7 +50,9 @@ interface Props {
 /** Search, filter and order the keys; the server does the work (Carrier.apiKeys(filter, orderBy)). */
 export function KeyFilters({ value, onChange, scopes, expiringSoonDays, unusedAfterDays }: Props) {
   const id = useId();
-  const set = (change: Partial<KeyFilterState>) => onChange({ ...value, ...change });
+  // Merged into the current filters, so that two changes before a render (typing, then a click while the
+  // list is still rendering) both stay.
+  const set = (change: Partial<KeyFilterState>) => onChange((current) => ({ ...current, ...change }));
   return (
     <div className="toolbar filters" role="search" aria-label="Find API keys">
       <div className="field inline">
