@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import Protocol
@@ -295,7 +295,16 @@ class _Counted:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self.token is not None:
-            COUNTING.reset(self.token)
-            self.token = None
-        await self.inner.__aexit__(exc_type, exc, tb)
+        token, self.token = self.token, None
+        try:
+            if token is not None:
+                _stop_counting(token)
+        finally:
+            await self.inner.__aexit__(exc_type, exc, tb)
+
+
+def _stop_counting(token: Token[StatementCounter | None]) -> None:
+    # A borrowing ended in another context than it began in (an async generator holding the connection,
+    # closed by another task, as the loop's finalizer does): that context never named this counter.
+    with suppress(ValueError):
+        COUNTING.reset(token)

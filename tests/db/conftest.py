@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -11,6 +12,7 @@ from db.pool import create_pool
 
 # Smaller than the requests the tests run at once: some of them wait for a connection.
 SMALL_POOL_SIZE = 2
+CLOSE_SECONDS = 30
 
 
 @pytest.fixture
@@ -21,4 +23,11 @@ async def pool(own_database: str) -> AsyncIterator[asyncpg.Pool]:
     try:
         yield made
     finally:
-        await made.close()
+        try:
+            # A connection a test failed to give back would make close() wait for ever: the test has
+            # failed already, and the pool is ended instead.
+            async with asyncio.timeout(CLOSE_SECONDS):
+                await made.close()
+        except TimeoutError:
+            made.terminate()
+            pytest.fail("a connection was not given back to the pool")

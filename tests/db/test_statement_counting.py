@@ -77,3 +77,29 @@ async def test_a_statement_outside_a_counted_borrowing_is_counted_by_nobody(pool
         await conn.fetchval("select 1")
     await asyncio.sleep(0)
     assert counter.count == 1
+
+
+async def test_a_borrowing_ended_in_another_task_still_gives_its_connection_back(pool: asyncpg.Pool) -> None:
+    # given: an async generator holding a counted connection across a yield, iterated by one task
+    database = PoolDatabase(pool)
+    counter = StatementCounter()
+    paused = asyncio.Event()
+
+    async def rows() -> Any:
+        async with CountingDatabase(database, counter).acquire() as conn:
+            yield await conn.fetchval("select 1")
+            paused.set()
+            yield await conn.fetchval("select 2")
+
+    stream = rows()
+
+    async def first() -> Any:
+        return await stream.__anext__()
+
+    assert await asyncio.create_task(first()) == 1
+    # when: another task closes it (as the loop's finalizer of an abandoned generator does)
+    await asyncio.create_task(stream.aclose())
+    # then: the connection is back in the pool, and the statement it ran was counted
+    assert pool.get_idle_size() == pool.get_size()
+    await asyncio.sleep(0)
+    assert counter.count == 1
