@@ -16,19 +16,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from access import keyformat, principal
-from access.addresses import IPAddress, client_address, parse_networks
+from access.addresses import IPAddress, address_text, client_address, parse_networks
 from access.principal import ANONYMOUS, Principal
 from access.tokens import InvalidTokenError, PersonClaims, TokenSettings, TokenVerifier, looks_like_jwt
 from db import api_keys, carriers
 from db.api_keys import ApiKeyRow, VerifiedKey
 from db.pool import Database
 from resolvers.key_verification import KeyRefused, ends_at, judge_key
-from services.key_cache import KeyCache, Remembered
+from services.key_cache import KeyCache
 from settings import Settings
 
 # One message for a malformed key and an unknown one: an attacker learns nothing from the difference.
 INVALID_KEY = "Invalid API key."
 TOKEN_CACHE_SIZE = 10_000
+ADMITTED_SIZE = 10_000
 URL_CREDENTIAL_PARAMETERS = frozenset({"api_key", "apikey", "key", "access_token", "token", "auth"})
 
 
@@ -79,6 +80,29 @@ class Caller:
     # or the end of its grace period): a WebSocket connection authenticated with it is closed then. A
     # number, not a datetime: an issuer may sign an `exp` beyond any calendar.
     ends_at: float | None = None
+    # A key caller's address as its last use records it (web/callers.note_use), written once per
+    # admission kept (see Admitted) rather than once per request.
+    used_from: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """A remembered key's last admission. The verdict on a key depends on its row (fixed for a remembered
+    `found`: any change makes the cache forget it, and a new lookup a new object), the address (its
+    allowlist) and the clock (its expiry, the end of a rotation's grace). So the same `found` from the
+    same address is admitted again, as the same caller, until `until`: no judgement per request."""
+
+    found: VerifiedKey
+    address: IPAddress | None
+    caller: Caller
+    until: datetime | None  # the key's expiry or the end of its grace, whichever comes first
+
+    def admits(self, found: VerifiedKey, address: IPAddress | None, now: datetime) -> bool:
+        return (
+            self.found is found
+            and (self.address is address or self.address == address)
+            and (self.until is None or now < self.until)
+        )
 
 
 class Authenticator:
@@ -96,6 +120,8 @@ class Authenticator:
         self.carrier_ids: dict[str, uuid.UUID] = {}
         # Verified keys, while the change feed listens (services/key_cache.py); set when the database opens.
         self.key_cache: KeyCache | None = None
+        # Each remembered key's last admission, by its secret's hash (see Admitted); bounded.
+        self.admitted: dict[bytes, Admitted] = {}
 
     def address_of(self, remote: str | None, forwarded_for: str | None) -> IPAddress | None:
         return client_address(remote, forwarded_for, self.trusted_proxies)
@@ -124,9 +150,15 @@ class Authenticator:
         raise AuthenticationError("The bearer credential is neither an API key nor a token.", kind="scheme")
 
     async def _api_key(self, secret: str, address: IPAddress | None, database: Database) -> Caller:
-        remembered = self._remembered(secret)
-        if remembered is not None:
+        now = self.now()
+        secret_hash = self._rememberable_hash(secret)
+        cache = self.key_cache
+        remembered = cache.get(secret_hash) if cache is not None and secret_hash is not None else None
+        if remembered is not None and secret_hash is not None:
             found = remembered.found
+            admitted = self.admitted.get(secret_hash)
+            if found is not None and admitted is not None and admitted.admits(found, address, now):
+                return admitted.caller
         else:
             parsed = keyformat.parse(secret)
             if parsed is None:
@@ -134,7 +166,7 @@ class Authenticator:
             found = await self._looked_up(parsed.secret_hash, database)
         if found is None:
             raise AuthenticationError(INVALID_KEY)
-        judged = judge_key(found, address, self.now(), self.settings.api_access_feature)
+        judged = judge_key(found, address, now, self.settings.api_access_feature)
         if isinstance(judged, KeyRefused):
             raise AuthenticationError(
                 judged.message,
@@ -144,17 +176,24 @@ class Authenticator:
                 key_id=found.row.id,
                 refusal=judged.refusal,
             )
-        return Caller(judged, address, found.row, ends_at=ends_at(found))
+        caller = Caller(judged, address, found.row, ends_at=ends_at(found), used_from=address_text(address))
+        if secret_hash is not None and self.key_cache is not None:
+            self._admit(secret_hash, Admitted(found, address, caller, _until(found)))
+        return caller
 
-    def _remembered(self, secret: str) -> Remembered | None:
-        """What the cache remembers for this secret (a key, or that none has it), if anything. Only
-        well-formed secrets are remembered (`_looked_up` after `keyformat.parse`), and only a remembered
-        secret hashes to a remembered hash: a secret found here needs no format and checksum check
-        (4 µs of a request)."""
-        cache = self.key_cache
-        if cache is None or not secret.isascii() or len(secret) > keyformat.MAX_CANDIDATE_LENGTH:
+    def _rememberable_hash(self, secret: str) -> bytes | None:
+        """The hash the cache may remember this secret by, while it remembers anything. Only well-formed
+        secrets are remembered (`_looked_up` after `keyformat.parse`), and only a remembered secret
+        hashes to a remembered hash: a secret found by it needs no format and checksum check (4 µs of a
+        request)."""
+        if self.key_cache is None or not secret.isascii() or len(secret) > keyformat.MAX_CANDIDATE_LENGTH:
             return None
-        return cache.get(keyformat.hash_secret(secret))
+        return keyformat.hash_secret(secret)
+
+    def _admit(self, secret_hash: bytes, admitted: Admitted) -> None:
+        if len(self.admitted) >= ADMITTED_SIZE:
+            self.admitted.clear()  # crude but bounded; the next request of each key is judged again
+        self.admitted[secret_hash] = admitted
 
     async def _looked_up(self, secret_hash: bytes, database: Database) -> VerifiedKey | None:
         """The key with this secret, from PostgreSQL, remembered unless a change came meanwhile."""
@@ -208,3 +247,11 @@ class Authenticator:
             carrier_ids,
             claims.organization_ids,
         )
+
+
+def _until(found: VerifiedKey) -> datetime | None:
+    """Until when a key admitted now stays admitted: its revocation (the end of a rotation's grace) or
+    its expiry, whichever comes first (KeyStatus: a key is active while the clock is before both)."""
+    key = found.row
+    ends = [moment for moment in (key.revoked_at, key.expires_at) if moment is not None]
+    return min(ends, default=None)

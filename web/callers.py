@@ -88,7 +88,7 @@ async def verified(
         app[METRICS].key_verifications.labels("error").inc()
         return Refused(503, UNAVAILABLE, "SERVICE_UNAVAILABLE")
     if caller.key is not None:
-        app[METRICS].key_verified.inc()
+        app[METRICS].keys_admitted += 1
     return caller
 
 
@@ -166,8 +166,7 @@ def context_for(
 def note_use(request: web.Request, caller: Caller, now: Callable[[], datetime]) -> None:
     """A key's use, for its last-use record and its usage counts (written once a minute)."""
     if caller.key is not None:
-        used_from = address_text(caller.address)
-        request.app[KEY_USAGE].note_use(caller.key.id, now(), used_from)
+        request.app[KEY_USAGE].note_use(caller.key.id, now(), caller.used_from)
 
 
 async def _guarded(check: Awaitable[Decision]) -> Decision:
