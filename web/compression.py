@@ -39,7 +39,11 @@ SECRET = re.compile(keyformat.PATTERN.pattern.replace(r"\b", "").encode())
 
 def add_vary(response: web.StreamResponse, header: str) -> None:
     """Add `header` to the response's Vary, keeping what is there."""
-    present = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
+    vary = response.headers.get("Vary")
+    if vary is None:  # nearly every answer: nothing to keep
+        response.headers["Vary"] = header
+        return
+    present = [v.strip() for v in vary.split(",") if v.strip()]
     if header.lower() not in {v.lower() for v in present}:
         response.headers["Vary"] = ", ".join([*present, header])
 

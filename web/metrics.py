@@ -8,7 +8,6 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
-    Histogram,
     generate_latest,
 )
 
@@ -16,6 +15,7 @@ from db.pool import PoolDatabase
 from schema.build import FAST_PATH
 from services.change_feed import ChangeFeed
 from services.key_cache import KeyCache
+from web.answered_metrics import AnsweredRequests
 from web.lean_counters import LEAN
 from web.rate_limit import RateLimiter
 
@@ -23,28 +23,9 @@ from web.rate_limit import RateLimiter
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "carrier_admin_graphql_requests",
-            "GraphQL requests by operation name and outcome (ok, error, refused, rate_limited, timeout).",
-            ["operation", "outcome"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "carrier_admin_graphql_request_seconds",
-            "GraphQL request latency.",
-            ["operation"],
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-            registry=self.registry,
-        )
-        self.statements = Histogram(
-            "carrier_admin_sql_statements_per_request",
-            "SQL statements one GraphQL request sent.",
-            buckets=(0, 1, 2, 3, 5, 8, 13, 21, 50, 100),
-            registry=self.registry,
-        )
-        # A request's counter and latency series by (operation label, outcome), found once: prometheus'
-        # `labels()` checks and locks on every call. As bounded as the labels themselves.
-        self._answered: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
+        # Requests answered, their latency and statements: plain numbers on the request path.
+        self.answers = AnsweredRequests()
+        self.registry.register(self.answers)
         self.rate_limited = Counter(
             "carrier_admin_rate_limit_refusals",
             "Requests refused by a rate limit.",
@@ -159,14 +140,7 @@ class Metrics:
 
     def answered(self, operation: str, outcome: str, seconds: float, statements: int | None) -> None:
         """One GraphQL request answered: counted by operation and outcome, timed, its statements."""
-        series = self._answered.get((operation, outcome))
-        if series is None:
-            series = self.requests.labels(operation, outcome), self.latency.labels(operation)
-            self._answered[operation, outcome] = series
-        series[0].inc()
-        series[1].observe(seconds)
-        if statements is not None:
-            self.statements.observe(statements)
+        self.answers.answered(operation, outcome, seconds, statements)
 
 
 # Every request's operation becomes a label value: only names from a bounded set may (a caller could

@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,7 +31,7 @@ from tests import factories
 from tests.conftest import ClientFactory
 from tests.drawn import properties
 from tests.web.both_paths import both_paths_client, both_paths_make_client, http_path  # noqa: F401
-from web.compression import SECRET, accepts_gzip
+from web.compression import SECRET, accepts_gzip, add_vary
 
 ROOT = Path(__file__).resolve().parents[2]
 # A large answer with no data needed: the schema's types and their fields (introspection is on in tests).
@@ -233,3 +234,21 @@ async def test_graphiqls_large_assets_are_sent_compressed(raw: Raw) -> None:
     assert headers["Vary"] == "Accept-Encoding"
     installed = ROOT / "web/graphiql/node_modules/graphiql/graphiql.min.js"
     assert await asyncio.to_thread(brotli_decompressed, body) == installed.read_bytes()
+
+
+VARY_TOKENS = st.sampled_from(["Accept-Encoding", "accept-encoding", "Origin", "Authorization", "Cookie"])
+
+
+@properties(200)
+@given(st.one_of(st.none(), st.lists(VARY_TOKENS, max_size=4).map(", ".join)))
+def test_vary_names_accept_encoding_once_and_keeps_what_was_there(vary: str | None) -> None:
+    response = web.Response()
+    if vary is not None:
+        response.headers["Vary"] = vary
+    add_vary(response, "Accept-Encoding")
+    names = [name.strip() for name in response.headers["Vary"].split(",") if name.strip()]
+    before = [name.strip() for name in (vary or "").split(",") if name.strip()]
+    assert [name.lower() for name in names].count("accept-encoding") == max(
+        1, [name.lower() for name in before].count("accept-encoding")
+    )
+    assert names[: len(before)] == before
