@@ -124,6 +124,7 @@ def init_app(
         **subscriptions.handler_options(settings),
     )
     app.router.add_route("*", "/graphql", view)
+    app.on_cleanup.append(view.end_time_limits)
     exports.add_routes(app)
     sign_in.add_routes(app)
     tools_page.add_routes(app)  # last: its catch-all answers the page's own routes

@@ -31,6 +31,7 @@ from web.app_keys import METRICS, SETTINGS, TRUSTED_DOCUMENTS
 from web.authentication import URL_CREDENTIALS, Authenticator, Caller, credentials_in_url
 from web.callers import context_for, forwarded_for, identify, note_use, within_rate_limit
 from web.compression import compress_answer
+from web.deadlines import Deadlines
 from web.development import serves_conveniences
 from web.graphql_errors import public_error
 from web.json_limits import MAX_JSON_DEPTH, nesting, shallow
@@ -76,6 +77,12 @@ class GraphQLView(StrawberryView[Context, None]):
         self.now = now
         # Queries whose plan is kept skip Strawberry's machinery (web/lean.py); None: all come here.
         self.lean = lean
+        # Each request's time limit (REQUEST_TIMEOUT_SECONDS), one timer for all (web/deadlines.py).
+        self.deadlines = Deadlines()
+
+    async def end_time_limits(self, _app: web.Application) -> None:
+        """At cleanup: the time limits' timer goes with the application."""
+        self.deadlines.close()
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         if self.is_websocket_request(request):
@@ -85,7 +92,7 @@ class GraphQLView(StrawberryView[Context, None]):
         request[REQUEST_ID] = request_id = request_id_of(request)
         request[STATEMENTS] = StatementCounter()
         try:
-            async with asyncio.timeout(settings.request_timeout_seconds):
+            async with self.deadlines.limit(settings.request_timeout_seconds):
                 response = await self._handle(request)
         except TimeoutError:
             response = error_response(
