@@ -133,7 +133,7 @@ async def rate_limit_refusal(request: web.Request, caller: Caller) -> Refused | 
         bucket, limit = f"person:{principal.id}", settings.rate_limit_per_person
     else:
         bucket, limit = f"address:{caller.address}", settings.rate_limit_per_address
-    decision = await _guarded(limiter.hit(bucket, limit))
+    decision = limiter.hit_now(bucket, limit) or await _guarded(limiter.hit(bucket, limit))
     if decision.allowed:
         return None
     request.app[METRICS].rate_limited.labels(bucket.split(":")[0]).inc()

@@ -43,11 +43,15 @@ class InProcessCounter:
         self.counts: dict[str, int] = {}
 
     async def increment(self, key: str, window: int) -> int:
+        return self.count(key, window)
+
+    def count(self, key: str, window: int) -> int:
+        """One more for `key`; its count in this window."""
         # Only the current window's keys matter: drop older ones as they come up, so memory stays small.
         if len(self.counts) > 100_000:
             self.counts = {k: v for k, v in self.counts.items() if k.endswith(f":{window}")}
-        self.counts[key] = self.counts.get(key, 0) + 1
-        return self.counts[key]
+        count = self.counts[key] = self.counts.get(key, 0) + 1
+        return count
 
     async def close(self) -> None:
         return None
@@ -148,6 +152,15 @@ class RateLimiter:
         window, retry_after = self._window()
         count = await self.counter.increment(f"{self.prefix}:{bucket}:{window}", window)
         return Decision(count <= limit, retry_after)
+
+    def hit_now(self, bucket: str, limit: int) -> Decision | None:
+        """As `hit`, when counts live only in this process (no Redis configured): counted at once, with
+        no coroutine to await (four of them were a per cent of a small request). None: await `hit`."""
+        counter = self.counter
+        if not isinstance(counter, InProcessCounter):
+            return None
+        window, retry_after = self._window()
+        return Decision(counter.count(f"{self.prefix}:{bucket}:{window}", window) <= limit, retry_after)
 
     async def close(self) -> None:
         await self.counter.close()

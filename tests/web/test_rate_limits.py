@@ -22,7 +22,7 @@ from tests.conftest import ClientFactory
 from tests.drawn import drawn
 from tests.factories import admin_token, bearer, staff_token
 from tests.web.test_server_processes import free_port
-from web.rate_limit import WINDOW_SECONDS
+from web.rate_limit import WINDOW_SECONDS, InProcessCounter, RateLimiter, rate_limiter
 
 VIEWER = "query Viewer { viewer { kind id } }"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -327,3 +327,32 @@ async def test_with_two_instances_a_caller_never_gets_past_twice_the_limit_whate
                     served += (await _ask(instances[step], person)).status == 200
 
             assert served <= (2 * limit if interrupted else limit), steps
+
+
+# (bucket, seconds the clock moves before the hit, limit)
+HITS = st.lists(
+    st.tuples(
+        st.sampled_from(["key:a", "person:b", "address:c"]),
+        st.sampled_from([0, 0, 0, 1, 29, WINDOW_SECONDS]),
+        st.integers(min_value=0, max_value=4),
+    ),
+    max_size=40,
+)
+
+
+@pytest.mark.parametrize("hits", drawn(HITS, 100))
+async def test_a_hit_counted_at_once_decides_as_an_awaited_one(hits: list[tuple[str, int, int]]) -> None:
+    # given: two limiters counting in this process, on one clock
+    clock = [1_000_000.0]
+    now, awaited = (
+        RateLimiter(InProcessCounter(), lambda: clock[0]),
+        RateLimiter(InProcessCounter(), lambda: clock[0]),
+    )
+    for bucket, seconds, limit in hits:
+        clock[0] += seconds
+        # when / then: each hit decides the same, counted at once or awaited
+        assert now.hit_now(bucket, limit) == await awaited.hit(bucket, limit)
+    # and a limiter with Redis leaves the decision to the awaited hit
+    shared = rate_limiter("redis://127.0.0.1:1")
+    assert shared.hit_now("key:a", 1) is None
+    await shared.close()
