@@ -152,9 +152,12 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
             async with pool.acquire() as conn:
                 await migrate(conn)
                 await conn.reset()  # the pool's release does not (db/pool.keep_session)
-            app[DATABASE] = PoolDatabase(pool, settings.pool_acquire_timeout_seconds)
-            async with _change_feed(app, url):
-                yield
+            app[DATABASE] = database = PoolDatabase(pool, settings.pool_acquire_timeout_seconds)
+            try:
+                async with _change_feed(app, url):
+                    yield
+            finally:
+                database.waits.close()
         finally:
             await _close_pool(pool, settings.shutdown_timeout_seconds * SHUTDOWN_SHARES["pool"])
     finally:

@@ -25,13 +25,13 @@ from strawberry.types.execution import PreExecutionError
 
 from access.principal import ANONYMOUS
 from context import Context
+from db.deadlines import Deadlines
 from db.pool import StatementCounter
 from web import documents, graphiql_page
 from web.app_keys import METRICS, SETTINGS, TRUSTED_DOCUMENTS
 from web.authentication import URL_CREDENTIALS, Authenticator, Caller, credentials_in_url
 from web.callers import context_for, forwarded_for, identify, note_use, within_rate_limit
 from web.compression import compress_answer
-from web.deadlines import Deadlines
 from web.development import serves_conveniences
 from web.graphql_errors import public_error
 from web.json_limits import MAX_JSON_DEPTH, nesting, shallow
@@ -77,7 +77,7 @@ class GraphQLView(StrawberryView[Context, None]):
         self.now = now
         # Queries whose plan is kept skip Strawberry's machinery (web/lean.py); None: all come here.
         self.lean = lean
-        # Each request's time limit (REQUEST_TIMEOUT_SECONDS), one timer for all (web/deadlines.py).
+        # Each request's time limit (REQUEST_TIMEOUT_SECONDS), one timer for all (db/deadlines.py).
         self.deadlines = Deadlines()
 
     async def end_time_limits(self, _app: web.Application) -> None:
@@ -369,7 +369,8 @@ def _operation_name(request: web.Request) -> str:
     return (context.operation_name or "anonymous")[:64]
 
 
+OUTCOMES = {200: "ok", 401: "refused", 403: "refused", 429: "rate_limited", 504: "timeout"}
+
+
 def _outcome(status: int) -> str:
-    return {200: "ok", 401: "refused", 403: "refused", 429: "rate_limited", 504: "timeout"}.get(
-        status, "error" if status >= 400 else "ok"
-    )
+    return OUTCOMES.get(status, "error" if status >= 400 else "ok")

@@ -1,15 +1,16 @@
-"""Requests' time limits, kept by one timer for all the requests in flight rather than one per request.
+"""Time limits for work in flight (a request, a wait for a pooled connection), kept by one timer for all
+rather than one each.
 
-`asyncio.timeout` schedules a timer, and reschedules and cancels it, for each request: about 5 µs, a
-few per cent of the small query's whole cost. Here a request only notes its task and deadline on entry
-and removes them on exit; one timer, set for the earliest deadline noted, cancels every task past its
-deadline when it fires, and is set again for the next. Requests normally end long before their
+`asyncio.timeout` schedules a timer, and reschedules and cancels it, for each use: about 5 µs, a few
+per cent of the small query's whole cost. Here a limited piece of work only notes its task and deadline
+on entry and removes them on exit; one timer, set for the earliest deadline noted, cancels every task
+past its deadline when it fires, and is set again for the next. Work normally ends long before its
 deadline, so the timer fires about once per time limit and finds little to do.
 
-What a request sees is what `asyncio.timeout` gives: past its deadline its task is cancelled where it
+What the work sees is what `asyncio.timeout` gives: past its deadline its task is cancelled where it
 waits, and the `async with` turns that cancellation into TimeoutError; a cancellation from anyone else
 stays a CancelledError. The timer fires at the deadline, as asyncio's does (the loop's timers are not
-exact either). Nothing outlives the requests: the timer is not set again once none is in flight, and
+exact either). Nothing outlives the work: the timer is not set again once none is in flight, and
 `close()` cancels it.
 """
 

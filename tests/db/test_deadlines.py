@@ -1,4 +1,4 @@
-"""Requests' time limits kept by one timer (web/deadlines.py) must end work as `asyncio.timeout` does.
+"""Requests' time limits kept by one timer (db/deadlines.py) must end work as `asyncio.timeout` does.
 Generated sets of concurrent jobs (work that never ends, work that ends at once, work cancelled by
 someone else before its limit or after, work with a shorter asyncio timeout of its own inside, work
 that outlives its limit and catches the cancellation, nested limits) run under both, and each job must
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import strategies as st
 
 from tests.drawn import drawn
-from web.deadlines import Deadlines
+from db.deadlines import Deadlines
 
 BOUND_SECONDS = 30  # a bound on the whole run, not a wait: every job ends on its own events
 SHORT = st.sampled_from([0.005, 0.01, 0.03])
