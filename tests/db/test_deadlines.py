@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from tests.drawn import drawn
 from db.deadlines import Deadlines
+from tests.drawn import drawn
 
 BOUND_SECONDS = 30  # a bound on the whole run, not a wait: every job ends on its own events
 SHORT = st.sampled_from([0.005, 0.01, 0.03])
