@@ -89,19 +89,20 @@ class Caller:
 class Admitted:
     """A remembered key's last admission. The verdict on a key depends on its row (fixed for a remembered
     `found`: any change makes the cache forget it, and a new lookup a new object), the address (its
-    allowlist) and the clock (its expiry, the end of a rotation's grace). So the same `found` from the
-    same address is admitted again, as the same caller, until `until`: no judgement per request."""
+    allowlist) and the clock (its expiry, the end of a rotation's grace: the caller's `ends_at`, before
+    which the key is active). So the same `found` from the same address is admitted again, as the same
+    caller, until then: no judgement per request."""
 
     found: VerifiedKey
     address: IPAddress | None
     caller: Caller
-    until: datetime | None  # the key's expiry or the end of its grace, whichever comes first
 
     def admits(self, found: VerifiedKey, address: IPAddress | None, now: datetime) -> bool:
+        ends_at = self.caller.ends_at
         return (
             self.found is found
             and (self.address is address or self.address == address)
-            and (self.until is None or now < self.until)
+            and (ends_at is None or now.timestamp() < ends_at)
         )
 
 
@@ -188,7 +189,7 @@ class Authenticator:
             )
         caller = Caller(judged, address, found.row, ends_at=ends_at(found), used_from=address_text(address))
         if secret_hash is not None and self.key_cache is not None:
-            self._admit(secret_hash, Admitted(found, address, caller, _until(found)))
+            self._admit(secret_hash, Admitted(found, address, caller))
         return caller
 
     def _rememberable_hash(self, secret: str) -> bytes | None:
@@ -269,11 +270,3 @@ class Authenticator:
             claims.organization_ids,
         )
         return person, all(code in self.carrier_ids for code in claims.carrier_codes)
-
-
-def _until(found: VerifiedKey) -> datetime | None:
-    """Until when a key admitted now stays admitted: its revocation (the end of a rotation's grace) or
-    its expiry, whichever comes first (KeyStatus: a key is active while the clock is before both)."""
-    key = found.row
-    ends = [moment for moment in (key.revoked_at, key.expires_at) if moment is not None]
-    return min(ends, default=None)
