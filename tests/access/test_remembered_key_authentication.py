@@ -1,8 +1,8 @@
-"""Authentication with a key the cache remembers (web/authentication.Authenticator._remembered) skips the
-secret's format and checksum check: only the issued secret itself may then pass. Generated near misses of
-a real key (typos, cuts, additions, other characters, other lengths), each presented with the cache cold
-and then warm, are refused alike; the key itself authenticates; and each presentation is one cache
-lookup, hit or miss."""
+"""Authentication with a key the cache remembers (web/authentication.Authenticator._rememberable_hash)
+skips the secret's format and checksum check: only the issued secret itself may then pass. Generated
+near misses of a real key (typos, cuts, additions, other characters, other lengths), each presented with
+the cache cold and then warm, are refused alike; the key itself authenticates; and each presentation is
+one cache lookup, hit or miss."""
 
 from __future__ import annotations
 
