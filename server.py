@@ -24,6 +24,7 @@ from aiohttp import web
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from db import embedded
+from db.kept_pool import KeptPool
 from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
 from schema.build import schema_for
@@ -165,7 +166,7 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
             await asyncio.to_thread(embedded.stop, embedded_server)
 
 
-async def _close_pool(pool: asyncpg.Pool, grace_seconds: float) -> None:
+async def _close_pool(pool: KeptPool, grace_seconds: float) -> None:
     """Close the pool, waiting for borrowed connections at most `grace_seconds`, then terminate."""
     try:
         async with asyncio.timeout(grace_seconds):

@@ -25,6 +25,7 @@ from asyncpg.connection import LoggedQuery
 from asyncpg.pool import PoolConnectionProxy
 
 from db.deadlines import Deadlines
+from db.kept_pool import KeptPool
 
 # A plain connection (tests, the CLI) or one borrowed from the pool: repository code takes either.
 Connection = asyncpg.Connection | PoolConnectionProxy
@@ -67,11 +68,18 @@ async def keep_session(conn: Connection) -> None:
 
 async def create_pool(
     url: str, *, min_size: int, max_size: int, statement_timeout_seconds: float
-) -> asyncpg.Pool:
-    pool: asyncpg.Pool = await asyncpg.create_pool(
+) -> KeptPool:
+    # As asyncpg.create_pool builds its pool, with its defaults, as the pool that keeps what is given
+    # back cleanly (db/kept_pool.py).
+    pool = KeptPool(
         url,
         min_size=min_size,
         max_size=max_size,
+        max_queries=50_000,
+        max_inactive_connection_lifetime=300.0,
+        loop=None,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
         init=init_connection,
         reset=keep_session,
         # A request never hangs on a database that stopped answering: connect and statements time out.
@@ -82,11 +90,12 @@ async def create_pool(
             "application_name": "carrier-admin",
         },
     )
+    await pool
     return pool
 
 
 class PoolDatabase:
-    def __init__(self, pool: asyncpg.Pool, acquire_timeout_seconds: float = 2.0) -> None:
+    def __init__(self, pool: KeptPool, acquire_timeout_seconds: float = 2.0) -> None:
         self.pool = pool
         self.acquire_timeout_seconds = acquire_timeout_seconds
         self.waits = Deadlines()
@@ -102,17 +111,24 @@ class PoolDatabase:
         by asyncpg's timeout, which runs the acquire as a task of its own (12 µs of a request's CPU), nor
         by asking first whether a connection is idle (`get_idle_size` visits every connection: 3 µs). A
         connection that must be opened again is bounded by the pool's connect timeout too, its reset on
-        release by the statements' command timeout."""
+        release by the statements' command timeout. A connection the pool kept (db/kept_pool.py) is
+        taken without waiting at all."""
+        conn = self.pool.take()
+        if conn is not None:
+            return conn
         async with self.waits.limit(self.acquire_timeout_seconds):
-            conn: PoolConnectionProxy = await self.pool.acquire()
-        return conn
+            return await self.pool.acquire()
 
-    async def give_back(self, conn: PoolConnectionProxy) -> None:
+    async def give_back(self, conn: PoolConnectionProxy, *, clean: bool = False) -> None:
+        """`conn` back to the pool; `clean`: its last statement ended without an error (the pool may
+        keep it for the next borrower as it is)."""
+        if clean and self.pool.keep(conn):
+            return
         await self.pool.release(conn, timeout=self.acquire_timeout_seconds)
 
     def has_idle(self) -> bool:
         """Whether a connection waits in the pool (else someone may be waiting for one)."""
-        return bool(self.pool.get_idle_size())
+        return bool(self.pool.kept) or bool(self.pool.get_idle_size())
 
 
 class HeldDatabase:
@@ -147,11 +163,12 @@ class HeldDatabase:
         if not self.busy:
             await self.give_back_held()
 
-    async def give_back_held(self) -> None:
-        """The kept connection, if any, back to the pool (`_Kept` too, at the end of a statement)."""
+    async def give_back_held(self, *, clean: bool = True) -> None:
+        """The kept connection, if any, back to the pool (`_Kept` too, at the end of a statement);
+        `clean`: its last statement ended without an error (the only kind it holds between them)."""
         held, self.held = self.held, None
         if held is not None:
-            await self.database.give_back(held)
+            await self.database.give_back(held, clean=clean)
 
 
 class SharedDatabase:
@@ -229,7 +246,7 @@ class _Lent:
         if conn is not None:
             # With its own timeout: a connection borrowed without one would wait on its reset (or on
             # PostgreSQL answering a cancelled statement's cancel) without end.
-            await self.database.give_back(conn)
+            await self.database.give_back(conn, clean=exc[0] is None)
 
 
 class _Kept:
@@ -275,7 +292,7 @@ class _Kept:
         finally:
             held.busy = False
             if not kept:
-                await held.give_back_held()
+                await held.give_back_held(clean=exc_type is None)
 
 
 class _Counted:

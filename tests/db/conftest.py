@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
-import asyncpg
 import pytest
 
+from db.kept_pool import KeptPool
 from db.pool import create_pool
 
 # Smaller than the requests the tests run at once: some of them wait for a connection.
@@ -16,7 +16,7 @@ CLOSE_SECONDS = 30
 
 
 @pytest.fixture
-async def pool(own_database: str) -> AsyncIterator[asyncpg.Pool]:
+async def pool(own_database: str) -> AsyncIterator[KeptPool]:
     made = await create_pool(
         own_database, min_size=SMALL_POOL_SIZE, max_size=SMALL_POOL_SIZE, statement_timeout_seconds=5
     )

@@ -13,6 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import strategies as st
 
+from db.kept_pool import KeptPool
 from db.pool import HeldDatabase, PoolDatabase, create_pool
 from resolvers.global_ids import to_global_id
 from server import init_app
@@ -72,7 +73,7 @@ async def one_request(database: PoolDatabase, steps: list[Any]) -> None:
 
 
 async def test_requests_sharing_a_small_pool_all_answer_and_give_every_connection_back(
-    pool: asyncpg.Pool,
+    pool: KeptPool,
 ) -> None:
     database = PoolDatabase(pool, acquire_timeout_seconds=30)
     for requests in REQUESTS:
@@ -86,7 +87,7 @@ async def test_requests_sharing_a_small_pool_all_answer_and_give_every_connectio
             assert await conn.fetchval("select 1") == 1
 
 
-async def test_a_held_connection_serves_the_request_s_statements_in_sequence(pool: asyncpg.Pool) -> None:
+async def test_a_held_connection_serves_the_request_s_statements_in_sequence(pool: KeptPool) -> None:
     held = HeldDatabase(PoolDatabase(pool))
     backends = set()
     for _ in range(3):
@@ -99,7 +100,7 @@ async def test_a_held_connection_serves_the_request_s_statements_in_sequence(poo
 
 
 async def test_requests_holding_every_connection_still_run_their_statements_at_once(
-    pool: asyncpg.Pool,
+    pool: KeptPool,
 ) -> None:
     # given: as many requests as the pool has connections, each keeping one between its statements
     database = PoolDatabase(pool, acquire_timeout_seconds=10)

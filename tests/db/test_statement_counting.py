@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 from hypothesis import strategies as st
 
+from db.kept_pool import KeptPool
 from db.pool import CountingDatabase, HeldDatabase, PoolDatabase, StatementCounter
 from tests.drawn import drawn
 
@@ -61,14 +62,14 @@ async def one_request(database: PoolDatabase, held: bool, steps: list[Any]) -> i
     return counter.count
 
 
-async def test_each_request_counts_exactly_its_own_statements(pool: asyncpg.Pool) -> None:
+async def test_each_request_counts_exactly_its_own_statements(pool: KeptPool) -> None:
     database = PoolDatabase(pool)
     for requests in REQUESTS:
         counted = await asyncio.gather(*(one_request(database, held, steps) for held, steps in requests))
         assert counted == [expected(steps) for _, steps in requests]
 
 
-async def test_a_statement_outside_a_counted_borrowing_is_counted_by_nobody(pool: asyncpg.Pool) -> None:
+async def test_a_statement_outside_a_counted_borrowing_is_counted_by_nobody(pool: KeptPool) -> None:
     database = PoolDatabase(pool)
     counter = StatementCounter()
     async with CountingDatabase(database, counter).acquire() as conn:
@@ -79,7 +80,7 @@ async def test_a_statement_outside_a_counted_borrowing_is_counted_by_nobody(pool
     assert counter.count == 1
 
 
-async def test_a_borrowing_ended_in_another_task_still_gives_its_connection_back(pool: asyncpg.Pool) -> None:
+async def test_a_borrowing_ended_in_another_task_still_gives_its_connection_back(pool: KeptPool) -> None:
     # given: an async generator holding a counted connection across a yield, iterated by one task
     database = PoolDatabase(pool)
     counter = StatementCounter()

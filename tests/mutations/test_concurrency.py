@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from db.kept_pool import KeptPool
 from db.pool import PoolDatabase, create_pool, init_connection
 from resolvers.global_ids import to_global_id
 from server import init_app
@@ -89,7 +90,7 @@ class Live:
 
     url: str
     client: TestClient[Any, Any]
-    pool: asyncpg.Pool
+    pool: KeptPool
 
     async def post(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         response = await self.client.post(
