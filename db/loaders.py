@@ -96,6 +96,23 @@ class RequestLoader(DataLoader[K, V]):
             self.clear(key)
         return super().load(key)
 
+    async def load_alone(self, key: K) -> V:
+        """The key's value, its statement sent at once rather than two turns from now in a task of its
+        own: for a load nothing else can join (the operation's only root field, whose answer everything
+        else waits for). Kept as `load` keeps it, so that a later load of the key in the request reads
+        it; an error as `load` answers it (a key's error kept, a failed batch's not)."""
+        cached = self._cache.get(self.get_cache_key(key))
+        if cached is not None:
+            if not cached.cancelled():
+                return await cached
+            self.clear(key)
+        (value,) = await self.batch_load_fn([key])
+        self.prime(key, value)  # a key's error too, as a load's batch keeps it
+        if isinstance(value, Exception):
+            _seen(self._cache[self.get_cache_key(key)])  # raised here: not "never retrieved"
+            raise value
+        return value
+
     async def load_all(self, keys: Iterable[K]) -> list[V]:
         """Each key's value, in key order, as `load_many` answers them; a failed key raises its error.
 

@@ -28,14 +28,19 @@ async def list_carriers(context: Context, where: CarrierFilter, page_args: PageA
         return await carriers.page(conn, reach=context.principal.reach, where=where, page=page)
 
 
-async def carrier_by_code(context: Context, code: str) -> CarrierRow | None:
+async def carrier_by_code(context: Context, code: str, *, alone: bool = False) -> CarrierRow | None:
+    """`alone`: the operation's only root field asks (resolvers/loaded.py)."""
     checked = filters.text(code, "code") or ""
-    row: CarrierRow | None = await context.loaders.carrier_by_code.load(checked.strip().upper())
+    loader = context.loaders.carrier_by_code
+    key = checked.strip().upper()
+    row: CarrierRow | None = await (loader.load_alone(key) if alone else loader.load(key))
     return row
 
 
-async def carrier_by_id(context: Context, carrier_id: uuid.UUID | None) -> CarrierRow | None:
-    return await by_id(context.loaders.carrier_by_id, carrier_id)
+async def carrier_by_id(
+    context: Context, carrier_id: uuid.UUID | None, *, alone: bool = False
+) -> CarrierRow | None:
+    return await by_id(context.loaders.carrier_by_id, carrier_id, alone=alone)
 
 
 async def organizations_of(

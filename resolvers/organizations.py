@@ -26,8 +26,10 @@ async def list_organizations(
         )
 
 
-async def organization_by_id(context: Context, organization_id: uuid.UUID | None) -> OrganizationRow | None:
-    return await by_id(context.loaders.organization_by_id, organization_id)
+async def organization_by_id(
+    context: Context, organization_id: uuid.UUID | None, *, alone: bool = False
+) -> OrganizationRow | None:
+    return await by_id(context.loaders.organization_by_id, organization_id, alone=alone)
 
 
 async def carriers_of(context: Context, organization_id: uuid.UUID, page_args: PageArgs) -> Page[CarrierRow]:

@@ -41,7 +41,7 @@ from schema.node import Node
 from schema.organization import Organization, organization_cursor
 from schema.prefetch import prefetch_children
 from schema.request_limits import RequestLimits
-from schema.selection import connection_item_fields
+from schema.selection import alone, connection_item_fields
 from schema.viewer import Viewer
 
 NODE_TYPES: dict[str, type] = {
@@ -108,7 +108,8 @@ class Query:
         directives=[RequiresScope(scope=Scope.CARRIER_READ)],
     )
     async def organization(self, info: Info[Context, None], id: strawberry.ID) -> Organization | None:
-        row = await organizations.organization_by_id(info.context, decode_id(id, "Organization"))
+        organization_id = decode_id(id, "Organization")
+        row = await organizations.organization_by_id(info.context, organization_id, alone=alone(info))
         return Organization.from_row(row) if row else None
 
     @strawberry.field(
@@ -150,9 +151,10 @@ class Query:
         if (id is None) == (code is None):
             raise BadUserInput("Pass exactly one of `id` and `code`.", argument="id")
         if code is not None:
-            row = await carriers.carrier_by_code(info.context, code)
+            row = await carriers.carrier_by_code(info.context, code, alone=alone(info))
         else:
-            row = await carriers.carrier_by_id(info.context, decode_id(str(id), "Carrier"))
+            carrier_id = decode_id(str(id), "Carrier")
+            row = await carriers.carrier_by_id(info.context, carrier_id, alone=alone(info))
         return Carrier.from_row(row) if row else None
 
     @strawberry.field(

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from graphql import OperationDefinitionNode
+from graphql import FieldNode, OperationDefinitionNode
 from graphql.pyutils import Path
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
@@ -32,6 +32,16 @@ Place = tuple[Any, ...]
 _selected: OrderedDict[tuple[int, Place, Any], tuple[OperationDefinitionNode, list[Selection]]] = (
     OrderedDict()
 )
+
+
+def alone(info: Info[Context, Any]) -> bool:
+    """Whether the field is its operation's only root field (no fragment at the root either): then no
+    other field loads anything before it answers, and a load of its own can go at once rather than wait
+    for others to join its batch (db/loaders.RequestLoader.load_alone)."""
+    if info.path.prev is not None:
+        return False
+    selections = info.operation.selection_set.selections
+    return len(selections) == 1 and isinstance(selections[0], FieldNode)
 
 
 def selected(info: Info[Context, Any]) -> list[Selection]:

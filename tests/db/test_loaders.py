@@ -107,3 +107,45 @@ async def test_a_level_waits_once_for_its_batch() -> None:
     assert await loader.load_all(["a", "b", "c"]) == ["A", "B", "C"]
     # already loaded: answered without another batch or wait
     assert await loader.load_all(["c", "a"]) == ["C", "A"]
+
+
+# A request's loads one after another, each either alone (its batch at once) or as a load: which key,
+# and whether alone.
+ALONE_RUNS = drawn(
+    st.tuples(
+        st.lists(st.tuples(st.sampled_from("abcde"), st.booleans()), min_size=1, max_size=8),
+        st.sets(st.sampled_from("abcde"), max_size=2),  # keys whose batch answers an error
+    ),
+    200,
+)
+
+
+async def test_a_load_alone_answers_and_caches_as_a_load_with_its_batch_at_once() -> None:
+    for steps, failing in ALONE_RUNS:
+        answers = {}
+        statements = {}
+        for with_alone in (True, False):
+            batches: list[list[str]] = []
+
+            async def batch(
+                keys: list[str], batches: list[list[str]] = batches, failing: set[str] = failing
+            ) -> list[str]:
+                batches.append(list(keys))
+                await asyncio.sleep(0)
+                return [ValueError(key) if key in failing else key.upper() for key in keys]  # type: ignore[misc]
+
+            loader: RequestLoader[str, str] = RequestLoader(batch_load_fn=batch)
+            answered: list[str] = []
+            for key, alone in steps:
+                try:
+                    if alone and with_alone:
+                        # given: nothing else queued, as for the operation's only root field
+                        answered.append(await loader.load_alone(key))
+                    else:
+                        answered.append(await loader.load(key))
+                except ValueError as error:
+                    answered.append(f"error {error}")
+            answers[with_alone], statements[with_alone] = answered, batches
+        # then: the same answers, and the same batches (a key loaded once is cached, an error is not)
+        assert answers[True] == answers[False], steps
+        assert statements[True] == statements[False], steps
