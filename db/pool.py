@@ -25,7 +25,7 @@ from asyncpg.connection import LoggedQuery
 from asyncpg.pool import PoolConnectionProxy
 
 from db.deadlines import Deadlines
-from db.kept_pool import KeptPool
+from db.kept_pool import KEEP_IDLE_SECONDS, KeptPool
 
 # A plain connection (tests, the CLI) or one borrowed from the pool: repository code takes either.
 Connection = asyncpg.Connection | PoolConnectionProxy
@@ -67,12 +67,18 @@ async def keep_session(conn: Connection) -> None:
 
 
 async def create_pool(
-    url: str, *, min_size: int, max_size: int, statement_timeout_seconds: float
+    url: str,
+    *,
+    min_size: int,
+    max_size: int,
+    statement_timeout_seconds: float,
+    keep_idle_seconds: float = KEEP_IDLE_SECONDS,
 ) -> KeptPool:
     # As asyncpg.create_pool builds its pool, with its defaults, as the pool that keeps what is given
-    # back cleanly (db/kept_pool.py).
+    # back cleanly (db/kept_pool.py) for at most `keep_idle_seconds` unused.
     pool = KeptPool(
         url,
+        keep_idle_seconds=keep_idle_seconds,
         min_size=min_size,
         max_size=max_size,
         max_queries=50_000,

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import strategies as st
 
 from db.kept_pool import KeptPool
-from db.pool import PoolDatabase, create_pool, init_connection, keep_session
+from db.pool import PoolDatabase, create_pool
 from tests.db.conftest import SMALL_POOL_SIZE as POOL_SIZE
 from tests.drawn import drawn
 
@@ -80,26 +80,19 @@ async def test_generated_borrowers_each_get_a_clean_working_connection_of_their_
 
     async def borrower(what: str, how: str) -> None:
         with_error = what == "cancel"
-        if how == "app":
-            try:
-                async with database.acquire() as conn:
+        try:
+            if how == "await":
+                conn = await pool.acquire()
+                try:
                     await use(conn, await check(conn), what)
-            except RuntimeError:
-                assert with_error
-        elif how == "with":
-            try:
-                async with pool.acquire() as conn:
-                    await use(conn, await check(conn), what)
-            except RuntimeError:
-                assert with_error
-        else:
-            conn = await pool.acquire()
-            try:
-                await use(conn, await check(conn), what)
-            except RuntimeError:
-                assert with_error
-            finally:
-                await pool.release(conn)
+                finally:
+                    await pool.release(conn)
+            else:
+                borrowing = database.acquire() if how == "app" else pool.acquire()
+                async with borrowing as borrowed:
+                    await use(borrowed, await check(borrowed), what)
+        except RuntimeError:
+            assert with_error
 
     try:
         for steps in RUNS:
@@ -136,20 +129,9 @@ async def test_nobody_waits_while_a_connection_is_kept(pool: KeptPool) -> None:
 
 async def test_kept_connections_unused_too_long_go_back_to_asyncpg(own_database: str) -> None:
     # given: a pool that keeps a connection no longer than no time at all
-    pool = KeptPool(
-        own_database,
-        min_size=0,
-        max_size=POOL_SIZE,
-        max_queries=50_000,
-        max_inactive_connection_lifetime=300.0,
-        loop=None,
-        connection_class=asyncpg.Connection,
-        record_class=asyncpg.Record,
-        init=init_connection,
-        reset=keep_session,
-        keep_idle_seconds=0.0,
+    pool = await create_pool(
+        own_database, min_size=0, max_size=POOL_SIZE, statement_timeout_seconds=5, keep_idle_seconds=0.0
     )
-    await pool
     database = PoolDatabase(pool)
     try:
         first, second = await database.borrow(), await database.borrow()
