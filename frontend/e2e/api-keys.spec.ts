@@ -263,8 +263,11 @@ test.describe("API keys tab", () => {
     await expectAccessible(page, "a key's refused uses");
 
     await page.getByRole("searchbox", { name: "Search keys" }).fill("Filter probe");
+    // The list answers the search (its header and the two probes) before the filter is clicked: while it
+    // re-renders for the search, a click can land before the box is where it was measured, and miss.
+    await expect(page.getByRole("table", { name: "API keys" }).getByRole("row")).toHaveCount(3);
     // One click, then a waiting assertion: the box shows the state once React has rendered it, which a
-    // busy page (the list re-rendering for the search) may not have done the instant the click returns.
+    // busy page may not have done the instant the click returns.
     const expiringSoon = page.getByRole("checkbox", { name: "Expiring soon (within 7 days)" });
     await expiringSoon.click();
     await expect(expiringSoon).toBeChecked();
