@@ -29,7 +29,7 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Awaitable, Generator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +92,11 @@ class KeptPool(_Pool):
     def get_idle_size(self) -> int:
         return super().get_idle_size() + len(self.kept)
 
+    def has_idle(self) -> bool:
+        """Whether a connection waits to be borrowed: what `get_idle_size` says, without visiting asyncpg's
+        connections while one is kept."""
+        return bool(self.kept) or bool(super().get_idle_size())
+
     async def close(self) -> None:
         self.closing = True
         returns = [self.release(conn) for conn, _ in self.kept]
@@ -140,11 +145,7 @@ class _Acquire:
         self.taken = self.pool.take()
         if self.taken is not None:
             return self.taken
-        self.pool.waiting += 1
-        try:
-            return await self.inner.__aenter__()
-        finally:
-            self.pool.waiting -= 1
+        return await self._waited(self.inner.__aenter__())
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -162,8 +163,12 @@ class _Acquire:
         taken = self.pool.take()
         if taken is not None:
             return taken
+        return await self._waited(self.inner)
+
+    async def _waited(self, acquiring: Awaitable[Proxy]) -> Proxy:
+        """asyncpg's acquire, counted as waiting while it waits (nothing is kept meanwhile)."""
         self.pool.waiting += 1
         try:
-            return await self.inner
+            return await acquiring
         finally:
             self.pool.waiting -= 1

@@ -134,7 +134,7 @@ class PoolDatabase:
 
     def has_idle(self) -> bool:
         """Whether a connection waits in the pool (else someone may be waiting for one)."""
-        return bool(self.pool.kept) or bool(self.pool.get_idle_size())
+        return self.pool.has_idle()
 
 
 class HeldDatabase:
