@@ -101,7 +101,8 @@ class RequestLoader(DataLoader[K, V]):
         own: for a load nothing else can join (the operation's only root field, whose answer everything
         else waits for). Kept as `load` keeps it, so that a later load of the key in the request reads
         it; an error as `load` answers it (a key's error kept, a failed batch's not)."""
-        cached = self._cache.get(self.get_cache_key(key))
+        cache_key = self.get_cache_key(key)
+        cached = self._cache.get(cache_key)
         if cached is not None:
             if not cached.cancelled():
                 return await cached
@@ -109,7 +110,7 @@ class RequestLoader(DataLoader[K, V]):
         (value,) = await self.batch_load_fn([key])
         self.prime(key, value)  # a key's error too, as a load's batch keeps it
         if isinstance(value, Exception):
-            _seen(self._cache[self.get_cache_key(key)])  # raised here: not "never retrieved"
+            _seen(self._cache[cache_key])  # raised here: not "never retrieved"
             raise value
         return value
 

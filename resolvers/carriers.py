@@ -17,7 +17,7 @@ from db.organizations import OrganizationRow
 from db.pagination import Page
 from resolvers import filters
 from resolvers.api_keys import key_list_name
-from resolvers.loaded import by_id
+from resolvers.loaded import by_id, one
 from resolvers.pages import PageArgs, page_request
 
 
@@ -29,12 +29,9 @@ async def list_carriers(context: Context, where: CarrierFilter, page_args: PageA
 
 
 async def carrier_by_code(context: Context, code: str, *, alone: bool = False) -> CarrierRow | None:
-    """`alone`: the operation's only root field asks (resolvers/loaded.py)."""
+    """`alone`: the operation's only root field asks (resolvers/loaded.one)."""
     checked = filters.text(code, "code") or ""
-    loader = context.loaders.carrier_by_code
-    key = checked.strip().upper()
-    row: CarrierRow | None = await (loader.load_alone(key) if alone else loader.load(key))
-    return row
+    return await one(context.loaders.carrier_by_code, checked.strip().upper(), alone=alone)
 
 
 async def carrier_by_id(
