@@ -10,6 +10,7 @@ drain, so that one server's leftover requests never run during the other's measu
 from __future__ import annotations
 
 import asyncio
+import functools
 import gzip
 import json
 import time
@@ -17,7 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bench import backends, load, ours, processes
 from bench.backends import Backends
@@ -32,6 +33,8 @@ WARM_UP_REQUESTS_PER_CONNECTION = 3
 COST_MIN_REQUESTS = 5
 COST_MIN_SECONDS = 1.0
 COST_MAX_REQUESTS = 500
+# Costs compared with each other are measured alternately, this many requests of one, then of the next.
+COST_CHUNK_REQUESTS = 25
 # Idle: the server spent at most one clock tick of CPU in each of two consecutive samples.
 IDLE_SAMPLE_SECONDS = 0.25
 IDLE_MAX_CPU_SECONDS = 0.011
@@ -165,30 +168,78 @@ class Cost:
 
 
 async def cost(target: Target, monitor: Backends) -> Cost:
-    totals_before = ours.statement_totals(target.server) if target.reports_statements else None
-    db_before = await monitor.cpu_seconds()
-    cpu_before = processes.cpu_seconds(target.server.pid)
-    started, sent = time.monotonic(), 0
-    while sent < COST_MAX_REQUESTS and (
-        sent < COST_MIN_REQUESTS or time.monotonic() - started < COST_MIN_SECONDS
+    spent = _Spent()
+    started = time.monotonic()
+
+    def more() -> bool:
+        return spent.requests < COST_MAX_REQUESTS and (
+            spent.requests < COST_MIN_REQUESTS or time.monotonic() - started < COST_MIN_SECONDS
+        )
+
+    await spent.add(target, monitor, more=more)
+    return spent.cost()
+
+
+async def costs_alternated(targets: Sequence[Target], monitor: Backends) -> list[Cost]:
+    """The costs of requests to one server that are compared with each other (the key's with the
+    token's), measured in alternating chunks of COST_CHUNK_REQUESTS, each target as many requests and
+    at least as long as `cost` measures one: a drift of the machine then hits all of them alike."""
+    spent = [_Spent() for _ in targets]
+    started = time.monotonic()
+    while min(s.requests for s in spent) < COST_MAX_REQUESTS and (
+        min(s.requests for s in spent) < COST_MIN_REQUESTS
+        or time.monotonic() - started < COST_MIN_SECONDS * len(targets)
     ):
-        status, _ = target.send()
-        if status != 200:
-            raise RuntimeError(f"{target.server.name} answered {status} while its cost was measured")
-        sent += 1
-    cpu_after = processes.cpu_seconds(target.server.pid)
-    db_after = await monitor.cpu_seconds()
-    totals_after = ours.statement_totals(target.server) if target.reports_statements else None
-    db_spent = backends.spent(db_before, db_after)
-    statements = None
-    if totals_before is not None and totals_after is not None:
-        statements = (totals_after.statements - totals_before.statements) / sent
-    return Cost(
-        requests=sent,
-        cpu_ms=(cpu_after - cpu_before) * 1000 / sent,
-        db_cpu_ms=db_spent * 1000 / sent if db_spent is not None else None,
-        statements=statements,
-    )
+        for target, own in zip(targets, spent, strict=True):
+            await own.add(
+                target, monitor, more=functools.partial(own.below, own.requests + COST_CHUNK_REQUESTS)
+            )
+    return [s.cost() for s in spent]
+
+
+@dataclass(slots=True)
+class _Spent:
+    """What a target's requests have cost so far, summed over the chunks they were sent in. Only the
+    sending is inside the CPU readings: /metrics (our statement count) is read outside them."""
+
+    requests: int = 0
+    cpu_seconds: float = 0.0
+    db_cpu_seconds: float | None = 0.0
+    statements: float | None = 0.0
+
+    async def add(self, target: Target, monitor: Backends, *, more: Callable[[], bool]) -> None:
+        """Send the request one at a time while `more()` says so."""
+        totals_before = ours.statement_totals(target.server) if target.reports_statements else None
+        db_before = await monitor.cpu_seconds()
+        cpu_before = processes.cpu_seconds(target.server.pid)
+        while more():
+            status, _ = target.send()
+            if status != 200:
+                raise RuntimeError(f"{target.server.name} answered {status} while its cost was measured")
+            self.requests += 1
+        cpu_after = processes.cpu_seconds(target.server.pid)
+        db_after = await monitor.cpu_seconds()
+        totals_after = ours.statement_totals(target.server) if target.reports_statements else None
+        self.cpu_seconds += cpu_after - cpu_before
+        db_spent = backends.spent(db_before, db_after)
+        self.db_cpu_seconds = (
+            None if db_spent is None or self.db_cpu_seconds is None else self.db_cpu_seconds + db_spent
+        )
+        if totals_before is None or totals_after is None or self.statements is None:
+            self.statements = None
+        else:
+            self.statements += totals_after.statements - totals_before.statements
+
+    def below(self, requests: int) -> bool:
+        return self.requests < requests
+
+    def cost(self) -> Cost:
+        return Cost(
+            requests=self.requests,
+            cpu_ms=self.cpu_seconds * 1000 / self.requests,
+            db_cpu_ms=self.db_cpu_seconds * 1000 / self.requests if self.db_cpu_seconds is not None else None,
+            statements=self.statements / self.requests if self.statements is not None else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +257,23 @@ class Figures:
     rounds: int
     # Too few requests per connection in some run for a steady req/s (see COARSE_REQUESTS_PER_CONNECTION).
     coarse: bool
+    # CPU per request over all rounds, for a workload measured alternately with the one it runs beside
+    # (runner._interleaved): what the two are compared by. None for a workload measured on its own.
+    cpu_ms_alternated: float | None = None
+
+
+class ComparedCpu(NamedTuple):
+    lead_ms: float
+    beside_ms: float
+    alternated: bool  # from costs measured alternately over all rounds, not each one's cheapest round
+
+
+def compared_cpu(lead: Figures, beside: Figures) -> ComparedCpu:
+    """CPU per request of two workloads run beside each other: the alternated sums when both have them,
+    else each one's cheapest round."""
+    if lead.cpu_ms_alternated is not None and beside.cpu_ms_alternated is not None:
+        return ComparedCpu(lead.cpu_ms_alternated, beside.cpu_ms_alternated, alternated=True)
+    return ComparedCpu(lead.cpu_ms_per_request, beside.cpu_ms_per_request, alternated=False)
 
 
 # Slow requests on one core finish in waves of about one per connection: with fewer requests than
@@ -214,10 +282,16 @@ COARSE_REQUESTS_PER_CONNECTION = 4
 
 
 def summarize(
-    runs: Sequence[LoadResult], request_cost: Cost, response_bytes: int, connections: int
+    runs: Sequence[LoadResult],
+    request_cost: Cost,
+    response_bytes: int,
+    connections: int,
+    *,
+    alternated: Sequence[Cost] | None = None,
 ) -> Figures:
     """Throughput over the total time of all rounds; latency percentiles averaged over the rounds that
-    completed requests (a run that completed none has no latency to average)."""
+    completed requests (a run that completed none has no latency to average); `alternated`, the costs of
+    every round when they were measured alternately with another workload's, summed."""
     seconds = sum(r.seconds for r in runs)
     answered = [r for r in runs if r.requests] or list(runs)
     return Figures(
@@ -231,4 +305,9 @@ def summarize(
         errors=sum(r.errors for r in runs),
         rounds=len(runs),
         coarse=min(r.requests for r in runs) < COARSE_REQUESTS_PER_CONNECTION * connections,
+        cpu_ms_alternated=(
+            sum(c.cpu_ms * c.requests for c in alternated) / sum(c.requests for c in alternated)
+            if alternated
+            else None
+        ),
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.dataset import Dataset
 from bench.floor import Floor
-from bench.measure import COARSE_REQUESTS_PER_CONNECTION, Figures
+from bench.measure import COARSE_REQUESTS_PER_CONNECTION, COST_CHUNK_REQUESTS, Figures, compared_cpu
 
 HEADER = (
     "| workload | our req/s | p50 ms | p99 ms | SQL statements/request | CPU ms/request "
@@ -91,8 +91,9 @@ def compression(rows: Sequence[Row]) -> list[str]:
     asked = next((r for r in rows if r.workload.endswith("gzip asked")), None)
     if plain is None or asked is None:
         return []
-    extra = asked.ours.cpu_ms_per_request - plain.ours.cpu_ms_per_request
-    share = extra / plain.ours.cpu_ms_per_request if plain.ours.cpu_ms_per_request else 0.0
+    plain_cpu, asked_cpu, _ = compared_cpu(plain.ours, asked.ours)
+    extra = asked_cpu - plain_cpu
+    share = extra / plain_cpu if plain_cpu else 0.0
     sent, whole = asked.ours.response_bytes, plain.ours.response_bytes
     return [
         f"**Compression**: the main nested answer asked with `Accept-Encoding: gzip` costs {extra:+.2f} ms "
@@ -100,6 +101,21 @@ def compression(rows: Sequence[Row]) -> list[str]:
         f"({sent / max(whole, 1):.1%}); "
         f"req/s {asked.ours.requests_per_second:,.1f} against {plain.ours.requests_per_second:,.1f} "
         "(gzip level 5, in a worker thread above 32 KiB; the CPU columns count every thread of the process)."
+    ]
+
+
+def key_cost(rows: Sequence[Row]) -> list[str]:
+    """What a request with an API key costs beside the same request with a staff token."""
+    token = next((r for r in rows if r.workload.startswith("small: one carrier")), None)
+    key = next((r for r in rows if r.workload == "small, with an API key"), None)
+    if token is None or key is None or token.ours.cpu_ms_alternated is None:
+        return []
+    token_cpu, key_cpu, _ = compared_cpu(token.ours, key.ours)
+    return [
+        f"**API key**: the small query with an API key costs {key_cpu:.3f} ms CPU per request against "
+        f"{token_cpu:.3f} ms with a staff token ({key_cpu / token_cpu - 1:+.1%}), measured alternately in "
+        f"chunks of {COST_CHUNK_REQUESTS} requests after each round and summed over all rounds (the cost "
+        "columns keep each one's cheapest round, which may come from different rounds)."
     ]
 
 
@@ -148,7 +164,9 @@ def render(rows: Sequence[Row], floor: Floor | None, context: Context, targets: 
     parts += [
         "- Columns: req/s at fixed concurrency over all rounds, and p50/p99 latency as wrk saw it "
         "(averaged over rounds). The cost columns come from requests sent one at a time after each "
-        "round's load (at least 5 and 1 s; the cheapest round is shown), so that requests left in "
+        "round's load (at least 5 and 1 s; the cheapest round is shown; a workload compared with another, "
+        "the key with the token and gzip with plain, is measured alternately with it in chunks of "
+        f"{COST_CHUNK_REQUESTS}), so that requests left in "
         "flight by wrk cannot skew them: CPU ms/request = the server process's user+system CPU "
         "(/proc/<pid>/stat) per request; DB CPU ms/request = the same for the PostgreSQL backends "
         "serving the benchmark database; SQL statements/request = our /metrics histogram "

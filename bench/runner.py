@@ -166,6 +166,7 @@ async def _benchmark(
                     labels=labels,
                     workload_name=lead.name,
                     anomalies=anomalies,
+                    compared=len(run),
                     between_rounds=floor_batches.batch if _plain_main(lead) else None,
                 )
             except (OSError, RuntimeError) as error:
@@ -202,6 +203,7 @@ async def _benchmark(
         notes=[
             *_notes(peer_state),
             *report.compression(rows),
+            *report.key_cost(rows),
             *([memory] if memory else []),
             *(f"**Anomaly**: {a}" for a in anomalies),
             *report.floor_movement(options.previous, floor, rows),
@@ -310,45 +312,85 @@ async def _interleaved(
     labels: list[str],
     workload_name: str,
     anomalies: list[str],
+    compared: int = 1,
     between_rounds: Callable[[], Awaitable[None]] | None = None,
 ) -> list[Figures]:
     """Ours (and any workload of ours run beside: `labels` name each target), peer, ours, peer, ...: a
     drift of the machine during the run hits all alike.
 
     Each round is a wrk run and then a cost measurement; the cheapest cost of the rounds is kept, since
-    other work on the machine can only ever add to it. `between_rounds` runs after each round (the
-    floor's batches, beside the main workload).
+    other work on the machine can only ever add to it. The first `compared` targets (ours and what runs
+    beside it) have their wrk runs one after the other and then their costs measured together, in
+    alternating chunks (measure.costs_alternated); their costs over all rounds, summed, are what they are
+    compared by (Figures.cpu_ms_alternated). `between_rounds` runs after each round (the floor's
+    batches, beside the main workload).
     """
     for target, _ in targets:
         await asyncio.to_thread(measure.warm_up, target, settings.connections)
     runs: list[list[LoadResult]] = [[] for _ in targets]
     costs: list[list[Cost]] = [[] for _ in targets]
+    groups = [list(range(compared)), *([i] for i in range(compared, len(targets)))]
     for round_number in range(1, rounds + 1):
-        for (target, _), label, results, spent in zip(targets, labels, runs, costs, strict=True):
-            measured = await measure.run(wrk, target, settings)
-            result = measured.load
-            results.append(result)
-            spent.append(await measure.cost(target, monitor))
-            # The next target starts once this server is quiet again (it shares the core).
-            await asyncio.to_thread(measure.wait_until_idle, target.server)
-            say(
-                f"  {label:<4} round {round_number}: {result.requests_per_second:,.1f} req/s, "
-                f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, server busy {measured.busy:.0%}, "
-                f"{spent[-1].cpu_ms:.2f} ms CPU per request ({spent[-1].requests} one at a time)"
-                + (f", {result.errors} errors" if result.errors else "")
-            )
-            if measured.busy < BUSY_WARNING or not result.requests:
-                anomalies.append(
-                    f"{workload_name}, {label}, round {round_number}: {result.requests} "
-                    f"requests completed, its core busy only {measured.busy:.0%} of the run (compare the "
-                    "other rounds: other work on the machine, or waiting on PostgreSQL)"
+        for group in groups:
+            loads = []
+            for index in group:
+                target = targets[index][0]
+                loads.append(await measure.run(wrk, target, settings))
+                # The next run starts once this server is quiet again (it shares the core).
+                await asyncio.to_thread(measure.wait_until_idle, target.server)
+            group_targets = [targets[index][0] for index in group]
+            if len(group) > 1:
+                spent = await measure.costs_alternated(group_targets, monitor)
+            else:
+                spent = [await measure.cost(group_targets[0], monitor)]
+            await asyncio.to_thread(measure.wait_until_idle, group_targets[-1].server)
+            for index, measured, cost in zip(group, loads, spent, strict=True):
+                runs[index].append(measured.load)
+                costs[index].append(cost)
+                _say_round(
+                    labels[index],
+                    round_number,
+                    measured,
+                    cost,
+                    workload_name=workload_name,
+                    anomalies=anomalies,
                 )
         if between_rounds is not None:
             await between_rounds()
     return [
-        measure.summarize(results, min(spent, key=lambda c: c.cpu_ms), response_bytes, settings.connections)
-        for (_, response_bytes), results, spent in zip(targets, runs, costs, strict=True)
+        measure.summarize(
+            results,
+            min(spent, key=lambda c: c.cpu_ms),
+            response_bytes,
+            settings.connections,
+            alternated=spent if index < compared and compared > 1 else None,
+        )
+        for index, ((_, response_bytes), results, spent) in enumerate(zip(targets, runs, costs, strict=True))
     ]
+
+
+def _say_round(
+    label: str,
+    number: int,
+    measured: measure.LoadRun,
+    cost: Cost,
+    *,
+    workload_name: str,
+    anomalies: list[str],
+) -> None:
+    result = measured.load
+    say(
+        f"  {label:<4} round {number}: {result.requests_per_second:,.1f} req/s, "
+        f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, server busy {measured.busy:.0%}, "
+        f"{cost.cpu_ms:.2f} ms CPU per request ({cost.requests} one at a time)"
+        + (f", {result.errors} errors" if result.errors else "")
+    )
+    if measured.busy < BUSY_WARNING or not result.requests:
+        anomalies.append(
+            f"{workload_name}, {label}, round {number}: {result.requests} "
+            f"requests completed, its core busy only {measured.busy:.0%} of the run (compare the "
+            "other rounds: other work on the machine, or waiting on PostgreSQL)"
+        )
 
 
 def _describe_peer(directory: Path) -> str:

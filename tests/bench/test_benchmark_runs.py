@@ -7,6 +7,7 @@ so that a laptop without wrk can still run the suite.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,6 +64,12 @@ def test_the_benchmark_runs_and_prints_its_table(server_url: str, tmp_path: Path
         "ours round 1",
         "ours, key round 1",
     ]
+    # the key's CPU is compared with the token's as measured alternately, summed over the rounds
+    assert re.search(
+        r"\| the key workload within 5% [^|]*\| req/s [+-][\d.]+%, CPU [+-][\d.]+% \(alternated\) \|",
+        completed.stdout,
+    ), completed.stdout[-3000:]
+    assert "**API key**: the small query with an API key costs" in completed.stdout
     # the same request asking for gzip, and what that costs
     assert "nested: org of 5 carriers (main), gzip asked" in completed.stdout
     assert "**Compression**: the main nested answer asked with `Accept-Encoding: gzip`" in completed.stdout

@@ -5,10 +5,13 @@ measured a minute apart, each on its own). Generated lists of workloads, and the
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.dataset import FULL, TINY
+from bench.load import LoadResult
+from bench.measure import Cost, summarize
 from bench.runner import in_round_order, runs_of
 from bench.workloads import Credential, Workload, workloads
 
@@ -47,3 +50,23 @@ def test_what_is_compared_with_ours_runs_right_after_it_and_the_peer_last(
     # ours and what runs beside it, adjacent and in the table's order; the peer after all of them
     assert order[: len(ours)] == ours
     assert order[len(ours) :] == ([] if peer is None else [peer])
+
+
+COSTS = st.lists(
+    st.builds(Cost, st.integers(min_value=1, max_value=500), st.floats(min_value=0.0, max_value=50.0),
+              st.none(), st.none()),
+    min_size=1, max_size=6,
+)  # fmt: skip
+
+
+@given(COSTS)
+def test_a_compared_workload_is_judged_by_its_costs_summed_over_every_round(costs: list[Cost]) -> None:
+    load = LoadResult(requests=100, seconds=1.0, p50_ms=1.0, p99_ms=2.0, errors=0)
+    cheapest = min(costs, key=lambda c: c.cpu_ms)
+    alone = summarize([load], cheapest, 100, 8)
+    compared = summarize([load], cheapest, 100, 8, alternated=costs)
+    # the table's column is the cheapest round either way; what it is compared by is every request's CPU
+    assert alone.cpu_ms_alternated is None
+    assert compared.cpu_ms_per_request == alone.cpu_ms_per_request == cheapest.cpu_ms
+    total_ms = sum(c.cpu_ms * c.requests for c in costs)
+    assert compared.cpu_ms_alternated == pytest.approx(total_ms / sum(c.requests for c in costs))
