@@ -49,6 +49,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     945 s where each part alone takes 330 s and 270 s)."""
     items.sort(key=lambda item: item.path.is_relative_to(BROWSER_SUITE))
 
+
 # Unique per test session: several sessions may share one server (CI beside a developer's run).
 TEMPLATE = f"carrier_admin_test_template_{uuid.uuid4().hex[:8]}"
 TEST_SECRET = "test-secret-for-hs256-signing-0123456789abcdef"
