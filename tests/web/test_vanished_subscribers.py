@@ -1,0 +1,80 @@
+"""A subscriber that vanishes (its TCP connection closed without a close frame, or reset) leaves no open
+WebSocket behind on the server: an open one keeps its heartbeat timer, and with it the request and its
+response, until the next ping fails (WS_KEEPALIVE_SECONDS later).
+
+Served as `server.py serve` serves (aiohttp's AppRunner, which does not cancel a handler whose client
+left; aiohttp's TestServer does, and its cancelled handlers' WebSockets stay open until that ping)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import socket
+import struct
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from resolvers.global_ids import to_global_id
+from server import init_app
+from tests.conftest import make_settings
+from tests.web.test_subscription_resources import KEY_CHANGES, WAIT, new_carrier, subscribed, watching
+from web.app_keys import CHANGE_FEED
+
+SUBSCRIBERS = 4
+
+
+class ServedAsInProduction(TestServer):
+    """The app on aiohttp's AppRunner with its default handler_cancellation (False), as web/serving.py
+    runs it."""
+
+    async def _make_runner(self, **kwargs: Any) -> web.BaseRunner:
+        return await super()._make_runner(**{**kwargs, "handler_cancellation": False})
+
+
+def open_websockets() -> int:
+    return sum(1 for o in gc.get_objects() if isinstance(o, web.WebSocketResponse) and not o.closed)
+
+
+async def all_closed() -> None:
+    async with asyncio.timeout(WAIT):
+        while open_websockets():  # noqa: ASYNC110 - the server's objects are polled
+            await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("vanishing", ["connection closed", "connection reset"])
+async def test_a_vanished_subscriber_leaves_no_open_websocket(own_database: str, vanishing: str) -> None:
+    # given: subscribers watching a carrier's keys
+    conn, carrier = await new_carrier(own_database)
+    # A ping far off: what closes them is their handler's end, not a ping that fails.
+    settings = make_settings(
+        database_url=own_database, rate_limit_per_person=100_000, ws_keepalive_seconds=3600.0
+    )
+    async with TestClient(ServedAsInProduction(init_app(settings))) as client:
+        feed = client.app[CHANGE_FEED]
+        assert feed is not None
+        async with asyncio.timeout(WAIT):
+            await feed.until_listening()
+        session = aiohttp.ClientSession()
+        subscribers = [
+            await subscribed(session, client, KEY_CHANGES, {"c": to_global_id("Carrier", carrier)})
+            for _ in range(SUBSCRIBERS)
+        ]
+        await watching(client, SUBSCRIBERS)
+        assert open_websockets() == SUBSCRIBERS
+
+        # when: they vanish without a close frame
+        if vanishing == "connection reset":
+            for ws in subscribers:
+                # Closed with a zero linger, the connection ends with a reset rather than a FIN.
+                ws.get_extra_info("socket").setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+        await session.close()
+
+        # then: the server's side of each is closed (its heartbeat with it), while the server runs on
+        await all_closed()
+    await conn.close()
