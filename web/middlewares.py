@@ -14,6 +14,8 @@ from web.responses import error_response
 
 log = logging.getLogger("carrier_admin.http")
 
+# What the access log of a request whose client hung up says (nginx's "client closed request"); never sent.
+CLIENT_LEFT = 499
 ALLOWED_HEADERS = "Authorization, Content-Type, Accept, X-Request-Id, X-Requested-With, GraphQL-Preflight"
 
 
@@ -48,9 +50,19 @@ async def error_shield(request: web.Request, handler: Handler) -> web.StreamResp
             raise
         request_id = uuid.uuid4().hex
         return error_response(error.status, error.reason, error.reason.upper().replace(" ", "_"), request_id)
-    except Exception:
+    except Exception as error:
+        if isinstance(error, ConnectionResetError) and _client_left(request):
+            # The client hung up before its answer (during a WebSocket upgrade, say): nobody is left to
+            # answer, and nothing of ours failed. aiohttp drops the response it can no longer send.
+            log.info("the client left before its answer (%s)", type(error).__name__)
+            return web.Response(status=CLIENT_LEFT, reason="Client Closed Request")
         request_id = uuid.uuid4().hex
         log.exception("unhandled error (request %s)", request_id)
         return error_response(
             500, "Internal error. Quote the request id to Support.", "INTERNAL_SERVER_ERROR", request_id
         )
+
+
+def _client_left(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()
