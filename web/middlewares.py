@@ -14,7 +14,8 @@ from web.responses import error_response
 
 log = logging.getLogger("carrier_admin.http")
 
-# What the access log of a request whose client hung up says (nginx's "client closed request"); never sent.
+# The status of the answer to a client that hung up (nginx's "client closed request"): never sent, only
+# what aiohttp's access log would show.
 CLIENT_LEFT = 499
 ALLOWED_HEADERS = "Authorization, Content-Type, Accept, X-Request-Id, X-Requested-With, GraphQL-Preflight"
 
