@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from access.principal import Principal, Reach
+from db import organizations
 from db.pagination import Keyset, Page, PageRequest, group_pages, page_statement, to_page
 from db.pool import Connection
 from db.rows import check_columns, row
@@ -94,13 +95,13 @@ check_columns(ActivityRow, COLUMNS)
 # organization the carrier is in today), the administrators of the organization it was recorded under
 # (who keep their organization's history when a carrier leaves), and for an event of an organization
 # itself, whoever sees that organization. Staff see everything.
-IN_SCOPE = """($1
+IN_SCOPE = f"""($1
     or (a.carrier_id is not null and (
         a.carrier_id = any($2)
         or a.organization_id = any($3)
         or exists (select 1 from carriers c where c.id = a.carrier_id and c.organization_id = any($3))))
     or (a.carrier_id is null and a.organization_id is not null
-        and organization_in_scope(a.organization_id, $1, $2, $3)))"""
+        and {organizations.in_reach("a.organization_id")}))"""
 
 BY_IDS = f"select {COLUMNS} from activity_log a where a.id = any($4::uuid[]) and {IN_SCOPE}"
 

@@ -18,7 +18,7 @@ from typing import Protocol
 import asyncpg
 
 from access.principal import Reach
-from db import features
+from db import features, organizations
 from db.features import FeatureRow
 from db.pool import Connection
 from db.rows import record_columns
@@ -133,16 +133,16 @@ order by c.id, f.key
 CARRIER_UPDATES = ", ce.updated_at, ce.updated_by_kind, ce.updated_by_id, ce.updated_by_name"
 ORGANIZATION_UPDATES = ", oe.updated_at, oe.updated_by_kind, oe.updated_by_id, oe.updated_by_name"
 
-FOR_ORGANIZATIONS = """
+FOR_ORGANIZATIONS = f"""
 select o.id as owner_id, f.key as feature_key, f.version as feature_version,
        oe.enabled as setting,
        coalesce(oe.enabled, f.default_enabled) as effective,
-       case when oe.enabled is not null then 'ORGANIZATION' else 'DEFAULT' end as source_name{updates}
+       case when oe.enabled is not null then 'ORGANIZATION' else 'DEFAULT' end as source_name{{updates}}
 from organizations o
 cross join features f
 left join organization_enablements oe
        on oe.organization_id = o.id and oe.feature_id = f.id and oe.organization_id = any($4::uuid[])
-where o.id = any($4::uuid[]) and organization_in_scope(o.id, $1, $2, $3)
+where o.id = any($4::uuid[]) and {organizations.in_reach("o.id")}
 order by o.id, f.key
 """
 

@@ -25,7 +25,23 @@ class OrganizationRow:
 
 COLUMNS = "o.id, o.name, o.version, o.created_at, o.updated_at"
 check_columns(OrganizationRow, COLUMNS)
-IN_SCOPE = "organization_in_scope(o.id, $1, $2, $3)"
+
+
+def in_reach(organization_id: str) -> str:
+    """SQL: whether the caller reaches the organization `organization_id` (a column), with the reach's
+    three parameters as $1-$3 (Reach.params): staff reach all; others their organizations and the
+    organizations of their carriers.
+
+    Written out where it is used rather than called as a SQL function: a function whose body holds a
+    subquery is never inlined, so PostgreSQL called it for every row and planned its body again at every
+    execution (the organization by id, timed with pgbench: 0.16 ms a statement as a function call, 0.11
+    written out)."""
+    return f"""($1 or {organization_id} = any($3)
+    or exists (select 1 from carriers reach_c
+               where reach_c.organization_id = {organization_id} and reach_c.id = any($2)))"""
+
+
+IN_SCOPE = in_reach("o.id")
 
 BY_IDS = f"""
 select {COLUMNS} from organizations o
