@@ -24,6 +24,7 @@ from aiohttp import web
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from db import embedded
+from db.features import KnownFeatures
 from db.kept_pool import KeptPool
 from db.migrate import MigrationError, migrate
 from db.pool import Database, PoolDatabase, create_pool
@@ -54,6 +55,7 @@ from web.app_keys import (
     DATABASE,
     KEY_CACHE,
     KEY_USAGE,
+    KNOWN_FEATURES,
     LIVE,
     METRICS,
     PERSISTED_QUERIES,
@@ -87,6 +89,7 @@ def init_app(
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
+    app[KNOWN_FEATURES] = KnownFeatures()
     app[TRUSTED_DOCUMENTS] = TrustedDocuments.load(settings.trusted_documents_path)
     app[PERSISTED_QUERIES] = PersistedQueries.from_settings(settings)
     app.cleanup_ctx.append(_rate_limiter_ctx)

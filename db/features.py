@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,6 +29,38 @@ check_columns(FeatureRow, COLUMNS)
 ALL = f"select {COLUMNS} from features f order by f.key"
 BY_IDS = f"select {COLUMNS} from features f where f.id = any($1::uuid[])"
 BY_KEYS = f"select {COLUMNS} from features f where f.key = any($1::text[])"
+
+
+class KnownFeatures:
+    """The catalogue's rows as an application last read them from its database, by key, so that reading
+    enablements need not read the catalogue again (one statement of the nested query's five).
+
+    A kept row is used only where it is still the feature: the enablements' statement reads each
+    feature's id and version in the same snapshot as the values computed from it, every change to a
+    feature bumps its version (`UPDATE` below is the only writer), and a feature deleted and made again
+    has a new id. Kept per application (one database); at most `limit` rows, the oldest dropped first
+    (the vendor's catalogue has tens)."""
+
+    def __init__(self, limit: int = 1_000) -> None:
+        self.limit = limit
+        self.rows: dict[str, FeatureRow] = {}
+
+    def catalogue(self, seen: Iterable[tuple[str, uuid.UUID, int]]) -> dict[str, FeatureRow] | None:
+        """The rows of the features `seen` (key, id, version), or None if any is not kept as it was seen."""
+        found = {}
+        for key, feature_id, version in seen:
+            kept = self.rows.get(key)
+            if kept is None or kept.id != feature_id or kept.version != version:
+                return None
+            found[key] = kept
+        return found
+
+    def keep(self, rows: Iterable[FeatureRow]) -> None:
+        for feature in rows:
+            self.rows.pop(feature.key, None)
+            self.rows[feature.key] = feature
+        while len(self.rows) > self.limit:
+            del self.rows[next(iter(self.rows))]
 
 
 async def all_features(conn: Connection) -> list[FeatureRow]:

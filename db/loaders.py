@@ -33,7 +33,7 @@ from db.activity import ActivityRow
 from db.api_keys import ApiKeyRow, KeyListing, PolicyCheck
 from db.carriers import CarrierRow
 from db.enablements import OwnerEnablements
-from db.features import FeatureRow
+from db.features import FeatureRow, KnownFeatures
 from db.key_policies import CarrierLevels, KeyPolicyRow
 from db.key_refusals import RefusalRow
 from db.key_usage import Interval, UsageRow
@@ -199,10 +199,17 @@ def _group(keys: list[ChildPageKey]) -> dict[Group, list[uuid.UUID]]:
 class Loaders:
     """A request's loaders, each made on first use (a small query needs one of eleven)."""
 
-    def __init__(self, db: CountingDatabase, reach: Reach, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        db: CountingDatabase,
+        reach: Reach,
+        now: Callable[[], datetime],
+        known_features: KnownFeatures | None = None,
+    ) -> None:
         # The batch functions live on an object of their own, so that loaders and batches form no
         # reference cycle (see release()).
-        self.batches = Batches(db, reach, now)
+        self.batches = Batches(db, reach, now, known_features)
+        self.known_features = known_features
 
     @functools.cached_property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -301,10 +308,19 @@ class Loaders:
 class Batches:
     """One SQL statement (or two) per batch of keys, within the caller's reach."""
 
-    def __init__(self, db: CountingDatabase, reach: Reach, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        db: CountingDatabase,
+        reach: Reach,
+        now: Callable[[], datetime],
+        known_features: KnownFeatures | None = None,
+    ) -> None:
         self.db = db
         self.reach = reach
         self.now = now
+        # The application's catalogue as last read (db/features.py): enablements read it again only
+        # where a feature changed.
+        self.known_features = known_features
 
     async def carriers_by_id(self, ids: list[uuid.UUID]) -> list[CarrierRow | None]:
         async with self.db.acquire() as conn:
@@ -425,7 +441,13 @@ class Batches:
         async with self.db.acquire() as conn:
             for with_updates in {key.with_updates for key in keys}:
                 ids = [key.owner_id for key in keys if key.with_updates == with_updates]
-                by_id = await read(conn, reach=self.reach, owner_ids=ids, with_updates=with_updates)
+                by_id = await read(
+                    conn,
+                    reach=self.reach,
+                    owner_ids=ids,
+                    with_updates=with_updates,
+                    known=self.known_features,
+                )
                 found.update({EnablementsKey(i, with_updates): r for i, r in by_id.items()})
         return [found.get(key) or OwnerEnablements([], {}) for key in keys]
 

@@ -370,7 +370,11 @@ async def _effective_of(
                 conn, reach=reach, organization_id=watched.organization.id
             )
         found = await enablements.for_carriers(
-            conn, reach=reach, owner_ids=[c.id for c in watched_carriers], with_updates=True
+            conn,
+            reach=reach,
+            owner_ids=[c.id for c in watched_carriers],
+            with_updates=True,
+            known=context.loaders.known_features,
         )
     empty = OwnerEnablements([], {})
     return {c.id: (c, found.get(c.id, empty)) for c in watched_carriers}

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from aiohttp import web
 
+from db.features import KnownFeatures
 from db.pool import Database
 from services.change_feed import ChangeFeed
 from services.key_cache import KeyCache
@@ -24,6 +25,8 @@ from web.trusted_documents import TrustedDocuments
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 KEY_USAGE = web.AppKey("key_usage", KeyUsageRecorder)
+# The feature catalogue as last read from this application's database (db/features.py).
+KNOWN_FEATURES = web.AppKey("known_features", KnownFeatures)
 # The change feed (None where the app runs on a database that is not its own to listen on, in tests).
 CHANGE_FEED: web.AppKey[ChangeFeed | None] = web.AppKey("change_feed")
 KEY_CACHE = web.AppKey("key_cache", KeyCache)

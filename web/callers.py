@@ -17,7 +17,16 @@ from context import Context
 from db.loaders import Loaders
 from db.pool import DATABASE_DOWN, CountingDatabase, Database
 from services.key_usage import Outcome
-from web.app_keys import DATABASE, KEY_CACHE, KEY_USAGE, LIVE, METRICS, RATE_LIMITER, SETTINGS
+from web.app_keys import (
+    DATABASE,
+    KEY_CACHE,
+    KEY_USAGE,
+    KNOWN_FEATURES,
+    LIVE,
+    METRICS,
+    RATE_LIMITER,
+    SETTINGS,
+)
 from web.authentication import AuthenticationError, Authenticator, Caller
 from web.rate_limit import Decision
 from web.requests import REQUEST_ID, STATEMENTS
@@ -152,7 +161,7 @@ def context_for(
         settings=request.app[SETTINGS],
         principal=caller.principal,
         db=db,
-        loaders=Loaders(db, caller.principal.reach, now),
+        loaders=Loaders(db, caller.principal.reach, now, request.app[KNOWN_FEATURES]),
         statements=statements,
         request_id=request[REQUEST_ID],
         client_address=address_text(caller.address),

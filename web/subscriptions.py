@@ -43,7 +43,7 @@ from context import Context
 from db.loaders import Loaders
 from db.pool import CountingDatabase, SharedDatabase
 from schema.request_rules import parsed
-from web.app_keys import DATABASE, METRICS, SETTINGS, SOCKETS
+from web.app_keys import DATABASE, KNOWN_FEATURES, METRICS, SETTINGS, SOCKETS
 from web.authentication import Authenticator, Caller
 from web.callers import Refused, note_use, rate_limit_refusal, verified
 from web.documents import document_for
@@ -264,7 +264,9 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
         context.db = CountingDatabase(
             SharedDatabase(request.app[DATABASE], request.app[SOCKETS].reads), context.statements
         )
-        context.loaders = Loaders(context.db, caller.principal.reach, context.now)
+        context.loaders = Loaders(
+            context.db, caller.principal.reach, context.now, request.app[KNOWN_FEATURES]
+        )
         context.client_address = str(caller.address) if caller.address else None
         return None
 
