@@ -24,7 +24,8 @@ MAIN_CPU_OVER_FLOOR = 2.0
 # The key workload beside the token's: at most this much slower (req/s) or dearer (CPU per request).
 KEY_MARGIN = 0.05
 P99_OVER_P50 = 2.0
-# Statements per request as they were when the targets were set: a plan must not add any.
+# Statements per request as they were when the targets were set: a plan must not add any (fewer is
+# better: the nested query's catalogue statement is skipped while no feature changed, db/features.py).
 STATEMENTS = {"small": 1.0, "nested": 5.0}
 
 
@@ -151,12 +152,12 @@ def _tail_latency(measured: Sequence[Measured]) -> Verdict:
 
 def _statements(measured: Sequence[Measured]) -> Verdict:
     expected = ", ".join(f"{count:g} {kind}" for kind, count in STATEMENTS.items())
-    title = f"SQL statements per request unchanged ({expected})"
+    title = f"SQL statements per request no more than when the targets were set ({expected})"
     counts = {(m.workload.kind, m.row.ours.statements_per_request) for m in measured}
     if not counts or any(count is None for _, count in counts):
         return Verdict(title, "—", None)
     seen = sorted({f"{count:g} {kind}" for kind, count in counts})
-    met = all(count == STATEMENTS[kind] for kind, count in counts)
+    met = all(count is not None and count <= STATEMENTS[kind] for kind, count in counts)
     return Verdict(title, ", ".join(seen), met)
 
 

@@ -26,7 +26,7 @@ def figures(draw: st.DrawFn, statements: float) -> Figures:
         p99_ms=p50 * draw(st.floats(min_value=1.0, max_value=4.0)),
         cpu_ms_per_request=draw(positive),
         db_cpu_ms_per_request=draw(positive),
-        statements_per_request=draw(st.sampled_from([statements, statements + 1.0])),
+        statements_per_request=draw(st.sampled_from([statements - 1.0, statements, statements + 1.0])),
         response_bytes=100,
         errors=0,
         rounds=1,
@@ -83,7 +83,8 @@ def test_each_target_is_met_exactly_when_its_figure_is_on_the_right_side(
     nested = [m.row.ours for m in measured if m.workload.kind == "nested"]
     assert by_target(verdicts, "p99").met == all(f.p99_ms <= 2.0 * f.p50_ms for f in nested)
     assert by_target(verdicts, "SQL statements").met == all(
-        m.row.ours.statements_per_request == (1.0 if m.workload.kind == "small" else 5.0) for m in measured
+        (m.row.ours.statements_per_request or 0.0) <= (1.0 if m.workload.kind == "small" else 5.0)
+        for m in measured
     )
     assert by_target(verdicts, "memory").met == (halfway * growth - halfway <= 0.02 * halfway)
     # the rendered table says the same, and counts what is met
