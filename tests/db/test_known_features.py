@@ -94,14 +94,7 @@ async def _make(
     """Make `change` to the catalogue; the feature's id afterwards."""
     feature_id = ids[change.feature]
     if change.kind == "update":
-        await features.update(
-            setup,
-            feature_id=feature_id,
-            name=change.name,
-            description=None,
-            default_enabled=change.default,
-            expected_version=None,
-        )
+        await _update(setup, feature_id, change)
     elif change.kind == "recreate":
         await setup.execute("delete from features where id = $1", feature_id)
         key = keys[change.feature]
@@ -114,17 +107,22 @@ async def _make(
     else:
         transaction = reader.transaction()
         await transaction.start()
-        await features.update(
-            reader,
-            feature_id=feature_id,
-            name=change.name,
-            description=None,
-            default_enabled=change.default,
-            expected_version=None,
-        )
+        await _update(reader, feature_id, change)
         await enablements.for_carriers(reader, reach=REACH, owner_ids=carriers, known=known)
         await transaction.rollback()
     return feature_id
+
+
+async def _update(conn: asyncpg.Connection, feature_id: uuid.UUID, change: Change) -> None:
+    """The application's own change to a feature (its version bumped)."""
+    await features.update(
+        conn,
+        feature_id=feature_id,
+        name=change.name,
+        description=None,
+        default_enabled=change.default,
+        expected_version=None,
+    )
 
 
 async def _read(
