@@ -3,17 +3,29 @@
 A watcher's queue is bounded: one that falls behind by MAX_QUEUED changes is ended (its client reads
 too slowly to be told everything), and every watcher is ended when the feed is interrupted (changes
 may have been missed: the client subscribes again and reads the current state).
+
+A client that reads what it watches and subscribes to its changes cannot know, from the protocol alone,
+when its subscription starts receiving them: a change made between its read and that moment would be
+missed. It may ask to be told (web/subscriptions.py sets ANNOUNCE_WATCHING for the subscription's task):
+the announcement is made once the watch receives every change after it, so a read made after the
+announcement misses nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 
 from services.change_feed import Change, ChangeFeed
 
 MAX_QUEUED = 1000
+
+# What tells the subscriber its watch has begun (once), when it asked; None when it did not.
+ANNOUNCE_WATCHING: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "ANNOUNCE_WATCHING", default=None
+)
 
 
 class LiveChangesEnded(Exception):
@@ -62,6 +74,9 @@ class LiveChanges:
         watch = Watch(wanted)
         self.watches.add(watch)
         try:
+            announce = ANNOUNCE_WATCHING.get()
+            if announce is not None:
+                await announce()
             yield watch
         finally:
             self.watches.discard(watch)

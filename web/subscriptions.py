@@ -20,6 +20,9 @@
 - Trusted documents: a subscribe message may name its document by `documentId` (or Apollo's
   persistedQuery hash); people must, where HTTP requires it of them.
 - Errors: the same codes as over HTTP; an unexpected one is masked and logged with the request id.
+- A subscribe payload's `extensions.announceWatching: true` asks to be told when the subscription
+  receives every change: its first `next` is then `{"data": null, "extensions": {"watching": true}}`.
+  A client that read what it watches before that reads it again after it, and misses nothing.
 - One log line when a connection closes, and gauges of connections and subscriptions in /metrics.
 """
 
@@ -28,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,11 +41,13 @@ from graphql import GraphQLError, get_operation_ast
 from strawberry.aiohttp.views import AiohttpWebSocketAdapter
 from strawberry.http.exceptions import NonJsonMessageReceived, NonTextMessageReceived, WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import NextMessage, NextMessagePayload
 
 from context import Context
 from db.loaders import Loaders
 from db.pool import CountingDatabase, SharedDatabase
 from schema.request_rules import parsed
+from services.live_changes import ANNOUNCE_WATCHING
 from web.app_keys import DATABASE, KNOWN_FEATURES, METRICS, SETTINGS, SOCKETS
 from web.authentication import Authenticator, Caller
 from web.callers import Refused, note_use, rate_limit_refusal, verified
@@ -57,6 +62,10 @@ log = logging.getLogger("carrier_admin.subscriptions")
 
 # WebSocket close codes (graphql-transport-ws uses 44xx for its own).
 CLOSE_CODES = {401: 4401, 403: 4403, 429: 4429, 503: 4503}
+# A subscribe payload's `extensions.announceWatching: true` asks for WATCHING as the subscription's first
+# `next`, once it receives every change: a client that reads what it watches after that misses nothing.
+ANNOUNCE_EXTENSION = "announceWatching"
+WATCHING = NextMessagePayload(data=None, extensions={"watching": True})
 
 
 class TextWebSocket(AiohttpWebSocketAdapter):
@@ -182,7 +191,30 @@ class SubscriptionHandler(BaseGraphQLTransportWSHandler[Context, None]):
             )
             return
         self.subscriptions_started += 1
-        await super().handle_subscribe(message)
+        # The operation's task is made by the protocol's handle_subscribe and inherits this context: a
+        # client that asked is told when its subscription receives every change (services/live_changes.py).
+        asked = (payload.get("extensions") or {}).get(ANNOUNCE_EXTENSION) is True
+        token = ANNOUNCE_WATCHING.set(self._announcer(message["id"]) if asked else None)
+        try:
+            await super().handle_subscribe(message)
+        finally:
+            ANNOUNCE_WATCHING.reset(token)
+
+    def _announcer(self, operation_id: str) -> Callable[[], Awaitable[None]]:
+        """Sends, once, the `next` that says the subscription `operation_id` is watching: no data (null),
+        `extensions.watching` true."""
+        announced = False
+
+        async def announce() -> None:
+            nonlocal announced
+            if not announced:
+                announced = True
+                # Past send_message above: not an event in the metrics.
+                await super(SubscriptionHandler, self).send_message(
+                    NextMessage(id=operation_id, type="next", payload=WATCHING)
+                )
+
+        return announce
 
     async def send_message(self, message: Any) -> None:
         if message.get("type") == "next":
