@@ -57,8 +57,9 @@ class KnownFeatures:
 
     def keep(self, rows: Iterable[FeatureRow]) -> None:
         for feature in rows:
-            self.rows.pop(feature.key, None)
-            self.rows[feature.key] = feature
+            if self.rows.get(feature.key) is not feature:  # rows it handed out are kept already
+                self.rows.pop(feature.key, None)
+                self.rows[feature.key] = feature
         while len(self.rows) > self.limit:
             del self.rows[next(iter(self.rows))]
 

@@ -209,7 +209,11 @@ class Loaders:
         # The batch functions live on an object of their own, so that loaders and batches form no
         # reference cycle (see release()).
         self.batches = Batches(db, reach, now, known_features)
-        self.known_features = known_features
+
+    @property
+    def known_features(self) -> KnownFeatures | None:
+        """The application's catalogue the enablements are read with (also by live re-reads)."""
+        return self.batches.known_features
 
     @functools.cached_property
     def loop(self) -> asyncio.AbstractEventLoop:
@@ -313,7 +317,7 @@ class Batches:
         db: CountingDatabase,
         reach: Reach,
         now: Callable[[], datetime],
-        known_features: KnownFeatures | None = None,
+        known_features: KnownFeatures | None,
     ) -> None:
         self.db = db
         self.reach = reach
