@@ -13,16 +13,18 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import asyncpg
 from asyncpg.connection import LoggedQuery
+from hypothesis import given
 from hypothesis import strategies as st
 
 from access.principal import staff
 from db import enablements, features
-from db.features import KnownFeatures
+from db.features import FeatureRow, KnownFeatures
 from tests import factories
-from tests.drawn import drawn
+from tests.drawn import drawn, properties
 
 REACH = staff("t", "T", None).reach
 FEATURES = 3
@@ -146,3 +148,23 @@ def _seen(found: dict[uuid.UUID, enablements.OwnerEnablements]) -> list[object]:
     return [
         (owner, tuple(row), found[owner].feature(row)) for owner in sorted(found) for row in found[owner].rows
     ]
+
+
+@properties(100)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 3)), max_size=60), st.integers(1, 10))
+def test_the_known_catalogue_is_bounded_and_keeps_the_latest(
+    reads: list[tuple[int, int]], limit: int
+) -> None:
+    known = KnownFeatures(limit=limit)
+    now = datetime.now(UTC)
+    latest: dict[str, FeatureRow] = {}
+    for number, version in reads:
+        key = f"bounded.f{number}"
+        row = FeatureRow(uuid.uuid5(uuid.NAMESPACE_DNS, key), key, key, "", False, version, now, now)
+        known.keep([row])
+        latest[key] = row
+        assert len(known.rows) <= limit
+        # what was just read is what it answers for that feature now
+        assert known.catalogue([(key, row.id, version)]) == {key: row}
+    for key, row in known.rows.items():
+        assert latest[key] == row
